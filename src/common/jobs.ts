@@ -1,0 +1,137 @@
+// What the panel asks for (job parameters) and what it is told back (job state).
+// Shared by the panel UI, the host controller and the workflows. Pure data, JSON-safe.
+
+import type { Rect, Size } from "./host";
+
+export type JobKind = "fill" | "expand" | "generate" | "similar";
+
+export type ErrorCategory =
+  | "auth"
+  | "quota"
+  | "rate_limited"
+  | "content_policy"
+  | "invalid_input"
+  | "not_found"
+  | "service_unavailable"
+  | "network"
+  | "cancelled"
+  | "timeout";
+
+/** Every failure the panel shows: a sentence saying what to do, with technical detail one click away. */
+export interface JobError {
+  category: ErrorCategory | "document";
+  message: string;
+  detail?: string;
+}
+
+export interface BlendSettings {
+  /** Width in document pixels of the band where generated pixels fade into the original. */
+  bandPx: number;
+  /** Match the generated region's per-channel statistics to a ring around its edge. */
+  toneMatch: boolean;
+}
+
+export type Alignment = { horizontal: "left" | "center" | "right"; vertical: "top" | "center" | "bottom" };
+
+export type ExpandTarget =
+  | { kind: "size"; width: number; height: number; alignment: Alignment }
+  | { kind: "aspect"; aspect: AspectPreset; alignment: Alignment }
+  | { kind: "sides"; left: number; top: number; right: number; bottom: number };
+
+export type AspectPreset = "1:1" | "4:3" | "3:4" | "3:2" | "2:3" | "16:9" | "9:16" | "21:9" | "4:5" | "5:4";
+
+/** A reference image: a whole open document's composite or one of its layers. */
+export interface ImageReference {
+  docId: number;
+  layerId?: number;
+  strength: number;
+}
+
+export interface CommonParams {
+  numVariations: number; // 1..4
+  /** Fixed seeds (length = numVariations) for re-runs; random when absent. */
+  seeds?: number[];
+  blend?: BlendSettings;
+}
+
+export interface FillParams extends CommonParams {
+  kind: "fill";
+  prompt?: string; // empty/absent: fill from surroundings
+  negativePrompt?: string;
+}
+
+export interface ExpandParams extends CommonParams {
+  kind: "expand";
+  target: ExpandTarget;
+  prompt?: string;
+}
+
+export type GenerateModel = "image3" | "image3_custom" | "image4_standard" | "image4_ultra" | "image4_custom";
+
+export interface GenerateParams extends CommonParams {
+  kind: "generate";
+  prompt: string;
+  negativePrompt?: string;
+  contentClass?: "photo" | "art";
+  stylePresets?: string[];
+  styleReference?: ImageReference;
+  structureReference?: ImageReference;
+  visualIntensity?: number;
+  modelVersion?: GenerateModel;
+  customModelId?: string;
+}
+
+export interface SimilarParams extends CommonParams {
+  kind: "similar";
+  source: "selection" | "document";
+  modelVersion?: "image3" | "image4_standard" | "image4_ultra";
+}
+
+export type JobParams = FillParams | ExpandParams | GenerateParams | SimilarParams;
+
+export type JobPhase =
+  | "capturing"
+  | "uploading"
+  | "queued" // waiting in the broker's queue (position known)
+  | "running" // generating upstream
+  | "downloading"
+  | "placing"
+  | "done"
+  | "failed"
+  | "cancelled"
+  /** Results downloaded and kept, but not placed (document closed or changed): can be re-applied. */
+  | "kept";
+
+export interface VariationState {
+  index: number;
+  seed: number;
+  /** Layer id once placed. */
+  layerId?: number;
+  visible?: boolean;
+  /** Small JPEG preview as a data: URL (never full pixels across the bridge). */
+  thumbnail?: string;
+}
+
+export interface JobState {
+  jobId: string;
+  kind: JobKind;
+  params: JobParams;
+  docId: number;
+  docTitle: string;
+  /** Where the result goes, in document pixels at capture time. */
+  target?: Rect;
+  docSizeAtCapture?: Size;
+  phase: JobPhase;
+  queuePosition?: number;
+  /** 0..100 when known. */
+  progress?: number;
+  startedAt: number;
+  finishedAt?: number;
+  error?: JobError;
+  groupLayerId?: number;
+  variations: VariationState[];
+  /** Set when the engine ignored the prompt (local engine). */
+  note?: string;
+}
+
+export const TERMINAL_PHASES: readonly JobPhase[] = ["done", "failed", "cancelled", "kept"];

@@ -1,0 +1,2 @@
+// Panel UI entry (placeholder until the panel lands).
+export {};

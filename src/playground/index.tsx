@@ -1,0 +1,2 @@
+// Playground entry (placeholder until the playground lands).
+export {};

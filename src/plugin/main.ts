@@ -1,0 +1,2 @@
+// UXP host entry (placeholder until the Photoshop integration lands).
+export {};
