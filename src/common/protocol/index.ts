@@ -1,0 +1,14 @@
+// The panel⇄host message protocol: JSON messages, typed and versioned, checked at runtime on arrival.
+//
+// Commands (panel → host): hello, job.run, job.cancel, variation.select, variation.keep, kept.reapply,
+//   kept.dismiss, jobs.list, documents.list, layers.list, settings.get, settings.set, connection.test.
+// Events (host → panel): hello, document.state, documents, layers, job.accepted, job.state, jobs,
+//   job.removed, settings, connection.result, theme, error.
+
+export * from "./version";
+export * from "./params-schema";
+export * from "./settings-schema";
+export * from "./commands";
+export * from "./events";
+export * from "./codec";
+export * from "./port";
