@@ -1,0 +1,159 @@
+// The Store: everything the broker must remember across requests, restarts and (with a shared
+// implementation) across broker instances — the queue, job ownership, rate-limit accounting,
+// status-poll collapsing and usage counters.
+//
+// Implementations: `createFileStore` (./file-store.ts, the embedded default: one process, an
+// append-only journal file that survives restarts) and a Redis store (team scale-out). Every
+// method is async and shaped as one atomic operation, so a shared implementation can map each
+// to a single transaction / Lua script. Callers never load "everything" and never
+// read-modify-write across two calls.
+
+import type { SubmitEndpoint } from "../../common/firefly";
+import type { OwnerName, ProviderJobStatus } from "../providers/provider";
+
+/**
+ * queued      accepted, waiting for a rate token (status reads `queued` + `queuePosition`)
+ * submitting  claimed by a dispatcher, the submit may be on the wire (never resent blindly)
+ * submitted   the provider accepted it; status comes from the provider
+ * succeeded | failed | cancelled   terminal
+ */
+export type JobState = "queued" | "submitting" | "submitted" | "succeeded" | "failed" | "cancelled";
+
+export const TERMINAL_JOB_STATES: readonly JobState[] = ["succeeded", "failed", "cancelled"];
+
+export interface JobRecord {
+  /** Broker job id: random and unguessable; what clients see. */
+  id: string;
+  owner: OwnerName;
+  endpoint: SubmitEndpoint;
+  /** The validated request body, forwarded as is. */
+  request: unknown;
+  modelVersion?: string;
+  state: JobState;
+  /** Monotonic acceptance order (FIFO within one owner). */
+  seq: number;
+  createdAt: number;
+  updatedAt: number;
+  /** Provider's job id once submitted. */
+  providerJobId?: string;
+  /** Who holds the submit claim and until when (ms since epoch). */
+  claimedBy?: string;
+  leaseUntil?: number;
+  /** Number of times the submit was sent (0 or 1 unless an attempt provably never reached upstream). */
+  submitAttempts: number;
+  /** Cancel asked while the submit was on the wire: cancel upstream as soon as it is accepted. */
+  cancelRequested?: boolean;
+  /** Last provider status once terminal (provider output URLs; the broker signs its own). */
+  final?: ProviderJobStatus;
+  /** Why the job failed before or at submit: a Firefly-shaped error. */
+  error?: { status: number; body: unknown };
+}
+
+export interface NewJob {
+  id: string;
+  owner: OwnerName;
+  endpoint: SubmitEndpoint;
+  request: unknown;
+  modelVersion?: string;
+  createdAt: number;
+}
+
+export type EnqueueResult = { ok: true; position: number } | { ok: false; reason: "owner_cap"; queued: number };
+
+export interface RateLimits {
+  perMinute: number; // Infinity = unpaced
+  perDay: number; // rolling 24 h; Infinity = no cap
+}
+
+export type RateDecision = { ok: true } | { ok: false; retryInMs: number; reason: "minute" | "day" | "paused" };
+
+export interface StatusSnapshot {
+  status: ProviderJobStatus;
+  fetchedAt: number;
+}
+
+export interface UsageDelta {
+  jobs?: number;
+  images?: number;
+  failures?: number;
+  uploads?: number;
+}
+
+export interface UsageRow {
+  day: string; // YYYY-MM-DD (UTC)
+  owner: OwnerName;
+  jobs: number;
+  images: number;
+  failures: number;
+  uploads: number;
+}
+
+export interface QueueStats {
+  /** Jobs waiting in the queue. */
+  depth: number;
+  /** Jobs claimed and being submitted right now. */
+  submitting: number;
+  byOwner: Record<OwnerName, number>;
+}
+
+export interface FinishPatch {
+  state: "succeeded" | "failed" | "cancelled";
+  final?: ProviderJobStatus;
+  error?: { status: number; body: unknown };
+}
+
+export interface Store {
+  /** Open / recover. Jobs that were `submitting` when a previous single process died get an expired lease. */
+  open(): Promise<void>;
+  /** Flush and release. */
+  close(): Promise<void>;
+
+  // ---- queue and ownership ----------------------------------------------------------------
+  /** Accept a job as `queued` unless the owner already has `maxQueuedPerOwner` queued jobs. Durable when it resolves. */
+  enqueue(job: NewJob, maxQueuedPerOwner: number): Promise<EnqueueResult>;
+  getJob(id: string): Promise<JobRecord | undefined>;
+  /** 1-based place in the dispatch order (round-robin across owners) of a queued job. */
+  queuePosition(id: string): Promise<number | undefined>;
+  queueStats(): Promise<QueueStats>;
+  /**
+   * Atomically take the next queued job, fairly: round-robin across owners (the owner served
+   * least recently first), FIFO within an owner. Moves it to `submitting` with a lease.
+   */
+  claimNext(claimant: string, leaseMs: number, now: number): Promise<JobRecord | undefined>;
+  /** The submit provably did not reach upstream: back to `queued`, keeping its place. Only by the claimant. */
+  requeue(id: string, claimant: string, now: number): Promise<boolean>;
+  /** The provider accepted the submit. Only by the claimant. */
+  markSubmitted(id: string, claimant: string, providerJobId: string, now: number): Promise<boolean>;
+  /** Move a non-terminal job to a terminal state. True only for the one call that did it (count usage then). */
+  finish(id: string, patch: FinishPatch, now: number): Promise<boolean>;
+  /**
+   * Cancel request: a `queued` job becomes `cancelled` at once; a `submitting` one is flagged
+   * `cancelRequested`. Returns the state the job was in before (undefined: no such job).
+   */
+  requestCancel(id: string, now: number): Promise<JobState | undefined>;
+  /** Jobs left in `submitting` whose lease has expired (their dispatcher died). */
+  expiredClaims(now: number): Promise<JobRecord[]>;
+  /** Forget terminal jobs last updated before `before`. Returns how many. */
+  prune(before: number): Promise<number>;
+
+  // ---- pacing --------------------------------------------------------------------------------
+  /** Take one upstream-submit token if the per-minute and per-day windows and any pause allow it. */
+  tryTakeRateToken(now: number, limits: RateLimits): Promise<RateDecision>;
+  /** Pause all submits until `untilMs` (an upstream 429). Never shortens an existing pause. */
+  pauseUntil(untilMs: number): Promise<void>;
+  pausedUntil(): Promise<number>;
+
+  // ---- status-poll collapsing ------------------------------------------------------------------
+  getStatusSnapshot(jobId: string): Promise<StatusSnapshot | undefined>;
+  putStatusSnapshot(jobId: string, snapshot: StatusSnapshot): Promise<void>;
+  /** True for exactly one caller per job per `minIntervalMs`: that caller may poll upstream. */
+  tryBeginStatusPoll(jobId: string, now: number, minIntervalMs: number): Promise<boolean>;
+
+  // ---- usage ----------------------------------------------------------------------------------
+  recordUsage(owner: OwnerName, day: string, delta: UsageDelta): Promise<void>;
+  usage(sinceDay?: string): Promise<UsageRow[]>;
+}
+
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
