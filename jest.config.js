@@ -8,7 +8,7 @@ module.exports = {
     "^uxp$": "<rootDir>/test/fakes/uxp.ts",
   },
   transform: {
-    "^.+\\.tsx?$": ["ts-jest", { isolatedModules: true, tsconfig: { jsx: "react-jsx", module: "commonjs", esModuleInterop: true, target: "ES2020" } }],
+    "^.+\\.tsx?$": ["ts-jest", { tsconfig: { jsx: "react-jsx", module: "commonjs", esModuleInterop: true, target: "ES2020", isolatedModules: true } }],
   },
   testTimeout: 60000,
 };
