@@ -1,0 +1,416 @@
+// Exemplar-based image completion: multi-scale PatchMatch (Barnes et al. 2009) inside the
+// coarse-to-fine EM of Wexler et al. (2007).
+//
+// At every level a target→source nearest-neighbour field (NNF) maps each patch that touches the
+// hole to a patch made only of known pixels. Each EM iteration improves the NNF (propagation +
+// random search) and then re-estimates every hole pixel from the patches covering it with a
+// mean-shift (mode-seeking) vote: a plain weighted average blurs the hole flat. The coarsest hole
+// is initialised by onion-peel synthesis; every finer level starts by voting with the upsampled
+// NNF over the finer source, never by interpolating the coarse pixels.
+// Everything lives in typed arrays allocated once per level; the inner loops allocate nothing.
+
+import { AbortError } from "./types";
+import { createRng, Rng } from "./prng";
+import { Level, distanceToKnown, downsampleLevel, maxOf } from "./pyramid";
+
+export interface CompleteParams {
+  seed: number;
+  /** Patch side (odd), default 7. */
+  patchSize: number;
+  /** EM iterations at the coarsest level / at intermediate levels (upper bound) / at the finest level. */
+  emCoarsest: number;
+  emMiddle: number;
+  emFinest: number;
+  /** PatchMatch scans per EM iteration (alternating scan direction). */
+  scansPerEm: number;
+  /** Stop a level's EM early when the mean absolute change of the hole (0..255 per channel) falls below this. */
+  earlyExitDelta: number;
+  /** Boundary confidence base γ in γ^(−distance to known pixels) (Wexler). */
+  gamma: number;
+  /** Mean-shift window (Euclidean RGB distance) and iterations. */
+  meanShiftRadius: number;
+  meanShiftIters: number;
+  /** Stop building the pyramid when the hole is at most this thick (distance from known pixels). */
+  coarsestThickness: number;
+  shouldAbort?: () => boolean;
+  onProgress?: (fraction: number) => void;
+  onIteration?: (level: number, iteration: number) => void;
+}
+
+export const DEFAULT_PARAMS: Omit<CompleteParams, "seed"> = {
+  patchSize: 7,
+  emCoarsest: 8,
+  emMiddle: 4,
+  emFinest: 1,
+  scansPerEm: 2,
+  earlyExitDelta: 0.6,
+  gamma: 1.3,
+  meanShiftRadius: 28,
+  meanShiftIters: 3,
+  coarsestThickness: 6,
+};
+
+/** Work state for one pyramid level. */
+interface LevelState {
+  lv: Level;
+  r: number;
+  srcOk: Uint8Array;
+  srcList: Int32Array;
+  tgtList: Int32Array;
+  holeList: Int32Array;
+  nnf: Int32Array;
+  dist: Float32Array;
+  conf: Float32Array;
+  weight: Float32Array;
+}
+
+/**
+ * Complete the hole of `finest` in place (its `img` is overwritten at hole pixels) and return it.
+ * Throws AbortError when `shouldAbort` says so, checked between scans and every few thousand patches.
+ */
+export function completeLevel0(finest: Level, params: CompleteParams): Level {
+  const p = params;
+  const r = (p.patchSize - 1) >> 1;
+  const rng = createRng(p.seed);
+  const minSide = 4 * (2 * r + 1);
+
+  // Pyramid: halve until the hole is thin enough or the image too small.
+  const levels: Level[] = [finest];
+  for (;;) {
+    const cur = levels[levels.length - 1];
+    const thick = maxOf(distanceToKnown(cur.hole, cur.w, cur.h));
+    if (thick <= p.coarsestThickness) break;
+    if (((cur.w + 1) >> 1) < minSide || ((cur.h + 1) >> 1) < minSide) break;
+    levels.push(downsampleLevel(cur));
+  }
+  const L = levels.length;
+  const emAt = (l: number): number => (l === L - 1 ? p.emCoarsest : l === 0 ? p.emFinest : Math.min(p.emMiddle, 1 + l));
+
+  // Progress is counted in patch-scans, estimated from the hole sizes.
+  let total = 0;
+  for (let l = 0; l < L; l++) total += countHole(levels[l].hole) * emAt(l) * (p.scansPerEm + 1);
+  let done = 0;
+  const tick = (units: number): void => {
+    done += units;
+    if (p.onProgress) p.onProgress(Math.min(1, done / Math.max(1, total)));
+  };
+  const checkAbort = (): void => {
+    if (p.shouldAbort && p.shouldAbort()) throw new AbortError();
+  };
+
+  let prev: LevelState | null = null;
+  for (let l = L - 1; l >= 0; l--) {
+    checkAbort();
+    const st = prepareLevel(levels[l], r, p.gamma);
+    if (st.srcList.length === 0) throw new Error("no known patch to copy from: the hole covers (almost) the whole image");
+    if (prev === null) {
+      initOnionPeel(st, rng, checkAbort);
+      for (let k = 0; k < st.tgtList.length; k++) st.nnf[st.tgtList[k]] = st.srcList[rng.int(st.srcList.length)];
+      recomputeDistances(st);
+    } else {
+      upsampleNnf(prev, st, rng);
+      computeWeights(st);
+      vote(st, p.meanShiftRadius, p.meanShiftIters); // builds this level's hole from the finer source
+      recomputeDistances(st);
+    }
+    const iters = emAt(l);
+    for (let it = 0; it < iters; it++) {
+      for (let s = 0; s < p.scansPerEm; s++) {
+        checkAbort();
+        patchMatchScan(st, s % 2 === 0, rng, checkAbort);
+      }
+      computeWeights(st);
+      const delta = vote(st, p.meanShiftRadius, p.meanShiftIters);
+      recomputeDistances(st);
+      tick(st.holeList.length * (p.scansPerEm + 1));
+      if (p.onIteration) p.onIteration(l, it);
+      if (it > 0 && delta < p.earlyExitDelta) {
+        tick(st.holeList.length * (p.scansPerEm + 1) * (iters - it - 1));
+        break;
+      }
+    }
+    prev = st;
+  }
+  return finest;
+}
+
+function countHole(hole: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < hole.length; i++) n += hole[i];
+  return n;
+}
+
+function prepareLevel(lv: Level, r: number, gamma: number): LevelState {
+  const { w, h, hole } = lv;
+  const n = w * h;
+  // Integral image of the hole to test "patch fully known" in O(1).
+  const ii = new Int32Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let row = 0;
+    for (let x = 0; x < w; x++) {
+      row += hole[y * w + x];
+      ii[(y + 1) * (w + 1) + x + 1] = ii[y * (w + 1) + x + 1] + row;
+    }
+  }
+  const boxSum = (x0: number, y0: number, x1: number, y1: number): number =>
+    ii[y1 * (w + 1) + x1] - ii[y0 * (w + 1) + x1] - ii[y1 * (w + 1) + x0] + ii[y0 * (w + 1) + x0];
+  const srcOk = new Uint8Array(n);
+  const isTgt = new Uint8Array(n);
+  let nSrc = 0, nTgt = 0, nHole = 0;
+  for (let y = r; y < h - r; y++) {
+    for (let x = r; x < w - r; x++) {
+      const s = boxSum(x - r, y - r, x + r + 1, y + r + 1);
+      if (s === 0) { srcOk[y * w + x] = 1; nSrc++; } else { isTgt[y * w + x] = 1; nTgt++; }
+    }
+  }
+  for (let i = 0; i < n; i++) nHole += hole[i];
+  const srcList = new Int32Array(nSrc);
+  const tgtList = new Int32Array(nTgt);
+  const holeList = new Int32Array(nHole);
+  for (let i = 0, a = 0, b = 0, c = 0; i < n; i++) {
+    if (srcOk[i]) srcList[a++] = i;
+    if (isTgt[i]) tgtList[b++] = i;
+    if (hole[i]) holeList[c++] = i;
+  }
+  const dt = distanceToKnown(hole, w, h);
+  const conf = new Float32Array(n);
+  for (let k = 0; k < nTgt; k++) {
+    const i = tgtList[k];
+    conf[i] = Math.pow(gamma, -dt[i]);
+  }
+  const nnf = new Int32Array(n).fill(-1);
+  return { lv, r, srcOk, srcList, tgtList, holeList, nnf, dist: new Float32Array(n), conf, weight: new Float32Array(n) };
+}
+
+/** Sum of squared RGB differences between the patches centred at p and q; stops early past `best`. */
+function patchDist(img: Float32Array, w: number, r: number, p: number, q: number, best: number): number {
+  const rowLen = (2 * r + 1) * 3;
+  let d = 0;
+  for (let oy = -r; oy <= r; oy++) {
+    const ip = (p + oy * w - r) * 3;
+    const iq = (q + oy * w - r) * 3;
+    for (let k = 0; k < rowLen; k++) {
+      const t = img[ip + k] - img[iq + k];
+      d += t * t;
+    }
+    if (d >= best) return d;
+  }
+  return d;
+}
+
+function recomputeDistances(st: LevelState): void {
+  const { lv, r, tgtList, nnf, dist } = st;
+  for (let k = 0; k < tgtList.length; k++) {
+    const p = tgtList[k];
+    dist[p] = patchDist(lv.img, lv.w, r, p, nnf[p], Infinity);
+  }
+}
+
+/** One PatchMatch scan: propagation from the previous two neighbours in scan order, then random search. */
+function patchMatchScan(st: LevelState, forward: boolean, rng: Rng, checkAbort: () => void): void {
+  const { lv, r, srcOk, tgtList, nnf, dist } = st;
+  const { w, h, img } = lv;
+  const n = tgtList.length;
+  const step = forward ? 1 : -1;
+  const maxRadius = Math.max(w, h);
+  for (let k = forward ? 0 : n - 1, c = 0; forward ? k < n : k >= 0; k += step, c++) {
+    if ((c & 4095) === 4095) checkAbort();
+    const p = tgtList[k];
+    let best = dist[p];
+    let bq = nnf[p];
+    // Propagation: the neighbour's match, shifted back by one pixel.
+    const px = p % w;
+    const nb1 = forward ? (px > 0 ? p - 1 : -1) : (px < w - 1 ? p + 1 : -1);
+    if (nb1 >= 0 && nnf[nb1] >= 0) {
+      const q = nnf[nb1] + step;
+      if (q !== bq && q >= 0 && q < srcOk.length && srcOk[q] && Math.abs((q % w) - (nnf[nb1] % w)) === 1) {
+        const d = patchDist(img, w, r, p, q, best);
+        if (d < best) { best = d; bq = q; }
+      }
+    }
+    const nb2 = forward ? p - w : p + w;
+    if (nb2 >= 0 && nb2 < nnf.length && nnf[nb2] >= 0) {
+      const q = nnf[nb2] + step * w;
+      if (q !== bq && q >= 0 && q < srcOk.length && srcOk[q]) {
+        const d = patchDist(img, w, r, p, q, best);
+        if (d < best) { best = d; bq = q; }
+      }
+    }
+    // Random search around the current best with a halving radius.
+    const bx = bq % w, by = (bq - bx) / w;
+    for (let rad = maxRadius; rad >= 1; rad >>= 1) {
+      let cx = bx + Math.floor((rng.next() * 2 - 1) * rad + 0.5);
+      let cy = by + Math.floor((rng.next() * 2 - 1) * rad + 0.5);
+      if (cx < r) cx = r; else if (cx > w - 1 - r) cx = w - 1 - r;
+      if (cy < r) cy = r; else if (cy > h - 1 - r) cy = h - 1 - r;
+      const q = cy * w + cx;
+      if (q === bq || !srcOk[q]) continue;
+      const d = patchDist(img, w, r, p, q, best);
+      if (d < best) { best = d; bq = q; }
+    }
+    nnf[p] = bq;
+    dist[p] = best;
+  }
+}
+
+// Scratch for the weight percentile; grown as needed, never per pixel.
+let sampleScratch = new Float32Array(4096);
+
+/** Patch weights: similarity exp(−e / 2σ²) (σ² = 75th percentile of the mean patch error) × boundary confidence. */
+function computeWeights(st: LevelState): void {
+  const { r, tgtList, dist, conf, weight } = st;
+  const area3 = (2 * r + 1) * (2 * r + 1) * 3;
+  const n = tgtList.length;
+  const stride = Math.max(1, Math.floor(n / 4096));
+  let m = 0;
+  if (sampleScratch.length < 4096) sampleScratch = new Float32Array(4096);
+  for (let k = 0; k < n && m < 4096; k += stride) sampleScratch[m++] = dist[tgtList[k]] / area3;
+  const sample = sampleScratch.subarray(0, m);
+  sample.sort();
+  const sigma2 = Math.max(4, m > 0 ? sample[Math.floor(m * 0.75)] : 4);
+  const inv = 1 / (2 * sigma2);
+  for (let k = 0; k < n; k++) {
+    const p = tgtList[k];
+    weight[p] = Math.exp(-(dist[p] / area3) * inv) * conf[p] + 1e-30;
+  }
+}
+
+const MAX_VOTES = 15 * 15;
+const vr = new Float32Array(MAX_VOTES);
+const vg = new Float32Array(MAX_VOTES);
+const vb = new Float32Array(MAX_VOTES);
+const vw = new Float32Array(MAX_VOTES);
+
+/**
+ * Re-estimate every hole pixel from the patches that cover it: start at the strongest vote and
+ * move to the weighted mean of the votes within `radius` (flat-kernel mean shift), a few times.
+ * Returns the mean absolute change per channel.
+ */
+function vote(st: LevelState, radius: number, iters: number): number {
+  const { lv, r, holeList, nnf, weight } = st;
+  const { w, h, img } = lv;
+  const rad2 = radius * radius;
+  let change = 0;
+  for (let k = 0; k < holeList.length; k++) {
+    const x = holeList[k];
+    const xx = x % w, xy = (x - xx) / w;
+    let n = 0, bestW = -1, bi = 0;
+    for (let oy = -r; oy <= r; oy++) {
+      const py = xy - oy;
+      if (py < r || py > h - 1 - r) continue;
+      for (let ox = -r; ox <= r; ox++) {
+        const px = xx - ox;
+        if (px < r || px > w - 1 - r) continue;
+        const p = py * w + px;
+        const q = nnf[p];
+        if (q < 0) continue;
+        const qi = (q + oy * w + ox) * 3;
+        vr[n] = img[qi]; vg[n] = img[qi + 1]; vb[n] = img[qi + 2];
+        const wt = weight[p];
+        vw[n] = wt;
+        if (wt > bestW) { bestW = wt; bi = n; }
+        n++;
+      }
+    }
+    if (n === 0) continue;
+    let mr = vr[bi], mg = vg[bi], mb = vb[bi];
+    for (let it = 0; it < iters; it++) {
+      let sr = 0, sg = 0, sb = 0, sw = 0;
+      for (let j = 0; j < n; j++) {
+        const dr = vr[j] - mr, dg = vg[j] - mg, db = vb[j] - mb;
+        if (dr * dr + dg * dg + db * db > rad2) continue;
+        const wt = vw[j];
+        sr += vr[j] * wt; sg += vg[j] * wt; sb += vb[j] * wt; sw += wt;
+      }
+      if (sw <= 0) break;
+      mr = sr / sw; mg = sg / sw; mb = sb / sw;
+    }
+    const i3 = x * 3;
+    change += Math.abs(img[i3] - mr) + Math.abs(img[i3 + 1] - mg) + Math.abs(img[i3 + 2] - mb);
+    img[i3] = mr; img[i3 + 1] = mg; img[i3 + 2] = mb;
+  }
+  return holeList.length > 0 ? change / (holeList.length * 3) : 0;
+}
+
+/**
+ * Coarsest level: fill hole pixels layer by layer from the boundary inwards, each from the centre
+ * of the known patch that best matches its already-known neighbourhood (exhaustive over a seeded
+ * subset of at most 1500 source patches).
+ */
+function initOnionPeel(st: LevelState, rng: Rng, checkAbort: () => void): void {
+  const { lv, r, srcList, holeList } = st;
+  const { w, h, img, hole } = lv;
+  const dt = distanceToKnown(hole, w, h);
+  // Order hole pixels by distance to the known region (stable by index).
+  const keys = new Float64Array(holeList.length);
+  for (let k = 0; k < holeList.length; k++) keys[k] = Math.round(dt[holeList[k]] * 16) * 16777216 + holeList[k];
+  keys.sort();
+  const maxCand = 1500;
+  let cand: Int32Array = srcList;
+  if (srcList.length > maxCand) {
+    cand = new Int32Array(maxCand);
+    for (let k = 0; k < maxCand; k++) cand[k] = srcList[rng.int(srcList.length)];
+  }
+  const filled = new Uint8Array(w * h);
+  for (let i = 0; i < filled.length; i++) filled[i] = hole[i] ? 0 : 1;
+  for (let k = 0; k < keys.length; k++) {
+    if ((k & 255) === 255) checkAbort();
+    const x = keys[k] % 16777216;
+    const xx = x % w, xy = (x - xx) / w;
+    let best = Infinity, bq = cand[0];
+    for (let c = 0; c < cand.length; c++) {
+      const q = cand[c];
+      let d = 0;
+      for (let oy = -r; oy <= r && d < best; oy++) {
+        const yy = xy + oy;
+        if (yy < 0 || yy >= h) continue;
+        for (let ox = -r; ox <= r; ox++) {
+          const xx2 = xx + ox;
+          if (xx2 < 0 || xx2 >= w) continue;
+          const pi = yy * w + xx2;
+          if (!filled[pi]) continue;
+          const qi = (q + oy * w + ox) * 3;
+          const a = img[pi * 3] - img[qi], b = img[pi * 3 + 1] - img[qi + 1], c2 = img[pi * 3 + 2] - img[qi + 2];
+          d += a * a + b * b + c2 * c2;
+        }
+      }
+      if (d < best) { best = d; bq = q; }
+    }
+    img[x * 3] = img[bq * 3]; img[x * 3 + 1] = img[bq * 3 + 1]; img[x * 3 + 2] = img[bq * 3 + 2];
+    filled[x] = 1;
+  }
+}
+
+/** Carry the coarse NNF to the finer level: q_fine = 2·q_coarse + (p_fine − 2·p_coarse), with weights from the coarse distances. */
+function upsampleNnf(coarse: LevelState, fine: LevelState, rng: Rng): void {
+  const wc = coarse.lv.w, hc = coarse.lv.h, rc = coarse.r;
+  const { lv, r, srcOk, srcList, tgtList, nnf, dist } = fine;
+  const w = lv.w, h = lv.h;
+  for (let k = 0; k < tgtList.length; k++) {
+    const p = tgtList[k];
+    const x = p % w, y = (p - x) / w;
+    let cx = x >> 1, cy = y >> 1;
+    if (cx < rc) cx = rc; else if (cx > wc - 1 - rc) cx = wc - 1 - rc;
+    if (cy < rc) cy = rc; else if (cy > hc - 1 - rc) cy = hc - 1 - rc;
+    const pc = cy * wc + cx;
+    const qc = coarse.nnf[pc];
+    let q = -1;
+    if (qc >= 0) {
+      const qcx = qc % wc, qcy = (qc - qcx) / wc;
+      let qx = 2 * qcx + (x - 2 * cx), qy = 2 * qcy + (y - 2 * cy);
+      if (qx < r) qx = r; else if (qx > w - 1 - r) qx = w - 1 - r;
+      if (qy < r) qy = r; else if (qy > h - 1 - r) qy = h - 1 - r;
+      const cand = qy * w + qx;
+      if (srcOk[cand]) q = cand;
+      dist[p] = coarse.dist[pc] * 4;
+    } else {
+      dist[p] = Infinity;
+    }
+    if (q < 0) q = srcList[rng.int(srcList.length)];
+    nnf[p] = q;
+  }
+  // Unmatched patches get a large finite distance so their weight is small but valid.
+  let maxD = 0;
+  for (let k = 0; k < tgtList.length; k++) { const d = dist[tgtList[k]]; if (d !== Infinity && d > maxD) maxD = d; }
+  for (let k = 0; k < tgtList.length; k++) if (dist[tgtList[k]] === Infinity) dist[tgtList[k]] = maxD * 2 + 1;
+}
