@@ -1,0 +1,37 @@
+// The run button of a mode, with the reason it is disabled written right under it (never a silent grey button).
+
+import React, { useId } from "react";
+import { Button, Flex, Text } from "@adobe/react-spectrum";
+
+export interface RunButtonProps {
+  label: string;
+  /** Null when the mode can run; otherwise the sentence saying what to do. */
+  blocked: string | null;
+  /** Shown under the button when it can run (e.g. "Document is 16-bit: it will be converted"). */
+  note?: string | null;
+  onPress: () => void;
+  testId?: string;
+}
+
+export function RunButton({ label, blocked, note, onPress, testId }: RunButtonProps) {
+  const id = useId();
+  const text = blocked ?? note ?? null;
+  return (
+    <Flex direction="column" gap="size-75" marginTop="size-150">
+      <Button
+        variant="accent"
+        isDisabled={blocked !== null}
+        onPress={onPress}
+        aria-describedby={text ? id : undefined}
+        data-testid={testId}
+      >
+        {label}
+      </Button>
+      {text && (
+        <Text id={id} UNSAFE_className={blocked ? "infill-reason infill-reason--blocked" : "infill-reason"} data-testid={testId ? `${testId}-reason` : undefined}>
+          {text}
+        </Text>
+      )}
+    </Flex>
+  );
+}

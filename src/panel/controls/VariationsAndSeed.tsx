@@ -1,0 +1,59 @@
+// Variation count (1–4) and seed: random each run, or fixed for repeatable results.
+
+import React from "react";
+import { Flex, NumberField, Switch } from "@adobe/react-spectrum";
+import { MAX_VARIATIONS, SEED_MAX } from "../model/limits";
+
+export interface SeedChoice {
+  fixed: boolean;
+  seed: number;
+}
+
+export interface VariationsAndSeedProps {
+  variations: number;
+  onVariations: (n: number) => void;
+  seed: SeedChoice;
+  onSeed: (s: SeedChoice) => void;
+}
+
+export function VariationsAndSeed({ variations, onVariations, seed, onSeed }: VariationsAndSeedProps) {
+  return (
+    <Flex direction="row" gap="size-200" alignItems="end" wrap>
+      <NumberField
+        label="Variations"
+        description={`1 to ${MAX_VARIATIONS}, each a layer`}
+        minValue={1}
+        maxValue={MAX_VARIATIONS}
+        step={1}
+        value={variations}
+        onChange={(v) => onVariations(Number.isFinite(v) ? Math.min(MAX_VARIATIONS, Math.max(1, Math.round(v))) : 1)}
+        width="size-1600"
+        data-testid="variations"
+      />
+      <Flex direction="column" gap="size-50">
+        <Switch isSelected={seed.fixed} onChange={(fixed) => onSeed({ ...seed, fixed })} data-testid="seed-fixed">
+          Fixed seed
+        </Switch>
+        <NumberField
+          label="Seed"
+          aria-label="Seed"
+          description={seed.fixed ? "Same seed, same result" : "Random each run"}
+          isDisabled={!seed.fixed}
+          minValue={0}
+          maxValue={SEED_MAX}
+          step={1}
+          formatOptions={{ useGrouping: false }}
+          value={seed.seed}
+          onChange={(v) => onSeed({ ...seed, seed: Number.isFinite(v) ? Math.round(v) : 0 })}
+          width="size-2000"
+        />
+      </Flex>
+    </Flex>
+  );
+}
+
+/** Seeds for a run: consecutive from the fixed seed (so variations differ), or none (random). */
+export function seedsFor(seed: SeedChoice, variations: number): number[] | undefined {
+  if (!seed.fixed) return undefined;
+  return Array.from({ length: variations }, (_, i) => (seed.seed + i) % (SEED_MAX + 1));
+}

@@ -1,0 +1,61 @@
+// The panel's only way to the host: protocol commands out, protocol events in.
+// In the UXP webview (and the playground's iframe) commands go through `window.uxpHost.postMessage`
+// and events arrive as `message` events on the window.
+
+import type { CommandBody } from "../../common/protocol/commands";
+import type { HostEvent } from "../../common/protocol/events";
+import { PROTOCOL_NAME, PROTOCOL_VERSION } from "../../common/protocol/version";
+
+export interface PanelLink {
+  /** Sends a command; returns its request id. */
+  send(body: CommandBody): string;
+  /** Listens to host events. Returns an unsubscribe. */
+  subscribe(listener: (event: HostEvent) => void): () => void;
+}
+
+interface UxpHostLike {
+  postMessage(message: unknown): void;
+}
+
+let counter = 0;
+function nextId(): string {
+  counter += 1;
+  return `p${Date.now().toString(36)}-${counter}`;
+}
+
+/** Parses one incoming message: ours (protocol + version) or null. */
+export function parseEvent(data: unknown): HostEvent | null {
+  let v: unknown = data;
+  if (typeof v === "string") {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  if (!v || typeof v !== "object") return null;
+  const m = v as { protocol?: unknown; version?: unknown; type?: unknown };
+  if (m.protocol !== PROTOCOL_NAME || m.version !== PROTOCOL_VERSION || typeof m.type !== "string") return null;
+  return v as HostEvent;
+}
+
+export function windowLink(win: Window & { uxpHost?: UxpHostLike } = window): PanelLink {
+  return {
+    send(body) {
+      const id = body.id ?? nextId();
+      const message = { protocol: PROTOCOL_NAME, version: PROTOCOL_VERSION, ...body, id };
+      const host = win.uxpHost;
+      if (!host) throw new Error("No host bridge: window.uxpHost is missing.");
+      host.postMessage(JSON.stringify(message));
+      return id;
+    },
+    subscribe(listener) {
+      const onMessage = (e: MessageEvent) => {
+        const ev = parseEvent(e.data);
+        if (ev) listener(ev);
+      };
+      win.addEventListener("message", onMessage);
+      return () => win.removeEventListener("message", onMessage);
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// Fill: generate inside the selection. The prompt is optional (empty = fill from surroundings).
+
+import React, { useState } from "react";
+import { Flex, Text, TextField } from "@adobe/react-spectrum";
+import type { FillParams, JobParams } from "../../common/jobs";
+import type { PanelState } from "../model/state";
+import { engineInfo } from "../model/state";
+import { blockedReason, runNote } from "../model/readiness";
+import { PromptField } from "../controls/PromptField";
+import { RunButton } from "../controls/RunButton";
+import { SeedChoice, VariationsAndSeed, seedsFor } from "../controls/VariationsAndSeed";
+import { PROMPT_MAX_CHARS, randomSeed } from "../model/limits";
+
+export interface ModeProps {
+  state: PanelState;
+  run: (params: JobParams) => void;
+  defaultVariations: number;
+  blend?: { bandPx: number; toneMatch: boolean };
+}
+
+export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
+  const [prompt, setPrompt] = useState("");
+  const [negative, setNegative] = useState("");
+  const [variations, setVariations] = useState(defaultVariations);
+  const [seed, setSeed] = useState<SeedChoice>({ fixed: false, seed: randomSeed() });
+  const promptsIgnored = engineInfo(state).promptsIgnored;
+  const blocked = blockedReason("fill", state, prompt);
+  const sel = state.selection?.bounds;
+
+  const submit = () => {
+    if (blocked) return;
+    const params: FillParams = { kind: "fill", numVariations: variations };
+    if (prompt.trim()) params.prompt = prompt.trim();
+    if (negative.trim()) params.negativePrompt = negative.trim();
+    const seeds = seedsFor(seed, variations);
+    if (seeds) params.seeds = seeds;
+    if (blend) params.blend = blend;
+    run(params);
+  };
+
+  return (
+    <Flex direction="column" gap="size-150" data-testid="fill-tab">
+      <Text UNSAFE_className="infill-context" data-testid="selection-info">
+        {sel
+          ? `Selection: ${sel.right - sel.left} × ${sel.bottom - sel.top} px at (${sel.left}, ${sel.top})`
+          : "No selection: draw one in the document, then fill it."}
+      </Text>
+      <PromptField
+        label="Prompt (optional)"
+        value={prompt}
+        onChange={setPrompt}
+        onSubmit={submit}
+        placeholder="Leave empty to fill from the surroundings"
+        hint={promptsIgnored ? "Ignored by the local engine" : "Enter runs Fill, Shift+Enter for a new line"}
+        testId="fill-prompt"
+      />
+      <TextField
+        label="Avoid (negative prompt)"
+        value={negative}
+        onChange={setNegative}
+        width="100%"
+        maxLength={PROMPT_MAX_CHARS}
+        description={promptsIgnored ? "Ignored by the local engine" : "Things that should not appear"}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") submit();
+          else e.continuePropagation();
+        }}
+      />
+      <VariationsAndSeed variations={variations} onVariations={setVariations} seed={seed} onSeed={setSeed} />
+      <RunButton label="Fill" blocked={blocked} note={runNote("fill", state)} onPress={submit} testId="run-fill" />
+    </Flex>
+  );
+}
