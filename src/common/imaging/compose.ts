@@ -1,0 +1,89 @@
+// Turning a decoded result into layer content: resampled once to document pixels, cut to the mask's
+// bounding box plus the blend band, tone-corrected, with the layer mask that blends it in.
+
+import type { GrayImage, Rect, RGBAImage, SelectionMask } from "../host";
+import type { FillGeometry } from "./context";
+import { expandLayerRect, originalRect, type ExpandGeometry } from "./expand";
+import { cropGray, cropRGBA, nonZeroBounds } from "./image";
+import { blendMask, expandBlendMask } from "./masks";
+import { coverPlacement } from "./placement";
+import { growRect, intersectRect, isEmptyRect, translateRect } from "./rect";
+import { resampleRGBA } from "./resample";
+import { applyTone, type ToneCorrection } from "./tone";
+
+/** Pixels and mask of one result layer, both covering `rect` (document pixels). */
+export interface LayerContent {
+  rect: Rect;
+  pixels: RGBAImage;
+  mask: GrayImage | null;
+}
+
+/** The selection's non-zero part in document pixels. */
+export function selectionExtent(selection: SelectionMask): Rect {
+  const nz = nonZeroBounds(selection.mask);
+  return translateRect(nz, selection.bounds.left, selection.bounds.top);
+}
+
+/** The rectangle a fill result layer covers: the mask's bounding box plus the band, inside the window. */
+export function fillLayerRect(geometry: FillGeometry, selection: SelectionMask, bandPx: number): Rect {
+  const extent = selectionExtent(selection);
+  if (isEmptyRect(extent)) throw new Error("the selection is empty");
+  return intersectRect(growRect(extent, bandPx), geometry.window);
+}
+
+export function composeFill(
+  result: RGBAImage,
+  geometry: FillGeometry,
+  selection: SelectionMask,
+  bandPx: number,
+  tone: ToneCorrection | null,
+): LayerContent {
+  const rect = fillLayerRect(geometry, selection, bandPx);
+  const win = geometry.window;
+  const full = resampleRGBA(result, win.right - win.left, win.bottom - win.top);
+  const pixels = cropRGBA(full, rect, win.left, win.top);
+  if (tone) applyTone(pixels, tone);
+  const sel = cropGray(selection.mask, rect, selection.bounds.left, selection.bounds.top);
+  return { rect, pixels, mask: blendMask(sel, bandPx) };
+}
+
+export function composeExpand(result: RGBAImage, g: ExpandGeometry, bandPx: number, tone: ToneCorrection | null): LayerContent {
+  const rect = expandLayerRect(g, bandPx);
+  const full = resampleRGBA(result, g.canvas.width, g.canvas.height);
+  const pixels = cropRGBA(full, rect);
+  if (tone) applyTone(pixels, tone);
+  const o = translateRect(originalRect(g), -rect.left, -rect.top);
+  // Sides of the layer that are canvas edges or new area count as "new" for the ramp; the original's
+  // rectangle is clipped to the layer, so a layer edge inside the original would read as new area:
+  // extend the original past such edges.
+  const w = rect.right - rect.left;
+  const h = rect.bottom - rect.top;
+  const orig = {
+    left: o.left <= 0 && g.insets.left === 0 ? -1 : o.left,
+    top: o.top <= 0 && g.insets.top === 0 ? -1 : o.top,
+    right: o.right >= w && g.insets.right === 0 ? w + 1 : o.right,
+    bottom: o.bottom >= h && g.insets.bottom === 0 ? h + 1 : o.bottom,
+  };
+  const mask = expandBlendMask(w, h, orig, bandPx);
+  return { rect, pixels, mask };
+}
+
+/** Generate / similar: cover the target with the result (aspect kept); masked by the selection if any. */
+export function composeCover(result: RGBAImage, target: Rect, selection: SelectionMask | null): LayerContent {
+  const place = coverPlacement({ width: result.width, height: result.height }, target);
+  const scaled = resampleRGBA(result, place.scaledSize.width, place.scaledSize.height);
+  const pixels = cropRGBA(scaled, target, place.left, place.top);
+  const mask = selection ? cropGray(selection.mask, target, selection.bounds.left, selection.bounds.top) : null;
+  return { rect: { ...target }, pixels, mask };
+}
+
+/** Straight-alpha "over" of `src` (masked) onto opaque `dst`, both the same size (for measurements). */
+export function blendOver(dst: RGBAImage, src: RGBAImage, mask: GrayImage): RGBAImage {
+  const out = new Uint8Array(dst.data.length);
+  for (let i = 0, p = 0; i < mask.data.length; i++, p += 4) {
+    const a = (mask.data[i] * src.data[p + 3]) / (255 * 255);
+    for (let c = 0; c < 3; c++) out[p + c] = Math.round(dst.data[p + c] * (1 - a) + src.data[p + c] * a);
+    out[p + 3] = dst.data[p + 3];
+  }
+  return { width: dst.width, height: dst.height, data: out };
+}

@@ -1,0 +1,113 @@
+// Plain pixel buffers: creation, cropping and pasting. 8-bit RGBA (straight alpha) and 8-bit gray.
+
+import type { GrayImage, Rect, RGBAImage } from "../host";
+
+export function createRGBA(width: number, height: number, fill?: [number, number, number, number]): RGBAImage {
+  const data = new Uint8Array(width * height * 4);
+  if (fill && (fill[0] | fill[1] | fill[2] | fill[3]) !== 0) {
+    for (let i = 0; i < data.length; i += 4) {
+      data[i] = fill[0];
+      data[i + 1] = fill[1];
+      data[i + 2] = fill[2];
+      data[i + 3] = fill[3];
+    }
+  }
+  return { width, height, data };
+}
+
+export function createGray(width: number, height: number, value = 0): GrayImage {
+  const data = new Uint8Array(width * height);
+  if (value !== 0) data.fill(value);
+  return { width, height, data };
+}
+
+/** Copy the part of `src` (placed at srcLeft/srcTop) that falls inside `region`; outside `src` is zero. */
+export function cropRGBA(src: RGBAImage, region: Rect, srcLeft = 0, srcTop = 0): RGBAImage {
+  const w = region.right - region.left;
+  const h = region.bottom - region.top;
+  const out = createRGBA(w, h);
+  const x0 = Math.max(region.left, srcLeft);
+  const x1 = Math.min(region.right, srcLeft + src.width);
+  if (x1 <= x0) return out;
+  for (let y = region.top; y < region.bottom; y++) {
+    const sy = y - srcTop;
+    if (sy < 0 || sy >= src.height) continue;
+    const s = (sy * src.width + (x0 - srcLeft)) * 4;
+    const d = ((y - region.top) * w + (x0 - region.left)) * 4;
+    out.data.set(src.data.subarray(s, s + (x1 - x0) * 4), d);
+  }
+  return out;
+}
+
+export function cropGray(src: GrayImage, region: Rect, srcLeft = 0, srcTop = 0): GrayImage {
+  const w = region.right - region.left;
+  const h = region.bottom - region.top;
+  const out = createGray(w, h);
+  const x0 = Math.max(region.left, srcLeft);
+  const x1 = Math.min(region.right, srcLeft + src.width);
+  if (x1 <= x0) return out;
+  for (let y = region.top; y < region.bottom; y++) {
+    const sy = y - srcTop;
+    if (sy < 0 || sy >= src.height) continue;
+    const s = sy * src.width + (x0 - srcLeft);
+    const d = (y - region.top) * w + (x0 - region.left);
+    out.data.set(src.data.subarray(s, s + (x1 - x0)), d);
+  }
+  return out;
+}
+
+/** Paste `src` into `dst` with src's top-left at (left, top) in dst coordinates (clipped). */
+export function pasteRGBA(dst: RGBAImage, src: RGBAImage, left: number, top: number): void {
+  const x0 = Math.max(0, left);
+  const x1 = Math.min(dst.width, left + src.width);
+  if (x1 <= x0) return;
+  for (let y = Math.max(0, top); y < Math.min(dst.height, top + src.height); y++) {
+    const s = ((y - top) * src.width + (x0 - left)) * 4;
+    dst.data.set(src.data.subarray(s, s + (x1 - x0) * 4), (y * dst.width + x0) * 4);
+  }
+}
+
+export function pasteGray(dst: GrayImage, src: GrayImage, left: number, top: number): void {
+  const x0 = Math.max(0, left);
+  const x1 = Math.min(dst.width, left + src.width);
+  if (x1 <= x0) return;
+  for (let y = Math.max(0, top); y < Math.min(dst.height, top + src.height); y++) {
+    const s = (y - top) * src.width + (x0 - left);
+    dst.data.set(src.data.subarray(s, s + (x1 - x0)), y * dst.width + x0);
+  }
+}
+
+export function cloneRGBA(img: RGBAImage): RGBAImage {
+  return { width: img.width, height: img.height, data: img.data.slice() };
+}
+
+export function cloneGray(img: GrayImage): GrayImage {
+  return { width: img.width, height: img.height, data: img.data.slice() };
+}
+
+/** Bounding box of the non-zero pixels of a gray image, in its own coordinates (empty rect when none). */
+export function nonZeroBounds(img: GrayImage): Rect {
+  let left = img.width;
+  let right = -1;
+  let top = img.height;
+  let bottom = -1;
+  for (let y = 0; y < img.height; y++) {
+    const row = y * img.width;
+    let first = -1;
+    let last = -1;
+    for (let x = 0; x < img.width; x++) {
+      if (img.data[row + x] !== 0) {
+        if (first < 0) first = x;
+        last = x;
+      }
+    }
+    if (first >= 0) {
+      if (first < left) left = first;
+      if (last > right) right = last;
+      if (y < top) top = y;
+      bottom = y;
+    }
+  }
+  if (right < 0) return { left: 0, top: 0, right: 0, bottom: 0 };
+  return { left, top, right: right + 1, bottom: bottom + 1 };
+}

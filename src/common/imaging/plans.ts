@@ -1,0 +1,74 @@
+// Plans: pure lists of layer operations, carried out by Host.apply as one history step.
+
+import type { LayerOp, LayerPlan, Size } from "../host";
+import type { LayerContent } from "./compose";
+
+export interface VariationLayer {
+  name: string;
+  content: LayerContent;
+}
+
+export interface PlacementPlanInput {
+  historyName: string;
+  /** Document size the plan was computed for (checked by the host before anything runs). */
+  documentSize: Size;
+  /** Canvas operations first (expand). */
+  canvasOps?: LayerOp[];
+  groupName: string;
+  variations: VariationLayer[];
+  /** Which variation starts visible (default 0). */
+  visibleIndex?: number;
+}
+
+export const GROUP_REF = "group";
+export const variationRef = (i: number): string => `v${i}`;
+
+/** One group holding every variation (first visible, others hidden), each with its layer mask. */
+export function placementPlan(input: PlacementPlanInput): LayerPlan {
+  const ops: LayerOp[] = [...(input.canvasOps ?? [])];
+  ops.push({ op: "createGroup", ref: GROUP_REF, name: input.groupName });
+  const visible = input.visibleIndex ?? 0;
+  input.variations.forEach((v, i) => {
+    const ref = variationRef(i);
+    ops.push({
+      op: "createPixelLayer",
+      ref,
+      name: v.name,
+      parent: { ref: GROUP_REF },
+      pixels: v.content.pixels,
+      left: v.content.rect.left,
+      top: v.content.rect.top,
+      visible: i === visible,
+    });
+    if (v.content.mask) {
+      ops.push({ op: "setLayerMask", layer: { ref }, mask: v.content.mask, left: v.content.rect.left, top: v.content.rect.top });
+    }
+  });
+  return { name: input.historyName, expectDocumentSize: { ...input.documentSize }, ops };
+}
+
+/** Show one variation, hide the others. */
+export function selectVariationPlan(documentSize: Size, layerIds: number[], visibleIndex: number): LayerPlan {
+  return {
+    name: "Infill: Show Variation",
+    expectDocumentSize: { ...documentSize },
+    ops: layerIds.map((id, i) => ({ op: "setVisibility", layer: { id }, visible: i === visibleIndex })),
+  };
+}
+
+/** Keep one variation: delete the other layers and make sure the kept one is visible. */
+export function keepOnlyPlan(documentSize: Size, layerIds: number[], keepIndex: number): LayerPlan {
+  const ops: LayerOp[] = [];
+  layerIds.forEach((id, i) => {
+    if (i !== keepIndex) ops.push({ op: "deleteLayer", layer: { id } });
+  });
+  ops.push({ op: "setVisibility", layer: { id: layerIds[keepIndex] }, visible: true });
+  return { name: "Infill: Keep Variation", expectDocumentSize: { ...documentSize }, ops };
+}
+
+/** A layer/group name from a prompt: one line, at most `max` characters. */
+export function nameFromPrompt(prompt: string | undefined, fallback: string, max = 60): string {
+  const p = (prompt ?? "").replace(/\s+/g, " ").trim();
+  if (!p) return fallback;
+  return p.length <= max ? p : p.slice(0, max - 1).trimEnd() + "…";
+}

@@ -1,0 +1,172 @@
+// A small PNG encoder/decoder on fflate (pure JS, CommonJS and ESM builds, so it loads in UXP, the
+// browser, Node and Jest alike). Encodes 8-bit gray and RGBA; decodes gray, gray+alpha, RGB, RGBA
+// and palette images at 8 or 16 bits, non-interlaced.
+
+import { unzlibSync, zlibSync } from "fflate";
+
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+let crcTable: Uint32Array | null = null;
+function crc32(bytes: Uint8Array, start: number, end: number): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let c = 0xffffffff;
+  for (let i = start; i < end; i++) c = crcTable[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
+  return out;
+}
+
+/** Encode 8-bit pixels with `channels` 1 (gray) or 4 (RGBA). Rows use the Sub filter. */
+export function encodePng(width: number, height: number, data: Uint8Array, channels: 1 | 4, level: 0 | 1 | 2 | 3 | 4 | 5 | 6 = 3): Uint8Array {
+  const stride = width * channels;
+  const raw = new Uint8Array((stride + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const o = y * (stride + 1);
+    const s = y * stride;
+    raw[o] = 1; // Sub
+    for (let i = 0; i < stride; i++) {
+      raw[o + 1 + i] = (data[s + i] - (i >= channels ? data[s + i - channels] : 0)) & 0xff;
+    }
+  }
+  const ihdr = new Uint8Array(13);
+  const v = new DataView(ihdr.buffer);
+  v.setUint32(0, width);
+  v.setUint32(4, height);
+  ihdr[8] = 8;
+  ihdr[9] = channels === 1 ? 0 : 6;
+  const parts = [Uint8Array.from(SIGNATURE), chunk("IHDR", ihdr), chunk("IDAT", zlibSync(raw, { level })), chunk("IEND", new Uint8Array(0))];
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export interface DecodedPng {
+  width: number;
+  height: number;
+  /** 8-bit RGBA. */
+  data: Uint8Array;
+}
+
+export function isPng(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && SIGNATURE.every((b, i) => bytes[i] === b);
+}
+
+export function decodePng(bytes: Uint8Array): DecodedPng {
+  if (!isPng(bytes)) throw new Error("not a PNG");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = 8;
+  let width = 0;
+  let height = 0;
+  let depth = 8;
+  let colorType = 0;
+  let palette: Uint8Array | null = null;
+  let trns: Uint8Array | null = null;
+  const idat: Uint8Array[] = [];
+  while (pos + 8 <= bytes.length) {
+    const len = view.getUint32(pos);
+    const type = String.fromCharCode(bytes[pos + 4], bytes[pos + 5], bytes[pos + 6], bytes[pos + 7]);
+    const body = bytes.subarray(pos + 8, pos + 8 + len);
+    if (type === "IHDR") {
+      width = view.getUint32(pos + 8);
+      height = view.getUint32(pos + 12);
+      depth = body[8];
+      colorType = body[9];
+      if (body[12] !== 0) throw new Error("interlaced PNGs are not supported");
+    } else if (type === "PLTE") palette = body;
+    else if (type === "tRNS") trns = body;
+    else if (type === "IDAT") idat.push(body);
+    else if (type === "IEND") break;
+    pos += 12 + len;
+  }
+  const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[colorType as 0 | 2 | 3 | 4 | 6];
+  if (!channels || (depth !== 8 && depth !== 16 && !(colorType === 3 && depth <= 8) && !(colorType === 0 && depth < 8))) {
+    throw new Error(`unsupported PNG (colour type ${colorType}, depth ${depth})`);
+  }
+  const joined = new Uint8Array(idat.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of idat) {
+    joined.set(p, o);
+    o += p.length;
+  }
+  const raw = unzlibSync(joined);
+  const bitsPerPixel = channels * depth;
+  const bpp = Math.max(1, bitsPerPixel >> 3);
+  const stride = Math.ceil((width * bitsPerPixel) / 8);
+  const cur = new Uint8Array(stride);
+  const prev = new Uint8Array(stride);
+  const out = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    const base = y * (stride + 1);
+    const filter = raw[base];
+    for (let i = 0; i < stride; i++) {
+      const x = raw[base + 1 + i];
+      const a = i >= bpp ? cur[i - bpp] : 0;
+      const b = prev[i];
+      const c = i >= bpp ? prev[i - bpp] : 0;
+      let v: number;
+      switch (filter) {
+        case 0: v = x; break;
+        case 1: v = x + a; break;
+        case 2: v = x + b; break;
+        case 3: v = x + ((a + b) >> 1); break;
+        case 4: {
+          const p = a + b - c;
+          const pa = Math.abs(p - a);
+          const pb = Math.abs(p - b);
+          const pc = Math.abs(p - c);
+          v = x + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+          break;
+        }
+        default: throw new Error(`bad PNG filter ${filter}`);
+      }
+      cur[i] = v & 0xff;
+    }
+    for (let x = 0; x < width; x++) {
+      const q = (y * width + x) * 4;
+      const sample = (ch: number): number => {
+        if (depth === 16) return cur[(x * channels + ch) * 2];
+        if (depth === 8) return cur[x * channels + ch];
+        const bit = x * depth;
+        const val = (cur[bit >> 3] >> (8 - depth - (bit & 7))) & ((1 << depth) - 1);
+        return colorType === 3 ? val : Math.round((val * 255) / ((1 << depth) - 1));
+      };
+      if (colorType === 3) {
+        const idx = sample(0);
+        out[q] = palette ? palette[idx * 3] : 0;
+        out[q + 1] = palette ? palette[idx * 3 + 1] : 0;
+        out[q + 2] = palette ? palette[idx * 3 + 2] : 0;
+        out[q + 3] = trns && idx < trns.length ? trns[idx] : 255;
+      } else if (channels <= 2) {
+        out[q] = out[q + 1] = out[q + 2] = sample(0);
+        out[q + 3] = channels === 2 ? sample(1) : 255;
+      } else {
+        out[q] = sample(0);
+        out[q + 1] = sample(1);
+        out[q + 2] = sample(2);
+        out[q + 3] = channels === 4 ? sample(3) : 255;
+      }
+    }
+    prev.set(cur);
+  }
+  return { width, height, data: out };
+}
