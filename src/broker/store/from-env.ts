@@ -1,0 +1,41 @@
+// Which store the broker uses: the Redis store when `INFILL_REDIS_URL` is set (several broker
+// instances sharing one queue, pace and usage), otherwise the local file store (one process).
+//
+//   INFILL_REDIS_URL      redis://[user:password@]host:port[/db] or rediss://… (TLS)
+//   INFILL_REDIS_PREFIX   key prefix (default `infill:`): brokers with different prefixes do not share
+//
+// Nothing connects here: call `store.open()` (it throws StoreUnavailableError when Redis cannot be
+// reached, so start-up can stop with one clear line).
+
+import { createFileStore, type FileStoreOptions } from "./file-store";
+import { createRedisStore, RedisStore, type RedisStoreHealth, type RedisStoreOptions } from "./redis";
+import { redactRedisUrl } from "./redis/errors";
+import type { Store } from "./store";
+
+export interface StoreFromEnvOptions extends FileStoreOptions {
+  /** Structured logger for the Redis connection (connection lost / back). */
+  log?: (entry: Record<string, unknown>) => void;
+  /** Passed to the Redis store (tests: timeouts). */
+  redis?: Partial<Omit<RedisStoreOptions, "url" | "prefix">>;
+}
+
+export type StoreHealth = { kind: "file" } | RedisStoreHealth;
+
+export function createStoreFromEnv(env: NodeJS.ProcessEnv, options: StoreFromEnvOptions = {}): Store {
+  const url = env.INFILL_REDIS_URL?.trim();
+  if (!url) return createFileStore({ file: options.file, compactEvery: options.compactEvery });
+  const prefix = env.INFILL_REDIS_PREFIX?.trim() || "infill:";
+  return createRedisStore({ ...options.redis, url, prefix, log: options.log });
+}
+
+/** For `GET /health`: the store kind and, for Redis, whether the connection is up (no round trip). */
+export function storeHealth(store: Store): StoreHealth {
+  return store instanceof RedisStore ? store.health() : { kind: "file" };
+}
+
+/** One line for start-up: where the queue lives (credentials removed). */
+export function describeStore(env: NodeJS.ProcessEnv, file?: string): string {
+  const url = env.INFILL_REDIS_URL?.trim();
+  if (url) return `redis ${redactRedisUrl(url)} (prefix ${env.INFILL_REDIS_PREFIX?.trim() || "infill:"})`;
+  return file ? `file ${file}` : "memory";
+}
