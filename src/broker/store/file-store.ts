@@ -354,6 +354,16 @@ class FileStore implements Store {
     return this.paused;
   }
 
+  async rateUsage(now: number): Promise<{ lastMinute: number; lastDay: number; pausedUntil: number }> {
+    let lastMinute = 0;
+    let lastDay = 0;
+    for (const at of this.takes) {
+      if (at > now - DAY) lastDay++;
+      if (at > now - MINUTE) lastMinute++;
+    }
+    return { lastMinute, lastDay, pausedUntil: this.paused };
+  }
+
   // ---- status-poll collapsing ------------------------------------------------------------------
 
   async getStatusSnapshot(jobId: string): Promise<StatusSnapshot | undefined> {

@@ -142,6 +142,8 @@ export interface Store {
   /** Pause all submits until `untilMs` (an upstream 429). Never shortens an existing pause. */
   pauseUntil(untilMs: number): Promise<void>;
   pausedUntil(): Promise<number>;
+  /** Submits taken in the last minute and the last 24 h (read only; for health and the daily-cap answer). */
+  rateUsage(now: number): Promise<{ lastMinute: number; lastDay: number; pausedUntil: number }>;
 
   // ---- status-poll collapsing ------------------------------------------------------------------
   getStatusSnapshot(jobId: string): Promise<StatusSnapshot | undefined>;

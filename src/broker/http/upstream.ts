@@ -1,0 +1,159 @@
+// A small HTTP client for the broker's upstream calls (IMS, Firefly, output hosts), on node:http
+// with keep-alive agents: no redirects followed, whole-request timeouts, capped response bodies,
+// and one fact the submit rules need — whether a failed request provably never left the broker.
+
+import * as http from "http";
+import * as https from "https";
+import type { Readable } from "stream";
+
+export interface UpstreamRequest {
+  method: "GET" | "POST" | "PUT";
+  url: URL;
+  headers?: Record<string, string>;
+  /** Request body: bytes, or a stream (sent chunked unless content-length is given). */
+  body?: Buffer | string | Readable;
+  /** Abort when the whole exchange takes longer (ms). */
+  timeoutMs: number;
+  /** Use a fresh connection (submits: a reused socket closed by the server makes "was it sent?" unknowable). */
+  freshConnection?: boolean;
+  /** Largest response body read into memory (default 4 MB). */
+  maxResponseBytes?: number;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface UpstreamStream {
+  status: number;
+  headers: Record<string, string>;
+  stream: http.IncomingMessage;
+}
+
+/** No response: the connection failed, timed out, or was cut. */
+export class NetworkError extends Error {
+  constructor(
+    readonly code: string,
+    /** True when no byte of the request can have reached the server (the connection was never made). */
+    readonly notSent: boolean,
+  ) {
+    super(`upstream network error (${code})`);
+    this.name = "NetworkError";
+  }
+}
+
+const NEVER_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "CONNECT_TIMEOUT"]);
+
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 64, keepAliveMsecs: 1000 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 64, keepAliveMsecs: 1000 }),
+};
+
+function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
+  return out;
+}
+
+function start(req: UpstreamRequest, onResponse: (res: http.IncomingMessage) => void, onError: (err: NetworkError) => void): http.ClientRequest {
+  const isHttps = req.url.protocol === "https:";
+  const mod = isHttps ? https : http;
+  const agent = req.freshConnection ? false : isHttps ? agents.https : agents.http;
+  let connected = false;
+  let done = false;
+  const fail = (code: string) => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    onError(new NetworkError(code, !connected && NEVER_CONNECTED.has(code) ? true : !connected && code === "CONNECT_TIMEOUT"));
+    r.destroy();
+  };
+  const r = mod.request(req.url, { method: req.method, headers: req.headers, agent }, (res) => {
+    if (done) return res.resume();
+    done = true;
+    clearTimeout(timer);
+    onResponse(res);
+  });
+  r.on("socket", (socket) => {
+    // A reused keep-alive socket is already connected.
+    if (!(socket as { connecting?: boolean }).connecting) connected = true;
+    else socket.once("connect", () => (connected = true));
+    socket.once("secureConnect", () => (connected = true));
+  });
+  const timer = setTimeout(() => fail(connected ? "TIMEOUT" : "CONNECT_TIMEOUT"), req.timeoutMs);
+  r.on("error", (err: NodeJS.ErrnoException) => fail(err.code ?? "EUNKNOWN"));
+  const body = req.body;
+  if (body === undefined) r.end();
+  else if (typeof body === "string" || Buffer.isBuffer(body)) r.end(body);
+  else {
+    body.on("error", () => fail("BODY_ERROR"));
+    body.pipe(r);
+  }
+  return r;
+}
+
+/** Send a request and read the whole (capped) response body. */
+export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
+  const cap = req.maxResponseBytes ?? 4 * 1024 * 1024;
+  return new Promise((resolve, reject) => {
+    const r = start(
+      req,
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const bodyTimer = setTimeout(() => {
+          res.destroy();
+          reject(new NetworkError("TIMEOUT", false));
+        }, req.timeoutMs);
+        res.on("data", (c: Buffer) => {
+          size += c.length;
+          if (size > cap) {
+            clearTimeout(bodyTimer);
+            res.destroy();
+            reject(new NetworkError("RESPONSE_TOO_LARGE", false));
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on("end", () => {
+          clearTimeout(bodyTimer);
+          resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks) });
+        });
+        res.on("error", () => {
+          clearTimeout(bodyTimer);
+          reject(new NetworkError("ECONNRESET", false));
+        });
+        res.on("aborted", () => {
+          clearTimeout(bodyTimer);
+          reject(new NetworkError("ECONNRESET", false));
+        });
+      },
+      reject,
+    );
+    void r;
+  });
+}
+
+/** Send a request and hand back the response stream (outputs). The caller must consume or destroy it. */
+export function streamUpstream(req: UpstreamRequest): Promise<UpstreamStream> {
+  return new Promise((resolve, reject) => {
+    start(req, (res) => resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), stream: res }), reject);
+  });
+}
+
+/** Parse a JSON body leniently: undefined when it is not JSON. */
+export function jsonBody(body: Buffer): unknown {
+  if (!body.length) return undefined;
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    return body.toString("utf8").slice(0, 2000);
+  }
+}
+
+export function closeAgents(): void {
+  agents.http.destroy();
+  agents.https.destroy();
+}

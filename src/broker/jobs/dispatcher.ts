@@ -1,0 +1,165 @@
+// The dispatcher: sends queued jobs to the provider, paced against the org's rate limit
+// (a per-minute and a per-day window kept in the store), fairly across keys (the store's
+// round-robin `claimNext`). A submit is sent again only when it provably never reached the
+// service (connection refused, 429, 503); an upstream 429 pauses the whole queue for its
+// `retry-after`. Nothing here is provider-specific.
+
+import { randomUUID } from "crypto";
+import { parseRetryAfter } from "../../common/firefly";
+import type { Logger } from "../log";
+import { Provider, ProviderError } from "../providers/provider";
+import { JobRecord, RateLimits, Store, utcDay } from "../store/store";
+
+export interface DispatcherOptions {
+  store: Store;
+  provider: Provider;
+  log: Logger;
+  limits: RateLimits;
+  /** How long a claim lasts (must outlive the submit timeout). */
+  leaseMs: number;
+  /** Times a job may be re-sent after provably-not-sent failures (default 6). */
+  maxResends?: number;
+  /** Backoff base after connection failures / 503 (default 1 s). */
+  retryBaseMs?: number;
+  now?: () => number;
+}
+
+export const INTERRUPTED = {
+  status: 503,
+  body: {
+    error_code: "submit_interrupted",
+    message: "The broker stopped while sending this job, so it was not sent again (that could bill it twice). Run it again.",
+  },
+};
+
+export class Dispatcher {
+  readonly instanceId = `broker-${process.pid}-${randomUUID().slice(0, 8)}`;
+  private running = false;
+  private again = false;
+  private stopping = false;
+  private timer: NodeJS.Timeout | undefined;
+  private backoffUntil = 0;
+  private readonly resends = new Map<string, number>();
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly now: () => number;
+  /** Submits sent upstream by this process (for tests and health). */
+  sent = 0;
+
+  constructor(private readonly o: DispatcherOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  /** Look at the queue now (after an enqueue, a requeue, or a timer). */
+  kick(): void {
+    if (this.stopping) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.again = false;
+    void this.loop()
+      .catch((err) => this.o.log.log({ event: "dispatch_error", error: String((err as Error)?.message ?? err) }))
+      .finally(() => {
+        this.running = false;
+        if (this.again) this.kick();
+      });
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopping) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, Math.max(5, Math.min(ms, 60_000)));
+    this.timer.unref?.();
+  }
+
+  private async loop(): Promise<void> {
+    const { store } = this.o;
+    while (!this.stopping) {
+      const now = this.now();
+      if (this.backoffUntil > now) return this.schedule(this.backoffUntil - now);
+      const stats = await store.queueStats();
+      if (stats.depth === 0) return;
+      const decision = await store.tryTakeRateToken(now, this.o.limits);
+      if (!decision.ok) return this.schedule(decision.retryInMs);
+      const job = await store.claimNext(this.instanceId, this.o.leaseMs, now);
+      if (!job) return;
+      const p: Promise<void> = this.send(job)
+        .catch((err) => this.o.log.log({ event: "dispatch_error", jobId: job.id, error: String((err as Error)?.message ?? err) }))
+        .finally(() => this.inflight.delete(p));
+      this.inflight.add(p);
+    }
+  }
+
+  private async send(job: JobRecord): Promise<void> {
+    const { store, provider, log } = this.o;
+    const started = this.now();
+    try {
+      this.sent++;
+      const r = await provider.submit(job.endpoint, job.request, job.modelVersion, job.owner);
+      await store.markSubmitted(job.id, this.instanceId, r.jobId, this.now());
+      this.resends.delete(job.id);
+      log.log({ event: "submit", key: job.owner, jobId: job.id, endpoint: job.endpoint, upstreamMs: this.now() - started, result: "accepted" });
+      const after = await store.getJob(job.id);
+      if (after?.cancelRequested) {
+        await provider.cancel(r.jobId).catch(() => undefined);
+      }
+    } catch (err) {
+      const pe =
+        err instanceof ProviderError
+          ? err
+          : new ProviderError({ status: 500, body: { error_code: "runtime_error", message: "The broker failed to send the job." }, detail: String((err as Error)?.message ?? err) });
+      const n = (this.resends.get(job.id) ?? 0) + 1;
+      const resendable = pe.notSent && (pe.status === 0 || pe.status === 429 || pe.status === 503) && n <= (this.o.maxResends ?? 6);
+      log.log({ event: "submit", key: job.owner, jobId: job.id, endpoint: job.endpoint, upstreamMs: this.now() - started, result: resendable ? "requeued" : "failed", status: pe.status, detail: pe.detail });
+      const now = this.now();
+      if (pe.status === 429) {
+        await store.pauseUntil(now + (parseRetryAfter(pe.headers["retry-after"], now) ?? 60_000));
+      }
+      if (resendable) {
+        this.resends.set(job.id, n);
+        if (pe.status !== 429) {
+          const base = this.o.retryBaseMs ?? 1000;
+          this.backoffUntil = now + Math.min(base * 2 ** (n - 1), 60_000) * (0.75 + Math.random() / 2);
+        }
+        const cur = await store.getJob(job.id);
+        if (cur?.cancelRequested) {
+          await store.finish(job.id, { state: "cancelled" }, now);
+        } else {
+          await store.requeue(job.id, this.instanceId, now);
+        }
+      } else {
+        this.resends.delete(job.id);
+        if (await store.finish(job.id, { state: "failed", error: { status: pe.status || 502, body: pe.body } }, now)) {
+          await store.recordUsage(job.owner, utcDay(now), { failures: 1 });
+        }
+      }
+      this.kick();
+    }
+  }
+
+  /** Jobs whose dispatcher died mid-submit: fail them (never resend — they may have been billed). */
+  async recoverInterrupted(): Promise<number> {
+    const now = this.now();
+    const stale = await this.o.store.expiredClaims(now);
+    let n = 0;
+    for (const job of stale) {
+      if (await this.o.store.finish(job.id, { state: "failed", error: INTERRUPTED }, now)) {
+        n++;
+        await this.o.store.recordUsage(job.owner, utcDay(now), { failures: 1 });
+        this.o.log.log({ event: "submit_interrupted", key: job.owner, jobId: job.id });
+      }
+    }
+    return n;
+  }
+
+  /** Stop taking jobs; wait for submits already on the wire. Queued jobs stay queued in the store. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+  }
+}

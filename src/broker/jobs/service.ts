@@ -1,0 +1,213 @@
+// Jobs as clients see them: accept (validate, enqueue, 202), status (queued position, or the
+// provider's status collapsed to one upstream call per job per second, with output links re-signed
+// by the broker), cancel, and output streaming. Ownership is checked on every call: another key's
+// job is answered exactly like a job that does not exist.
+
+import { randomUUID } from "crypto";
+import { isTerminalStatus, parseRetryAfter, validateSubmit, type SubmitEndpoint } from "../../common/firefly";
+import { fromProviderError, httpError, HttpError, jobErrorFields } from "../http/errors";
+import type { Logger } from "../log";
+import type { OutputSigner } from "../outputs";
+import { Provider, ProviderError, ProviderJobStatus, ProviderOutput } from "../providers/provider";
+import { JobRecord, RateLimits, Store, utcDay } from "../store/store";
+import type { Dispatcher } from "./dispatcher";
+
+export interface JobServiceOptions {
+  store: Store;
+  provider: Provider;
+  dispatcher: Dispatcher;
+  signer: OutputSigner;
+  log: Logger;
+  limits: RateLimits;
+  maxQueuedPerKey: number;
+  statusMinIntervalMs: number;
+  now?: () => number;
+}
+
+/** Per-request facts the routes log. */
+export interface RequestFacts {
+  upstreamMs?: number;
+  jobId?: string;
+}
+
+export const JOB_ID_RE = /^urn:infill:jobs:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+const unknownJob = () => httpError(404, "unknown_job_id", "not_found", "The job id is unknown.");
+
+export class JobService {
+  private readonly inflightPolls = new Map<string, Promise<ProviderJobStatus>>();
+  private readonly now: () => number;
+  /** Upstream status calls made (for tests/bench). */
+  upstreamStatusCalls = 0;
+
+  constructor(private readonly o: JobServiceOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  private async timed<T>(facts: RequestFacts, fn: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      facts.upstreamMs = (facts.upstreamMs ?? 0) + Math.round((performance.now() - t0) * 10) / 10;
+    }
+  }
+
+  /** A provider failure as the broker answers it; an upstream 429 also pauses the submit queue. */
+  async providerFailure(err: unknown): Promise<HttpError> {
+    if (err instanceof HttpError) return err;
+    if (!(err instanceof ProviderError)) throw err;
+    if (err.status === 429) {
+      const now = this.now();
+      await this.o.store.pauseUntil(now + (parseRetryAfter(err.headers["retry-after"], now) ?? 60_000));
+    }
+    return fromProviderError(err);
+  }
+
+  private async ownJob(owner: string, id: string): Promise<JobRecord> {
+    if (!JOB_ID_RE.test(id)) throw unknownJob();
+    const job = await this.o.store.getJob(id);
+    if (!job || job.owner !== owner) throw unknownJob();
+    return job;
+  }
+
+  async submit(owner: string, endpoint: SubmitEndpoint, body: unknown, modelVersion: string | undefined, base: string, facts: RequestFacts) {
+    const v = validateSubmit(endpoint, body, modelVersion);
+    if (!v.ok) throw new HttpError(422, { ...v.body, category: "invalid_input" });
+    const { store, limits } = this.o;
+    const now = this.now();
+    if (limits.perDay !== Infinity) {
+      const usage = await store.rateUsage(now);
+      if (usage.lastDay >= limits.perDay) {
+        throw httpError(429, "daily_limit_reached", "rate_limited", "The organisation's daily Firefly limit is reached; try again later.", { "retry-after": "3600" });
+      }
+    }
+    const id = `urn:infill:jobs:${randomUUID()}`;
+    const r = await store.enqueue({ id, owner, endpoint, request: v.value, modelVersion: v.modelVersion, createdAt: now }, this.o.maxQueuedPerKey);
+    if (!r.ok) {
+      const wait = limits.perMinute === Infinity ? 5 : Math.ceil(60 / Math.min(limits.perMinute, 60));
+      throw httpError(429, "queue_full", "rate_limited", `You already have ${r.queued} jobs waiting; wait for some to be sent or cancel one.`, { "retry-after": String(wait) });
+    }
+    facts.jobId = id;
+    await store.recordUsage(owner, utcDay(now), { jobs: 1 });
+    this.o.dispatcher.kick();
+    return { jobId: id, statusUrl: `${base}/v3/status/${id}`, cancelUrl: `${base}/v3/cancel/${id}` };
+  }
+
+  async status(owner: string, id: string, base: string, facts: RequestFacts): Promise<Record<string, unknown>> {
+    const job = await this.ownJob(owner, id);
+    facts.jobId = id;
+    switch (job.state) {
+      case "queued":
+        return { jobId: id, status: "queued", queuePosition: (await this.o.store.queuePosition(id)) ?? 1 };
+      case "submitting":
+        return { jobId: id, status: "pending" };
+      case "submitted": {
+        let st: ProviderJobStatus;
+        try {
+          st = await this.timed(facts, () => this.collapsedPoll(job));
+        } catch (err) {
+          throw await this.providerFailure(err);
+        }
+        return this.present(job, st, base);
+      }
+      default:
+        if (job.final) return this.present(job, job.final, base);
+        if (job.state === "cancelled") return { jobId: id, status: "cancelled", error_code: "cancelled", message: "The job was cancelled before it was sent." };
+        return { jobId: id, status: "failed", ...jobErrorFields(job.error ?? { status: 500, body: {} }) };
+    }
+  }
+
+  /** At most one upstream status call per job per interval, however many clients poll. */
+  private async collapsedPoll(job: JobRecord): Promise<ProviderJobStatus> {
+    const { store } = this.o;
+    const snap = await store.getStatusSnapshot(job.id);
+    if (snap && this.now() - snap.fetchedAt < this.o.statusMinIntervalMs) return snap.status;
+    let p = this.inflightPolls.get(job.id);
+    if (!p) {
+      p = this.pollUpstream(job, snap?.status).finally(() => this.inflightPolls.delete(job.id));
+      this.inflightPolls.set(job.id, p);
+    }
+    return p;
+  }
+
+  private async pollUpstream(job: JobRecord, stale: ProviderJobStatus | undefined): Promise<ProviderJobStatus> {
+    const { store } = this.o;
+    if (!(await store.tryBeginStatusPoll(job.id, this.now(), this.o.statusMinIntervalMs))) {
+      // Someone else (another broker instance) polled within the interval.
+      if (stale) return stale;
+      await new Promise((r) => setTimeout(r, 200));
+      const s = await store.getStatusSnapshot(job.id);
+      return s?.status ?? { jobId: job.providerJobId!, status: "pending" };
+    }
+    this.upstreamStatusCalls++;
+    const st = await this.o.provider.status(job.providerJobId!);
+    await store.putStatusSnapshot(job.id, { status: st, fetchedAt: this.now() });
+    if (isTerminalStatus(st.status)) await this.settle(job, st);
+    return st;
+  }
+
+  private async settle(job: JobRecord, st: ProviderJobStatus): Promise<void> {
+    const state = st.status === "succeeded" ? "succeeded" : st.status === "canceled" || st.status === "cancelled" ? "cancelled" : "failed";
+    const now = this.now();
+    if (await this.o.store.finish(job.id, { state, final: st }, now)) {
+      const day = utcDay(now);
+      if (state === "succeeded") await this.o.store.recordUsage(job.owner, day, { images: st.result?.outputs.length ?? 0 });
+      else if (state === "failed") await this.o.store.recordUsage(job.owner, day, { failures: 1 });
+    }
+  }
+
+  /** The provider's status with the broker's job id and the broker's signed output links. */
+  private present(job: JobRecord, st: ProviderJobStatus, base: string): Record<string, unknown> {
+    const now = this.now();
+    const out: Record<string, unknown> = { ...st, jobId: job.id };
+    if (st.result) {
+      out.result = {
+        ...st.result,
+        outputs: st.result.outputs.map((o, i) => ({ ...o, image: { url: base + this.o.signer.sign(job.id, i, job.owner, now) } })),
+      };
+    }
+    return out;
+  }
+
+  async cancel(owner: string, id: string, facts: RequestFacts): Promise<Record<string, unknown>> {
+    const job = await this.ownJob(owner, id);
+    facts.jobId = id;
+    const before = await this.o.store.requestCancel(id, this.now());
+    switch (before) {
+      case "queued":
+        return { jobId: id, status: "cancelled" };
+      case "submitting":
+        return { jobId: id, status: "cancel_pending" };
+      case "submitted":
+        try {
+          await this.timed(facts, () => this.o.provider.cancel(job.providerJobId!));
+        } catch (err) {
+          throw await this.providerFailure(err);
+        }
+        return { jobId: id, status: "cancel_pending" };
+      case "cancelled":
+        throw httpError(409, "job_already_canceled", "cancelled", "The job was already cancelled.");
+      default:
+        throw httpError(409, "job_completed", "invalid_input", "The job was already completed.");
+    }
+  }
+
+  async output(id: string, index: number, expires: number, sig: string, facts: RequestFacts): Promise<ProviderOutput> {
+    const denied = () => httpError(403, "output_link_invalid", "auth", "This output link is not valid.");
+    if (!JOB_ID_RE.test(id)) throw denied();
+    const job = await this.o.store.getJob(id);
+    if (!job) throw denied();
+    const check = this.o.signer.verify(id, index, job.owner, expires, sig, this.now());
+    if (check === "bad") throw denied();
+    if (check === "expired") throw httpError(410, "output_expired", "timeout", "This output link has expired. Poll the job again for a fresh link.");
+    facts.jobId = id;
+    const url = job.final?.result?.outputs[index]?.image.url;
+    if (!url) throw httpError(404, "not_found", "not_found", "There is no such output.");
+    try {
+      return await this.timed(facts, () => this.o.provider.openOutput(url));
+    } catch (err) {
+      throw await this.providerFailure(err);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+// Structured logs: one JSON object per line. Every line passes through a redactor that knows the
+// broker's secrets (client secret, broker keys, IMS tokens, the output-signing key) and also
+// masks anything shaped like a bearer credential, so a secret cannot reach a log by accident.
+
+export type LogEntry = Record<string, unknown>;
+export type LogSink = (line: string) => void;
+
+export class Redactor {
+  private readonly secrets = new Set<string>();
+
+  add(secret: string | undefined): void {
+    // Very short strings would mask innocent text; real secrets here are long.
+    if (secret && secret.length >= 8) this.secrets.add(secret);
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
+    out = out.replace(/\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi, "$1 [redacted]");
+    out = out.replace(/\b(client_secret|access_token|api_key|apikey|token|secret)=([^&\s"]+)/gi, "$1=[redacted]");
+    out = out.replace(/\bifk_[A-Za-z0-9_-]{8,}/g, "ifk_[redacted]");
+    return out;
+  }
+}
+
+export class Logger {
+  constructor(
+    private readonly sink: LogSink,
+    readonly redactor: Redactor,
+  ) {}
+
+  log(entry: LogEntry): void {
+    let line: string;
+    try {
+      line = JSON.stringify({ time: new Date().toISOString(), ...entry });
+    } catch {
+      line = JSON.stringify({ time: new Date().toISOString(), msg: "unserialisable log entry" });
+    }
+    this.sink(this.redactor.redact(line));
+  }
+
+  /** Human-facing start-up text (also redacted, except what the caller means to print). */
+  print(text: string): void {
+    this.sink(text);
+  }
+}
+
+export function stdoutSink(line: string): void {
+  process.stdout.write(line + "\n");
+}

@@ -1,0 +1,50 @@
+// The broker's own output links: `/v1/outputs/<jobId>/<index>?expires=<ms>&sig=<hmac>`.
+// Like Adobe's pre-signed URLs they work without an Authorization header, expire (one hour) and
+// cannot be forged; the signature also binds the link to the job's owner.
+
+import { createHmac, randomBytes, timingSafeEqual } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { OUTPUT_URL_TTL_MS } from "../common/firefly";
+
+export class OutputSigner {
+  constructor(
+    private readonly key: Buffer,
+    private readonly ttlMs: number = OUTPUT_URL_TTL_MS,
+  ) {}
+
+  private mac(jobId: string, index: number, owner: string, expires: number): Buffer {
+    return createHmac("sha256", this.key).update(`${jobId}\n${index}\n${owner}\n${expires}`).digest();
+  }
+
+  /** Path + query of a signed output link (expiry rounded to the minute so polls see a stable link). */
+  sign(jobId: string, index: number, owner: string, now: number): string {
+    const expires = Math.ceil((now + this.ttlMs) / 60_000) * 60_000;
+    const sig = this.mac(jobId, index, owner, expires).toString("base64url");
+    return `/v1/outputs/${jobId}/${index}?expires=${expires}&sig=${sig}`;
+  }
+
+  verify(jobId: string, index: number, owner: string, expires: number, sig: string, now: number): "ok" | "expired" | "bad" {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(sig)) return "bad";
+    const want = this.mac(jobId, index, owner, expires);
+    const got = Buffer.from(sig, "base64url");
+    if (got.length !== want.length || !timingSafeEqual(got, want)) return "bad";
+    if (expires <= now || expires > now + this.ttlMs + 60_000) return "expired";
+    return "ok";
+  }
+}
+
+/** The signing key survives restarts so links handed out stay valid; owner-only file. */
+export function loadSigningKey(dataDir: string): Buffer {
+  const file = path.join(dataDir, "output-signing.key");
+  try {
+    const k = Buffer.from(fs.readFileSync(file, "utf8").trim(), "base64url");
+    if (k.length >= 32) return k;
+  } catch {
+    /* make one */
+  }
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const key = randomBytes(32);
+  fs.writeFileSync(file, key.toString("base64url") + "\n", { mode: 0o600 });
+  return key;
+}

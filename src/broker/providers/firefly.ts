@@ -1,0 +1,262 @@
+// The firefly provider: Adobe's Firefly v3 async API with an IMS token. Adds the auth headers,
+// refreshes the token once and replays once on a 401, retries idempotent calls on 5xx/network
+// errors with backoff and jitter, and never retries a submit itself (the broker's queue decides,
+// and only when the submit provably never reached Adobe).
+
+import { randomUUID } from "crypto";
+import { PassThrough, Readable } from "stream";
+import {
+  AcceptResponseSchema,
+  BROKER_ERROR_CODES,
+  JobStatusResponseSchema,
+  SUBMIT_PATHS,
+  UploadResponseSchema,
+  type SubmitEndpoint,
+} from "../../common/firefly";
+import { fetchUpstream, jsonBody, NetworkError, streamUpstream, type UpstreamResponse } from "../http/upstream";
+import { ImsTokens } from "./ims";
+import { Provider, ProviderError, ProviderHealth, ProviderJobStatus, ProviderOutput, UploadContentType } from "./provider";
+import { OutputHostPolicy } from "./output-hosts";
+
+export interface FireflyProviderOptions {
+  fireflyUrl: string;
+  clientId: string;
+  ims: ImsTokens;
+  outputHosts: OutputHostPolicy;
+  timeouts?: Partial<{ get: number; submit: number; upload: number; output: number }>;
+  /** Attempts after the first for GET/PUT on 5xx and network errors (default 3). */
+  retries?: number;
+  retryBaseMs?: number;
+}
+
+const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$/;
+const RETRY_STATUSES = new Set([500, 502, 503, 504]);
+
+type Kind = "idempotent" | "submit" | "upload";
+
+export function createFireflyProvider(options: FireflyProviderOptions): Provider {
+  return new FireflyProvider(options);
+}
+
+class FireflyProvider implements Provider {
+  readonly kind = "firefly" as const;
+  private readonly base: URL;
+  private lastSeenAt: number | undefined;
+  private lastError: string | undefined;
+  private reachable = true;
+  private readonly t: { get: number; submit: number; upload: number; output: number };
+
+  constructor(private readonly o: FireflyProviderOptions) {
+    this.base = new URL(o.fireflyUrl);
+    this.t = { get: 30_000, submit: 60_000, upload: 120_000, output: 120_000, ...o.timeouts };
+  }
+
+  private url(path: string, query?: Record<string, string>): URL {
+    const u = new URL(this.base.href.replace(/\/$/, "") + path);
+    if (query) for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
+    return u;
+  }
+
+  private seen(ok: boolean, detail?: string): void {
+    this.reachable = ok;
+    if (ok) this.lastSeenAt = Date.now();
+    else this.lastError = detail;
+  }
+
+  /** One call with token, one 401 refresh+replay, and retries for idempotent kinds. */
+  private async call(kind: Kind, method: "GET" | "POST" | "PUT", url: URL, headers: Record<string, string>, body: () => Buffer | string | Readable | undefined, timeoutMs: number): Promise<UpstreamResponse> {
+    const retries = kind === "idempotent" ? this.o.retries ?? 3 : 0;
+    const base = this.o.retryBaseMs ?? 200;
+    let refreshed = false;
+    for (let attempt = 0; ; ) {
+      const token = await this.o.ims.get();
+      let res: UpstreamResponse;
+      try {
+        res = await fetchUpstream({
+          method,
+          url,
+          headers: { ...headers, authorization: `Bearer ${token}`, "x-api-key": this.o.clientId, accept: "application/json" },
+          body: body(),
+          timeoutMs,
+          freshConnection: kind === "submit",
+        });
+      } catch (err) {
+        const ne = err instanceof NetworkError ? err : new NetworkError("EUNKNOWN", false);
+        this.seen(false, ne.code);
+        if (attempt < retries) {
+          await backoff(base, attempt++);
+          continue;
+        }
+        throw new ProviderError({
+          status: 0,
+          notSent: ne.notSent,
+          body: { error_code: BROKER_ERROR_CODES.upstreamUnreachable, message: "The broker could not reach Firefly." },
+          detail: `Firefly ${method} ${url.pathname}: ${ne.code}`,
+        });
+      }
+      this.seen(res.status < 500, `HTTP ${res.status}`);
+      if (res.status === 401 && !refreshed) {
+        // The token expired early or was revoked: one fresh token, one replay. A 401 was not processed.
+        refreshed = true;
+        this.o.ims.invalidate(token);
+        continue;
+      }
+      if (RETRY_STATUSES.has(res.status) && attempt < retries) {
+        await backoff(base, attempt++);
+        continue;
+      }
+      return res;
+    }
+  }
+
+  private fail(res: UpstreamResponse, what: string, submit = false): never {
+    const body = jsonBody(res.body);
+    throw new ProviderError({
+      status: res.status,
+      body: typeof body === "object" && body !== null ? body : { message: typeof body === "string" ? body.replace(/<[^>]*>/g, " ").trim().slice(0, 300) : undefined },
+      headers: pick(res.headers, ["retry-after", "x-access-error", "x-access-rate-limit-level"]),
+      // Adobe did not take the job on a 429 or 503: safe to send again later.
+      notSent: submit && (res.status === 429 || res.status === 503),
+      detail: `Firefly ${what}: HTTP ${res.status}`,
+    });
+  }
+
+  async upload(body: Readable, contentType: UploadContentType, _owner: string, contentLength?: number): Promise<{ uploadId: string }> {
+    // Stream to Adobe while keeping the (capped) bytes, so a 401 can be replayed once.
+    const kept: Buffer[] = [];
+    const tee = new PassThrough();
+    body.on("data", (c: Buffer) => kept.push(c));
+    const ended = new Promise<void>((resolve, reject) => {
+      body.on("end", resolve);
+      body.on("error", reject);
+    });
+    ended.catch(() => undefined);
+    body.on("error", (err) => tee.destroy(err));
+    body.pipe(tee);
+    let first = true;
+    const headers: Record<string, string> = { "content-type": contentType };
+    if (contentLength !== undefined) headers["content-length"] = String(contentLength);
+    const upstreamBody = () => {
+      if (first) {
+        first = false;
+        return tee;
+      }
+      return Readable.from(
+        (async function* () {
+          await ended;
+          yield Buffer.concat(kept);
+        })(),
+      );
+    };
+    let res: UpstreamResponse;
+    try {
+      res = await this.call("upload", "POST", this.url("/v2/storage/image"), headers, upstreamBody, this.t.upload);
+    } catch (err) {
+      // The client's own stream failing (too large, aborted) wins over whatever upstream said.
+      const streamErr = (tee as unknown as { errored?: Error }).errored;
+      if (streamErr) throw streamErr;
+      throw err;
+    }
+    if (res.status !== 200) this.fail(res, "upload");
+    const parsed = UploadResponseSchema.safeParse(jsonBody(res.body));
+    if (!parsed.success) throw unexpected("upload");
+    return { uploadId: parsed.data.images[0].id };
+  }
+
+  async submit(endpoint: SubmitEndpoint, body: unknown, modelVersion: string | undefined): Promise<{ jobId: string }> {
+    const json = JSON.stringify(body);
+    const headers: Record<string, string> = { "content-type": "application/json", "content-length": String(Buffer.byteLength(json)) };
+    if (modelVersion) headers["x-model-version"] = modelVersion;
+    const res = await this.call("submit", "POST", this.url(SUBMIT_PATHS[endpoint]), headers, () => json, this.t.submit);
+    if (res.status !== 202 && res.status !== 200) this.fail(res, `submit ${endpoint}`, true);
+    const parsed = AcceptResponseSchema.safeParse(jsonBody(res.body));
+    if (!parsed.success || !JOB_ID.test(parsed.data.jobId)) throw unexpected(`submit ${endpoint}`);
+    return { jobId: parsed.data.jobId };
+  }
+
+  async status(jobId: string): Promise<ProviderJobStatus> {
+    if (!JOB_ID.test(jobId)) throw unexpected("status");
+    const res = await this.call("idempotent", "GET", this.url(`/v3/status/${jobId}`), {}, () => undefined, this.t.get);
+    if (res.status !== 200) this.fail(res, "status");
+    const parsed = JobStatusResponseSchema.safeParse(jsonBody(res.body));
+    if (!parsed.success || parsed.data.status === "queued") throw unexpected("status");
+    return parsed.data as ProviderJobStatus;
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    if (!JOB_ID.test(jobId)) throw unexpected("cancel");
+    const res = await this.call("idempotent", "PUT", this.url(`/v3/cancel/${jobId}`), { "content-length": "0" }, () => undefined, this.t.get);
+    if (res.status < 200 || res.status > 299) this.fail(res, "cancel");
+  }
+
+  async openOutput(url: string): Promise<ProviderOutput> {
+    const target = this.o.outputHosts.check(url);
+    if (!target) {
+      throw new ProviderError({ status: 502, body: { error_code: "output_host_not_allowed", message: "The output is on a host the broker does not fetch from." }, detail: "output URL host not allow-listed" });
+    }
+    const retries = this.o.retries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // Pre-signed URLs: no Authorization / x-api-key (they would break the signature).
+        const res = await streamUpstream({ method: "GET", url: target, headers: { accept: "image/*" }, timeoutMs: this.t.output });
+        if (res.status === 200) {
+          const len = Number(res.headers["content-length"]);
+          return { stream: res.stream, contentType: safeImageType(res.headers["content-type"]), contentLength: Number.isFinite(len) ? len : undefined };
+        }
+        res.stream.resume();
+        if (RETRY_STATUSES.has(res.status) && attempt < retries) {
+          await backoff(this.o.retryBaseMs ?? 200, attempt);
+          continue;
+        }
+        throw new ProviderError({
+          status: res.status === 403 || res.status === 404 ? 410 : 502,
+          body: res.status === 403 || res.status === 404 ? { error_code: "output_expired", message: "This output has expired. Run the job again." } : { error_code: "runtime_error", message: "Could not fetch the output image." },
+          detail: `output GET: HTTP ${res.status}`,
+        });
+      } catch (err) {
+        if (err instanceof ProviderError) throw err;
+        if (attempt < retries) {
+          await backoff(this.o.retryBaseMs ?? 200, attempt);
+          continue;
+        }
+        throw new ProviderError({ status: 0, body: { error_code: BROKER_ERROR_CODES.upstreamUnreachable, message: "Could not reach the output host." }, detail: `output GET: ${err instanceof NetworkError ? err.code : "error"}` });
+      }
+    }
+  }
+
+  async customModels(query: Record<string, string>): Promise<unknown> {
+    const res = await this.call("idempotent", "GET", this.url("/v3/custom-models", query), { "x-request-id": randomUUID() }, () => undefined, this.t.get);
+    if (res.status !== 200) this.fail(res, "custom-models");
+    const body = jsonBody(res.body);
+    if (typeof body !== "object" || body === null) throw unexpected("custom-models");
+    return body;
+  }
+
+  health(): ProviderHealth {
+    return { reachable: this.reachable, lastSeenAt: this.lastSeenAt, detail: this.reachable ? undefined : this.lastError };
+  }
+
+  async close(): Promise<void> {
+    /* keep-alive agents are process-wide; nothing per provider */
+  }
+}
+
+function backoff(base: number, attempt: number): Promise<void> {
+  const ms = Math.min(base * 2 ** attempt, 10_000) * (0.5 + Math.random());
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function unexpected(what: string): ProviderError {
+  return new ProviderError({ status: 502, body: { error_code: "runtime_error", message: "Firefly gave an answer the broker did not understand." }, detail: `Firefly ${what}: unexpected body` });
+}
+
+function pick(h: Record<string, string>, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) if (h[n] !== undefined) out[n] = h[n];
+  return out;
+}
+
+function safeImageType(ct: string | undefined): string {
+  const t = (ct ?? "").split(";")[0].trim().toLowerCase();
+  return /^image\/(jpeg|png|webp|tiff|jxl|avif|gif)$/.test(t) ? t : "application/octet-stream";
+}
