@@ -10,7 +10,7 @@ export type EngineTask =
   | { op: "fill"; image: RgbaImage; mask: GrayImage; options: TaskOptions }
   | { op: "expand"; image: RgbaImage; request: ExpandRequest; options: TaskOptions }
   /** Only honoured when the pool was created with `testHooks` (tests of crash and cancel handling). */
-  | { op: "test"; action: "crash" | "throw" | "oom" | "spin" };
+  | { op: "test"; action: "crash" | "throw" | "oom" | "spin" | "hang" };
 
 export type WorkerRequest = { type: "run"; id: number; task: EngineTask };
 

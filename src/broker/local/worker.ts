@@ -42,6 +42,10 @@ function runTask(id: number, task: EngineTask): void {
         // Grow the JS heap until resourceLimits stops the worker.
         for (;;) hoard.push(Array.from({ length: 100000 }, (_, i) => ({ i, s: `item ${i}` })));
       }
+      if (task.action === "hang") {
+        // Never looks at the abort flag: the pool has to terminate this worker.
+        for (;;) { /* busy */ }
+      }
       if (task.action === "spin") {
         // Loop until aborted, reporting each round (lets tests count rounds done after a cancel).
         let round = 0;

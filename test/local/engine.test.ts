@@ -1,0 +1,134 @@
+// The completion engine on raw pixels, in-process (no workers): sizes, untouched pixels,
+// determinism, texture (not a flat blur), working-resolution cap, abort, placement.
+
+import { expandImage, fillImage, placeSource, AbortError, EngineInputError } from "../../src/broker/local/engine";
+import { bricks, clone, countDiffering, grass, lumaStd, rectMask } from "./helpers";
+
+describe("fill", () => {
+  const img = grass(160, 128, 11);
+  const mask = rectMask(160, 128, 60, 40, 110, 90, 3);
+
+  it("returns an image of the input size whose pixels outside the mask are exactly the input's", () => {
+    const before = clone(img);
+    const out = fillImage(img, mask, { seed: 1 });
+    expect([out.width, out.height]).toEqual([160, 128]);
+    expect(countDiffering(out, img, (i) => mask.data[i] === 0)).toBe(0);
+    // the hole really was filled (the input's black would otherwise stay)
+    expect(countDiffering(out, img, (i) => mask.data[i] === 255)).toBeGreaterThan(0.9 * 50 * 50);
+    expect(img.data).toEqual(before.data); // input not modified
+  });
+
+  it("gives the same bytes for the same seed and different bytes for another seed", () => {
+    const a = fillImage(img, mask, { seed: 42 });
+    const b = fillImage(img, mask, { seed: 42 });
+    const c = fillImage(img, mask, { seed: 43 });
+    expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
+    expect(Buffer.from(a.data).equals(Buffer.from(c.data))).toBe(false);
+  });
+
+  it("fills with texture rather than a flat blur (mean-shift voting)", () => {
+    const tex = bricks(192, 192, 3);
+    const holed = clone(tex);
+    const m = rectMask(192, 192, 64, 64, 128, 128);
+    for (let i = 0; i < 192 * 192; i++) if (m.data[i]) holed.data.fill(0, i * 4, i * 4 + 3);
+    const out = fillImage(holed, m, { seed: 5 });
+    const original = lumaStd(tex, 64, 64, 128, 128);
+    const filled = lumaStd(out, 64, 64, 128, 128);
+    expect(filled).toBeGreaterThan(0.6 * original);
+  });
+
+  it("completes at a capped working resolution and still keeps every outside pixel", () => {
+    const big = grass(256, 256, 2);
+    const m = rectMask(256, 256, 40, 40, 200, 200);
+    let iterations = 0;
+    const out = fillImage(big, m, { seed: 3, maxWorkingPixels: 96 * 96, onIteration: () => iterations++ });
+    expect([out.width, out.height]).toEqual([256, 256]);
+    expect(countDiffering(out, big, (i) => m.data[i] === 0)).toBe(0);
+    expect(iterations).toBeGreaterThan(0);
+  });
+
+  it("honours the soft mask: partial values blend the input and the fill by the mask value", () => {
+    const hard = { ...mask, data: mask.data.map((v) => (v > 0 ? 255 : 0)) };
+    const soft = fillImage(img, mask, { seed: 9 });
+    const full = fillImage(img, hard, { seed: 9 }); // same hole set, so the same completion
+    let partial = 0;
+    for (let i = 0; i < 160 * 128; i++) {
+      const m = mask.data[i];
+      if (m === 0 || m === 255) continue;
+      partial++;
+      for (let c = 0; c < 3; c++) {
+        const expected = img.data[i * 4 + c] + (full.data[i * 4 + c] - img.data[i * 4 + c]) * (m / 255);
+        expect(Math.abs(soft.data[i * 4 + c] - expected)).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(partial).toBeGreaterThan(100);
+  });
+
+  it("rejects a mask of another size, and a mask that leaves nothing to copy from", () => {
+    expect(() => fillImage(img, rectMask(10, 10, 0, 0, 5, 5), { seed: 1 })).toThrow(EngineInputError);
+    expect(() => fillImage(img, rectMask(160, 128, 0, 0, 160, 128), { seed: 1 })).toThrow(EngineInputError);
+  });
+
+  it("returns the input unchanged for an empty mask", () => {
+    const out = fillImage(img, rectMask(160, 128, 0, 0, 0, 0), { seed: 1 });
+    expect(Buffer.from(out.data).equals(Buffer.from(img.data))).toBe(true);
+  });
+
+  it("stops between iterations once asked to abort, and does no further iteration", () => {
+    let iterations = 0;
+    let abortAt = -1;
+    const run = (): unknown =>
+      fillImage(grass(192, 192, 4), rectMask(192, 192, 50, 50, 140, 140), {
+        seed: 1,
+        onIteration: () => { iterations++; },
+        shouldAbort: () => {
+          if (abortAt < 0 && iterations >= 2) abortAt = iterations;
+          return abortAt >= 0;
+        },
+      });
+    expect(run).toThrow(AbortError);
+    expect(abortAt).toBe(2);
+    expect(iterations).toBe(abortAt);
+  });
+});
+
+describe("expand", () => {
+  const src = grass(120, 90, 7);
+
+  it("returns the requested size with the source placed (centred by default) and untouched", () => {
+    const out = expandImage(src, { width: 200, height: 130 }, { seed: 1 });
+    expect([out.width, out.height]).toEqual([200, 130]);
+    const ox = 40, oy = 20;
+    let diff = 0;
+    for (let y = 0; y < 90; y++) for (let x = 0; x < 120; x++) {
+      const a = (y * 120 + x) * 4, b = ((y + oy) * 200 + x + ox) * 4;
+      for (let c = 0; c < 4; c++) if (src.data[a + c] !== out.data[b + c]) diff++;
+    }
+    expect(diff).toBe(0);
+    // the new area is generated and opaque
+    expect(out.data[3]).toBe(255);
+    expect(out.data[(129 * 200 + 199) * 4 + 3]).toBe(255);
+  });
+
+  it("places by alignment and by inset", () => {
+    expect(placeSource(100, 50, 300, 200)).toEqual({ x: 100, y: 75, width: 100, height: 50 });
+    expect(placeSource(100, 50, 300, 200, { alignment: { horizontal: "left", vertical: "bottom" } })).toEqual({ x: 0, y: 150, width: 100, height: 50 });
+    expect(placeSource(100, 50, 300, 200, { inset: { left: 10, top: 20 } })).toEqual({ x: 10, y: 20, width: 100, height: 50 });
+    expect(placeSource(100, 50, 300, 200, { inset: { right: 10, bottom: 5 } })).toEqual({ x: 190, y: 145, width: 100, height: 50 });
+    // insets on both sides make a box; a source too big for it is scaled down to fit
+    expect(placeSource(400, 100, 300, 200, { inset: { left: 50, right: 50 } })).toEqual({ x: 50, y: 75, width: 200, height: 50 });
+  });
+
+  it("with a mask, also regenerates the white parts of the placed source", () => {
+    const mask = rectMask(200, 130, 0, 0, 100, 130); // left half white
+    const out = expandImage(src, { width: 200, height: 130, mask }, { seed: 2 });
+    expect([out.width, out.height]).toEqual([200, 130]);
+    // right part of the source (under black mask) is untouched
+    let diff = 0;
+    for (let y = 0; y < 90; y++) for (let x = 60; x < 120; x++) {
+      const a = (y * 120 + x) * 4, b = ((y + 20) * 200 + x + 40) * 4;
+      for (let c = 0; c < 4; c++) if (src.data[a + c] !== out.data[b + c]) diff++;
+    }
+    expect(diff).toBe(0);
+  });
+});

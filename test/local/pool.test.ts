@@ -1,0 +1,138 @@
+// The worker pool: real worker threads (under jest they load the TypeScript sources through
+// ts-node). Concurrency with a responsive event loop, cancellation, crash and out-of-memory
+// isolation. No wall-clock thresholds: assertions are on outcomes and ordering.
+
+import * as http from "http";
+import { AddressInfo } from "net";
+import { EnginePool, TaskCancelledError, TaskFailedError } from "../../src/broker/local/pool";
+import { fillImage } from "../../src/broker/local/engine";
+import { countDiffering, grass, rectMask } from "./helpers";
+
+jest.setTimeout(120000);
+
+function fillTask(seed: number, size = 128) {
+  const image = grass(size, size, seed);
+  const mask = rectMask(size, size, size / 4, size / 4, (3 * size) / 4, (3 * size) / 4);
+  return { op: "fill" as const, image, mask, options: { seed } };
+}
+
+describe("EnginePool", () => {
+  let pool: EnginePool;
+  afterEach(async () => {
+    await pool?.close();
+  });
+
+  it("runs ten concurrent jobs on two workers while the event loop keeps answering", async () => {
+    pool = new EnginePool({ size: 2 });
+    const server = http.createServer((_req, res) => res.end("ok"));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    let finished = 0;
+    try {
+      const tasks = Array.from({ length: 10 }, (_, i) => fillTask(100 + i));
+      const expected = fillImage(fillTask(100).image, fillTask(100).mask, { seed: 100 });
+      const jobs = tasks.map((t) => pool.run(t).then((img) => { finished++; return img; }));
+      expect(pool.stats().workers).toBe(2);
+      // Health checks answered while the jobs are still running.
+      const answers: number[] = [];
+      for (let k = 0; k < 3; k++) {
+        const body = await new Promise<string>((resolve, reject) =>
+          http.get(`http://127.0.0.1:${port}/health`, (res) => { let b = ""; res.on("data", (c) => (b += c)); res.on("end", () => resolve(b)); }).on("error", reject),
+        );
+        expect(body).toBe("ok");
+        answers.push(finished);
+      }
+      const ticksAtHealth = ticks;
+      const results = await Promise.all(jobs);
+      expect(results).toHaveLength(10);
+      for (const r of results) expect([r.width, r.height]).toEqual([128, 128]);
+      expect(Buffer.from(results[0].data).equals(Buffer.from(expected.data))).toBe(true); // worker = in-process result
+      expect(answers[0]).toBeLessThan(10); // the first health answer came before the jobs were done
+      expect(ticks).toBeGreaterThan(ticksAtHealth); // the interval kept firing while the jobs ran
+      expect(pool.stats()).toMatchObject({ workers: 2, busy: 0, queued: 0, restarts: 0 });
+    } finally {
+      clearInterval(timer);
+      server.close();
+    }
+  });
+
+  it("stops a running job soon after cancel: the worker itself notices, no further progress", async () => {
+    pool = new EnginePool({ size: 1, testHooks: true, cancelGraceMs: 1000 });
+    const ac = new AbortController();
+    let progressAfterCancel = 0;
+    let cancelled = false;
+    const p = pool.run({ op: "test", action: "spin" }, {
+      signal: ac.signal,
+      onProgress: (f) => {
+        if (cancelled) progressAfterCancel++;
+        else if (f * 1e6 >= 3) { cancelled = true; ac.abort(); }
+      },
+    });
+    await expect(p).rejects.toBeInstanceOf(TaskCancelledError);
+    // restarts === 0: the worker stopped by itself before the 1 s grace period ran out
+    expect(pool.stats().restarts).toBe(0);
+    expect(progressAfterCancel).toBeLessThanOrEqual(1);
+    // and the same worker takes the next job
+    const img = await pool.run(fillTask(1, 96));
+    expect(img.width).toBe(96);
+    expect(pool.stats()).toMatchObject({ workers: 1, restarts: 0 });
+  });
+
+  it("cancels a real completion between iterations, and a queued job without running it", async () => {
+    pool = new EnginePool({ size: 1 });
+    const ac = new AbortController();
+    const queued = new AbortController();
+    let progressAfterCancel = 0;
+    let startedQueued = false;
+    const running = pool.run(fillTask(3, 320), {
+      signal: ac.signal,
+      onProgress: () => { if (ac.signal.aborted) progressAfterCancel++; else ac.abort(); },
+    });
+    const waiting = pool.run(fillTask(4, 96), { signal: queued.signal, onStart: () => (startedQueued = true) });
+    queued.abort();
+    await expect(waiting).rejects.toBeInstanceOf(TaskCancelledError);
+    await expect(running).rejects.toBeInstanceOf(TaskCancelledError);
+    expect(startedQueued).toBe(false);
+    expect(progressAfterCancel).toBeLessThanOrEqual(1);
+    expect(pool.stats().restarts).toBe(0);
+  });
+
+  it("terminates a worker that ignores cancel after the grace period, and recovers", async () => {
+    pool = new EnginePool({ size: 1, testHooks: true, cancelGraceMs: 200 });
+    const ac = new AbortController();
+    // "hang" loops without ever looking at the abort flag.
+    const p = pool.run({ op: "test", action: "hang" }, { signal: ac.signal, onStart: () => setTimeout(() => ac.abort(), 50) });
+    await expect(p).rejects.toBeInstanceOf(TaskCancelledError);
+    expect(pool.stats().restarts).toBe(1);
+    const img = await pool.run(fillTask(2, 96));
+    expect(img.height).toBe(96);
+  });
+
+  it("fails only the job whose worker crashes or runs out of memory, and keeps serving", async () => {
+    pool = new EnginePool({ size: 2, testHooks: true, resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } });
+    const good1 = fillTask(21, 96);
+    const good2 = fillTask(22, 96);
+    const reference = fillImage(fillTask(21, 96).image, fillTask(21, 96).mask, { seed: 21 });
+    const results = await Promise.allSettled([
+      pool.run({ op: "test", action: "crash" }),
+      pool.run(good1),
+      pool.run({ op: "test", action: "oom" }),
+      pool.run({ op: "test", action: "throw" }),
+      pool.run(good2),
+    ]);
+    const reasons = results.map((r) => (r.status === "rejected" ? (r.reason as Error) : null));
+    expect(reasons[0]).toBeInstanceOf(TaskFailedError);
+    expect(reasons[2]).toBeInstanceOf(TaskFailedError);
+    expect(reasons[2]!.message).toMatch(/out of memory/);
+    expect(reasons[3]).toBeInstanceOf(TaskFailedError);
+    expect(results[1].status).toBe("fulfilled");
+    expect(results[4].status).toBe("fulfilled");
+    const img1 = (results[1] as PromiseFulfilledResult<{ width: number; height: number; data: Uint8Array }>).value;
+    expect(countDiffering(img1, reference, () => true)).toBe(0);
+    expect(pool.stats().restarts).toBe(3);
+    const after = await pool.run(fillTask(23, 96));
+    expect(after.width).toBe(96);
+  });
+});
