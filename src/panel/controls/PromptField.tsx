@@ -29,7 +29,6 @@ export function PromptField(p: PromptFieldProps) {
       value={p.value}
       onChange={p.onChange}
       width="100%"
-      height="size-1000"
       isRequired={p.isRequired}
       necessityIndicator={p.isRequired ? "label" : undefined}
       isDisabled={p.isDisabled}

@@ -15,7 +15,7 @@ export interface RunButtonProps {
 
 export function RunButton({ label, blocked, note, onPress, testId }: RunButtonProps) {
   const id = useId();
-  const text = blocked ?? note ?? null;
+  const text = [blocked, note].filter(Boolean).join(" ") || null;
   return (
     <Flex direction="column" gap="size-75" marginTop="size-150">
       <Button
@@ -27,11 +27,18 @@ export function RunButton({ label, blocked, note, onPress, testId }: RunButtonPr
       >
         {label}
       </Button>
-      {text && (
-        <Text id={id} UNSAFE_className={blocked ? "infill-reason infill-reason--blocked" : "infill-reason"} data-testid={testId ? `${testId}-reason` : undefined}>
-          {text}
-        </Text>
-      )}
+      <div id={id} aria-live="polite">
+        {blocked && (
+          <Text UNSAFE_className="infill-reason infill-reason--blocked" data-testid={testId ? `${testId}-reason` : undefined}>
+            {blocked}
+          </Text>
+        )}
+        {note && (
+          <Text UNSAFE_className="infill-reason" data-testid={testId ? `${testId}-note` : undefined}>
+            {note}
+          </Text>
+        )}
+      </div>
     </Flex>
   );
 }

@@ -1,6 +1,6 @@
 // Variation count (1–4) and seed: random each run, or fixed for repeatable results.
 
-import React from "react";
+import React, { useState } from "react";
 import { Flex, NumberField, Switch } from "@adobe/react-spectrum";
 import { MAX_VARIATIONS, SEED_MAX } from "../model/limits";
 
@@ -18,7 +18,8 @@ export interface VariationsAndSeedProps {
 
 export function VariationsAndSeed({ variations, onVariations, seed, onSeed }: VariationsAndSeedProps) {
   return (
-    <Flex direction="row" gap="size-200" alignItems="end" wrap>
+    <Flex direction="column" gap="size-75">
+    <Flex direction="row" gap="size-200" alignItems="start" wrap>
       <NumberField
         label="Variations"
         description={`1 to ${MAX_VARIATIONS}, each a layer`}
@@ -30,13 +31,8 @@ export function VariationsAndSeed({ variations, onVariations, seed, onSeed }: Va
         width="size-1600"
         data-testid="variations"
       />
-      <Flex direction="column" gap="size-50">
-        <Switch isSelected={seed.fixed} onChange={(fixed) => onSeed({ ...seed, fixed })} data-testid="seed-fixed">
-          Fixed seed
-        </Switch>
         <NumberField
           label="Seed"
-          aria-label="Seed"
           description={seed.fixed ? "Same seed, same result" : "Random each run"}
           isDisabled={!seed.fixed}
           minValue={0}
@@ -47,7 +43,10 @@ export function VariationsAndSeed({ variations, onVariations, seed, onSeed }: Va
           onChange={(v) => onSeed({ ...seed, seed: Number.isFinite(v) ? Math.round(v) : 0 })}
           width="size-2000"
         />
-      </Flex>
+    </Flex>
+      <Switch isSelected={seed.fixed} onChange={(fixed) => onSeed({ ...seed, fixed })} data-testid="seed-fixed">
+        Fixed seed (repeatable results)
+      </Switch>
     </Flex>
   );
 }
@@ -56,4 +55,10 @@ export function VariationsAndSeed({ variations, onVariations, seed, onSeed }: Va
 export function seedsFor(seed: SeedChoice, variations: number): number[] | undefined {
   if (!seed.fixed) return undefined;
   return Array.from({ length: variations }, (_, i) => (seed.seed + i) % (SEED_MAX + 1));
+}
+
+/** The variation count: follows the settings' default until the user changes it in this tab. */
+export function useVariations(defaultVariations: number): [number, (n: number) => void] {
+  const [own, setOwn] = useState<number | null>(null);
+  return [own ?? defaultVariations, setOwn];
 }

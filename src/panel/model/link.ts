@@ -39,14 +39,26 @@ export function parseEvent(data: unknown): HostEvent | null {
   return v as HostEvent;
 }
 
+/**
+ * UXP defines window.uxpHost before the page runs. A browser host (the playground) may install its
+ * stand-in a moment later, so commands sent before it exists wait in order and go out when it appears.
+ */
 export function windowLink(win: Window & { uxpHost?: UxpHostLike } = window): PanelLink {
+  const pending: string[] = [];
+  let timer: ReturnType<typeof setInterval> | null = null;
+  const flush = () => {
+    const host = win.uxpHost;
+    if (!host) return false;
+    while (pending.length) host.postMessage(pending.shift()!);
+    if (timer) clearInterval(timer);
+    timer = null;
+    return true;
+  };
   return {
     send(body) {
       const id = body.id ?? nextId();
-      const message = { protocol: PROTOCOL_NAME, version: PROTOCOL_VERSION, ...body, id };
-      const host = win.uxpHost;
-      if (!host) throw new Error("No host bridge: window.uxpHost is missing.");
-      host.postMessage(JSON.stringify(message));
+      pending.push(JSON.stringify({ protocol: PROTOCOL_NAME, version: PROTOCOL_VERSION, ...body, id }));
+      if (!flush() && !timer) timer = setInterval(flush, 25);
       return id;
     },
     subscribe(listener) {

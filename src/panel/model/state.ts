@@ -26,6 +26,8 @@ export interface PanelState {
   connection: ConnectionResult | null;
   /** True while a connection test is running. */
   testing: boolean;
+  /** Request id of the running connection test. */
+  testId: string | null;
   theme: Theme;
   scheme: "dark" | "light";
   /** The latest error not tied to a job, shown as a banner until dismissed. */
@@ -43,12 +45,13 @@ export const initialState: PanelState = {
   settings: null,
   connection: null,
   testing: false,
+  testId: null,
   theme: "dark",
   scheme: "dark",
   error: null,
 };
 
-export type PanelAction = { type: "event"; event: HostEvent } | { type: "testing" } | { type: "dismissError" };
+export type PanelAction = { type: "event"; event: HostEvent } | { type: "testing"; id: string } | { type: "dismissError" };
 
 function sortJobs(jobs: JobState[]): JobState[] {
   return [...jobs].sort((a, b) => b.startedAt - a.startedAt);
@@ -63,7 +66,7 @@ function upsertJob(jobs: JobState[], job: JobState): JobState[] {
 }
 
 export function reduce(state: PanelState, action: PanelAction): PanelState {
-  if (action.type === "testing") return { ...state, testing: true };
+  if (action.type === "testing") return { ...state, testing: true, testId: action.id };
   if (action.type === "dismissError") return { ...state, error: null };
   const e = action.event;
   switch (e.type) {
@@ -84,12 +87,18 @@ export function reduce(state: PanelState, action: PanelAction): PanelState {
     case "settings":
       return { ...state, settings: e.settings };
     case "connection.result":
-      return { ...state, connection: e.result, testing: false };
+      return { ...state, connection: e.result, testing: false, testId: null };
     case "theme":
       return { ...state, theme: e.theme, scheme: e.scheme };
     case "error": {
       const { category, code, message, hint, detail } = e;
-      return { ...state, error: { category, code, message, hint, detail }, testing: state.testing && category !== "settings" ? state.testing : false };
+      const answersTest = state.testId !== null && e.replyTo === state.testId;
+      return {
+        ...state,
+        error: { category, code, message, hint, detail },
+        testing: answersTest ? false : state.testing,
+        testId: answersTest ? null : state.testId,
+      };
     }
     default:
       return state;

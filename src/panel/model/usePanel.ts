@@ -16,8 +16,7 @@ export function usePanel(link: PanelLink) {
     link.send({ type: "settings.get" });
     link.send({ type: "documents.list" });
     link.send({ type: "jobs.list" });
-    link.send({ type: "connection.test" });
-    dispatch({ type: "testing" });
+    dispatch({ type: "testing", id: link.send({ type: "connection.test" }) });
     return off;
   }, [link]);
 
@@ -34,8 +33,9 @@ export function usePanel(link: PanelLink) {
       listLayers: (docId: number) => link.send({ type: "layers.list", docId }),
       saveSettings: (settings: SettingsPatch) => link.send({ type: "settings.set", settings }),
       testConnection: () => {
-        dispatch({ type: "testing" });
-        return link.send({ type: "connection.test" });
+        const id = link.send({ type: "connection.test" });
+        dispatch({ type: "testing", id });
+        return id;
       },
     }),
     [link],

@@ -10,7 +10,7 @@ import { ASPECT_PRESETS, randomSeed } from "../model/limits";
 import { PromptField } from "../controls/PromptField";
 import { RunButton } from "../controls/RunButton";
 import { AlignmentPicker } from "../controls/AlignmentPicker";
-import { SeedChoice, VariationsAndSeed, seedsFor } from "../controls/VariationsAndSeed";
+import { SeedChoice, VariationsAndSeed, seedsFor, useVariations } from "../controls/VariationsAndSeed";
 import type { ModeProps } from "./FillTab";
 
 type TargetKind = ExpandTarget["kind"];
@@ -24,7 +24,7 @@ export function ExpandTab({ state, run, defaultVariations, blend }: ModeProps) {
   const [sides, setSides] = useState({ left: 0, top: 0, right: 0, bottom: 0 });
   const [alignment, setAlignment] = useState<Alignment>({ horizontal: "center", vertical: "center" });
   const [prompt, setPrompt] = useState("");
-  const [variations, setVariations] = useState(defaultVariations);
+  const [variations, setVariations] = useVariations(defaultVariations);
   const [seed, setSeed] = useState<SeedChoice>({ fixed: false, seed: randomSeed() });
 
   const exact = size ?? (doc ? { width: doc.width, height: doc.height } : { width: 1024, height: 1024 });

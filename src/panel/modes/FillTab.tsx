@@ -8,7 +8,7 @@ import { engineInfo } from "../model/state";
 import { blockedReason, runNote } from "../model/readiness";
 import { PromptField } from "../controls/PromptField";
 import { RunButton } from "../controls/RunButton";
-import { SeedChoice, VariationsAndSeed, seedsFor } from "../controls/VariationsAndSeed";
+import { SeedChoice, VariationsAndSeed, seedsFor, useVariations } from "../controls/VariationsAndSeed";
 import { PROMPT_MAX_CHARS, randomSeed } from "../model/limits";
 
 export interface ModeProps {
@@ -21,7 +21,7 @@ export interface ModeProps {
 export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
   const [prompt, setPrompt] = useState("");
   const [negative, setNegative] = useState("");
-  const [variations, setVariations] = useState(defaultVariations);
+  const [variations, setVariations] = useVariations(defaultVariations);
   const [seed, setSeed] = useState<SeedChoice>({ fixed: false, seed: randomSeed() });
   const promptsIgnored = engineInfo(state).promptsIgnored;
   const blocked = blockedReason("fill", state, prompt);

@@ -10,7 +10,7 @@ import { MODEL_VERSIONS, STYLE_PRESETS, presetLabel } from "../model/stylePreset
 import { PromptField } from "../controls/PromptField";
 import { RunButton } from "../controls/RunButton";
 import { ReferencePicker } from "../controls/ReferencePicker";
-import { SeedChoice, VariationsAndSeed, seedsFor } from "../controls/VariationsAndSeed";
+import { SeedChoice, VariationsAndSeed, seedsFor, useVariations } from "../controls/VariationsAndSeed";
 import type { ModeProps } from "./FillTab";
 
 export interface CustomModel {
@@ -35,7 +35,7 @@ export function GenerateTab({ state, run, defaultVariations, requestLayers, cust
   const [intensity, setIntensity] = useState(6);
   const [model, setModel] = useState<GenerateModel>("image3");
   const [customModelId, setCustomModelId] = useState<string | null>(null);
-  const [variations, setVariations] = useState(defaultVariations);
+  const [variations, setVariations] = useVariations(defaultVariations);
   const [seed, setSeed] = useState<SeedChoice>({ fixed: false, seed: randomSeed() });
 
   const isCustom = model === "image3_custom" || model === "image4_custom";
