@@ -1,0 +1,44 @@
+// The Host implemented on Photoshop. The only module (with its siblings here) that imports `photoshop`.
+
+import type { ApplyResult, CompositeRequest, DocumentSnapshot, Host, HostEvent, LayerInfo, LayerPlan, RGBAImage, SelectionMask } from "../../common/host";
+import { applyPlan } from "./apply";
+import { readComposite, readSelection } from "./capture";
+import { activeDocumentOrNull, findDocument, listLayers, snapshot } from "./documents";
+import { HostError } from "../../common/host";
+import { app } from "photoshop";
+import { defaultModalSettings, type ModalSettings } from "./modal";
+import { createNotificationHub } from "./notifications";
+
+export function createPhotoshopHost(options: Partial<ModalSettings> = {}): Host {
+  const settings: ModalSettings = { ...defaultModalSettings, ...options };
+  const hub = createNotificationHub(() => activeDocumentOrNull()?.id ?? null);
+  return {
+    async activeDocument(): Promise<DocumentSnapshot | null> {
+      const doc = activeDocumentOrNull();
+      return doc ? snapshot(doc) : null;
+    },
+    async documents(): Promise<DocumentSnapshot[]> {
+      // Index loop: Array methods that build arrays (map) would construct a `Documents` proxy.
+      const out: DocumentSnapshot[] = [];
+      for (let i = 0; i < app.documents.length; i++) out.push(snapshot(app.documents[i]));
+      return out;
+    },
+    async layers(docId: number): Promise<LayerInfo[]> {
+      const doc = findDocument(docId);
+      if (!doc) throw new HostError("document_closed", "That document is no longer open.");
+      return listLayers(doc);
+    },
+    selection(docId: number): Promise<SelectionMask | null> {
+      return readSelection(docId, settings);
+    },
+    composite(docId: number, request: CompositeRequest = {}): Promise<RGBAImage> {
+      return readComposite(docId, request, settings);
+    },
+    apply(docId: number, plan: LayerPlan, signal?: AbortSignal): Promise<ApplyResult> {
+      return applyPlan(docId, plan, signal, settings);
+    },
+    subscribe(listener: (event: HostEvent) => void): () => void {
+      return hub.subscribe(listener);
+    },
+  };
+}

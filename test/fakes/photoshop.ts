@@ -1,0 +1,680 @@
+// A recording fake of the `photoshop` module (jest maps `photoshop` here), behaving as Adobe documents it:
+// - executeAsModal requires `commandName`, passes a context whose properties are not enumerable, rejects
+//   with error number 9 while "another plugin" is modal, auto-commits open history suspensions when the
+//   target function returns and rolls them back when it throws;
+// - hostControl.suspendHistory / resumeHistory(s, commit) collapse changes into one named state, or roll
+//   the document back;
+// - DOM and imaging writes outside a modal scope throw; after a cancel every further call throws;
+// - getPixels trims transparent documents to their content (4 components; 3 with a Background layer),
+//   reads a pyramid level for `targetSize` and reports `sourceBounds` at that level;
+// - createImageDataFromBuffer insists on length = width × height × components; every image records
+//   whether it was disposed; getData without options is what the d.ts forbids, so it is refused here too.
+// Documents and layers are proxies by id over a plain state object, so a rollback is a state restore.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+export interface Rect {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+export interface Call {
+  op: string;
+  args?: any;
+  /** Modal nesting depth when the call happened. */
+  modal: number;
+  /** Whether the target document's history was suspended at the time. */
+  suspended: boolean;
+}
+
+interface PixelsNode {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  components: number;
+  data: Uint8Array | Uint16Array;
+}
+
+export interface LayerNode {
+  id: number;
+  name: string;
+  kind: string;
+  visible: boolean;
+  children?: LayerNode[];
+  pixels?: PixelsNode;
+  mask?: PixelsNode;
+  isBackground?: boolean;
+}
+
+interface DocState {
+  width: number;
+  height: number;
+  layers: LayerNode[];
+  history: string[];
+  activeLayerId: number | null;
+}
+
+let nextId = 1000;
+
+export class FakeImageData {
+  disposed = false;
+  readonly chunky = true;
+  readonly type = "image/uncompressed";
+  readonly hasAlpha: boolean;
+  readonly pixelFormat: string;
+  readonly componentSize: 8 | 16 | 32;
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly components: number,
+    readonly colorSpace: string,
+    readonly colorProfile: string,
+    readonly data: Uint8Array | Uint16Array | Float32Array,
+    readonly origin: string,
+  ) {
+    this.hasAlpha = components === 2 || components === 4;
+    this.componentSize = data instanceof Uint16Array ? 16 : data instanceof Float32Array ? 32 : 8;
+    this.pixelFormat = components === 1 ? "Grayscale" : components === 2 ? "GrayscaleAlpha" : components === 3 ? "RGB" : "RGBA";
+  }
+  async getData(options: { chunky?: boolean }) {
+    if (options === undefined) throw new TypeError("getData: options required (d.ts)");
+    if (this.disposed) throw new Error("getData on a disposed image");
+    return this.data;
+  }
+  async dispose() {
+    this.disposed = true;
+  }
+}
+
+class Fake {
+  calls: Call[] = [];
+  images: FakeImageData[] = [];
+  docs: FakeDocument[] = [];
+  activeDocId: number | null = null;
+  modalDepth = 0;
+  /** executeAsModal rejects this many more times with "host is in a modal state" (number 9). */
+  busy = 0;
+  /** Step number (1-based, counting mutating calls since reset) that throws an injected error. */
+  failAtStep: number | null = null;
+  /** Step number at which the user "presses Esc": the context is cancelled and that call throws. */
+  cancelAtStep: number | null = null;
+  /** When true, putLayerMask fails on a layer that has no mask yet (one possible real behaviour). */
+  putLayerMaskNeedsExistingMask = false;
+  /** When true, getSelection throws without a selection (the other behaviour returns an empty mask). */
+  getSelectionThrowsWithoutSelection = true;
+  /** Added to the requested size by resizeCanvas (simulates a rounding surprise). */
+  resizeSkew = 0;
+  steps = 0;
+  cancelled = false;
+  /** When false, doc.selection.bounds throws (older hosts without the Selection class). */
+  hasSelectionBounds = true;
+  listeners: Array<{ events: string[]; fn: (name: string, d: any) => void }> = [];
+  private openSuspensions = new Map<number, { docId: number; name: string; before: DocState; changed: boolean; finalName?: string }>();
+  private currentCancel: { ctx: any } | null = null;
+
+  reset() {
+    this.calls = [];
+    this.images = [];
+    this.docs = [];
+    this.activeDocId = null;
+    this.modalDepth = 0;
+    this.busy = 0;
+    this.failAtStep = null;
+    this.cancelAtStep = null;
+    this.putLayerMaskNeedsExistingMask = false;
+    this.getSelectionThrowsWithoutSelection = true;
+    this.resizeSkew = 0;
+    this.steps = 0;
+    this.cancelled = false;
+    this.hasSelectionBounds = true;
+    this.listeners = [];
+    this.openSuspensions.clear();
+    this.currentCancel = null;
+  }
+
+  addDocument(init: Partial<Pick<FakeDocument, "title" | "mode" | "bitsPerChannel" | "resolution" | "colorProfileName">> & {
+    width: number;
+    height: number;
+    background?: boolean;
+    /** Canvas-size RGBA composite (defaults to opaque mid gray, or transparent without a Background). */
+    composite?: Uint8Array;
+    selection?: Uint8Array | null;
+  }): FakeDocument {
+    const doc = new FakeDocument(nextId++, init.width, init.height, init.background ?? true);
+    Object.assign(doc, {
+      title: init.title ?? `Untitled-${doc.id}`,
+      mode: init.mode ?? "RGBColorMode",
+      bitsPerChannel: init.bitsPerChannel ?? "bitDepth8",
+      resolution: init.resolution ?? 72,
+      colorProfileName: init.colorProfileName ?? "sRGB IEC61966-2.1",
+    });
+    const n = init.width * init.height;
+    if (init.composite) doc.composite = init.composite;
+    else {
+      doc.composite = new Uint8Array(n * 4);
+      if (init.background ?? true) doc.composite.fill(128);
+    }
+    doc.selectionMask = init.selection ?? null;
+    this.docs.push(doc);
+    this.activeDocId = doc.id;
+    return doc;
+  }
+
+  doc(id: number) {
+    return this.docs.find((d) => d.id === id);
+  }
+
+  isSuspended(docId: number) {
+    for (const s of this.openSuspensions.values()) if (s.docId === docId) return true;
+    return false;
+  }
+
+  record(op: string, args?: any, docId?: number) {
+    this.calls.push({ op, args, modal: this.modalDepth, suspended: docId !== undefined && this.isSuspended(docId) });
+  }
+
+  /** A mutating call: counts a step, applies injected failures/cancels, requires a modal scope. */
+  step(op: string, docId: number | undefined, args?: any, needsModal = true, record = true) {
+    if (record) this.record(op, args, docId);
+    if (this.cancelled) throw new Error("The command was cancelled.");
+    if (needsModal && this.modalDepth === 0) throw new Error(`${op}: this API must be called inside executeAsModal`);
+    this.steps += 1;
+    if (this.cancelAtStep === this.steps && this.currentCancel) {
+      this.cancelled = true;
+      const ctx = this.currentCancel.ctx;
+      ctx.__setCancelled();
+      if (typeof ctx.onCancel === "function") ctx.onCancel({ reason: "user" });
+      throw new Error("The command was cancelled.");
+    }
+    if (this.failAtStep === this.steps) throw new Error(`injected failure at step ${this.steps} (${op})`);
+    if (docId !== undefined) {
+      for (const s of this.openSuspensions.values()) if (s.docId === docId) s.changed = true;
+      const doc = this.doc(docId);
+      if (doc && !this.isSuspended(docId)) doc.state.history.push(op);
+    }
+  }
+
+  notify(name: string, descriptor: any = {}) {
+    for (const l of this.listeners) if (l.events.includes(name)) l.fn(name, descriptor);
+  }
+
+  /** A comparable picture of a document (layers, pixels, masks, size, history). */
+  picture(docId: number): string {
+    const d = this.doc(docId)!;
+    return JSON.stringify(d.state, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v));
+  }
+
+  // ---- core ----
+  async executeAsModal(fn: (ctx: any, descriptor?: object) => Promise<any>, options: any) {
+    this.record("executeAsModal", { ...options });
+    if (!options || typeof options.commandName !== "string") throw new TypeError("executeAsModal: options.commandName is required");
+    if (this.busy > 0) {
+      this.busy -= 1;
+      throw Object.assign(new Error("host is in a modal state"), { number: 9 });
+    }
+    let cancelled = false;
+    const ctx: any = {};
+    const opened: number[] = [];
+    Object.defineProperties(ctx, {
+      isCancelled: { get: () => cancelled, enumerable: false },
+      onCancel: { value: undefined, writable: true, enumerable: false },
+      __setCancelled: { value: () => (cancelled = true), enumerable: false },
+      reportProgress: { value: (p: any) => this.record("reportProgress", p), enumerable: false },
+      hostControl: {
+        enumerable: false,
+        value: {
+          suspendHistory: async (p: { documentID: number; name: string }) => {
+            this.record("suspendHistory", p, p.documentID);
+            if (this.cancelled) throw new Error("The command was cancelled.");
+            const doc = this.doc(p.documentID);
+            if (!doc) throw new Error("suspendHistory: no such document");
+            if (this.isSuspended(p.documentID)) throw new Error("suspendHistory: already suspended");
+            const id = nextId++;
+            this.openSuspensions.set(id, { docId: p.documentID, name: p.name, before: structuredClone(doc.state), changed: false });
+            opened.push(id);
+            return { historySuspensionID: id };
+          },
+          resumeHistory: async (s: { historySuspensionID: number; finalName?: string }, commit = true) => {
+            this.record("resumeHistory", { id: s.historySuspensionID, commit, finalName: s.finalName });
+            if (commit) this.step("resumeHistory", undefined, undefined, true, false);
+            this.closeSuspension(s.historySuspensionID, commit, s.finalName);
+          },
+        },
+      },
+    });
+    const prevCancel = this.currentCancel;
+    this.currentCancel = { ctx };
+    this.modalDepth += 1;
+    try {
+      const result = await fn(ctx, options.descriptor);
+      for (const id of opened) if (this.openSuspensions.has(id)) this.closeSuspension(id, true);
+      return result;
+    } catch (e) {
+      for (const id of opened) if (this.openSuspensions.has(id)) this.closeSuspension(id, false);
+      throw e;
+    } finally {
+      this.modalDepth -= 1;
+      this.currentCancel = prevCancel;
+      if (this.modalDepth === 0) this.cancelled = false;
+    }
+  }
+
+  private closeSuspension(id: number, commit: boolean, finalName?: string) {
+    const s = this.openSuspensions.get(id);
+    if (!s) throw new Error("resumeHistory: unknown or already resumed suspension");
+    this.openSuspensions.delete(id);
+    const doc = this.doc(s.docId);
+    if (!doc) return;
+    if (commit) {
+      if (s.changed) doc.state.history.push(finalName ?? s.name);
+    } else {
+      doc.state = structuredClone(s.before);
+    }
+  }
+}
+
+export const fake = new Fake();
+
+// ---------------------------------------------------------------------------------------------
+// DOM
+
+function findNode(list: LayerNode[], id: number, parent: LayerNode | null = null): { node: LayerNode; parent: LayerNode | null; list: LayerNode[] } | null {
+  for (const node of list) {
+    if (node.id === id) return { node, parent, list };
+    if (node.children) {
+      const r = findNode(node.children, id, node);
+      if (r) return r;
+    }
+  }
+  return null;
+}
+
+export class FakeLayer {
+  constructor(
+    private readonly doc: FakeDocument,
+    readonly id: number,
+  ) {}
+  private get found() {
+    const r = findNode(this.doc.state.layers, this.id);
+    if (!r) throw new Error(`layer ${this.id} does not exist`);
+    return r;
+  }
+  get node() {
+    return this.found.node;
+  }
+  get name() {
+    return this.node.name;
+  }
+  set name(v: string) {
+    fake.step("layer.name", this.doc.id, { id: this.id, name: v });
+    this.node.name = v;
+  }
+  get visible() {
+    return this.node.visible;
+  }
+  set visible(v: boolean) {
+    fake.step("layer.visible", this.doc.id, { id: this.id, visible: v });
+    this.node.visible = v;
+  }
+  get kind() {
+    return this.node.kind;
+  }
+  get isBackgroundLayer() {
+    return !!this.node.isBackground;
+  }
+  get parent(): FakeLayer | null {
+    const p = this.found.parent;
+    return p ? new FakeLayer(this.doc, p.id) : null;
+  }
+  get layers(): FakeLayer[] | null {
+    return this.node.children ? this.node.children.map((c) => new FakeLayer(this.doc, c.id)) : null;
+  }
+  get boundsNoEffects() {
+    const p = this.node.pixels;
+    return p ? { left: p.left, top: p.top, right: p.left + p.width, bottom: p.top + p.height } : { left: 0, top: 0, right: 0, bottom: 0 };
+  }
+  get bounds() {
+    return this.boundsNoEffects;
+  }
+  move(relative: FakeLayer, placement: string) {
+    fake.step("layer.move", this.doc.id, { id: this.id, relativeTo: relative.id, placement });
+    const me = this.found;
+    const target = findNode(this.doc.state.layers, relative.id);
+    if (!target) throw new Error("move: relative layer does not exist");
+    me.list.splice(me.list.indexOf(me.node), 1);
+    if (placement === "placeInside") {
+      if (!target.node.children) throw new Error("move: placeInside needs a group");
+      target.node.children.unshift(me.node);
+    } else if (placement === "placeBefore") {
+      target.list.splice(target.list.indexOf(target.node), 0, me.node);
+    } else if (placement === "placeAfter") {
+      target.list.splice(target.list.indexOf(target.node) + 1, 0, me.node);
+    } else throw new Error(`move: unsupported placement ${placement}`);
+  }
+  delete() {
+    fake.step("layer.delete", this.doc.id, { id: this.id });
+    const me = this.found;
+    me.list.splice(me.list.indexOf(me.node), 1);
+  }
+}
+
+export class FakeDocument {
+  title = "";
+  mode = "RGBColorMode";
+  bitsPerChannel = "bitDepth8";
+  resolution = 72;
+  colorProfileName = "sRGB IEC61966-2.1";
+  composite: Uint8Array = new Uint8Array(0);
+  selectionMask: Uint8Array | null = null;
+  /** Overrides selection.bounds (e.g. bounds past the canvas, as the docs warn). */
+  selectionBoundsOverride: Rect | null | undefined = undefined;
+  state: DocState;
+
+  constructor(
+    readonly id: number,
+    width: number,
+    height: number,
+    background: boolean,
+  ) {
+    const layers: LayerNode[] = background
+      ? [{ id: nextId++, name: "Background", kind: "pixel", visible: true, isBackground: true }]
+      : [{ id: nextId++, name: "Layer 1", kind: "pixel", visible: true }];
+    this.state = { width, height, layers, history: ["Open"], activeLayerId: layers[0].id };
+  }
+  get name() {
+    return this.title;
+  }
+  get width() {
+    return this.state.width;
+  }
+  get height() {
+    return this.state.height;
+  }
+  get layers(): FakeLayer[] {
+    return this.state.layers.map((n) => new FakeLayer(this, n.id));
+  }
+  get backgroundLayer(): FakeLayer | null {
+    const bg = this.state.layers.find((n) => n.isBackground);
+    return bg ? new FakeLayer(this, bg.id) : null;
+  }
+  get hasBackground() {
+    return this.state.layers.some((n) => n.isBackground);
+  }
+  get selection() {
+    if (!fake.hasSelectionBounds) throw new Error("selection is not available");
+    const doc = this;
+    return {
+      get bounds(): Rect | null {
+        if (doc.selectionBoundsOverride !== undefined) return doc.selectionBoundsOverride;
+        return doc.maskBounds();
+      },
+    };
+  }
+  maskBounds(): Rect | null {
+    const m = this.selectionMask;
+    if (!m) return null;
+    let l = Infinity, t = Infinity, r = -1, b = -1;
+    for (let y = 0; y < this.height; y++)
+      for (let x = 0; x < this.width; x++)
+        if (m[y * this.width + x] > 0) {
+          l = Math.min(l, x); t = Math.min(t, y); r = Math.max(r, x + 1); b = Math.max(b, y + 1);
+        }
+    return r < 0 ? null : { left: l, top: t, right: r, bottom: b };
+  }
+  layerById(id: number): FakeLayer | null {
+    return findNode(this.state.layers, id) ? new FakeLayer(this, id) : null;
+  }
+
+  async resizeCanvas(width: number, height: number, anchor?: string) {
+    fake.step("resizeCanvas", this.id, { width, height, anchor });
+    const w = width + fake.resizeSkew, h = height + fake.resizeSkew;
+    const a = anchor ?? "middle-center";
+    const dx = a.endsWith("left") ? 0 : a.endsWith("right") ? w - this.width : Math.floor((w - this.width) / 2);
+    const dy = a.startsWith("top") ? 0 : a.startsWith("bottom") ? h - this.height : Math.floor((h - this.height) / 2);
+    const shift = (list: LayerNode[]) => {
+      for (const n of list) {
+        if (n.pixels) { n.pixels.left += dx; n.pixels.top += dy; }
+        if (n.mask) { n.mask.left += dx; n.mask.top += dy; }
+        if (n.children) shift(n.children);
+      }
+    };
+    shift(this.state.layers);
+    this.state.width = w;
+    this.state.height = h;
+  }
+
+  private insertAboveActive(node: LayerNode) {
+    const active = this.state.activeLayerId !== null ? findNode(this.state.layers, this.state.activeLayerId) : null;
+    if (active) active.list.splice(active.list.indexOf(active.node), 0, node);
+    else this.state.layers.unshift(node);
+    this.state.activeLayerId = node.id;
+  }
+
+  async createPixelLayer(options?: { name?: string }) {
+    fake.step("createPixelLayer", this.id, options);
+    const node: LayerNode = { id: nextId++, name: options?.name ?? "Layer", kind: "pixel", visible: true };
+    this.insertAboveActive(node);
+    return new FakeLayer(this, node.id);
+  }
+
+  async createLayerGroup(options?: { name?: string }) {
+    fake.step("createLayerGroup", this.id, options);
+    const node: LayerNode = { id: nextId++, name: options?.name ?? "Group", kind: "group", visible: true, children: [] };
+    this.insertAboveActive(node);
+    return new FakeLayer(this, node.id);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// imaging
+
+function docFor(documentID: number | undefined): FakeDocument {
+  const id = documentID === undefined || documentID < 0 ? fake.activeDocId : documentID;
+  const d = id === null ? undefined : fake.doc(id);
+  if (!d) throw new Error("no such document");
+  return d;
+}
+
+function checkBounds(b: Rect, w: number, h: number, what: string) {
+  if (b.left < 0 || b.top < 0 || b.right > w || b.bottom > h || b.right <= b.left || b.bottom <= b.top) {
+    throw new Error(`${what}: sourceBounds outside the document`);
+  }
+}
+
+function image(width: number, height: number, components: number, colorSpace: string, profile: string, data: any, origin: string) {
+  const img = new FakeImageData(width, height, components, colorSpace, profile, data, origin);
+  fake.images.push(img);
+  return img;
+}
+
+const summary = (o: any) => {
+  const { imageData, ...rest } = o ?? {};
+  return imageData ? { ...rest, imageData: { width: imageData.width, height: imageData.height, components: imageData.components, componentSize: imageData.componentSize, colorSpace: imageData.colorSpace, colorProfile: imageData.colorProfile } } : rest;
+};
+
+export const imaging = {
+  async getPixels(options: any) {
+    fake.record("getPixels", summary(options));
+    if (fake.cancelled) throw new Error("The command was cancelled.");
+    const doc = docFor(options.documentID);
+    const W = doc.width, H = doc.height;
+    const sb: Rect = options.sourceBounds ?? { left: 0, top: 0, right: W, bottom: H };
+    checkBounds(sb, W, H, "getPixels");
+    // Source RGBA (canvas-size) and whether it has alpha.
+    let src = doc.composite;
+    let alpha = !doc.hasBackground;
+    if (options.layerID !== undefined) {
+      const layer = doc.layerById(options.layerID);
+      if (!layer) throw new Error("getPixels: no such layer");
+      src = new Uint8Array(W * H * 4);
+      const p = layer.node.pixels;
+      if (p)
+        for (let y = 0; y < p.height; y++)
+          for (let x = 0; x < p.width; x++) {
+            const X = p.left + x, Y = p.top + y;
+            if (X < 0 || Y < 0 || X >= W || Y >= H) continue;
+            for (let k = 0; k < 4; k++) src[(Y * W + X) * 4 + k] = p.data[(y * p.width + x) * 4 + k];
+          }
+      alpha = true;
+    }
+    // Trim to the pixels that exist.
+    let region = { ...sb };
+    if (alpha) {
+      let l = Infinity, t = Infinity, r = -1, b = -1;
+      for (let y = sb.top; y < sb.bottom; y++)
+        for (let x = sb.left; x < sb.right; x++)
+          if (src[(y * W + x) * 4 + 3] > 0) { l = Math.min(l, x); t = Math.min(t, y); r = Math.max(r, x + 1); b = Math.max(b, y + 1); }
+      region = r < 0 ? { left: sb.left, top: sb.top, right: sb.left, bottom: sb.top } : { left: l, top: t, right: r, bottom: b };
+    }
+    const comps = alpha ? 4 : 3;
+    const rw = region.right - region.left, rh = region.bottom - region.top;
+    // targetSize → pyramid level (scale of the whole request), bounds reported at that level.
+    let level = 0;
+    let scale = 1;
+    if (options.targetSize) {
+      const sw = sb.right - sb.left;
+      const tw = options.targetSize.width ?? Math.round((options.targetSize.height * sw) / (sb.bottom - sb.top));
+      scale = tw / sw;
+      level = Math.max(0, Math.floor(Math.log2(1 / scale)));
+    }
+    const ow = Math.max(0, Math.round(rw * scale)), oh = Math.max(0, Math.round(rh * scale));
+    const data = new Uint8Array(ow * oh * comps);
+    for (let y = 0; y < oh; y++)
+      for (let x = 0; x < ow; x++) {
+        const X = Math.min(region.left + Math.floor((x + 0.5) / scale), W - 1);
+        const Y = Math.min(region.top + Math.floor((y + 0.5) / scale), H - 1);
+        for (let k = 0; k < comps; k++) data[(y * ow + x) * comps + k] = src[(Y * W + X) * 4 + k];
+      }
+    const f = 2 ** level;
+    const reported = level === 0 ? region : { left: Math.round(region.left / f), top: Math.round(region.top / f), right: Math.round(region.right / f), bottom: Math.round(region.bottom / f) };
+    return { imageData: image(ow, oh, comps, "RGB", options.colorProfile ?? doc.colorProfileName, data, "getPixels"), sourceBounds: reported, level };
+  },
+
+  async getSelection(options: any) {
+    fake.record("getSelection", summary(options));
+    if (fake.cancelled) throw new Error("The command was cancelled.");
+    const doc = docFor(options.documentID);
+    if (!doc.selectionMask && fake.getSelectionThrowsWithoutSelection) throw new Error("There is no selection");
+    const W = doc.width, H = doc.height;
+    const sb: Rect = options.sourceBounds ?? doc.maskBounds() ?? { left: 0, top: 0, right: W, bottom: H };
+    checkBounds(sb, W, H, "getSelection");
+    const w = sb.right - sb.left, h = sb.bottom - sb.top;
+    const data = new Uint8Array(w * h);
+    const m = doc.selectionMask;
+    if (m) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = m[(sb.top + y) * W + sb.left + x];
+    return { imageData: image(w, h, 1, "Grayscale", "Gray Gamma 2.2", data, "getSelection"), sourceBounds: sb };
+  },
+
+  async createImageDataFromBuffer(array: Uint8Array | Uint16Array | Float32Array, options: any) {
+    fake.step("createImageDataFromBuffer", undefined, { ...options, arrayType: array.constructor.name, length: array.length }, false);
+    if (array.length !== options.width * options.height * options.components) {
+      throw new Error("createImageDataFromBuffer: length must equal width*height*components");
+    }
+    if (!options.colorSpace) throw new Error("createImageDataFromBuffer: colorSpace is required");
+    return image(options.width, options.height, options.components, options.colorSpace, options.colorProfile ?? "", array.slice(), "buffer");
+  },
+
+  async putPixels(options: any) {
+    const doc = docFor(options.documentID);
+    fake.step("putPixels", doc.id, summary(options));
+    const layer = doc.layerById(options.layerID);
+    if (!layer) throw new Error("putPixels: no such layer");
+    if (layer.kind !== "pixel") throw new Error("putPixels: not a pixel layer");
+    const img = options.imageData as FakeImageData;
+    if (img.disposed) throw new Error("putPixels: image was disposed");
+    const tb = options.targetBounds ?? { left: 0, top: 0 };
+    layer.node.pixels = { left: tb.left, top: tb.top, width: img.width, height: img.height, components: img.components, data: img.data.slice() as Uint8Array };
+  },
+
+  async putLayerMask(options: any) {
+    const doc = docFor(options.documentID);
+    fake.step("putLayerMask", doc.id, summary(options));
+    const layer = doc.layerById(options.layerID);
+    if (!layer) throw new Error("putLayerMask: no such layer");
+    const img = options.imageData as FakeImageData;
+    if (img.disposed) throw new Error("putLayerMask: image was disposed");
+    if (img.components !== 1) throw new Error("putLayerMask: needs a 1-component gray image");
+    if (fake.putLayerMaskNeedsExistingMask && !layer.node.mask) throw new Error("The layer has no user mask");
+    const tb = options.targetBounds ?? { left: 0, top: 0 };
+    layer.node.mask = { left: tb.left, top: tb.top, width: img.width, height: img.height, components: 1, data: img.data.slice() as Uint8Array };
+  },
+
+  async encodeImageData(options: any) {
+    fake.record("encodeImageData", summary(options));
+    return options.base64 ? "" : [];
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// action, app, constants, core
+
+export const action = {
+  async batchPlay(descriptors: any[], options: any) {
+    const results: any[] = [];
+    for (const d of descriptors) {
+      const docRef = (d._target ?? []).find((r: any) => r._ref === "document");
+      const doc = docRef ? fake.doc(docRef._id) : fake.activeDocId !== null ? fake.doc(fake.activeDocId) : undefined;
+      fake.step("batchPlay", doc?.id, { descriptor: d, options });
+      if (d._obj === "select" && doc) {
+        const layerRef = (d._target ?? []).find((r: any) => r._ref === "layer");
+        if (layerRef) doc.state.activeLayerId = layerRef._id;
+        results.push({});
+      } else if (d._obj === "make" && d.new?._class === "channel" && doc && doc.state.activeLayerId !== null) {
+        const layer = doc.layerById(doc.state.activeLayerId)!;
+        layer.node.mask = { left: 0, top: 0, width: doc.width, height: doc.height, components: 1, data: new Uint8Array(doc.width * doc.height).fill(255) };
+        results.push({});
+      } else results.push({ _obj: "error", message: "unsupported in fake", result: -1 });
+    }
+    return results;
+  },
+  async addNotificationListener(events: string[], fn: (name: string, d: any) => void) {
+    fake.record("addNotificationListener", events);
+    fake.listeners.push({ events, fn });
+  },
+  async removeNotificationListener(events: string[], fn: (name: string, d: any) => void) {
+    fake.record("removeNotificationListener", events);
+    fake.listeners = fake.listeners.filter((l) => l.fn !== fn);
+  },
+};
+
+export const app = {
+  get documents(): FakeDocument[] {
+    return [...fake.docs];
+  },
+  get activeDocument(): FakeDocument {
+    const d = fake.activeDocId === null ? undefined : fake.doc(fake.activeDocId);
+    if (!d) throw new Error("There is no active document");
+    return d;
+  },
+};
+
+export const core = {
+  executeAsModal: (fn: any, options: any) => fake.executeAsModal(fn, options),
+};
+
+export const constants = {
+  AnchorPosition: {
+    BOTTOMCENTER: "bottom-center",
+    BOTTOMLEFT: "bottom-left",
+    BOTTOMRIGHT: "bottom-right",
+    MIDDLECENTER: "middle-center",
+    MIDDLELEFT: "middle-left",
+    MIDDLERIGHT: "middle-right",
+    TOPCENTER: "top-center",
+    TOPLEFT: "top-left",
+    TOPRIGHT: "top-right",
+  },
+  ElementPlacement: {
+    PLACEBEFORE: "placeBefore",
+    PLACEAFTER: "placeAfter",
+    PLACEINSIDE: "placeInside",
+    PLACEATBEGINNING: "placeAtBeginning",
+    PLACEATEND: "placeAtEnd",
+  },
+  DocumentMode: { RGB: "RGBColorMode", CMYK: "CMYKColorMode", GRAYSCALE: "grayscaleMode", LAB: "labColorMode" },
+  BitsPerChannelType: { ONE: "bitDepth1", EIGHT: "bitDepth8", SIXTEEN: "bitDepth16", THIRTYTWO: "bitDepth32" },
+};
+
+export default { app, core, action, imaging, constants };
