@@ -3,11 +3,9 @@
 import React, { useState } from "react";
 import { Flex, NumberField, Switch } from "@adobe/react-spectrum";
 import { MAX_VARIATIONS, SEED_MAX } from "../model/limits";
+import type { SeedChoice } from "../model/seeds";
+export { seedsFor, type SeedChoice } from "../model/seeds";
 
-export interface SeedChoice {
-  fixed: boolean;
-  seed: number;
-}
 
 export interface VariationsAndSeedProps {
   variations: number;
@@ -51,11 +49,6 @@ export function VariationsAndSeed({ variations, onVariations, seed, onSeed }: Va
   );
 }
 
-/** Seeds for a run: consecutive from the fixed seed (so variations differ), or none (random). */
-export function seedsFor(seed: SeedChoice, variations: number): number[] | undefined {
-  if (!seed.fixed) return undefined;
-  return Array.from({ length: variations }, (_, i) => (seed.seed + i) % (SEED_MAX + 1));
-}
 
 /** The variation count: follows the settings' default until the user changes it in this tab. */
 export function useVariations(defaultVariations: number): [number, (n: number) => void] {
