@@ -54,19 +54,27 @@ export interface Candidate extends FillGeometry {
 }
 
 /** The window a preset would use, and what it costs (distortion, detail lost, wasted upscaling). */
-export function candidateFor(doc: Size, selection: Rect, base: Rect, preset: Size): Candidate {
+export function candidateFor(doc: Size, selection: Rect, base: Rect, preset: Size, opts: ContextOptions = {}): Candidate {
   const bw = rectWidth(base);
   const bh = rectHeight(base);
   const aspect = preset.width / preset.height;
-  let w = Math.max(bw, Math.round(bh * aspect));
-  let h = Math.max(bh, Math.round(bw / aspect));
-  if (w < preset.width && h < preset.height) {
-    w = preset.width;
-    h = preset.height;
+  // The padding may shrink (down to a quarter) in one direction to reach the preset's aspect when the
+  // canvas stops the window from growing in the other.
+  const tight = clampToCanvas(growRect(selection, Math.max(8, Math.ceil(contextPadding(selection, opts.minPadding) / 4))), doc);
+  let w = bw;
+  let h = bh;
+  if (w / h < aspect) {
+    w = Math.min(doc.width, Math.round(h * aspect));
+    if (w / h < aspect) h = Math.max(rectHeight(tight), Math.min(h, Math.round(w / aspect)));
+  } else {
+    h = Math.min(doc.height, Math.round(w / aspect));
+    if (w / h > aspect) w = Math.max(rectWidth(tight), Math.min(w, Math.round(h * aspect)));
   }
-  w = Math.min(w, doc.width);
-  h = Math.min(h, doc.height);
-  const window = fitAround(base, w, h, canvasRect(doc));
+  if (w < preset.width && h < preset.height) {
+    w = Math.min(doc.width, preset.width);
+    h = Math.min(doc.height, preset.height);
+  }
+  const window = fitAround(selection, w, h, canvasRect(doc));
   const scaleX = preset.width / w;
   const scaleY = preset.height / h;
   const anisotropy = Math.abs(Math.log(scaleX / scaleY));
@@ -85,7 +93,7 @@ export function planFillGeometry(doc: Size, selection: Rect, presets: readonly S
   const base = baseWindow(doc, sel, opts);
   let best: Candidate | null = null;
   for (const p of presets) {
-    const c = candidateFor(doc, sel, base, p);
+    const c = candidateFor(doc, sel, base, p, opts);
     if (!best || c.cost < best.cost - 1e-9) best = c;
   }
   const { cost: _cost, ...geometry } = best!;

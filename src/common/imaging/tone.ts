@@ -52,7 +52,8 @@ export function fitTone(source: RGBAImage, result: RGBAImage, mask: GrayImage, r
     const sdR = Math.sqrt(Math.max(0, sqR[c] / n - mR * mR));
     const g = sdR > 2 && sdS > 2 ? Math.min(1.5, Math.max(0.67, sdS / sdR)) : 1;
     gain[c] = g;
-    offset[c] = mS - g * mR;
+    // A generated region may legitimately differ from its surroundings; only correct moderate drifts.
+    offset[c] = Math.max(-48, Math.min(48, mS - g * mR));
   }
   return { gain, offset };
 }

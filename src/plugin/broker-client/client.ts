@@ -1,0 +1,146 @@
+// HTTP client for the Infill broker, which serves Firefly's own paths. fetch-based and free of Node
+// APIs (UXP, browser, Node). Answers are parsed with the shared contract's schemas; failures are
+// classified by the shared classifier; network failures become category "network".
+
+import {
+  AcceptResponseSchema,
+  CustomModelsResponseSchema,
+  JobStatusResponseSchema,
+  SUBMIT_PATHS,
+  UploadResponseSchema,
+  classifyError,
+  validateSubmit,
+  type AcceptResponse,
+  type CustomModelsResponse,
+  type JobStatusResponse,
+  type SubmitEndpoint,
+  type SubmitRequest,
+} from "../../common/firefly";
+import type { ErrorCategory } from "../../common/jobs";
+
+export class BrokerError extends Error {
+  constructor(
+    readonly category: ErrorCategory,
+    message: string,
+    readonly detail: string,
+    readonly status: number,
+    readonly code?: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = "BrokerError";
+  }
+}
+
+export interface StatusAnswer {
+  job: JobStatusResponse;
+  /** From a retry-after header on the status answer, if any. */
+  retryAfterMs?: number;
+}
+
+export interface BrokerClient {
+  upload(bytes: Uint8Array, contentType: "image/jpeg" | "image/png", signal?: AbortSignal): Promise<string>;
+  submit<E extends SubmitEndpoint>(endpoint: E, body: SubmitRequest[E], modelVersion?: string, signal?: AbortSignal): Promise<AcceptResponse>;
+  status(jobId: string, signal?: AbortSignal): Promise<StatusAnswer>;
+  cancel(jobId: string): Promise<void>;
+  /** Output URLs are broker-signed: fetched without the Authorization header. */
+  download(url: string, signal?: AbortSignal): Promise<Uint8Array>;
+  customModels(signal?: AbortSignal): Promise<CustomModelsResponse>;
+}
+
+export interface HttpBrokerClientOptions {
+  baseUrl: string;
+  key: string;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+type Fetch = typeof fetch;
+
+export function createBrokerClient(opts: HttpBrokerClientOptions): BrokerClient {
+  const f: Fetch = opts.fetch ?? ((...a: Parameters<Fetch>) => fetch(...a));
+  const base = opts.baseUrl.replace(/\/+$/, "");
+  const now = opts.now ?? Date.now;
+
+  const fail = (status: number, body: unknown, headers: Headers | undefined, networkError?: string): BrokerError => {
+    const c = classifyError({ status, body, headers, networkError, nowMs: now() });
+    return new BrokerError(c.category, c.message, c.detail, status, c.code, c.retryAfterMs);
+  };
+
+  async function call(path: string, init: RequestInit, auth = true): Promise<{ body: unknown; headers: Headers }> {
+    const headers: Record<string, string> = { accept: "application/json", ...((init.headers as Record<string, string>) ?? {}) };
+    if (auth) headers.authorization = `Bearer ${opts.key}`;
+    let res: Response;
+    try {
+      res = await f(path.startsWith("http") ? path : base + path, { ...init, headers });
+    } catch (e) {
+      if (init.signal?.aborted) throw new BrokerError("cancelled", "Cancelled.", "request aborted", 0);
+      throw fail(0, undefined, undefined, e instanceof Error ? e.message : String(e));
+    }
+    const text = await res.text();
+    let body: unknown = text;
+    if (text && (res.headers.get("content-type") ?? "").includes("json")) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* keep text */
+      }
+    }
+    if (!res.ok) throw fail(res.status, body, res.headers);
+    return { body, headers: res.headers };
+  }
+
+  const parse = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, body: unknown, what: string): T => {
+    const r = schema.safeParse(typeof body === "string" && body.startsWith("{") ? JSON.parse(body) : body);
+    if (!r.success) throw new BrokerError("service_unavailable", "The broker sent an answer Infill does not understand. Check that broker and panel versions match.", `${what}: ${r.error.message}`, 200);
+    return r.data;
+  };
+
+  return {
+    async upload(bytes, contentType, signal) {
+      const { body } = await call("/v2/storage/image", { method: "POST", body: bytes as unknown as BodyInit, headers: { "content-type": contentType }, signal });
+      return parse(UploadResponseSchema, body, "upload").images[0].id;
+    },
+    async submit(endpoint, request, modelVersion, signal) {
+      const checked = validateSubmit(endpoint, request, modelVersion);
+      if (!checked.ok) {
+        throw new BrokerError("invalid_input", `This request can't be sent: ${checked.body.message}.`, JSON.stringify(checked.body.validation_errors), 422, "validation_error");
+      }
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (modelVersion) headers["x-model-version"] = modelVersion;
+      const { body } = await call(SUBMIT_PATHS[endpoint], { method: "POST", body: JSON.stringify(request), headers, signal });
+      return parse(AcceptResponseSchema, body, "submit");
+    },
+    async status(jobId, signal) {
+      const { body, headers } = await call(`/v3/status/${jobId}`, { method: "GET", signal });
+      const ra = headers.get("retry-after");
+      const job = parse(JobStatusResponseSchema, body, "status");
+      return { job, retryAfterMs: ra ? classifyError({ status: 429, headers, nowMs: now() }).retryAfterMs : undefined };
+    },
+    async cancel(jobId) {
+      try {
+        await call(`/v3/cancel/${jobId}`, { method: "PUT" });
+      } catch (e) {
+        // Already finished or already cancelled: nothing left to cancel.
+        if (e instanceof BrokerError && (e.status === 409 || e.status === 410 || e.status === 404)) return;
+        throw e;
+      }
+    },
+    async download(url, signal) {
+      const full = /^https?:\/\//.test(url) ? url : base + (url.startsWith("/") ? url : `/${url}`);
+      let res: Response;
+      try {
+        res = await f(full, { method: "GET", signal });
+      } catch (e) {
+        if (signal?.aborted) throw new BrokerError("cancelled", "Cancelled.", "download aborted", 0);
+        throw fail(0, undefined, undefined, e instanceof Error ? e.message : String(e));
+      }
+      if (!res.ok) throw fail(res.status, await res.text(), res.headers);
+      return new Uint8Array(await res.arrayBuffer());
+    },
+    async customModels(signal) {
+      const { body } = await call("/v3/custom-models", { method: "GET", signal });
+      return parse(CustomModelsResponseSchema, body, "custom models");
+    },
+  };
+}

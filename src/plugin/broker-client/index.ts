@@ -1,0 +1,1 @@
+export { BrokerError, createBrokerClient, type BrokerClient, type HttpBrokerClientOptions, type StatusAnswer } from "./client";

@@ -1,0 +1,2 @@
+export type { JobRecord, ResultStore } from "./store";
+export { MemoryResultStore } from "./memory";

@@ -1,0 +1,162 @@
+// startJob: capture → encode → upload (parallel) → submit → poll → download → decode → compose →
+// apply. Network work happens outside any host call; the document is touched once, at the end, by one
+// plan. Failures and cancellation leave the document as it was.
+
+import { classifyJobOutcome, isTerminalStatus, type JobResult } from "../../common/firefly";
+import type { SelectionMask } from "../../common/host";
+import type { JobParams, JobState } from "../../common/jobs";
+import { decodeImage, encodeGrayPng } from "../../common/imaging/codecs";
+import { BrokerError } from "../broker-client";
+import { captureJob, type Captured } from "./capture";
+import { WorkflowError, toJobError } from "./errors";
+import { placeVariations, toneFor, type DecodedVariation } from "./place";
+import { abortableSleep, backoffMs, isRetryable, withRetry } from "./retry";
+import { submitBody, uploadAll, type Transfer } from "./submit";
+import { SELECTION_KEY, resultKey, type StoredRequest, type WorkflowDeps } from "./types";
+
+export const DEFAULT_POLL_MS = 1500;
+export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** Per-phase timings and transfer sizes of the last runs (for the bench and diagnostics). */
+export interface JobMetrics extends Transfer {
+  phases: Record<string, number>;
+}
+
+export interface StartedJob {
+  jobId: string;
+  done: Promise<JobState>;
+  cancel(): void;
+  /** Filled in as the job runs. */
+  metrics: JobMetrics;
+}
+
+let counter = 0;
+function newJobId(now: number, random: () => number): string {
+  counter = (counter + 1) % 1e6;
+  return `job-${now.toString(36)}-${Math.floor(random() * 36 ** 6).toString(36)}-${counter}`;
+}
+
+export async function saveRecord(deps: WorkflowDeps, state: JobState, stored: StoredRequest): Promise<void> {
+  await deps.store.putJob({ jobId: state.jobId, state, request: stored, updatedAt: (deps.now ?? Date.now)() });
+}
+
+export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: JobState) => void): StartedJob {
+  const now = deps.now ?? Date.now;
+  const random = deps.random ?? Math.random;
+  const sleep = deps.sleep ?? abortableSleep;
+  const jobId = newJobId(now(), random);
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const metrics: JobMetrics = { phases: {}, bytesUp: 0, bytesDown: 0 };
+  let state: JobState = { jobId, kind: params.kind, params, docId: -1, docTitle: "", phase: "capturing", startedAt: now(), variations: [] };
+  const emit = (patch: Partial<JobState>): void => {
+    state = { ...state, ...patch };
+    onState(JSON.parse(JSON.stringify(state)) as JobState);
+  };
+  let phaseStart = now();
+  const phase = (name: string): void => {
+    const t = now();
+    metrics.phases[name] = (metrics.phases[name] ?? 0) + (t - phaseStart);
+    phaseStart = t;
+  };
+  let remoteJobId: string | undefined;
+  let stored: StoredRequest | undefined;
+  const checkAbort = (): void => {
+    if (signal.aborted) throw new WorkflowError({ category: "cancelled", message: "Cancelled." });
+  };
+
+  const run = async (): Promise<JobState> => {
+    emit({});
+    const cap: Captured = await captureJob(params, jobId, deps);
+    const req = cap.request;
+    phase("capture");
+    stored = { request: req };
+    emit({ docId: req.docId, docTitle: req.docTitle, docSizeAtCapture: req.docSize, phase: "uploading" });
+    if (cap.selection && (req.fill || req.cover?.masked)) await deps.store.putBytes(jobId, SELECTION_KEY, encodeGrayPng(cap.selection.mask));
+    await saveRecord(deps, state, stored);
+    checkAbort();
+
+    const uploads = await uploadAll(cap, deps.broker, signal, metrics, sleep);
+    phase("encode+upload");
+    checkAbort();
+    const { endpoint, body, modelVersion } = submitBody(cap, uploads);
+    const accept = await withRetry(() => deps.broker.submit(endpoint, body, modelVersion, signal), signal, sleep);
+    remoteJobId = accept.jobId;
+    phase("submit");
+    emit({ phase: "running" });
+
+    const result = await poll(accept.jobId);
+    phase("generate");
+    emit({ phase: "downloading", queuePosition: undefined, progress: 100 });
+    const outputs = result.outputs.slice(0, req.seeds.length);
+    const bytes = await Promise.all(outputs.map((o) => withRetry(() => deps.broker.download(o.image.url, signal), signal, sleep)));
+    for (let i = 0; i < bytes.length; i++) {
+      metrics.bytesDown += bytes[i].length;
+      await deps.store.putBytes(jobId, resultKey(i), bytes[i]);
+    }
+    phase("download");
+    checkAbort();
+
+    emit({ phase: "placing", note: noteFor(result) });
+    const decoded: DecodedVariation[] = bytes.map((b, i) => {
+      const image = decodeImage(b);
+      return { seed: outputs[i].seed, image, tone: toneFor(req, cap.source, cap.sendMask, image) };
+    });
+    stored = { request: req, outputSeeds: decoded.map((d) => d.seed), tones: decoded.map((d) => d.tone) };
+    await saveRecord(deps, state, stored);
+    phase("decode");
+    checkAbort();
+    const placed = await placeVariations(req, req.docId, cap.selection as SelectionMask | null, decoded, deps, signal);
+    phase("compose+apply");
+    emit(placed);
+    await saveRecord(deps, state, stored);
+    if (state.phase === "done") await deps.store.deleteBytes(jobId);
+    return state;
+  };
+
+  const poll = async (id: string): Promise<JobResult> => {
+    const interval = deps.pollIntervalMs ?? DEFAULT_POLL_MS;
+    const deadline = now() + (deps.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    let wait = interval;
+    let failures = 0;
+    for (;;) {
+      await sleep(wait, signal);
+      if (now() > deadline) throw new WorkflowError({ category: "timeout", message: "The job took too long and was stopped. Try again, perhaps with a smaller selection.", detail: `no result after ${Math.round((deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s` });
+      try {
+        const { job, retryAfterMs } = await deps.broker.status(id, signal);
+        failures = 0;
+        if (isTerminalStatus(job.status)) {
+          const err = classifyJobOutcome(job);
+          if (err) throw new WorkflowError({ category: err.category, message: err.message, detail: err.detail });
+          return job.result!;
+        }
+        if (job.status === "queued") emit({ phase: "queued", queuePosition: job.queuePosition, progress: undefined });
+        else emit({ phase: "running", queuePosition: undefined, progress: job.progress });
+        wait = Math.max(interval, retryAfterMs ?? 0);
+      } catch (e) {
+        if (signal.aborted || !isRetryable(e) || ++failures > 5) throw e;
+        wait = backoffMs(failures, e as BrokerError, interval);
+      }
+    }
+  };
+
+  const done = run().catch(async (e: unknown): Promise<JobState> => {
+    const cancelled = signal.aborted;
+    if (remoteJobId && (cancelled || (e instanceof WorkflowError && e.jobError.category === "timeout"))) {
+      await deps.broker.cancel(remoteJobId).catch(() => undefined);
+    }
+    if (cancelled) emit({ phase: "cancelled", finishedAt: now(), error: { category: "cancelled", message: "Cancelled. The document was not changed." } });
+    else emit({ phase: "failed", finishedAt: now(), error: toJobError(e) });
+    await deps.store.deleteBytes(jobId).catch(() => undefined);
+    if (stored) await saveRecord(deps, state, stored).catch(() => undefined);
+    return state;
+  });
+
+  return { jobId, done, cancel: () => controller.abort(), metrics };
+}
+
+function noteFor(result: JobResult): string | undefined {
+  if (result.promptUsed === false) return "The local engine filled from the surroundings; it does not read prompts.";
+  if (result.promptHasDeniedWords || result.promptHasBlockedArtists) return "Firefly ignored part of the prompt (denied words or blocked artist names).";
+  return undefined;
+}

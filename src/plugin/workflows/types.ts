@@ -1,0 +1,59 @@
+// The workflows' dependencies and the job request: one typed, JSON-safe object per job holding
+// everything needed to place its results later (document, geometry, seeds, blend), so results can be
+// applied after the selection changed, after a reload or after a crash.
+
+import type { Host, Rect, Size } from "../../common/host";
+import type { BlendSettings, JobKind, JobParams } from "../../common/jobs";
+import type { ExpandGeometry } from "../../common/imaging/expand";
+import type { FillGeometry } from "../../common/imaging/context";
+import type { ToneCorrection } from "../../common/imaging/tone";
+import type { BrokerClient } from "../broker-client";
+import type { ResultStore } from "../store";
+
+export interface WorkflowDeps {
+  host: Host;
+  broker: BrokerClient;
+  store: ResultStore;
+  now?: () => number;
+  random?: () => number;
+  /** Status poll interval (default 1500 ms; Firefly's guidance is 1–2 s). */
+  pollIntervalMs?: number;
+  /** Give up (and cancel upstream) after this long (default 10 minutes). */
+  timeoutMs?: number;
+  /** Waiting, replaceable in tests. Must reject when the signal aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface JobRequest {
+  version: 1;
+  jobId: string;
+  kind: JobKind;
+  params: JobParams;
+  docId: number;
+  docTitle: string;
+  docSize: Size;
+  capturedAt: number;
+  seeds: number[];
+  blend: BlendSettings;
+  groupName: string;
+  historyName: string;
+  /** Size requested from the service. */
+  sendSize: Size;
+  modelVersion?: string;
+  fill?: { geometry: FillGeometry; selectionBounds: Rect };
+  expand?: { geometry: ExpandGeometry };
+  /** Generate / similar: the area the result covers; `masked` when the selection masks it. */
+  cover?: { target: Rect; masked: boolean; selectionBounds?: Rect };
+}
+
+/** What the store keeps per job besides the state: the request and per-variation tone corrections. */
+export interface StoredRequest {
+  request: JobRequest;
+  /** Seeds the service reported, in output order. */
+  outputSeeds?: number[];
+  tones?: (ToneCorrection | null)[];
+}
+
+/** Keys of a job's bytes in the store. */
+export const SELECTION_KEY = "selection-mask.png";
+export const resultKey = (i: number): string => `result-${i}`;

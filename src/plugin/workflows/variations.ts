@@ -1,0 +1,90 @@
+// After placing: show one variation, keep only one, re-place kept results, dismiss them.
+
+import type { JobState } from "../../common/jobs";
+import { decodeGrayPng, decodeImage } from "../../common/imaging/codecs";
+import { keepOnlyPlan, selectVariationPlan } from "../../common/imaging/plans";
+import { WorkflowError, toJobError } from "./errors";
+import { placeVariations, type DecodedVariation } from "./place";
+import { saveRecord } from "./run";
+import { SELECTION_KEY, resultKey, type StoredRequest, type WorkflowDeps } from "./types";
+
+function placedIds(job: JobState): number[] {
+  const ids = job.variations.map((v) => v.layerId);
+  if (ids.some((id) => id === undefined)) throw new WorkflowError({ category: "document", message: "These results are not placed in the document yet." });
+  return ids as number[];
+}
+
+async function updateRecord(job: JobState, deps: WorkflowDeps): Promise<void> {
+  const rec = await deps.store.getJob(job.jobId);
+  if (rec) await saveRecord(deps, job, rec.request as StoredRequest);
+}
+
+async function applyToPlaced(job: JobState, deps: WorkflowDeps, build: (size: { width: number; height: number }, ids: number[]) => Parameters<WorkflowDeps["host"]["apply"]>[1]): Promise<JobState | { error: JobState["error"] }> {
+  try {
+    const ids = placedIds(job);
+    const doc = (await deps.host.documents()).find((d) => d.id === job.docId);
+    if (!doc) throw new WorkflowError({ category: "document", message: `“${job.docTitle}” is closed.` });
+    await deps.host.apply(job.docId, build({ width: doc.width, height: doc.height }, ids));
+    return job;
+  } catch (e) {
+    return { error: toJobError(e) };
+  }
+}
+
+export async function selectVariation(job: JobState, index: number, deps: WorkflowDeps): Promise<JobState> {
+  const r = await applyToPlaced(job, deps, (size, ids) => selectVariationPlan(size, ids, index));
+  if ("error" in r && r !== job) return { ...job, error: r.error };
+  const next: JobState = { ...job, error: undefined, variations: job.variations.map((v, i) => ({ ...v, visible: i === index })) };
+  await updateRecord(next, deps);
+  return next;
+}
+
+export async function keepOnly(job: JobState, index: number, deps: WorkflowDeps): Promise<JobState> {
+  const r = await applyToPlaced(job, deps, (size, ids) => keepOnlyPlan(size, ids, index));
+  if ("error" in r && r !== job) return { ...job, error: r.error };
+  const next: JobState = { ...job, error: undefined, variations: [{ ...job.variations[index], visible: true }] };
+  await updateRecord(next, deps);
+  return next;
+}
+
+export async function reapplyKept(jobId: string, deps: WorkflowDeps, onState: (s: JobState) => void): Promise<JobState> {
+  const rec = await deps.store.getJob(jobId);
+  if (!rec) throw new WorkflowError({ category: "not_found", message: "These results are no longer stored." });
+  const stored = rec.request as StoredRequest;
+  const req = stored.request;
+  let state: JobState = { ...rec.state, phase: "placing", error: undefined };
+  onState(state);
+  try {
+    // The same document if it is still open; otherwise one reopened under the same title and size.
+    const docs = await deps.host.documents();
+    const target =
+      docs.find((d) => d.id === req.docId) ?? docs.find((d) => d.title === req.docTitle && d.width === req.docSize.width && d.height === req.docSize.height);
+    const selBytes = await deps.store.getBytes(jobId, SELECTION_KEY);
+    const selBounds = req.fill?.selectionBounds ?? req.cover?.selectionBounds;
+    const selection = selBytes && selBounds ? { bounds: selBounds, mask: decodeGrayPng(selBytes) } : null;
+    const decoded: DecodedVariation[] = [];
+    for (let i = 0; i < req.seeds.length; i++) {
+      const bytes = await deps.store.getBytes(jobId, resultKey(i));
+      if (!bytes) break;
+      decoded.push({ seed: stored.outputSeeds?.[i] ?? req.seeds[i], image: decodeImage(bytes), tone: stored.tones?.[i] ?? null });
+    }
+    if (decoded.length === 0) throw new WorkflowError({ category: "not_found", message: "The stored results are missing, so they cannot be placed." });
+    const placed = await placeVariations(req, target?.id ?? req.docId, selection, decoded, deps);
+    state = { ...state, ...placed };
+  } catch (e) {
+    state = { ...state, phase: "kept", error: toJobError(e) };
+  }
+  onState(state);
+  await saveRecord(deps, state, stored);
+  if (state.phase === "done") await deps.store.deleteBytes(jobId);
+  return state;
+}
+
+export async function dismissKept(jobId: string, deps: WorkflowDeps): Promise<void> {
+  await deps.store.deleteJob(jobId);
+}
+
+/** Jobs whose results are stored but not placed (for the panel's "kept" list after a reload). */
+export async function listKept(deps: WorkflowDeps): Promise<JobState[]> {
+  return (await deps.store.listJobs()).filter((r) => r.state.phase === "kept" || r.state.phase === "placing" || r.state.phase === "downloading").map((r) => r.state);
+}

@@ -1,0 +1,162 @@
+// An in-process stand-in for the broker + Firefly, for workflow tests: it decodes what it is sent,
+// "generates" deterministic pixels (a flat colour per seed inside the mask / new area, the source
+// elsewhere) and serves them back as PNG or JPEG. Statuses and failures are scriptable.
+
+import type { AcceptResponse, JobStatusResponse, SubmitEndpoint, SubmitRequest } from "../../../src/common/firefly";
+import { validateSubmit } from "../../../src/common/firefly";
+import type { RGBAImage } from "../../../src/common/host";
+import { decodeImage, encodeJpeg, encodeRGBAPng } from "../../../src/common/imaging/codecs";
+import { createRGBA, pasteRGBA } from "../../../src/common/imaging/image";
+import { BrokerError, type BrokerClient, type StatusAnswer } from "../../../src/plugin/broker-client";
+
+export function seedColour(seed: number): [number, number, number] {
+  return [40 + (seed % 180), 40 + ((seed >> 3) % 180), 40 + ((seed >> 7) % 180)];
+}
+
+export interface FakeOptions {
+  format?: "png" | "jpeg";
+  /** Statuses reported before success, e.g. ["queued", "running"]. */
+  script?: JobStatusResponse["status"][];
+  /** The job ends with this status instead of success. */
+  finalStatus?: JobStatusResponse["status"];
+  errorCode?: string;
+  /** Output size differs from the requested size (tests exact scale factors). */
+  outputScale?: number;
+  /** Shift the colours of the untouched part (a service colour drift), per channel. */
+  drift?: [number, number, number];
+  /** Submit fails with this error once. */
+  submitError?: BrokerError;
+}
+
+interface Job {
+  endpoint: SubmitEndpoint;
+  body: SubmitRequest[SubmitEndpoint];
+  modelVersion?: string;
+  polls: number;
+  cancelled: boolean;
+  outputs: { seed: number; url: string }[];
+}
+
+export class FakeBroker implements BrokerClient {
+  uploads = new Map<string, { bytes: Uint8Array; type: string }>();
+  jobs = new Map<string, Job>();
+  files = new Map<string, Uint8Array>();
+  cancelCalls: string[] = [];
+  statusCalls = 0;
+  private n = 0;
+  constructor(public opts: FakeOptions = {}) {}
+
+  async upload(bytes: Uint8Array, type: "image/jpeg" | "image/png"): Promise<string> {
+    const id = `00000000-0000-4000-8000-${String(++this.n).padStart(12, "0")}`;
+    this.uploads.set(id, { bytes: bytes.slice(), type });
+    return id;
+  }
+
+  async submit<E extends SubmitEndpoint>(endpoint: E, body: SubmitRequest[E], modelVersion?: string): Promise<AcceptResponse> {
+    if (this.opts.submitError) {
+      const e = this.opts.submitError;
+      this.opts.submitError = undefined;
+      throw e;
+    }
+    const v = validateSubmit(endpoint, body, modelVersion);
+    if (!v.ok) throw new BrokerError("invalid_input", v.body.message, JSON.stringify(v.body), 422, "validation_error");
+    const jobId = `urn:ff:jobs:test:${++this.n}`;
+    this.jobs.set(jobId, { endpoint, body, modelVersion, polls: 0, cancelled: false, outputs: [] });
+    return { jobId, statusUrl: `/v3/status/${jobId}`, cancelUrl: `/v3/cancel/${jobId}` };
+  }
+
+  async status(jobId: string): Promise<StatusAnswer> {
+    this.statusCalls++;
+    const job = this.jobs.get(jobId)!;
+    if (job.cancelled) return { job: { jobId, status: "cancelled" } };
+    const script = this.opts.script ?? ["running"];
+    const i = job.polls++;
+    if (i < script.length) {
+      const status = script[i];
+      return { job: status === "queued" ? { jobId, status, queuePosition: script.length - i } : { jobId, status, progress: Math.round((100 * i) / script.length) } };
+    }
+    if (this.opts.finalStatus) return { job: { jobId, status: this.opts.finalStatus, error_code: this.opts.errorCode } };
+    if (job.outputs.length === 0) this.generate(jobId, job);
+    const size = (job.body as { size?: { width: number; height: number } }).size;
+    return { job: { jobId, status: "succeeded", result: { size, outputs: job.outputs.map((o) => ({ seed: o.seed, image: { url: o.url } })) } } };
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    this.cancelCalls.push(jobId);
+    const job = this.jobs.get(jobId);
+    if (job) job.cancelled = true;
+  }
+
+  async download(url: string): Promise<Uint8Array> {
+    const b = this.files.get(url);
+    if (!b) throw new BrokerError("not_found", "gone", "404", 404);
+    return b.slice();
+  }
+
+  async customModels() {
+    return { custom_models: [] };
+  }
+
+  lastJob(): Job {
+    return [...this.jobs.values()].pop()!;
+  }
+
+  image(uploadId: string): RGBAImage {
+    return decodeImage(this.uploads.get(uploadId)!.bytes);
+  }
+
+  private generate(jobId: string, job: Job): void {
+    const b = job.body as unknown as {
+      image?: { source: { uploadId: string } };
+      mask?: { source: { uploadId: string } };
+      size: { width: number; height: number };
+      seeds: number[];
+      placement?: { inset: { left: number; top: number; right: number; bottom: number } };
+    };
+    const scale = this.opts.outputScale ?? 1;
+    const W = Math.round(b.size.width * scale);
+    const H = Math.round(b.size.height * scale);
+    b.seeds.forEach((seed, k) => {
+      const [r, g, bl] = seedColour(seed);
+      let out: RGBAImage;
+      if (job.endpoint === "fill") {
+        const src = this.image(b.image!.source.uploadId);
+        const mask = this.image(b.mask!.source.uploadId);
+        out = createRGBA(src.width, src.height);
+        const d = this.opts.drift ?? [0, 0, 0];
+        for (let i = 0; i < src.width * src.height; i++) {
+          const m = mask.data[i * 4] / 255;
+          const p = i * 4;
+          out.data[p] = clamp(Math.round(src.data[p] * (1 - m) + r * m) + d[0]);
+          out.data[p + 1] = clamp(Math.round(src.data[p + 1] * (1 - m) + g * m) + d[1]);
+          out.data[p + 2] = clamp(Math.round(src.data[p + 2] * (1 - m) + bl * m) + d[2]);
+          out.data[p + 3] = 255;
+        }
+      } else if (job.endpoint === "expand") {
+        const src = this.image(b.image!.source.uploadId);
+        out = createRGBA(b.size.width, b.size.height, [r, g, bl, 255]);
+        pasteRGBA(out, src, b.placement!.inset.left, b.placement!.inset.top);
+      } else {
+        out = createRGBA(b.size.width, b.size.height, [r, g, bl, 255]);
+      }
+      if (out.width !== W || out.height !== H) {
+        // The service answered at another size: nearest-neighbour keeps flat colours flat.
+        const o2 = createRGBA(W, H);
+        for (let y = 0; y < H; y++)
+          for (let x = 0; x < W; x++) {
+            const sx = Math.min(out.width - 1, Math.floor((x * out.width) / W));
+            const sy = Math.min(out.height - 1, Math.floor((y * out.height) / H));
+            o2.data.set(out.data.subarray((sy * out.width + sx) * 4, (sy * out.width + sx) * 4 + 4), (y * W + x) * 4);
+          }
+        out = o2;
+      }
+      const url = `http://broker.test/files/${encodeURIComponent(jobId)}/${k}`;
+      this.files.set(url, this.opts.format === "jpeg" ? encodeJpeg(out, 95) : encodeRGBAPng(out));
+      job.outputs.push({ seed, url });
+    });
+  }
+}
+
+function clamp(v: number): number {
+  return v < 0 ? 0 : v > 255 ? 255 : v;
+}

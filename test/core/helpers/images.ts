@@ -1,0 +1,48 @@
+// Small deterministic test images.
+
+import type { RGBAImage } from "../../../src/common/host";
+
+/** A pseudo-random generator (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Every pixel different: r = x mod 251, g = y mod 241, b = (x*7 + y*13) mod 256. */
+export function coordImage(width: number, height: number): RGBAImage {
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 4;
+      data[p] = x % 251;
+      data[p + 1] = y % 241;
+      data[p + 2] = (x * 7 + y * 13) & 255;
+      data[p + 3] = 255;
+    }
+  return { width, height, data };
+}
+
+/** Real-looking: smooth gradients and blobs plus fine noise texture. */
+export function photoLike(width: number, height: number, seed = 1): RGBAImage {
+  const r = rng(seed);
+  const blobs = Array.from({ length: 6 }, () => ({ x: r() * width, y: r() * height, s: (0.1 + r() * 0.3) * Math.max(width, height), c: [r() * 120, r() * 120, r() * 120] }));
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 4;
+      for (let c = 0; c < 3; c++) {
+        let v = 60 + (c * 30 * x) / width + (40 * y) / height;
+        for (const b of blobs) v += b.c[c] * Math.exp(-((x - b.x) ** 2 + (y - b.y) ** 2) / (2 * b.s * b.s));
+        v += (r() - 0.5) * 16 + 6 * Math.sin(x / 3 + c) * Math.cos(y / 4);
+        data[p + c] = Math.max(0, Math.min(255, Math.round(v)));
+      }
+      data[p + 3] = 255;
+    }
+  return { width, height, data };
+}
