@@ -41,6 +41,8 @@ export interface BrokerConfig {
   upstreamTimeoutMs: number;
   retryBaseMs: number;
   statusMinIntervalMs: number;
+  /** The store's own settings (INFILL_REDIS_URL, INFILL_REDIS_PREFIX), read by createStoreFromEnv. */
+  storeEnv: Record<string, string | undefined>;
 }
 
 const DEFAULTS = {
@@ -212,5 +214,6 @@ export function loadConfig(processEnv: Record<string, string | undefined>, optio
     upstreamTimeoutMs: int(env, "INFILL_UPSTREAM_TIMEOUT_MS", 60_000, 100, 3_600_000),
     retryBaseMs: int(env, "INFILL_RETRY_BASE_MS", 250, 0, 60_000),
     statusMinIntervalMs: 1000,
+    storeEnv: { INFILL_REDIS_URL: env.INFILL_REDIS_URL, INFILL_REDIS_PREFIX: env.INFILL_REDIS_PREFIX },
   };
 }

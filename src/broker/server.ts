@@ -20,7 +20,8 @@ import { ImsTokens } from "./providers/ims";
 import { OutputHostPolicy } from "./providers/output-hosts";
 import { LocalProviderFactory, Provider, UploadContentType, UploadTooLargeError } from "./providers/provider";
 import { createUnavailableProvider } from "./providers/unavailable";
-import { createFileStore } from "./store/file-store";
+import { createStoreFromEnv, storeHealth } from "./store/from-env";
+import { isStoreUnavailable } from "./store/redis/errors";
 import { Store, utcDay } from "./store/store";
 
 export interface BrokerOptions {
@@ -33,6 +34,8 @@ export interface BrokerOptions {
   localProviderFactory?: LocalProviderFactory | null;
   /** Where log lines go (default stdout). */
   logSink?: LogSink;
+  /** Clock for the queue, pacing and links (tests). */
+  now?: () => number;
 }
 
 export interface Broker {
@@ -128,11 +131,11 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     }
   }
 
-  const store = options.store ?? createFileStore({ file: path.join(config.dataDir, "broker-store.jsonl") });
+  const store = options.store ?? createStoreFromEnv(config.storeEnv, { file: path.join(config.dataDir, "broker-store.jsonl"), log: (e) => log.log({ source: "store", ...e }) });
   await store.open();
   const limits = { perMinute: config.ratePerMinute, perDay: config.ratePerDay };
-  const dispatcher = new Dispatcher({ store, provider, log, limits, leaseMs: config.upstreamTimeoutMs + 60_000, retryBaseMs: Math.max(config.retryBaseMs, 1) * 4 });
-  const jobs = new JobService({ store, provider, dispatcher, signer: new OutputSigner(signingKey), log, limits, maxQueuedPerKey: config.maxQueuedPerKey, statusMinIntervalMs: config.statusMinIntervalMs });
+  const dispatcher = new Dispatcher({ store, provider, log, limits, leaseMs: config.upstreamTimeoutMs + 60_000, retryBaseMs: Math.max(config.retryBaseMs, 1) * 4, now: options.now });
+  const jobs = new JobService({ store, provider, dispatcher, signer: new OutputSigner(signingKey), log, limits, maxQueuedPerKey: config.maxQueuedPerKey, statusMinIntervalMs: config.statusMinIntervalMs, now: options.now });
   const keys = new KeyRing(config.keys);
   const ver = version();
   let closing = false;
@@ -160,6 +163,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   function sendError(req: http.IncomingMessage, res: http.ServerResponse, err: unknown): void {
     let e: HttpError;
     if (err instanceof HttpError) e = err;
+    else if (isStoreUnavailable(err)) e = httpError(503, BROKER_ERROR_CODES.storeUnavailable, "service_unavailable", "The broker cannot reach its job store right now, so it is not accepting jobs.", { "retry-after": "5" });
     else if (err instanceof UploadTooLargeError) e = httpError(413, "payload_too_large", "invalid_input", `The image is larger than ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB.`);
     else {
       log.log({ event: "internal_error", error: String((err as Error)?.stack ?? err).slice(0, 2000) });
@@ -332,7 +336,13 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     if (pathname === "/health") {
       ctx.route = "GET /health";
       if (method !== "GET" && method !== "HEAD") throw httpError(405, "method_not_allowed", "invalid_input", "Use GET.");
-      const [stats, paused] = await Promise.all([store.queueStats(), store.pausedUntil()]);
+      let stats = { depth: -1, submitting: -1 };
+      let paused = 0;
+      try {
+        [stats, paused] = await Promise.all([store.queueStats(), store.pausedUntil()]);
+      } catch (err) {
+        if (!isStoreUnavailable(err)) throw err;
+      }
       const h = provider!.health();
       sendJson(res, 200, {
         status: closing ? "stopping" : providerProblem ? "degraded" : "ok",
@@ -340,6 +350,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
         version: ver,
         queue: { depth: stats.depth, submitting: stats.submitting, pausedUntil: paused > Date.now() ? new Date(paused).toISOString() : undefined },
         upstream: { reachable: h.reachable, lastSeenAt: h.lastSeenAt ? new Date(h.lastSeenAt).toISOString() : undefined, detail: h.detail },
+        store: storeHealth(store),
       });
       return;
     }

@@ -77,10 +77,9 @@ function start(req: UpstreamRequest, onResponse: (res: http.IncomingMessage) => 
     onResponse(res);
   });
   r.on("socket", (socket) => {
-    // A reused keep-alive socket is already connected.
+    // A reused keep-alive socket is already connected; a new one says so once (TCP connect).
     if (!(socket as { connecting?: boolean }).connecting) connected = true;
     else socket.once("connect", () => (connected = true));
-    socket.once("secureConnect", () => (connected = true));
   });
   const timer = setTimeout(() => fail(connected ? "TIMEOUT" : "CONNECT_TIMEOUT"), req.timeoutMs);
   r.on("error", (err: NodeJS.ErrnoException) => fail(err.code ?? "EUNKNOWN"));
