@@ -31,13 +31,13 @@ export function coordImage(width: number, height: number): RGBAImage {
 /** Real-looking: smooth gradients and blobs plus fine noise texture. */
 export function photoLike(width: number, height: number, seed = 1): RGBAImage {
   const r = rng(seed);
-  const blobs = Array.from({ length: 6 }, () => ({ x: r() * width, y: r() * height, s: (0.1 + r() * 0.3) * Math.max(width, height), c: [r() * 120, r() * 120, r() * 120] }));
+  const blobs = Array.from({ length: 6 }, () => ({ x: r() * width, y: r() * height, s: (0.1 + r() * 0.3) * Math.max(width, height), c: [r() * 70 - 20, r() * 70 - 20, r() * 70 - 20] }));
   const data = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
       const p = (y * width + x) * 4;
       for (let c = 0; c < 3; c++) {
-        let v = 60 + (c * 30 * x) / width + (40 * y) / height;
+        let v = 70 + (c * 25 * x) / width + (35 * y) / height;
         for (const b of blobs) v += b.c[c] * Math.exp(-((x - b.x) ** 2 + (y - b.y) ** 2) / (2 * b.s * b.s));
         v += (r() - 0.5) * 16 + 6 * Math.sin(x / 3 + c) * Math.cos(y / 4);
         data[p + c] = Math.max(0, Math.min(255, Math.round(v)));
