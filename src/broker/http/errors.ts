@@ -44,8 +44,9 @@ export function fromProviderError(e: ProviderError): HttpError {
 }
 
 /** The body a failed job's status carries when it failed at submit. */
-export function jobErrorFields(error: { status: number; body: unknown }): { error_code: string; message: string } {
+export function jobErrorFields(error: { status: number; body: unknown }): { error_code: string; message: string; category: ErrorCategory } {
   const facts = readErrorBody(error.body);
   const c = classifyError({ status: error.status || 502, body: error.body });
-  return { error_code: facts.code ?? "runtime_error", message: facts.message ?? c.message };
+  const stored = (error.body as { category?: unknown } | null)?.category;
+  return { error_code: facts.code ?? "runtime_error", message: facts.message ?? c.message, category: typeof stored === "string" ? (stored as ErrorCategory) : c.category };
 }

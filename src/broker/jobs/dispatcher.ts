@@ -5,7 +5,7 @@
 // `retry-after`. Nothing here is provider-specific.
 
 import { randomUUID } from "crypto";
-import { parseRetryAfter } from "../../common/firefly";
+import { classifyError, parseRetryAfter, readErrorBody } from "../../common/firefly";
 import type { Logger } from "../log";
 import { Provider, ProviderError } from "../providers/provider";
 import { JobRecord, RateLimits, Store, utcDay } from "../store/store";
@@ -133,7 +133,12 @@ export class Dispatcher {
         }
       } else {
         this.resends.delete(job.id);
-        if (await store.finish(job.id, { state: "failed", error: { status: pe.status || 502, body: pe.body } }, now)) {
+        const status = pe.status || 502;
+        const c = classifyError({ status, body: pe.body, headers: pe.headers });
+        const facts = readErrorBody(pe.body);
+        // Keep what the artist needs (x-access-error says "quota" where the body only says access_error).
+        const body = { error_code: pe.headers["x-access-error"] ?? facts.code ?? "runtime_error", message: facts.message ?? c.message, category: c.category };
+        if (await store.finish(job.id, { state: "failed", error: { status, body } }, now)) {
           await store.recordUsage(job.owner, utcDay(now), { failures: 1 });
         }
       }
