@@ -20,6 +20,8 @@ export async function openBrowser(viewport = { width: 1400, height: 900 }): Prom
     executablePath: CHROMIUM,
     headless: true,
     viewport,
+    // A desktop screen, as in Photoshop: React Spectrum picks popovers (not mobile trays) by screen size.
+    screen: { width: 1920, height: 1080 },
     args: [
       "--no-sandbox",
       "--disable-gpu",
@@ -44,7 +46,7 @@ export async function openBrowser(viewport = { width: 1400, height: 900 }): Prom
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: false });
+  await page.screenshot({ path: file, fullPage: false, animations: "disabled" });
   return file;
 }
 
