@@ -156,6 +156,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       return;
     }
     const text = JSON.stringify(body);
+    if (closing) headers = { ...headers, connection: "close" };
     res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)), "cache-control": "no-store", "x-content-type-options": "nosniff" });
     res.end(text);
   }
@@ -449,6 +450,9 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     const t0 = performance.now();
     const ctx: Ctx = { route: "unknown", facts: {} };
     if (closing) res.setHeader("connection", "close");
+    res.on("finish", () => {
+      if (closing) server.closeIdleConnections();
+    });
     res.on("close", () => {
       log.log({
         key: ctx.key?.name ?? null,

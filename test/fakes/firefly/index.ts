@@ -190,7 +190,15 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
       return;
     }
     if (inj?.status !== undefined) {
-      await readBody(64 * 1024 * 1024);
+      const raw = await readBody(64 * 1024 * 1024);
+      if (route === "submit" && raw !== "too_large") {
+        call.endpoint = SUBMIT_PATHS[url.pathname];
+        try {
+          call.body = JSON.parse(raw.toString("utf8"));
+        } catch {
+          /* recorded as received: not JSON */
+        }
+      }
       return send(inj.status, inj.body ?? {}, inj.headers);
     }
 
