@@ -3,6 +3,7 @@
 import { app } from "photoshop";
 import type { Document } from "photoshop/dom/Document";
 import type { Layer } from "photoshop/dom/Layer";
+export { unsupportedReason } from "../controller/support";
 import { HostError, type ColorMode, type DocumentSnapshot, type LayerInfo, type Rect } from "../../common/host";
 
 const MODES: Record<string, ColorMode> = {
@@ -59,17 +60,6 @@ export function snapshot(doc: Document): DocumentSnapshot {
     profile: safe(() => doc.colorProfileName, ""),
     hasBackground: safe(() => doc.backgroundLayer !== null, false),
   };
-}
-
-/** Why Infill cannot work on a document, or null when it can. */
-export function unsupportedReason(s: Pick<DocumentSnapshot, "mode" | "bitDepth">): string | null {
-  if (s.mode !== "rgb") {
-    return "Infill works on RGB documents. Convert this one with Image › Mode › RGB Color (you can convert back afterwards).";
-  }
-  if (s.bitDepth === 32) {
-    return "Infill does not work on 32-bit documents. Convert with Image › Mode › 16 Bits/Channel or 8 Bits/Channel.";
-  }
-  return null;
 }
 
 function kindOf(layer: Layer): LayerInfo["kind"] {

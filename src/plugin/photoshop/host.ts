@@ -1,6 +1,7 @@
 // The Host implemented on Photoshop. The only module (with its siblings here) that imports `photoshop`.
 
-import type { ApplyResult, CompositeRequest, DocumentSnapshot, Host, HostEvent, LayerInfo, LayerPlan, RGBAImage, SelectionMask } from "../../common/host";
+import type { ApplyResult, CompositeRequest, DocumentSnapshot, Host, HostEvent, LayerInfo, LayerPlan, Rect, RGBAImage, SelectionMask } from "../../common/host";
+import { clampToCanvas, isEmptyRect } from "./pixels";
 import { applyPlan } from "./apply";
 import { readComposite, readSelection } from "./capture";
 import { activeDocumentOrNull, findDocument, listLayers, snapshot } from "./documents";
@@ -41,4 +42,22 @@ export function createPhotoshopHost(options: Partial<ModalSettings> = {}): Host 
       return hub.subscribe(listener);
     },
   };
+}
+
+/**
+ * The selection's bounds without reading pixels or entering a modal scope (for enabling buttons).
+ * `doc.selection.bounds` (PS 25.0+) may exceed the canvas: clamped; null = no selection.
+ */
+export async function selectionBoundsOf(docId: number): Promise<Rect | null> {
+  const doc = findDocument(docId);
+  if (!doc) return null;
+  let b: Rect | null;
+  try {
+    b = doc.selection.bounds;
+  } catch {
+    return null;
+  }
+  if (!b) return null;
+  const r = clampToCanvas(b, { width: Math.round(doc.width), height: Math.round(doc.height) });
+  return isEmptyRect(r) ? null : r;
 }
