@@ -119,8 +119,9 @@ describe("wording and seeds", () => {
     expect(seedsFor({ fixed: false, seed: 10 }, 3)).toBeUndefined();
   });
   it("accepts only this protocol's messages", () => {
-    expect(parseEvent(JSON.stringify({ protocol: "infill", version: 1, type: "hello" }))).not.toBeNull();
-    expect(parseEvent({ protocol: "infill", version: 2, type: "hello" })).toBeNull();
-    expect(parseEvent("not json")).toBeNull();
+    expect(parseEvent(JSON.stringify({ protocol: "infill", version: 1, type: "hello", pluginVersion: "1", hostApp: "playground", hostVersion: "1" }))).toMatchObject({ type: "hello" });
+    expect(parseEvent({ protocol: "other", version: 1, type: "hello" })).toBeNull();
+    expect(parseEvent({ protocol: "infill", version: 2, type: "hello" })).toMatchObject({ type: "error", category: "protocol" });
+    expect(parseEvent("not json")).toMatchObject({ type: "error" });
   });
 });

@@ -5,6 +5,7 @@
 import type { CommandBody } from "../../common/protocol/commands";
 import type { HostEvent } from "../../common/protocol/events";
 import { PROTOCOL_NAME, PROTOCOL_VERSION } from "../../common/protocol/version";
+import { decodeEvent } from "../../common/protocol/codec";
 
 export interface PanelLink {
   /** Sends a command; returns its request id. */
@@ -23,20 +24,14 @@ function nextId(): string {
   return `p${Date.now().toString(36)}-${counter}`;
 }
 
-/** Parses one incoming message: ours (protocol + version) or null. */
+/**
+ * Checks one incoming message against the protocol: ours and valid → the event; ours but wrong
+ * (another version, a malformed payload) → an error event the panel shows; not ours → null.
+ */
 export function parseEvent(data: unknown): HostEvent | null {
-  let v: unknown = data;
-  if (typeof v === "string") {
-    try {
-      v = JSON.parse(v);
-    } catch {
-      return null;
-    }
-  }
-  if (!v || typeof v !== "object") return null;
-  const m = v as { protocol?: unknown; version?: unknown; type?: unknown };
-  if (m.protocol !== PROTOCOL_NAME || m.version !== PROTOCOL_VERSION || typeof m.type !== "string") return null;
-  return v as HostEvent;
+  const d = decodeEvent(data);
+  if (d.ok) return d.message;
+  return d.error.code === "not_ours" ? null : d.error;
 }
 
 /**

@@ -16,22 +16,39 @@ export interface DocumentViewProps {
 
 const MAX_VIEW = { width: 760, height: 620 };
 
-function selectionOverlay(img: RGBAImage, sel: SelectionMask | null): HTMLCanvasElement | null {
+/** A light tint over what is not selected, and "marching ants" (black/white dashes) on the selection edge. */
+/** Built at display size (scale = display / document) so the edge stays one screen pixel wide. */
+function selectionOverlay(img: RGBAImage, sel: SelectionMask | null, scale: number): HTMLCanvasElement | null {
   if (!sel) return null;
-  const data = new Uint8Array(img.width * img.height * 4);
+  const W = Math.max(1, Math.round(img.width * scale));
+  const H = Math.max(1, Math.round(img.height * scale));
+  const data = new Uint8Array(W * H * 4);
   const { bounds, mask } = sel;
-  for (let y = 0; y < img.height; y++) {
-    for (let x = 0; x < img.width; x++) {
-      const inside = x >= bounds.left && x < bounds.right && y >= bounds.top && y < bounds.bottom;
-      const m = inside ? mask.data[(y - bounds.top) * mask.width + (x - bounds.left)] : 0;
-      const i = (y * img.width + x) * 4;
-      data[i] = 20;
-      data[i + 1] = 40;
-      data[i + 2] = 120;
-      data[i + 3] = Math.round((255 - m) * 0.4);
+  const at = (sx: number, sy: number): number => {
+    const x = Math.floor((sx + 0.5) / scale);
+    const y = Math.floor((sy + 0.5) / scale);
+    if (x < bounds.left || x >= bounds.right || y < bounds.top || y >= bounds.bottom) return 0;
+    return mask.data[(y - bounds.top) * mask.width + (x - bounds.left)];
+  };
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const m = at(x, y);
+      const i = (y * W + x) * 4;
+      const inside = m >= 128;
+      const edge = inside && (at(x - 1, y) < 128 || at(x + 1, y) < 128 || at(x, y - 1) < 128 || at(x, y + 1) < 128 || x === 0 || y === 0 || x === W - 1 || y === H - 1);
+      if (edge) {
+        const v = ((x + y) >> 2) & 1 ? 255 : 0;
+        data[i] = data[i + 1] = data[i + 2] = v;
+        data[i + 3] = 255;
+      } else {
+        data[i] = 10;
+        data[i + 1] = 20;
+        data[i + 2] = 60;
+        data[i + 3] = Math.round((255 - m) * 0.18);
+      }
     }
   }
-  return imageToCanvas({ width: img.width, height: img.height, data });
+  return imageToCanvas({ width: W, height: H, data });
 }
 
 export function DocumentView({ image, selection, tool, feather, onSelect }: DocumentViewProps) {
@@ -43,7 +60,7 @@ export function DocumentView({ image, selection, tool, feather, onSelect }: Docu
 
   useEffect(() => {
     base.current = image ? imageToCanvas(image) : null;
-    overlay.current = image ? selectionOverlay(image, selection) : null;
+    overlay.current = image ? selectionOverlay(image, selection, scale) : null;
     draw(null);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [image, selection]);

@@ -3,6 +3,7 @@
 
 import React, { useCallback, useEffect, useRef, useState } from "react";
 import type { RGBAImage, SelectionMask } from "../../common/host";
+import type { Theme } from "../../common/protocol";
 import type { SimHost, SimLayer } from "../sim";
 import { SAMPLES, decodeFile, download, renderSample } from "../doc/images";
 import type { SelectionTool } from "../doc/selectionShapes";
@@ -18,6 +19,8 @@ export interface PlaygroundAppProps {
   engineLabel: string;
   /** Shown above the document when the engine or broker needs the user's attention. */
   notice?: string | null;
+  /** Photoshop's interface brightness stand-in: the panel follows it. */
+  theme?: { current(): Theme; set(t: Theme): void };
 }
 
 interface DocTab {
@@ -25,7 +28,8 @@ interface DocTab {
   title: string;
 }
 
-export function PlaygroundApp({ host, connectPanel, engineLabel, notice }: PlaygroundAppProps) {
+export function PlaygroundApp({ host, connectPanel, engineLabel, notice, theme }: PlaygroundAppProps) {
+  const [themeName, setThemeName] = useState<Theme>(theme?.current() ?? "dark");
   const [docs, setDocs] = useState<DocTab[]>([]);
   const [active, setActive] = useState<number | null>(null);
   const [image, setImage] = useState<RGBAImage | null>(null);
@@ -109,6 +113,11 @@ export function PlaygroundApp({ host, connectPanel, engineLabel, notice }: Playg
     <div className="pg">
       <Toolbar
         engine={engineLabel}
+        theme={themeName}
+        onTheme={(t) => {
+          theme?.set(t);
+          setThemeName(t);
+        }}
         hasDocument={active !== null}
         canUndo={history.length > 1}
         onOpenFile={(f) => decodeFile(f).then((img) => openImage(f.name, img), (e) => setMessage(`Could not open ${f.name}: ${e instanceof Error ? e.message : e}`))}

@@ -2,6 +2,7 @@
 
 import React, { useRef } from "react";
 import { SAMPLES } from "../doc/images";
+import type { Theme } from "../../common/protocol";
 
 export interface ToolbarProps {
   onOpenFile: (file: File) => void;
@@ -12,6 +13,8 @@ export interface ToolbarProps {
   canUndo: boolean;
   hasDocument: boolean;
   engine: string;
+  theme: Theme;
+  onTheme: (t: Theme) => void;
 }
 
 export function Toolbar(p: ToolbarProps) {
@@ -39,6 +42,15 @@ export function Toolbar(p: ToolbarProps) {
       </label>
       <button type="button" onClick={p.onUndo} disabled={!p.canUndo} title="Undo (Ctrl+Z)" data-testid="undo">Undo</button>
       <button type="button" onClick={p.onRedo} disabled={!p.hasDocument} title="Redo (Ctrl+Shift+Z)" data-testid="redo">Redo</button>
+      <label className="pg-field">
+        Interface
+        <select aria-label="Interface brightness (the panel follows it)" value={p.theme} data-testid="theme" onChange={(e) => p.onTheme(e.target.value as Theme)}>
+          <option value="darkest">Darkest</option>
+          <option value="dark">Dark</option>
+          <option value="light">Light</option>
+          <option value="lightest">Lightest</option>
+        </select>
+      </label>
       <button type="button" onClick={p.onExport} disabled={!p.hasDocument} data-testid="export">Export PNG</button>
     </header>
   );
