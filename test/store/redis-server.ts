@@ -14,6 +14,9 @@ export interface TestRedis {
   url: string;
   /** Kill the server (SIGKILL: like a crash or a lost network path). */
   kill(): Promise<void>;
+  /** Freeze the server (SIGSTOP): connections stay open, nothing answers. */
+  pause(): void;
+  resume(): void;
   /** Start again on the same port (empty: nothing was persisted). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -100,11 +103,18 @@ export async function startRedis(): Promise<TestRedis> {
       if (current) await exited(current, "SIGKILL");
       current = undefined;
     },
+    pause() {
+      current?.kill("SIGSTOP");
+    },
+    resume() {
+      current?.kill("SIGCONT");
+    },
     async restart() {
       if (current) await exited(current, "SIGKILL");
       current = await launch(port, dir);
     },
     async stop() {
+      current?.kill("SIGCONT");
       if (current) await exited(current, "SIGTERM");
       current = undefined;
       rmSync(dir, { recursive: true, force: true });

@@ -153,6 +153,11 @@ export class RedisStore implements Store {
       if (msg !== this.lastError) options.log?.({ event: "store_redis_error", url: this.url, error: msg });
       this.lastError = msg;
     });
+    client.on("close", () => {
+      if (this.closed || this.lastError) return;
+      this.lastError = "connection closed";
+      options.log?.({ event: "store_redis_error", url: this.url, error: this.lastError });
+    });
     client.on("ready", () => {
       if (this.lastError) options.log?.({ event: "store_redis_ready", url: this.url });
       this.lastError = undefined;
