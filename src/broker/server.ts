@@ -60,6 +60,8 @@ const SUBMIT_ROUTES: Record<string, SubmitEndpoint> = {
   "generate-similar-async": "similar",
 };
 const JSON_BODY_CAP = 256 * 1024;
+/** Refused requests with a body up to this size are read (and discarded) before the answer. */
+const DRAIN_LIMIT = 1024 * 1024;
 const SECRET_QUERY = /^(key|api[_-]?key|apikey|access[_-]?token|id[_-]?token|token|client[_-]?secret|secret|authorization|auth|password|bearer)$/i;
 const CUSTOM_MODEL_QUERY = new Set(["sortBy", "start", "limit", "publishedState"]);
 
@@ -74,6 +76,47 @@ function version(): string {
     /* fall through */
   }
   return "0.0.0";
+}
+
+/** Read at least `n` bytes of the body (or all of it, if shorter), then pause. */
+function readStart(req: http.IncomingMessage, n: number): Promise<{ head: Buffer; ended: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let len = 0;
+    const cleanup = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("aborted", onAbort);
+      req.off("error", onAbort);
+    };
+    const done = (ended: boolean) => {
+      cleanup();
+      if (!ended) req.pause();
+      resolve({ head: Buffer.concat(chunks), ended });
+    };
+    const onData = (c: Buffer) => {
+      chunks.push(c);
+      len += c.length;
+      if (len >= n) done(false);
+    };
+    const onEnd = () => done(true);
+    const onAbort = () => {
+      cleanup();
+      reject(httpError(400, "bad_request", "invalid_input", "The upload was cut short."));
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("aborted", onAbort);
+    req.on("error", onAbort);
+  });
+}
+
+/** Magic numbers of the upload types. */
+function looksLike(contentType: string, head: Buffer): boolean {
+  if (contentType === "image/png") return head.length >= 8 && head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  if (contentType === "image/jpeg") return head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+  if (contentType === "image/webp") return head.length >= 12 && head.toString("latin1", 0, 4) === "RIFF" && head.toString("latin1", 8, 12) === "WEBP";
+  return false;
 }
 
 function loadLocalFactory(): LocalProviderFactory | undefined {
@@ -170,9 +213,30 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       log.log({ event: "internal_error", error: String((err as Error)?.stack ?? err).slice(0, 2000) });
       e = httpError(500, "runtime_error", "service_unavailable", "The broker hit an unexpected error. Try again; if it keeps happening, tell your admin.");
     }
-    // An unread body (refused early) is not worth draining: close the connection after answering.
-    if (!req.complete) e.headers["connection"] = "close";
-    sendJson(res, e.status, e.body, e.headers);
+    if (req.complete || req.readableEnded) return sendJson(res, e.status, e.body, e.headers);
+    // Refused before the body was read. A small body is drained first (closing a socket with
+    // unread input can reset it and lose the answer); a large one is not worth reading: answer
+    // and close the connection.
+    const declared = Number(req.headers["content-length"]);
+    if (!Number.isFinite(declared) || declared > DRAIN_LIMIT || req.readableFlowing || req.listenerCount("data") > 0) {
+      e.headers["connection"] = "close";
+      return sendJson(res, e.status, e.body, e.headers);
+    }
+    let sent = false;
+    const answer = () => {
+      if (sent) return;
+      sent = true;
+      clearTimeout(timer);
+      sendJson(res, e.status, e.body, e.headers);
+    };
+    const timer = setTimeout(() => {
+      e.headers["connection"] = "close";
+      answer();
+    }, 2000);
+    req.on("end", answer);
+    req.on("aborted", answer);
+    req.on("error", answer);
+    req.resume();
   }
 
   function hostName(host: string | undefined): string | undefined {
@@ -266,6 +330,10 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       if (len === 0) throw httpError(400, "empty_input_body", "invalid_input", "The upload is empty.");
     }
     requireProvider();
+    // Look at the first bytes before anything goes upstream: they must be the declared image type.
+    const start = await readStart(req, 12);
+    if (start.head.length === 0) throw httpError(400, "empty_input_body", "invalid_input", "The upload is empty.");
+    if (!looksLike(ct, start.head)) throw httpError(415, "invalid_content_type", "invalid_input", `The bytes are not a ${ct.slice(6).toUpperCase()} image.`);
     let seen = 0;
     const capped = new Transform({
       transform(chunk: Buffer, _enc, cb) {
@@ -278,7 +346,9 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       },
     });
     req.on("aborted", () => capped.destroy(new Error("client aborted")));
-    req.pipe(capped);
+    capped.write(start.head);
+    if (start.ended) capped.end();
+    else req.pipe(capped);
     let r: { uploadId: string };
     try {
       const t0 = performance.now();

@@ -144,6 +144,23 @@ describe("uploads", () => {
     expect(up[up.length - 1].hadAuth).toBe(true);
   });
 
+  test("bytes that are not the declared image type → 415 before anything goes upstream", async () => {
+    const before = ff.calls.filter((c) => c.route === "upload").length;
+    for (const [ct, body] of [
+      ["image/png", Buffer.from("GIF89a not a png at all")],
+      ["image/jpeg", ONE_PIXEL_PNG],
+      ["image/webp", Buffer.from("RIFF0000WAVEfmt ")],
+    ] as const) {
+      const r = await call(broker.url, "POST", "/v2/storage/image", { key: KEY_A, body, headers: { "content-type": ct } });
+      expect(r.status).toBe(415);
+      expect(r.json).toMatchObject({ error_code: "invalid_content_type", category: "invalid_input" });
+    }
+    const empty = await call(broker.url, "POST", "/v2/storage/image", { key: KEY_A, body: Buffer.alloc(0), headers: { "content-type": "image/png" } });
+    expect(empty.status).toBe(400);
+    expect(empty.json.error_code).toBe("empty_input_body");
+    expect(ff.calls.filter((c) => c.route === "upload").length).toBe(before);
+  });
+
   test("wrong content type → 415, too large → 413, both JSON, nothing upstream", async () => {
     const before = ff.calls.filter((c) => c.route === "upload").length;
     const t = await call(broker.url, "POST", "/v2/storage/image", { key: KEY_A, body: "GIF89a", headers: { "content-type": "image/gif" } });
@@ -166,6 +183,7 @@ describe("uploads", () => {
       });
       req.on("error", () => resolve({ status: -1, body: "" }));
       const chunk = Buffer.alloc(1024 * 1024, 7);
+      req.write(Buffer.from([0xff, 0xd8, 0xff, 0xe0])); // a JPEG start, then far too much
       let sent = 0;
       const pump = () => {
         while (sent < 17) {
