@@ -26,7 +26,7 @@ export interface SettingsServiceOptions {
   /** Used until the user sets one. */
   defaultBrokerUrl?: string;
   /** Origins the host may contact (the manifest's network permission); empty = no check. */
-  allowedOrigins?: string[];
+  allowedOrigins?: string[] | (() => Promise<string[]>);
   timeoutMs?: number;
 }
 
@@ -65,6 +65,15 @@ export function createSettingsService(o: SettingsServiceOptions): SettingsServic
   const makeClient = o.makeClient ?? createBrokerClient;
   let cache: StoredSettings | null = null;
   let keyCache: string | null | undefined;
+  const origins = async (): Promise<string[] | undefined> => {
+    if (!o.allowedOrigins) return undefined;
+    if (Array.isArray(o.allowedOrigins)) return o.allowedOrigins;
+    try {
+      return await o.allowedOrigins();
+    } catch {
+      return undefined; // unknown: let the host's own permission check answer
+    }
+  };
 
   const load = async (): Promise<StoredSettings> => {
     if (cache) return cache;
@@ -105,7 +114,7 @@ export function createSettingsService(o: SettingsServiceOptions): SettingsServic
     async update(patch: SettingsPatch): Promise<SettingsView> {
       const s = structuredCloneSafe(await load());
       if (patch.brokerUrl !== undefined) {
-        s.brokerUrl = patch.brokerUrl.trim() === "" ? "" : normalizeBrokerUrl(patch.brokerUrl, o.allowedOrigins);
+        s.brokerUrl = patch.brokerUrl.trim() === "" ? "" : normalizeBrokerUrl(patch.brokerUrl, await origins());
       }
       if (patch.prefs) {
         const merged = { ...s.prefs, ...patch.prefs };
@@ -136,12 +145,12 @@ export function createSettingsService(o: SettingsServiceOptions): SettingsServic
 
     async testConnection(): Promise<ConnectionResult> {
       const s = await load();
-      return testConnection({ url: s.brokerUrl, key: await key(), fetch: doFetch, makeClient, allowedOrigins: o.allowedOrigins, timeoutMs: o.timeoutMs });
+      return testConnection({ url: s.brokerUrl, key: await key(), fetch: doFetch, makeClient, allowedOrigins: await origins(), timeoutMs: o.timeoutMs });
     },
 
     async brokerClient(): Promise<BrokerClient> {
       const s = await load();
-      const baseUrl = normalizeBrokerUrl(s.brokerUrl, o.allowedOrigins);
+      const baseUrl = normalizeBrokerUrl(s.brokerUrl, await origins());
       const k = await key();
       if (!k) throw new SettingsError("no_key", "No broker key is set.", "Paste your broker key in Settings (the broker prints it when it starts).");
       return makeClient({ baseUrl, key: k, fetch: doFetch });

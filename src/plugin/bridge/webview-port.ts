@@ -1,0 +1,99 @@
+// UXP side of the webview message bridge (UXP 8.0+, manifest webview.enableMessageBridge).
+//   plugin → page: webviewElement.postMessage(message)      (JSON-stringified and parsed by UXP)
+//   page → plugin: the page calls window.uxpHost.postMessage(message); the plugin receives a `message`
+//                  event on its window, with `source` = the webview element and `data` = the message.
+// Some builds have been seen to dispatch on the element itself, so both are listened to; an event is
+// handled once (same event object, or a repeated command id), and messages whose `source` is some other
+// object are ignored.
+
+import type { MessagePort } from "../../common/protocol";
+
+export interface MessageEventLike {
+  data: unknown;
+  source?: unknown;
+  origin?: string;
+}
+
+export interface MessageTargetLike {
+  addEventListener(type: "message", listener: (e: MessageEventLike) => void): void;
+  removeEventListener(type: "message", listener: (e: MessageEventLike) => void): void;
+}
+
+export interface WebviewLike extends MessageTargetLike {
+  postMessage(message: unknown, targetOrigin?: string): void;
+}
+
+const RECENT_IDS = 200;
+
+function commandId(data: unknown): string | null {
+  let v = data;
+  if (typeof v === "string") {
+    if (v.length > 4096 && !v.includes('"id"')) return null;
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  const id = typeof v === "object" && v !== null ? (v as { id?: unknown }).id : undefined;
+  return typeof id === "string" ? id : null;
+}
+
+export function createWebviewPort(webview: WebviewLike, win: MessageTargetLike, log?: (line: string) => void): MessagePort {
+  return {
+    post(message) {
+      try {
+        webview.postMessage(message);
+      } catch (e) {
+        // The page may not be loaded yet; it says hello when it is, and gets everything then.
+        log?.(`webview not ready (${e instanceof Error ? e.name : "error"})`);
+      }
+    },
+    onMessage(listener) {
+      const seenEvents = new WeakSet<object>();
+      const seenIds: string[] = [];
+      const handler = (e: MessageEventLike) => {
+        if (!e || typeof e !== "object") return;
+        if (seenEvents.has(e)) return;
+        seenEvents.add(e);
+        if (e.source !== undefined && e.source !== null && e.source !== webview) return;
+        const id = commandId(e.data);
+        if (id !== null) {
+          if (seenIds.includes(id)) return;
+          seenIds.push(id);
+          if (seenIds.length > RECENT_IDS) seenIds.shift();
+        }
+        listener(e.data);
+      };
+      win.addEventListener("message", handler);
+      webview.addEventListener("message", handler);
+      return () => {
+        win.removeEventListener("message", handler);
+        webview.removeEventListener("message", handler);
+      };
+    },
+  };
+}
+
+/**
+ * Holds messages that arrive before anyone listens (the panel's hello can beat the controller's
+ * start-up), and hands them to the first listener.
+ */
+export function bufferUntilListened(port: MessagePort, max = 50): MessagePort {
+  const early: unknown[] = [];
+  let listener: ((raw: unknown) => void) | null = null;
+  port.onMessage((raw) => {
+    if (listener) listener(raw);
+    else if (early.length < max) early.push(raw);
+  });
+  return {
+    post: (m) => port.post(m),
+    onMessage(l) {
+      listener = l;
+      for (const raw of early.splice(0)) l(raw);
+      return () => {
+        if (listener === l) listener = null;
+      };
+    },
+  };
+}
