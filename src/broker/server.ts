@@ -198,7 +198,8 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       res.destroy();
       return;
     }
-    const text = JSON.stringify(body);
+    // Upstream text is passed on in error messages: never let a secret ride along.
+    const text = redactor.redact(JSON.stringify(body));
     if (closing) headers = { ...headers, connection: "close" };
     res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)), "cache-control": "no-store", "x-content-type-options": "nosniff" });
     res.end(text);
