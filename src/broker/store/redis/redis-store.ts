@@ -213,6 +213,12 @@ export class RedisStore implements Store {
     }
   }
 
+  /** Drop the connection at once, answering nothing more (what a crashed instance looks like to Redis). */
+  disconnectNow(): void {
+    this.closed = true;
+    this.client.disconnect();
+  }
+
   // ---- queue and ownership ----------------------------------------------------------------
 
   async enqueue(job: NewJob, maxQueuedPerOwner: number): Promise<EnqueueResult> {
