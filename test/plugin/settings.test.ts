@@ -9,6 +9,7 @@ import {
   secretFromStored,
   testConnection,
 } from "../../src/plugin/settings";
+import type { JobState } from "../../src/common/jobs";
 import { DataFolderPrefsStore, DataFolderResultStore, UxpSecretStore } from "../../src/plugin/photoshop/uxp-storage";
 
 beforeEach(() => fakeUxp.reset());
@@ -195,7 +196,7 @@ describe("preferences in the plugin data folder", () => {
 describe("result store in the plugin data folder", () => {
   test("records and bytes round-trip, list newest first, delete bytes then the job", async () => {
     const store = new DataFolderResultStore();
-    const state = { jobId: "job-a:1", kind: "fill", params: { kind: "fill", numVariations: 1 }, docId: 1, docTitle: "t", phase: "kept", startedAt: 1, variations: [] } as const;
+    const state: JobState = { jobId: "job-a:1", kind: "fill", params: { kind: "fill", numVariations: 1 }, docId: 1, docTitle: "t", phase: "kept", startedAt: 1, variations: [] };
     await store.putJob({ jobId: "job-a:1", state: { ...state }, request: { x: 1 }, updatedAt: 10 });
     await store.putJob({ jobId: "job-b", state: { ...state, jobId: "job-b" }, request: null, updatedAt: 20 });
     const bytes = new Uint8Array([0, 255, 1, 128]);

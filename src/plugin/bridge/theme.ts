@@ -25,7 +25,8 @@ export function themeFromColor(color: string): Theme | null {
   if (!rgb && f) rgb = [Number(f[1]), Number(f[2]), Number(f[3])];
   if (!rgb) return null;
   const l = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255;
-  return l < 0.16 ? "darkest" : l < 0.3 ? "dark" : l < 0.6 ? "medium" : l < 0.9 ? "light" : "lightest";
+  // Photoshop's panel backgrounds: darkest #323232, dark #535353, light #B8B8B8, lightest #F0F0F0.
+  return l < 0.26 ? "darkest" : l < 0.52 ? "dark" : l < 0.83 ? "light" : "lightest";
 }
 
 export function createUxpThemeSource(doc: ThemeDocumentLike, readCssVar?: (name: string) => string): ThemeSource {
