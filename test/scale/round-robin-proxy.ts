@@ -1,7 +1,8 @@
 // A minimal round-robin HTTP load balancer for tests and benches: each request goes to the next
 // backend that is up; a backend that refuses the connection is marked down and the request goes
-// to the next one (safe: a refused connection never reached the broker). Keeps the Host header,
-// so brokers see the balancer's address, as behind a real load balancer.
+// to the next one (safe: a refused connection never reached the broker). A GET whose connection
+// broke is retried on the next backend too (reads are safe to repeat); a POST or PUT is not.
+// Keeps the Host header, so brokers see the balancer's address, as behind a real load balancer.
 
 import * as http from "http";
 import type { AddressInfo } from "net";
@@ -43,8 +44,9 @@ export async function startRoundRobinProxy(backends: string[]): Promise<RoundRob
       r.pipe(res);
     });
     up.on("error", (err: NodeJS.ErrnoException) => {
-      if (err.code === "ECONNREFUSED" && tries < backends.length) {
-        down.add(backend);
+      const refused = err.code === "ECONNREFUSED";
+      if (refused) down.add(backend);
+      if ((refused || req.method === "GET" || req.method === "HEAD") && !res.headersSent && tries < backends.length * 2) {
         forward(req, body, res, tries + 1);
       } else if (!res.headersSent) {
         res.writeHead(502, { "content-type": "application/json" });
