@@ -54,6 +54,8 @@ export interface ControllerOptions {
   theme?: ThemeSource;
   info: { pluginVersion: string; hostApp: "photoshop" | "playground"; hostVersion: string };
   workflows?: Workflows;
+  /** Passed to the workflows: status poll interval, overall timeout, and the (abortable) wait. */
+  workflowOptions?: Pick<realWorkflows.WorkflowDeps, "pollIntervalMs" | "timeoutMs" | "sleep">;
   /** Fallback polling for document/selection/theme changes (ms; 0 = off). */
   pollMs?: number;
   setInterval?: (fn: () => void, ms: number) => unknown;
@@ -89,6 +91,7 @@ export class HostController {
       host: this.host,
       broker: options.broker ?? lazyBroker(() => options.settings.brokerClient()),
       store: options.store,
+      ...options.workflowOptions,
       ...(options.now ? { now: options.now } : {}),
       ...(options.random ? { random: options.random } : {}),
     };
