@@ -27,6 +27,8 @@ const arg = (name: string, def: number) => {
 const REQUESTS = arg("requests", 5000);
 const CONCURRENCY = arg("concurrency", 50);
 const WARMUP = Math.min(1000, REQUESTS / 5);
+/** Sequential polls (one client): the per-request overhead without queueing. */
+const SERIAL_REQUESTS = Math.max(200, Math.round(REQUESTS / 5));
 const KEY = "ifk_bench_0123456789abcdefghijklmnopqrstuv";
 
 interface Upstream {
@@ -64,7 +66,10 @@ interface Result {
   rps: number;
 }
 
-async function load(name: string, urls: URL[], headers: Record<string, string>): Promise<Result> {
+async function load(name: string, urls: URL[], headers: Record<string, string>, CONCURRENCY: number, REQUESTS: number): Promise<Result> {
+  const WARMUP = Math.min(1000, REQUESTS / 5);
+/** Sequential polls (one client): the per-request overhead without queueing. */
+const SERIAL_REQUESTS = Math.max(200, Math.round(REQUESTS / 5));
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const run = async (n: number, record: number[] | null) => {
     let next = 0;
@@ -179,10 +184,12 @@ async function main() {
     ["broker (every poll upstream)", brokerJobs.map((j) => new URL(`${broker.url}/v3/status/${j.id}`)), auth],
     ["broker (default: collapsed)", collapsedJobs.map((j) => new URL(`${collapsed.url}/v3/status/${j.id}`)), auth],
   ];
+  const serial: Result[] = [];
+  for (const [name, urls, headers] of targets.slice(0, 3)) serial.push(await load(name, urls, headers, 1, SERIAL_REQUESTS));
   for (const round of [0, 1]) {
     const order = round === 0 ? targets : [...targets].reverse();
     for (const [name, urls, headers] of order) {
-      const r = await load(name, urls, headers);
+      const r = await load(name, urls, headers, CONCURRENCY, REQUESTS);
       const prev = results.find((x) => x.name === name);
       if (prev) {
         prev.p50 = (prev.p50 + r.p50) / 2;
@@ -202,7 +209,10 @@ async function main() {
   console.log(`\nadded by the broker (every poll upstream): p50 +${(full.p50 - base.p50).toFixed(2)} ms (target ≤ 1), p99 +${(full.p99 - base.p99).toFixed(2)} ms (target ≤ 5)`);
   console.log(`added by the bare proxy, for scale:        p50 +${(bare.p50 - base.p50).toFixed(2)} ms, p99 +${(bare.p99 - base.p99).toFixed(2)} ms`);
   console.log(`throughput broker / bare proxy: ${(full.rps / bare.rps).toFixed(2)}× (target ≥ 0.7×); with collapsing: ${(coll.rps / bare.rps).toFixed(2)}×`);
-  console.log(`upstream status calls with collapsing: ${collapsed.jobs.upstreamStatusCalls} for ${2 * (REQUESTS + WARMUP)} polls`);
+  const [s0, s1, s2] = serial;
+  console.log(`\none client, sequential (${SERIAL_REQUESTS} polls): p50 upstream ${s0.p50.toFixed(2)} ms, bare proxy ${s1.p50.toFixed(2)} ms, broker ${s2.p50.toFixed(2)} ms`);
+  console.log(`  added by the broker without queueing: p50 +${(s2.p50 - s0.p50).toFixed(2)} ms, p99 +${(s2.p99 - s0.p99).toFixed(2)} ms (bare proxy: p50 +${(s1.p50 - s0.p50).toFixed(2)} ms)`);
+  console.log(`upstream status calls with collapsing: ${collapsed.jobs.upstreamStatusCalls} for ${2 * (REQUESTS + WARMUP)} polls (50 jobs, ~1 per job per second)`);
 
   await proxy.close();
   await broker.close();

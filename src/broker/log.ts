@@ -5,6 +5,9 @@
 export type LogEntry = Record<string, unknown>;
 export type LogSink = (line: string) => void;
 
+/** Bearer credentials, secret-looking URL/form parameters, and broker keys (`ifk_…`), in one pass. */
+const PATTERN = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}|\b(client_secret|access_token|api_key|apikey|token|secret)=[^&\s"]+|\bifk_[A-Za-z0-9_-]{8,}/gi;
+
 export class Redactor {
   private readonly secrets = new Set<string>();
 
@@ -16,10 +19,7 @@ export class Redactor {
   redact(text: string): string {
     let out = text;
     for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
-    out = out.replace(/\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi, "$1 [redacted]");
-    out = out.replace(/\b(client_secret|access_token|api_key|apikey|token|secret)=([^&\s"]+)/gi, "$1=[redacted]");
-    out = out.replace(/\bifk_[A-Za-z0-9_-]{8,}/g, "ifk_[redacted]");
-    return out;
+    return out.replace(PATTERN, (_m, bearer: string | undefined, param: string | undefined) => (bearer ? `${bearer} [redacted]` : param ? `${param}=[redacted]` : "ifk_[redacted]"));
   }
 }
 

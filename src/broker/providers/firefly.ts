@@ -8,7 +8,7 @@ import { PassThrough, Readable } from "stream";
 import {
   AcceptResponseSchema,
   BROKER_ERROR_CODES,
-  JobStatusResponseSchema,
+  FIREFLY_JOB_STATUSES,
   SUBMIT_PATHS,
   UploadResponseSchema,
   type SubmitEndpoint,
@@ -178,9 +178,9 @@ class FireflyProvider implements Provider {
     if (!JOB_ID.test(jobId)) throw unexpected("status");
     const res = await this.call("idempotent", "GET", this.url(`/v3/status/${jobId}`), {}, () => undefined, this.t.get);
     if (res.status !== 200) this.fail(res, "status");
-    const parsed = JobStatusResponseSchema.safeParse(jsonBody(res.body));
-    if (!parsed.success || parsed.data.status === "queued") throw unexpected("status");
-    return parsed.data as ProviderJobStatus;
+    const st = readJobStatus(jsonBody(res.body));
+    if (!st) throw unexpected("status");
+    return st;
   }
 
   async cancel(jobId: string): Promise<void> {
@@ -259,4 +259,36 @@ function pick(h: Record<string, string>, names: string[]): Record<string, string
 function safeImageType(ct: string | undefined): string {
   const t = (ct ?? "").split(";")[0].trim().toLowerCase();
   return /^image\/(jpeg|png|webp|tiff|jxl|avif|gif)$/.test(t) ? t : "application/octet-stream";
+}
+
+/**
+ * Firefly's job status, checked by hand (the hot path of every poll): the fields clients rely on,
+ * typed; unknown fields dropped. Undefined when the body is not a job status.
+ */
+export function readJobStatus(body: unknown): ProviderJobStatus | undefined {
+  if (!body || typeof body !== "object") return undefined;
+  const b = body as Record<string, unknown>;
+  const status = b.status as ProviderJobStatus["status"];
+  if (typeof b.jobId !== "string" || !b.jobId || !(FIREFLY_JOB_STATUSES as readonly string[]).includes(status)) return undefined;
+  const out: ProviderJobStatus = { jobId: b.jobId, status };
+  if (typeof b.progress === "number" && b.progress >= 0 && b.progress <= 100) out.progress = b.progress;
+  if (typeof b.error_code === "string") out.error_code = b.error_code.slice(0, 200);
+  if (typeof b.message === "string") out.message = b.message.slice(0, 2000);
+  const r = b.result as Record<string, unknown> | undefined;
+  if (r && typeof r === "object" && Array.isArray(r.outputs)) {
+    const outputs: { seed: number; image: { url: string } }[] = [];
+    for (const o of r.outputs as unknown[]) {
+      const x = o as { seed?: unknown; image?: { url?: unknown } } | null;
+      if (!x || !Number.isInteger(x.seed) || typeof x.image?.url !== "string" || x.image.url.length > 2083) return undefined;
+      outputs.push({ seed: x.seed as number, image: { url: x.image.url } });
+    }
+    const result: ProviderJobStatus["result"] = { outputs };
+    const size = r.size as { width?: unknown; height?: unknown } | undefined;
+    if (size && Number.isInteger(size.width) && Number.isInteger(size.height)) result.size = { width: size.width as number, height: size.height as number };
+    if (r.contentClass === "photo" || r.contentClass === "art") result.contentClass = r.contentClass;
+    if (typeof r.altText === "string") result.altText = r.altText.slice(0, 4000);
+    for (const flag of ["promptHasDeniedWords", "promptHasBlockedArtists", "promptUsed"]) if (typeof r[flag] === "boolean") result[flag] = r[flag];
+    out.result = result;
+  } else if (status === "succeeded") return undefined;
+  return out;
 }

@@ -205,7 +205,8 @@ class FileStore implements Store {
 
   async getJob(id: string): Promise<JobRecord | undefined> {
     const job = this.jobs.get(id);
-    return job ? structuredClone(job) : undefined;
+    // Records are replaced, never mutated in place, so a shallow copy is a safe snapshot.
+    return job ? { ...job } : undefined;
   }
 
   /** Queued job ids in the order round-robin dispatch will send them. */
