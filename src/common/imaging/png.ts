@@ -118,52 +118,77 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
   for (let y = 0; y < height; y++) {
     const base = y * (stride + 1);
     const filter = raw[base];
-    for (let i = 0; i < stride; i++) {
-      const x = raw[base + 1 + i];
-      const a = i >= bpp ? cur[i - bpp] : 0;
-      const b = prev[i];
-      const c = i >= bpp ? prev[i - bpp] : 0;
-      let v: number;
-      switch (filter) {
-        case 0: v = x; break;
-        case 1: v = x + a; break;
-        case 2: v = x + b; break;
-        case 3: v = x + ((a + b) >> 1); break;
-        case 4: {
+    const src = base + 1;
+    switch (filter) {
+      case 0:
+        cur.set(raw.subarray(src, src + stride));
+        break;
+      case 1:
+        for (let i = 0; i < stride; i++) cur[i] = (raw[src + i] + (i >= bpp ? cur[i - bpp] : 0)) & 0xff;
+        break;
+      case 2:
+        for (let i = 0; i < stride; i++) cur[i] = (raw[src + i] + prev[i]) & 0xff;
+        break;
+      case 3:
+        for (let i = 0; i < stride; i++) cur[i] = (raw[src + i] + (((i >= bpp ? cur[i - bpp] : 0) + prev[i]) >> 1)) & 0xff;
+        break;
+      case 4:
+        for (let i = 0; i < stride; i++) {
+          const a = i >= bpp ? cur[i - bpp] : 0;
+          const b = prev[i];
+          const c = i >= bpp ? prev[i - bpp] : 0;
           const p = a + b - c;
           const pa = Math.abs(p - a);
           const pb = Math.abs(p - b);
           const pc = Math.abs(p - c);
-          v = x + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
-          break;
+          cur[i] = (raw[src + i] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
         }
-        default: throw new Error(`bad PNG filter ${filter}`);
-      }
-      cur[i] = v & 0xff;
+        break;
+      default:
+        throw new Error(`bad PNG filter ${filter}`);
     }
-    for (let x = 0; x < width; x++) {
-      const q = (y * width + x) * 4;
-      const sample = (ch: number): number => {
-        if (depth === 16) return cur[(x * channels + ch) * 2];
-        if (depth === 8) return cur[x * channels + ch];
-        const bit = x * depth;
-        const val = (cur[bit >> 3] >> (8 - depth - (bit & 7))) & ((1 << depth) - 1);
-        return colorType === 3 ? val : Math.round((val * 255) / ((1 << depth) - 1));
-      };
-      if (colorType === 3) {
-        const idx = sample(0);
-        out[q] = palette ? palette[idx * 3] : 0;
-        out[q + 1] = palette ? palette[idx * 3 + 1] : 0;
-        out[q + 2] = palette ? palette[idx * 3 + 2] : 0;
-        out[q + 3] = trns && idx < trns.length ? trns[idx] : 255;
-      } else if (channels <= 2) {
-        out[q] = out[q + 1] = out[q + 2] = sample(0);
-        out[q + 3] = channels === 2 ? sample(1) : 255;
+    const row = y * width * 4;
+    if (depth === 8 && colorType !== 3) {
+      // Fast paths: 8-bit gray, gray+alpha, RGB, RGBA.
+      if (channels === 4) out.set(cur.subarray(0, width * 4), row);
+      else if (channels === 3) {
+        for (let x = 0, s = 0, q = row; x < width; x++, s += 3, q += 4) {
+          out[q] = cur[s];
+          out[q + 1] = cur[s + 1];
+          out[q + 2] = cur[s + 2];
+          out[q + 3] = 255;
+        }
       } else {
-        out[q] = sample(0);
-        out[q + 1] = sample(1);
-        out[q + 2] = sample(2);
-        out[q + 3] = channels === 4 ? sample(3) : 255;
+        for (let x = 0, s = 0, q = row; x < width; x++, s += channels, q += 4) {
+          out[q] = out[q + 1] = out[q + 2] = cur[s];
+          out[q + 3] = channels === 2 ? cur[s + 1] : 255;
+        }
+      }
+    } else {
+      for (let x = 0; x < width; x++) {
+        const q = row + x * 4;
+        const sample = (ch: number): number => {
+          if (depth === 16) return cur[(x * channels + ch) * 2];
+          if (depth === 8) return cur[x * channels + ch];
+          const bit = x * depth;
+          const val = (cur[bit >> 3] >> (8 - depth - (bit & 7))) & ((1 << depth) - 1);
+          return colorType === 3 ? val : Math.round((val * 255) / ((1 << depth) - 1));
+        };
+        if (colorType === 3) {
+          const idx = sample(0);
+          out[q] = palette ? palette[idx * 3] : 0;
+          out[q + 1] = palette ? palette[idx * 3 + 1] : 0;
+          out[q + 2] = palette ? palette[idx * 3 + 2] : 0;
+          out[q + 3] = trns && idx < trns.length ? trns[idx] : 255;
+        } else if (channels <= 2) {
+          out[q] = out[q + 1] = out[q + 2] = sample(0);
+          out[q + 3] = channels === 2 ? sample(1) : 255;
+        } else {
+          out[q] = sample(0);
+          out[q + 1] = sample(1);
+          out[q + 2] = sample(2);
+          out[q + 3] = channels === 4 ? sample(3) : 255;
+        }
       }
     }
     prev.set(cur);

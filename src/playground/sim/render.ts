@@ -5,7 +5,7 @@
 import type { Rect, RGBAImage } from "../../common/host";
 import { encodeRGBAPng } from "../../common/imaging/codecs";
 import { isEffectivelyVisible, masksOf, type DocState, type SimLayer, type SimMask } from "./state";
-import { sampleToUnit, type Depth } from "./pixels";
+import { MAX16, sampleToUnit, type Depth } from "./pixels";
 
 interface Prepared {
   layer: SimLayer;
@@ -27,13 +27,6 @@ function prepare(state: DocState, only?: number): Prepared[] {
   return out;
 }
 
-function maskValue(m: SimMask, x: number, y: number): number {
-  const mx = x - m.left;
-  const my = y - m.top;
-  if (mx < 0 || my < 0 || mx >= m.width || my >= m.height) return 0;
-  return m.data[my * m.width + mx] / 255;
-}
-
 /**
  * The composite (or one layer's pixels, unmasked, when `layerId` is given) over `window`, 8-bit RGBA.
  */
@@ -43,7 +36,6 @@ export function renderWindow(state: DocState, depth: Depth, window: Rect, layerI
   const out = new Uint8Array(w * h * 4);
   const layers = prepare(state, layerId);
   const row = new Float32Array(w * 4);
-  // Fast path: an 8-bit opaque single layer (a flat document) is a straight copy.
   for (let y = window.top; y < window.bottom; y++) {
     row.fill(0);
     const inCanvasY = y >= 0 && y < state.height;
@@ -54,18 +46,21 @@ export function renderWindow(state: DocState, depth: Depth, window: Rect, layerI
       const x1 = Math.min(window.right, layer.left + layer.width, layerId === undefined ? state.width : Infinity);
       if (layerId === undefined && !inCanvasY) continue;
       const data = layer.data!;
+      const inv = depth === 8 ? 1 / 255 : depth === 16 ? 1 / MAX16 : 0;
+      const maskRows = masks.map((m) => ({ m, my: y - m.top }));
       for (let x = x0; x < x1; x++) {
         const p = (ly * layer.width + (x - layer.left)) * 4;
-        let a = sampleToUnit(depth, data[p + 3], true);
-        for (const m of masks) {
-          if (a === 0) break;
-          a *= maskValue(m, x, y);
+        let a = inv ? data[p + 3] * inv : sampleToUnit(depth, data[p + 3], true);
+        for (let k = 0; k < maskRows.length && a !== 0; k++) {
+          const { m, my } = maskRows[k];
+          const mx = x - m.left;
+          a = my < 0 || my >= m.height || mx < 0 || mx >= m.width ? 0 : a * (m.data[my * m.width + mx] / 255);
         }
         if (a === 0) continue;
         const o = (x - window.left) * 4;
-        const r = sampleToUnit(depth, data[p], false);
-        const g = sampleToUnit(depth, data[p + 1], false);
-        const b = sampleToUnit(depth, data[p + 2], false);
+        const r = inv ? data[p] * inv : sampleToUnit(depth, data[p], false);
+        const g = inv ? data[p + 1] * inv : sampleToUnit(depth, data[p + 1], false);
+        const b = inv ? data[p + 2] * inv : sampleToUnit(depth, data[p + 2], false);
         const da = row[o + 3];
         const oa = a + da * (1 - a);
         if (a === 1 || da === 0) {

@@ -5,7 +5,8 @@
 import type { AcceptResponse, JobStatusResponse, SubmitEndpoint, SubmitRequest } from "../../../src/common/firefly";
 import { validateSubmit } from "../../../src/common/firefly";
 import type { RGBAImage } from "../../../src/common/host";
-import { decodeImage, encodeJpeg, encodeRGBAPng } from "../../../src/common/imaging/codecs";
+import { decodeImage, encodeJpeg } from "../../../src/common/imaging/codecs";
+import { encodePng } from "../../../src/common/imaging/png";
 import { createRGBA, pasteRGBA } from "../../../src/common/imaging/image";
 import { BrokerError, type BrokerClient, type StatusAnswer } from "../../../src/plugin/broker-client";
 
@@ -101,8 +102,11 @@ export class FakeBroker implements BrokerClient {
     return [...this.jobs.values()].pop()!;
   }
 
+  private decoded = new Map<string, RGBAImage>();
   image(uploadId: string): RGBAImage {
-    return decodeImage(this.uploads.get(uploadId)!.bytes);
+    let img = this.decoded.get(uploadId);
+    if (!img) this.decoded.set(uploadId, (img = decodeImage(this.uploads.get(uploadId)!.bytes)));
+    return img;
   }
 
   private generate(jobId: string, job: Job): void {
@@ -151,7 +155,7 @@ export class FakeBroker implements BrokerClient {
         out = o2;
       }
       const url = `http://broker.test/files/${encodeURIComponent(jobId)}/${k}`;
-      this.files.set(url, this.opts.format === "jpeg" ? encodeJpeg(out, 95) : encodeRGBAPng(out));
+      this.files.set(url, this.opts.format === "jpeg" ? encodeJpeg(out, 95) : encodePng(out.width, out.height, out.data, 4, 0));
       job.outputs.push({ seed, url });
     });
   }
