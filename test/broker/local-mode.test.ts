@@ -57,11 +57,3 @@ test("generate needs Firefly: a clear JSON error with a category", async () => {
   expect(end).toMatchObject({ error_code: "needs_firefly_credentials", category: "invalid_input" });
   expect(end.message).toMatch(/Firefly/);
 });
-      return r.json.status === "failed" ? r.json : undefined;
-    }, "generate to fail", 200, 50);
-    expect(end.category).toBe("invalid_input");
-    expect(end.message).toMatch(/Firefly/);
-  } else {
-    expect(acc.json.category).toBe("invalid_input");
-  }
-});
