@@ -11,6 +11,7 @@ import { makeCommand, makeEvent, PROTOCOL_VERSION } from "../../src/common/proto
 
 /** An event target that records listeners and dispatches plain event objects. */
 class Target {
+  id = "infill-ui";
   listeners = new Set<(e: MessageEventLike) => void>();
   posted: unknown[] = [];
   failPost = false;
@@ -53,9 +54,10 @@ describe("UXP side: webview port", () => {
     win.dispatch(e);
     webview.dispatch(e); // the same event seen on the element too
     win.dispatch({ data: hello, source: webview }); // a second copy of the same command id
-    win.dispatch({ data: JSON.stringify(makeCommand({ type: "jobs.list", id: "b" })), source: {} }); // some other source
+    win.dispatch({ data: JSON.stringify(makeCommand({ type: "jobs.list", id: "b" })), source: { id: "another-webview" } }); // plainly another source
     webview.dispatch({ data: JSON.stringify(makeCommand({ type: "jobs.list", id: "c" })) }); // no source given: accepted
-    expect(got).toEqual([hello, JSON.stringify(makeCommand({ type: "jobs.list", id: "c" }))]);
+    win.dispatch({ data: JSON.stringify(makeCommand({ type: "jobs.list", id: "d" })), source: { tagName: "WEBVIEW" } }); // a wrapper of ours
+    expect(got).toEqual([hello, JSON.stringify(makeCommand({ type: "jobs.list", id: "c" })), JSON.stringify(makeCommand({ type: "jobs.list", id: "d" }))]);
     off();
     expect(win.listeners.size + webview.listeners.size).toBe(0);
   });

@@ -3,8 +3,9 @@
 //   page → plugin: the page calls window.uxpHost.postMessage(message); the plugin receives a `message`
 //                  event on its window, with `source` = the webview element and `data` = the message.
 // Some builds have been seen to dispatch on the element itself, so both are listened to; an event is
-// handled once (same event object, or a repeated command id), and messages whose `source` is some other
-// object are ignored.
+// handled once (same event object, or a repeated command id). Whether `source` is the very element
+// object we hold (or a wrapper of it) is not documented, so a message is only ignored when its source
+// is plainly another element (a different id); the protocol decoder drops anything not ours anyway.
 
 import type { MessagePort } from "../../common/protocol";
 
@@ -21,6 +22,13 @@ export interface MessageTargetLike {
 
 export interface WebviewLike extends MessageTargetLike {
   postMessage(message: unknown, targetOrigin?: string): void;
+  id?: string;
+}
+
+function fromOurWebview(source: unknown, webview: WebviewLike): boolean {
+  if (source === undefined || source === null || source === webview) return true;
+  const id = typeof source === "object" ? (source as { id?: unknown }).id : undefined;
+  return !(typeof id === "string" && id !== "" && id !== webview.id);
 }
 
 const RECENT_IDS = 200;
@@ -56,7 +64,7 @@ export function createWebviewPort(webview: WebviewLike, win: MessageTargetLike, 
         if (!e || typeof e !== "object") return;
         if (seenEvents.has(e)) return;
         seenEvents.add(e);
-        if (e.source !== undefined && e.source !== null && e.source !== webview) return;
+        if (!fromOurWebview(e.source, webview)) return;
         const id = commandId(e.data);
         if (id !== null) {
           if (seenIds.includes(id)) return;

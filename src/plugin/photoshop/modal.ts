@@ -22,7 +22,7 @@ export interface ModalSettings {
 export const defaultModalSettings: ModalSettings = {
   busyRetries: 4,
   busyDelayMs: 400,
-  waitMs: 2000,
+  waitMs: 1000,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
