@@ -15,8 +15,12 @@ import { Level, distanceToKnown, downsampleLevel, maxOf } from "./pyramid";
 
 export interface CompleteParams {
   seed: number;
-  /** Patch side (odd), default 7. */
+  /** Patch side (odd) at the coarser levels, default 7. */
   patchSize: number;
+  /** Patch side (odd) at the finest level, where most of the cost is; default 5. */
+  finestPatchSize: number;
+  /** Random-search radius (pixels) below the coarsest level, where the NNF only needs refining; 0 = whole image. */
+  fineSearchRadius: number;
   /** EM iterations at the coarsest level / at intermediate levels (upper bound) / at the finest level. */
   emCoarsest: number;
   emMiddle: number;
@@ -39,6 +43,8 @@ export interface CompleteParams {
 
 export const DEFAULT_PARAMS: Omit<CompleteParams, "seed"> = {
   patchSize: 7,
+  finestPatchSize: 5,
+  fineSearchRadius: 16,
   emCoarsest: 8,
   emMiddle: 4,
   emFinest: 1,
@@ -71,6 +77,7 @@ interface LevelState {
 export function completeLevel0(finest: Level, params: CompleteParams): Level {
   const p = params;
   const r = (p.patchSize - 1) >> 1;
+  const rFinest = (p.finestPatchSize - 1) >> 1;
   const rng = createRng(p.seed);
   const minSide = 4 * (2 * r + 1);
 
@@ -101,7 +108,8 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
   let prev: LevelState | null = null;
   for (let l = L - 1; l >= 0; l--) {
     checkAbort();
-    const st = prepareLevel(levels[l], r, p.gamma);
+    const st = prepareLevel(levels[l], l === 0 ? rFinest : r, p.gamma);
+    const searchRadius = l === L - 1 || p.fineSearchRadius <= 0 ? Math.max(st.lv.w, st.lv.h) : p.fineSearchRadius;
     if (st.srcList.length === 0) throw new Error("no known patch to copy from: the hole covers (almost) the whole image");
     if (prev === null) {
       initOnionPeel(st, rng, checkAbort);
@@ -117,14 +125,16 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
     for (let it = 0; it < iters; it++) {
       for (let s = 0; s < p.scansPerEm; s++) {
         checkAbort();
-        patchMatchScan(st, s % 2 === 0, rng, checkAbort);
+        patchMatchScan(st, s % 2 === 0, searchRadius, rng, checkAbort);
       }
       computeWeights(st);
       const delta = vote(st, p.meanShiftRadius, p.meanShiftIters);
-      recomputeDistances(st);
+      const last = it === iters - 1 || (it > 0 && delta < p.earlyExitDelta);
+      // Distances feed the next iteration, or the next level's first vote; not needed after the very end.
+      if (!(last && l === 0)) recomputeDistances(st);
       tick(st.holeList.length * (p.scansPerEm + 1));
       if (p.onIteration) p.onIteration(l, it);
-      if (it > 0 && delta < p.earlyExitDelta) {
+      if (last) {
         tick(st.holeList.length * (p.scansPerEm + 1) * (iters - it - 1));
         break;
       }
@@ -207,12 +217,11 @@ function recomputeDistances(st: LevelState): void {
 }
 
 /** One PatchMatch scan: propagation from the previous two neighbours in scan order, then random search. */
-function patchMatchScan(st: LevelState, forward: boolean, rng: Rng, checkAbort: () => void): void {
+function patchMatchScan(st: LevelState, forward: boolean, maxRadius: number, rng: Rng, checkAbort: () => void): void {
   const { lv, r, srcOk, tgtList, nnf, dist } = st;
   const { w, h, img } = lv;
   const n = tgtList.length;
   const step = forward ? 1 : -1;
-  const maxRadius = Math.max(w, h);
   for (let k = forward ? 0 : n - 1, c = 0; forward ? k < n : k >= 0; k += step, c++) {
     if ((c & 4095) === 4095) checkAbort();
     const p = tgtList[k];
