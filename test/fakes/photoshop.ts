@@ -96,6 +96,8 @@ class Fake {
   modalDepth = 0;
   /** executeAsModal rejects this many more times with "host is in a modal state" (number 9). */
   busy = 0;
+  /** How a busy rejection looks: before 25.10 (number 9), or 25.10's message naming the other plugin. */
+  busyStyle: "number9" | "namesPlugin" = "number9";
   /** Step number (1-based, counting mutating calls since reset) that throws an injected error. */
   failAtStep: number | null = null;
   /** Step number at which the user "presses Esc": the context is cancelled and that call throws. */
@@ -121,6 +123,7 @@ class Fake {
     this.activeDocId = null;
     this.modalDepth = 0;
     this.busy = 0;
+    this.busyStyle = "number9";
     this.failAtStep = null;
     this.cancelAtStep = null;
     this.putLayerMaskNeedsExistingMask = false;
@@ -212,6 +215,7 @@ class Fake {
     if (!options || typeof options.commandName !== "string") throw new TypeError("executeAsModal: options.commandName is required");
     if (this.busy > 0) {
       this.busy -= 1;
+      if (this.busyStyle === "namesPlugin") throw new Error("Plugin: com.other.plugin is running a modal command");
       throw Object.assign(new Error("host is in a modal state"), { number: 9 });
     }
     let cancelled = false;

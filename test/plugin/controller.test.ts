@@ -210,6 +210,41 @@ describe("host controller", () => {
     expect(types(r.events)).toEqual(["document.state"]);
   });
 
+  test("polling starts after hello with the injected timer, re-reads the documents list every 5th tick, stops on dispose", async () => {
+    fake.addDocument({ width: 8, height: 8, title: "one" });
+    const [hostSide, panel] = createPortPair();
+    const events: HostEvent[] = [];
+    panel.onMessage((m) => events.push(m as HostEvent));
+    const timers: Array<{ fn: () => void; ms: number }> = [];
+    const cleared: unknown[] = [];
+    const controller = createHostController({
+      port: hostSide,
+      host: createPhotoshopHost(),
+      store: new MemoryResultStore(),
+      settings: createSettingsService({ secrets: new MemorySecretStore(), prefs: new MemoryPrefsStore() }),
+      selectionBounds: selectionBoundsOf,
+      info: { pluginVersion: "t", hostApp: "photoshop", hostVersion: "26.0.0" },
+      pollMs: 750,
+      setInterval: (fn, ms) => (timers.push({ fn, ms }), timers.length),
+      clearInterval: (h) => cleared.push(h),
+    });
+    controller.start();
+    expect(timers).toEqual([]); // nothing before the panel says hello
+    panel.post(makeCommand({ type: "hello" }));
+    await flush();
+    expect(timers.map((t) => t.ms)).toEqual([750]);
+    fake.addDocument({ width: 4, height: 4, title: "two" }); // opened without a notification
+    events.length = 0;
+    timers[0].fn();
+    await flush();
+    expect(types(events)).toEqual(["document.state"]); // the active document changed; the list waits
+    for (let i = 0; i < 4; i++) timers[0].fn();
+    await flush();
+    expect(types(events)).toEqual(["document.state", "documents"]);
+    controller.dispose();
+    expect(cleared).toEqual([1]);
+  });
+
   test("job.run: accepted first, progress states, broker calls never inside a modal scope, preferences remembered", async () => {
     fake.addDocument({ width: 8, height: 8, selection: new Uint8Array(64).fill(255) });
     const r = await rig({ key: "k" });

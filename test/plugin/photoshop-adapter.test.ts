@@ -289,11 +289,13 @@ describe("apply", () => {
     expect(modalCalls()[0].args.timeOut).toBeGreaterThan(0);
   });
 
-  test("host busy for too long: reported clearly as host_busy, document untouched", async () => {
+  test.each(["number9", "namesPlugin"] as const)("host busy for too long (%s): reported clearly as host_busy, document untouched", async (style) => {
     const doc = fake.addDocument({ width: 8, height: 6 });
     fake.busy = 100;
+    fake.busyStyle = style;
     const e = await expectHostError(host().apply(doc.id, fillPlan(doc)), "host_busy");
     expect(e.message).toMatch(/busy/);
+    if (style === "namesPlugin") expect(e.detail).toContain("com.other.plugin");
     expect(modalCalls()).toHaveLength(4);
     expect(doc.state.history).toEqual(["Open"]);
   });

@@ -81,6 +81,8 @@ export class HostController {
   private greeted = false;
   private refreshing: Promise<void> = Promise.resolve();
   private pendingRefresh: Promise<void> | null = null;
+  private documentsDirty = true;
+  private ticks = 0;
   private disposed = false;
 
   constructor(options: ControllerOptions) {
@@ -193,6 +195,7 @@ export class HostController {
   private async onHello(cmd: CommandOf<"hello">): Promise<void> {
     this.greeted = true;
     this.last.clear(); // a (re)loaded panel gets everything again
+    this.documentsDirty = true;
     this.send("hello", { ...this.o.info, replyTo: cmd.id });
     this.pushTheme();
     this.send("settings", { settings: await this.o.settings.view() });
@@ -263,7 +266,7 @@ export class HostController {
 
   private onHostChange(e: HostChange): void {
     if (!this.greeted) return;
-    if (e.type === "documentsChanged") this.last.delete("documents");
+    if (e.type === "documentsChanged" || e.type === "activeDocumentChanged") this.documentsDirty = true;
     void this.refreshState();
   }
 
@@ -275,7 +278,12 @@ export class HostController {
       if (this.disposed) return;
       try {
         await this.pushDocumentState();
-        await this.pushDocuments();
+        // The open-documents list is re-read when Photoshop says it changed, and otherwise only every
+        // few polls (reading every document's properties is not free).
+        if (this.documentsDirty) {
+          this.documentsDirty = false;
+          await this.pushDocuments();
+        }
         this.pushTheme();
       } catch (e) {
         this.log(`state refresh failed: ${describeError(e).code}`);
@@ -323,7 +331,10 @@ export class HostController {
     const ms = this.o.pollMs ?? 1000;
     if (this.pollHandle !== null || ms <= 0) return;
     const set = this.o.setInterval ?? ((fn: () => void, t: number) => setInterval(fn, t));
-    this.pollHandle = set(() => void this.refreshState(), ms);
+    this.pollHandle = set(() => {
+      if (++this.ticks % 5 === 0) this.documentsDirty = true;
+      void this.refreshState();
+    }, ms);
   }
 
   private stopPolling(): void {

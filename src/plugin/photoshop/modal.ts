@@ -35,12 +35,15 @@ export interface ModalScope {
   progress(value: number, commandName?: string): void;
 }
 
-/** Photoshop's answer when another plugin (or a dialog) holds the modal state: error number 9. */
+/**
+ * Photoshop's answer when another plugin (or a dialog) holds the modal state: error number 9, with
+ * "host is in a modal state" before 25.10 and "Plugin: <id> is running a modal command" since.
+ */
 export function isHostBusy(e: unknown): boolean {
   if (typeof e !== "object" || e === null) return false;
   const err = e as { number?: unknown; message?: unknown };
-  if (err.number === 9) return true;
-  return typeof err.message === "string" && /modal state/i.test(err.message);
+  if (err.number === 9 || err.number === "9") return true;
+  return typeof err.message === "string" && /modal state|running a modal command/i.test(err.message);
 }
 
 export function errorText(e: unknown): string {
