@@ -52,6 +52,9 @@ export async function main(argv: string[]): Promise<void> {
     `  playground: ${broker.url}/`,
   ];
   if (broker.providerProblem) lines.push(`  note:       ${broker.providerProblem}`);
+  if ((config.host === "0.0.0.0" || config.host === "::") && config.allowedHosts.length <= 3) {
+    lines.push("  note:       listening on all interfaces, but only localhost names are answered: set INFILL_ALLOWED_HOSTS (or INFILL_PUBLIC_URL) to the name clients use");
+  }
   lines.push("", "Pair a panel: in Infill › Settings set Broker URL to " + broker.url + " and Broker key to:");
   if (config.keySource === "generated" && config.localKey) {
     lines.push(`  ${config.localKey.key}`, `  (${config.localKey.created ? "created now and " : ""}stored owner-only in ${config.localKey.file})`);

@@ -60,6 +60,8 @@ const SUBMIT_ROUTES: Record<string, SubmitEndpoint> = {
   "generate-similar-async": "similar",
 };
 const JSON_BODY_CAP = 256 * 1024;
+/** Finished jobs are forgotten after two days (their output links expire after one hour). */
+const JOB_RETENTION_MS = 48 * 3600_000;
 /** Refused requests with a body up to this size are read (and discarded) before the answer. */
 const DRAIN_LIMIT = 1024 * 1024;
 const SECRET_QUERY = /^(key|api[_-]?key|apikey|access[_-]?token|id[_-]?token|token|client[_-]?secret|secret|authorization|auth|password|bearer)$/i;
@@ -564,7 +566,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   dispatcher.kick(); // queued jobs from before a restart resume now
   const housekeeping = setInterval(() => {
     void dispatcher.recoverInterrupted().catch(() => undefined);
-    void store.prune(Date.now() - 7 * 24 * 3600_000).catch(() => undefined);
+    void store.prune(Date.now() - JOB_RETENTION_MS).catch(() => undefined);
     dispatcher.kick();
   }, 60_000);
   housekeeping.unref();
