@@ -111,11 +111,21 @@ describe("capture", () => {
     expect(fake.calls.find((c) => c.op === "getPixels")!.args.layerID).toBe(doc.layers[0].id);
   });
 
-  test("unsupported documents are refused before reading", async () => {
-    const doc = fake.addDocument({ width: 4, height: 4, bitsPerChannel: "bitDepth32" });
-    const e = await expectHostError(host().composite(doc.id), "unsupported_document");
-    expect(e.message).toMatch(/32-bit/);
-    expect(fake.calls.some((c) => c.op === "getPixels")).toBe(false);
+  test("any document can be read (a reference from a CMYK or 32-bit document): 8-bit sRGB is requested", async () => {
+    const doc = fake.addDocument({ width: 4, height: 4, mode: "CMYKColorMode", bitsPerChannel: "bitDepth32" });
+    const img = await host().composite(doc.id);
+    expect(img.width).toBe(4);
+    expect(fake.calls.find((c) => c.op === "getPixels")!.args).toMatchObject({ colorSpace: "RGB", colorProfile: "sRGB IEC61966-2.1", componentSize: 8 });
+  });
+
+  test.each([
+    ["32-bit", { bitsPerChannel: "bitDepth32" }, /32-bit/],
+    ["CMYK", { mode: "CMYKColorMode" }, /RGB/],
+  ])("results are never written into a %s document: refused before any change", async (_n, init, message) => {
+    const doc = fake.addDocument({ width: 8, height: 6, ...init });
+    const e = await expectHostError(host().apply(doc.id, fillPlan(doc)), "unsupported_document");
+    expect(e.message).toMatch(message);
+    expect(fake.calls.some((c) => c.op === "suspendHistory")).toBe(false);
   });
 });
 

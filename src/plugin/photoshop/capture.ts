@@ -5,7 +5,7 @@ import { imaging } from "photoshop";
 import type { Document } from "photoshop/dom/Document";
 import type { imaging as Imaging } from "photoshop/dom/ImagingModule";
 import { HostError, type CompositeRequest, type Rect, type RGBAImage, type SelectionMask, type Size } from "../../common/host";
-import { requireDocument, snapshot, unsupportedReason } from "./documents";
+import { requireDocument, snapshot } from "./documents";
 import { runModal, type ModalSettings } from "./modal";
 import { clampToCanvas, isAllZero, isEmptyRect, placeGray, placeInto, rectHeight, rectWidth, toRGBA, transparentImage } from "./pixels";
 
@@ -48,10 +48,10 @@ export async function readComposite(docId: number, request: CompositeRequest, se
   return runModal(
     "Infill: reading pixels",
     async ({ checkpoint }) => {
+      // Any mode and depth may be read (a reference can come from a CMYK or 16-bit document): Photoshop
+      // converts to the 8-bit sRGB we ask for. Writing is where unsupported documents are refused.
       const doc = requireDocument(docId);
       const snap = snapshot(doc);
-      const reason = unsupportedReason(snap);
-      if (reason) throw new HostError("unsupported_document", reason);
       const canvas = { width: snap.width, height: snap.height };
       const window: Rect = request.window ?? { left: 0, top: 0, right: canvas.width, bottom: canvas.height };
       if (isEmptyRect(window)) throw new HostError("capture_failed", "Nothing to read: the requested area is empty.");
