@@ -37,6 +37,10 @@ export async function main(argv: string[]): Promise<void> {
     broker = await startBroker({ config });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
+    if (err instanceof ConfigError) {
+      process.stderr.write(`infill-broker: ${err.message}\n`);
+      process.exit(2);
+    }
     if (e.code === "EADDRINUSE") process.stderr.write(`infill-broker: ${config.host}:${config.port} is already in use (set INFILL_PORT)\n`);
     else if (e.code === "EACCES") process.stderr.write(`infill-broker: not allowed to listen on ${config.host}:${config.port} (set INFILL_PORT)\n`);
     else if (e.code === "EADDRNOTAVAIL" || e.code === "ENOTFOUND") process.stderr.write(`infill-broker: INFILL_HOST ${config.host} is not an address of this machine\n`);
