@@ -160,10 +160,18 @@ describe("upstream failures", () => {
   test("slow answers are waited for; hanging ones time out as service_unavailable", async () => {
     ff.inject({ route: "custom-models", delayMs: 150 });
     expect((await call(b.url, "GET", "/v3/custom-models", { key: KEY_A })).status).toBe(200);
-    ff.inject({ route: "custom-models", hang: true, times: 10 });
+    expect((await call(b.url, "GET", "/health")).json.upstream.reachable).toBe(true);
+    const before = count(ff, "custom-models");
+    ff.inject({ route: "custom-models", hang: true, times: 4 });
     const r = await call(b.url, "GET", "/v3/custom-models", { key: KEY_A });
     expect(r.status).toBe(502);
     expect(r.json).toMatchObject({ error_code: "upstream_unreachable", category: "service_unavailable" });
+    expect(count(ff, "custom-models") - before).toBe(4); // the first try and three retries, each timed out
+    const h = await call(b.url, "GET", "/health");
+    expect(h.json.upstream).toMatchObject({ reachable: false });
+    expect(typeof h.json.upstream.lastSeenAt).toBe("string");
+    expect((await call(b.url, "GET", "/v3/custom-models", { key: KEY_A })).status).toBe(200);
+    expect((await call(b.url, "GET", "/health")).json.upstream.reachable).toBe(true);
   });
 
   test("a submit that may have reached Adobe is never sent twice (500, reset, timeout)", async () => {
