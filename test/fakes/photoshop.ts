@@ -652,6 +652,10 @@ export const app = {
     if (!d) throw new Error("There is no active document");
     return d;
   },
+  set activeDocument(doc: FakeDocument) {
+    fake.step("setActiveDocument", undefined, { id: doc.id });
+    fake.activeDocId = doc.id;
+  },
 };
 
 export const core = {

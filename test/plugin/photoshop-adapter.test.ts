@@ -276,6 +276,8 @@ describe("apply", () => {
     const other = fake.addDocument({ width: 8, height: 6, title: "other" }); // now active
     const otherBefore = fake.picture(other.id);
     await host().apply(target.id, fillPlan(target));
+    expect(fake.calls.find((c) => c.op === "setActiveDocument")).toMatchObject({ args: { id: target.id }, modal: 1, suspended: false });
+    expect(fake.activeDocId).toBe(target.id);
     expect(fake.picture(other.id)).toBe(otherBefore);
     expect(target.state.history).toEqual(["Open", "Infill: Fill"]);
   });

@@ -3,7 +3,7 @@
 // (or a cancel) rolls the document back with resumeHistory(…, false) and is rethrown as a HostError.
 // The target document is found by id and its size re-checked first: results never land elsewhere.
 
-import { action, constants, imaging } from "photoshop";
+import { action, app, constants, imaging } from "photoshop";
 import type { Document } from "photoshop/dom/Document";
 import type { Layer } from "photoshop/dom/Layer";
 import {
@@ -16,7 +16,7 @@ import {
   type Size,
 } from "../../common/host";
 import { SRGB, requireImaging } from "./capture";
-import { findLayer, requireDocument, snapshot, unsupportedReason } from "./documents";
+import { activeDocumentOrNull, findLayer, requireDocument, snapshot, unsupportedReason } from "./documents";
 import { cancelled, errorText, runModal, type ModalScope, type ModalSettings } from "./modal";
 import { cropToCanvas, maskOnCanvas, to16Bit } from "./pixels";
 
@@ -209,6 +209,12 @@ export async function applyPlan(docId: number, plan: LayerPlan, signal: AbortSig
       }
       const reason = unsupportedReason(snap);
       if (reason) throw new HostError("unsupported_document", reason);
+      // DOM calls are made on this Document object, but whether every one of them addresses it by id
+      // (rather than "the active document") is not documented: make it the active one first, and check.
+      if (activeDocumentOrNull()?.id !== doc.id) {
+        app.activeDocument = doc;
+        if (activeDocumentOrNull()?.id !== doc.id) throw new Error("could not bring the job's document to the front");
+      }
 
       const c: ApplyContext = {
         doc,
