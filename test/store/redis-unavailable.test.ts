@@ -3,7 +3,8 @@
 // Also: the environment factory picks the right store.
 
 import { createFileStore } from "../../src/broker/store/file-store";
-import { createStoreFromEnv, describeStore, storeHealth } from "../../src/broker/store/from-env";
+import { ConfigError } from "../../src/broker/config-error";
+import { checkStoreEnv, createStoreFromEnv, describeStore, storeHealth } from "../../src/broker/store/from-env";
 import { createRedisStore, isStoreUnavailable, RedisStore, StoreUnavailableError } from "../../src/broker/store/redis";
 import { newJob } from "./conformance";
 import { startRedis, type TestRedis } from "./redis-server";
@@ -130,6 +131,10 @@ describe("createStoreFromEnv", () => {
 
   test("a bad URL stops start-up with one clear line, without the password", () => {
     expect(() => createStoreFromEnv({ INFILL_REDIS_URL: "localhost:6379" })).toThrow(/INFILL_REDIS_URL must start with redis:\/\/ or rediss:\/\//);
+    expect(() => checkStoreEnv({ INFILL_REDIS_URL: "localhost:6379" })).toThrow(ConfigError);
+    expect(() => checkStoreEnv({ INFILL_REDIS_URL: "redis://" })).toThrow(/no host/);
+    expect(() => checkStoreEnv({ INFILL_REDIS_URL: "rediss://u:p@redis.internal:6380/1" })).not.toThrow();
+    expect(() => checkStoreEnv({})).not.toThrow();
     expect(() => createStoreFromEnv({ INFILL_REDIS_URL: "not a url" })).toThrow(/INFILL_REDIS_URL is not a valid URL/);
     let msg = "";
     try {

@@ -7,6 +7,7 @@
 // Nothing connects here: call `store.open()` (it throws StoreUnavailableError when Redis cannot be
 // reached, so start-up can stop with one clear line).
 
+import { ConfigError } from "../config-error";
 import { createFileStore, type FileStoreOptions } from "./file-store";
 import { createRedisStore, RedisStore, type RedisStoreHealth, type RedisStoreOptions } from "./redis";
 import { redactRedisUrl } from "./redis/errors";
@@ -24,8 +25,28 @@ export type StoreHealth = { kind: "file" } | RedisStoreHealth;
 export function createStoreFromEnv(env: NodeJS.ProcessEnv, options: StoreFromEnvOptions = {}): Store {
   const url = env.INFILL_REDIS_URL?.trim();
   if (!url) return createFileStore({ file: options.file, compactEvery: options.compactEvery });
+  checkStoreEnv(env);
   const prefix = env.INFILL_REDIS_PREFIX?.trim() || "infill:";
   return createRedisStore({ ...options.redis, url, prefix, log: options.log });
+}
+
+/**
+ * Check the store settings without connecting (for start-up's configuration check): throws
+ * ConfigError with one line for a malformed INFILL_REDIS_URL.
+ */
+export function checkStoreEnv(env: NodeJS.ProcessEnv): void {
+  const url = env.INFILL_REDIS_URL?.trim();
+  if (!url) return;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError("INFILL_REDIS_URL is not a valid URL (expected redis://host:port or rediss://host:port)");
+  }
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw new ConfigError(`INFILL_REDIS_URL must start with redis:// or rediss:// (got ${parsed.protocol}//)`);
+  }
+  if (!parsed.hostname) throw new ConfigError("INFILL_REDIS_URL has no host (expected redis://host:port)");
 }
 
 /** For `GET /health`: the store kind and, for Redis, whether the connection is up (no round trip). */

@@ -18,6 +18,7 @@ import type {
   UsageDelta,
   UsageRow,
 } from "../store";
+import { ConfigError } from "../../config-error";
 import { StoreUnavailableError, redactRedisUrl } from "./errors";
 import * as S from "./scripts";
 
@@ -130,10 +131,10 @@ export class RedisStore implements Store {
     try {
       parsed = new URL(options.url);
     } catch {
-      throw new TypeError("INFILL_REDIS_URL is not a valid URL (expected redis://host:port or rediss://host:port)");
+      throw new ConfigError("INFILL_REDIS_URL is not a valid URL (expected redis://host:port or rediss://host:port)");
     }
     if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
-      throw new TypeError(`INFILL_REDIS_URL must start with redis:// or rediss:// (got ${parsed.protocol}//)`);
+      throw new ConfigError(`INFILL_REDIS_URL must start with redis:// or rediss:// (got ${parsed.protocol}//)`);
     }
     const client = new Redis(options.url, {
       lazyConnect: true,
@@ -144,6 +145,8 @@ export class RedisStore implements Store {
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeoutMs ?? 2000,
       connectTimeout: options.connectTimeoutMs ?? 5000,
+      // After disconnect(), how long a socket may linger (also when it was already gone).
+      disconnectTimeout: 200,
       retryStrategy: (times) => (this.closed ? null : Math.min(50 * 2 ** Math.min(times, 5), 1000)),
       ...options.redisOptions,
     });
@@ -198,7 +201,8 @@ export class RedisStore implements Store {
     } catch (err) {
       this.closed = true;
       this.client.disconnect();
-      const msg = err instanceof Error ? err.message : String(err);
+      // "Connection is closed" says less than the socket error that caused it.
+      const msg = this.lastError ?? (err instanceof Error ? err.message : String(err));
       throw new StoreUnavailableError(`cannot reach Redis at ${this.url}: ${msg}`, err);
     }
   }
