@@ -59,7 +59,7 @@ const SUBMIT_ROUTES: Record<string, SubmitEndpoint> = {
   "generate-async": "generate",
   "generate-similar-async": "similar",
 };
-const JSON_BODY_CAP = 256 * 1024;
+const JSON_BODY_CAP = 64 * 1024;
 /** Finished jobs are forgotten after two days (their output links expire after one hour). */
 const JOB_RETENTION_MS = 48 * 3600_000;
 /** Refused requests with a body up to this size are read (and discarded) before the answer. */

@@ -75,7 +75,7 @@ function generate(r: ReturnType<typeof rng>): Raw {
     case 3:
       return { kind: "huge headers", data: request("GET", "/v3/custom-models", { ...auth, "x-junk": "a".repeat(17_000 + r.int(20_000)) }) };
     case 4:
-      return { kind: "huge JSON body", data: request("POST", r.pick(SUBMITS), { ...auth, ...json }, Buffer.alloc(257 * 1024 + r.int(64 * 1024), 0x61)) };
+      return { kind: "huge JSON body", data: request("POST", r.pick(SUBMITS), { ...auth, ...json }, Buffer.alloc(65 * 1024 + r.int(16 * 1024), 0x61)) };
     case 5: {
       const id = r.pick(BAD_IDS);
       const [m, p] = r.pick([
