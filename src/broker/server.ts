@@ -177,7 +177,12 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   }
 
   const store = options.store ?? createStoreFromEnv(config.storeEnv, { file: path.join(config.dataDir, "broker-store.jsonl"), log: (e) => log.log({ source: "store", ...e }) });
-  await store.open();
+  try {
+    await store.open();
+  } catch (err) {
+    await provider.close().catch(() => undefined);
+    throw err;
+  }
   const limits = { perMinute: config.ratePerMinute, perDay: config.ratePerDay };
   const dispatcher = new Dispatcher({ store, provider, log, limits, leaseMs: config.upstreamTimeoutMs + 60_000, retryBaseMs: Math.max(config.retryBaseMs, 1) * 4, now: options.now });
   const jobs = new JobService({ store, provider, dispatcher, signer: new OutputSigner(signingKey), log, limits, maxQueuedPerKey: config.maxQueuedPerKey, statusMinIntervalMs: config.statusMinIntervalMs, now: options.now });
@@ -551,13 +556,19 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     log.log({ key: null, route: "malformed", status, error: err.code });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host, () => {
-      server.off("error", reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    await provider.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw err;
+  }
   const addr = server.address() as { port: number };
   for (const h of allowedHosts) selfOrigins.add(`http://${h.includes(":") ? `[${h}]` : h}:${addr.port}`);
   if (config.publicUrl) selfOrigins.add(new URL(config.publicUrl).origin);

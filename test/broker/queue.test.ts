@@ -220,3 +220,15 @@ test("graceful shutdown finishes in-flight requests and keeps the queue", async 
   expect((await reopened.getJob(queued))?.state).toBe("queued");
   await reopened.close();
 });
+
+test("one broker per data folder: a second one on the same store refuses to start", async () => {
+  const dir = tmpDir();
+  writeKeysFile(dir);
+  const { ff, b } = await setup({}, manualClock(Date.now()), dir);
+  await expect(startTestBroker({ ...ff.env() }, { dir })).rejects.toThrow(/another broker \(pid \d+\) is using/);
+  await b.close();
+  // Released on close: the next start takes it.
+  const again = await startTestBroker({ ...ff.env() }, { dir });
+  brokers.push(again);
+  expect((await call(again.url, "GET", "/health")).json.status).toBe("ok");
+});

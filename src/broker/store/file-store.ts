@@ -4,6 +4,7 @@
 
 import { promises as fsp } from "fs";
 import * as path from "path";
+import { ConfigError } from "../config-error";
 import {
   EnqueueResult,
   FinishPatch,
@@ -38,6 +39,15 @@ export interface FileStoreOptions {
   compactEvery?: number;
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 export function createFileStore(options: FileStoreOptions = {}): Store {
   return new FileStore(options);
 }
@@ -68,6 +78,7 @@ class FileStore implements Store {
     const file = this.options.file;
     if (!file) return;
     await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await this.lock(file);
     let text = "";
     try {
       text = await fsp.readFile(file, "utf8");
@@ -98,7 +109,33 @@ class FileStore implements Store {
         await this.fh.close();
         this.fh = undefined;
       }
+      if (this.lockFile) {
+        await fsp.unlink(this.lockFile).catch(() => undefined);
+        this.lockFile = undefined;
+      }
     });
+  }
+
+  private lockFile: string | undefined;
+
+  /** One process per journal: a lock file with our pid; a dead owner's lock is taken over. */
+  private async lock(file: string): Promise<void> {
+    const lockFile = `${file}.lock`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await fsp.writeFile(lockFile, String(process.pid), { flag: "wx", mode: 0o600 });
+        this.lockFile = lockFile;
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
+      const pid = Number((await fsp.readFile(lockFile, "utf8").catch(() => "")).trim());
+      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+        throw new ConfigError(`another broker (pid ${pid}) is using ${path.dirname(file)}; stop it or set INFILL_DATA_DIR`);
+      }
+      await fsp.unlink(lockFile).catch(() => undefined); // stale: its owner is gone
+    }
+    throw new ConfigError(`cannot lock ${file}`);
   }
 
   // ---- journal ------------------------------------------------------------------------------
