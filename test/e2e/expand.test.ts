@@ -1,0 +1,46 @@
+// Expand to 16:9 in the playground (local engine): the canvas gets the new size and every original
+// pixel is unchanged at its new offset.
+
+import { openBrowser, screenshot, collectErrors, BrowserSession } from "./support/browser";
+import { startBroker, RunningBroker } from "./support/broker";
+import { activeDoc, compareWithKept, keepComposite, openPlayground, openSample, setVariations, waitForJob } from "./support/playground";
+
+jest.setTimeout(300000);
+
+let broker: RunningBroker;
+let s: BrowserSession;
+
+beforeAll(async () => {
+  broker = await startBroker();
+  s = await openBrowser();
+});
+afterAll(async () => {
+  await s?.close();
+  await broker?.stop();
+});
+
+test("expand to 16:9: new canvas size, original pixels untouched", async () => {
+  const errors = collectErrors(s.page);
+  const panel = await openPlayground(s.page, broker.url, broker.key);
+  await openSample(s.page, "beach"); // 960 × 640
+  const kept = await keepComposite(s.page, "original");
+  expect(kept).toEqual({ width: 960, height: 640 });
+
+  await panel.getByRole("tab", { name: "Expand" }).click();
+  await panel.getByTestId("expand-canvas").getByText("New canvas: 1138 × 640 px").waitFor();
+  await setVariations(panel, "expand", 1);
+  await panel.getByTestId("run-expand").click();
+  const job = await waitForJob(s.page, ["done", "failed"]);
+  expect(job.error).toBeUndefined();
+  expect(job.phase).toBe("done");
+
+  const doc = await activeDoc(s.page);
+  expect([doc.width, doc.height]).toEqual([1138, 640]);
+  expect(doc.history).toEqual(["Open", expect.stringMatching(/Expand/)]);
+  const diff = await compareWithKept(s.page, "original", null, { x: 89, y: 0 });
+  expect(diff.compared).toBe(960 * 640);
+  expect(diff.outside).toBe(0);
+  await s.page.getByTestId("doc-status").getByText("1138 × 640 px").waitFor();
+  await screenshot(s.page, "expand-16-9");
+  expect(errors).toEqual([]);
+});
