@@ -3,6 +3,7 @@
 // deviation), and the correction is applied to the generated pixels.
 
 import type { GrayImage, RGBAImage } from "../host";
+import { nonZeroBounds } from "./image";
 import { distanceToSeeds } from "./masks";
 
 export interface ToneCorrection {
@@ -21,16 +22,25 @@ export function fitTone(source: RGBAImage, result: RGBAImage, mask: GrayImage, r
   if (source.width !== width || result.width !== width || source.height !== height || result.height !== height) {
     throw new Error("fitTone: sizes differ");
   }
-  const dist = distanceToSeeds(width, height, (i) => mask.data[i] !== 0);
+  // Only the mask's bounding box plus the ring can be in the ring.
+  const nz = nonZeroBounds(mask);
+  if (nz.right <= nz.left) return null;
+  const x0 = Math.max(0, nz.left - ringPx - 1);
+  const y0 = Math.max(0, nz.top - ringPx - 1);
+  const x1 = Math.min(width, nz.right + ringPx + 1);
+  const y1 = Math.min(height, nz.bottom + ringPx + 1);
+  const bw = x1 - x0;
+  const toFull = (i: number) => (y0 + Math.floor(i / bw)) * width + x0 + (i % bw);
+  const dist = distanceToSeeds(bw, y1 - y0, (i) => mask.data[toFull(i)] !== 0);
   const sumS = [0, 0, 0];
   const sumR = [0, 0, 0];
   const sqS = [0, 0, 0];
   const sqR = [0, 0, 0];
   let n = 0;
-  for (let i = 0; i < mask.data.length; i++) {
-    const d = dist[i];
+  for (let j = 0; j < dist.length; j++) {
+    const d = dist[j];
     if (d === 0 || d > ringPx) continue;
-    const p = i * 4;
+    const p = toFull(j) * 4;
     if (source.data[p + 3] < 255) continue; // transparent original: nothing to match
     n++;
     for (let c = 0; c < 3; c++) {

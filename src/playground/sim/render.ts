@@ -35,6 +35,24 @@ export function renderWindow(state: DocState, depth: Depth, window: Rect, layerI
   const h = window.bottom - window.top;
   const out = new Uint8Array(w * h * 4);
   const layers = prepare(state, layerId);
+  // A flat 8-bit document read inside its canvas is a plain copy (as Photoshop's native read is fast).
+  if (layers.length === 1 && depth === 8 && layers[0].masks.length === 0 && layerId === undefined) {
+    const l = layers[0].layer;
+    if (window.left >= Math.max(0, l.left) && window.top >= Math.max(0, l.top) && window.right <= Math.min(state.width, l.left + l.width) && window.bottom <= Math.min(state.height, l.top + l.height)) {
+      const src = l.data as Uint8Array;
+      for (let y = window.top; y < window.bottom; y++) {
+        const s = ((y - l.top) * l.width + (window.left - l.left)) * 4;
+        out.set(src.subarray(s, s + w * 4), (y - window.top) * w * 4);
+      }
+      for (let p = 3; p < out.length; p += 4) if (out[p] !== 255 && out[p] !== 0) return renderSlow(state, depth, window, layers, layerId, w, h);
+      return { width: w, height: h, data: out };
+    }
+  }
+  return renderSlow(state, depth, window, layers, layerId, w, h);
+}
+
+function renderSlow(state: DocState, depth: Depth, window: Rect, layers: Prepared[], layerId: number | undefined, w: number, h: number): RGBAImage {
+  const out = new Uint8Array(w * h * 4);
   const row = new Float32Array(w * 4);
   for (let y = window.top; y < window.bottom; y++) {
     row.fill(0);
