@@ -5,7 +5,7 @@
 
 import { fillImage, expandImage, type EngineOptions } from "../../src/broker/local/engine";
 import { patchErrorMultiScale } from "./metrics";
-import { bricks, grass, stripes } from "./textures";
+import { bricks, grass, stripes, gradientNoise, wood } from "./textures";
 
 const variants: Record<string, Partial<EngineOptions>> = {
   default: {},
@@ -23,6 +23,8 @@ const cases = [
   { name: "bricks 256/1024", img: bricks(1024, 1024, 9), hole: { x: 384, y: 384, width: 256, height: 256 } },
   { name: "grass 256/1024", img: grass(1024, 1024, 9), hole: { x: 384, y: 384, width: 256, height: 256 } },
   { name: "stripes 256/1024", img: stripes(1024, 1024, 9), hole: { x: 384, y: 384, width: 256, height: 256 } },
+  { name: "gradient 256/1024", img: gradientNoise(1024, 1024, 9), hole: { x: 384, y: 384, width: 256, height: 256 } },
+  { name: "wood 256/1024", img: wood(1024, 1024, 9), hole: { x: 384, y: 384, width: 256, height: 256 } },
 ];
 for (const [vn, opts] of Object.entries(variants)) {
   const parts: string[] = [];

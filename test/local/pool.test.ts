@@ -31,8 +31,8 @@ describe("EnginePool", () => {
     const timer = setInterval(() => ticks++, 5);
     let finished = 0;
     try {
-      const tasks = Array.from({ length: 10 }, (_, i) => fillTask(100 + i));
-      const expected = fillImage(fillTask(100).image, fillTask(100).mask, { seed: 100 });
+      const tasks = Array.from({ length: 10 }, (_, i) => fillTask(100 + i, 96));
+      const expected = fillImage(fillTask(100, 96).image, fillTask(100, 96).mask, { seed: 100 });
       const jobs = tasks.map((t) => pool.run(t).then((img) => { finished++; return img; }));
       expect(pool.stats().workers).toBe(2);
       // Health checks answered while the jobs are still running.
@@ -47,7 +47,7 @@ describe("EnginePool", () => {
       const ticksAtHealth = ticks;
       const results = await Promise.all(jobs);
       expect(results).toHaveLength(10);
-      for (const r of results) expect([r.width, r.height]).toEqual([128, 128]);
+      for (const r of results) expect([r.width, r.height]).toEqual([96, 96]);
       expect(Buffer.from(results[0].data).equals(Buffer.from(expected.data))).toBe(true); // worker = in-process result
       expect(answers[0]).toBeLessThan(10); // the first health answer came before the jobs were done
       expect(ticks).toBeGreaterThan(ticksAtHealth); // the interval kept firing while the jobs ran
