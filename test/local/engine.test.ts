@@ -69,6 +69,16 @@ describe("fill", () => {
     expect(() => fillImage(img, rectMask(160, 128, 0, 0, 160, 128), { seed: 1 })).toThrow(EngineInputError);
   });
 
+  it("fills a scattered mask (many small holes) and refuses one that leaves no whole patch to copy", () => {
+    const scattered = rectMask(160, 128, 0, 0, 0, 0);
+    for (let y = 2; y < 128; y += 12) for (let x = 2; x < 160; x += 12) for (let k = 0; k < 3; k++) scattered.data[(y + k) * 160 + x + k] = 255;
+    const out = fillImage(img, scattered, { seed: 1 });
+    expect(countDiffering(out, img, (i) => scattered.data[i] === 0)).toBe(0);
+    const dense = rectMask(160, 128, 0, 0, 0, 0);
+    for (let y = 0; y < 128; y += 3) for (let x = 0; x < 160; x += 3) dense.data[y * 160 + x] = 255;
+    expect(() => fillImage(img, dense, { seed: 1 })).toThrow(/no area large enough/);
+  });
+
   it("returns the input unchanged for an empty mask", () => {
     const out = fillImage(img, rectMask(160, 128, 0, 0, 0, 0), { seed: 1 });
     expect(Buffer.from(out.data).equals(Buffer.from(img.data))).toBe(true);

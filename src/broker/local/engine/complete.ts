@@ -9,7 +9,7 @@
 // NNF over the finer source, never by interpolating the coarse pixels.
 // Everything lives in typed arrays allocated once per level; the inner loops allocate nothing.
 
-import { AbortError } from "./types";
+import { AbortError, EngineInputError } from "./types";
 import { createRng, Rng } from "./prng";
 import { Level, distanceToKnown, downsampleLevel, maxOf } from "./pyramid";
 
@@ -88,7 +88,10 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
     const thick = maxOf(distanceToKnown(cur.hole, cur.w, cur.h));
     if (thick <= p.coarsestThickness) break;
     if (((cur.w + 1) >> 1) < minSide || ((cur.h + 1) >> 1) < minSide) break;
-    levels.push(downsampleLevel(cur));
+    const next = downsampleLevel(cur);
+    // A coarse hole grows (any hole child makes a hole); stop while there are patches to copy.
+    if (countSourcePatches(next.hole, next.w, next.h, r) < 16) break;
+    levels.push(next);
   }
   const L = levels.length;
   const emAt = (l: number): number => (l === L - 1 ? p.emCoarsest : l === 0 ? p.emFinest : Math.min(p.emMiddle, 1 + l));
@@ -110,7 +113,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
     checkAbort();
     const st = prepareLevel(levels[l], l === 0 ? rFinest : r, p.gamma);
     const searchRadius = l === L - 1 || p.fineSearchRadius <= 0 ? Math.max(st.lv.w, st.lv.h) : p.fineSearchRadius;
-    if (st.srcList.length === 0) throw new Error("no known patch to copy from: the hole covers (almost) the whole image");
+    if (st.srcList.length === 0) throw new EngineInputError("the mask leaves no area large enough to copy from: fill a smaller area");
     if (prev === null) {
       initOnionPeel(st, rng, checkAbort);
       for (let k = 0; k < st.tgtList.length; k++) st.nnf[st.tgtList[k]] = st.srcList[rng.int(st.srcList.length)];
@@ -144,6 +147,31 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
   return finest;
 }
 
+/** Number of patch centres whose (2r+1)² patch has no hole pixel. */
+function countSourcePatches(hole: Uint8Array, w: number, h: number, r: number): number {
+  const ii = holeIntegral(hole, w, h);
+  let n = 0;
+  for (let y = r; y < h - r; y++) for (let x = r; x < w - r; x++) if (boxSum(ii, w, x - r, y - r, x + r + 1, y + r + 1) === 0) n++;
+  return n;
+}
+
+function holeIntegral(hole: Uint8Array, w: number, h: number): Int32Array {
+  const ii = new Int32Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let row = 0;
+    for (let x = 0; x < w; x++) {
+      row += hole[y * w + x];
+      ii[(y + 1) * (w + 1) + x + 1] = ii[y * (w + 1) + x + 1] + row;
+    }
+  }
+  return ii;
+}
+
+function boxSum(ii: Int32Array, w: number, x0: number, y0: number, x1: number, y1: number): number {
+  const W = w + 1;
+  return ii[y1 * W + x1] - ii[y0 * W + x1] - ii[y1 * W + x0] + ii[y0 * W + x0];
+}
+
 function countHole(hole: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < hole.length; i++) n += hole[i];
@@ -154,22 +182,13 @@ function prepareLevel(lv: Level, r: number, gamma: number): LevelState {
   const { w, h, hole } = lv;
   const n = w * h;
   // Integral image of the hole to test "patch fully known" in O(1).
-  const ii = new Int32Array((w + 1) * (h + 1));
-  for (let y = 0; y < h; y++) {
-    let row = 0;
-    for (let x = 0; x < w; x++) {
-      row += hole[y * w + x];
-      ii[(y + 1) * (w + 1) + x + 1] = ii[y * (w + 1) + x + 1] + row;
-    }
-  }
-  const boxSum = (x0: number, y0: number, x1: number, y1: number): number =>
-    ii[y1 * (w + 1) + x1] - ii[y0 * (w + 1) + x1] - ii[y1 * (w + 1) + x0] + ii[y0 * (w + 1) + x0];
+  const ii = holeIntegral(hole, w, h);
   const srcOk = new Uint8Array(n);
   const isTgt = new Uint8Array(n);
   let nSrc = 0, nTgt = 0, nHole = 0;
   for (let y = r; y < h - r; y++) {
     for (let x = r; x < w - r; x++) {
-      const s = boxSum(x - r, y - r, x + r + 1, y + r + 1);
+      const s = boxSum(ii, w, x - r, y - r, x + r + 1, y + r + 1);
       if (s === 0) { srcOk[y * w + x] = 1; nSrc++; } else { isTgt[y * w + x] = 1; nTgt++; }
     }
   }
