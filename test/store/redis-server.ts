@@ -1,5 +1,6 @@
-// A real redis-server for tests and benches: loopback only, a free port, no persistence, a temp
-// dir; stopped (and the dir removed) by `stop()`. `restart()` keeps the port so clients reconnect.
+// A real redis-server for tests and benches: loopback only, a free port, a temp dir, no persistence
+// unless asked; stopped (and the dir removed) by `stop()`. `restart()` keeps the port and the dir,
+// so clients reconnect (and a persisted data set comes back).
 
 import { spawn, type ChildProcess } from "child_process";
 import { mkdtempSync, rmSync } from "fs";
@@ -17,7 +18,7 @@ export interface TestRedis {
   /** Freeze the server (SIGSTOP): connections stay open, nothing answers. */
   pause(): void;
   resume(): void;
-  /** Start again on the same port (empty: nothing was persisted). */
+  /** Start again on the same port and dir (empty unless started with `persist`). */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -34,11 +35,17 @@ function freePort(): Promise<number> {
   });
 }
 
-function launch(port: number, dir: string): Promise<ChildProcess> {
+export interface RedisServerOptions {
+  /** Append-only file with fsync on every write (as production should run), kept across restarts. */
+  persist?: boolean;
+}
+
+function launch(port: number, dir: string, o: RedisServerOptions): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
+    const durability = o.persist ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
     const child = spawn(
       REDIS_SERVER,
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "yes", "--loglevel", "warning"],
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...durability, "--dir", dir, "--protected-mode", "yes", "--loglevel", "warning"],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";
@@ -81,7 +88,7 @@ function exited(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   });
 }
 
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(o: RedisServerOptions = {}): Promise<TestRedis> {
   const dir = mkdtempSync(path.join(tmpdir(), "infill-redis-"));
   let port = 0;
   let child: ChildProcess | undefined;
@@ -89,7 +96,7 @@ export async function startRedis(): Promise<TestRedis> {
   for (let attempt = 0; attempt < 5 && !child; attempt++) {
     port = await freePort();
     try {
-      child = await launch(port, dir);
+      child = await launch(port, dir, o);
     } catch (err) {
       lastErr = err; // the port was taken between the probe and the start: try another
     }
@@ -111,7 +118,7 @@ export async function startRedis(): Promise<TestRedis> {
     },
     async restart() {
       if (current) await exited(current, "SIGKILL");
-      current = await launch(port, dir);
+      current = await launch(port, dir, o);
     },
     async stop() {
       current?.kill("SIGCONT");
