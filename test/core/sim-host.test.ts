@@ -63,6 +63,12 @@ describe("simulated Photoshop", () => {
     expect(Array.from((await h.composite(id)).data)).toEqual([255, 51, 0, 255]);
   });
 
+  test("32-bit documents hold linear floats and read back as 8-bit sRGB", async () => {
+    const h = new SimHost();
+    const id = h.createDocument({ width: 1, height: 1, bitDepth: 32, samples: Float32Array.of(1, 0.2158605, 0, 1) });
+    expect(Array.from((await h.composite(id)).data)).toEqual([255, 128, 0, 255]);
+  });
+
   test("layer masks hide outside their rectangle; hidden groups hide their layers; composite at a target size", async () => {
     const h = new SimHost();
     const id = h.createDocument({ width: 4, height: 1, fill: [0, 0, 0] });

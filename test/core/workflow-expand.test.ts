@@ -54,7 +54,11 @@ describe("expand", () => {
     const body = r.broker.lastJob().body as { size: { width: number; height: number }; placement: { inset: object } };
     expect(Math.max(body.size.width, body.size.height)).toBeGreaterThanOrEqual(1023);
     expect(Math.max(body.size.width, body.size.height)).toBeLessThanOrEqual(1025);
-    expect(r.host.compositeLog.length).toBe(1);
+    // The document was read once, whole, at the size sent (the second read is this test's own).
+    expect(r.host.compositeLog.length).toBe(2);
+    expect(r.host.compositeLog[0].request.window).toBeUndefined();
+    const sent = r.broker.image((r.broker.lastJob().body as { image: { source: { uploadId: string } } }).image.source.uploadId);
+    expect(r.host.compositeLog[0].request.targetSize).toEqual({ width: sent.width, height: sent.height });
   });
 
   test("a transparent document expands with its new area generated, not the background colour", async () => {
