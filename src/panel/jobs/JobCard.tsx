@@ -46,7 +46,7 @@ export function JobCard({ job, now, actions }: { job: JobState; now: number; act
         )}
         {job.note && <Text UNSAFE_className="infill-note" data-testid="job-note">{job.note}</Text>}
         {job.error && (
-          <View UNSAFE_className="infill-error" padding="size-100" borderRadius="regular" data-testid="job-error">
+          <View UNSAFE_className={job.error.category === "cancelled" ? "infill-quiet" : "infill-error"} padding="size-100" borderRadius="regular" data-testid="job-error">
             <Text>{job.error.message}</Text>
             {job.error.detail && (
               <>

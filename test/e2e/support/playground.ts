@@ -125,6 +125,19 @@ export async function waitForJob(page: Page, phases: JobState["phase"][], opts: 
   }
 }
 
+/** Waits until the panel shows a job (not in `ignore`) in one of the phases; returns its id. */
+export async function waitForPanelJob(panel: FrameLocator, phases: JobState["phase"][], ignore: string[] = [], timeoutMs = 180000): Promise<string> {
+  const sel = phases.map((p) => `[data-testid="job"][data-phase="${p}"]`).join(", ");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ids = await panel.locator(sel).evaluateAll((els) => els.map((e) => e.getAttribute("data-job-id") ?? ""));
+    const id = ids.find((i) => i && !ignore.includes(i));
+    if (id) return id;
+    if (Date.now() > deadline) throw new Error(`no job reached ${phases.join("/")} in the panel`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function setVariations(panel: FrameLocator, tab: "fill" | "expand" | "generate", n: number): Promise<void> {
   const field = panel.getByTestId(`${tab}-tab`).getByRole("textbox", { name: "Variations" });
   await field.fill(String(n));
