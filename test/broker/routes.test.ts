@@ -324,3 +324,26 @@ describe("jobs", () => {
     expect(typeof line.upstreamMs).toBe("number");
   });
 });
+
+describe("providers that refuse an endpoint", () => {
+  test("a provider's refuse() answers at once, before anything is queued", async () => {
+    const { createUnavailableProvider } = await import("../../src/broker/providers/unavailable");
+    const { ProviderError } = await import("../../src/broker/providers/provider");
+    const base = createUnavailableProvider("local", "unused");
+    const provider = {
+      ...base,
+      refuse: (endpoint: string) =>
+        endpoint === "generate" ? new ProviderError({ status: 400, body: { error_code: "needs_firefly_credentials", message: "Generate needs Firefly credentials on the broker." } }) : undefined,
+    };
+    const b = await startTestBroker({ INFILL_PROVIDER: "local" }, { provider });
+    try {
+      const r = await call(b.url, "POST", "/v3/images/generate-async", { key: KEY_A, body: { prompt: "a lighthouse" } });
+      expect(r.status).toBe(400);
+      expect(r.json).toMatchObject({ error_code: "needs_firefly_credentials", category: "invalid_input" });
+      expect((await b.store.queueStats()).depth).toBe(0);
+      expect((await b.store.usage()).length).toBe(0);
+    } finally {
+      await b.close();
+    }
+  });
+});

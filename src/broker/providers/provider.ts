@@ -100,6 +100,13 @@ export interface Provider {
    */
   submit(endpoint: SubmitEndpoint, body: unknown, modelVersion: string | undefined, owner: OwnerName): Promise<{ jobId: string }>;
 
+  /**
+   * Optional, synchronous and cheap: refuse a submit this provider can never run (e.g. the local
+   * engine and `generate`) so the client hears it at once instead of from a failed job. Return the
+   * Firefly-shaped error, or undefined to accept. Called before the job is queued.
+   */
+  refuse?(endpoint: SubmitEndpoint, modelVersion: string | undefined): ProviderError | undefined;
+
   /** Current status of a provider job (output URLs are the provider's; the broker re-signs them). */
   status(jobId: string): Promise<ProviderJobStatus>;
 
