@@ -47,8 +47,13 @@ test("fill runs end to end on the local engine through the broker", async () => 
 
 test("generate needs Firefly: a clear JSON error with a category", async () => {
   const acc = await call(b.url, "POST", "/v3/images/generate-async", { key: KEY_A, body: { prompt: "a lighthouse" } });
-  // Accepted into the queue like any job (the broker does not know what a provider supports),
-  // then failed by the local provider with the reason and a category.
+  if (b.provider.refuse) {
+    // The provider turns it down at submit time.
+    expect(acc.status).toBeGreaterThanOrEqual(400);
+    expect(acc.json).toMatchObject({ error_code: "needs_firefly_credentials", category: "invalid_input" });
+    return;
+  }
+  // Otherwise it is queued like any job and fails with the reason and a category.
   expect(acc.status).toBe(202);
   const end = await until(async () => {
     const r = await call(b.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A });
