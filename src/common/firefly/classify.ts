@@ -44,6 +44,12 @@ export const BROKER_ERROR_CODES = {
   storeUnavailable: "store_unavailable",
   notFound: "not_found",
   hostNotAllowed: "host_not_allowed",
+  secretInQuery: "secret_in_query",
+  originNotAllowed: "origin_not_allowed",
+  providerUnavailable: "provider_unavailable",
+  outputLinkInvalid: "output_link_invalid",
+  outputExpired: "output_expired",
+  submitInterrupted: "submit_interrupted",
 } as const;
 
 const CONTENT_MESSAGES: Record<string, string> = {
@@ -121,6 +127,16 @@ export function classifyError(input: ErrorInput): ClassifiedError {
       return out("service_unavailable", "The broker can't reach its job store right now, so it is not accepting jobs. Try again shortly or tell your admin.");
     case BROKER_ERROR_CODES.hostNotAllowed:
       return out("invalid_input", "The broker refused this request's address. Use the broker URL exactly as your admin gave it.");
+    case BROKER_ERROR_CODES.secretInQuery:
+      return out("invalid_input", "The broker key was sent in the address, which the broker never accepts. Enter it in Settings instead.");
+    case BROKER_ERROR_CODES.originNotAllowed:
+      return out("auth", "The broker does not accept requests from this page's origin. Ask your admin to add it to the broker's allowed origins.");
+    case BROKER_ERROR_CODES.providerUnavailable:
+      return out("service_unavailable", `The broker's image service is not available${facts.message ? ` (${facts.message})` : ""}. Tell your admin.`);
+    case BROKER_ERROR_CODES.outputLinkInvalid:
+      return out("auth", "This result link is not valid for your broker key. Run the job again.");
+    case BROKER_ERROR_CODES.outputExpired:
+      return out("timeout", "This result has expired (results are kept for one hour). Run the job again.");
   }
 
   if (code && CONTENT_MESSAGES[code] && (s === 451 || s === 422 || s === 400)) return out("content_policy", CONTENT_MESSAGES[code]);
@@ -180,6 +196,12 @@ export function classifyJobOutcome(job: JobStatusResponse): ClassifiedError | nu
       return out("timeout", "The job timed out on the service. Run it again.");
     case "failed": {
       const code = job.error_code ?? "";
+      if (code === BROKER_ERROR_CODES.needsFirefly) {
+        return out("invalid_input", job.message ?? "This needs Firefly: the broker runs the local engine. Ask your admin to configure Firefly credentials.");
+      }
+      if (code === BROKER_ERROR_CODES.submitInterrupted) {
+        return out("service_unavailable", "The broker stopped while sending this job, so it was not run (and not billed). Run it again.");
+      }
       if (CONTENT_MESSAGES[code]) return out("content_policy", CONTENT_MESSAGES[code]);
       if (/unsafe|policy|denied/.test(code)) return out("content_policy", "Firefly declined this under its content policy. Change the prompt or image and try again.");
       if (code === "timeout_error") return out("timeout", "The job timed out on the service. Run it again.");

@@ -121,6 +121,11 @@ describe("classifyError covers every documented code", () => {
     expect(c(429, { error_code: BROKER_ERROR_CODES.queueFull }).message).toMatch(/maximum number of jobs/);
     expect(c(503, { error_code: BROKER_ERROR_CODES.storeUnavailable }).category).toBe("service_unavailable");
     expect(c(400, { error_code: BROKER_ERROR_CODES.needsFirefly, message: "Generate needs Firefly credentials." }).message).toBe("Generate needs Firefly credentials.");
+    expect(c(400, { error_code: BROKER_ERROR_CODES.secretInQuery }).category).toBe("invalid_input");
+    expect(c(403, { error_code: BROKER_ERROR_CODES.originNotAllowed }).message).toMatch(/origin/);
+    expect(c(503, { error_code: BROKER_ERROR_CODES.providerUnavailable, message: "engine failed to start" }).message).toMatch(/engine failed to start/);
+    expect(c(403, { error_code: BROKER_ERROR_CODES.outputLinkInvalid }).category).toBe("auth");
+    expect(c(410, { error_code: BROKER_ERROR_CODES.outputExpired }).message).toMatch(/expired/);
   });
 
   test("a secret-looking value in a body never becomes the artist-facing message for auth", () => {
@@ -140,6 +145,10 @@ describe("classifyJobOutcome", () => {
     expect(classifyJobOutcome(job("failed", { error_code: "prompt_unsafe" }))?.category).toBe("content_policy");
     expect(classifyJobOutcome(job("failed", { error_code: "timeout_error" }))?.category).toBe("timeout");
     expect(classifyJobOutcome(job("failed", { error_code: "runtime_error", message: "boom" }))).toMatchObject({ category: "service_unavailable", detail: "job failed runtime_error: boom" });
+  });
+  test("the broker's job-level codes", () => {
+    expect(classifyJobOutcome(job("failed", { error_code: "needs_firefly_credentials", message: "Generate needs Firefly credentials." }))).toMatchObject({ category: "invalid_input", message: "Generate needs Firefly credentials." });
+    expect(classifyJobOutcome(job("failed", { error_code: "submit_interrupted" }))?.message).toMatch(/not billed/);
   });
   test("cancelled in both spellings, timeout, and non-terminal states", () => {
     expect(classifyJobOutcome(job("canceled"))?.category).toBe("cancelled");
