@@ -1,7 +1,10 @@
 // The Store conformance suite: the semantics every store must have, run against the file store and
 // the Redis store alike (test/store/*.test.ts). Times are passed in (`now`), so nothing here waits.
 
-import type { NewJob, Store } from "../../src/broker/store/store";
+import type { Store } from "../../src/broker/store/store";
+import { DAY, MIN, T0, drain, newJob, prng } from "./fixtures";
+
+export { drain, newJob, prng };
 
 export interface StoreHarness {
   /** A fresh, empty, opened store. */
@@ -10,36 +13,6 @@ export interface StoreHarness {
   reopen(store: Store): Promise<Store>;
   /** Another instance on the same data while `store` stays open (shared stores only). */
   sibling?(store: Store): Promise<Store>;
-}
-
-const T0 = 1_764_300_000_000;
-const MIN = 60_000;
-const DAY = 24 * 60 * MIN;
-
-export function newJob(id: string, owner: string, at = T0, request: unknown = { prompt: `job ${id}` }): NewJob {
-  return { id, owner, endpoint: "fill", request, createdAt: at };
-}
-
-/** Claim everything, returning ids in claim order. */
-export async function drain(store: Store, claimant = "c", now = T0): Promise<string[]> {
-  const out: string[] = [];
-  for (;;) {
-    const j = await store.claimNext(claimant, 30_000, now);
-    if (!j) return out;
-    out.push(j.id);
-  }
-}
-
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function describeStoreConformance(name: string, harness: StoreHarness): void {

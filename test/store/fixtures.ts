@@ -1,0 +1,34 @@
+// Small shared pieces of the store tests: a fixed start time, job factory, drain, a seeded PRNG.
+
+import type { NewJob, Store } from "../../src/broker/store/store";
+
+export const T0 = 1_764_300_000_000;
+export const MIN = 60_000;
+export const DAY = 24 * 60 * MIN;
+
+export function newJob(id: string, owner: string, at = T0, request: unknown = { prompt: `job ${id}` }): NewJob {
+  return { id, owner, endpoint: "fill", request, createdAt: at };
+}
+
+/** Claim everything, returning ids in claim order. */
+export async function drain(store: Store, claimant = "c", now = T0): Promise<string[]> {
+  const out: string[] = [];
+  for (;;) {
+    const j = await store.claimNext(claimant, 30_000, now);
+    if (!j) return out;
+    out.push(j.id);
+  }
+}
+
+/** A small deterministic PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
