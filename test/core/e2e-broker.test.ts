@@ -18,7 +18,8 @@ let firefly: TestBroker;
 let local: TestBroker | undefined;
 
 beforeAll(async () => {
-  // Every output is this 4×4 flat PNG; the workflows scale whatever size comes back.
+  // Every output is this 4×4 flat PNG; the workflows scale whatever size comes back. (It bears no
+  // relation to the source, so exact-colour checks run without tone matching.)
   const out = encodeRGBAPng({ width: 4, height: 4, data: new Uint8Array(64).map((_, i) => [12, 200, 99, 255][i % 4]) });
   ff = await startFakeFirefly({ pollsToFinish: 2, outputImage: Buffer.from(out) });
   firefly = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000" });
@@ -40,7 +41,7 @@ test("fill through the broker and fake Firefly: uploads, submit, polls, signed o
   const id = host.createDocument({ width: 1200, height: 900, pixels: coordImage(1200, 900) });
   host.setSelection(id, { left: 500, top: 400, right: 600, bottom: 470 });
   const phases: string[] = [];
-  const job = startJob({ kind: "fill", prompt: "a window", numVariations: 2, seeds: [1, 2] }, deps(host, firefly.url), (s) => phases.push(s.phase));
+  const job = startJob({ kind: "fill", prompt: "a window", numVariations: 2, seeds: [1, 2], blend: { bandPx: 4, toneMatch: false } }, deps(host, firefly.url), (s) => phases.push(s.phase));
   const final = await job.done;
   expect(final.error).toBeUndefined();
   expect(final.phase).toBe("done");
@@ -58,7 +59,7 @@ test("fill through the broker and fake Firefly: uploads, submit, polls, signed o
 test("expand and generate through the broker", async () => {
   const host = new SimHost();
   const id = host.createDocument({ width: 300, height: 200, fill: [0, 0, 0] });
-  const e = await startJob({ kind: "expand", target: { kind: "sides", left: 0, top: 0, right: 100, bottom: 0 }, numVariations: 1 }, deps(host, firefly.url), () => undefined).done;
+  const e = await startJob({ kind: "expand", target: { kind: "sides", left: 0, top: 0, right: 100, bottom: 0 }, numVariations: 1, blend: { bandPx: 8, toneMatch: false } }, deps(host, firefly.url), () => undefined).done;
   expect(e.error).toBeUndefined();
   expect((await host.activeDocument())!.width).toBe(400);
   expect(px(await host.composite(id), 390, 100)).toEqual([12, 200, 99, 255]);

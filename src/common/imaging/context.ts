@@ -17,6 +17,11 @@ export interface ContextOptions {
   minPadding?: number;
   /** Smallest window side (document pixels) when the canvas allows it. */
   minContext?: number;
+  /**
+   * Weight of the output's pixel count in the choice (default 0: detail first, so small selections
+   * go out at 1:1). Around 0.5 trades some sharpness for a smaller request and less codec work.
+   */
+  workWeight?: number;
 }
 
 export interface FillGeometry {
@@ -70,7 +75,7 @@ export function candidateFor(doc: Size, selection: Rect, base: Rect, preset: Siz
     h = Math.min(doc.height, Math.round(w / aspect));
     if (w / h > aspect) w = Math.max(rectWidth(tight), Math.min(w, Math.round(h * aspect)));
   }
-  if (w < preset.width && h < preset.height) {
+  if (w < preset.width && h < preset.height && !(opts.workWeight && opts.workWeight > 0)) {
     w = Math.min(doc.width, preset.width);
     h = Math.min(doc.height, preset.height);
   }
@@ -82,7 +87,7 @@ export function candidateFor(doc: Size, selection: Rect, base: Rect, preset: Siz
   const upscale = Math.max(0, Math.log(Math.max(scaleX, scaleY)));
   const area = (preset.width * preset.height) / (2048 * 2048);
   const shapeMismatch = Math.abs(Math.log(aspect / (bw / bh)));
-  const cost = 4 * anisotropy + detailLoss + 0.25 * upscale + 0.05 * shapeMismatch + 0.01 * area;
+  const cost = 4 * anisotropy + detailLoss + 0.25 * upscale + 0.05 * shapeMismatch + (0.01 + (opts.workWeight ?? 0)) * area;
   return { selection, window, sendSize: { ...preset }, scaleX, scaleY, cost };
 }
 

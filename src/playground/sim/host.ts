@@ -294,7 +294,6 @@ export class SimHost implements Host {
     if (this.busy) throw new HostError("host_busy", "Photoshop is busy with another change. Try again in a moment.");
     this.busy = true;
     const ctx = this.opContext(doc);
-    const firstId = this.nextLayerId;
     try {
       let state = doc.state;
       for (let i = 0; i < plan.ops.length; i++) {
@@ -310,8 +309,7 @@ export class SimHost implements Host {
       this.commit(doc, plan.name, state);
       return { created: { ...ctx.refs } };
     } catch (e) {
-      // Rollback: the document's state was never replaced; ids handed out are simply not used.
-      this.nextLayerId = Math.max(this.nextLayerId, firstId);
+      // Rollback: the document's state was never replaced (states are immutable values).
       if (e instanceof HostError) throw e;
       throw new HostError("apply_failed", "Placing the result failed; the document was left unchanged.", e instanceof Error ? e.message : String(e));
     } finally {

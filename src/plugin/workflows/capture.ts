@@ -101,7 +101,7 @@ export async function captureJob(params: JobParams, jobId: string, deps: Workflo
     const selection = await host.selection(doc.id);
     if (!selection) throw documentError("Make a selection first: Fill generates inside the selection.");
     const extent = selectionExtent(selection);
-    const geometry = planFillGeometry(docSize, extent, FILL_SIZES);
+    const geometry = planFillGeometry(docSize, extent, FILL_SIZES, deps.fillContext);
     const blend: BlendSettings = params.blend ?? { bandPx: defaultBand(extent), toneMatch: true };
     const { window, sendSize } = geometry;
     const source = opaque(await host.composite(doc.id, { window, targetSize: sendSize }));

@@ -5,7 +5,7 @@
 import type { Host, Rect, Size } from "../../common/host";
 import type { BlendSettings, JobKind, JobParams } from "../../common/jobs";
 import type { ExpandGeometry } from "../../common/imaging/expand";
-import type { FillGeometry } from "../../common/imaging/context";
+import type { ContextOptions, FillGeometry } from "../../common/imaging/context";
 import type { ToneCorrection } from "../../common/imaging/tone";
 import type { BrokerClient } from "../broker-client";
 import type { ResultStore } from "../store";
@@ -22,6 +22,8 @@ export interface WorkflowDeps {
   timeoutMs?: number;
   /** Waiting, replaceable in tests. Must reject when the signal aborts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Fill context-window policy (default: detail first, 1:1 for selections that fit a preset). */
+  fillContext?: ContextOptions;
 }
 
 export interface JobRequest {

@@ -1,6 +1,7 @@
 // After placing: show one variation, keep only one, re-place kept results, dismiss them.
 
-import type { JobState } from "../../common/jobs";
+import type { LayerPlan } from "../../common/host";
+import type { JobError, JobState } from "../../common/jobs";
 import { decodeGrayPng, decodeImage } from "../../common/imaging/codecs";
 import { keepOnlyPlan, selectVariationPlan } from "../../common/imaging/plans";
 import { WorkflowError, toJobError } from "./errors";
@@ -19,29 +20,36 @@ async function updateRecord(job: JobState, deps: WorkflowDeps): Promise<void> {
   if (rec) await saveRecord(deps, job, rec.request as StoredRequest);
 }
 
-async function applyToPlaced(job: JobState, deps: WorkflowDeps, build: (size: { width: number; height: number }, ids: number[]) => Parameters<WorkflowDeps["host"]["apply"]>[1]): Promise<JobState | { error: JobState["error"] }> {
+/** Apply a plan over the placed variation layers; returns the error to show, or null. */
+async function applyToPlaced(
+  job: JobState,
+  deps: WorkflowDeps,
+  build: (size: { width: number; height: number }, ids: number[]) => LayerPlan,
+): Promise<JobError | null> {
   try {
     const ids = placedIds(job);
     const doc = (await deps.host.documents()).find((d) => d.id === job.docId);
     if (!doc) throw new WorkflowError({ category: "document", message: `“${job.docTitle}” is closed.` });
     await deps.host.apply(job.docId, build({ width: doc.width, height: doc.height }, ids));
-    return job;
+    return null;
   } catch (e) {
-    return { error: toJobError(e) };
+    return toJobError(e);
   }
 }
 
+/** Show one variation, hide the others. */
 export async function selectVariation(job: JobState, index: number, deps: WorkflowDeps): Promise<JobState> {
-  const r = await applyToPlaced(job, deps, (size, ids) => selectVariationPlan(size, ids, index));
-  if ("error" in r && r !== job) return { ...job, error: r.error };
+  const error = await applyToPlaced(job, deps, (size, ids) => selectVariationPlan(size, ids, index));
+  if (error) return { ...job, error };
   const next: JobState = { ...job, error: undefined, variations: job.variations.map((v, i) => ({ ...v, visible: i === index })) };
   await updateRecord(next, deps);
   return next;
 }
 
+/** Keep one variation: the other variation layers are deleted. */
 export async function keepOnly(job: JobState, index: number, deps: WorkflowDeps): Promise<JobState> {
-  const r = await applyToPlaced(job, deps, (size, ids) => keepOnlyPlan(size, ids, index));
-  if ("error" in r && r !== job) return { ...job, error: r.error };
+  const error = await applyToPlaced(job, deps, (size, ids) => keepOnlyPlan(size, ids, index));
+  if (error) return { ...job, error };
   const next: JobState = { ...job, error: undefined, variations: [{ ...job.variations[index], visible: true }] };
   await updateRecord(next, deps);
   return next;
