@@ -104,6 +104,21 @@ describe("codecs", () => {
     expect(err / img.data.length).toBeLessThan(4);
   });
 
+  test("JPEG works where no Buffer exists (UXP, the browser)", () => {
+    const g = globalThis as { Buffer?: unknown };
+    const saved = g.Buffer;
+    delete g.Buffer;
+    try {
+      const img = coordImage(16, 8);
+      const jpg = encodeJpeg(img, 90);
+      expect(Object.getPrototypeOf(jpg)).toBe(Uint8Array.prototype);
+      expect(decodeImage(jpg).width).toBe(16);
+      expect(g.Buffer).toBeUndefined();
+    } finally {
+      g.Buffer = saved;
+    }
+  });
+
   test("base64", () => {
     for (const s of ["", "a", "ab", "abc", "abcd", "hello world!"]) {
       const bytes = Uint8Array.from(s, (c) => c.charCodeAt(0));
