@@ -1,0 +1,47 @@
+// What the request pipeline and the routes share: the broker's parts (one per broker) and the
+// facts gathered about one request (for its log line).
+
+import type { IncomingMessage, ServerResponse } from "http";
+import type { BrokerConfig } from "../config";
+import type { JobService, RequestFacts } from "../jobs/service";
+import type { KeyEntry, KeyRing } from "../keys";
+import type { Logger } from "../log";
+import type { Provider } from "../providers/provider";
+import type { Store } from "../store/store";
+import type { Responder } from "./respond";
+
+export interface BrokerParts {
+  config: BrokerConfig;
+  store: Store;
+  provider: Provider;
+  /** Why the provider is not available, if so (routes needing it answer 503). */
+  providerProblem?: string;
+  jobs: JobService;
+  keys: KeyRing;
+  log: Logger;
+  version: string;
+  respond: Responder;
+  /** Host names requests may be addressed to; browser origins allowed to call the API. */
+  allowedHosts: Set<string>;
+  corsOrigins: Set<string>;
+  /** The broker's own origins (known once it listens). */
+  selfOrigins: Set<string>;
+  /** Set when the broker starts to stop. */
+  state: { closing: boolean };
+}
+
+/** One request: the route name and key for its log line, and what the job service noted. */
+export interface RequestContext {
+  route: string;
+  key?: KeyEntry;
+  facts: RequestFacts;
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, parts: BrokerParts) => Promise<void>;
+
+/** The parsed request target. */
+export interface Target {
+  method: string;
+  pathname: string;
+  query: URLSearchParams;
+}

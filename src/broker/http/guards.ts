@@ -1,0 +1,81 @@
+// Checks every request passes before any route: the Host header names this broker (DNS
+// rebinding), no secret travels in the query string, browser origins are allowed ones (CORS,
+// preflights answered here), and — for the API — a valid broker key.
+
+import type { IncomingMessage, ServerResponse } from "http";
+import { BROKER_ERROR_CODES } from "../../common/firefly";
+import type { KeyEntry, KeyRing } from "../keys";
+import type { BrokerParts, RequestContext, Target } from "./context";
+import { httpError } from "./errors";
+
+const SECRET_QUERY = /^(key|api[_-]?key|apikey|access[_-]?token|id[_-]?token|token|client[_-]?secret|secret|authorization|auth|password|bearer)$/i;
+const API_PATH = /^\/v[0-9]+(\/|$)/;
+
+/** The host name of a Host header (no port, no brackets), lower case; undefined when malformed. */
+export function hostName(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  const h = host.trim().toLowerCase();
+  if (h.startsWith("[")) {
+    const end = h.indexOf("]");
+    return end > 0 ? h.slice(1, end) : undefined;
+  }
+  const m = /^([a-z0-9.-]+)(:\d{1,5})?$/.exec(h);
+  return m ? m[1] : undefined;
+}
+
+export function isApiPath(pathname: string): boolean {
+  return API_PATH.test(pathname);
+}
+
+/** The Host and query checks; throws the refusal. */
+export function checkHostAndQuery(req: IncomingMessage, target: Target, ctx: RequestContext, parts: BrokerParts): void {
+  const host = hostName(req.headers.host);
+  if (!host || !parts.allowedHosts.has(host)) {
+    ctx.route = "host_check";
+    throw httpError(421, BROKER_ERROR_CODES.hostNotAllowed, "invalid_input", "This broker does not answer to that host name.");
+  }
+  for (const name of target.query.keys()) {
+    if (SECRET_QUERY.test(name)) {
+      ctx.route = "query_check";
+      throw httpError(400, "secret_in_query", "invalid_input", "Keys and tokens are never accepted in the URL; send Authorization: Bearer <key>.");
+    }
+  }
+}
+
+/**
+ * CORS: an allowed origin gets the CORS headers; any other origin is refused on the API and on
+ * preflights. Returns true when it answered the request (a preflight).
+ */
+export function handleCors(req: IncomingMessage, res: ServerResponse, target: Target, ctx: RequestContext, parts: BrokerParts): boolean {
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    if (parts.corsOrigins.has(origin) || parts.selfOrigins.has(origin)) {
+      res.setHeader("access-control-allow-origin", origin);
+      res.setHeader("vary", "Origin");
+      res.setHeader("access-control-expose-headers", "retry-after, x-access-error, x-access-rate-limit-level");
+    } else if (isApiPath(target.pathname) || target.method === "OPTIONS") {
+      ctx.route = "cors_check";
+      throw httpError(403, "origin_not_allowed", "auth", "This web origin may not call the broker (add it to INFILL_CORS_ORIGINS).");
+    }
+  }
+  if (target.method !== "OPTIONS") return false;
+  ctx.route = "preflight";
+  res.writeHead(204, {
+    "access-control-allow-methods": "GET, POST, PUT, OPTIONS",
+    "access-control-allow-headers": "authorization, content-type, x-model-version, x-request-id",
+    "access-control-max-age": "600",
+  });
+  res.end();
+  return true;
+}
+
+/** The key presented as `Authorization: Bearer <key>`, or a 401. */
+export function authenticate(req: IncomingMessage, ctx: RequestContext, keys: KeyRing): KeyEntry {
+  const h = req.headers.authorization;
+  if (!h) throw httpError(401, BROKER_ERROR_CODES.keyMissing, "auth", "This broker needs a broker key: send Authorization: Bearer <key>.", { "www-authenticate": "Bearer" });
+  const m = /^Bearer +([\x21-\x7e]{1,512}) *$/i.exec(h);
+  const key = m ? keys.find(m[1]) : undefined;
+  if (!key) throw httpError(401, BROKER_ERROR_CODES.keyInvalid, "auth", "The broker key is not valid.", { "www-authenticate": "Bearer" });
+  ctx.key = key;
+  return key;
+}

@@ -1,0 +1,70 @@
+// The request pipeline: every request gets a context, passes the guards (host, query, CORS),
+// is routed (health, output links, static files, then the keyed API), and is logged as one
+// redacted JSON line when it closes. Malformed requests Node cannot parse get a JSON 400/408/431.
+
+import * as http from "http";
+import { api } from "../routes/api";
+import { health } from "../routes/health";
+import { matchOutput, output } from "../routes/outputs";
+import { staticFiles } from "../routes/static";
+import type { BrokerParts, RequestContext, Target } from "./context";
+import { httpError } from "./errors";
+import { checkHostAndQuery, handleCors, isApiPath } from "./guards";
+
+function parseTarget(req: http.IncomingMessage): Target {
+  const raw = req.url ?? "";
+  if (!raw.startsWith("/")) throw httpError(400, "bad_request", "invalid_input", "Bad request target.");
+  const qi = raw.indexOf("?");
+  return {
+    method: req.method ?? "GET",
+    pathname: qi < 0 ? raw : raw.slice(0, qi),
+    query: new URLSearchParams(qi < 0 ? "" : raw.slice(qi + 1)),
+  };
+}
+
+async function route(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext, parts: BrokerParts): Promise<void> {
+  const target = parseTarget(req);
+  checkHostAndQuery(req, target, ctx, parts);
+  if (handleCors(req, res, target, ctx, parts)) return;
+  if (target.pathname === "/health") return health(req, res, ctx, parts, target);
+  const out = matchOutput(target.pathname);
+  if (out) return output(req, res, ctx, parts, target, out);
+  if (!isApiPath(target.pathname)) return staticFiles(req, res, ctx, parts, target);
+  return api(req, res, ctx, parts, target);
+}
+
+/** Serve `parts` on `server`. */
+export function attachPipeline(server: http.Server, parts: BrokerParts): void {
+  const { log, state } = parts;
+  server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const t0 = performance.now();
+    const ctx: RequestContext = { route: "unknown", facts: {} };
+    if (state.closing) res.setHeader("connection", "close");
+    res.on("finish", () => {
+      if (state.closing) server.closeIdleConnections();
+    });
+    res.on("close", () => {
+      log.log({
+        key: ctx.key?.name ?? null,
+        method: req.method,
+        route: ctx.route,
+        status: res.headersSent ? res.statusCode : 0,
+        ms: Math.round((performance.now() - t0) * 10) / 10,
+        upstreamMs: ctx.facts.upstreamMs,
+        jobId: ctx.facts.jobId,
+      });
+    });
+    route(req, res, ctx, parts).catch((err) => parts.respond.sendError(req, res, err));
+  });
+
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+    const body = JSON.stringify({ error_code: status === 431 ? "headers_too_large" : status === 408 ? "timeout_error" : "bad_request", message: status === 431 ? "The request headers are too large." : "The request could not be read.", category: "invalid_input" });
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    log.log({ key: null, route: "malformed", status, error: err.code });
+  });
+}

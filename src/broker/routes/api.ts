@@ -1,0 +1,85 @@
+// The routes that need a broker key: Firefly's paths (upload, the async submits, status, cancel,
+// custom models) and the admin usage report.
+
+import type { IncomingMessage, ServerResponse } from "http";
+import { BROKER_ERROR_CODES, type SubmitEndpoint } from "../../common/firefly";
+import { jobIdFrom, readJson } from "../http/body";
+import type { BrokerParts, RequestContext, Target } from "../http/context";
+import { httpError } from "../http/errors";
+import { authenticate } from "../http/guards";
+import { requireProvider } from "./provider-check";
+import { upload } from "./upload";
+
+const SUBMIT_ROUTES: Record<string, SubmitEndpoint> = {
+  "fill-async": "fill",
+  "expand-async": "expand",
+  "generate-async": "generate",
+  "generate-similar-async": "similar",
+};
+const CUSTOM_MODEL_QUERY = new Set(["sortBy", "start", "limit", "publishedState"]);
+
+function baseUrl(req: IncomingMessage, parts: BrokerParts): string {
+  return parts.config.publicUrl ?? `http://${req.headers.host}`;
+}
+
+export async function api(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, parts: BrokerParts, target: Target): Promise<void> {
+  const { method, pathname, query } = target;
+  const { jobs, respond } = parts;
+  ctx.route = "auth";
+  const key = authenticate(req, ctx, parts.keys);
+  const owner = key.name;
+  const m = (re: RegExp) => re.exec(pathname);
+  const only = (want: string, name: string) => {
+    ctx.route = `${want} ${name}`;
+    if (method !== want) throw httpError(405, "method_not_allowed", "invalid_input", `Use ${want}.`);
+  };
+  let g: RegExpExecArray | null;
+  if (pathname === "/v2/storage/image") {
+    only("POST", pathname);
+    return upload(req, res, ctx, parts, owner);
+  }
+  if ((g = m(/^\/v3\/images\/([a-z-]+)$/)) && SUBMIT_ROUTES[g[1]]) {
+    only("POST", pathname);
+    const body = await readJson(req);
+    requireProvider(parts);
+    const mv = req.headers["x-model-version"];
+    const accepted = await jobs.submit(owner, SUBMIT_ROUTES[g[1]], body, typeof mv === "string" ? mv.trim() : undefined, baseUrl(req, parts), ctx.facts);
+    respond.sendJson(res, 202, accepted);
+    return;
+  }
+  if ((g = m(/^\/v3\/status\/([^/]{1,300})$/))) {
+    only("GET", "/v3/status/:jobId");
+    respond.sendJson(res, 200, await jobs.status(owner, jobIdFrom(g[1]), baseUrl(req, parts), ctx.facts));
+    return;
+  }
+  if ((g = m(/^\/v3\/cancel\/([^/]{1,300})$/))) {
+    only("PUT", "/v3/cancel/:jobId");
+    respond.sendJson(res, 200, await jobs.cancel(owner, jobIdFrom(g[1]), ctx.facts));
+    return;
+  }
+  if (pathname === "/v3/custom-models") {
+    only("GET", pathname);
+    requireProvider(parts);
+    const q: Record<string, string> = {};
+    for (const [k, v] of query) if (CUSTOM_MODEL_QUERY.has(k) && v.length <= 64) q[k] = v;
+    const t0 = performance.now();
+    try {
+      respond.sendJson(res, 200, await parts.provider.customModels(q));
+    } catch (err) {
+      throw await jobs.providerFailure(err);
+    } finally {
+      ctx.facts.upstreamMs = Math.round(performance.now() - t0);
+    }
+    return;
+  }
+  if (pathname === "/v1/usage") {
+    only("GET", pathname);
+    if (!key.admin) throw httpError(403, "forbidden", "auth", "Usage is for admin keys only.");
+    const since = query.get("since") ?? undefined;
+    if (since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(since)) throw httpError(400, "bad_request", "invalid_input", "since must be YYYY-MM-DD.");
+    respond.sendJson(res, 200, { usage: await parts.store.usage(since) });
+    return;
+  }
+  ctx.route = "unknown";
+  throw httpError(404, BROKER_ERROR_CODES.notFound, "not_found", "No such route.");
+}
