@@ -17,13 +17,18 @@ function fillTask(seed: number, size = 128) {
 }
 
 describe("EnginePool", () => {
+  // One pool for all cases (each new worker loads ts-node under jest, which is the slow part).
+  // The 96 MB heap limit is plenty for the engine, whose images live in typed arrays off the heap.
   let pool: EnginePool;
-  afterEach(async () => {
-    await pool?.close();
+  beforeAll(() => {
+    pool = new EnginePool({ size: 2, testHooks: true, cancelGraceMs: 1000, resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } });
+  });
+  afterAll(async () => {
+    await pool.close();
   });
 
   it("runs ten concurrent jobs on two workers while the event loop keeps answering", async () => {
-    pool = new EnginePool({ size: 2 });
+    const restarts = pool.stats().restarts;
     const server = http.createServer((_req, res) => res.end("ok"));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as AddressInfo).port;
@@ -51,67 +56,63 @@ describe("EnginePool", () => {
       expect(Buffer.from(results[0].data).equals(Buffer.from(expected.data))).toBe(true); // worker = in-process result
       expect(answers[0]).toBeLessThan(10); // the first health answer came before the jobs were done
       expect(ticks).toBeGreaterThan(ticksAtHealth); // the interval kept firing while the jobs ran
-      expect(pool.stats()).toMatchObject({ workers: 2, busy: 0, queued: 0, restarts: 0 });
+      expect(pool.stats()).toMatchObject({ workers: 2, busy: 0, queued: 0, restarts });
     } finally {
       clearInterval(timer);
       server.close();
     }
   });
 
-  it("stops a running job soon after cancel: the worker itself notices, no further progress", async () => {
-    pool = new EnginePool({ size: 1, testHooks: true, cancelGraceMs: 1000 });
+  // "Stopped within a second" is asserted without a clock: the pool terminates a worker that has
+  // not answered 1 s after its abort flag was set (and counts that as a restart), so a
+  // cancellation that ends with no restart was noticed and stopped by the worker itself within
+  // that second. (That no iteration runs after the flag is set is checked in engine.test.ts.)
+  it("stops a running job soon after cancel: the worker itself notices the flag", async () => {
+    const restarts = pool.stats().restarts;
     const ac = new AbortController();
-    let progressAfterCancel = 0;
-    let cancelled = false;
     const p = pool.run({ op: "test", action: "spin" }, {
       signal: ac.signal,
-      onProgress: (f) => {
-        if (cancelled) progressAfterCancel++;
-        else if (f * 1e6 >= 3) { cancelled = true; ac.abort(); }
-      },
+      onProgress: (f) => { if (f * 1e6 >= 3) ac.abort(); },
     });
     await expect(p).rejects.toBeInstanceOf(TaskCancelledError);
-    // restarts === 0: the worker stopped by itself before the 1 s grace period ran out
-    expect(pool.stats().restarts).toBe(0);
-    expect(progressAfterCancel).toBeLessThanOrEqual(1);
-    // and the same worker takes the next job
+    // no restart: the worker stopped by itself before the 1 s grace period ran out
+    expect(pool.stats().restarts).toBe(restarts);
+    // and the workers take the next job
     const img = await pool.run(fillTask(1, 96));
     expect(img.width).toBe(96);
-    expect(pool.stats()).toMatchObject({ workers: 1, restarts: 0 });
+    expect(pool.stats()).toMatchObject({ workers: 2, restarts });
   });
 
   it("cancels a real completion between iterations, and a queued job without running it", async () => {
-    pool = new EnginePool({ size: 1 });
+    const restarts = pool.stats().restarts;
     const ac = new AbortController();
     const queued = new AbortController();
-    let progressAfterCancel = 0;
     let startedQueued = false;
-    const running = pool.run(fillTask(3, 320), {
-      signal: ac.signal,
-      onProgress: () => { if (ac.signal.aborted) progressAfterCancel++; else ac.abort(); },
-    });
+    const running = pool.run(fillTask(3, 320), { signal: ac.signal, onProgress: () => ac.abort() });
+    const other = pool.run({ op: "test", action: "spin" }, { signal: queued.signal }); // keeps the second worker busy
     const waiting = pool.run(fillTask(4, 96), { signal: queued.signal, onStart: () => (startedQueued = true) });
+    expect(pool.stats().queued).toBe(1);
     queued.abort();
     await expect(waiting).rejects.toBeInstanceOf(TaskCancelledError);
+    await expect(other).rejects.toBeInstanceOf(TaskCancelledError);
     await expect(running).rejects.toBeInstanceOf(TaskCancelledError);
     expect(startedQueued).toBe(false);
-    expect(progressAfterCancel).toBeLessThanOrEqual(1);
-    expect(pool.stats().restarts).toBe(0);
+    expect(pool.stats().restarts).toBe(restarts); // the engine stopped between iterations by itself
   });
 
   it("terminates a worker that ignores cancel after the grace period, and recovers", async () => {
-    pool = new EnginePool({ size: 1, testHooks: true, cancelGraceMs: 200 });
+    const restarts = pool.stats().restarts;
     const ac = new AbortController();
     // "hang" loops without ever looking at the abort flag.
     const p = pool.run({ op: "test", action: "hang" }, { signal: ac.signal, onStart: () => setTimeout(() => ac.abort(), 50) });
     await expect(p).rejects.toBeInstanceOf(TaskCancelledError);
-    expect(pool.stats().restarts).toBe(1);
+    expect(pool.stats().restarts).toBe(restarts + 1);
     const img = await pool.run(fillTask(2, 96));
     expect(img.height).toBe(96);
   });
 
   it("fails only the job whose worker crashes or runs out of memory, and keeps serving", async () => {
-    pool = new EnginePool({ size: 2, testHooks: true, resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } });
+    const restarts = pool.stats().restarts;
     const good1 = fillTask(21, 96);
     const good2 = fillTask(22, 96);
     const reference = fillImage(fillTask(21, 96).image, fillTask(21, 96).mask, { seed: 21 });
@@ -131,7 +132,7 @@ describe("EnginePool", () => {
     expect(results[4].status).toBe("fulfilled");
     const img1 = (results[1] as PromiseFulfilledResult<{ width: number; height: number; data: Uint8Array }>).value;
     expect(countDiffering(img1, reference, () => true)).toBe(0);
-    expect(pool.stats().restarts).toBe(3);
+    expect(pool.stats().restarts).toBe(restarts + 3);
     const after = await pool.run(fillTask(23, 96));
     expect(after.width).toBe(96);
   });

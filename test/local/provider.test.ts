@@ -132,13 +132,15 @@ describe("local provider", () => {
     const big = grass(480, 480, 5);
     const image = await upload(await pngOf(big, 4));
     const m = await upload(await pngOf(rectMask(480, 480, 100, 100, 380, 380), 1));
-    const { jobId } = await provider.submit("fill", { image: { source: { uploadId: image } }, mask: { source: { uploadId: m } }, seeds: [1] }, undefined, "tester");
+    const { jobId } = await provider.submit("fill", { image: { source: { uploadId: image } }, mask: { source: { uploadId: m } }, seeds: [1, 2] }, undefined, "tester");
     while ((await provider.status(jobId)).status === "pending") await new Promise((r) => setTimeout(r, 5));
     await provider.cancel(jobId);
     expect((await provider.status(jobId)).status).toBe("cancel_pending");
     const s = await waitDone(jobId);
     expect(s.status).toBe("cancelled");
     expect(s.result).toBeUndefined();
+    // "cancelled" only once both variations' work has stopped: no worker is busy any more
+    expect(provider.health().detail).toMatch(/ 0 busy, 0 queued/);
     await expect(provider.cancel(jobId)).rejects.toMatchObject({ status: 409 });
     expect(provider.health()).toMatchObject({ reachable: true });
   });

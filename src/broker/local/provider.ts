@@ -23,6 +23,7 @@ import { MAX_INPUT_PIXELS, configureCodecs, decodeMask, decodeRgba, encodePng, p
 import { placeSource } from "./engine";
 import { EnginePool, TaskCancelledError, TaskInputError, defaultPoolSize, type PoolOptions } from "./pool";
 import type { EngineTask } from "./pool-protocol";
+import type { RgbaImage } from "./engine/types";
 
 export const LOCAL_ENGINE_NOTE =
   "Made by Infill's local engine (content-aware fill from the surrounding image). The prompt was not used: prompts need Firefly credentials on the broker.";
@@ -130,20 +131,31 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
     try {
       const tasks = await makeTask();
       const fractions = tasks.map(() => 0);
-      const images = await Promise.all(
+      // One failing variation stops its siblings; the job settles only when every task has stopped.
+      const failed = new AbortController();
+      const signal = AbortSignal.any([job.controller.signal, failed.signal]);
+      const settled = await Promise.allSettled(
         tasks.map((task, i) =>
-          pool.run(task, {
-            signal: job.controller.signal,
-            onStart: () => { if (job.status === "pending") setStatus(job, "running"); },
-            onProgress: (f) => {
-              fractions[i] = f;
-              // Keep 5 % for encoding, so 100 only ever means "done".
-              job.progress = Math.max(job.progress, Math.floor((95 * fractions.reduce((a, b) => a + b, 0)) / tasks.length));
-            },
-          }),
+          pool
+            .run(task, {
+              signal,
+              onStart: () => { if (job.status === "pending") setStatus(job, "running"); },
+              onProgress: (f) => {
+                fractions[i] = f;
+                // Keep 5 % for encoding, so 100 only ever means "done".
+                job.progress = Math.max(job.progress, Math.floor((95 * fractions.reduce((a, b) => a + b, 0)) / tasks.length));
+              },
+            })
+            .catch((e: unknown) => {
+              if (!(e instanceof TaskCancelledError)) failed.abort();
+              throw e;
+            }),
         ),
       );
       if (job.controller.signal.aborted) throw new TaskCancelledError();
+      const firstError = settled.find((r) => r.status === "rejected" && !(r.reason instanceof TaskCancelledError)) ?? settled.find((r) => r.status === "rejected");
+      if (firstError) throw (firstError as PromiseRejectedResult).reason;
+      const images = settled.map((r) => (r as PromiseFulfilledResult<RgbaImage>).value);
       for (let i = 0; i < images.length; i++) {
         const png = await encodePng(images[i]);
         const name = `${job.id}-${i}.png`;
