@@ -37,10 +37,17 @@ test("expand to 16:9: new canvas size, original pixels untouched", async () => {
   const doc = await activeDoc(s.page);
   expect([doc.width, doc.height]).toEqual([1138, 640]);
   expect(doc.history).toEqual(["Open", expect.stringMatching(/Expand/)]);
+  await s.page.getByTestId("doc-status").getByText("1138 × 640 px").waitFor();
+  await screenshot(s.page, "expand-16-9");
+
+  // The panel follows the host's interface brightness.
+  await s.page.getByTestId("theme").selectOption("light");
+  await panel.locator(".infill-light").waitFor();
+  await screenshot(s.page, "playground-light-theme");
+  expect(errors).toEqual([]);
+
+  // Every original pixel, at its new offset (89 px added on the left), is exactly as it was.
   const diff = await compareWithKept(s.page, "original", null, { x: 89, y: 0 });
   expect(diff.compared).toBe(960 * 640);
   expect(diff.outside).toBe(0);
-  await s.page.getByTestId("doc-status").getByText("1138 × 640 px").waitFor();
-  await screenshot(s.page, "expand-16-9");
-  expect(errors).toEqual([]);
 });
