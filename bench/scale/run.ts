@@ -100,13 +100,12 @@ interface Figures {
 
 async function setup(name: string, instances: number, up: Upstream, dir: string, redisUrl?: string, prefix?: string): Promise<Figures> {
   const keysFile = path.join(dir, "keys.json");
-  const signing = path.join(dir, "output-signing.key");
   const procs: ChildProcess[] = [];
   const urls: URL[] = [];
   for (let i = 0; i < instances; i++) {
     const d = path.join(dir, `${name.replace(/\W+/g, "-")}-${i}`);
     fs.mkdirSync(path.join(d, "data"), { recursive: true });
-    fs.copyFileSync(signing, path.join(d, "data", "output-signing.key"));
+    // Instances on one Redis share its output-signing key; nothing to copy.
     const { msg, child } = await forkTs<{ url: string }>("instance.ts", {
       FIREFLY_SERVICES_CLIENT_ID: up.clientId,
       FIREFLY_SERVICES_CLIENT_SECRET: up.clientSecret,
@@ -168,7 +167,6 @@ async function setup(name: string, instances: number, up: Upstream, dir: string,
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "infill-bench-scale-"));
   fs.writeFileSync(path.join(dir, "keys.json"), JSON.stringify({ keys: USERS }));
-  fs.writeFileSync(path.join(dir, "output-signing.key"), require("crypto").randomBytes(32).toString("base64url") + "\n", { mode: 0o600 });
   const redis = await startRedis();
   const { msg: up, child: upstream } = await forkTs<Upstream>("upstream.ts", {});
   console.log(`scale bench: ${SUBMITS} submits and ${POLLS} status polls per setup, ${CONCURRENCY} concurrent, keep-alive, ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}`);

@@ -34,17 +34,41 @@ export class OutputSigner {
   }
 }
 
-/** The signing key survives restarts so links handed out stay valid; owner-only file. */
-export function loadSigningKey(dataDir: string): Buffer {
-  const file = path.join(dataDir, "output-signing.key");
+export const SIGNING_KEY_FILE = "output-signing.key";
+/** Shortest signing key accepted (bytes). */
+export const MIN_SIGNING_KEY_BYTES = 32;
+
+/** A signing key written as base64url, or undefined when it is not one (too short, bad characters). */
+export function parseSigningKey(text: string | undefined | null): Buffer | undefined {
+  const t = (text ?? "").trim();
+  if (!/^[A-Za-z0-9_-]+$/.test(t)) return undefined;
+  const k = Buffer.from(t, "base64url");
+  return k.length >= MIN_SIGNING_KEY_BYTES ? k : undefined;
+}
+
+export function newSigningKey(): Buffer {
+  return randomBytes(MIN_SIGNING_KEY_BYTES);
+}
+
+/** The key in `<dataDir>/output-signing.key`, if there is a valid one. */
+export function readSigningKey(dataDir: string): Buffer | undefined {
   try {
-    const k = Buffer.from(fs.readFileSync(file, "utf8").trim(), "base64url");
-    if (k.length >= 32) return k;
+    return parseSigningKey(fs.readFileSync(path.join(dataDir, SIGNING_KEY_FILE), "utf8"));
   } catch {
-    /* make one */
+    return undefined;
   }
+}
+
+/**
+ * The key in `<dataDir>/output-signing.key`; when there is none, `candidate` (default: a new
+ * random key) is written there (owner-only) and returned. The key survives restarts so links
+ * handed out stay valid.
+ */
+export function loadSigningKey(dataDir: string, candidate?: Buffer): Buffer {
+  const existing = readSigningKey(dataDir);
+  if (existing) return existing;
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const key = randomBytes(32);
-  fs.writeFileSync(file, key.toString("base64url") + "\n", { mode: 0o600 });
+  const key = candidate ?? newSigningKey();
+  fs.writeFileSync(path.join(dataDir, SIGNING_KEY_FILE), key.toString("base64url") + "\n", { mode: 0o600 });
   return key;
 }

@@ -13,7 +13,7 @@ import { JobService } from "./jobs/service";
 import { Dispatcher } from "./jobs/dispatcher";
 import { KeyRing } from "./keys";
 import { Logger, LogSink, Redactor, stdoutSink } from "./log";
-import { loadSigningKey, OutputSigner } from "./outputs";
+import { loadSigningKey, newSigningKey, OutputSigner, readSigningKey } from "./outputs";
 import { providerFromConfig } from "./providers/from-config";
 import type { ImsTokens } from "./providers/ims";
 import type { LocalProviderFactory, Provider } from "./providers/provider";
@@ -53,6 +53,15 @@ export interface Broker {
 /** Finished jobs are forgotten after two days (their output links expire after one hour). */
 const JOB_RETENTION_MS = 48 * 3600_000;
 
+/**
+ * The output-signing key: the one the store shares between instances (a key already in this data
+ * folder is offered first, so links handed out before keep working), else this folder's own file.
+ */
+async function outputSigningKey(store: Store, dataDir: string): Promise<Buffer> {
+  if (!store.sharedSigningKey) return loadSigningKey(dataDir);
+  return store.sharedSigningKey(readSigningKey(dataDir) ?? newSigningKey());
+}
+
 export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const config = options.config;
   const redactor = new Redactor();
@@ -60,8 +69,6 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   for (const k of config.keys) redactor.add(k.plain);
   const log = new Logger(options.logSink ?? stdoutSink, redactor);
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const signingKey = loadSigningKey(config.dataDir);
-  redactor.add(signingKey.toString("base64url"));
 
   let ims: ImsTokens | undefined;
   let provider = options.provider;
@@ -72,12 +79,16 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   }
 
   const store = options.store ?? createStoreFromEnv(config.storeEnv, { file: path.join(config.dataDir, "broker-store.jsonl"), log: (e) => log.log({ source: "store", ...e }) });
+  let signingKey: Buffer;
   try {
     await store.open();
+    signingKey = await outputSigningKey(store, config.dataDir);
   } catch (err) {
+    await store.close().catch(() => undefined);
     await provider.close().catch(() => undefined);
     throw err;
   }
+  redactor.add(signingKey.toString("base64url"));
   const limits = { perMinute: config.ratePerMinute, perDay: config.ratePerDay };
   const dispatcher = new Dispatcher({ store, provider, log, limits, leaseMs: config.upstreamTimeoutMs + 60_000, retryBaseMs: Math.max(config.retryBaseMs, 1) * 4, now: options.now });
   const jobs = new JobService({ store, provider, dispatcher, signer: new OutputSigner(signingKey), log, limits, maxQueuedPerKey: config.maxQueuedPerKey, statusMinIntervalMs: config.statusMinIntervalMs, now: options.now });

@@ -72,7 +72,6 @@ test("3 instances, 40 jobs from 4 keys: one pace, round-robin, exactly once, any
   ff = await startFakeFirefly({ pollsToFinish: 2 });
   const clock = manualClock();
   const prefix = `cluster${randomBytes(4).toString("hex")}:`;
-  const signingKey = randomBytes(32).toString("base64url");
   const keysJson = JSON.stringify({ keys: [...USERS.map((u) => ({ name: u, key: KEYS[u] })), { name: "ops", key: ADMIN_KEY, admin: true }] });
   [...Object.values(KEYS), ADMIN_KEY].forEach(registerSecret);
   const env = {
@@ -87,17 +86,17 @@ test("3 instances, 40 jobs from 4 keys: one pace, round-robin, exactly once, any
 
   const decisions: { now: number; d: RateDecision }[][] = [];
   for (let i = 0; i < 3; i++) {
-    // Every instance shares the keys file and the output-signing key (links work on any instance).
+    // Every instance has the keys file; nothing else is copied: the output-signing key comes from Redis.
     const dir = tmpDir("infill-scale-");
     fs.writeFileSync(path.join(dir, "keys.json"), keysJson);
-    fs.mkdirSync(path.join(dir, "data"), { recursive: true });
-    fs.writeFileSync(path.join(dir, "data", "output-signing.key"), signingKey + "\n", { mode: 0o600 });
     const mine: { now: number; d: RateDecision }[] = [];
     decisions.push(mine);
     const store = spied(createStoreFromEnv(env), mine);
     brokers.push(await startTestBroker(env, { dir, now: clock.now, store }));
   }
   for (const b of brokers) expect(b.store).toBeInstanceOf(RedisStore);
+  // No instance keeps a signing key of its own.
+  for (const b of brokers) expect(fs.existsSync(path.join(b.dir, "data", "output-signing.key"))).toBe(false);
   proxy = await startRoundRobinProxy(brokers.map((b) => b.url));
   const lb = proxy.url;
 
@@ -212,6 +211,20 @@ test("3 instances, 40 jobs from 4 keys: one pace, round-robin, exactly once, any
   const rounds = [...groups.values()];
   expect(rounds).toHaveLength(10);
   rounds.forEach((r, k) => expect(r.sort()).toEqual(USERS.map((u) => `${u} ${k}`)));
+
+  // An output link signed by one instance downloads through each of the others (asked directly, not via the balancer).
+  const [a, ...others] = [...alive];
+  const done = jobs.find((j) => outcome.get(j.id)!.status === "succeeded")!;
+  const signed = await call(a.url, "GET", `/v3/status/${done.id}`, { key: KEYS[done.user] });
+  const link = new URL(signed.json.result.outputs[0].image.url as string);
+  for (const b of [a, ...others]) {
+    const img = await call(b.url, "GET", link.pathname + link.search, { key: null });
+    expect(img.status).toBe(200);
+    expect(img.body.subarray(1, 4).toString()).toBe("PNG");
+  }
+  // A forged signature is refused everywhere.
+  const forged = link.pathname + link.search.replace(/sig=[^&]+/, `sig=${"A".repeat(43)}`);
+  for (const b of [a, ...others]) expect((await call(b.url, "GET", forged, { key: null })).status).toBe(403);
 
   // Jobs the dead instance had submitted were polled to completion through the survivors.
   const deadAccepted = dead!.logs.map((l) => JSON.parse(l)).filter((e) => e.event === "submit" && e.result === "accepted").map((e) => e.jobId as string);

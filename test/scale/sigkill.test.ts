@@ -69,11 +69,9 @@ test("SIGKILL one of three broker processes: survivors finish its jobs and the q
   const keysFile = path.join(shared, "keys.json");
   fs.writeFileSync(keysFile, JSON.stringify({ keys: [...USERS.map((u) => ({ name: u, key: KEYS[u] })), { name: "ops", key: ADMIN_KEY, admin: true }] }));
   [...Object.values(KEYS), ADMIN_KEY].forEach(registerSecret);
-  const signingKey = randomBytes(32).toString("base64url");
   const env = (i: number) => {
     const dir = path.join(shared, `i${i}`);
     fs.mkdirSync(path.join(dir, "data"), { recursive: true });
-    fs.writeFileSync(path.join(dir, "data", "output-signing.key"), signingKey + "\n", { mode: 0o600 });
     return {
       ...ff.env(),
       HOME: dir,

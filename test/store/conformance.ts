@@ -361,8 +361,28 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
       expect(await drain(s)).toEqual(["c2", "a2", "b2"]);
     });
 
+    test("the shared output-signing key: the first candidate is stored and kept across a restart", async () => {
+      const s = await create();
+      expect(s.sharedSigningKey).toBeDefined();
+      const first = Buffer.alloc(32, 7);
+      expect((await s.sharedSigningKey!(first)).equals(first)).toBe(true);
+      expect((await s.sharedSigningKey!(Buffer.alloc(32, 9))).equals(first)).toBe(true);
+      const r = await reopen(s);
+      expect((await r.sharedSigningKey!(Buffer.alloc(32, 9))).equals(first)).toBe(true);
+    });
+
     if (harness.sibling) {
       const sibling = harness.sibling;
+      test("instances on the same data share one output-signing key, whoever offers first", async () => {
+        const a = await create();
+        const b = await sibling(a);
+        const c = await sibling(a);
+        open.push(b, c);
+        const keys = await Promise.all([a, b, c].map((s, i) => s.sharedSigningKey!(Buffer.alloc(32, i + 1))));
+        expect(keys.every((k) => k.equals(keys[0]))).toBe(true);
+        expect([1, 2, 3].map((i) => Buffer.alloc(32, i).toString("hex"))).toContain(keys[0].toString("hex"));
+      });
+
       test("instances on the same data see one queue, one pace, one pause", async () => {
         const a = await create();
         const b = await sibling(a);

@@ -5,6 +5,7 @@
 import { promises as fsp } from "fs";
 import * as path from "path";
 import { ConfigError } from "../config-error";
+import { loadSigningKey } from "../outputs";
 import {
   EnqueueResult,
   FinishPatch,
@@ -417,6 +418,17 @@ class FileStore implements Store {
     if (last !== undefined && now - last < minIntervalMs) return false;
     this.pollStarts.set(jobId, now);
     return true;
+  }
+
+  // ---- shared secrets ---------------------------------------------------------------------------
+
+  private signingKey: Buffer | undefined;
+
+  /** One process owns the journal: the key is the `output-signing.key` file next to it (in memory without a file). */
+  async sharedSigningKey(candidate: Buffer): Promise<Buffer> {
+    const file = this.options.file;
+    this.signingKey ??= file ? loadSigningKey(path.dirname(file), candidate) : candidate;
+    return this.signingKey;
   }
 
   // ---- usage ----------------------------------------------------------------------------------

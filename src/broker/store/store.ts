@@ -151,6 +151,15 @@ export interface Store {
   /** True for exactly one caller per job per `minIntervalMs`: that caller may poll upstream. */
   tryBeginStatusPoll(jobId: string, now: number, minIntervalMs: number): Promise<boolean>;
 
+  // ---- shared secrets ---------------------------------------------------------------------------
+  /**
+   * The output-signing key every broker on this store uses, so a link signed by one instance
+   * verifies on any other: the stored key, or else `candidate`, stored now (atomically: when
+   * instances race, exactly one candidate wins and all of them get it). Optional: without it the
+   * broker keeps the key in its own data folder.
+   */
+  sharedSigningKey?(candidate: Buffer): Promise<Buffer>;
+
   // ---- usage ----------------------------------------------------------------------------------
   recordUsage(owner: OwnerName, day: string, delta: UsageDelta): Promise<void>;
   usage(sinceDay?: string): Promise<UsageRow[]>;

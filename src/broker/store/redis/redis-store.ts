@@ -19,6 +19,7 @@ import type {
   UsageRow,
 } from "../store";
 import { ConfigError } from "../../config-error";
+import { parseSigningKey } from "../../outputs";
 import { StoreUnavailableError, redactRedisUrl } from "./errors";
 import * as S from "./scripts";
 
@@ -73,6 +74,7 @@ const SCRIPTS = {
   infillPutSnapshot: S.PUT_SNAPSHOT,
   infillBeginStatusPoll: S.BEGIN_STATUS_POLL,
   infillRecordUsage: S.RECORD_USAGE,
+  infillSharedSigningKey: S.SHARED_SIGNING_KEY,
 } as const;
 
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
@@ -340,6 +342,15 @@ export class RedisStore implements Store {
     // The marker outlives the interval by far; it only has to vanish eventually.
     const ttl = Math.max(60_000, Math.ceil(minIntervalMs) * 2);
     return (await this.run(() => this.client.infillBeginStatusPoll(this.prefix, jobId, num(String(now)), num(String(minIntervalMs)), ttl))) === 1;
+  }
+
+  // ---- shared secrets ---------------------------------------------------------------------------
+
+  async sharedSigningKey(candidate: Buffer): Promise<Buffer> {
+    const stored = await this.run(() => this.client.infillSharedSigningKey(this.prefix, candidate.toString("base64url")));
+    const key = parseSigningKey(typeof stored === "string" ? stored : undefined);
+    if (!key) throw new ConfigError(`the output-signing key in Redis (${this.prefix}signing-key) is not a base64url key of 32 bytes or more; delete it and restart`);
+    return key;
   }
 
   // ---- usage ----------------------------------------------------------------------------------

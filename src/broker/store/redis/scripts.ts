@@ -20,6 +20,7 @@
 //   P..'pause'       epoch ms until which submits are paused
 //   P..'poll:'..id   start of the last upstream status poll for a job (expires)
 //   P..'usage'       hash JSON [day, owner, metric] -> count
+//   P..'signing-key' the output-signing key every instance uses (base64url), set once
 
 // Shared Lua helpers, prepended to the scripts that need them.
 const HELPERS = `
@@ -291,4 +292,11 @@ export const RECORD_USAGE = `
 local k = ARGV[1]..'usage'
 for i = 2, #ARGV, 2 do redis.call('HINCRBY', k, ARGV[i], ARGV[i + 1]) end
 return 1
+`;
+
+/** ARGV: P, candidate key (base64url) → the stored key (the candidate if none was stored) */
+export const SHARED_SIGNING_KEY = `
+local k = ARGV[1]..'signing-key'
+redis.call('SET', k, ARGV[2], 'NX')
+return redis.call('GET', k)
 `;
