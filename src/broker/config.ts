@@ -7,6 +7,7 @@ import * as path from "path";
 import { DEFAULT_RATE_PER_DAY, DEFAULT_RATE_PER_MINUTE } from "../common/firefly";
 import { ConfigError } from "./config-error";
 import { KeyEntry, loadOrCreateLocalKey, readKeysFile, sha256 } from "./keys";
+import { checkStoreEnv } from "./store/from-env";
 
 export { ConfigError };
 
@@ -183,6 +184,9 @@ export function loadConfig(processEnv: Record<string, string | undefined>, optio
   for (const h of list(env.INFILL_ALLOWED_HOSTS)) allowedHosts.add(h.toLowerCase());
   if (publicUrl) allowedHosts.add(new URL(publicUrl).hostname.toLowerCase());
 
+  const storeEnv = { INFILL_REDIS_URL: env.INFILL_REDIS_URL, INFILL_REDIS_PREFIX: env.INFILL_REDIS_PREFIX };
+  checkStoreEnv(storeEnv);
+
   const root = packageRoot();
   const perMinute = int(env, "INFILL_RATE_PER_MINUTE", mode === "firefly" ? DEFAULT_RATE_PER_MINUTE : 0, 0, 1_000_000);
   const perDay = int(env, "INFILL_RATE_PER_DAY", mode === "firefly" ? DEFAULT_RATE_PER_DAY : 0, 0, 100_000_000);
@@ -214,6 +218,6 @@ export function loadConfig(processEnv: Record<string, string | undefined>, optio
     upstreamTimeoutMs: int(env, "INFILL_UPSTREAM_TIMEOUT_MS", 60_000, 100, 3_600_000),
     retryBaseMs: int(env, "INFILL_RETRY_BASE_MS", 250, 0, 60_000),
     statusMinIntervalMs: 1000,
-    storeEnv: { INFILL_REDIS_URL: env.INFILL_REDIS_URL, INFILL_REDIS_PREFIX: env.INFILL_REDIS_PREFIX },
+    storeEnv,
   };
 }

@@ -40,6 +40,9 @@ describe("loadConfig", () => {
     [{ INFILL_API_KEY: "short" }, /INFILL_API_KEY/],
     [{ INFILL_RATE_PER_MINUTE: "-1" }, /INFILL_RATE_PER_MINUTE/],
     [{ INFILL_FIREFLY_URL: "ftp://x" }, /INFILL_FIREFLY_URL/],
+    [{ INFILL_REDIS_URL: "localhost:6379" }, /INFILL_REDIS_URL must start with redis:\/\//],
+    [{ INFILL_REDIS_URL: "not a url" }, /INFILL_REDIS_URL is not a valid URL/],
+    [{ INFILL_REDIS_URL: "redis://" }, /INFILL_REDIS_URL has no host/],
   ])("bad configuration %j stops with one clear line", (env, re) => {
     const dir = tmpDir();
     let err: unknown;
@@ -126,6 +129,20 @@ describe("main (the infill-broker command)", () => {
     expect(code).toBe(2);
     expect(err.trim().split("\n")).toHaveLength(1);
     expect(err).toMatch(/FIREFLY_SERVICES_CLIENT_SECRET/);
+  });
+
+  test("a malformed INFILL_REDIS_URL: one line on stderr, exit code 2, no password shown", async () => {
+    const dir = tmpDir();
+    const p = run({ ...base(dir), INFILL_REDIS_URL: "redis://:pw-not-to-print-42@" }, dir);
+    let err = "";
+    let out = "";
+    p.stderr.on("data", (c) => (err += c));
+    p.stdout.on("data", (c) => (out += c));
+    const code = await new Promise<number | null>((r) => p.on("exit", r));
+    expect(code).toBe(2);
+    expect(err.trim().split("\n")).toHaveLength(1);
+    expect(err).toMatch(/^infill-broker: INFILL_REDIS_URL/);
+    expect(err + out).not.toContain("pw-not-to-print-42");
   });
 
   test("start-up prints mode, address, playground and how to pair; SIGTERM stops it cleanly", async () => {
