@@ -163,3 +163,16 @@ async function expectText(testId: string, text: string | RegExp) {
     { timeout: 30000 },
   );
 }
+
+test("recent prompts from the host's history go back into the prompt", async () => {
+  const s2 = F.settings();
+  s2.settings.prefs.history = [
+    { at: 2, kind: "fill", prompt: "a red boat" },
+    { at: 1, kind: "generate", prompt: "a lighthouse" },
+  ];
+  await host.send(s2);
+  await host.send(F.doc({}, { left: 0, top: 0, right: 10, bottom: 10 }));
+  await s.page.getByTestId("fill-tab").getByRole("button", { name: "Recent prompts" }).click();
+  await s.page.getByRole("menuitem", { name: "a lighthouse" }).click();
+  expect(await s.page.getByRole("textbox", { name: "Prompt (optional)" }).inputValue()).toBe("a lighthouse");
+});

@@ -7,6 +7,7 @@ import type { PanelState } from "../model/state";
 import { engineInfo } from "../model/state";
 import { blockedReason, runNote } from "../model/readiness";
 import { PromptField } from "../controls/PromptField";
+import { RecentPrompts, recentPrompts } from "../controls/RecentPrompts";
 import { RunButton } from "../controls/RunButton";
 import { SeedChoice, VariationsAndSeed, seedsFor, useVariations } from "../controls/VariationsAndSeed";
 import { PROMPT_MAX_CHARS, randomSeed } from "../model/limits";
@@ -54,6 +55,7 @@ export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
         hint={promptsIgnored ? "Ignored by the local engine" : "Enter runs Fill, Shift+Enter for a new line"}
         testId="fill-prompt"
       />
+      <RecentPrompts prompts={recentPrompts(state.settings?.prefs.history)} onPick={setPrompt} />
       <TextField
         label="Avoid (negative prompt)"
         value={negative}

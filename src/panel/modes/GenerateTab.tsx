@@ -8,6 +8,7 @@ import { blockedReason, runNote } from "../model/readiness";
 import { PROMPT_MAX_CHARS, randomSeed } from "../model/limits";
 import { MODEL_VERSIONS, STYLE_PRESETS, presetLabel } from "../model/stylePresets";
 import { PromptField } from "../controls/PromptField";
+import { RecentPrompts, recentPrompts } from "../controls/RecentPrompts";
 import { RunButton } from "../controls/RunButton";
 import { ReferencePicker } from "../controls/ReferencePicker";
 import { SeedChoice, VariationsAndSeed, seedsFor, useVariations } from "../controls/VariationsAndSeed";
@@ -68,6 +69,7 @@ export function GenerateTab({ state, run, defaultVariations, requestLayers, cust
     <Flex direction="column" gap="size-150" data-testid="generate-tab">
       <PromptField label="Prompt" isRequired value={prompt} onChange={setPrompt} onSubmit={submit}
         placeholder="Describe the image to generate" hint="Enter runs Generate" testId="generate-prompt" />
+      <RecentPrompts prompts={recentPrompts(state.settings?.prefs.history)} onPick={setPrompt} />
       <TextField label="Avoid (negative prompt)" value={negative} onChange={setNegative} width="100%" maxLength={PROMPT_MAX_CHARS}
         description={isCustom ? "Not supported by custom models" : "Things that should not appear"} isDisabled={isCustom} />
       <Flex direction="row" gap="size-150" wrap>
