@@ -100,7 +100,14 @@ export class Dispatcher {
     try {
       this.sent++;
       const r = await provider.submit(job.endpoint, job.request, job.modelVersion, job.owner);
-      await store.markSubmitted(job.id, this.instanceId, r.jobId, this.now());
+      if (!(await store.markSubmitted(job.id, this.instanceId, r.jobId, this.now()))) {
+        // The claim ran out while the submit was on the wire and another instance has settled the
+        // job since: nobody will ever poll this upstream job, so stop it rather than let it run.
+        this.resends.delete(job.id);
+        log.log({ event: "submit_orphaned", key: job.owner, jobId: job.id, endpoint: job.endpoint, upstreamMs: this.now() - started });
+        await provider.cancel(r.jobId).catch((err) => log.log({ event: "submit_orphaned_cancel_failed", key: job.owner, jobId: job.id, error: String((err as Error)?.message ?? err) }));
+        return;
+      }
       this.resends.delete(job.id);
       log.log({ event: "submit", key: job.owner, jobId: job.id, endpoint: job.endpoint, upstreamMs: this.now() - started, result: "accepted" });
       const after = await store.getJob(job.id);
