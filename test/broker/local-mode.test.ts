@@ -45,20 +45,18 @@ test("fill runs end to end on the local engine through the broker", async () => 
   expect([meta.width, meta.height]).toEqual([96, 64]);
 });
 
-test("generate needs Firefly: a clear JSON error with a category", async () => {
-  const acc = await call(b.url, "POST", "/v3/images/generate-async", { key: KEY_A, body: { prompt: "a lighthouse" } });
-  if (b.provider.refuse) {
-    // The provider turns it down at submit time.
-    expect(acc.status).toBeGreaterThanOrEqual(400);
-    expect(acc.json).toMatchObject({ error_code: "needs_firefly_credentials", category: "invalid_input" });
-    return;
-  }
-  // Otherwise it is queued like any job and fails with the reason and a category.
-  expect(acc.status).toBe(202);
-  const end = await until(async () => {
-    const r = await call(b.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A });
-    return r.json.status === "failed" ? r.json : undefined;
-  }, "generate to fail", 200, 50);
-  expect(end).toMatchObject({ error_code: "needs_firefly_credentials", category: "invalid_input" });
-  expect(end.message).toMatch(/Firefly/);
+test("generate, generate-similar and custom models need Firefly: refused at once with a clear JSON error", async () => {
+  const gen = await call(b.url, "POST", "/v3/images/generate-async", { key: KEY_A, body: { prompt: "a lighthouse" } });
+  expect(gen.status).toBe(400);
+  expect(gen.json).toMatchObject({ error_code: "needs_firefly_credentials", category: "invalid_input" });
+  expect(gen.json.message).toMatch(/^Generate needs Firefly credentials/);
+  const similar = await call(b.url, "POST", "/v3/images/generate-similar-async", {
+    key: KEY_A,
+    body: { image: { source: { uploadId: "510aabb4-e154-4a7b-bd2e-f492ee71c938" } } },
+  });
+  expect(similar.status).toBe(400);
+  expect(similar.json).toMatchObject({ error_code: "needs_firefly_credentials", category: "invalid_input" });
+  const models = await call(b.url, "GET", "/v3/custom-models", { key: KEY_A });
+  expect(models.status).toBeGreaterThanOrEqual(400);
+  expect(models.json).toMatchObject({ error_code: "needs_firefly_credentials", category: "invalid_input" });
 });

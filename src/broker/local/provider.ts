@@ -191,6 +191,13 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
   const provider: Provider = {
     kind: "local",
 
+    /** Generate and generate-similar need Firefly: refuse them at submit, before anything is queued. */
+    refuse(endpoint: SubmitEndpoint): ProviderError | undefined {
+      if (endpoint === "generate") return needsFirefly("Generate");
+      if (endpoint === "similar") return needsFirefly("Generate similar");
+      return undefined;
+    },
+
     async upload(body: Readable, contentType: UploadContentType, owner: OwnerName): Promise<{ uploadId: string }> {
       await ready;
       const bytes = await readAll(body);
