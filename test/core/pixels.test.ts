@@ -18,6 +18,7 @@ import {
   resampleGray,
   resampleRGBA,
   cropRGBA,
+  resampleRGBARegion,
 } from "../../src/common/imaging";
 import type { GrayImage, RGBAImage } from "../../src/common/host";
 import { coordImage, photoLike, rng } from "./helpers/images";
@@ -39,6 +40,14 @@ describe("resampling", () => {
     const g = gray(4, 2, [0, 10, 20, 30, 40, 50, 60, 71]);
     expect(Array.from(resampleGray(g, 2, 1).data)).toEqual([25, 45]); // (0+10+40+50)/4, (20+30+60+71)/4 = 45.25
     expect(resampleGray(g, 4, 2).data).toEqual(g.data);
+  });
+
+  test("a region of the resampled image equals cropping the whole", () => {
+    const src = coordImage(37, 23);
+    for (const [w, h] of [[37, 23], [80, 50], [20, 11], [53, 17]]) {
+      const region = { left: 3, top: 2, right: Math.min(w, 19), bottom: Math.min(h, 9) };
+      expect(resampleRGBARegion(src, w, h, region)).toEqual(cropRGBA(resampleRGBA(src, w, h), region));
+    }
   });
 
   test("RGBA is weighted by alpha: a transparent neighbour does not darken", () => {

@@ -4,11 +4,11 @@
 import type { GrayImage, Rect, RGBAImage, SelectionMask } from "../host";
 import type { FillGeometry } from "./context";
 import { expandLayerRect, originalRect, type ExpandGeometry } from "./expand";
-import { cropGray, cropRGBA, nonZeroBounds } from "./image";
+import { cropGray, nonZeroBounds } from "./image";
 import { blendMask, expandBlendMask } from "./masks";
 import { coverPlacement } from "./placement";
 import { growRect, intersectRect, isEmptyRect, translateRect } from "./rect";
-import { resampleRGBA } from "./resample";
+import { resampleRGBARegion } from "./resample";
 import { applyTone, type ToneCorrection } from "./tone";
 
 /** Pixels and mask of one result layer, both covering `rect` (document pixels). */
@@ -40,8 +40,7 @@ export function composeFill(
 ): LayerContent {
   const rect = fillLayerRect(geometry, selection, bandPx);
   const win = geometry.window;
-  const full = resampleRGBA(result, win.right - win.left, win.bottom - win.top);
-  const pixels = cropRGBA(full, rect, win.left, win.top);
+  const pixels = resampleRGBARegion(result, win.right - win.left, win.bottom - win.top, translateRect(rect, -win.left, -win.top));
   if (tone) applyTone(pixels, tone);
   const sel = cropGray(selection.mask, rect, selection.bounds.left, selection.bounds.top);
   return { rect, pixels, mask: blendMask(sel, bandPx) };
@@ -49,8 +48,7 @@ export function composeFill(
 
 export function composeExpand(result: RGBAImage, g: ExpandGeometry, bandPx: number, tone: ToneCorrection | null): LayerContent {
   const rect = expandLayerRect(g, bandPx);
-  const full = resampleRGBA(result, g.canvas.width, g.canvas.height);
-  const pixels = cropRGBA(full, rect);
+  const pixels = resampleRGBARegion(result, g.canvas.width, g.canvas.height, rect);
   if (tone) applyTone(pixels, tone);
   const o = translateRect(originalRect(g), -rect.left, -rect.top);
   // Sides of the layer that are canvas edges or new area count as "new" for the ramp; the original's
@@ -71,8 +69,7 @@ export function composeExpand(result: RGBAImage, g: ExpandGeometry, bandPx: numb
 /** Generate / similar: cover the target with the result (aspect kept); masked by the selection if any. */
 export function composeCover(result: RGBAImage, target: Rect, selection: SelectionMask | null): LayerContent {
   const place = coverPlacement({ width: result.width, height: result.height }, target);
-  const scaled = resampleRGBA(result, place.scaledSize.width, place.scaledSize.height);
-  const pixels = cropRGBA(scaled, target, place.left, place.top);
+  const pixels = resampleRGBARegion(result, place.scaledSize.width, place.scaledSize.height, translateRect(target, -place.left, -place.top));
   const mask = selection ? cropGray(selection.mask, target, selection.bounds.left, selection.bounds.top) : null;
   return { rect: { ...target }, pixels, mask };
 }

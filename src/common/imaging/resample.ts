@@ -46,16 +46,24 @@ function resampleChannels(
   srcW: number,
   srcH: number,
   channels: 1 | 4,
-  dstW: number,
-  dstH: number,
+  fullW: number,
+  fullH: number,
+  region?: { left: number; top: number; right: number; bottom: number },
 ): Uint8Array {
+  // Only `region` of the full-size result is produced (same pixels as cropping the full result).
+  const r = region ?? { left: 0, top: 0, right: fullW, bottom: fullH };
+  const dstW = r.right - r.left;
+  const dstH = r.bottom - r.top;
   const dst = new Uint8Array(dstW * dstH * channels);
-  if (srcW === dstW && srcH === dstH) {
-    dst.set(src);
+  if (srcW === fullW && srcH === fullH) {
+    for (let y = 0; y < dstH; y++) {
+      const s = ((y + r.top) * srcW + r.left) * channels;
+      dst.set(src.subarray(s, s + dstW * channels), y * dstW * channels);
+    }
     return dst;
   }
-  const hc = contributions(srcW, dstW);
-  const vc = contributions(srcH, dstH);
+  const hc = contributions(srcW, fullW).slice(r.left, r.right);
+  const vc = contributions(srcH, fullH).slice(r.top, r.bottom);
   const rowLen = dstW * channels;
   // Horizontally resampled source rows, premultiplied for RGBA, cached in a ring.
   let maxSpan = 1;
@@ -137,6 +145,17 @@ function clamp255(v: number): number {
 
 export function resampleRGBA(src: RGBAImage, width: number, height: number): RGBAImage {
   return { width, height, data: resampleChannels(src.data, src.width, src.height, 4, width, height) };
+}
+
+/**
+ * The part `region` (inside [0,width)×[0,height)) of `src` resampled to width×height, without
+ * making the whole: identical to cropping resampleRGBA(src, width, height).
+ */
+export function resampleRGBARegion(src: RGBAImage, width: number, height: number, region: { left: number; top: number; right: number; bottom: number }): RGBAImage {
+  if (region.left < 0 || region.top < 0 || region.right > width || region.bottom > height || region.right <= region.left || region.bottom <= region.top) {
+    throw new RangeError("resample region outside the target");
+  }
+  return { width: region.right - region.left, height: region.bottom - region.top, data: resampleChannels(src.data, src.width, src.height, 4, width, height, region) };
 }
 
 export function resampleGray(src: GrayImage, width: number, height: number): GrayImage {
