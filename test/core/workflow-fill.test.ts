@@ -2,7 +2,7 @@ import type { Rect, RGBAImage } from "../../src/common/host";
 import { decodeImage, sniffFormat } from "../../src/common/imaging";
 import { SimHost, MAX16 } from "../../src/playground/sim";
 import { BrokerError } from "../../src/plugin/broker-client";
-import { dismissKept, keepOnly, reapplyKept, selectVariation, startJob } from "../../src/plugin/workflows";
+import { dismissKept, keepOnly, listKept, reapplyKept, selectVariation, startJob } from "../../src/plugin/workflows";
 import { rig, run } from "./helpers/deps";
 import { seedColour } from "./helpers/fake-broker";
 import { coordImage } from "./helpers/images";
@@ -245,11 +245,14 @@ describe("document binding, failures and cancellation", () => {
     expect(final.phase).toBe("kept");
     expect(final.error!.message).toMatch(/was closed/);
     expect(final.variations.length).toBe(2);
+    // After a panel reload the kept job is listed from the store alone.
+    expect((await listKept(r.deps)).map((s) => [s.jobId, s.phase])).toEqual([[job.jobId, "kept"]]);
     const reopened = r.host.createDocument({ title: "c.psd", width: 1100, height: 1000, fill: [5, 5, 5] });
     const placed = await reapplyKept(job.jobId, r.deps, () => undefined);
     expect(placed.phase).toBe("done");
     expect(placed.docId).toBe(reopened);
     expect(px(await r.host.composite(reopened), 30, 30)).toEqual([...seedColour(101), 255]);
+    expect(await listKept(r.deps)).toEqual([]);
     await dismissKept(job.jobId, r.deps);
     expect(await r.store.getJob(job.jobId)).toBeNull();
   });
