@@ -78,6 +78,11 @@ export function JobCard({ job, now, actions }: { job: JobState; now: number; act
             ))}
           </div>
         )}
+        {placed && job.variations.length > 1 && (
+          <Text UNSAFE_className="infill-detail">
+            Click a variation to show it. All of them stay as layers in the group until you discard the rest.
+          </Text>
+        )}
         <Flex direction="row" gap="size-100" wrap>
           {placed && job.variations.length > 1 && (
             <Button variant="secondary" onPress={() => visible && actions.keepVariation(job.jobId, visible.index)} isDisabled={!visible}

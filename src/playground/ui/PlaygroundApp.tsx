@@ -40,6 +40,9 @@ export function PlaygroundApp({ host, connectPanel, engineLabel, notice, theme }
   const [feather, setFeather] = useState(0);
   const [message, setMessage] = useState<string | null>(null);
   const iframeRef = useRef<HTMLIFrameElement>(null);
+  // Steps that Redo can bring back on the active document (undos not yet redone; a new edit clears them).
+  const redoable = useRef(new Map<number, { steps: number; len: number; redoing?: boolean }>());
+  const [canRedo, setCanRedo] = useState(false);
 
   const refresh = useCallback(async () => {
     const all = await host.documents();
@@ -56,7 +59,14 @@ export function PlaygroundApp({ host, connectPanel, engineLabel, notice, theme }
     const state = host.stateOf(a.id);
     setLayers(state.layers);
     setSelection(state.selection ? { bounds: state.selection.bounds, mask: state.selection.mask } : null);
-    setHistory(host.historyNames(a.id));
+    const names = host.historyNames(a.id);
+    const r = redoable.current.get(a.id) ?? { steps: 0, len: names.length };
+    if (names.length > r.len && r.steps > 0 && !r.redoing) r.steps = 0; // a new edit after undo drops the redo steps
+    r.len = names.length;
+    r.redoing = false;
+    redoable.current.set(a.id, r);
+    setCanRedo(r.steps > 0);
+    setHistory(names);
     setImage(await host.composite(a.id));
   }, [host]);
 
@@ -73,6 +83,22 @@ export function PlaygroundApp({ host, connectPanel, engineLabel, notice, theme }
 
   const openImage = (title: string, img: RGBAImage) => {
     host.createDocument({ title, width: img.width, height: img.height, pixels: img });
+  };
+  const undo = (docId: number) => {
+    const r = redoable.current.get(docId);
+    if (host.undo(docId)) {
+      if (r) r.steps++;
+    } else setMessage("Nothing to undo.");
+  };
+  const redo = (docId: number) => {
+    const r = redoable.current.get(docId);
+    if (r) r.redoing = true;
+    if (host.redo(docId)) {
+      if (r) r.steps = Math.max(0, r.steps - 1);
+    } else {
+      if (r) r.redoing = false;
+      setMessage("Nothing to redo.");
+    }
   };
   const act = (f: () => void) => {
     try {
@@ -100,7 +126,7 @@ export function PlaygroundApp({ host, connectPanel, engineLabel, notice, theme }
       if (active === null || !(e.ctrlKey || e.metaKey) || e.key.toLowerCase() !== "z") return;
       if ((e.target as HTMLElement)?.tagName === "INPUT") return;
       e.preventDefault();
-      act(() => (e.shiftKey ? host.redo(active) || setMessage("Nothing to redo.") : host.undo(active) || setMessage("Nothing to undo.")));
+      act(() => (e.shiftKey ? redo(active) : undo(active)));
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
@@ -120,13 +146,14 @@ export function PlaygroundApp({ host, connectPanel, engineLabel, notice, theme }
         }}
         hasDocument={active !== null}
         canUndo={history.length > 1}
+        canRedo={canRedo}
         onOpenFile={(f) => decodeFile(f).then((img) => openImage(f.name, img), (e) => setMessage(`Could not open ${f.name}: ${e instanceof Error ? e.message : e}`))}
         onOpenSample={(id) => {
           const s = SAMPLES.find((x) => x.id === id);
           if (s) openImage(s.title, renderSample(s));
         }}
-        onUndo={() => active !== null && act(() => host.undo(active) || setMessage("Nothing to undo."))}
-        onRedo={() => active !== null && act(() => host.redo(active) || setMessage("Nothing to redo."))}
+        onUndo={() => active !== null && act(() => undo(active))}
+        onRedo={() => active !== null && act(() => redo(active))}
         onExport={() => {
           if (active === null || !activeDoc) return;
           const png = host.renderPng(active);

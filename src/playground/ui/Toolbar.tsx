@@ -11,6 +11,7 @@ export interface ToolbarProps {
   onRedo: () => void;
   onExport: () => void;
   canUndo: boolean;
+  canRedo: boolean;
   hasDocument: boolean;
   engine: string;
   theme: Theme;
@@ -41,7 +42,7 @@ export function Toolbar(p: ToolbarProps) {
         </select>
       </label>
       <button type="button" onClick={p.onUndo} disabled={!p.canUndo} title="Undo (Ctrl+Z)" data-testid="undo">Undo</button>
-      <button type="button" onClick={p.onRedo} disabled={!p.hasDocument} title="Redo (Ctrl+Shift+Z)" data-testid="redo">Redo</button>
+      <button type="button" onClick={p.onRedo} disabled={!p.canRedo} title="Redo (Ctrl+Shift+Z)" data-testid="redo">Redo</button>
       <label className="pg-field">
         Interface
         <select aria-label="Interface brightness (the panel follows it)" value={p.theme} data-testid="theme" onChange={(e) => p.onTheme(e.target.value as Theme)}>
