@@ -188,18 +188,37 @@ test("a restart loses no accepted job: queued jobs and ownership survive and res
   expect(prompts(ff)).toEqual(["r1", "r2", "r3"]);
 });
 
+/** A store in `dir` where "dead-broker" claimed one job (and, if `onWire`, marked it as sending), then died. */
+async function crashedWhileClaimed(dir: string, id: string, onWire: boolean): Promise<void> {
+  const store = createFileStore({ file: path.join(dir, "data", "broker-store.jsonl") });
+  await store.open();
+  await store.enqueue({ id, owner: "alice", endpoint: "generate", request: { prompt: "crash" }, createdAt: Date.now() }, 10);
+  await store.claimNext("dead-broker", 600_000, Date.now());
+  if (onWire) expect(await store.markSending(id, "dead-broker", Date.now())).toBe(true);
+  await store.close(); // the process "dies" holding the claim
+}
+
 test("a job caught mid-submit by a crash is failed, never resent (it may have been billed)", async () => {
   const dir = tmpDir();
   writeKeysFile(dir);
-  const store = createFileStore({ file: path.join(dir, "data", "broker-store.jsonl") });
-  await store.open();
-  await store.enqueue({ id: "urn:infill:jobs:0f0e0d0c-0b0a-4900-8800-000000000001", owner: "alice", endpoint: "generate", request: { prompt: "crash" }, createdAt: Date.now() }, 10);
-  await store.claimNext("dead-broker", 600_000, Date.now());
-  await store.close(); // the process "dies" holding the claim
+  const id = "urn:infill:jobs:0f0e0d0c-0b0a-4900-8800-000000000001";
+  await crashedWhileClaimed(dir, id, true);
   const { ff, b } = await setup({}, manualClock(Date.now()), dir);
-  const s = await call(b.url, "GET", "/v3/status/urn:infill:jobs:0f0e0d0c-0b0a-4900-8800-000000000001", { key: KEY_A });
+  const s = await call(b.url, "GET", `/v3/status/${id}`, { key: KEY_A });
   expect(s.json).toMatchObject({ status: "failed", error_code: "submit_interrupted", category: "service_unavailable" });
   expect(submits(ff)).toHaveLength(0);
+});
+
+test("a job claimed but not yet sent when the broker crashed is sent after the restart, once", async () => {
+  const dir = tmpDir();
+  writeKeysFile(dir);
+  const id = "urn:infill:jobs:0f0e0d0c-0b0a-4900-8800-000000000002";
+  await crashedWhileClaimed(dir, id, false);
+  const { ff, b } = await setup({}, manualClock(Date.now()), dir);
+  await until(async () => (await b.store.getJob(id))?.state === "submitted", "the job to be sent");
+  expect(prompts(ff)).toEqual(["crash"]);
+  expect(await b.store.getJob(id)).toMatchObject({ state: "submitted", submitAttempts: 1 });
+  expect(b.logs.map((l) => JSON.parse(l)).find((e) => e.event === "claim_taken_over")).toMatchObject({ jobId: id, result: "requeued", claimedBy: "dead-broker" });
 });
 
 test("graceful shutdown finishes in-flight requests and keeps the queue", async () => {

@@ -5,6 +5,7 @@
 // holding a submit on the wire dies (its Redis connection drops, the balancer stops sending to
 // it): the survivors keep the queue going, poll its submitted jobs to completion, and once its
 // lease is over settle the interrupted one exactly once — failed, never sent a second time.
+// (An instance dying after its claim but before the submit left it: takeover.test.ts.)
 //
 // A manual clock drives pacing and leases (virtual minutes), so nothing here waits for real time.
 

@@ -2,6 +2,7 @@
 // the Redis store alike (test/store/*.test.ts). Times are passed in (`now`), so nothing here waits.
 
 import type { Store } from "../../src/broker/store/store";
+import { describeLeaseConformance } from "./conformance-leases";
 import { DAY, MIN, T0, drain, newJob, prng } from "./fixtures";
 
 export { drain, newJob, prng };
@@ -119,42 +120,11 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
       expect((await s.enqueue(newJob("z", "Z"), Infinity)).ok).toBe(true);
     });
 
-    test("a claim is a lease: submitting, owned by the claimant, expired at leaseUntil", async () => {
-      const s = await create();
-      await s.enqueue(newJob("j1", "A"), 10);
-      const c = await s.claimNext("inst-1", 30_000, T0 + 5);
-      expect(c).toMatchObject({ id: "j1", state: "submitting", claimedBy: "inst-1", leaseUntil: T0 + 30_005, updatedAt: T0 + 5 });
-      expect(await s.getJob("j1")).toMatchObject({ state: "submitting", claimedBy: "inst-1", leaseUntil: T0 + 30_005 });
-      expect(await s.queuePosition("j1")).toBeUndefined();
-      expect(await s.expiredClaims(T0 + 30_004)).toEqual([]);
-      const expired = await s.expiredClaims(T0 + 30_005);
-      expect(expired.map((j) => j.id)).toEqual(["j1"]);
-      expect(expired[0]).toMatchObject({ state: "submitting", claimedBy: "inst-1" });
-      // Only the claimant may complete the claim.
-      expect(await s.markSubmitted("j1", "inst-2", "up-1", T0 + 10)).toBe(false);
-      expect(await s.markSubmitted("j1", "inst-1", "up-1", T0 + 10)).toBe(true);
-      expect(await s.markSubmitted("j1", "inst-1", "up-2", T0 + 11)).toBe(false);
-      const j = (await s.getJob("j1"))!;
-      expect(j).toMatchObject({ state: "submitted", providerJobId: "up-1", submitAttempts: 1, updatedAt: T0 + 10 });
-      expect(j.claimedBy).toBeUndefined();
-      expect(j.leaseUntil).toBeUndefined();
-      expect(await s.expiredClaims(T0 + DAY)).toEqual([]);
-      expect((await s.queueStats()).submitting).toBe(0);
-    });
-
-    test("an expired claim is taken over exactly once, and the late claimant is refused", async () => {
-      const s = await create();
-      await s.enqueue(newJob("j1", "A"), 10);
-      await s.claimNext("dead", 1_000, T0);
-      const [stale] = await s.expiredClaims(T0 + 1_000);
-      // The survivor resolves it (the broker fails interrupted submits: never resend blindly).
-      const results = await Promise.all([0, 1, 2, 3].map(() => s.finish(stale.id, { state: "failed", error: { status: 503, body: { error_code: "submit_interrupted" } } }, T0 + 1_000)));
-      expect(results.filter(Boolean)).toHaveLength(1);
-      expect(await s.markSubmitted("j1", "dead", "up-late", T0 + 2_000)).toBe(false);
-      expect(await s.requeue("j1", "dead", T0 + 2_000)).toBe(false);
-      expect(await s.getJob("j1")).toMatchObject({ state: "failed", error: { status: 503, body: { error_code: "submit_interrupted" } } });
-      expect(await s.expiredClaims(T0 + DAY)).toEqual([]);
-    });
+    describeLeaseConformance(create, harness.sibling ? async (a) => {
+      const b = await harness.sibling!(a);
+      open.push(b);
+      return b;
+    } : undefined);
 
     test("requeue by the claimant puts the job back first in its owner's line", async () => {
       const s = await create();

@@ -59,10 +59,14 @@ test.each([1, 2, 3])("file and Redis stores agree on 600 random operations (seed
         const lease = pick([500, 5_000, 60_000]);
         name = `claimNext ${c} ${lease}`;
         op = (s) => s.claimNext(c, lease, now);
-      } else if (r < 0.42) {
+      } else if (r < 0.38) {
         const c = pick(claimants);
         name = `requeue ${id} ${c}`;
         op = (s) => s.requeue(id, c, now);
+      } else if (r < 0.42) {
+        const c = pick(claimants);
+        name = `markSending ${id} ${c}`;
+        op = (s) => s.markSending(id, c, now);
       } else if (r < 0.5) {
         const c = pick(claimants);
         name = `markSubmitted ${id} ${c}`;
@@ -78,6 +82,9 @@ test.each([1, 2, 3])("file and Redis stores agree on 600 random operations (seed
       } else if (r < 0.62) {
         name = `requestCancel ${id}`;
         op = (s) => s.requestCancel(id, now);
+      } else if (r < 0.64) {
+        name = `takeOverExpired ${id}`;
+        op = (s) => s.takeOverExpired(id, now, { status: 503, body: { error_code: "submit_interrupted" } });
       } else if (r < 0.66) {
         name = "expiredClaims";
         op = async (s) => (await s.expiredClaims(now)).sort((a, b) => a.seq - b.seq);

@@ -2,7 +2,9 @@
 // (a per-minute and a per-day window kept in the store), fairly across keys (the store's
 // round-robin `claimNext`). A submit is sent again only when it provably never reached the
 // service (connection refused, 429, 503); an upstream 429 pauses the whole queue for its
-// `retry-after`. Nothing here is provider-specific.
+// `retry-after`. Right before a submit goes out the job is marked as sending in the store, so a
+// claim whose dispatcher died can be told apart: never marked → taken over and sent by another
+// instance; marked → failed (it may have been billed). Nothing here is provider-specific.
 
 import { randomUUID } from "crypto";
 import { classifyError, parseRetryAfter, readErrorBody } from "../../common/firefly";
@@ -96,6 +98,20 @@ export class Dispatcher {
 
   private async send(job: JobRecord): Promise<void> {
     const { store, provider, log } = this.o;
+    // The last moment the job can still be handed to another instance: after this mark it may be
+    // on the wire. Refused when the claim is no longer ours or its lease is over (then it is left
+    // for whoever takes the expired claim over, and it was provably not sent from here).
+    let mayGo: boolean;
+    try {
+      mayGo = await store.markSending(job.id, this.instanceId, this.now());
+    } catch (err) {
+      log.log({ event: "dispatch_error", key: job.owner, jobId: job.id, error: String((err as Error)?.message ?? err) });
+      return;
+    }
+    if (!mayGo) {
+      log.log({ event: "submit_skipped", key: job.owner, jobId: job.id, reason: "claim_lost" });
+      return;
+    }
     const started = this.now();
     try {
       this.sent++;
@@ -153,19 +169,30 @@ export class Dispatcher {
     }
   }
 
-  /** Jobs whose dispatcher died mid-submit: fail them (never resend — they may have been billed). */
+  /**
+   * Claims whose dispatcher died (lease over): a job that never went on the wire goes back to the
+   * queue, keeping its place, and is sent by whichever instance claims it next; one that may have
+   * reached upstream is failed (never resent — it may have been billed). Returns how many failed.
+   */
   async recoverInterrupted(): Promise<number> {
+    const { store, log } = this.o;
     const now = this.now();
-    const stale = await this.o.store.expiredClaims(now);
-    let n = 0;
+    const stale = await store.expiredClaims(now);
+    let failed = 0;
+    let requeued = 0;
     for (const job of stale) {
-      if (await this.o.store.finish(job.id, { state: "failed", error: INTERRUPTED }, now)) {
-        n++;
-        await this.o.store.recordUsage(job.owner, utcDay(now), { failures: 1 });
-        this.o.log.log({ event: "submit_interrupted", key: job.owner, jobId: job.id });
+      const r = await store.takeOverExpired(job.id, now, INTERRUPTED);
+      if (r === "failed") {
+        failed++;
+        await store.recordUsage(job.owner, utcDay(now), { failures: 1 });
+        log.log({ event: "submit_interrupted", key: job.owner, jobId: job.id });
+      } else if (r) {
+        if (r === "requeued") requeued++;
+        log.log({ event: "claim_taken_over", key: job.owner, jobId: job.id, result: r, claimedBy: job.claimedBy });
       }
     }
-    return n;
+    if (requeued) this.kick();
+    return failed;
   }
 
   /** Stop taking jobs; wait for submits already on the wire. Queued jobs stay queued in the store. */

@@ -17,6 +17,7 @@ import {
   RateLimits,
   StatusSnapshot,
   Store,
+  TakeOver,
   TERMINAL_JOB_STATES,
   UsageDelta,
   UsageRow,
@@ -308,25 +309,32 @@ class FileStore implements Store {
     return structuredClone(job);
   }
 
+  async markSending(id: string, claimant: string, now: number): Promise<boolean> {
+    const job = this.jobs.get(id);
+    if (!job || job.state !== "submitting" || job.claimedBy !== claimant || job.sendingAt !== undefined || (job.leaseUntil ?? 0) <= now) return false;
+    await this.saveJob({ ...job, sendingAt: now });
+    return true;
+  }
+
   async requeue(id: string, claimant: string, now: number): Promise<boolean> {
     const job = this.jobs.get(id);
     if (!job || job.state !== "submitting" || job.claimedBy !== claimant) return false;
     // Keeps its seq, so it stays first in its owner's line.
-    await this.saveJob({ ...job, state: "queued", claimedBy: undefined, leaseUntil: undefined, updatedAt: now });
+    await this.saveJob({ ...job, state: "queued", claimedBy: undefined, leaseUntil: undefined, sendingAt: undefined, updatedAt: now });
     return true;
   }
 
   async markSubmitted(id: string, claimant: string, providerJobId: string, now: number): Promise<boolean> {
     const job = this.jobs.get(id);
     if (!job || job.state !== "submitting" || job.claimedBy !== claimant) return false;
-    await this.saveJob({ ...job, state: "submitted", providerJobId, claimedBy: undefined, leaseUntil: undefined, submitAttempts: job.submitAttempts + 1, updatedAt: now });
+    await this.saveJob({ ...job, state: "submitted", providerJobId, claimedBy: undefined, leaseUntil: undefined, sendingAt: undefined, submitAttempts: job.submitAttempts + 1, updatedAt: now });
     return true;
   }
 
   async finish(id: string, patch: FinishPatch, now: number): Promise<boolean> {
     const job = this.jobs.get(id);
     if (!job || TERMINAL_JOB_STATES.includes(job.state)) return false;
-    await this.saveJob({ ...job, ...patch, claimedBy: undefined, leaseUntil: undefined, updatedAt: now });
+    await this.saveJob({ ...job, ...patch, claimedBy: undefined, leaseUntil: undefined, sendingAt: undefined, updatedAt: now });
     this.snapshots.delete(id);
     return true;
   }
@@ -350,6 +358,25 @@ class FileStore implements Store {
       if ((job.leaseUntil ?? 0) <= now) out.push(structuredClone(job));
     }
     return out;
+  }
+
+  async takeOverExpired(id: string, now: number, interrupted: { status: number; body: unknown }): Promise<TakeOver | undefined> {
+    const job = this.jobs.get(id);
+    if (!job || job.state !== "submitting" || (job.leaseUntil ?? 0) > now) return undefined;
+    const released = { claimedBy: undefined, leaseUntil: undefined, sendingAt: undefined, updatedAt: now };
+    if (job.sendingAt !== undefined) {
+      await this.saveJob({ ...job, ...released, state: "failed", error: interrupted });
+      this.snapshots.delete(id);
+      return "failed";
+    }
+    if (job.cancelRequested) {
+      await this.saveJob({ ...job, ...released, state: "cancelled" });
+      this.snapshots.delete(id);
+      return "cancelled";
+    }
+    // Keeps its seq, so it stays first in its owner's line.
+    await this.saveJob({ ...job, ...released, state: "queued" });
+    return "requeued";
   }
 
   async prune(before: number): Promise<number> {

@@ -13,7 +13,8 @@ import type { OwnerName, ProviderJobStatus } from "../providers/provider";
 
 /**
  * queued      accepted, waiting for a rate token (status reads `queued` + `queuePosition`)
- * submitting  claimed by a dispatcher, the submit may be on the wire (never resent blindly)
+ * submitting  claimed by a dispatcher; once `sendingAt` is set the submit may be on the wire
+ *             (never resent blindly), before that it provably is not
  * submitted   the provider accepted it; status comes from the provider
  * succeeded | failed | cancelled   terminal
  */
@@ -39,6 +40,8 @@ export interface JobRecord {
   /** Who holds the submit claim and until when (ms since epoch). */
   claimedBy?: string;
   leaseUntil?: number;
+  /** Set (by the claimant, just before the request goes out) once the submit may be on the wire. */
+  sendingAt?: number;
   /** Number of times the submit was sent (0 or 1 unless an attempt provably never reached upstream). */
   submitAttempts: number;
   /** Cancel asked while the submit was on the wire: cancel upstream as soon as it is accepted. */
@@ -96,6 +99,9 @@ export interface QueueStats {
   byOwner: Record<OwnerName, number>;
 }
 
+/** What taking over an expired claim did. */
+export type TakeOver = "requeued" | "cancelled" | "failed";
+
 export interface FinishPatch {
   state: "succeeded" | "failed" | "cancelled";
   final?: ProviderJobStatus;
@@ -120,6 +126,12 @@ export interface Store {
    * least recently first), FIFO within an owner. Moves it to `submitting` with a lease.
    */
   claimNext(claimant: string, leaseMs: number, now: number): Promise<JobRecord | undefined>;
+  /**
+   * The claimant is about to put the submit on the wire: true (and `sendingAt` set) only while the
+   * job is `submitting`, claimed by `claimant`, its lease not over at `now`, and not yet marked.
+   * On false the claimant must not send.
+   */
+  markSending(id: string, claimant: string, now: number): Promise<boolean>;
   /** The submit provably did not reach upstream: back to `queued`, keeping its place. Only by the claimant. */
   requeue(id: string, claimant: string, now: number): Promise<boolean>;
   /** The provider accepted the submit. Only by the claimant. */
@@ -133,6 +145,13 @@ export interface Store {
   requestCancel(id: string, now: number): Promise<JobState | undefined>;
   /** Jobs left in `submitting` whose lease has expired (their dispatcher died). */
   expiredClaims(now: number): Promise<JobRecord[]>;
+  /**
+   * Settle one expired claim, atomically: a job never marked as sending goes back to `queued`
+   * keeping its place (or to `cancelled` if a cancel was asked meanwhile); one marked as sending
+   * is failed with `interrupted` (it may have reached upstream: never resent). Undefined when the
+   * job is not `submitting` with a lease over at `now` (someone else settled it).
+   */
+  takeOverExpired(id: string, now: number, interrupted: { status: number; body: unknown }): Promise<TakeOver | undefined>;
   /** Forget terminal jobs last updated before `before`. Returns how many. */
   prune(before: number): Promise<number>;
 

@@ -15,6 +15,7 @@ import type {
   RateLimits,
   StatusSnapshot,
   Store,
+  TakeOver,
   UsageDelta,
   UsageRow,
 } from "../store";
@@ -63,6 +64,8 @@ const SCRIPTS = {
   infillQueueStats: S.QUEUE_STATS,
   infillClaimNext: S.CLAIM_NEXT,
   infillRequeue: S.REQUEUE,
+  infillMarkSending: S.MARK_SENDING,
+  infillTakeOverExpired: S.TAKE_OVER_EXPIRED,
   infillMarkSubmitted: S.MARK_SUBMITTED,
   infillFinish: S.FINISH,
   infillRequestCancel: S.REQUEST_CANCEL,
@@ -112,6 +115,7 @@ function toJob(h: Record<string, string>): JobRecord | undefined {
   if (h.providerJobId !== undefined) job.providerJobId = h.providerJobId;
   if (h.claimedBy !== undefined) job.claimedBy = h.claimedBy;
   if (h.leaseUntil !== undefined) job.leaseUntil = Number(h.leaseUntil);
+  if (h.sendingAt !== undefined) job.sendingAt = Number(h.sendingAt);
   if (h.cancelRequested) job.cancelRequested = true;
   if (h.final) job.final = JSON.parse(h.final);
   if (h.error) job.error = JSON.parse(h.error);
@@ -257,6 +261,10 @@ export class RedisStore implements Store {
     return toJob(pairs(r));
   }
 
+  async markSending(id: string, claimant: string, now: number): Promise<boolean> {
+    return (await this.run(() => this.client.infillMarkSending(this.prefix, id, claimant, num(String(now))))) === 1;
+  }
+
   async requeue(id: string, claimant: string, now: number): Promise<boolean> {
     return (await this.run(() => this.client.infillRequeue(this.prefix, id, claimant, num(String(now))))) === 1;
   }
@@ -284,6 +292,11 @@ export class RedisStore implements Store {
       if (job) out.push(job);
     }
     return out;
+  }
+
+  async takeOverExpired(id: string, now: number, interrupted: { status: number; body: unknown }): Promise<TakeOver | undefined> {
+    const r = await this.run(() => this.client.infillTakeOverExpired(this.prefix, id, num(String(now)), JSON.stringify(interrupted)));
+    return r === null || r === undefined ? undefined : (r as TakeOver);
   }
 
   async prune(before: number): Promise<number> {

@@ -8,7 +8,7 @@
 //
 // Keys (P = prefix):
 //   P..'j:'..id      hash: base (JSON of the immutable fields), owner, state, seq, updatedAt,
-//                    submitAttempts, providerJobId, claimedBy, leaseUntil, cancelRequested,
+//                    submitAttempts, providerJobId, claimedBy, leaseUntil, sendingAt, cancelRequested,
 //                    final (JSON), error (JSON), snap (status snapshot JSON)
 //   P..'seq'         acceptance counter
 //   P..'q:'..owner   zset of the owner's queued job ids, scored by seq
@@ -134,13 +134,24 @@ return redis.call('HGETALL', k)
 `;
 
 /** ARGV: P, id, claimant, now → 1 | 0 */
+export const MARK_SENDING = `
+local P, id = ARGV[1], ARGV[2]
+local k = P..'j:'..id
+local st = redis.call('HMGET', k, 'state', 'claimedBy', 'leaseUntil', 'sendingAt')
+if st[1] ~= 'submitting' or st[2] ~= ARGV[3] or st[4] then return 0 end
+if not st[3] or tonumber(st[3]) <= tonumber(ARGV[4]) then return 0 end
+redis.call('HSET', k, 'sendingAt', ARGV[4])
+return 1
+`;
+
+/** ARGV: P, id, claimant, now → 1 | 0 */
 export const REQUEUE = `${HELPERS}
 local id = ARGV[2]
 local k = P..'j:'..id
 local st = redis.call('HMGET', k, 'state', 'claimedBy', 'owner', 'seq')
 if st[1] ~= 'submitting' or st[2] ~= ARGV[3] then return 0 end
 redis.call('HSET', k, 'state', 'queued', 'updatedAt', ARGV[4])
-redis.call('HDEL', k, 'claimedBy', 'leaseUntil')
+redis.call('HDEL', k, 'claimedBy', 'leaseUntil', 'sendingAt')
 redis.call('ZREM', P..'claims', id)
 redis.call('ZADD', P..'q:'..st[3], st[4], id)
 redis.call('SADD', P..'owners', st[3])
@@ -155,7 +166,7 @@ local st = redis.call('HMGET', k, 'state', 'claimedBy')
 if st[1] ~= 'submitting' or st[2] ~= ARGV[3] then return 0 end
 redis.call('HSET', k, 'state', 'submitted', 'providerJobId', ARGV[4], 'updatedAt', ARGV[5])
 redis.call('HINCRBY', k, 'submitAttempts', 1)
-redis.call('HDEL', k, 'claimedBy', 'leaseUntil')
+redis.call('HDEL', k, 'claimedBy', 'leaseUntil', 'sendingAt')
 redis.call('ZREM', P..'claims', id)
 return 1
 `;
@@ -170,7 +181,7 @@ if not s or s == 'succeeded' or s == 'failed' or s == 'cancelled' then return 0 
 redis.call('HSET', k, 'state', ARGV[3], 'updatedAt', ARGV[6])
 if ARGV[4] ~= '' then redis.call('HSET', k, 'final', ARGV[4]) end
 if ARGV[5] ~= '' then redis.call('HSET', k, 'error', ARGV[5]) end
-redis.call('HDEL', k, 'claimedBy', 'leaseUntil', 'snap')
+redis.call('HDEL', k, 'claimedBy', 'leaseUntil', 'sendingAt', 'snap')
 if s == 'queued' then
   redis.call('ZREM', P..'q:'..st[2], id)
   dequeued(st[2])
@@ -211,6 +222,34 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', P..'claims', '-inf', ARGV[2])) d
   end
 end
 return out
+`;
+
+/** ARGV: P, id, now, interrupted error JSON → 'requeued' | 'cancelled' | 'failed' | nil */
+export const TAKE_OVER_EXPIRED = `${HELPERS}
+local id, now = ARGV[2], ARGV[3]
+local k = P..'j:'..id
+local st = redis.call('HMGET', k, 'state', 'leaseUntil', 'sendingAt', 'cancelRequested', 'owner', 'seq')
+if st[1] ~= 'submitting' then return nil end
+if st[2] and tonumber(st[2]) > tonumber(now) then return nil end
+redis.call('ZREM', P..'claims', id)
+redis.call('HDEL', k, 'claimedBy', 'leaseUntil', 'sendingAt')
+local outcome
+if st[3] then
+  outcome = 'failed'
+  redis.call('HSET', k, 'state', 'failed', 'error', ARGV[4], 'updatedAt', now)
+elseif st[4] then
+  outcome = 'cancelled'
+  redis.call('HSET', k, 'state', 'cancelled', 'updatedAt', now)
+else
+  -- Back in its owner's line with its own seq: first again.
+  redis.call('HSET', k, 'state', 'queued', 'updatedAt', now)
+  redis.call('ZADD', P..'q:'..st[5], st[6], id)
+  redis.call('SADD', P..'owners', st[5])
+  return 'requeued'
+end
+redis.call('HDEL', k, 'snap')
+redis.call('ZADD', P..'done', now, id)
+return outcome
 `;
 
 /** ARGV: P, before, batch → number deleted (call again while it returns batch) */
