@@ -2,10 +2,10 @@
 // per line), replayed on start and compacted now and then. A single broker process owns the file.
 // Survives a restart (or a crash: a torn last line is ignored). No native dependencies.
 
-import { promises as fsp } from "fs";
 import * as path from "path";
-import { ConfigError } from "../config-error";
 import { loadSigningKey } from "../outputs";
+import { Journal } from "./journal";
+import { QueueLines } from "./queue-lines";
 import {
   EnqueueResult,
   FinishPatch,
@@ -41,15 +41,6 @@ export interface FileStoreOptions {
   compactEvery?: number;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 export function createFileStore(options: FileStoreOptions = {}): Store {
   return new FileStore(options);
 }
@@ -57,6 +48,8 @@ export function createFileStore(options: FileStoreOptions = {}): Store {
 class FileStore implements Store {
   private jobs = new Map<string, JobRecord>();
   private queued = new Set<string>();
+  /** Queued jobs per owner in dispatch order, kept up to date as jobs come and go. */
+  private lines = new QueueLines((owner) => this.lastServed.get(owner) ?? 0);
   private submittingIds = new Set<string>();
   private lastServed = new Map<string, number>();
   private serveCounter = 0;
@@ -67,77 +60,26 @@ class FileStore implements Store {
   private snapshots = new Map<string, StatusSnapshot>();
   private pollStarts = new Map<string, number>();
 
-  private fh: fsp.FileHandle | undefined;
-  private chain: Promise<void> = Promise.resolve();
-  private appended = 0;
-  private readonly compactEvery: number;
+  /** Undefined: in memory only. */
+  private readonly journal: Journal<Entry> | undefined;
 
   constructor(private readonly options: FileStoreOptions) {
-    this.compactEvery = options.compactEvery ?? 20_000;
+    this.journal = options.file ? new Journal<Entry>(options.file, options.compactEvery ?? 20_000, () => this.snapshot()) : undefined;
   }
 
   async open(): Promise<void> {
-    const file = this.options.file;
-    if (!file) return;
-    await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await this.lock(file);
-    let text = "";
-    try {
-      text = await fsp.readFile(file, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-    }
-    for (const line of text.split("\n")) {
-      if (!line) continue;
-      let entry: Entry;
-      try {
-        entry = JSON.parse(line) as Entry;
-      } catch {
-        continue; // a torn write from a crash: the rest of the journal still counts
-      }
-      this.apply(entry);
-    }
+    if (!this.journal) return;
+    for (const entry of await this.journal.open()) this.apply(entry);
     // One process owns this file: whatever was mid-submit belongs to a process that is gone.
     for (const id of this.submittingIds) {
       const job = this.jobs.get(id);
       if (job) job.leaseUntil = 0;
     }
-    await this.compact();
+    await this.journal.compact();
   }
 
   async close(): Promise<void> {
-    await this.enqueueWrite(async () => {
-      if (this.fh) {
-        await this.fh.close();
-        this.fh = undefined;
-      }
-      if (this.lockFile) {
-        await fsp.unlink(this.lockFile).catch(() => undefined);
-        this.lockFile = undefined;
-      }
-    });
-  }
-
-  private lockFile: string | undefined;
-
-  /** One process per journal: a lock file with our pid; a dead owner's lock is taken over. */
-  private async lock(file: string): Promise<void> {
-    const lockFile = `${file}.lock`;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await fsp.writeFile(lockFile, String(process.pid), { flag: "wx", mode: 0o600 });
-        this.lockFile = lockFile;
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      }
-      const pid = Number((await fsp.readFile(lockFile, "utf8").catch(() => "")).trim());
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-        throw new ConfigError(`another broker (pid ${pid}) is using ${path.dirname(file)}; stop it or set INFILL_DATA_DIR`);
-      }
-      await fsp.unlink(lockFile).catch(() => undefined); // stale: its owner is gone
-    }
-    throw new ConfigError(`cannot lock ${file}`);
+    await this.journal?.close();
   }
 
   // ---- journal ------------------------------------------------------------------------------
@@ -167,15 +109,23 @@ class FileStore implements Store {
   }
 
   private setJob(job: JobRecord): void {
+    const wasQueued = this.queued.has(job.id);
     this.jobs.set(job.id, job);
     this.seq = Math.max(this.seq, job.seq);
-    if (job.state === "queued") this.queued.add(job.id);
-    else this.queued.delete(job.id);
+    if (job.state === "queued") {
+      this.queued.add(job.id);
+      if (!wasQueued) this.lines.add(job);
+    } else {
+      this.queued.delete(job.id);
+      if (wasQueued) this.lines.remove(job);
+    }
     if (job.state === "submitting") this.submittingIds.add(job.id);
     else this.submittingIds.delete(job.id);
   }
 
   private deleteJob(id: string): void {
+    const job = this.jobs.get(id);
+    if (job && this.queued.has(id)) this.lines.remove(job);
     this.jobs.delete(id);
     this.queued.delete(id);
     this.submittingIds.delete(id);
@@ -183,41 +133,19 @@ class FileStore implements Store {
     this.pollStarts.delete(id);
   }
 
-  private enqueueWrite(fn: () => Promise<void>): Promise<void> {
-    const next = this.chain.then(fn);
-    this.chain = next.catch(() => undefined);
-    return next;
-  }
-
   private write(...entries: Entry[]): Promise<void> {
-    if (!this.options.file) return Promise.resolve();
-    const data = entries.map((e) => JSON.stringify(e)).join("\n") + "\n";
-    return this.enqueueWrite(async () => {
-      if (!this.fh) throw new Error("the store is closed");
-      await this.fh.write(data);
-      this.appended += entries.length;
-      if (this.appended >= this.compactEvery) await this.compactNow();
-    });
+    return this.journal ? this.journal.append(entries) : Promise.resolve();
   }
 
-  private compact(): Promise<void> {
-    return this.enqueueWrite(() => this.compactNow());
-  }
-
-  private async compactNow(): Promise<void> {
-    const file = this.options.file!;
-    const lines: string[] = [];
-    for (const r of this.usageRows.values()) lines.push(JSON.stringify({ t: "usage", r }));
-    for (const [owner, n] of this.lastServed) lines.push(JSON.stringify({ t: "served", owner, n }));
-    for (const at of this.takes) lines.push(JSON.stringify({ t: "take", at }));
-    if (this.paused) lines.push(JSON.stringify({ t: "pause", until: this.paused }));
-    for (const j of this.jobs.values()) lines.push(JSON.stringify({ t: "job", j }));
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fsp.writeFile(tmp, lines.length ? lines.join("\n") + "\n" : "", { mode: 0o600 });
-    if (this.fh) await this.fh.close();
-    await fsp.rename(tmp, file);
-    this.fh = await fsp.open(file, "a", 0o600);
-    this.appended = 0;
+  /** Entries that rebuild the current state (the compacted journal). */
+  private snapshot(): Entry[] {
+    const out: Entry[] = [];
+    for (const r of this.usageRows.values()) out.push({ t: "usage", r });
+    for (const [owner, n] of this.lastServed) out.push({ t: "served", owner, n });
+    for (const at of this.takes) out.push({ t: "take", at });
+    if (this.paused) out.push({ t: "pause", until: this.paused });
+    for (const j of this.jobs.values()) out.push({ t: "job", j });
+    return out;
   }
 
   private saveJob(job: JobRecord): Promise<void> {
@@ -228,8 +156,7 @@ class FileStore implements Store {
   // ---- queue and ownership ----------------------------------------------------------------
 
   async enqueue(job: NewJob, maxQueuedPerOwner: number): Promise<EnqueueResult> {
-    let mine = 0;
-    for (const id of this.queued) if (this.jobs.get(id)?.owner === job.owner) mine++;
+    const mine = this.lines.count(job.owner);
     if (mine >= maxQueuedPerOwner) return { ok: false, reason: "owner_cap", queued: mine };
     const record: JobRecord = {
       ...job,
@@ -239,7 +166,7 @@ class FileStore implements Store {
       submitAttempts: 0,
     };
     await this.saveJob(record);
-    return { ok: true, position: this.dispatchOrder().indexOf(record.id) + 1 };
+    return { ok: true, position: this.lines.position(record)! };
   }
 
   async getJob(id: string): Promise<JobRecord | undefined> {
@@ -248,58 +175,19 @@ class FileStore implements Store {
     return job ? { ...job } : undefined;
   }
 
-  /** Queued job ids in the order round-robin dispatch will send them. */
-  private dispatchOrder(limit = Infinity, stopAt?: string): string[] {
-    const byOwner = new Map<string, JobRecord[]>();
-    for (const id of this.queued) {
-      const job = this.jobs.get(id)!;
-      let list = byOwner.get(job.owner);
-      if (!list) byOwner.set(job.owner, (list = []));
-      list.push(job);
-    }
-    for (const list of byOwner.values()) list.sort((a, b) => a.seq - b.seq);
-    const served = new Map<string, number>();
-    for (const owner of byOwner.keys()) served.set(owner, this.lastServed.get(owner) ?? 0);
-    const order: string[] = [];
-    let counter = this.serveCounter;
-    while (order.length < limit && byOwner.size) {
-      let best: string | undefined;
-      for (const [owner, list] of byOwner) {
-        if (best === undefined) {
-          best = owner;
-          continue;
-        }
-        const a = served.get(owner)!;
-        const b = served.get(best)!;
-        if (a < b || (a === b && list[0].seq < byOwner.get(best)![0].seq)) best = owner;
-      }
-      const list = byOwner.get(best!)!;
-      const job = list.shift()!;
-      order.push(job.id);
-      if (job.id === stopAt) break;
-      served.set(best!, ++counter);
-      if (!list.length) byOwner.delete(best!);
-    }
-    return order;
-  }
-
   async queuePosition(id: string): Promise<number | undefined> {
-    if (!this.queued.has(id)) return undefined;
-    const order = this.dispatchOrder(Infinity, id);
-    return order.indexOf(id) + 1;
+    const job = this.jobs.get(id);
+    if (!job || !this.queued.has(id)) return undefined;
+    return this.lines.position(job);
   }
 
   async queueStats(): Promise<QueueStats> {
-    const byOwner: Record<string, number> = {};
-    for (const id of this.queued) {
-      const owner = this.jobs.get(id)!.owner;
-      byOwner[owner] = (byOwner[owner] ?? 0) + 1;
-    }
+    const byOwner = this.lines.byOwner();
     return { depth: this.queued.size, submitting: this.submittingIds.size, byOwner };
   }
 
   async claimNext(claimant: string, leaseMs: number, now: number): Promise<JobRecord | undefined> {
-    const [id] = this.dispatchOrder(1);
+    const id = this.lines.next();
     if (!id) return undefined;
     const job = { ...this.jobs.get(id)!, state: "submitting" as JobState, claimedBy: claimant, leaseUntil: now + leaseMs, updatedAt: now };
     const n = ++this.serveCounter;
