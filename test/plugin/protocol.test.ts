@@ -34,6 +34,9 @@ describe("protocol: commands", () => {
     makeCommand({ type: "settings.get" }),
     makeCommand({ type: "settings.set", settings: { brokerUrl: "http://localhost:8765", brokerKey: "k", prefs: { numVariations: 2 } } }),
     makeCommand({ type: "connection.test" }),
+    makeCommand({ type: "models.list", id: "m1" }),
+    makeCommand({ type: "thumbnail.get", docId: 2 }),
+    makeCommand({ type: "thumbnail.get", id: "t1", docId: 2, layerId: 14 }),
   ];
 
   test("every command type has a sample that survives a JSON round trip unchanged", () => {
@@ -64,6 +67,8 @@ describe("protocol: commands", () => {
     ["seeds not matching variations", makeCommand({ type: "job.run", params: { kind: "fill", numVariations: 2, seeds: [1] } }), "invalid"],
     ["generate without prompt", { ...makeCommand({ type: "job.run", params: { kind: "generate", numVariations: 1, prompt: "p" } }), params: { kind: "generate", numVariations: 1 } }, "invalid"],
     ["an empty key", makeCommand({ type: "settings.set", settings: { brokerKey: "" } }), "invalid"],
+    ["a thumbnail without a document", { ...makeCommand({ type: "thumbnail.get", docId: 1 }), docId: undefined }, "invalid"],
+    ["a thumbnail of a fractional layer", makeCommand({ type: "thumbnail.get", docId: 1, layerId: 1.5 }), "invalid"],
   ])("%s is answered with a protocol error, not a throw", (_name, raw, code) => {
     const d = decodeCommand(raw);
     expect(d.ok).toBe(false);
@@ -104,6 +109,35 @@ describe("protocol: events", () => {
     for (const e of events) expect(decodeEvent(roundTrip(e))).toEqual({ ok: true, message: e });
     expect(decodeEvent({ protocol: "infill", version: 2, type: "theme" })).toMatchObject({ ok: false, error: { code: "version_mismatch" } });
     expect(decodeEvent(makeEvent({ type: "job.state", job: { jobId: 5 } as never }))).toMatchObject({ ok: false, error: { code: "invalid" } });
+  });
+
+  test("custom models, thumbnails and stale notices round-trip; malformed ones are refused", () => {
+    const jpeg = "data:image/jpeg;base64,/9j/4AAQSkZJRg==";
+    const good = [
+      makeEvent({ type: "models", replyTo: "m1", models: [] }),
+      makeEvent({
+        type: "models",
+        models: [
+          { id: "urn:aaid:sc:VA6C2:1", name: "Warm", trainingMode: "style", baseModel: { name: "clio_v2", version: "2.0.0" }, modelVersion: "image3_custom" },
+          { id: "urn:aaid:sc:VA6C2:2", name: "Mascot", trainingMode: "subject", modelVersion: "image4_custom", conceptId: "mascot_x", samplePrompt: "mascot_x on a beach" },
+        ],
+      }),
+      makeEvent({ type: "thumbnail", replyTo: "t1", docId: 2, dataUrl: jpeg, width: 96, height: 72 }),
+      makeEvent({ type: "thumbnail", docId: 2, layerId: 14, dataUrl: jpeg, width: 40, height: 96 }),
+      makeEvent({ type: "thumbnail.stale", docId: 2 }),
+      makeEvent({ type: "thumbnail.stale" }),
+    ];
+    for (const e of good) expect(decodeEvent(roundTrip(e))).toEqual({ ok: true, message: e });
+    const bad = [
+      makeEvent({ type: "models", models: [{ id: "", name: "x", modelVersion: "image3_custom" }] }),
+      makeEvent({ type: "models", models: [{ id: "a", name: "x", modelVersion: "image4_ultra" as never }] }),
+      makeEvent({ type: "models", models: "none" as never }),
+      makeEvent({ type: "thumbnail", docId: 2, dataUrl: "data:image/png;base64,iVBOR", width: 10, height: 10 }),
+      makeEvent({ type: "thumbnail", docId: 2, dataUrl: jpeg, width: 2048, height: 10 }),
+      makeEvent({ type: "thumbnail", docId: 2, dataUrl: jpeg + "A".repeat(200_001), width: 10, height: 10 }),
+      makeEvent({ type: "thumbnail.stale", docId: "2" as never }),
+    ];
+    for (const e of bad) expect(decodeEvent(roundTrip(e))).toMatchObject({ ok: false, error: { category: "protocol", code: "invalid" } });
   });
 
   test("the in-memory port pair delivers JSON copies to the other side only", async () => {

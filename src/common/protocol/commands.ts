@@ -33,6 +33,13 @@ export const commandSchemas = {
   "settings.get": z.object({ ...envelope, type: z.literal("settings.get") }),
   "settings.set": z.object({ ...envelope, type: z.literal("settings.set"), settings: settingsPatchSchema }),
   "connection.test": z.object({ ...envelope, type: z.literal("connection.test") }),
+  /** The custom models the broker lists for this account: answered by `models` or an `error` (same replyTo). */
+  "models.list": z.object({ ...envelope, type: z.literal("models.list") }),
+  /**
+   * A small JPEG preview of an open document's composite, or of one of its layers (what a style or
+   * structure reference would send): answered by `thumbnail` or an `error` (same replyTo).
+   */
+  "thumbnail.get": z.object({ ...envelope, type: z.literal("thumbnail.get"), docId: z.number().int(), layerId: z.number().int().optional() }),
 } as const;
 
 export type CommandType = keyof typeof commandSchemas;

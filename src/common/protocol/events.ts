@@ -30,6 +30,25 @@ export interface DocumentListEntry {
   active: boolean;
 }
 
+/** One custom model from the broker's listing, as the panel offers it. */
+export interface CustomModelEntry {
+  /** The model's asset id: the generate request's `customModelId`. */
+  id: string;
+  /** Display name. */
+  name: string;
+  trainingMode?: "subject" | "style";
+  /** The base model the service reports, e.g. { name: "clio_v2", version: "2.0.0" }. */
+  baseModel?: { name?: string; version?: string };
+  /** The `x-model-version` that runs this model (inferred from the base model; Image 3 unless it names Image 4). */
+  modelVersion: "image3_custom" | "image4_custom";
+  /** Subject models: the word the prompt must contain to bring the subject in. */
+  conceptId?: string;
+  samplePrompt?: string;
+}
+
+/** Longest side of a reference thumbnail, in pixels. */
+export const THUMBNAIL_MAX_SIDE = 96;
+
 export type Theme = "darkest" | "dark" | "medium" | "light" | "lightest";
 
 export type EventErrorCategory = ErrorCategory | "document" | "host_busy" | "protocol" | "settings" | "internal";
@@ -82,6 +101,16 @@ const layerInfoSchema = z.custom<LayerInfo>(
   { message: "not a layer" },
 );
 
+const customModelSchema = z.object({
+  id: z.string().min(1).max(500),
+  name: z.string().max(500),
+  trainingMode: z.enum(["subject", "style"]).optional(),
+  baseModel: z.object({ name: z.string().max(200).optional(), version: z.string().max(100).optional() }).optional(),
+  modelVersion: z.enum(["image3_custom", "image4_custom"]),
+  conceptId: z.string().max(200).optional(),
+  samplePrompt: z.string().max(1024).optional(),
+});
+
 const themeSchema = z.enum(["darkest", "dark", "medium", "light", "lightest"]);
 
 export const eventSchemas = {
@@ -117,6 +146,23 @@ export const eventSchemas = {
   "job.removed": z.object({ ...envelope, type: z.literal("job.removed"), jobId: z.string() }),
   settings: z.object({ ...envelope, type: z.literal("settings"), settings: settingsViewSchema }),
   "connection.result": z.object({ ...envelope, type: z.literal("connection.result"), result: connectionResultSchema }),
+  /** Answers `models.list`. */
+  models: z.object({ ...envelope, type: z.literal("models"), models: z.array(customModelSchema).max(500) }),
+  /** Answers `thumbnail.get`: a small JPEG data URL (longest side ≤ THUMBNAIL_MAX_SIDE). */
+  thumbnail: z.object({
+    ...envelope,
+    type: z.literal("thumbnail"),
+    docId: z.number().int(),
+    layerId: z.number().int().optional(),
+    dataUrl: z.string().startsWith("data:image/jpeg;base64,").max(200_000),
+    width: z.number().int().min(1).max(THUMBNAIL_MAX_SIDE),
+    height: z.number().int().min(1).max(THUMBNAIL_MAX_SIDE),
+  }),
+  /**
+   * Thumbnails sent earlier for this document (or for every document when `docId` is absent) no longer
+   * show what it looks like: ask again for the ones on screen.
+   */
+  "thumbnail.stale": z.object({ ...envelope, type: z.literal("thumbnail.stale"), docId: z.number().int().optional() }),
   theme: z.object({
     ...envelope,
     type: z.literal("theme"),
@@ -163,6 +209,7 @@ export type EventBody<K extends EventType = EventType> = K extends EventType
 export const errorBodyCheck: (e: Omit<EventOf<"error">, "protocol" | "version" | "type" | "replyTo">) => ErrorEventBody = (e) => e;
 export const settingsCheck: (s: EventOf<"settings">["settings"]) => SettingsView = (s) => s;
 export const connectionCheck: (c: EventOf<"connection.result">["result"]) => ConnectionResult = (c) => c;
+export const customModelCheck: (m: EventOf<"models">["models"][number]) => CustomModelEntry = (m) => m;
 export const activeCheck: (a: NonNullable<EventOf<"document.state">["active"]>) => ActiveDocumentView = (a) => a;
 export const selectionCheck: (r: NonNullable<EventOf<"document.state">["selection"]>["bounds"]) => Rect = (r) => r;
 export type { ConnectionResult, SettingsView };

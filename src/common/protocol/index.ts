@@ -1,9 +1,10 @@
 // The panel⇄host message protocol: JSON messages, typed and versioned, checked at runtime on arrival.
 //
 // Commands (panel → host): hello, job.run, job.cancel, variation.select, variation.keep, kept.reapply,
-//   kept.dismiss, jobs.list, documents.list, layers.list, settings.get, settings.set, connection.test.
+//   kept.dismiss, jobs.list, documents.list, layers.list, settings.get, settings.set, connection.test,
+//   models.list, thumbnail.get.
 // Events (host → panel): hello, document.state, documents, layers, job.accepted, job.state, jobs,
-//   job.removed, settings, connection.result, theme, error.
+//   job.removed, settings, connection.result, models, thumbnail, thumbnail.stale, theme, error.
 
 export * from "./version";
 export * from "./params-schema";
