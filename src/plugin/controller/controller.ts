@@ -23,6 +23,8 @@ import * as realWorkflows from "../workflows";
 import type { SettingsService } from "../settings/types";
 import { describeError } from "./errors";
 import { lazyBroker } from "./lazy-broker";
+import { customModelEntries, modelsError } from "./models";
+import { ThumbnailCache, renderThumbnail } from "./thumbnails";
 import { serializeHost } from "./serial-host";
 import { unsupportedReason } from "./support";
 
@@ -84,6 +86,7 @@ export class HostController {
   private documentsDirty = true;
   private ticks = 0;
   private disposed = false;
+  private readonly thumbnails: ThumbnailCache;
 
   constructor(options: ControllerOptions) {
     this.o = options;
@@ -97,6 +100,7 @@ export class HostController {
       ...(options.now ? { now: options.now } : {}),
       ...(options.random ? { random: options.random } : {}),
     };
+    this.thumbnails = new ThumbnailCache((docId, layerId) => renderThumbnail(this.host, docId, layerId));
   }
 
   /** Starts listening to the panel and to the host. State is pushed once the panel says hello. */
@@ -189,6 +193,22 @@ export class HostController {
       case "connection.test":
         this.send("connection.result", { result: await this.o.settings.testConnection(), replyTo: cmd.id });
         return;
+      case "models.list": {
+        let models;
+        try {
+          models = customModelEntries(await this.deps.broker.customModels());
+        } catch (e) {
+          return this.sendError(modelsError(describeError(e)), cmd.id);
+        }
+        this.send("models", { models, replyTo: cmd.id });
+        return;
+      }
+      case "thumbnail.get": {
+        const answer = await this.thumbnails.get(cmd.docId, cmd.layerId);
+        if (!answer.ok) return this.sendError(answer.error, cmd.id);
+        this.send("thumbnail", { ...answer.thumbnail, replyTo: cmd.id });
+        return;
+      }
     }
   }
 
@@ -265,6 +285,9 @@ export class HostController {
   // ---- state pushed to the panel ----
 
   private onHostChange(e: HostChange): void {
+    // Previews of a document that changed are dropped; the panel asks again for those it shows.
+    if (e.type === "documentEdited" && this.thumbnails.invalidate(e.docId)) this.send("thumbnail.stale", { docId: e.docId });
+    if (e.type === "documentsChanged" && this.thumbnails.invalidate()) this.send("thumbnail.stale", {});
     if (!this.greeted) return;
     if (e.type === "documentsChanged" || e.type === "activeDocumentChanged") this.documentsDirty = true;
     void this.refreshState();
