@@ -18,6 +18,7 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { loadConfig } from "../../src/broker/config";
+import { batchedSink } from "../../src/broker/log";
 import { startBroker, type Broker } from "../../src/broker/server";
 
 const arg = (name: string, def: number) => {
@@ -139,9 +140,9 @@ async function brokerFor(up: Upstream, dir: string, collapse: boolean): Promise<
     { cwd: dir },
   );
   if (!collapse) config.statusMinIntervalMs = 0;
-  // Log lines are produced and serialised as in production, then discarded.
+  // Log lines are produced, serialised and batched as in production (stdoutSink), then discarded.
   const devnull = fs.openSync(os.devNull, "w");
-  return startBroker({ config, logSink: (line) => fs.writeSync(devnull, line + "\n") });
+  return startBroker({ config, logSink: batchedSink((text) => fs.writeSync(devnull, text)) });
 }
 
 async function main() {

@@ -2,6 +2,7 @@
 // and job ownership) and may be stored hashed (`sha256:<hex>`). Presented keys are compared in
 // constant time against every entry.
 
+import * as crypto from "crypto";
 import { createHash, randomBytes, timingSafeEqual } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -18,8 +19,11 @@ export interface KeyEntry {
 
 export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
+/** One-shot hashing where Node has it (20.12+): no Hash object per call. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, outputEncoding: "buffer") => Buffer }).hash;
+
 export function sha256(text: string): Buffer {
-  return createHash("sha256").update(text, "utf8").digest();
+  return oneShot ? oneShot("sha256", text, "buffer") : createHash("sha256").update(text, "utf8").digest();
 }
 
 export function newKey(): string {

@@ -1,6 +1,8 @@
 // Structured logs: one JSON object per line. Every line passes through a redactor that knows the
 // broker's secrets (client secret, broker keys, IMS tokens, the output-signing key) and also
 // masks anything shaped like a bearer credential, so a secret cannot reach a log by accident.
+// Lines are redacted when logged and written in batches (once per event-loop turn), so a busy
+// broker makes one write per turn instead of one per request.
 
 export type LogEntry = Record<string, unknown>;
 export type LogSink = (line: string) => void;
@@ -45,6 +47,48 @@ export class Logger {
   }
 }
 
+export interface BatchedSink extends LogSink {
+  /** Write what is buffered now. */
+  flush(): void;
+}
+
+/**
+ * A sink that buffers lines and hands them to `write` joined (each line still ends with "\n"),
+ * at the end of the current event-loop turn or once `maxChars` are buffered.
+ */
+export function batchedSink(write: (text: string) => void, maxChars = 64 * 1024): BatchedSink {
+  let buf: string[] = [];
+  let size = 0;
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (!buf.length) return;
+    const text = buf.join("");
+    buf = [];
+    size = 0;
+    write(text);
+  };
+  const sink = ((line: string) => {
+    buf.push(line + "\n");
+    size += line.length + 1;
+    if (size >= maxChars) flush();
+    else if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  }) as BatchedSink;
+  sink.flush = flush;
+  return sink;
+}
+
+let stdoutBatch: BatchedSink | undefined;
+
+/** Standard output, batched; whatever is buffered is written when the process exits. */
 export function stdoutSink(line: string): void {
-  process.stdout.write(line + "\n");
+  if (!stdoutBatch) {
+    const batch = batchedSink((text) => process.stdout.write(text));
+    process.once("exit", () => batch.flush());
+    stdoutBatch = batch;
+  }
+  stdoutBatch(line);
 }

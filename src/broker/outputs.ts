@@ -7,7 +7,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { OUTPUT_URL_TTL_MS } from "../common/firefly";
 
+/** Signed links remembered (links are stable for a minute, and finished jobs are polled again and again). */
+const SIGNED_CACHE_MAX = 2048;
+
 export class OutputSigner {
+  private signed = new Map<string, string>();
+
   constructor(
     private readonly key: Buffer,
     private readonly ttlMs: number = OUTPUT_URL_TTL_MS,
@@ -20,8 +25,15 @@ export class OutputSigner {
   /** Path + query of a signed output link (expiry rounded to the minute so polls see a stable link). */
   sign(jobId: string, index: number, owner: string, now: number): string {
     const expires = Math.ceil((now + this.ttlMs) / 60_000) * 60_000;
-    const sig = this.mac(jobId, index, owner, expires).toString("base64url");
-    return `/v1/outputs/${jobId}/${index}?expires=${expires}&sig=${sig}`;
+    const k = `${jobId}\n${index}\n${owner}\n${expires}`;
+    let link = this.signed.get(k);
+    if (link === undefined) {
+      const sig = this.mac(jobId, index, owner, expires).toString("base64url");
+      link = `/v1/outputs/${jobId}/${index}?expires=${expires}&sig=${sig}`;
+      if (this.signed.size >= SIGNED_CACHE_MAX) this.signed.clear();
+      this.signed.set(k, link);
+    }
+    return link;
   }
 
   verify(jobId: string, index: number, owner: string, expires: number, sig: string, now: number): "ok" | "expired" | "bad" {

@@ -41,6 +41,7 @@ export function createFireflyProvider(options: FireflyProviderOptions): Provider
 class FireflyProvider implements Provider {
   readonly kind = "firefly" as const;
   private readonly base: URL;
+  private readonly baseHref: string;
   private lastSeenAt: number | undefined;
   private lastError: string | undefined;
   private reachable = true;
@@ -48,11 +49,12 @@ class FireflyProvider implements Provider {
 
   constructor(private readonly o: FireflyProviderOptions) {
     this.base = new URL(o.fireflyUrl);
+    this.baseHref = this.base.href.replace(/\/$/, "");
     this.t = { get: 30_000, submit: 60_000, upload: 120_000, output: 120_000, ...o.timeouts };
   }
 
   private url(path: string, query?: Record<string, string>): URL {
-    const u = new URL(this.base.href.replace(/\/$/, "") + path);
+    const u = new URL(this.baseHref + path);
     if (query) for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
     return u;
   }

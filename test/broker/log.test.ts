@@ -1,0 +1,51 @@
+// Log lines are redacted one by one and written in batches: one JSON object per line, in order,
+// nothing lost, nothing secret. And output links: signing the same link again gives the same link.
+
+import { batchedSink, Logger, Redactor } from "../../src/broker/log";
+import { OutputSigner } from "../../src/broker/outputs";
+
+test("batched log lines: one write per event-loop turn, one JSON object per line, in order, redacted", async () => {
+  const writes: string[] = [];
+  const sink = batchedSink((text) => writes.push(text));
+  const redactor = new Redactor();
+  const secret = "a-client-secret-value-42";
+  redactor.add(secret);
+  const log = new Logger(sink, redactor);
+  for (let i = 0; i < 100; i++) log.log({ n: i, detail: `upstream said ${secret}`, auth: "Bearer abcdefghijklmnop" });
+  expect(writes).toEqual([]); // not yet: written at the end of this turn
+  await new Promise((r) => setImmediate(r));
+  expect(writes).toHaveLength(1);
+  const lines = writes.join("").split("\n");
+  expect(lines.pop()).toBe("");
+  expect(lines).toHaveLength(100);
+  lines.forEach((l, i) => {
+    const e = JSON.parse(l);
+    expect(e).toMatchObject({ n: i, detail: "upstream said [redacted]", auth: "Bearer [redacted]" });
+    expect(typeof e.time).toBe("string");
+  });
+  expect(writes.join("")).not.toContain(secret);
+  // A large burst is written before the turn ends; flush() writes the rest at once.
+  const big = batchedSink((text) => writes.push(text), 1000);
+  for (let i = 0; i < 30; i++) big(JSON.stringify({ i, pad: "x".repeat(90) }));
+  expect(writes.length).toBeGreaterThan(1);
+  big.flush();
+  const all = writes.slice(1).join("").trim().split("\n").map((l) => JSON.parse(l).i);
+  expect(all).toEqual(Array.from({ length: 30 }, (_, i) => i));
+});
+
+test("an output link signed again within its minute is the same link, and it verifies", () => {
+  const signer = new OutputSigner(Buffer.alloc(32, 3));
+  const now = Date.UTC(2026, 10, 28, 12, 0, 10);
+  const a = signer.sign("urn:infill:jobs:x", 0, "ann", now);
+  expect(signer.sign("urn:infill:jobs:x", 0, "ann", now + 20_000)).toBe(a);
+  expect(signer.sign("urn:infill:jobs:x", 1, "ann", now)).not.toBe(a);
+  expect(signer.sign("urn:infill:jobs:x", 0, "bob", now)).not.toBe(a);
+  const u = new URL(a, "http://b");
+  expect(signer.verify("urn:infill:jobs:x", 0, "ann", Number(u.searchParams.get("expires")), u.searchParams.get("sig")!, now)).toBe("ok");
+  expect(signer.verify("urn:infill:jobs:x", 0, "bob", Number(u.searchParams.get("expires")), u.searchParams.get("sig")!, now)).toBe("bad");
+  // Many links later (the remembered ones are dropped) the same link comes out again.
+  for (let i = 0; i < 3000; i++) signer.sign(`urn:infill:jobs:${i}`, 0, "ann", now);
+  expect(signer.sign("urn:infill:jobs:x", 0, "ann", now)).toBe(a);
+  // Another signer with the same key signs the same link (instances sharing the key).
+  expect(new OutputSigner(Buffer.alloc(32, 3)).sign("urn:infill:jobs:x", 0, "ann", now)).toBe(a);
+});
