@@ -18,7 +18,7 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { loadConfig } from "../../src/broker/config";
-import { batchedSink } from "../../src/broker/log";
+import * as logModule from "../../src/broker/log";
 import { startBroker, type Broker } from "../../src/broker/server";
 
 const arg = (name: string, def: number) => {
@@ -65,6 +65,8 @@ interface Result {
   p50: number;
   p99: number;
   rps: number;
+  /** CPU time of this process (the load clients, plus the broker or bare proxy when they are the target) per request, µs. */
+  cpuUs: number;
 }
 
 async function load(name: string, urls: URL[], headers: Record<string, string>, CONCURRENCY: number, REQUESTS: number): Promise<Result> {
@@ -88,12 +90,14 @@ const SERIAL_REQUESTS = Math.max(200, Math.round(REQUESTS / 5));
   await run(WARMUP, null);
   const times: number[] = [];
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   await run(REQUESTS, times);
+  const cpu = process.cpuUsage(cpu0);
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   agent.destroy();
   times.sort((a, b) => a - b);
   const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
-  return { name, p50: q(0.5), p99: q(0.99), rps: REQUESTS / secs };
+  return { name, p50: q(0.5), p99: q(0.99), rps: REQUESTS / secs, cpuUs: (cpu.user + cpu.system) / REQUESTS };
 }
 
 function passThroughProxy(target: URL): Promise<{ url: string; close: () => Promise<void> }> {
@@ -142,7 +146,8 @@ async function brokerFor(up: Upstream, dir: string, collapse: boolean): Promise<
   if (!collapse) config.statusMinIntervalMs = 0;
   // Log lines are produced, serialised and batched as in production (stdoutSink), then discarded.
   const devnull = fs.openSync(os.devNull, "w");
-  return startBroker({ config, logSink: batchedSink((text) => fs.writeSync(devnull, text)) });
+  const batched = (logModule as Partial<typeof logModule>).batchedSink;
+  return startBroker({ config, logSink: batched ? batched((text) => fs.writeSync(devnull, text)) : (line) => fs.writeSync(devnull, line + "\n") });
 }
 
 async function main() {
@@ -196,6 +201,7 @@ async function main() {
         prev.p50 = (prev.p50 + r.p50) / 2;
         prev.p99 = (prev.p99 + r.p99) / 2;
         prev.rps = (prev.rps + r.rps) / 2;
+        prev.cpuUs = (prev.cpuUs + r.cpuUs) / 2;
       } else results.push(r);
     }
   }
@@ -205,10 +211,13 @@ async function main() {
   const full = by("broker (every");
   const coll = by("broker (default");
   const pad = (s: string, n: number) => s.padEnd(n);
-  console.log(`\n${pad("target", 32)}${pad("p50 ms", 10)}${pad("p99 ms", 10)}req/s`);
-  for (const r of results) console.log(`${pad(r.name, 32)}${pad(r.p50.toFixed(2), 10)}${pad(r.p99.toFixed(2), 10)}${r.rps.toFixed(0)}`);
+  console.log(`\n${pad("target", 32)}${pad("p50 ms", 10)}${pad("p99 ms", 10)}${pad("req/s", 10)}CPU µs/req (this process)`);
+  for (const r of results) console.log(`${pad(r.name, 32)}${pad(r.p50.toFixed(2), 10)}${pad(r.p99.toFixed(2), 10)}${pad(r.rps.toFixed(0), 10)}${r.cpuUs.toFixed(0)}`);
   console.log(`\nadded by the broker (every poll upstream): p50 +${(full.p50 - base.p50).toFixed(2)} ms (target ≤ 1), p99 +${(full.p99 - base.p99).toFixed(2)} ms (target ≤ 5)`);
   console.log(`added by the bare proxy, for scale:        p50 +${(bare.p50 - base.p50).toFixed(2)} ms, p99 +${(bare.p99 - base.p99).toFixed(2)} ms`);
+  // The load clients run in this process for every target: what a target adds on top of "upstream
+  // direct" is its own CPU per request — steadier than latency on a loaded machine.
+  console.log(`CPU per request, on top of the clients: broker (every poll upstream) ${(full.cpuUs - base.cpuUs).toFixed(0)} µs, bare proxy ${(bare.cpuUs - base.cpuUs).toFixed(0)} µs, broker collapsed ${(coll.cpuUs - base.cpuUs).toFixed(0)} µs`);
   console.log(`throughput broker / bare proxy: ${(full.rps / bare.rps).toFixed(2)}× (target ≥ 0.7×); with collapsing: ${(coll.rps / bare.rps).toFixed(2)}×`);
   const [s0, s1, s2] = serial;
   console.log(`\none client, sequential (${SERIAL_REQUESTS} polls): p50 upstream ${s0.p50.toFixed(2)} ms, bare proxy ${s1.p50.toFixed(2)} ms, broker ${s2.p50.toFixed(2)} ms`);

@@ -260,12 +260,16 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
 
       const snap = { status: { jobId: "up-1", status: "running" as const, progress: 40 }, fetchedAt: T0 + 1000 };
       expect(await s.getStatusSnapshot("j1")).toBeUndefined();
+      expect(await s.getJobWithSnapshot("j1")).toEqual({ job: await s.getJob("j1") });
       await s.putStatusSnapshot("j1", snap);
       expect(await s.getStatusSnapshot("j1")).toEqual(snap);
+      expect(await s.getJobWithSnapshot("j1")).toEqual({ job: await s.getJob("j1"), snapshot: snap });
+      expect(await s.getJobWithSnapshot("ghost")).toEqual({});
       await s.putStatusSnapshot("ghost", snap); // no such job: not kept
       expect(await s.getStatusSnapshot("ghost")).toBeUndefined();
       await s.finish("j1", { state: "cancelled" }, T0 + 2000);
       expect(await s.getStatusSnapshot("j1")).toBeUndefined();
+      expect((await s.getJobWithSnapshot("j1")).snapshot).toBeUndefined();
     });
 
     test("usage sums per owner and day, sorted, filtered by day", async () => {

@@ -121,9 +121,12 @@ test.each([1, 2, 3])("file and Redis stores agree on 600 random operations (seed
       } else if (r < 0.97) {
         name = `rateUsage`;
         op = (s) => s.rateUsage(now);
-      } else {
+      } else if (r < 0.985) {
         name = `getJob ${id}`;
         op = (s) => s.getJob(id);
+      } else {
+        name = `getJobWithSnapshot ${id}`;
+        op = (s) => s.getJobWithSnapshot(id);
       }
       log.push(name);
       const a = norm(await op(file));

@@ -9,7 +9,7 @@ import { fromProviderError, httpError, HttpError, jobErrorFields } from "../http
 import type { Logger } from "../log";
 import type { OutputSigner } from "../outputs";
 import { Provider, ProviderError, ProviderJobStatus, ProviderOutput } from "../providers/provider";
-import { JobRecord, RateLimits, Store, utcDay } from "../store/store";
+import { JobRecord, RateLimits, StatusSnapshot, Store, utcDay } from "../store/store";
 import type { Dispatcher } from "./dispatcher";
 
 export interface JobServiceOptions {
@@ -97,7 +97,10 @@ export class JobService {
   }
 
   async status(owner: string, id: string, base: string, facts: RequestFacts): Promise<Record<string, unknown>> {
-    const job = await this.ownJob(owner, id);
+    // One store read for the job and its last status (ownership checked as in ownJob).
+    if (!JOB_ID_RE.test(id)) throw unknownJob();
+    const { job, snapshot } = await this.o.store.getJobWithSnapshot(id);
+    if (!job || job.owner !== owner) throw unknownJob();
     facts.jobId = id;
     switch (job.state) {
       case "queued":
@@ -107,7 +110,7 @@ export class JobService {
       case "submitted": {
         let st: ProviderJobStatus;
         try {
-          st = await this.timed(facts, () => this.collapsedPoll(job));
+          st = await this.timed(facts, () => this.collapsedPoll(job, snapshot));
         } catch (err) {
           throw await this.providerFailure(err);
         }
@@ -121,9 +124,7 @@ export class JobService {
   }
 
   /** At most one upstream status call per job per interval, however many clients poll. */
-  private async collapsedPoll(job: JobRecord): Promise<ProviderJobStatus> {
-    const { store } = this.o;
-    const snap = await store.getStatusSnapshot(job.id);
+  private async collapsedPoll(job: JobRecord, snap: StatusSnapshot | undefined): Promise<ProviderJobStatus> {
     if (snap && this.now() - snap.fetchedAt < this.o.statusMinIntervalMs) return snap.status;
     let p = this.inflightPolls.get(job.id);
     if (!p) {

@@ -324,6 +324,11 @@ class FileStore implements Store {
     return this.snapshots.get(jobId);
   }
 
+  async getJobWithSnapshot(id: string): Promise<{ job?: JobRecord; snapshot?: StatusSnapshot }> {
+    const job = this.jobs.get(id);
+    return job ? { job: { ...job }, snapshot: this.snapshots.get(id) } : {};
+  }
+
   async putStatusSnapshot(jobId: string, snapshot: StatusSnapshot): Promise<void> {
     if (this.jobs.has(jobId)) this.snapshots.set(jobId, snapshot);
   }

@@ -166,6 +166,8 @@ export interface Store {
 
   // ---- status-poll collapsing ------------------------------------------------------------------
   getStatusSnapshot(jobId: string): Promise<StatusSnapshot | undefined>;
+  /** `getJob` and `getStatusSnapshot` in one read (a status poll's usual pair). */
+  getJobWithSnapshot(id: string): Promise<{ job?: JobRecord; snapshot?: StatusSnapshot }>;
   putStatusSnapshot(jobId: string, snapshot: StatusSnapshot): Promise<void>;
   /** True for exactly one caller per job per `minIntervalMs`: that caller may poll upstream. */
   tryBeginStatusPoll(jobId: string, now: number, minIntervalMs: number): Promise<boolean>;

@@ -347,6 +347,12 @@ export class RedisStore implements Store {
     return v ? (JSON.parse(v) as StatusSnapshot) : undefined;
   }
 
+  async getJobWithSnapshot(id: string): Promise<{ job?: JobRecord; snapshot?: StatusSnapshot }> {
+    const h = await this.run(() => this.client.hgetall(this.prefix + "j:" + id));
+    const job = toJob(h);
+    return job ? { job, snapshot: h.snap ? (JSON.parse(h.snap) as StatusSnapshot) : undefined } : {};
+  }
+
   async putStatusSnapshot(jobId: string, snapshot: StatusSnapshot): Promise<void> {
     await this.run(() => this.client.infillPutSnapshot(this.prefix, jobId, JSON.stringify(snapshot)));
   }
