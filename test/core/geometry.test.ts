@@ -117,8 +117,14 @@ describe("expand geometry", () => {
     expect(g.insets).toEqual({ left: 211, top: 0, right: 211, bottom: 0 });
     expect(g.scale).toBe(1);
     const right = planExpandGeometry(doc, { kind: "sides", left: 0, top: 0, right: 300, bottom: 0 });
-    expect(expandLayerRect(right, 16)).toEqual({ left: 984, top: 0, right: 1300, bottom: 800 });
-    expect(expandLayerRect(g, 16)).toEqual({ left: 0, top: 0, right: 1422, bottom: 800 });
+    // Only the new area: a one-sided expand's layer is exactly the new strip, never a column of the original.
+    expect(expandLayerRect(right)).toEqual({ left: 1000, top: 0, right: 1300, bottom: 800 });
+    const sides = (left: number, top: number, r: number, bottom: number) => planExpandGeometry(doc, { kind: "sides", left, top, right: r, bottom });
+    expect(expandLayerRect(sides(200, 0, 0, 0))).toEqual({ left: 0, top: 0, right: 200, bottom: 800 });
+    expect(expandLayerRect(sides(0, 150, 0, 0))).toEqual({ left: 0, top: 0, right: 1000, bottom: 150 });
+    expect(expandLayerRect(sides(0, 0, 0, 77))).toEqual({ left: 0, top: 800, right: 1000, bottom: 877 });
+    // Two or more sides: the whole canvas (the layer mask hides the original).
+    expect(expandLayerRect(g)).toEqual({ left: 0, top: 0, right: 1422, bottom: 800 });
   });
 
   test("aspect 9:16 grows the height; size with alignment", () => {

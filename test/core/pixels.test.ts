@@ -10,7 +10,7 @@ import {
   encodeGrayPng,
   encodeJpeg,
   encodeRGBAPng,
-  expandBlendMask,
+  expandMask,
   fitTone,
   applyTone,
   hardMask,
@@ -84,9 +84,12 @@ describe("masks", () => {
     expect(nonZeroBounds(gray(2, 1, [0, 0]))).toEqual({ left: 0, top: 0, right: 0, bottom: 0 });
   });
 
-  test("expand mask: new area 255, ramp into the original on grown sides only", () => {
-    const m = expandBlendMask(8, 1, { left: 3, top: -1, right: 9, bottom: 2 }, 2);
-    expect(Array.from(m.data)).toEqual([255, 255, 255, 170, 85, 0, 0, 0]);
+  test("expand mask: new area 255, the original's whole rectangle 0 (no ramp into the original)", () => {
+    const m = expandMask(8, 1, { left: 3, top: -1, right: 9, bottom: 2 });
+    expect(Array.from(m.data)).toEqual([255, 255, 255, 0, 0, 0, 0, 0]);
+    const m2 = expandMask(4, 3, { left: 1, top: 1, right: 3, bottom: 2 });
+    expect(Array.from(m2.data)).toEqual([255, 255, 255, 255, 255, 0, 0, 255, 255, 255, 255, 255]);
+    expect(Array.from(expandMask(3, 1, { left: 3, top: 0, right: 5, bottom: 1 }).data)).toEqual([255, 255, 255]);
   });
 });
 

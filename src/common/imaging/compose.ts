@@ -1,11 +1,12 @@
 // Turning a decoded result into layer content: resampled once to document pixels, cut to the mask's
-// bounding box plus the blend band, tone-corrected, with the layer mask that blends it in.
+// bounding box plus the blend band (fill) or to the new area (expand), tone-corrected, with the layer
+// mask that blends it in.
 
 import type { GrayImage, Rect, RGBAImage, SelectionMask } from "../host";
 import type { FillGeometry } from "./context";
 import { expandLayerRect, originalRect, type ExpandGeometry } from "./expand";
 import { cropGray, nonZeroBounds } from "./image";
-import { blendMask, expandBlendMask } from "./masks";
+import { blendMask, expandMask } from "./masks";
 import { coverPlacement } from "./placement";
 import { growRect, intersectRect, isEmptyRect, translateRect } from "./rect";
 import { resampleRGBARegion } from "./resample";
@@ -46,23 +47,17 @@ export function composeFill(
   return { rect, pixels, mask: blendMask(sel, bandPx) };
 }
 
-export function composeExpand(result: RGBAImage, g: ExpandGeometry, bandPx: number, tone: ToneCorrection | null): LayerContent {
-  const rect = expandLayerRect(g, bandPx);
+/**
+ * Expand: the generated new area only. The layer's mask is 0 over the original's whole rectangle, so no
+ * original pixel changes; the seam is handled on the generated side by the tone correction, fitted on
+ * a ring of the original along its edge (see `toneFor`) and applied to the generated pixels.
+ */
+export function composeExpand(result: RGBAImage, g: ExpandGeometry, tone: ToneCorrection | null): LayerContent {
+  const rect = expandLayerRect(g);
   const pixels = resampleRGBARegion(result, g.canvas.width, g.canvas.height, rect);
   if (tone) applyTone(pixels, tone);
   const o = translateRect(originalRect(g), -rect.left, -rect.top);
-  // Sides of the layer that are canvas edges or new area count as "new" for the ramp; the original's
-  // rectangle is clipped to the layer, so a layer edge inside the original would read as new area:
-  // extend the original past such edges.
-  const w = rect.right - rect.left;
-  const h = rect.bottom - rect.top;
-  const orig = {
-    left: o.left <= 0 && g.insets.left === 0 ? -1 : o.left,
-    top: o.top <= 0 && g.insets.top === 0 ? -1 : o.top,
-    right: o.right >= w && g.insets.right === 0 ? w + 1 : o.right,
-    bottom: o.bottom >= h && g.insets.bottom === 0 ? h + 1 : o.bottom,
-  };
-  const mask = expandBlendMask(w, h, orig, bandPx);
+  const mask = expandMask(rect.right - rect.left, rect.bottom - rect.top, o);
   return { rect, pixels, mask };
 }
 

@@ -135,19 +135,22 @@ export function originalRect(g: ExpandGeometry): Rect {
   };
 }
 
-/** The part of the new canvas a result layer covers: the new area plus `bandPx` into the original. */
-export function expandLayerRect(g: ExpandGeometry, bandPx: number): Rect {
+/**
+ * The part of the new canvas a result layer covers: only the new area. When one side grew, that strip;
+ * otherwise the whole canvas (its mask hides the original). Never a pixel of the original in a strip, so
+ * the original's pixels cannot change whatever the layer holds.
+ */
+export function expandLayerRect(g: ExpandGeometry): Rect {
   const o = originalRect(g);
   const { width, height } = g.canvas;
   const grownLeft = g.insets.left > 0;
   const grownTop = g.insets.top > 0;
   const grownRight = g.insets.right > 0;
   const grownBottom = g.insets.bottom > 0;
-  // Only one side grown: the layer is that strip plus the band; otherwise the whole canvas.
   const count = [grownLeft, grownTop, grownRight, grownBottom].filter(Boolean).length;
   if (count !== 1) return { left: 0, top: 0, right: width, bottom: height };
-  if (grownLeft) return { left: 0, top: 0, right: Math.min(o.right, o.left + bandPx), bottom: height };
-  if (grownRight) return { left: Math.max(o.left, o.right - bandPx), top: 0, right: width, bottom: height };
-  if (grownTop) return { left: 0, top: 0, right: width, bottom: Math.min(o.bottom, o.top + bandPx) };
-  return { left: 0, top: Math.max(o.top, o.bottom - bandPx), right: width, bottom: height };
+  if (grownLeft) return { left: 0, top: 0, right: o.left, bottom: height };
+  if (grownRight) return { left: o.right, top: 0, right: width, bottom: height };
+  if (grownTop) return { left: 0, top: 0, right: width, bottom: o.top };
+  return { left: 0, top: o.bottom, right: width, bottom: height };
 }

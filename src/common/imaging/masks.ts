@@ -77,30 +77,21 @@ export function hardMask(selection: GrayImage): GrayImage {
   return { width: selection.width, height: selection.height, data: out };
 }
 
-/** A linear ramp mask for expand: 255 in the new area, fading to 0 over `bandPx` into the original. */
-export function expandBlendMask(
+/**
+ * The expand result layer's mask: 255 over the new area, 0 over the original's whole rectangle
+ * (`original`, in the mask's coordinates; it may extend past the mask). No ramp into the original:
+ * expand never changes an original pixel, so any blending is done on the generated pixels themselves.
+ */
+export function expandMask(
   width: number,
   height: number,
   original: { left: number; top: number; right: number; bottom: number },
-  bandPx: number,
 ): GrayImage {
-  const data = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const inside = x >= original.left && x < original.right && y >= original.top && y < original.bottom;
-      if (!inside) {
-        data[y * width + x] = 255;
-        continue;
-      }
-      if (bandPx <= 0) continue;
-      // Distance to the new area, measured only towards sides where new area exists in this image.
-      let d = Infinity;
-      if (original.left > 0) d = Math.min(d, x - original.left + 1);
-      if (original.top > 0) d = Math.min(d, y - original.top + 1);
-      if (original.right < width) d = Math.min(d, original.right - x);
-      if (original.bottom < height) d = Math.min(d, original.bottom - y);
-      if (d <= bandPx) data[y * width + x] = Math.round((255 * (bandPx + 1 - d)) / (bandPx + 1));
-    }
+  const data = new Uint8Array(width * height).fill(255);
+  const x0 = Math.max(0, original.left);
+  const x1 = Math.min(width, original.right);
+  for (let y = Math.max(0, original.top); y < Math.min(height, original.bottom); y++) {
+    if (x1 > x0) data.fill(0, y * width + x0, y * width + x1);
   }
   return { width, height, data };
 }

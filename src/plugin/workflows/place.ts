@@ -37,14 +37,17 @@ export function toneFor(req: JobRequest, source: RGBAImage | undefined, sendMask
     for (let y = g.sendInsets.top; y < g.sendInsets.top + g.sourceSize.height; y++) {
       newArea.data.fill(0, y * g.outputSize.width + g.sendInsets.left, y * g.outputSize.width + g.sendInsets.left + g.sourceSize.width);
     }
-    return fitTone(placed, atSend, newArea, 16);
+    // The band is how deep into the original the generated strip's tone is matched (the original
+    // itself is never blended).
+    const ring = Math.max(6, Math.min(32, Math.ceil(req.blend.bandPx * g.scale) + 4));
+    return fitTone(placed, atSend, newArea, ring);
   }
   return null;
 }
 
 export function composeVariation(req: JobRequest, selection: SelectionMask | null, v: DecodedVariation): LayerContent {
   if (req.fill) return composeFill(v.image, req.fill.geometry, selection!, req.blend.bandPx, v.tone);
-  if (req.expand) return composeExpand(v.image, req.expand.geometry, req.blend.bandPx, v.tone);
+  if (req.expand) return composeExpand(v.image, req.expand.geometry, v.tone);
   return composeCover(v.image, req.cover!.target, req.cover!.masked ? selection : null);
 }
 
