@@ -1,10 +1,13 @@
-// Codecs in pure JS (UXP, browser and Node): JPEG via jpeg-js, PNG via ./png (fflate), plus base64 for data
-// URLs. jpeg-js's encoder returns a Node Buffer when it sees a CommonJS `module` (as in a webpack
-// bundle); where no Buffer exists a minimal stand-in is provided for the duration of the call.
+// Codecs in pure JS (UXP, browser and Node): JPEG via ./jpeg (baseline, 4:2:0, region-aware decoding)
+// with jpeg-js as the decoder for the JPEG kinds ./jpeg does not handle (progressive, arithmetic,
+// 12-bit, CMYK), PNG via ./png (fflate), plus base64 for data URLs. jpeg-js returns a Node Buffer when
+// it sees a CommonJS `module` (as in a webpack bundle); where no Buffer exists a minimal stand-in is
+// provided for the duration of the call.
 
 import * as jpeg from "jpeg-js";
+import { decodeJpegRGBA, encodeJpegRGBA } from "./jpeg";
 import { decodePng, encodePng, isPng } from "./png";
-import type { GrayImage, RGBAImage } from "../host";
+import type { GrayImage, Rect, RGBAImage, Size } from "../host";
 
 type BufferShim = { from(a: ArrayLike<number>): Uint8Array; alloc(n: number): Uint8Array };
 
@@ -24,9 +27,9 @@ function plain(bytes: Uint8Array): Uint8Array {
   return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Baseline JPEG (alpha ignored: callers matte first when it matters). */
+/** Baseline JPEG, 4:2:0 (alpha ignored: callers matte first when it matters). */
 export function encodeJpeg(img: RGBAImage, quality = 90): Uint8Array {
-  return withBuffer(() => plain(jpeg.encode({ width: img.width, height: img.height, data: img.data }, quality).data as Uint8Array));
+  return encodeJpegRGBA(img.data, img.width, img.height, { quality });
 }
 
 /** Single-channel 8-bit grayscale PNG (Firefly masks). */
@@ -46,10 +49,44 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat {
   return "unknown";
 }
 
-/** Decode a downloaded result (JPEG or PNG, any channel layout, 8 or 16 bit) to 8-bit RGBA. */
-export function decodeImage(bytes: Uint8Array, maxMegapixels = 40): RGBAImage {
+/**
+ * The part of an image a caller will read: `rect` in a frame of size `of` (for example the size that
+ * was requested from the service), scaled to the decoded image's actual size.
+ */
+export interface DecodeRegion {
+  rect: Rect;
+  of: Size;
+}
+
+/** Resampling reads up to a couple of pixels beyond the rectangle it produces. */
+const REGION_MARGIN = 2;
+
+function regionIn(region: DecodeRegion, width: number, height: number): Rect {
+  const sx = width / region.of.width;
+  const sy = height / region.of.height;
+  return {
+    left: Math.max(0, Math.floor(region.rect.left * sx) - REGION_MARGIN),
+    top: Math.max(0, Math.floor(region.rect.top * sy) - REGION_MARGIN),
+    right: Math.min(width, Math.ceil(region.rect.right * sx) + REGION_MARGIN),
+    bottom: Math.min(height, Math.ceil(region.rect.bottom * sy) + REGION_MARGIN),
+  };
+}
+
+/**
+ * Decode a downloaded result (JPEG or PNG, any channel layout, 8 or 16 bit) to 8-bit RGBA. With
+ * `region`, only the pixels inside it (plus a small margin) are guaranteed: a baseline JPEG skips the
+ * inverse DCT and colour conversion elsewhere and leaves those pixels zero. The image keeps its full
+ * size either way. EXIF orientation is not applied.
+ */
+export function decodeImage(bytes: Uint8Array, maxMegapixels = 40, region?: DecodeRegion): RGBAImage {
   const format = sniffFormat(bytes);
   if (format === "jpeg") {
+    try {
+      const rect = region ? (w: number, h: number) => regionIn(region, w, h) : undefined;
+      return decodeJpegRGBA(bytes, rect, maxMegapixels * 1e6);
+    } catch {
+      // Not handled (UnsupportedJpeg) or malformed in a way jpeg-js may tolerate: let jpeg-js decide.
+    }
     const out = withBuffer(() =>
       jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: maxMegapixels, maxMemoryUsageInMB: 1024 }),
     );
