@@ -5,7 +5,9 @@
 import { classifyJobOutcome, isTerminalStatus, type JobResult } from "../../common/firefly";
 import type { SelectionMask } from "../../common/host";
 import type { JobParams, JobState } from "../../common/jobs";
-import { decodeImage, encodeGrayPng } from "../../common/imaging/codecs";
+import { decodeImage, encodeGrayPng, type DecodeRegion } from "../../common/imaging/codecs";
+import { fillLayerRect } from "../../common/imaging/compose";
+import { nonZeroBounds } from "../../common/imaging/image";
 import { BrokerError } from "../broker-client";
 import { captureJob, type Captured } from "./capture";
 import { WorkflowError, toJobError } from "./errors";
@@ -99,7 +101,7 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
 
     emit({ phase: "placing", note: noteFor(result) });
     const decoded: DecodedVariation[] = bytes.map((b, i) => {
-      const image = decodeImage(b);
+      const image = decodeImage(b, undefined, fillResultRegion(req, cap));
       return { seed: outputs[i].seed, image, tone: toneFor(req, cap.source, cap.sendMask, image) };
     });
     stored = { request: req, outputSeeds: decoded.map((d) => d.seed), tones: decoded.map((d) => d.tone) };
@@ -153,6 +155,28 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
   });
 
   return { jobId, done, cancel: () => controller.abort(), metrics };
+}
+
+/**
+ * The part of a fill result (in send-size pixels) that composing and tone matching read: the layer's
+ * rectangle and the tone ring (at most 32 px) around the mask. Only that part is decoded.
+ */
+function fillResultRegion(req: Captured["request"], cap: Captured): DecodeRegion | undefined {
+  if (!req.fill || !cap.selection || !cap.sendMask) return undefined;
+  const g = req.fill.geometry;
+  const nz = nonZeroBounds(cap.sendMask);
+  if (nz.right <= nz.left) return undefined;
+  const layer = fillLayerRect(g, cap.selection, req.blend.bandPx);
+  const ring = 34;
+  return {
+    rect: {
+      left: Math.min(Math.floor((layer.left - g.window.left) * g.scaleX), nz.left - ring),
+      top: Math.min(Math.floor((layer.top - g.window.top) * g.scaleY), nz.top - ring),
+      right: Math.max(Math.ceil((layer.right - g.window.left) * g.scaleX), nz.right + ring),
+      bottom: Math.max(Math.ceil((layer.bottom - g.window.top) * g.scaleY), nz.bottom + ring),
+    },
+    of: req.sendSize,
+  };
 }
 
 function noteFor(result: JobResult): string | undefined {
