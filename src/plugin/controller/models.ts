@@ -45,7 +45,7 @@ export function modelsError(e: ErrorEventBody): ErrorEventBody {
   if (e.code === "needs_firefly_credentials") hint = "Custom models are listed by Firefly. Until the broker has Firefly credentials, only fill and expand are available.";
   else if (e.code.startsWith("broker_key")) hint = "Check the broker key in Settings, then choose Retry.";
   else if (e.category === "auth" || e.category === "quota")
-    hint = "Listing custom models needs a Firefly credential entitled to Firefly Custom Models. Ask your admin, or use a standard model.";
+    hint = "Custom models need a credential entitled to Firefly Custom Models; until then, use a standard model.";
   else if (["network", "service_unavailable", "rate_limited", "timeout"].includes(e.category)) hint = "Choose Retry in a moment.";
   else if (hint === "See the message above.") hint = "Choose Retry; if it keeps failing, use a standard model and report the detail.";
   return { ...e, hint };
