@@ -56,7 +56,11 @@ export function App({ link }: { link: PanelLink }) {
           </Tabs>
           {panel("fill", <FillTab {...modeProps} />)}
           {panel("expand", <ExpandTab {...modeProps} />)}
-          {panel("generate", <GenerateTab {...modeProps} requestLayers={actions.listLayers} customModels={null} />)}
+          {panel(
+            "generate",
+            <GenerateTab {...modeProps} active={tab === "generate"} requestLayers={actions.listLayers} customModels={state.customModels} listModels={actions.listModels}
+              thumbnails={state.thumbnails} requestThumbnail={actions.requestThumbnail} />,
+          )}
           {panel("settings", <SettingsTab settings={state.settings} connection={state.connection} testing={state.testing} save={actions.saveSettings} test={actions.testConnection} />)}
           <JobsList jobs={state.jobs} actions={actions} />
         </Flex>

@@ -1,11 +1,13 @@
-// A style or structure reference: any open document (its composite) or one of its layers,
-// shown with a preview frame and a strength slider.
+// A style or structure reference: any open document (its composite) or one of its layers, shown with
+// its thumbnail (a small JPEG the host makes; asked for only while shown) and a strength slider.
 
-import React, { useEffect } from "react";
-import { Flex, Item, Picker, Section, Slider, Text, View } from "@adobe/react-spectrum";
+import React, { useEffect, useState } from "react";
+import { Flex, Image, Item, Picker, Section, Slider, Text, View } from "@adobe/react-spectrum";
 import type { ImageReference } from "../../common/jobs";
 import type { LayerInfo } from "../../common/host";
 import type { DocumentListEntry } from "../../common/protocol/events";
+import { thumbKey, type ThumbState } from "../model/state";
+import { referenceLayers, wantedThumbnails } from "../model/references";
 
 export interface ReferencePickerProps {
   label: string;
@@ -15,12 +17,14 @@ export interface ReferencePickerProps {
   value: ImageReference | null;
   onChange: (v: ImageReference | null) => void;
   requestLayers: (docId: number) => void;
+  thumbnails: Record<string, ThumbState>;
+  requestThumbnail: (docId: number, layerId?: number) => void;
   testId?: string;
 }
 
 export function refKey(r: ImageReference | null): string {
   if (!r) return "none";
-  return r.layerId === undefined ? `doc:${r.docId}` : `layer:${r.docId}:${r.layerId}`;
+  return thumbKey(r.docId, r.layerId);
 }
 
 export function parseRefKey(key: string, strength: number): ImageReference | null {
@@ -30,27 +34,55 @@ export function parseRefKey(key: string, strength: number): ImageReference | nul
   return null;
 }
 
-function Preview({ doc, layer }: { doc: DocumentListEntry; layer?: LayerInfo }) {
-  // The bridge carries no pixels: the preview is the reference's frame at its aspect, with its name.
+const BLANK = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7";
+
+/** The thumbnail in a list item (the item's icon slot), or an empty tile while it loads. */
+function ItemThumb({ thumb }: { thumb: ThumbState | undefined }) {
+  const ready = thumb?.status === "ready";
+  return (
+    <Image slot="icon" src={ready ? thumb.dataUrl : BLANK} alt="" width="size-400" height="size-400" objectFit="contain"
+      UNSAFE_className={ready ? "infill-ref-item-thumb" : "infill-ref-item-thumb infill-ref-item-thumb--empty"} />
+  );
+}
+
+function Preview({ doc, layer, thumb }: { doc: DocumentListEntry; layer?: LayerInfo; thumb: ThumbState | undefined }) {
+  // Frame at the reference's aspect until the host's thumbnail arrives.
+  const aspectW = layer ? layer.bounds.right - layer.bounds.left : doc.width;
+  const aspectH = layer ? layer.bounds.bottom - layer.bounds.top : doc.height;
   const w = 72;
-  const h = Math.max(24, Math.min(96, Math.round((w * doc.height) / Math.max(1, doc.width))));
+  const h = Math.max(24, Math.min(96, Math.round((w * aspectH) / Math.max(1, aspectW))));
   return (
     <Flex direction="row" gap="size-100" alignItems="center">
-      <View width={`${w}px`} height={`${h}px`} borderWidth="thin" borderColor="default" borderRadius="small" UNSAFE_className="infill-ref-frame" aria-hidden />
-      <Text UNSAFE_className="infill-detail">
-        {layer ? `Layer "${layer.name}" of ` : ""}
-        {doc.title} · {doc.width} × {doc.height} px
-      </Text>
+      {thumb?.status === "ready" ? (
+        <img src={thumb.dataUrl} width={thumb.width} height={thumb.height} alt={`Preview of ${layer ? `layer “${layer.name}”` : doc.title}`}
+          className="infill-ref-thumb" data-testid="reference-thumbnail" />
+      ) : (
+        <View width={`${w}px`} height={`${h}px`} borderWidth="thin" borderColor="default" borderRadius="small" UNSAFE_className="infill-ref-frame"
+          aria-busy={thumb?.status === "loading" || undefined} aria-hidden />
+      )}
+      <Flex direction="column" gap="size-50">
+        <Text UNSAFE_className="infill-detail">
+          {layer ? `Layer "${layer.name}" of ` : ""}
+          {doc.title} · {doc.width} × {doc.height} px
+        </Text>
+        {thumb?.status === "failed" && <Text UNSAFE_className="infill-detail" data-testid="reference-thumbnail-problem">{thumb.message}</Text>}
+      </Flex>
     </Flex>
   );
 }
 
 export function ReferencePicker(p: ReferencePickerProps) {
   const strength = p.value?.strength ?? 50;
+  const [open, setOpen] = useState(false);
   useEffect(() => {
     for (const d of p.documents) if (!p.layers[d.id]) p.requestLayers(d.id);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [p.documents]);
+  // Ask for the previews on screen that the panel does not have (again after the host says they went stale).
+  useEffect(() => {
+    for (const [docId, layerId] of wantedThumbnails(p, open)) if (!p.thumbnails[thumbKey(docId, layerId)]) p.requestThumbnail(docId, layerId);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [open, p.value?.docId, p.value?.layerId, p.documents, p.layers, p.thumbnails]);
   const doc = p.value ? p.documents.find((d) => d.id === p.value!.docId) : undefined;
   const layer = p.value?.layerId !== undefined && doc ? p.layers[doc.id]?.find((l) => l.id === p.value!.layerId) : undefined;
   const gone = p.value && !doc;
@@ -62,6 +94,7 @@ export function ReferencePicker(p: ReferencePickerProps) {
         description={p.documents.length ? p.description : "Open another document to use it as a reference."}
         selectedKey={refKey(p.value)}
         onSelectionChange={(k) => p.onChange(parseRefKey(String(k), strength))}
+        onOpenChange={setOpen}
         width="100%"
         validationState={gone ? "invalid" : undefined}
         errorMessage={gone ? "That document was closed: pick another reference." : undefined}
@@ -73,12 +106,18 @@ export function ReferencePicker(p: ReferencePickerProps) {
           ...p.documents.map((d) => (
             <Section key={`s${d.id}`} title={d.title}>
               {[
-                <Item key={`doc:${d.id}`} textValue={`${d.title} (whole document)`}>{`${d.title} (whole document)`}</Item>,
-                ...(p.layers[d.id] ?? [])
-                  .filter((l) => l.kind !== "group")
-                  .map((l) => (
-                    <Item key={`layer:${d.id}:${l.id}`} textValue={`${d.title} › ${l.name}`}>{`${d.title} › ${l.name}`}</Item>
-                  )),
+                <Item key={thumbKey(d.id)} textValue={`${d.title} (whole document)`}>
+                  <ItemThumb thumb={p.thumbnails[thumbKey(d.id)]} />
+                  <Text>{`${d.title} (whole document)`}</Text>
+                  <Text slot="description">{`${d.width} × ${d.height} px`}</Text>
+                </Item>,
+                ...referenceLayers(p.layers[d.id]).map((l) => (
+                  <Item key={thumbKey(d.id, l.id)} textValue={`${d.title} › ${l.name}`}>
+                    <ItemThumb thumb={p.thumbnails[thumbKey(d.id, l.id)]} />
+                    <Text>{`${d.title} › ${l.name}`}</Text>
+                    <Text slot="description">{`Layer · ${l.bounds.right - l.bounds.left} × ${l.bounds.bottom - l.bounds.top} px`}</Text>
+                  </Item>
+                )),
               ]}
             </Section>
           )),
@@ -86,7 +125,7 @@ export function ReferencePicker(p: ReferencePickerProps) {
       </Picker>
       {p.value && doc && (
         <>
-          <Preview doc={doc} layer={layer} />
+          <Preview doc={doc} layer={layer} thumb={p.thumbnails[refKey(p.value)]} />
           <Slider
             label={`${p.label} strength`}
             minValue={1}

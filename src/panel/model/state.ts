@@ -5,12 +5,37 @@ import type { LayerInfo, Rect } from "../../common/host";
 import type {
   ActiveDocumentView,
   ConnectionResult,
+  CustomModelEntry,
   DocumentListEntry,
   ErrorEventBody,
   HostEvent,
   SettingsView,
   Theme,
 } from "../../common/protocol/events";
+
+/** A reference preview: asked for, arrived, or refused (e.g. an empty layer). */
+export type ThumbState =
+  | { status: "loading" }
+  | { status: "ready"; dataUrl: string; width: number; height: number }
+  | { status: "failed"; message: string };
+
+/** The broker's custom models, as far as the panel knows. */
+export interface CustomModelsState {
+  status: "idle" | "loading" | "ready" | "error";
+  models: CustomModelEntry[];
+  error: ErrorEventBody | null;
+  /** Request id of the listing being waited for. */
+  requestId: string | null;
+}
+
+/** The key of a document's (or one layer's) preview; also the reference picker's item key. */
+export function thumbKey(docId: number, layerId?: number): string {
+  return layerId === undefined ? `doc:${docId}` : `layer:${docId}:${layerId}`;
+}
+
+function docOfKey(key: string): number {
+  return Number(key.split(":")[1]);
+}
 
 export interface PanelState {
   /** The host answered hello. */
@@ -32,6 +57,11 @@ export interface PanelState {
   scheme: "dark" | "light";
   /** The latest error not tied to a job, shown as a banner until dismissed. */
   error: ErrorEventBody | null;
+  customModels: CustomModelsState;
+  /** Reference previews by `thumbKey`. */
+  thumbnails: Record<string, ThumbState>;
+  /** Request id → `thumbKey` of previews asked for and not answered yet. */
+  thumbRequests: Record<string, string>;
 }
 
 export const initialState: PanelState = {
@@ -49,9 +79,23 @@ export const initialState: PanelState = {
   theme: "dark",
   scheme: "dark",
   error: null,
+  customModels: { status: "idle", models: [], error: null, requestId: null },
+  thumbnails: {},
+  thumbRequests: {},
 };
 
-export type PanelAction = { type: "event"; event: HostEvent } | { type: "testing"; id: string } | { type: "dismissError" };
+export type PanelAction =
+  | { type: "event"; event: HostEvent }
+  | { type: "testing"; id: string }
+  | { type: "dismissError" }
+  | { type: "modelsRequested"; id: string }
+  | { type: "thumbRequested"; id: string; key: string };
+
+function without<T>(record: Record<string, T>, drop: (key: string, value: T) => boolean): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [k, v] of Object.entries(record)) if (!drop(k, v)) out[k] = v;
+  return out;
+}
 
 function sortJobs(jobs: JobState[]): JobState[] {
   return [...jobs].sort((a, b) => b.startedAt - a.startedAt);
@@ -68,6 +112,10 @@ function upsertJob(jobs: JobState[], job: JobState): JobState[] {
 export function reduce(state: PanelState, action: PanelAction): PanelState {
   if (action.type === "testing") return { ...state, testing: true, testId: action.id };
   if (action.type === "dismissError") return { ...state, error: null };
+  if (action.type === "modelsRequested") return { ...state, customModels: { ...state.customModels, status: "loading", error: null, requestId: action.id } };
+  if (action.type === "thumbRequested") {
+    return { ...state, thumbnails: { ...state.thumbnails, [action.key]: { status: "loading" } }, thumbRequests: { ...state.thumbRequests, [action.id]: action.key } };
+  }
   const e = action.event;
   switch (e.type) {
     case "hello":
@@ -87,11 +135,41 @@ export function reduce(state: PanelState, action: PanelAction): PanelState {
     case "settings":
       return { ...state, settings: e.settings };
     case "connection.result":
-      return { ...state, connection: e.result, testing: false, testId: null };
+      // Another broker or key may list other models: list again when the picker is next shown.
+      return {
+        ...state,
+        connection: e.result,
+        testing: false,
+        testId: null,
+        customModels: state.customModels.status === "loading" ? state.customModels : { status: "idle", models: [], error: null, requestId: null },
+      };
+    case "models":
+      return { ...state, customModels: { status: "ready", models: e.models, error: null, requestId: null } };
+    case "thumbnail": {
+      // An answer to a request dropped as stale may show the document before its last edit: ignore it.
+      if (e.replyTo !== undefined && !(e.replyTo in state.thumbRequests)) return state;
+      const { dataUrl, width, height } = e;
+      return {
+        ...state,
+        thumbnails: { ...state.thumbnails, [thumbKey(e.docId, e.layerId)]: { status: "ready", dataUrl, width, height } },
+        thumbRequests: without(state.thumbRequests, (id) => id === e.replyTo),
+      };
+    }
+    case "thumbnail.stale": {
+      const gone = (key: string) => e.docId === undefined || docOfKey(key) === e.docId;
+      return { ...state, thumbnails: without(state.thumbnails, gone), thumbRequests: without(state.thumbRequests, (_id, key) => gone(key)) };
+    }
     case "theme":
       return { ...state, theme: e.theme, scheme: e.scheme };
     case "error": {
       const { category, code, message, hint, detail } = e;
+      if (e.replyTo !== undefined && e.replyTo === state.customModels.requestId) {
+        return { ...state, customModels: { status: "error", models: [], error: { category, code, message, hint, detail }, requestId: null } };
+      }
+      if (e.replyTo !== undefined && e.replyTo in state.thumbRequests) {
+        const key = state.thumbRequests[e.replyTo];
+        return { ...state, thumbnails: { ...state.thumbnails, [key]: { status: "failed", message } }, thumbRequests: without(state.thumbRequests, (id) => id === e.replyTo) };
+      }
       const answersTest = state.testId !== null && e.replyTo === state.testId;
       return {
         ...state,

@@ -5,7 +5,7 @@ import type { JobParams } from "../../common/jobs";
 import type { CommandOf } from "../../common/protocol/commands";
 import type { SettingsPatch } from "../../common/protocol/settings-schema";
 import type { PanelLink } from "./link";
-import { initialState, reduce } from "./state";
+import { initialState, reduce, thumbKey } from "./state";
 
 export function usePanel(link: PanelLink) {
   const [state, dispatch] = useReducer(reduce, initialState);
@@ -32,6 +32,9 @@ export function usePanel(link: PanelLink) {
       listDocuments: () => link.send({ type: "documents.list" }),
       listLayers: (docId: number) => link.send({ type: "layers.list", docId }),
       saveSettings: (settings: SettingsPatch) => link.send({ type: "settings.set", settings }),
+      listModels: () => dispatch({ type: "modelsRequested", id: link.send({ type: "models.list" }) }),
+      requestThumbnail: (docId: number, layerId?: number) =>
+        dispatch({ type: "thumbRequested", id: link.send({ type: "thumbnail.get", docId, ...(layerId !== undefined ? { layerId } : {}) }), key: thumbKey(docId, layerId) }),
       testConnection: () => {
         const id = link.send({ type: "connection.test" });
         dispatch({ type: "testing", id });

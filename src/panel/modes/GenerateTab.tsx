@@ -1,8 +1,10 @@
 // Generate: a new layer from a prompt, optionally guided by style/structure references from any open
 // document or layer, style presets, a model version and a custom model.
 
-import React, { useState } from "react";
-import { ComboBox, Flex, Item, Picker, Slider, TagGroup, Text, TextField } from "@adobe/react-spectrum";
+import React, { useEffect, useState } from "react";
+import { ActionButton, ComboBox, Flex, Item, Picker, Slider, TagGroup, Text, TextField } from "@adobe/react-spectrum";
+import type { CustomModelsState, ThumbState } from "../model/state";
+import { customModelDetail, customModelsDescription } from "../model/customModels";
 import type { GenerateModel, GenerateParams, ImageReference } from "../../common/jobs";
 import { blockedReason, runNote } from "../model/readiness";
 import { PROMPT_MAX_CHARS, randomSeed } from "../model/limits";
@@ -14,18 +16,17 @@ import { ReferencePicker } from "../controls/ReferencePicker";
 import { SeedChoice, VariationsAndSeed, seedsFor, useVariations } from "../controls/VariationsAndSeed";
 import type { ModeProps } from "./FillTab";
 
-export interface CustomModel {
-  id: string;
-  name: string;
-}
-
 export interface GenerateTabProps extends ModeProps {
+  /** The tab is on screen: the custom models are listed the first time it is. */
+  active: boolean;
   requestLayers: (docId: number) => void;
-  /** Custom models listed by the broker, or null when the host has not provided a listing. */
-  customModels: CustomModel[] | null;
+  customModels: CustomModelsState;
+  listModels: () => void;
+  thumbnails: Record<string, ThumbState>;
+  requestThumbnail: (docId: number, layerId?: number) => void;
 }
 
-export function GenerateTab({ state, run, defaultVariations, requestLayers, customModels }: GenerateTabProps) {
+export function GenerateTab({ state, run, defaultVariations, active, requestLayers, customModels, listModels, thumbnails, requestThumbnail }: GenerateTabProps) {
   const [prompt, setPrompt] = useState("");
   const [negative, setNegative] = useState("");
   const [contentClass, setContentClass] = useState<"auto" | "photo" | "art">("auto");
@@ -63,7 +64,26 @@ export function GenerateTab({ state, run, defaultVariations, requestLayers, cust
     run(params);
   };
 
-  const customBlocked = customModels === null ? "This host does not list custom models." : customModels.length === 0 ? "The broker lists no custom models for this account." : null;
+  useEffect(() => {
+    if (active && customModels.status === "idle") listModels();
+  }, [active, customModels.status, listModels]);
+  const chosenModel = customModels.models.find((m) => m.id === customModelId);
+  const pickModelVersion = (k: React.Key | null) => {
+    const v = k as GenerateModel;
+    setModel(v);
+    if (v !== "image3_custom" && v !== "image4_custom") setCustomModelId(null);
+  };
+  const pickCustomModel = (k: React.Key | null) => {
+    const id = k === null ? "none" : String(k);
+    if (id === "none") {
+      setCustomModelId(null);
+      if (isCustom) setModel("image3");
+      return;
+    }
+    const m = customModels.models.find((x) => x.id === id);
+    setCustomModelId(id);
+    if (m) setModel(m.modelVersion);
+  };
 
   return (
     <Flex direction="column" gap="size-150" data-testid="generate-tab">
@@ -78,19 +98,37 @@ export function GenerateTab({ state, run, defaultVariations, requestLayers, cust
           <Item key="photo">Photo</Item>
           <Item key="art">Art</Item>
         </Picker>
-        <Picker label="Model" selectedKey={model} onSelectionChange={(k) => setModel(k as GenerateModel)} width="size-2400" data-testid="model-version">
+        <Picker label="Model" selectedKey={model} onSelectionChange={pickModelVersion} width="size-2400" data-testid="model-version">
           {MODEL_VERSIONS.map((m) => (
             <Item key={m.id}>{m.label}</Item>
           ))}
         </Picker>
       </Flex>
-      {isCustom && (
-        <Picker label="Custom model" selectedKey={customModelId} onSelectionChange={(k) => setCustomModelId(String(k))} width="100%"
-          isDisabled={customBlocked !== null} description={customBlocked ?? "Models your organisation trained"}
-          items={customModels ?? []}>
-          {(m) => <Item key={m.id}>{m.name}</Item>}
+      <Flex direction="column" gap="size-75" data-testid="custom-models" data-status={customModels.status}>
+        <Picker label="Custom model" selectedKey={customModelId ?? "none"} onSelectionChange={pickCustomModel} width="100%"
+          isDisabled={customModels.status !== "ready" || customModels.models.length === 0}
+          description={customModelsDescription(customModels, chosenModel)}>
+          {[
+            <Item key="none" textValue="None (standard model)">
+              <Text>None (standard model)</Text>
+            </Item>,
+            ...customModels.models.map((m) => (
+              <Item key={m.id} textValue={m.name}>
+                <Text>{m.name}</Text>
+                <Text slot="description">{customModelDetail(m)}</Text>
+              </Item>
+            )),
+          ]}
         </Picker>
-      )}
+        {customModels.status === "error" && customModels.error && (
+          <Flex direction="row" gap="size-100" alignItems="start" data-testid="custom-models-error" data-code={customModels.error.code}>
+            <Text UNSAFE_className="infill-note" flex>
+              {customModels.error.message} {customModels.error.hint}
+            </Text>
+            <ActionButton onPress={listModels} data-testid="custom-models-retry">Retry</ActionButton>
+          </Flex>
+        )}
+      </Flex>
       <ComboBox label="Style presets" inputValue={presetInput} onInputChange={setPresetInput} width="100%"
         description={presets.length ? `${presets.length} chosen` : "Optional: add looks such as watercolor or golden hour"}
         onSelectionChange={(k) => {
@@ -107,9 +145,9 @@ export function GenerateTab({ state, run, defaultVariations, requestLayers, cust
         </TagGroup>
       )}
       <ReferencePicker label="Style reference" description="Its look guides the result" documents={state.documents} layers={state.layers}
-        value={styleRef} onChange={setStyleRef} requestLayers={requestLayers} testId="style-reference" />
+        value={styleRef} onChange={setStyleRef} requestLayers={requestLayers} thumbnails={thumbnails} requestThumbnail={requestThumbnail} testId="style-reference" />
       <ReferencePicker label="Structure reference" description="Its layout and depth guide the result" documents={state.documents} layers={state.layers}
-        value={structureRef} onChange={setStructureRef} requestLayers={requestLayers} testId="structure-reference" />
+        value={structureRef} onChange={setStructureRef} requestLayers={requestLayers} thumbnails={thumbnails} requestThumbnail={requestThumbnail} testId="structure-reference" />
       <Slider label="Visual intensity" minValue={2} maxValue={10} value={intensity} onChange={setIntensity} width="100%"
         isDisabled={model === "image4_custom"} />
       {model === "image4_custom" && <Text UNSAFE_className="infill-detail">Visual intensity is not supported by Image 4 custom models.</Text>}
