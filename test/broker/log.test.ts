@@ -33,6 +33,23 @@ test("batched log lines: one write per event-loop turn, one JSON object per line
   expect(all).toEqual(Array.from({ length: 30 }, (_, i) => i));
 });
 
+test("a log line is the entry's JSON with the time first (as if spread after it)", () => {
+  const lines: string[] = [];
+  const log = new Logger((l) => lines.push(l), new Redactor());
+  log.log({ a: 1, b: "x", skipped: undefined, nested: { c: [1, 2] } });
+  log.log({});
+  log.log({ time: "given", a: 2 });
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  log.log(cyclic);
+  const [a, empty, given, bad] = lines.map((l) => JSON.parse(l));
+  expect(Object.keys(a)).toEqual(["time", "a", "b", "nested"]);
+  expect(a).toEqual({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), a: 1, b: "x", nested: { c: [1, 2] } });
+  expect(Object.keys(empty)).toEqual(["time"]);
+  expect(given).toEqual({ time: "given", a: 2 });
+  expect(bad).toEqual({ time: expect.any(String), msg: "unserialisable log entry" });
+});
+
 test("an output link signed again within its minute is the same link, and it verifies", () => {
   const signer = new OutputSigner(Buffer.alloc(32, 3));
   const now = Date.UTC(2026, 10, 28, 12, 0, 10);
