@@ -108,7 +108,7 @@ describe("custom models", () => {
     const msg = "Custom models needs Firefly credentials: this broker runs the local engine, which only does fill and expand.";
     const r = rig(brokerAnswering(async () => Promise.reject(new BrokerError("invalid_input", msg, "HTTP 400 needs_firefly_credentials", 400, "needs_firefly_credentials"))));
     await r.send({ type: "models.list", id: "m2" });
-    expect(r.last()).toMatchObject({ type: "error", replyTo: "m2", category: "invalid_input", code: "needs_firefly_credentials", message: msg, hint: expect.stringMatching(/Firefly credentials/), detail: "HTTP 400 needs_firefly_credentials" });
+    expect(r.last()).toMatchObject({ type: "error", replyTo: "m2", category: "invalid_input", code: "needs_firefly_credentials", message: msg, hint: "Fill and Expand still work with the local engine.", detail: "HTTP 400 needs_firefly_credentials" });
   });
 
   test("Firefly refusing the credential (no entitlement): category auth, and the hint says what to ask for", async () => {

@@ -42,7 +42,7 @@ export function customModelEntries(answer: CustomModelsResponse): CustomModelEnt
 export function modelsError(e: ErrorEventBody): ErrorEventBody {
   if (e.category === "settings" || e.category === "protocol") return e;
   let hint = e.hint;
-  if (e.code === "needs_firefly_credentials") hint = "Custom models are listed by Firefly. Until the broker has Firefly credentials, only fill and expand are available.";
+  if (e.code === "needs_firefly_credentials") hint = "Fill and Expand still work with the local engine.";
   else if (e.code.startsWith("broker_key")) hint = "Check the broker key in Settings, then choose Retry.";
   else if (e.category === "auth" || e.category === "quota")
     hint = "Custom models need a credential entitled to Firefly Custom Models; until then, use a standard model.";
