@@ -82,6 +82,13 @@ test("custom models: listed when Generate opens; picking one sets the custom mod
   expect(run[0].params).not.toHaveProperty("visualIntensity"); // not with image4_custom
   expect(await s.page.getByTestId("panel-error").count()).toBe(0);
 
+  // The broker is tested again (maybe another account): listed again; the chosen model is gone.
+  await host.send(F.firefly);
+  const lists = await commandsOf("models.list", 2);
+  await host.send({ type: "models", replyTo: lists[1].id, models: [models[0]] });
+  await s.page.getByText("The chosen custom model is no longer listed: pick another, or None.").waitFor();
+  expect(await s.page.getByTestId("run-generate").isDisabled()).toBe(true);
+
   // Back to "None": a standard model again, and no custom model id.
   await s.page.getByRole("button", { name: /Custom model/ }).click();
   await s.page.getByRole("option", { name: "None (standard model)" }).click();

@@ -42,11 +42,14 @@ export function GenerateTab({ state, run, defaultVariations, active, requestLaye
 
   const isCustom = model === "image3_custom" || model === "image4_custom";
   const refGone = [styleRef, structureRef].some((r) => r && !state.documents.some((d) => d.id === r.docId));
+  const chosenModel = customModels.models.find((m) => m.id === customModelId);
   const extra = refGone
     ? "A reference document was closed: pick another reference."
     : isCustom && !customModelId
       ? "Pick a custom model, or choose a standard model version."
-      : null;
+      : customModelId && customModels.status === "ready" && !chosenModel
+        ? "The chosen custom model is no longer listed: pick another, or None."
+        : null;
   const blocked = blockedReason("generate", state, prompt, extra);
 
   const submit = () => {
@@ -67,7 +70,6 @@ export function GenerateTab({ state, run, defaultVariations, active, requestLaye
   useEffect(() => {
     if (active && customModels.status === "idle") listModels();
   }, [active, customModels.status, listModels]);
-  const chosenModel = customModels.models.find((m) => m.id === customModelId);
   const pickModelVersion = (k: React.Key | null) => {
     const v = k as GenerateModel;
     setModel(v);
