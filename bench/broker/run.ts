@@ -1,7 +1,7 @@
 // Broker bench: the latency a status poll gains by going through the broker, and the broker's
 // throughput against a bare node:http pass-through proxy, measured in the same run.
 //
-//   npx ts-node --transpile-only bench/broker/run.ts [--requests 5000] [--concurrency 50]
+//   npm run bench:broker -- [--requests 5000] [--concurrency 50]
 //
 // Setup: the fake Firefly runs in a child process; 50 jobs are submitted through the broker and
 // stay "running". Each target is hit with the same load (keep-alive, 50 concurrent clients, each
@@ -44,7 +44,7 @@ interface Upstream {
 function startUpstream(): Promise<{ info: Upstream; stop: () => void }> {
   const child = fork(path.join(__dirname, "upstream.ts"), [], {
     execArgv: ["-r", "ts-node/register/transpile-only"],
-    env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "tsconfig.json") },
+    env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "tsconfig.json") },
   });
   return new Promise((resolve) => child.once("message", (info) => resolve({ info: info as Upstream, stop: () => child.disconnect() })));
 }

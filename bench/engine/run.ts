@@ -1,9 +1,9 @@
 // Local engine bench: speed (ms per megapixel of hole) and quality against OpenCV Telea.
 //
-//   npx ts-node --transpile-only bench/engine/run.ts          (full run, a few minutes)
-//   npx ts-node --transpile-only bench/engine/run.ts --quick  (one run per case, fewer images)
+//   npm run bench:engine                (full run, a few minutes)
+//   npm run bench:engine -- --quick     (one run per case, fewer images)
 //
-// (bench/engine/tsconfig.json makes ts-node compile this folder as CommonJS.) The compiled
+// (bench/tsconfig.json makes ts-node compile the benches as CommonJS.) The compiled
 // provider is checked separately by `node bench/engine/smoke-dist.js` after
 // `npx tsc -p tsconfig.node.json`.
 //

@@ -2,7 +2,7 @@
 // document, through the whole stack (panel iframe → uxpHost stand-in → host controller → workflows →
 // real broker with its local engine → placement as one history step).
 //
-//   npm run -s build && npx ts-node --transpile-only --project bench/playground/tsconfig.json bench/playground/run.ts [--runs 3]
+//   npm run -s build && npm run bench:playground -- [--runs 3]
 //
 // Both ends are stamped inside the browser on one clock (the click in the panel's frame, the
 // "documentEdited" that adds the history step on the page), so CDP round trips do not count.

@@ -1,7 +1,7 @@
 // Scale-out bench: submit throughput and status-poll latency through 1 and 3 broker instances
 // sharing one Redis, against 1 instance on the local file store, measured in the same run.
 //
-//   npx ts-node --transpile-only bench/scale/run.ts [--submits 1500] [--polls 5000] [--concurrency 50]
+//   npm run bench:scale -- [--submits 1500] [--polls 5000] [--concurrency 50]
 //
 // Every broker instance is its own process (as in production); the fake Firefly is another; a
 // real redis-server (loopback, no persistence) is a third. The load generator spreads requests
@@ -36,7 +36,7 @@ interface Upstream {
   clientSecret: string;
 }
 
-const tsEnv = { TS_NODE_PROJECT: path.join(__dirname, "tsconfig.json") };
+const tsEnv = { TS_NODE_PROJECT: path.join(__dirname, "..", "tsconfig.json") };
 
 function forkTs<T>(file: string, env: Record<string, string | undefined>): Promise<{ msg: T; child: ChildProcess }> {
   const child = fork(path.join(__dirname, file), [], { execArgv: ["-r", "ts-node/register/transpile-only"], env: { ...process.env, ...tsEnv, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });

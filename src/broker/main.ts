@@ -53,7 +53,9 @@ export async function main(argv: string[]): Promise<void> {
     `Infill broker ${broker.providerProblem ? "(local engine unavailable)" : ""}`.trim(),
     `  mode:       ${config.mode === "firefly" ? `firefly (${config.fireflyUrl}, ${config.ratePerMinute === Infinity ? "unpaced" : `${config.ratePerMinute}/min`})` : "local engine (no Firefly credentials)"}`,
     `  address:    ${broker.url}  (listening on ${config.host}:${broker.port})`,
-    `  playground: ${broker.url}/`,
+    // With the generated key the playground address carries it after '#', which browsers never send
+    // to a server: opening it pairs the playground's panel at once.
+    `  playground: ${broker.url}/${config.keySource === "generated" && config.localKey ? `#key=${encodeURIComponent(config.localKey.key)}` : ""}`,
   ];
   if (broker.providerProblem) lines.push(`  note:       ${broker.providerProblem}`);
   if ((config.host === "0.0.0.0" || config.host === "::") && config.allowedHosts.length <= 3) {

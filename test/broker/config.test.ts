@@ -158,7 +158,7 @@ describe("main (the infill-broker command)", () => {
       registerSecret(key);
       expect(out).toMatch(/mode:\s+firefly/);
       const url = /address:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1];
-      expect(out).toContain(`playground: ${url}/`);
+      expect(out).toContain(`playground: ${url}/#key=${key}`);
       const h = await call(url, "GET", "/health");
       expect(h.json.mode).toBe("firefly");
       expect((await call(url, "GET", "/v3/custom-models", { key })).status).toBe(200);
