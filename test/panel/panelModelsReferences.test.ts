@@ -74,6 +74,10 @@ test("custom models: listed when Generate opens; picking one sets the custom mod
   await s.page.getByRole("option", { name: /Mascot/ }).click();
   await s.page.getByText("Subject model: put “mascot_x” in the prompt to bring its subject in.").waitFor();
   expect(await s.page.getByRole("button", { name: /Model/ }).first().textContent()).toContain("Image 4 custom model");
+  await screenshot(s.page, "panel-custom-model-chosen-dark");
+  await host.send({ type: "theme", theme: "light", scheme: "light" });
+  await s.page.locator(".infill-light").waitFor();
+  await screenshot(s.page, "panel-custom-model-chosen-light");
   const prompt = s.page.getByRole("textbox", { name: /^Prompt/ });
   await prompt.fill("mascot_x surfing");
   await prompt.press("Enter");
