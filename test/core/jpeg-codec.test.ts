@@ -7,6 +7,8 @@ import * as jpeg from "jpeg-js";
 import { decodeImage, encodeJpeg } from "../../src/common/imaging/codecs";
 import { decodeJpegRGBA, encodeJpegRGBA, UnsupportedJpeg } from "../../src/common/imaging/jpeg";
 
+type JpegOptions = NonNullable<Parameters<ReturnType<typeof sharp>["jpeg"]>[0]>;
+
 /** Gradients, sinusoids and grain (σ ≈ 3), like the fill bench's document. */
 function photoLike(w: number, h: number, seed = 7): Uint8Array {
   const data = new Uint8Array(w * h * 4);
@@ -58,7 +60,7 @@ function jpegJsRGBA(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true }).data);
 }
 
-async function sharpJpeg(px: Uint8Array, w: number, h: number, opts: sharp.JpegOptions, gray = false): Promise<Uint8Array> {
+async function sharpJpeg(px: Uint8Array, w: number, h: number, opts: JpegOptions, gray = false): Promise<Uint8Array> {
   let img = sharp(Buffer.from(px), { raw: { width: w, height: h, channels: 4 } }).removeAlpha();
   if (gray) img = img.toColourspace("b-w");
   return new Uint8Array(await img.jpeg(opts).toBuffer());
@@ -121,7 +123,7 @@ describe("JPEG decoder", () => {
       [{ quality: 90, chromaSubsampling: "4:4:4" }, false],
       [{ quality: 75, chromaSubsampling: "4:4:4" }, false],
       [{ quality: 90 }, true],
-    ] as [sharp.JpegOptions, boolean][]) {
+    ] as [JpegOptions, boolean][]) {
       const bytes = await sharpJpeg(px, w, h, opts, gray);
       const ours = decodeJpegRGBA(bytes);
       expect([ours.width, ours.height]).toEqual([w, h]);

@@ -551,7 +551,52 @@ function yccRow(
   x1: number,
 ): void {
   // One 32-bit store per pixel where the platform is little-endian (all Photoshop hosts are).
-  const out32 = LITTLE_ENDIAN && (out.byteOffset & 3) === 0 ? new Uint32Array(out.buffer, out.byteOffset, out.length >> 2) : null;
+  if (!LITTLE_ENDIAN || (out.byteOffset & 3) !== 0) {
+    yccRowBytes(pY, pCb, pCr, stY, stC, hs, vs, rowTop, out, width, y0, y1, x0, x1);
+    return;
+  }
+  const out32 = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
+  for (let y = y0; y < y1; y++) {
+    const ly = y - rowTop;
+    let s = ly * stY + x0;
+    const cRow = (ly >> vs) * stC;
+    let o = y * width + x0;
+    let last = -1;
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    for (let x = x0; x < x1; x++, s++, o++) {
+      const ci = cRow + (x >> hs);
+      if (ci !== last) {
+        last = ci;
+        const cb = pCb[ci];
+        const cr = pCr[ci];
+        r = CR_R[cr] + 384;
+        g = ((CB_G[cb] + CR_G[cr]) >> 16) + 384;
+        b = CB_B[cb] + 384;
+      }
+      const yy = pY[s];
+      out32[o] = (CLAMP[yy + b] << 16) | (CLAMP[yy + g] << 8) | CLAMP[yy + r] | 0xff000000;
+    }
+  }
+}
+
+function yccRowBytes(
+  pY: Uint8ClampedArray,
+  pCb: Uint8ClampedArray,
+  pCr: Uint8ClampedArray,
+  stY: number,
+  stC: number,
+  hs: number,
+  vs: number,
+  rowTop: number,
+  out: Uint8Array,
+  width: number,
+  y0: number,
+  y1: number,
+  x0: number,
+  x1: number,
+): void {
   for (let y = y0; y < y1; y++) {
     const ly = y - rowTop;
     let s = ly * stY + x0;
@@ -562,13 +607,10 @@ function yccRow(
       const ci = cRow + (x >> hs);
       const cb = pCb[ci];
       const cr = pCr[ci];
-      if (out32) out32[o >> 2] = 0xff000000 | (CLAMP[yy + CB_B[cb] + 384] << 16) | (CLAMP[yy + ((CB_G[cb] + CR_G[cr]) >> 16) + 384] << 8) | CLAMP[yy + CR_R[cr] + 384];
-      else {
-        out[o] = CLAMP[yy + CR_R[cr] + 384];
-        out[o + 1] = CLAMP[yy + ((CB_G[cb] + CR_G[cr]) >> 16) + 384];
-        out[o + 2] = CLAMP[yy + CB_B[cb] + 384];
-        out[o + 3] = 255;
-      }
+      out[o] = CLAMP[yy + CR_R[cr] + 384];
+      out[o + 1] = CLAMP[yy + ((CB_G[cb] + CR_G[cr]) >> 16) + 384];
+      out[o + 2] = CLAMP[yy + CB_B[cb] + 384];
+      out[o + 3] = 255;
     }
   }
 }

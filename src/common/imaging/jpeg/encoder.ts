@@ -255,6 +255,57 @@ function writeHeaders(w: Writer, width: number, height: number, qy: Uint8Array, 
   w.byte(0);
 }
 
+/** One 16×16 MCU: four luma blocks and 2×2-averaged chroma, level-shifted, edges replicated. */
+function load420(data: Uint8Array | Uint8ClampedArray, width: number, height: number, x0: number, y0: number, colOff: Int32Array, Yb: Float64Array[], Cb: Float64Array, Cr: Float64Array): void {
+  for (let yy = 0; yy < 16; yy += 2) {
+    const rowA = Math.min(y0 + yy, height - 1) * width * 4;
+    const rowB = Math.min(y0 + yy + 1, height - 1) * width * 4;
+    const blkRow = yy < 8 ? 0 : 2;
+    const by = (yy & 7) * 8;
+    const cbase = (yy >> 1) * 8;
+    for (let xx = 0; xx < 16; xx += 2) {
+      const blk = Yb[blkRow + (xx >> 3)];
+      const bx = by + (xx & 7);
+      const c0 = colOff[x0 + xx];
+      const c1 = colOff[x0 + xx + 1];
+      let p = rowA + c0;
+      let r = data[p], g = data[p + 1], b = data[p + 2];
+      let sr = r, sg = g, sb = b;
+      blk[bx] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
+      p = rowA + c1;
+      r = data[p]; g = data[p + 1]; b = data[p + 2];
+      sr += r; sg += g; sb += b;
+      blk[bx + 1] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
+      p = rowB + c0;
+      r = data[p]; g = data[p + 1]; b = data[p + 2];
+      sr += r; sg += g; sb += b;
+      blk[bx + 8] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
+      p = rowB + c1;
+      r = data[p]; g = data[p + 1]; b = data[p + 2];
+      sr += r; sg += g; sb += b;
+      blk[bx + 9] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
+      const ci = cbase + (xx >> 1);
+      Cb[ci] = 0.25 * (-0.168735892 * sr - 0.331264108 * sg + 0.5 * sb);
+      Cr[ci] = 0.25 * (0.5 * sr - 0.418687589 * sg - 0.081312411 * sb);
+    }
+  }
+}
+
+/** One 8×8 MCU at full chroma resolution. */
+function load444(data: Uint8Array | Uint8ClampedArray, width: number, height: number, x0: number, y0: number, colOff: Int32Array, blk: Float64Array, Cb: Float64Array, Cr: Float64Array): void {
+  for (let yy = 0; yy < 8; yy++) {
+    const row = Math.min(y0 + yy, height - 1) * width * 4;
+    for (let xx = 0; xx < 8; xx++) {
+      const p = row + colOff[x0 + xx];
+      const r = data[p], g = data[p + 1], b = data[p + 2];
+      const i = yy * 8 + xx;
+      blk[i] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
+      Cb[i] = -0.168735892 * r - 0.331264108 * g + 0.5 * b;
+      Cr[i] = 0.5 * r - 0.418687589 * g - 0.081312411 * b;
+    }
+  }
+}
+
 /** Encode RGBA (alpha ignored) as a baseline JFIF JPEG. */
 export function encodeJpegRGBA(data: Uint8Array | Uint8ClampedArray, width: number, height: number, options: JpegEncodeOptions = {}): Uint8Array {
   if (!(width > 0 && height > 0 && width <= 65535 && height <= 65535)) throw new RangeError(`JPEG size out of range: ${width}×${height}`);
@@ -299,38 +350,7 @@ export function encodeJpegRGBA(data: Uint8Array | Uint8ClampedArray, width: numb
       mcuCount++;
       const x0 = mx * mcu;
       if (sub420) {
-        for (let yy = 0; yy < 16; yy += 2) {
-          const rowA = Math.min(y0 + yy, height - 1) * width * 4;
-          const rowB = Math.min(y0 + yy + 1, height - 1) * width * 4;
-          const blkRow = yy < 8 ? 0 : 2;
-          const by = (yy & 7) * 8;
-          const cbase = (yy >> 1) * 8;
-          for (let xx = 0; xx < 16; xx += 2) {
-            const blk = Yb[blkRow + (xx >> 3)];
-            const bx = by + (xx & 7);
-            const c0 = colOff[x0 + xx];
-            const c1 = colOff[x0 + xx + 1];
-            let p = rowA + c0;
-            let r = data[p], g = data[p + 1], b = data[p + 2];
-            let sr = r, sg = g, sb = b;
-            blk[bx] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
-            p = rowA + c1;
-            r = data[p]; g = data[p + 1]; b = data[p + 2];
-            sr += r; sg += g; sb += b;
-            blk[bx + 1] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
-            p = rowB + c0;
-            r = data[p]; g = data[p + 1]; b = data[p + 2];
-            sr += r; sg += g; sb += b;
-            blk[bx + 8] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
-            p = rowB + c1;
-            r = data[p]; g = data[p + 1]; b = data[p + 2];
-            sr += r; sg += g; sb += b;
-            blk[bx + 9] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
-            const ci = cbase + (xx >> 1);
-            Cb[ci] = 0.25 * (-0.168735892 * sr - 0.331264108 * sg + 0.5 * sb);
-            Cr[ci] = 0.25 * (0.5 * sr - 0.418687589 * sg - 0.081312411 * sb);
-          }
-        }
+        load420(data, width, height, x0, y0, colOff, Yb, Cb, Cr);
         fdctQuant(Yb[0], divY, zz);
         dcY = codeBlock(w, zz, dcY, H_DC_Y, H_AC_Y);
         fdctQuant(Yb[1], divY, zz);
@@ -341,17 +361,7 @@ export function encodeJpegRGBA(data: Uint8Array | Uint8ClampedArray, width: numb
         dcY = codeBlock(w, zz, dcY, H_DC_Y, H_AC_Y);
       } else {
         const blk = Yb[0];
-        for (let yy = 0; yy < 8; yy++) {
-          const row = Math.min(y0 + yy, height - 1) * width * 4;
-          for (let xx = 0; xx < 8; xx++) {
-            const p = row + colOff[x0 + xx];
-            const r = data[p], g = data[p + 1], b = data[p + 2];
-            const i = yy * 8 + xx;
-            blk[i] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
-            Cb[i] = -0.168735892 * r - 0.331264108 * g + 0.5 * b;
-            Cr[i] = 0.5 * r - 0.418687589 * g - 0.081312411 * b;
-          }
-        }
+        load444(data, width, height, x0, y0, colOff, blk, Cb, Cr);
         fdctQuant(blk, divY, zz);
         dcY = codeBlock(w, zz, dcY, H_DC_Y, H_AC_Y);
       }
