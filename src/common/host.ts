@@ -72,6 +72,29 @@ export interface CompositeRequest {
   layerId?: number;
 }
 
+/** What `Host.capture` found before it reads composites: the document and (when asked) its selection. */
+export interface CaptureFound {
+  document: DocumentSnapshot;
+  selection: SelectionMask | null;
+}
+
+export interface CaptureRequest {
+  /** Read the selection (null in the answer when nothing is selected). */
+  selection: boolean;
+  /**
+   * The composites to read, in order. Either a list, or a pure, quick function of what was found
+   * (the document as it is now and its selection) that returns the list — for windows planned from
+   * the selection, read in the same scope. Nothing in it may wait on anything; an error it throws is
+   * rethrown by `capture` unchanged.
+   */
+  composites: CompositeRequest[] | ((found: CaptureFound) => CompositeRequest[]);
+}
+
+export interface CaptureResult extends CaptureFound {
+  /** One image per composite request, in the same order. */
+  composites: RGBAImage[];
+}
+
 // ---- Plans: a pure list of layer operations, carried out by `apply` as one history step ----
 
 /** A layer is named in a plan either by a reference created earlier in the same plan or by an existing id. */
@@ -161,6 +184,13 @@ export interface Host {
   selection(docId: number): Promise<SelectionMask | null>;
   /** Composite (or one layer's) pixels of a window at a target size, as 8-bit sRGB RGBA. */
   composite(docId: number, request?: CompositeRequest): Promise<RGBAImage>;
+  /**
+   * Everything a job needs from one document, read in one go: its snapshot, its selection (if asked)
+   * and any number of composites. In Photoshop this is ONE short modal scope in which nothing waits on
+   * the network; every imaging buffer is disposed before it ends. A job that also reads another
+   * document (a style or structure reference) makes one more call, one scope per document.
+   */
+  capture(docId: number, request: CaptureRequest): Promise<CaptureResult>;
   /**
    * Carries out a plan on the document with this id (never on "whichever is active") as ONE
    * history step. On any error the document is rolled back to exactly what it was, and the

@@ -8,7 +8,9 @@
 // - getPixels trims transparent documents to their content (4 components; 3 with a Background layer),
 //   reads a pyramid level for `targetSize` and reports `sourceBounds` at that level;
 // - createImageDataFromBuffer insists on length = width × height × components; every image records
-//   whether it was disposed; getData without options is what the d.ts forbids, so it is refused here too.
+//   whether it was disposed; getData without options is what the d.ts forbids, so it is refused here too;
+// - network calls made by code under test can be recorded (`fake.network`) with the modal depth at the
+//   time, and `modalScopes()` lists each modal scope with the calls made inside it.
 // Documents and layers are proxies by id over a plain state object, so a rollback is a state restore.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -197,6 +199,25 @@ class Fake {
       const doc = this.doc(docId);
       if (doc && !this.isSuspended(docId)) doc.state.history.push(op);
     }
+  }
+
+  /** A network call made by code under test (a broker stand-in calls this), recorded with the modal depth. */
+  network(name: string) {
+    this.record(`network:${name}`);
+  }
+
+  /** Each top-level modal scope that was entered, with the calls made inside it (in order). */
+  modalScopes(): Array<{ commandName: string; calls: Call[] }> {
+    const scopes: Array<{ commandName: string; calls: Call[] }> = [];
+    let current: { commandName: string; calls: Call[] } | null = null;
+    for (const c of this.calls) {
+      if (c.op === "executeAsModal" && c.modal === 0) {
+        current = { commandName: c.args?.commandName, calls: [] };
+        scopes.push(current);
+      } else if (c.modal > 0 && current) current.calls.push(c);
+      else current = null;
+    }
+    return scopes;
   }
 
   notify(name: string, descriptor: any = {}) {

@@ -1,6 +1,10 @@
 import { fake, type FakeDocument } from "../fakes/photoshop";
 import { createPhotoshopHost } from "../../src/plugin/photoshop/host";
 import { HostError, type LayerPlan, type Host } from "../../src/common/host";
+import { captureJob } from "../../src/plugin/workflows/capture";
+import type { WorkflowDeps } from "../../src/plugin/workflows/types";
+import type { BrokerClient } from "../../src/plugin/broker-client";
+import type { JobParams } from "../../src/common/jobs";
 
 const slept: number[] = [];
 const host = (): Host => createPhotoshopHost({ sleep: async (ms) => void slept.push(ms), busyRetries: 3, busyDelayMs: 250 });
@@ -126,6 +130,113 @@ describe("capture", () => {
     const e = await expectHostError(host().apply(doc.id, fillPlan(doc)), "unsupported_document");
     expect(e.message).toMatch(message);
     expect(fake.calls.some((c) => c.op === "suspendHistory")).toBe(false);
+  });
+});
+
+describe("a job's capture: one modal scope per document", () => {
+  function docWithSelection(title = "job.psd", background = true) {
+    const W = 64, H = 48;
+    const sel = new Uint8Array(W * H);
+    for (let y = 10; y < 30; y++) for (let x = 12; x < 40; x++) sel[y * W + x] = 255;
+    return fake.addDocument({ width: W, height: H, title, background, selection: sel, composite: rgba(W, H, (x, y) => [x * 3, y * 5, 90, 255]) });
+  }
+
+  // A broker that records (with the modal depth) any call: capture must make none.
+  const broker = new Proxy({}, { get: (_t, name) => async () => { fake.network(String(name)); throw new Error("no network during capture"); } }) as unknown as BrokerClient;
+  const deps = (): WorkflowDeps => ({ host: host(), broker, store: {} as never, random: () => 0.5, now: () => 1 });
+  const capture = (params: JobParams) => captureJob(params, "job-1", deps());
+  const insideScopes = () => fake.modalScopes().flatMap((sc) => sc.calls.map((c) => c.op));
+
+  test("Host.capture: selection and every composite in ONE executeAsModal, each image disposed", async () => {
+    const doc = docWithSelection();
+    const got = await host().capture(doc.id, { selection: true, composites: [{}, { window: { left: 4, top: 4, right: 12, bottom: 8 } }, { targetSize: { width: 16, height: 12 } }] });
+    const scopes = fake.modalScopes();
+    expect(scopes.map((sc) => sc.commandName)).toEqual(["Infill: capturing"]);
+    expect(scopes[0].calls.map((c) => c.op)).toEqual(["getSelection", "getPixels", "getPixels", "getPixels"]);
+    expect(fake.calls.filter((c) => c.op === "getPixels" || c.op === "getSelection").every((c) => c.modal === 1)).toBe(true);
+    expect(got.document).toMatchObject({ id: doc.id, title: "job.psd", width: 64, height: 48 });
+    expect(got.selection!.bounds).toEqual({ left: 12, top: 10, right: 40, bottom: 30 });
+    expect(got.composites.map((c) => [c.width, c.height])).toEqual([[64, 48], [8, 4], [16, 12]]);
+    expect(Array.from(got.composites[1].data.subarray(0, 4))).toEqual([12, 20, 90, 255]);
+    expect(fake.images).toHaveLength(4);
+    expect(allDisposed()).toBe(true);
+  });
+
+  test("composites planned from the selection are read in the same scope", async () => {
+    const doc = docWithSelection();
+    const got = await host().capture(doc.id, {
+      selection: true,
+      composites: ({ document, selection }) => [{ window: selection!.bounds }, { targetSize: { width: document.width / 4, height: document.height / 4 } }],
+    });
+    expect(modalCalls()).toHaveLength(1);
+    expect(fake.calls.filter((c) => c.op === "getPixels").map((c) => c.args.sourceBounds)).toEqual([
+      { left: 12, top: 10, right: 40, bottom: 30 },
+      { left: 0, top: 0, right: 64, bottom: 48 },
+    ]);
+    expect(got.composites.map((c) => [c.width, c.height])).toEqual([[28, 20], [16, 12]]);
+    expect(allDisposed()).toBe(true);
+  });
+
+  test("an error from the planning function comes back unchanged; what was read is disposed", async () => {
+    const doc = docWithSelection();
+    const boom = new Error("plan says no");
+    await expect(host().capture(doc.id, { selection: true, composites: () => { throw boom; } })).rejects.toBe(boom);
+    expect(modalCalls()).toHaveLength(1);
+    expect(allDisposed()).toBe(true);
+  });
+
+  test.each<[string, JobParams]>([
+    ["fill", { kind: "fill", numVariations: 2, prompt: "a boat" }],
+    ["expand", { kind: "expand", numVariations: 1, target: { kind: "sides", left: 10, top: 0, right: 20, bottom: 0 } }],
+    ["generate", { kind: "generate", numVariations: 1, prompt: "a boat" }],
+    ["similar from the selection", { kind: "similar", numVariations: 1, source: "selection" } as JobParams],
+    ["similar from the document", { kind: "similar", numVariations: 1, source: "document" } as JobParams],
+  ])("%s: exactly one modal scope, no network call inside it, every image disposed", async (_n, params) => {
+    docWithSelection();
+    const cap = await capture(params);
+    expect(fake.modalScopes().map((sc) => sc.commandName)).toEqual(["Infill: capturing"]);
+    expect(insideScopes().filter((op) => op.startsWith("network:"))).toEqual([]);
+    expect(fake.calls.some((c) => c.op.startsWith("network:"))).toBe(false);
+    expect(allDisposed()).toBe(true);
+    expect(cap.request.docSize).toEqual({ width: 64, height: 48 });
+  });
+
+  test("fill: the window planned from the selection is read at the size sent, in that one scope", async () => {
+    const doc = docWithSelection();
+    const cap = await capture({ kind: "fill", numVariations: 1 });
+    const reads = fake.calls.filter((c) => c.op === "getSelection" || c.op === "getPixels");
+    expect(reads.map((c) => [c.op, c.modal])).toEqual([["getSelection", 1], ["getPixels", 1]]);
+    expect(reads[1].args.documentID).toBe(doc.id);
+    expect(reads[1].args.sourceBounds).toEqual(cap.request.fill!.geometry.window);
+    expect([cap.source!.width, cap.source!.height]).toEqual([cap.request.sendSize.width, cap.request.sendSize.height]);
+  });
+
+  test("fill without a selection: the artist is told, inside one scope that read nothing else", async () => {
+    fake.addDocument({ width: 32, height: 32, selection: null });
+    await expect(capture({ kind: "fill", numVariations: 1 })).rejects.toThrow(/Make a selection first/);
+    expect(modalCalls()).toHaveLength(1);
+    expect(fake.calls.some((c) => c.op === "getPixels")).toBe(false);
+  });
+
+  test("generate with references: the job's own document in one scope (with its layer reference), another document in one more", async () => {
+    const other = fake.addDocument({ width: 40, height: 20, title: "style.psd", composite: rgba(40, 20, () => [10, 200, 30, 255]) });
+    const job = docWithSelection(); // active
+    const cap = await capture({
+      kind: "generate",
+      numVariations: 1,
+      prompt: "a boat",
+      styleReference: { docId: other.id, strength: 50 },
+      structureReference: { docId: job.id, strength: 40 },
+    } as JobParams);
+    const scopes = fake.modalScopes();
+    expect(scopes).toHaveLength(2);
+    const docsRead = scopes.map((sc) => [...new Set(sc.calls.filter((c) => c.op === "getPixels" || c.op === "getSelection").map((c) => c.args.documentID))]);
+    expect(docsRead).toEqual([[job.id], [other.id]]);
+    expect(scopes[0].calls.map((c) => c.op)).toEqual(["getSelection", "getPixels"]);
+    expect(Array.from(cap.styleReference!.data.subarray(0, 4))).toEqual([10, 200, 30, 255]);
+    expect([cap.structureReference!.width, cap.structureReference!.height]).toEqual([64, 48]);
+    expect(fake.calls.some((c) => c.op.startsWith("network:"))).toBe(false);
+    expect(allDisposed()).toBe(true);
   });
 });
 

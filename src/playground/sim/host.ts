@@ -7,6 +7,8 @@
 import {
   HostError,
   type ApplyResult,
+  type CaptureRequest,
+  type CaptureResult,
   type ColorMode,
   type CompositeRequest,
   type DocumentSnapshot,
@@ -64,6 +66,8 @@ export class SimHost implements Host {
   faults: FaultPlan = {};
   /** Every composite request, for tests that check how sources were read. */
   readonly compositeLog: { docId: number; request: CompositeRequest }[] = [];
+  /** The document of every capture call, in order. */
+  readonly captureLog: number[] = [];
 
   // ---------- set-up helpers (the playground and tests drive these like an artist would) ----------
 
@@ -279,6 +283,18 @@ export class SimHost implements Host {
     const t = request.targetSize;
     if (!t || (t.width === img.width && t.height === img.height)) return img;
     return resampleRGBA(img, t.width, t.height);
+  }
+
+  /** One read of everything a job needs from a document (Photoshop: one modal scope). */
+  async capture(docId: number, request: CaptureRequest): Promise<CaptureResult> {
+    const doc = this.requireOpen(docId);
+    this.captureLog.push(docId);
+    const document = this.snapshot(doc);
+    const selection = request.selection ? await this.selection(docId) : null;
+    const wanted = typeof request.composites === "function" ? request.composites({ document, selection }) : request.composites;
+    const composites: RGBAImage[] = [];
+    for (const r of wanted) composites.push(await this.composite(docId, r));
+    return { document, selection, composites };
   }
 
   async apply(docId: number, plan: LayerPlan, signal?: AbortSignal): Promise<ApplyResult> {

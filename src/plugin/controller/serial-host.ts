@@ -16,6 +16,7 @@ export function serializeHost(host: Host): Host {
     layers: (docId) => host.layers(docId),
     selection: (docId) => queued(() => host.selection(docId)),
     composite: (docId, request) => queued(() => host.composite(docId, request)),
+    capture: (docId, request) => queued(() => host.capture(docId, request)),
     apply: (docId, plan, signal) => queued(() => host.apply(docId, plan, signal)),
     subscribe: (listener) => host.subscribe(listener),
   };

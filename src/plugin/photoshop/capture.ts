@@ -1,10 +1,11 @@
-// Phase 1 — capture. Short modal scopes that read pixels with the imaging API and dispose every
-// PhotoshopImageData in `finally`. Nothing here waits on anything but Photoshop.
+// Phase 1 — capture. A job's reads of one document happen in ONE short modal scope (`readCapture`):
+// pixels and selection via the imaging API, every PhotoshopImageData disposed in `finally`. Nothing
+// here waits on anything but Photoshop. Single reads (thumbnails, tests) get a scope of their own.
 
 import { imaging } from "photoshop";
 import type { Document } from "photoshop/dom/Document";
 import type { imaging as Imaging } from "photoshop/dom/ImagingModule";
-import { HostError, type CompositeRequest, type Rect, type RGBAImage, type SelectionMask, type Size } from "../../common/host";
+import { HostError, type CaptureRequest, type CaptureResult, type CompositeRequest, type Rect, type RGBAImage, type SelectionMask, type Size } from "../../common/host";
 import { requireDocument, snapshot } from "./documents";
 import { runModal, type ModalSettings } from "./modal";
 import { clampToCanvas, isAllZero, isEmptyRect, placeGray, placeInto, rectHeight, rectWidth, toRGBA, transparentImage } from "./pixels";
@@ -43,53 +44,55 @@ export function documentRectOf(sourceBounds: Rect, level: number | undefined, ca
   return fits ? scaled : sourceBounds;
 }
 
+/** Reads one composite (or layer) window inside an open modal scope; the buffer is disposed in `finally`. */
+async function compositeIn(im: typeof imaging, doc: Document, request: CompositeRequest, checkpoint: () => void): Promise<RGBAImage> {
+  // Any mode and depth may be read (a reference can come from a CMYK or 16-bit document): Photoshop
+  // converts to the 8-bit sRGB we ask for. Writing is where unsupported documents are refused.
+  const snap = snapshot(doc);
+  const canvas = { width: snap.width, height: snap.height };
+  const window: Rect = request.window ?? { left: 0, top: 0, right: canvas.width, bottom: canvas.height };
+  if (isEmptyRect(window)) throw new HostError("capture_failed", "Nothing to read: the requested area is empty.");
+  const outSize: Size = request.targetSize ?? { width: rectWidth(window), height: rectHeight(window) };
+  const out = transparentImage(outSize.width, outSize.height);
+  const inside = clampToCanvas(window, canvas);
+  if (isEmptyRect(inside)) return out; // the window lies entirely outside the canvas
+
+  // Ask Photoshop for the in-canvas part at the output scale (it may read a cached pyramid level).
+  const scaleX = outSize.width / rectWidth(window);
+  const scaleY = outSize.height / rectHeight(window);
+  const wantW = Math.max(1, Math.round(rectWidth(inside) * scaleX));
+  const wantH = Math.max(1, Math.round(rectHeight(inside) * scaleY));
+  const downscale = wantW < rectWidth(inside) || wantH < rectHeight(inside);
+
+  const result = await im.getPixels({
+    documentID: doc.id,
+    ...(request.layerId !== undefined ? { layerID: request.layerId } : {}),
+    sourceBounds: inside,
+    ...(downscale ? { targetSize: { width: wantW, height: wantH } } : {}),
+    colorSpace: "RGB",
+    colorProfile: SRGB,
+    componentSize: 8,
+  });
+  try {
+    checkpoint();
+    const img = result.imageData;
+    if (img.width === 0 || img.height === 0) return out; // fully transparent: trimmed to nothing
+    const rgba = toRGBA(await bytesOf(img), img.width, img.height, img.components);
+    const at = downscale ? documentRectOf(result.sourceBounds, result.level, canvas) : result.sourceBounds;
+    if (isEmptyRect(at)) return out;
+    return placeInto(rgba, at, window, outSize, out);
+  } finally {
+    await result.imageData.dispose();
+  }
+}
+
 export async function readComposite(docId: number, request: CompositeRequest, settings: ModalSettings): Promise<RGBAImage> {
   const im = requireImaging();
-  return runModal(
-    "Infill: reading pixels",
-    async ({ checkpoint }) => {
-      // Any mode and depth may be read (a reference can come from a CMYK or 16-bit document): Photoshop
-      // converts to the 8-bit sRGB we ask for. Writing is where unsupported documents are refused.
-      const doc = requireDocument(docId);
-      const snap = snapshot(doc);
-      const canvas = { width: snap.width, height: snap.height };
-      const window: Rect = request.window ?? { left: 0, top: 0, right: canvas.width, bottom: canvas.height };
-      if (isEmptyRect(window)) throw new HostError("capture_failed", "Nothing to read: the requested area is empty.");
-      const outSize: Size = request.targetSize ?? { width: rectWidth(window), height: rectHeight(window) };
-      const out = transparentImage(outSize.width, outSize.height);
-      const inside = clampToCanvas(window, canvas);
-      if (isEmptyRect(inside)) return out; // the window lies entirely outside the canvas
-
-      // Ask Photoshop for the in-canvas part at the output scale (it may read a cached pyramid level).
-      const scaleX = outSize.width / rectWidth(window);
-      const scaleY = outSize.height / rectHeight(window);
-      const wantW = Math.max(1, Math.round(rectWidth(inside) * scaleX));
-      const wantH = Math.max(1, Math.round(rectHeight(inside) * scaleY));
-      const downscale = wantW < rectWidth(inside) || wantH < rectHeight(inside);
-
-      const result = await im.getPixels({
-        documentID: doc.id,
-        ...(request.layerId !== undefined ? { layerID: request.layerId } : {}),
-        sourceBounds: inside,
-        ...(downscale ? { targetSize: { width: wantW, height: wantH } } : {}),
-        colorSpace: "RGB",
-        colorProfile: SRGB,
-        componentSize: 8,
-      });
-      try {
-        checkpoint();
-        const img = result.imageData;
-        if (img.width === 0 || img.height === 0) return out; // fully transparent: trimmed to nothing
-        const rgba = toRGBA(await bytesOf(img), img.width, img.height, img.components);
-        const at = downscale ? documentRectOf(result.sourceBounds, result.level, canvas) : result.sourceBounds;
-        if (isEmptyRect(at)) return out;
-        return placeInto(rgba, at, window, outSize, out);
-      } finally {
-        await result.imageData.dispose();
-      }
-    },
-    { failCode: "capture_failed", failMessage: "Infill could not read the document's pixels.", settings },
-  );
+  return runModal("Infill: reading pixels", async ({ checkpoint }) => compositeIn(im, requireDocument(docId), request, checkpoint), {
+    failCode: "capture_failed",
+    failMessage: "Infill could not read the document's pixels.",
+    settings,
+  });
 }
 
 function selectionBounds(doc: Document): Rect | null | undefined {
@@ -100,39 +103,77 @@ function selectionBounds(doc: Document): Rect | null | undefined {
   }
 }
 
+/** Reads the selection inside an open modal scope (null = none); the buffer is disposed in `finally`. */
+async function selectionIn(im: typeof imaging, doc: Document, checkpoint: () => void): Promise<SelectionMask | null> {
+  const canvas = { width: Math.round(doc.width), height: Math.round(doc.height) };
+  const raw = selectionBounds(doc);
+  if (raw === null) return null;
+  // Selection bounds may extend past the canvas: clamp before using them as sourceBounds.
+  const bounds = raw ? clampToCanvas(raw, canvas) : { left: 0, top: 0, right: canvas.width, bottom: canvas.height };
+  if (isEmptyRect(bounds)) return null;
+  let result: Imaging.GetSelectionResult;
+  try {
+    result = await im.getSelection({ documentID: doc.id, sourceBounds: bounds });
+  } catch (e) {
+    // Behaviour with no selection is undocumented (throw or empty); with bounds known, rethrow.
+    if (raw === undefined) return null;
+    throw e;
+  }
+  try {
+    checkpoint();
+    const img = result.imageData;
+    if (img.width === 0 || img.height === 0) return null;
+    const got = clampToCanvas(result.sourceBounds, canvas);
+    const src = await bytesOf(img);
+    const mask = placeGray(src, { left: got.left, top: got.top, right: got.left + img.width, bottom: got.top + img.height }, img.components, bounds);
+    if (isAllZero(mask.data)) return null;
+    return { bounds, mask };
+  } finally {
+    await result.imageData.dispose();
+  }
+}
+
 export async function readSelection(docId: number, settings: ModalSettings): Promise<SelectionMask | null> {
   const im = requireImaging();
-  return runModal(
-    "Infill: reading the selection",
-    async ({ checkpoint }) => {
+  return runModal("Infill: reading the selection", async ({ checkpoint }) => selectionIn(im, requireDocument(docId), checkpoint), {
+    failCode: "capture_failed",
+    failMessage: "Infill could not read the selection.",
+    settings,
+  });
+}
+
+/** Carries an error thrown by the caller's planning function through `runModal` unchanged. */
+class PlanFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * Everything a job needs from one document in ONE modal scope: snapshot, selection (if asked), then
+ * each composite. Only Photoshop is awaited inside; each buffer is disposed as soon as it is copied.
+ */
+export async function readCapture(docId: number, request: CaptureRequest, settings: ModalSettings): Promise<CaptureResult> {
+  const im = requireImaging();
+  const answer = await runModal(
+    "Infill: capturing",
+    async ({ checkpoint }): Promise<CaptureResult | PlanFailure> => {
       const doc = requireDocument(docId);
-      const canvas = { width: Math.round(doc.width), height: Math.round(doc.height) };
-      const raw = selectionBounds(doc);
-      if (raw === null) return null;
-      // Selection bounds may extend past the canvas: clamp before using them as sourceBounds.
-      const bounds = raw ? clampToCanvas(raw, canvas) : { left: 0, top: 0, right: canvas.width, bottom: canvas.height };
-      if (isEmptyRect(bounds)) return null;
-      let result: Imaging.GetSelectionResult;
+      const document = snapshot(doc);
+      const selection = request.selection ? await selectionIn(im, doc, checkpoint) : null;
+      let wanted: CompositeRequest[];
       try {
-        result = await im.getSelection({ documentID: doc.id, sourceBounds: bounds });
+        wanted = typeof request.composites === "function" ? request.composites({ document, selection }) : request.composites;
       } catch (e) {
-        // Behaviour with no selection is undocumented (throw or empty); with bounds known, rethrow.
-        if (raw === undefined) return null;
-        throw e;
+        return new PlanFailure(e);
       }
-      try {
+      const composites: RGBAImage[] = [];
+      for (const r of wanted) {
         checkpoint();
-        const img = result.imageData;
-        if (img.width === 0 || img.height === 0) return null;
-        const got = clampToCanvas(result.sourceBounds, canvas);
-        const src = await bytesOf(img);
-        const mask = placeGray(src, { left: got.left, top: got.top, right: got.left + img.width, bottom: got.top + img.height }, img.components, bounds);
-        if (isAllZero(mask.data)) return null;
-        return { bounds, mask };
-      } finally {
-        await result.imageData.dispose();
+        composites.push(await compositeIn(im, doc, r, checkpoint));
       }
+      return { document, selection, composites };
     },
-    { failCode: "capture_failed", failMessage: "Infill could not read the selection.", settings },
+    { failCode: "capture_failed", failMessage: "Infill could not read the document.", settings },
   );
+  if (answer instanceof PlanFailure) throw answer.error;
+  return answer;
 }

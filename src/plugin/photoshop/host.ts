@@ -1,9 +1,9 @@
 // The Host implemented on Photoshop. The only module (with its siblings here) that imports `photoshop`.
 
-import type { ApplyResult, CompositeRequest, DocumentSnapshot, Host, HostEvent, LayerInfo, LayerPlan, Rect, RGBAImage, SelectionMask } from "../../common/host";
+import type { ApplyResult, CaptureRequest, CaptureResult, CompositeRequest, DocumentSnapshot, Host, HostEvent, LayerInfo, LayerPlan, Rect, RGBAImage, SelectionMask } from "../../common/host";
 import { clampToCanvas, isEmptyRect } from "./pixels";
 import { applyPlan } from "./apply";
-import { readComposite, readSelection } from "./capture";
+import { readCapture, readComposite, readSelection } from "./capture";
 import { activeDocumentOrNull, findDocument, listLayers, snapshot } from "./documents";
 import { HostError } from "../../common/host";
 import { app } from "photoshop";
@@ -34,6 +34,9 @@ export function createPhotoshopHost(options: Partial<ModalSettings> = {}): Host 
     },
     composite(docId: number, request: CompositeRequest = {}): Promise<RGBAImage> {
       return readComposite(docId, request, settings);
+    },
+    capture(docId: number, request: CaptureRequest): Promise<CaptureResult> {
+      return readCapture(docId, request, settings);
     },
     apply(docId: number, plan: LayerPlan, signal?: AbortSignal): Promise<ApplyResult> {
       return applyPlan(docId, plan, signal, settings);
