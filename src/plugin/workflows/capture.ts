@@ -1,14 +1,16 @@
-// Capture: read the active document (and any reference documents) once, check it can be worked on,
-// plan the geometry, and build the job's request. Pixels are read at the size they are sent at (one
+// Capture: read the active document in ONE Host.capture (one short modal scope in Photoshop: the
+// selection and every composite the job needs, windows planned from what it found), plus one more
+// capture per other document a style/structure reference comes from; check the document can be worked
+// on, plan the geometry, and build the job's request. Pixels are read at the size they are sent at (one
 // downscale, done by the host).
 
 import { EXPAND_MAX_SIDE, FILL_SIZES, SEED_MAX, SIMILAR_SIZES, generateSizesFor } from "../../common/firefly";
-import type { DocumentSnapshot, GrayImage, Rect, RGBAImage, SelectionMask, Size } from "../../common/host";
+import type { CompositeRequest, DocumentSnapshot, GrayImage, Host, Rect, RGBAImage, SelectionMask, Size } from "../../common/host";
 import type { BlendSettings, ImageReference, JobParams } from "../../common/jobs";
 import { matte } from "../../common/imaging/codecs";
 import { selectionExtent } from "../../common/imaging/compose";
-import { planFillGeometry } from "../../common/imaging/context";
-import { planExpandGeometry } from "../../common/imaging/expand";
+import { planFillGeometry, type FillGeometry } from "../../common/imaging/context";
+import { planExpandGeometry, type ExpandGeometry } from "../../common/imaging/expand";
 import { createGray, pasteGray } from "../../common/imaging/image";
 import { hardMask } from "../../common/imaging/masks";
 import { closestPreset } from "../../common/imaging/placement";
@@ -57,7 +59,13 @@ function opaque(img: RGBAImage): RGBAImage {
   return img;
 }
 
-async function readReference(ref: ImageReference, what: string, deps: WorkflowDeps): Promise<RGBAImage> {
+/** Where a reference is read from: its document and the composite request (window, layer, size). */
+interface ReferenceRead {
+  docId: number;
+  request: CompositeRequest;
+}
+
+async function planReference(ref: ImageReference, what: string, deps: WorkflowDeps): Promise<ReferenceRead> {
   const doc = (await deps.host.documents()).find((d) => d.id === ref.docId);
   if (!doc) throw documentError(`The ${what} reference document is no longer open. Open it again or pick another reference.`);
   let size: Size = { width: doc.width, height: doc.height };
@@ -69,47 +77,71 @@ async function readReference(ref: ImageReference, what: string, deps: WorkflowDe
     window = layer.bounds;
     size = { width: rectWidth(layer.bounds), height: rectHeight(layer.bounds) };
   }
-  return opaque(await deps.host.composite(ref.docId, { window, layerId: ref.layerId, targetSize: fitWithin(size, REFERENCE_MAX_SIDE) }));
+  return { docId: ref.docId, request: { window, layerId: ref.layerId, targetSize: fitWithin(size, REFERENCE_MAX_SIDE) } };
+}
+
+/**
+ * Reads references that live in other documents than the job's: one `capture` (one modal scope in
+ * Photoshop) per document, never more. References from the job's own document are read with the job.
+ */
+async function readOtherDocuments(reads: ReferenceRead[], jobDocId: number, host: Host): Promise<Map<ReferenceRead, RGBAImage>> {
+  const out = new Map<ReferenceRead, RGBAImage>();
+  const byDoc = new Map<number, ReferenceRead[]>();
+  for (const r of reads) if (r.docId !== jobDocId) byDoc.set(r.docId, [...(byDoc.get(r.docId) ?? []), r]);
+  for (const [docId, list] of byDoc) {
+    const got = await host.capture(docId, { selection: false, composites: list.map((r) => r.request) });
+    list.forEach((r, i) => out.set(r, got.composites[i]));
+  }
+  return out;
 }
 
 export async function captureJob(params: JobParams, jobId: string, deps: WorkflowDeps): Promise<Captured> {
   const { host } = deps;
   const now = deps.now ?? Date.now;
-  const doc: DocumentSnapshot | null = await host.activeDocument();
-  if (!doc) throw documentError("Open a document first.");
-  const modeProblem = unsupportedModeMessage(doc.mode);
-  if (modeProblem) throw documentError(modeProblem, `mode ${doc.mode}, ${doc.bitDepth}-bit`);
-  const docSize = { width: doc.width, height: doc.height };
-  const canvas: Rect = { left: 0, top: 0, right: doc.width, bottom: doc.height };
+  const active: DocumentSnapshot | null = await host.activeDocument();
+  if (!active) throw documentError("Open a document first.");
+  const modeProblem = unsupportedModeMessage(active.mode);
+  if (modeProblem) throw documentError(modeProblem, `mode ${active.mode}, ${active.bitDepth}-bit`);
   const seeds = chooseSeeds(params, deps.random ?? Math.random);
   const prompt = "prompt" in params ? params.prompt : undefined;
-  const base = {
+  const base = (doc: DocumentSnapshot) => ({
     version: 1 as const,
     jobId,
     kind: params.kind,
     params,
     docId: doc.id,
     docTitle: doc.title,
-    docSize,
+    docSize: { width: doc.width, height: doc.height },
     capturedAt: now(),
     seeds,
     groupName: nameFromPrompt(prompt, `Infill ${KIND_LABEL[params.kind]}`),
     historyName: `Infill: ${KIND_LABEL[params.kind]}`,
-  };
+  });
+  const canvasOf = (doc: DocumentSnapshot): Rect => ({ left: 0, top: 0, right: doc.width, bottom: doc.height });
+  const sizeOf = (doc: DocumentSnapshot): Size => ({ width: doc.width, height: doc.height });
 
+  // Every kind reads its document in ONE capture: the windows that depend on the selection (fill,
+  // similar) or on the document's size (expand) are planned from what that capture found, inside it.
   if (params.kind === "fill") {
-    const selection = await host.selection(doc.id);
-    if (!selection) throw documentError("Make a selection first: Fill generates inside the selection.");
+    let geometry: FillGeometry | undefined;
+    const found = await host.capture(active.id, {
+      selection: true,
+      composites: ({ document, selection }) => {
+        if (!selection) throw documentError("Make a selection first: Fill generates inside the selection.");
+        geometry = planFillGeometry(sizeOf(document), selectionExtent(selection), FILL_SIZES, deps.fillContext);
+        return [{ window: geometry.window, targetSize: geometry.sendSize }];
+      },
+    });
+    const selection = found.selection!;
     const extent = selectionExtent(selection);
-    const geometry = planFillGeometry(docSize, extent, FILL_SIZES, deps.fillContext);
     const blend: BlendSettings = params.blend ?? { bandPx: defaultBand(extent), toneMatch: true };
-    const { window, sendSize } = geometry;
-    const source = opaque(await host.composite(doc.id, { window, targetSize: sendSize }));
+    const { window, sendSize } = geometry!;
+    const source = opaque(found.composites[0]);
     const winMask = createGray(rectWidth(window), rectHeight(window));
     pasteGray(winMask, hardMask(selection.mask), selection.bounds.left - window.left, selection.bounds.top - window.top);
     const sendMask = resampleGray(winMask, sendSize.width, sendSize.height);
     return {
-      request: { ...base, blend, sendSize, fill: { geometry, selectionBounds: selection.bounds } },
+      request: { ...base(found.document), blend, sendSize, fill: { geometry: geometry!, selectionBounds: selection.bounds } },
       selection,
       source,
       sendMask,
@@ -117,52 +149,71 @@ export async function captureJob(params: JobParams, jobId: string, deps: Workflo
   }
 
   if (params.kind === "expand") {
-    let geometry;
-    try {
-      geometry = planExpandGeometry(docSize, params.target, EXPAND_MAX_SIDE);
-    } catch (e) {
-      throw new WorkflowError({ category: "invalid_input", message: e instanceof Error ? e.message : String(e) });
-    }
+    let geometry: ExpandGeometry | undefined;
+    const found = await host.capture(active.id, {
+      selection: false,
+      composites: ({ document }) => {
+        try {
+          geometry = planExpandGeometry(sizeOf(document), params.target, EXPAND_MAX_SIDE);
+        } catch (e) {
+          throw new WorkflowError({ category: "invalid_input", message: e instanceof Error ? e.message : String(e) });
+        }
+        return [{ targetSize: geometry.sourceSize }];
+      },
+    });
     const blend: BlendSettings = params.blend ?? { bandPx: 16, toneMatch: true };
-    const source = opaque(await host.composite(doc.id, { targetSize: geometry.sourceSize }));
-    return { request: { ...base, blend, sendSize: geometry.outputSize, expand: { geometry } }, selection: null, source };
+    const source = opaque(found.composites[0]);
+    return { request: { ...base(found.document), blend, sendSize: geometry!.outputSize, expand: { geometry: geometry! } }, selection: null, source };
   }
 
   if (params.kind === "generate") {
     if (!params.prompt || !params.prompt.trim()) throw new WorkflowError({ category: "invalid_input", message: "Generate needs a prompt: describe what to create." });
-    const selection = await host.selection(doc.id);
-    const target = selection ? selectionExtent(selection) : canvas;
+    const style = params.styleReference ? await planReference(params.styleReference, "style", deps) : undefined;
+    const structure = params.structureReference ? await planReference(params.structureReference, "structure", deps) : undefined;
+    const refs = [style, structure].filter((r): r is ReferenceRead => !!r);
+    // References from the job's own document are read in the job's capture; others one per document.
+    const own = refs.filter((r) => r.docId === active.id);
+    const found = await host.capture(active.id, { selection: true, composites: own.map((r) => r.request) });
+    const images = await readOtherDocuments(refs, active.id, host);
+    own.forEach((r, i) => images.set(r, found.composites[i]));
+    const { selection, document } = found;
+    const target = selection ? selectionExtent(selection) : canvasOf(document);
     const sendSize = closestPreset({ width: rectWidth(target), height: rectHeight(target) }, generateSizesFor(params.modelVersion));
-    const styleReference = params.styleReference ? await readReference(params.styleReference, "style", deps) : undefined;
-    const structureReference = params.structureReference ? await readReference(params.structureReference, "structure", deps) : undefined;
     return {
       request: {
-        ...base,
+        ...base(document),
         blend: params.blend ?? { bandPx: 0, toneMatch: false },
         sendSize,
         modelVersion: params.modelVersion,
         cover: { target, masked: !!selection, selectionBounds: selection?.bounds },
       },
       selection,
-      styleReference,
-      structureReference,
+      styleReference: style ? opaque(images.get(style)!) : undefined,
+      structureReference: structure ? opaque(images.get(structure)!) : undefined,
     };
   }
 
   // similar
-  const selection = params.source === "selection" ? await host.selection(doc.id) : null;
-  if (params.source === "selection" && !selection) throw documentError("Make a selection first, or choose the whole document as the source.");
-  const target = selection ? selectionExtent(selection) : canvas;
-  const targetSize = { width: rectWidth(target), height: rectHeight(target) };
-  const source = opaque(await host.composite(doc.id, { window: target, targetSize: fitWithin(targetSize, REFERENCE_MAX_SIDE) }));
-  const sendSize = closestPreset(targetSize, SIMILAR_SIZES);
+  const fromSelection = params.source === "selection";
+  let target: Rect | undefined;
+  const found = await host.capture(active.id, {
+    selection: fromSelection,
+    composites: ({ document, selection }) => {
+      if (fromSelection && !selection) throw documentError("Make a selection first, or choose the whole document as the source.");
+      target = selection ? selectionExtent(selection) : canvasOf(document);
+      return [{ window: target, targetSize: fitWithin({ width: rectWidth(target), height: rectHeight(target) }, REFERENCE_MAX_SIDE) }];
+    },
+  });
+  const selection = found.selection;
+  const source = opaque(found.composites[0]);
+  const sendSize = closestPreset({ width: rectWidth(target!), height: rectHeight(target!) }, SIMILAR_SIZES);
   return {
     request: {
-      ...base,
+      ...base(found.document),
       blend: params.blend ?? { bandPx: 0, toneMatch: false },
       sendSize,
       modelVersion: params.modelVersion,
-      cover: { target, masked: !!selection, selectionBounds: selection?.bounds },
+      cover: { target: target!, masked: !!selection, selectionBounds: selection?.bounds },
     },
     selection,
     source,
