@@ -1,6 +1,7 @@
 // The real workflows, run by the controller, on the Photoshop adapter over the recording fake, with a
-// broker that answers like Firefly: every broker call must happen outside any modal scope, the result
-// must land as one history state on the job's document, and a cancel must leave it untouched.
+// broker that answers like Firefly: the job's capture is one modal scope, every broker call happens
+// outside any modal scope, the result lands as one history state on the job's document, and a cancel
+// leaves it untouched.
 import { fake } from "../fakes/photoshop";
 import { createPhotoshopHost, selectionBoundsOf } from "../../src/plugin/photoshop/host";
 import { createHostController } from "../../src/plugin/controller";
@@ -19,7 +20,10 @@ function fireflyLikeBroker(opts: { onStatus?: () => void } = {}) {
   const calls: Array<{ name: string; modal: number }> = [];
   let size = { width: 1024, height: 1024 };
   let seeds: number[] = [1];
-  const at = (name: string) => calls.push({ name, modal: fake.modalDepth });
+  const at = (name: string) => {
+    calls.push({ name, modal: fake.modalDepth });
+    fake.network(name);
+  };
   const client: BrokerClient = {
     async upload() {
       at("upload");
@@ -100,6 +104,14 @@ test("fill end to end: network outside modal scopes, one history state, pixels o
 
   expect(broker.calls.map((c) => c.name)).toEqual(expect.arrayContaining(["upload", "submit", "status", "download"]));
   expect(broker.calls.filter((c) => c.modal > 0)).toEqual([]);
+
+  // Capture in ONE modal scope (selection and source window), before any network call; apply in one more.
+  expect(fake.modalScopes().map((sc) => sc.commandName)).toEqual(["Infill: capturing", "Infill: Fill"]);
+  const firstNetwork = fake.calls.findIndex((c) => c.op.startsWith("network:"));
+  const beforeNetwork = fake.calls.slice(0, firstNetwork);
+  expect(beforeNetwork.filter((c) => c.op === "executeAsModal").map((c) => c.args.commandName)).toEqual(["Infill: capturing"]);
+  expect(beforeNetwork.filter((c) => c.op === "getSelection" || c.op === "getPixels").map((c) => [c.op, c.modal])).toEqual([["getSelection", 1], ["getPixels", 1]]);
+  expect(fake.modalScopes()[0].calls.filter((c) => c.op.startsWith("network:"))).toEqual([]);
 
   // Every write to the document happened inside a modal scope, under a suspended history.
   const writes = fake.calls.filter((c) => ["createLayerGroup", "createPixelLayer", "putPixels", "putLayerMask", "layer.move", "layer.visible", "layer.name"].includes(c.op));
