@@ -142,10 +142,13 @@ describe("a job's capture: one modal scope per document", () => {
   }
 
   // A broker that records (with the modal depth) any call: capture must make none.
-  const broker = new Proxy({}, {
-    // Not a thenable ("then" undefined), so nothing mistakes it for a promise.
-    get: (_t, name) => (name === "then" ? undefined : async () => { fake.network(String(name)); throw new Error("no network during capture"); }),
-  }) as unknown as BrokerClient;
+  const networkCall = (name: string) => async () => {
+    fake.network(name);
+    throw new Error("no network during capture");
+  };
+  const broker = Object.fromEntries(
+    ["upload", "submit", "status", "cancel", "download", "customModels"].map((name) => [name, networkCall(name)]),
+  ) as unknown as BrokerClient;
   const deps = (): WorkflowDeps => ({ host: host(), broker, store: {} as never, random: () => 0.5, now: () => 1 });
   const capture = (params: JobParams) => captureJob(params, "job-1", deps());
   const insideScopes = () => fake.modalScopes().flatMap((sc) => sc.calls.map((c) => c.op));

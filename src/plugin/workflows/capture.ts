@@ -39,9 +39,15 @@ export const REFERENCE_MAX_SIDE = 2048;
 export function chooseSeeds(params: JobParams, random: () => number): number[] {
   const n = Math.max(1, Math.min(4, Math.floor(params.numVariations || 1)));
   if (params.seeds && params.seeds.length === n && new Set(params.seeds).size === n) return params.seeds.slice();
-  const seeds = new Set<number>();
-  while (seeds.size < n) seeds.add(Math.floor(random() * SEED_MAX));
-  return [...seeds];
+  // Seeds must be unique. A repeated draw steps to the next free value, so even a degenerate random
+  // source (a fixed one in tests, a broken one anywhere) cannot loop forever.
+  const seeds: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let seed = Math.floor(random() * SEED_MAX) % SEED_MAX;
+    while (seeds.includes(seed)) seed = (seed + 1) % SEED_MAX;
+    seeds.push(seed);
+  }
+  return seeds;
 }
 
 /** Default band: about 1/40 of the selection's longest side, 4..32 px. */
