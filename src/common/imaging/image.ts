@@ -21,38 +21,31 @@ export function createGray(width: number, height: number, value = 0): GrayImage 
   return { width, height, data };
 }
 
-/** Copy the part of `src` (placed at srcLeft/srcTop) that falls inside `region`; outside `src` is zero. */
-export function cropRGBA(src: RGBAImage, region: Rect, srcLeft = 0, srcTop = 0): RGBAImage {
+/** Rows of `src` (placed at srcLeft/srcTop, `channels` bytes a pixel) that fall inside `region`, copied into `out`. */
+function copyRegion(src: { width: number; height: number; data: Uint8Array }, out: Uint8Array, channels: number, region: Rect, srcLeft: number, srcTop: number): void {
   const w = region.right - region.left;
-  const h = region.bottom - region.top;
-  const out = createRGBA(w, h);
   const x0 = Math.max(region.left, srcLeft);
   const x1 = Math.min(region.right, srcLeft + src.width);
-  if (x1 <= x0) return out;
+  if (x1 <= x0) return;
   for (let y = region.top; y < region.bottom; y++) {
     const sy = y - srcTop;
     if (sy < 0 || sy >= src.height) continue;
-    const s = (sy * src.width + (x0 - srcLeft)) * 4;
-    const d = ((y - region.top) * w + (x0 - region.left)) * 4;
-    out.data.set(src.data.subarray(s, s + (x1 - x0) * 4), d);
+    const s = (sy * src.width + (x0 - srcLeft)) * channels;
+    const d = ((y - region.top) * w + (x0 - region.left)) * channels;
+    out.set(src.data.subarray(s, s + (x1 - x0) * channels), d);
   }
+}
+
+/** Copy the part of `src` (placed at srcLeft/srcTop) that falls inside `region`; outside `src` is zero. */
+export function cropRGBA(src: RGBAImage, region: Rect, srcLeft = 0, srcTop = 0): RGBAImage {
+  const out = createRGBA(region.right - region.left, region.bottom - region.top);
+  copyRegion(src, out.data, 4, region, srcLeft, srcTop);
   return out;
 }
 
 export function cropGray(src: GrayImage, region: Rect, srcLeft = 0, srcTop = 0): GrayImage {
-  const w = region.right - region.left;
-  const h = region.bottom - region.top;
-  const out = createGray(w, h);
-  const x0 = Math.max(region.left, srcLeft);
-  const x1 = Math.min(region.right, srcLeft + src.width);
-  if (x1 <= x0) return out;
-  for (let y = region.top; y < region.bottom; y++) {
-    const sy = y - srcTop;
-    if (sy < 0 || sy >= src.height) continue;
-    const s = sy * src.width + (x0 - srcLeft);
-    const d = (y - region.top) * w + (x0 - region.left);
-    out.data.set(src.data.subarray(s, s + (x1 - x0)), d);
-  }
+  const out = createGray(region.right - region.left, region.bottom - region.top);
+  copyRegion(src, out.data, 1, region, srcLeft, srcTop);
   return out;
 }
 
