@@ -1,57 +1,47 @@
 // Cancel a job waiting in the broker's queue, and reload the page: the job history survives.
 // The broker paces submits at 1 per minute, so the second job queues behind the first.
 
-import { openBrowser, screenshot, collectErrors, BrowserSession } from "./support/browser";
-import { startBroker, RunningBroker } from "./support/broker";
+import { screenshot, collectErrors } from "./support/browser";
+import { usePlaygroundSession } from "./support/session";
 import { activeDoc, dragSelection, openPlayground, openSample, setVariations, storedJobs, waitForJob, waitForPanelJob } from "./support/playground";
 
 jest.setTimeout(300000);
 
-let broker: RunningBroker;
-let s: BrowserSession;
-
-beforeAll(async () => {
-  broker = await startBroker({ env: { INFILL_RATE_PER_MINUTE: "1" } });
-  s = await openBrowser();
-});
-afterAll(async () => {
-  await s?.close();
-  await broker?.stop();
-});
+const pg = usePlaygroundSession({ env: { INFILL_RATE_PER_MINUTE: "1" } });
 
 test("cancel a queued job; the document keeps only the finished job's layers; history survives a reload", async () => {
-  const errors = collectErrors(s.page);
-  const panel = await openPlayground(s.page, broker.url, broker.key);
-  await openSample(s.page, "hills");
-  await dragSelection(s.page, 300, 300, 420, 400);
+  const errors = collectErrors(pg.page);
+  const panel = await openPlayground(pg.page, pg.broker.url, pg.broker.key);
+  await openSample(pg.page, "hills");
+  await dragSelection(pg.page, 300, 300, 420, 400);
   await setVariations(panel, "fill", 1);
 
   await panel.getByTestId("run-fill").click();
-  const first = await waitForJob(s.page, ["done", "failed"]);
+  const first = await waitForJob(pg.page, ["done", "failed"]);
   expect(first.phase).toBe("done");
-  const afterFirst = await activeDoc(s.page);
+  const afterFirst = await activeDoc(pg.page);
 
   await panel.getByTestId("run-fill").click();
   const queuedId = await waitForPanelJob(panel, ["queued"], [first.jobId]);
   const card = panel.locator(`[data-job-id="${queuedId}"]`);
   await card.getByTestId("job-status").getByText(/^Queued/).waitFor();
-  await screenshot(s.page, "cancel-queued-before");
+  await screenshot(pg.page, "cancel-queued-before");
   await card.getByTestId("job-cancel").click();
-  const cancelled = await waitForJob(s.page, ["cancelled", "failed", "done"], { jobId: queuedId });
+  const cancelled = await waitForJob(pg.page, ["cancelled", "failed", "done"], { jobId: queuedId });
   expect(cancelled.phase).toBe("cancelled");
   await card.getByTestId("job-status").getByText("Cancelled").waitFor();
-  const afterCancel = await activeDoc(s.page);
+  const afterCancel = await activeDoc(pg.page);
   expect(afterCancel.layers).toEqual(afterFirst.layers);
   expect(afterCancel.history).toEqual(afterFirst.history);
-  await screenshot(s.page, "cancel-queued-after");
+  await screenshot(pg.page, "cancel-queued-after");
 
   // Reload the whole page: the jobs come back from the result store into the panel's history.
-  await s.page.reload();
-  const panel2 = s.page.frameLocator('[data-testid="panel-frame"]');
+  await pg.page.reload();
+  const panel2 = pg.page.frameLocator('[data-testid="panel-frame"]');
   await panel2.locator(`[data-job-id="${first.jobId}"]`).getByText(/Done: 1 variation/).waitFor({ timeout: 60000 });
   await panel2.locator(`[data-job-id="${queuedId}"]`).getByTestId("job-status").getByText("Cancelled").waitFor();
-  const ids = (await storedJobs(s.page)).map((j) => j.jobId);
+  const ids = (await storedJobs(pg.page)).map((j) => j.jobId);
   expect(ids).toEqual(expect.arrayContaining([first.jobId, queuedId]));
-  await screenshot(s.page, "reload-keeps-history");
+  await screenshot(pg.page, "reload-keeps-history");
   expect(errors).toEqual([]);
 });

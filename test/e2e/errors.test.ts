@@ -1,67 +1,53 @@
 // What artists see when something is wrong: an unreachable broker, a wrong key, and a job that fails
 // while being placed — each with the right message, and the document left exactly as it was.
 
-import { openBrowser, screenshot, collectErrors, BrowserSession } from "./support/browser";
-import { startBroker, RunningBroker } from "./support/broker";
+import { screenshot, collectErrors } from "./support/browser";
+import { usePlaygroundSession } from "./support/session";
 import { activeDoc, compareWithKept, dragSelection, keepComposite, openPlayground, openSample, setVariations, waitForJob } from "./support/playground";
 
 jest.setTimeout(300000);
 
-let broker: RunningBroker;
-let s: BrowserSession;
-
-beforeAll(async () => {
-  broker = await startBroker();
-});
-afterAll(async () => {
-  await broker?.stop();
-});
-beforeEach(async () => {
-  s = await openBrowser();
-});
-afterEach(async () => {
-  await s?.close();
-});
+const pg = usePlaygroundSession({ browserPerTest: true });
 
 async function prepareFill() {
-  await openSample(s.page, "tiles");
-  await dragSelection(s.page, 100, 100, 220, 200);
-  await keepComposite(s.page, "before");
-  return activeDoc(s.page);
+  await openSample(pg.page, "tiles");
+  await dragSelection(pg.page, 100, 100, 220, 200);
+  await keepComposite(pg.page, "before");
+  return activeDoc(pg.page);
 }
 
 test("broker unreachable: the connection test and the job both say so; the document is unchanged", async () => {
-  const errors = collectErrors(s.page);
-  const panel = await openPlayground(s.page, broker.url, broker.key);
+  const errors = collectErrors(pg.page);
+  const panel = await openPlayground(pg.page, pg.broker.url, pg.broker.key);
   await panel.getByRole("tab", { name: "Settings" }).click();
   const url = panel.getByRole("textbox", { name: "Broker URL" });
   await url.fill("http://127.0.0.1:9");
   await panel.getByTestId("settings-save").click();
   await panel.getByTestId("broker-url").getByText("", { exact: false }).first().waitFor();
-  await s.page.waitForFunction(() => localStorage.getItem("infill.playground.prefs")?.includes("127.0.0.1:9"));
+  await pg.page.waitForFunction(() => localStorage.getItem("infill.playground.prefs")?.includes("127.0.0.1:9"));
   await panel.getByTestId("connection-test").click();
   await panel.locator('[data-testid="connection-result"][data-diagnosis="unreachable"]').waitFor({ timeout: 60000 });
-  await screenshot(s.page, "broker-unreachable-settings");
+  await screenshot(pg.page, "broker-unreachable-settings");
 
   const before = await prepareFill();
   await panel.getByRole("tab", { name: "Fill" }).click();
   await setVariations(panel, "fill", 1);
   await panel.getByTestId("run-fill").click();
-  const job = await waitForJob(s.page, ["failed", "done"]);
+  const job = await waitForJob(pg.page, ["failed", "done"]);
   expect(job.phase).toBe("failed");
   expect(job.error?.category).toBe("network");
   await panel.locator(`[data-job-id="${job.jobId}"]`).getByTestId("job-error").getByText(job.error!.message).waitFor();
   expect(job.error!.message).toMatch(/broker/i);
-  const after = await activeDoc(s.page);
+  const after = await activeDoc(pg.page);
   expect(after.layers).toEqual(before.layers);
   expect(after.history).toEqual(before.history);
-  expect((await compareWithKept(s.page, "before", null)).outside).toBe(0);
-  await screenshot(s.page, "broker-unreachable-job");
+  expect((await compareWithKept(pg.page, "before", null)).outside).toBe(0);
+  await screenshot(pg.page, "broker-unreachable-job");
   expect(errors).toEqual([]);
 });
 
 test("wrong key: the connection test says the key was refused; a job fails with an auth message", async () => {
-  const panel = await openPlayground(s.page, broker.url, "wrong-key-0123456789abcdef");
+  const panel = await openPlayground(pg.page, pg.broker.url, "wrong-key-0123456789abcdef");
   await panel.getByRole("tab", { name: "Settings" }).click();
   await panel.getByTestId("connection-test").click();
   const result = panel.locator('[data-testid="connection-result"][data-diagnosis="wrong_key"]');
@@ -72,37 +58,37 @@ test("wrong key: the connection test says the key was refused; a job fails with 
   await panel.getByRole("tab", { name: "Fill" }).click();
   await setVariations(panel, "fill", 1);
   await panel.getByTestId("run-fill").click();
-  const job = await waitForJob(s.page, ["failed", "done"]);
+  const job = await waitForJob(pg.page, ["failed", "done"]);
   expect(job.phase).toBe("failed");
   expect(job.error?.category).toBe("auth");
   await panel.locator(`[data-job-id="${job.jobId}"]`).getByTestId("job-error").waitFor();
   await panel.locator(`[data-job-id="${job.jobId}"]`).scrollIntoViewIfNeeded();
-  const after = await activeDoc(s.page);
+  const after = await activeDoc(pg.page);
   expect(after.layers).toEqual(before.layers);
   expect(after.history).toEqual(before.history);
-  await screenshot(s.page, "wrong-key");
+  await screenshot(pg.page, "wrong-key");
 });
 
 test("a job that fails while placing leaves the document exactly as it was", async () => {
-  const errors = collectErrors(s.page);
-  const panel = await openPlayground(s.page, broker.url, broker.key);
+  const errors = collectErrors(pg.page);
+  const panel = await openPlayground(pg.page, pg.broker.url, pg.broker.key);
   const before = await prepareFill();
   // Photoshop fails half-way through placing the layers (after the group and the first layer).
-  await s.page.evaluate(() => {
+  await pg.page.evaluate(() => {
     (window as unknown as { __infill: { host: { faults: { failApplyAtOp?: number } } } }).__infill.host.faults.failApplyAtOp = 2;
   });
   await setVariations(panel, "fill", 2);
   await panel.getByTestId("run-fill").click();
-  const job = await waitForJob(s.page, ["failed", "kept", "done"]);
+  const job = await waitForJob(pg.page, ["failed", "kept", "done"]);
   expect(job.phase).not.toBe("done");
   expect(job.error).toBeDefined();
   const card = panel.locator(`[data-job-id="${job.jobId}"]`);
   await card.getByTestId("job-error").waitFor();
-  const after = await activeDoc(s.page);
+  const after = await activeDoc(pg.page);
   expect(after.layers).toEqual(before.layers);
   expect(after.history).toEqual(before.history);
-  const diff = await compareWithKept(s.page, "before", null);
+  const diff = await compareWithKept(pg.page, "before", null);
   expect(diff.outside).toBe(0);
-  await screenshot(s.page, "failed-job-document-unchanged");
+  await screenshot(pg.page, "failed-job-document-unchanged");
   expect(errors).toEqual([]);
 });

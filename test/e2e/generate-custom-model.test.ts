@@ -5,42 +5,29 @@
 // models need Firefly.
 
 import sharp from "sharp";
-import { openBrowser, screenshot, collectErrors, BrowserSession } from "./support/browser";
-import { startBroker, RunningBroker } from "./support/broker";
+import { screenshot, collectErrors } from "./support/browser";
+import { usePlaygroundSession } from "./support/session";
 import { openPlayground, openSample, setVariations, waitForJob } from "./support/playground";
-import { startFakeFirefly, FakeFirefly } from "../fakes/firefly";
 
 jest.setTimeout(300000);
 
 const FAKE_MODEL_ID = "urn:aaid:sc:VA6C2:00000000-0000-4000-8000-000000000001";
 
 describe("Firefly mode", () => {
-  let ff: FakeFirefly;
-  let broker: RunningBroker;
-  let s: BrowserSession;
-
-  beforeAll(async () => {
-    const outputImage = await sharp({ create: { width: 2048, height: 2048, channels: 3, background: { r: 200, g: 120, b: 40 } } }).png().toBuffer();
-    ff = await startFakeFirefly({ outputImage, pollsToFinish: 2 });
-    broker = await startBroker({ env: { ...ff.env(), INFILL_RATE_PER_MINUTE: "0" } });
-    s = await openBrowser();
-  });
-  afterAll(async () => {
-    await s?.close();
-    await broker?.stop();
-    await ff?.close();
+  const pg = usePlaygroundSession({
+    firefly: async () => ({ outputImage: await sharp({ create: { width: 2048, height: 2048, channels: 3, background: { r: 200, g: 120, b: 40 } } }).png().toBuffer(), pollsToFinish: 2 }),
   });
 
   test("a custom model from the broker's listing and a reference picked by its thumbnail reach the generate request", async () => {
-    const errors = collectErrors(s.page);
-    const panel = await openPlayground(s.page, broker.url, broker.key);
-    await s.page.getByTestId("engine-badge").getByText("Engine: Firefly").waitFor();
-    await openSample(s.page, "tiles");
-    await openSample(s.page, "beach");
+    const errors = collectErrors(pg.page);
+    const panel = await openPlayground(pg.page, pg.broker.url, pg.broker.key);
+    await pg.page.getByTestId("engine-badge").getByText("Engine: Firefly").waitFor();
+    await openSample(pg.page, "tiles");
+    await openSample(pg.page, "beach");
 
     await panel.getByRole("tab", { name: "Generate" }).click();
     await panel.locator('[data-testid="custom-models"][data-status="ready"]').waitFor({ timeout: 60000 });
-    expect(ff.calls.filter((c) => c.route === "custom-models" && c.status === 200).length).toBeGreaterThanOrEqual(1);
+    expect(pg.ff.calls.filter((c) => c.route === "custom-models" && c.status === 200).length).toBeGreaterThanOrEqual(1);
     await panel.getByRole("button", { name: /Custom model/ }).click();
     await panel.getByRole("option", { name: /Fake Style/ }).click();
     // The model version follows the custom model's base model.
@@ -50,7 +37,7 @@ describe("Firefly mode", () => {
     await panel.getByRole("button", { name: /Style reference/ }).click();
     const tiles = panel.getByRole("option", { name: /Tiled wall \(whole document\)/ });
     await tiles.locator('img[src^="data:image/jpeg;base64,"]').waitFor({ timeout: 60000 });
-    await screenshot(s.page, "generate-custom-model-reference-list");
+    await screenshot(pg.page, "generate-custom-model-reference-list");
     await tiles.click();
     const preview = panel.getByTestId("style-reference").getByTestId("reference-thumbnail");
     await preview.waitFor();
@@ -58,7 +45,7 @@ describe("Firefly mode", () => {
     expect(before).toMatch(/^data:image\/jpeg;base64,/);
 
     // Painting on the reference document makes its preview stale: the panel shows the new one.
-    await s.page.evaluate(async () => {
+    await pg.page.evaluate(async () => {
       const h = (window as unknown as { __infill: { host: any } }).__infill.host;
       const tilesDoc = (await h.documents()).find((d: { title: string }) => d.title === "Tiled wall");
       const data = new Uint8Array(tilesDoc.width * tilesDoc.height * 4);
@@ -71,11 +58,11 @@ describe("Firefly mode", () => {
     const prompt = panel.getByRole("textbox", { name: /^Prompt/ });
     await prompt.fill("a tiled lighthouse");
     await prompt.press("Enter");
-    const job = await waitForJob(s.page, ["done", "failed", "kept"]);
+    const job = await waitForJob(pg.page, ["done", "failed", "kept"]);
     expect(job.error).toBeUndefined();
     expect(job.phase).toBe("done");
 
-    const submits = ff.calls.filter((c) => c.route === "submit" && c.endpoint === "generate");
+    const submits = pg.ff.calls.filter((c) => c.route === "submit" && c.endpoint === "generate");
     expect(submits).toHaveLength(1);
     expect(submits[0].status).toBe(202);
     expect(submits[0].modelVersion).toBe("image3_custom");
@@ -84,37 +71,27 @@ describe("Firefly mode", () => {
     expect(body.negativePrompt).toBeUndefined();
     expect(typeof body.style?.imageReference?.source?.uploadId).toBe("string");
 
-    await s.page.getByTestId("theme").selectOption("light");
+    await pg.page.getByTestId("theme").selectOption("light");
     await panel.locator(".infill-light").waitFor();
     await panel.getByTestId("custom-models").scrollIntoViewIfNeeded();
-    await screenshot(s.page, "generate-custom-model-light");
+    await screenshot(pg.page, "generate-custom-model-light");
     expect(errors).toEqual([]);
   });
 });
 
 describe("local mode", () => {
-  let broker: RunningBroker;
-  let s: BrowserSession;
-
-  beforeAll(async () => {
-    broker = await startBroker();
-    s = await openBrowser();
-  });
-  afterAll(async () => {
-    await s?.close();
-    await broker?.stop();
-  });
+  const pg = usePlaygroundSession();
 
   test("the custom model picker says the broker needs Firefly credentials, without an error banner", async () => {
-    const errors = collectErrors(s.page);
-    const panel = await openPlayground(s.page, broker.url, broker.key);
+    const errors = collectErrors(pg.page);
+    const panel = await openPlayground(pg.page, pg.broker.url, pg.broker.key);
     await panel.getByRole("tab", { name: "Generate" }).click();
     const problem = panel.locator('[data-testid="custom-models-error"][data-code="needs_firefly_credentials"]');
     await problem.waitFor({ timeout: 60000 });
     await problem.getByText(/needs Firefly credentials/).waitFor();
     expect(await panel.getByTestId("panel-error").count()).toBe(0);
     await problem.scrollIntoViewIfNeeded();
-    await screenshot(s.page, "generate-custom-model-local-mode");
+    await screenshot(pg.page, "generate-custom-model-local-mode");
     expect(errors).toEqual([]);
   });
 });

@@ -2,37 +2,24 @@
 // mode pointed at the in-repo fake Firefly: the generate request carries the reference's upload id.
 
 import sharp from "sharp";
-import { openBrowser, screenshot, collectErrors, BrowserSession } from "./support/browser";
-import { startBroker, RunningBroker } from "./support/broker";
+import { screenshot, collectErrors } from "./support/browser";
+import { usePlaygroundSession } from "./support/session";
 import { activeDoc, openPlayground, openSample, setVariations, waitForJob } from "./support/playground";
-import { startFakeFirefly, FakeFirefly } from "../fakes/firefly";
 
 jest.setTimeout(300000);
 
-let ff: FakeFirefly;
-let broker: RunningBroker;
-let s: BrowserSession;
-
-beforeAll(async () => {
+const pg = usePlaygroundSession({
   // Outputs are a plain 2048² image, as Firefly returns for the default generate size.
-  const outputImage = await sharp({ create: { width: 2048, height: 2048, channels: 3, background: { r: 40, g: 120, b: 200 } } }).png().toBuffer();
-  ff = await startFakeFirefly({ outputImage, pollsToFinish: 2 });
-  broker = await startBroker({ env: { ...ff.env(), INFILL_RATE_PER_MINUTE: "0" } });
-  s = await openBrowser();
-});
-afterAll(async () => {
-  await s?.close();
-  await broker?.stop();
-  await ff?.close();
+  firefly: async () => ({ outputImage: await sharp({ create: { width: 2048, height: 2048, channels: 3, background: { r: 40, g: 120, b: 200 } } }).png().toBuffer(), pollsToFinish: 2 }),
 });
 
 test("generate with a style reference from a second open document", async () => {
-  const errors = collectErrors(s.page);
-  const panel = await openPlayground(s.page, broker.url, broker.key);
-  await s.page.getByTestId("engine-badge").getByText("Engine: Firefly").waitFor();
-  await openSample(s.page, "tiles"); // the reference
-  await openSample(s.page, "beach"); // the target, now active
-  const before = await activeDoc(s.page);
+  const errors = collectErrors(pg.page);
+  const panel = await openPlayground(pg.page, pg.broker.url, pg.broker.key);
+  await pg.page.getByTestId("engine-badge").getByText("Engine: Firefly").waitFor();
+  await openSample(pg.page, "tiles"); // the reference
+  await openSample(pg.page, "beach"); // the target, now active
+  const before = await activeDoc(pg.page);
 
   await panel.getByRole("tab", { name: "Generate" }).click();
   await panel.getByTestId("engine-status").getByText("Firefly").waitFor({ timeout: 60000 });
@@ -44,12 +31,12 @@ test("generate with a style reference from a second open document", async () => 
   await prompt.fill("a lighthouse on the beach");
   await prompt.press("Enter");
 
-  const job = await waitForJob(s.page, ["done", "failed", "kept"]);
+  const job = await waitForJob(pg.page, ["done", "failed", "kept"]);
   expect(job.error).toBeUndefined();
   expect(job.phase).toBe("done");
 
-  const uploads = ff.calls.filter((c) => c.route === "upload" && c.status === 200);
-  const submits = ff.calls.filter((c) => c.route === "submit" && c.endpoint === "generate");
+  const uploads = pg.ff.calls.filter((c) => c.route === "upload" && c.status === 200);
+  const submits = pg.ff.calls.filter((c) => c.route === "submit" && c.endpoint === "generate");
   expect(submits).toHaveLength(1);
   const body = submits[0].body as { prompt: string; style?: { imageReference?: { source?: { uploadId?: string } }; strength?: number } };
   expect(body.prompt).toBe("a lighthouse on the beach");
@@ -57,10 +44,10 @@ test("generate with a style reference from a second open document", async () => 
   expect(uploads.length).toBeGreaterThanOrEqual(1);
   expect(submits[0].status).toBe(202); // the fake refuses unknown upload ids: this one was uploaded first
 
-  const after = await activeDoc(s.page);
+  const after = await activeDoc(pg.page);
   expect(after.history).toEqual([...before.history, expect.stringMatching(/Generate/)]);
   expect(after.layers.length).toBeGreaterThan(before.layers.length);
   await panel.locator(`[data-job-id="${job.jobId}"]`).scrollIntoViewIfNeeded();
-  await screenshot(s.page, "generate-style-reference");
+  await screenshot(pg.page, "generate-style-reference");
   expect(errors).toEqual([]);
 });

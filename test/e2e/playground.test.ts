@@ -5,29 +5,24 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import sharp from "sharp";
-import { openBrowser, screenshot, collectErrors, BrowserSession } from "./support/browser";
-import { startBroker, RunningBroker } from "./support/broker";
+import { screenshot, collectErrors } from "./support/browser";
+import { usePlaygroundSession } from "./support/session";
 import { activeDoc, openPlayground, openSample } from "./support/playground";
 
 jest.setTimeout(300000);
 
-let broker: RunningBroker;
-let s: BrowserSession;
+const pg = usePlaygroundSession();
 let dir: string;
 
-beforeAll(async () => {
-  broker = await startBroker();
-  s = await openBrowser();
+beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "infill-pg-"));
 });
-afterAll(async () => {
-  await s?.close();
-  await broker?.stop();
+afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 async function selection(): Promise<{ bounds: { left: number; top: number; right: number; bottom: number }; values: number[] } | null> {
-  return s.page.evaluate(async () => {
+  return pg.page.evaluate(async () => {
     const h = (window as unknown as { __infill: { host: any } }).__infill.host;
     const a = await h.activeDocument();
     const sel = await h.selection(a.id);
@@ -37,32 +32,32 @@ async function selection(): Promise<{ bounds: { left: number; top: number; right
 }
 
 test("open from disk, select with feather, toggle a layer, undo/redo, export PNG", async () => {
-  const errors = collectErrors(s.page);
+  const errors = collectErrors(pg.page);
   const file = path.join(dir, "gradient.png");
   const raw = Buffer.alloc(300 * 200 * 3);
   for (let i = 0; i < 300 * 200; i++) raw.set([i % 300, Math.floor(i / 300), 128], i * 3);
   await sharp(raw, { raw: { width: 300, height: 200, channels: 3 } }).png().toFile(file);
 
-  const panel = await openPlayground(s.page, broker.url, broker.key);
-  await s.page.getByTestId("open-file").setInputFiles(file);
-  await s.page.getByTestId("doc-tab").getByText("gradient.png").waitFor();
-  await openSample(s.page, "hills");
-  expect(await s.page.getByTestId("doc-tab").count()).toBe(2);
-  await s.page.getByTestId("doc-tab").getByText("gradient.png").click();
-  let doc = await activeDoc(s.page);
+  const panel = await openPlayground(pg.page, pg.broker.url, pg.broker.key);
+  await pg.page.getByTestId("open-file").setInputFiles(file);
+  await pg.page.getByTestId("doc-tab").getByText("gradient.png").waitFor();
+  await openSample(pg.page, "hills");
+  expect(await pg.page.getByTestId("doc-tab").count()).toBe(2);
+  await pg.page.getByTestId("doc-tab").getByText("gradient.png").click();
+  let doc = await activeDoc(pg.page);
   expect([doc.width, doc.height]).toEqual([300, 200]);
   await panel.getByTestId("selection-info").getByText(/No selection/).waitFor();
 
   // Ellipse with a feather: a soft-edged mask (values between 0 and 255).
-  await s.page.getByTestId("tool-ellipse").click();
-  await s.page.getByTestId("feather").fill("6");
-  const canvas = s.page.getByTestId("doc-canvas");
+  await pg.page.getByTestId("tool-ellipse").click();
+  await pg.page.getByTestId("feather").fill("6");
+  const canvas = pg.page.getByTestId("doc-canvas");
   const box = (await canvas.boundingBox())!;
   const k = Number(await canvas.getAttribute("data-scale"));
-  await s.page.mouse.move(box.x + 60 * k, box.y + 40 * k);
-  await s.page.mouse.down();
-  await s.page.mouse.move(box.x + 200 * k, box.y + 150 * k, { steps: 4 });
-  await s.page.mouse.up();
+  await pg.page.mouse.move(box.x + 60 * k, box.y + 40 * k);
+  await pg.page.mouse.down();
+  await pg.page.mouse.move(box.x + 200 * k, box.y + 150 * k, { steps: 4 });
+  await pg.page.mouse.up();
   const soft = await selection();
   expect(soft).not.toBeNull();
   expect(soft!.values.some((v) => v > 0 && v < 255)).toBe(true);
@@ -70,32 +65,32 @@ test("open from disk, select with feather, toggle a layer, undo/redo, export PNG
   await panel.getByTestId("selection-info").getByText(/^Selection: /).waitFor();
 
   // Lasso without feather: a hard-edged triangle-ish region.
-  await s.page.getByTestId("tool-lasso").click();
-  await s.page.getByTestId("feather").fill("0");
-  await s.page.mouse.move(box.x + 20 * k, box.y + 20 * k);
-  await s.page.mouse.down();
-  for (const [x, y] of [[150, 30], [120, 160], [30, 120], [20, 20]]) await s.page.mouse.move(box.x + x * k, box.y + y * k, { steps: 3 });
-  await s.page.mouse.up();
+  await pg.page.getByTestId("tool-lasso").click();
+  await pg.page.getByTestId("feather").fill("0");
+  await pg.page.mouse.move(box.x + 20 * k, box.y + 20 * k);
+  await pg.page.mouse.down();
+  for (const [x, y] of [[150, 30], [120, 160], [30, 120], [20, 20]]) await pg.page.mouse.move(box.x + x * k, box.y + y * k, { steps: 3 });
+  await pg.page.mouse.up();
   const lasso = await selection();
   expect(lasso!.bounds.left).toBeLessThanOrEqual(21);
   expect(lasso!.bounds.right).toBeGreaterThanOrEqual(149);
-  await screenshot(s.page, "playground-lasso-selection");
+  await screenshot(pg.page, "playground-lasso-selection");
 
   // Layer visibility is one history step; undo and redo move through it.
-  await s.page.getByRole("button", { name: "Hide Background" }).click();
-  await s.page.getByTestId("history").getByText("Hide Layer").waitFor();
-  doc = await activeDoc(s.page);
+  await pg.page.getByRole("button", { name: "Hide Background" }).click();
+  await pg.page.getByTestId("history").getByText("Hide Layer").waitFor();
+  doc = await activeDoc(pg.page);
   expect(doc.layers[0].visible).toBe(false);
-  await s.page.getByTestId("undo").click();
-  await s.page.getByRole("button", { name: "Hide Background" }).waitFor();
-  expect((await activeDoc(s.page)).layers[0].visible).toBe(true);
-  await s.page.getByTestId("redo").click();
-  await s.page.getByRole("button", { name: "Show Background" }).waitFor();
-  await s.page.getByTestId("undo").click();
-  await s.page.getByRole("button", { name: "Hide Background" }).waitFor();
+  await pg.page.getByTestId("undo").click();
+  await pg.page.getByRole("button", { name: "Hide Background" }).waitFor();
+  expect((await activeDoc(pg.page)).layers[0].visible).toBe(true);
+  await pg.page.getByTestId("redo").click();
+  await pg.page.getByRole("button", { name: "Show Background" }).waitFor();
+  await pg.page.getByTestId("undo").click();
+  await pg.page.getByRole("button", { name: "Hide Background" }).waitFor();
 
   // Export: a PNG of the composite at the document's size.
-  const [download] = await Promise.all([s.page.waitForEvent("download"), s.page.getByTestId("export").click()]);
+  const [download] = await Promise.all([pg.page.waitForEvent("download"), pg.page.getByTestId("export").click()]);
   const out = path.join(dir, "export.png");
   await download.saveAs(out);
   const meta = await sharp(out).metadata();
