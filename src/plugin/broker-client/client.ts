@@ -17,6 +17,8 @@ import {
   type SubmitRequest,
 } from "../../common/firefly";
 import type { ErrorCategory } from "../../common/jobs";
+import { cropQuery, parsePlacement, type OutputCrop, type OutputPlacement } from "../../common/imaging/crop";
+import { listAllCustomModels } from "./custom-models";
 
 export class BrokerError extends Error {
   constructor(
@@ -45,8 +47,22 @@ export interface BrokerClient {
   cancel(jobId: string): Promise<void>;
   /** Output URLs are broker-signed: fetched without the Authorization header. */
   download(url: string, signal?: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Only part of an output: asked of the broker's own output links (which crop and say where the
+   * crop lies); any other link is downloaded whole. `placement` is null when the whole output came.
+   */
+  downloadCropped?(url: string, crop: OutputCrop, signal?: AbortSignal): Promise<CroppedDownload>;
+  /** The whole listing, every page (see custom-models.ts). */
   customModels(signal?: AbortSignal): Promise<CustomModelsResponse>;
 }
+
+export interface CroppedDownload {
+  bytes: Uint8Array;
+  placement: OutputPlacement | null;
+}
+
+/** The broker's signed output route (src/broker/routes/outputs.ts). */
+const OUTPUT_ROUTE = /^\/v1\/outputs\/[^/?#]+\/\d{1,2}\?/;
 
 export interface HttpBrokerClientOptions {
   baseUrl: string;
@@ -90,6 +106,37 @@ export function createBrokerClient(opts: HttpBrokerClientOptions): BrokerClient 
     return { body, headers: res.headers };
   }
 
+  async function get(url: string, signal?: AbortSignal): Promise<{ bytes: Uint8Array; headers: Headers }> {
+    const full = /^https?:\/\//.test(url) ? url : base + (url.startsWith("/") ? url : `/${url}`);
+    let res: Response;
+    try {
+      res = await f(full, { method: "GET", signal });
+    } catch (e) {
+      if (signal?.aborted) throw new BrokerError("cancelled", "Cancelled.", "download aborted", 0);
+      throw fail(0, undefined, undefined, e instanceof Error ? e.message : String(e));
+    }
+    if (!res.ok) throw fail(res.status, await res.text(), res.headers);
+    return { bytes: new Uint8Array(await res.arrayBuffer()), headers: res.headers };
+  }
+
+  /** The path + query of one of this broker's output links (relative, or absolute on its origin), else null. */
+  function ownOutputPath(url: string): string | null {
+    let path = url;
+    if (/^https?:\/\//.test(url)) {
+      let u: URL;
+      let b: URL;
+      try {
+        u = new URL(url);
+        b = new URL(base);
+      } catch {
+        return null;
+      }
+      if (u.origin !== b.origin) return null;
+      path = u.pathname + u.search;
+    }
+    return OUTPUT_ROUTE.test(path) && !/[?&](crop|of)=/.test(path) ? path : null;
+  }
+
   const parse = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, body: unknown, what: string): T => {
     const r = schema.safeParse(typeof body === "string" && body.startsWith("{") ? JSON.parse(body) : body);
     if (!r.success) throw new BrokerError("service_unavailable", "The broker sent an answer Infill does not understand. Check that broker and panel versions match.", `${what}: ${r.error.message}`, 200);
@@ -127,20 +174,19 @@ export function createBrokerClient(opts: HttpBrokerClientOptions): BrokerClient 
       }
     },
     async download(url, signal) {
-      const full = /^https?:\/\//.test(url) ? url : base + (url.startsWith("/") ? url : `/${url}`);
-      let res: Response;
-      try {
-        res = await f(full, { method: "GET", signal });
-      } catch (e) {
-        if (signal?.aborted) throw new BrokerError("cancelled", "Cancelled.", "download aborted", 0);
-        throw fail(0, undefined, undefined, e instanceof Error ? e.message : String(e));
-      }
-      if (!res.ok) throw fail(res.status, await res.text(), res.headers);
-      return new Uint8Array(await res.arrayBuffer());
+      return (await get(url, signal)).bytes;
     },
-    async customModels(signal) {
-      const { body } = await call("/v3/custom-models", { method: "GET", signal });
-      return parse(CustomModelsResponseSchema, body, "custom models");
+    async downloadCropped(url, crop, signal) {
+      const own = ownOutputPath(url);
+      if (own === null) return { bytes: (await get(url, signal)).bytes, placement: null };
+      const { bytes, headers } = await get(`${own}&${cropQuery(crop)}`, signal);
+      return { bytes, placement: parsePlacement((name) => headers.get(name)) };
+    },
+    customModels(signal) {
+      return listAllCustomModels(async (start, limit) => {
+        const { body } = await call(`/v3/custom-models?start=${start}&limit=${limit}`, { method: "GET", signal });
+        return parse(CustomModelsResponseSchema, body, "custom models");
+      });
     },
   };
 }

@@ -23,6 +23,8 @@ export interface FakeCall {
   route: FakeRoute;
   method: string;
   path: string;
+  /** The query string, with its "?" (or ""). */
+  query: string;
   status: number;
   at: number;
   /** Whether the call carried Authorization / x-api-key headers. */
@@ -68,7 +70,11 @@ export interface FakeFireflyOptions {
   ratePerMinute?: number;
   /** `retry-after` sent with those 429s (default "60"). */
   rateRetryAfter?: string;
+  /** The custom models listed, paged by `start`/`limit` as Firefly does (default: one style model). */
+  customModels?: Record<string, unknown>[];
 }
+
+export const FAKE_CUSTOM_MODEL = { assetId: "urn:aaid:sc:VA6C2:00000000-0000-4000-8000-000000000001", displayName: "Fake Style", trainingMode: "style", publishedState: "published", createdDate: 1733928288871 };
 
 export interface FakeFirefly {
   /** Firefly base URL (also the output host). */
@@ -152,7 +158,7 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
     const url = new URL(req.url ?? "/", "http://fake");
     const method = req.method ?? "GET";
     const route = routeOf(method, url.pathname);
-    const call: FakeCall = { route, method, path: url.pathname, status: 0, at: Date.now(), hadAuth: !!(req.headers.authorization || req.headers["x-api-key"]) };
+    const call: FakeCall = { route, method, path: url.pathname, query: url.search, status: 0, at: Date.now(), hadAuth: !!(req.headers.authorization || req.headers["x-api-key"]) };
     calls.push(call);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       call.status = status;
@@ -328,9 +334,19 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
 
     if (route === "custom-models") {
       if (!req.headers["x-request-id"]) return send(400, { reason: "Bad Request", message: "x-request-id is required" });
+      // Firefly's paging: `start` (default 0, required with `limit`), `limit` 1..50.
+      const models = options.customModels ?? [FAKE_CUSTOM_MODEL];
+      const startText = url.searchParams.get("start");
+      const limitText = url.searchParams.get("limit");
+      if (limitText !== null && startText === null) return send(400, { reason: "Bad Request", message: "start is required if a limit is specified" });
+      const start = Number(startText ?? "0");
+      const limit = Number(limitText ?? "50");
+      if (!Number.isInteger(start) || start < 0 || !Number.isInteger(limit) || limit < 1 || limit > 50) return send(400, { reason: "Bad Request", message: "invalid start or limit" });
+      const next = start + limit < models.length ? { next: { href: `/v3/custom-models?start=${start + limit}&limit=${limit}` } } : {};
       return send(200, {
-        custom_models: [{ assetId: "urn:aaid:sc:VA6C2:00000000-0000-4000-8000-000000000001", displayName: "Fake Style", trainingMode: "style", publishedState: "published", createdDate: 1733928288871 }],
-        total_count: 1,
+        custom_models: models.slice(start, start + limit),
+        _links: { page: { href: "/v3/custom-models?start={start}&limit={limit}", rel: "page", templated: true }, ...next },
+        total_count: models.length,
       });
     }
     return send(404, { error_code: "not_found", message: "no such route" });
