@@ -1,13 +1,13 @@
 // The custom-models listing is paged by Firefly (limit ≤ 50): the panel reads every page, through
 // the real broker, and stops on a listing that misbehaves.
 
-import type { CustomModelsResponse } from "../../src/common/firefly";
+import type { CustomModel, CustomModelsResponse } from "../../src/common/firefly";
 import { createBrokerClient } from "../../src/plugin/broker-client";
 import { CUSTOM_MODELS_MAX, listAllCustomModels } from "../../src/plugin/broker-client/custom-models";
 import { startFakeFirefly, type FakeFirefly } from "../fakes/firefly";
 import { KEY_A, registerSecret, startTestBroker, type TestBroker } from "../broker/helpers";
 
-const model = (i: number) => ({ assetId: `urn:aaid:sc:VA6C2:model-${i}`, displayName: `Model ${i}`, trainingMode: "style" as const, publishedState: "published" });
+const model = (i: number): CustomModel => ({ assetId: `urn:aaid:sc:VA6C2:model-${i}`, displayName: `Model ${i}`, trainingMode: "style", publishedState: "published" });
 
 function listing(count: number, opts: { total?: boolean; ignoreStart?: boolean } = {}) {
   const asked: [number, number][] = [];
