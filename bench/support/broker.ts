@@ -1,0 +1,33 @@
+// One broker for the benches, in its own process, configured by its environment as
+// `infill-broker` is. Log lines are produced, redacted, serialised and batched as in production
+// (batchedSink), then written to the null device. Bench-only settings:
+//   BENCH_STATUS_INTERVAL_MS  the status-poll collapsing interval (0: every poll goes upstream);
+// Asks it answers: "cpu", and "providerJobs" (ids → the upstream job ids, once all are submitted).
+import * as fs from "fs";
+import * as os from "os";
+import { loadConfig } from "../../src/broker/config";
+import { batchedSink } from "../../src/broker/log";
+import { startBroker } from "../../src/broker/server";
+import { answerAsks } from "./procs";
+
+void (async () => {
+  const config = loadConfig(process.env);
+  const interval = process.env.BENCH_STATUS_INTERVAL_MS;
+  if (interval !== undefined && interval !== "") config.statusMinIntervalMs = Number(interval);
+  const devnull = fs.openSync(os.devNull, "w");
+  const broker = await startBroker({ config, logSink: batchedSink((text) => fs.writeSync(devnull, text)) });
+  answerAsks(
+    {
+      providerJobs: async (ids) => {
+        for (;;) {
+          const jobs = await Promise.all((ids as string[]).map((id) => broker.store.getJob(id)));
+          if (jobs.every((j) => j?.state === "submitted")) return jobs.map((j) => j!.providerJobId!);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      },
+      upstreamStatusCalls: () => broker.jobs.upstreamStatusCalls,
+    },
+    () => broker.close(),
+  );
+  process.send!({ url: broker.url });
+})();

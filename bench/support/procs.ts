@@ -1,0 +1,146 @@
+// What the broker and scale benches share: child processes run from TypeScript (each with a small
+// request/answer channel over IPC, so the parent can ask a child for its CPU time and the like),
+// the fake Firefly in its own child, a plain HTTP request helper and percentiles.
+
+import { fork, type ChildProcess } from "child_process";
+import * as http from "http";
+import * as path from "path";
+
+/** The fake Firefly as the benches see it (what bench/support/upstream.ts reports). */
+export interface Upstream {
+  url: string;
+  imsUrl: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** A child process started by `forkTs`; `msg` is the first message it sent (its "ready"). */
+export interface Child<T> {
+  msg: T;
+  child: ChildProcess;
+}
+
+/**
+ * Run `file` (TypeScript, path from the bench folder) in a child process with `env` added to this
+ * one's. Resolves with the child's first IPC message. `execArgv` adds Node flags (e.g. --cpu-prof).
+ */
+export function forkTs<T>(file: string, env: Record<string, string | undefined> = {}, execArgv: string[] = []): Promise<Child<T>> {
+  const child = fork(path.join(__dirname, "..", file), [], {
+    execArgv: [...execArgv, "-r", path.join(__dirname, "transpile.js")],
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`${file} exited (${code})`));
+    child.once("exit", onExit);
+    child.once("message", (msg) => {
+      child.off("exit", onExit);
+      resolve({ msg: msg as T, child });
+    });
+  });
+}
+
+/** Ask the child to stop (it closes on disconnect) and wait until it has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    if (child.connected) child.disconnect();
+    else child.kill();
+  });
+}
+
+// ---- request/answer over IPC ---------------------------------------------------------------------
+
+interface Ask {
+  ask: number;
+  cmd: string;
+  arg?: unknown;
+}
+interface Answer {
+  answer: number;
+  result?: unknown;
+  error?: string;
+}
+
+let nextAsk = 1;
+
+/** Send `cmd` to a child that runs `answerAsks` and wait for its answer. */
+export function ask<R>(child: ChildProcess, cmd: string, arg?: unknown): Promise<R> {
+  const id = nextAsk++;
+  return new Promise((resolve, reject) => {
+    const on = (m: unknown) => {
+      const a = m as Answer;
+      if (a?.answer !== id) return;
+      child.off("message", on);
+      if (a.error) reject(new Error(`${cmd}: ${a.error}`));
+      else resolve(a.result as R);
+    };
+    child.on("message", on);
+    child.send({ ask: id, cmd, arg } satisfies Ask);
+  });
+}
+
+/**
+ * In a child: answer the parent's `ask`s. Every child answers "cpu" (its process.cpuUsage(), µs)
+ * besides the `handlers` given; on disconnect `onStop` runs and the process exits.
+ */
+export function answerAsks(handlers: Record<string, (arg: unknown) => unknown>, onStop: () => Promise<void>): void {
+  const all: Record<string, (arg: unknown) => unknown> = { cpu: () => process.cpuUsage(), ...handlers };
+  process.on("message", (m: unknown) => {
+    const a = m as Ask;
+    if (typeof a?.ask !== "number") return;
+    const fn = all[a.cmd];
+    Promise.resolve()
+      .then(() => (fn ? fn(a.arg) : Promise.reject(new Error(`unknown command ${a.cmd}`))))
+      .then(
+        (result) => process.send!({ answer: a.ask, result } satisfies Answer),
+        (err: Error) => process.send!({ answer: a.ask, error: String(err?.message ?? err) } satisfies Answer),
+      );
+  });
+  process.on("disconnect", () => void onStop().then(() => process.exit(0)));
+}
+
+/** CPU time (user + system, µs) a child has used so far. */
+export async function cpuMicros(child: ChildProcess): Promise<number> {
+  const u = await ask<NodeJS.CpuUsage>(child, "cpu");
+  return u.user + u.system;
+}
+
+// ---- the fake upstream ---------------------------------------------------------------------------
+
+/** The fake Firefly (jobs never finish: every poll reads "running") in a child process. */
+export function startUpstream(): Promise<Child<Upstream>> {
+  return forkTs<Upstream>("support/upstream.ts");
+}
+
+/** An IMS token for calling the fake Firefly directly. */
+export async function upstreamHeaders(agent: http.Agent, up: Upstream): Promise<Record<string, string>> {
+  const form = new URLSearchParams({ grant_type: "client_credentials", client_id: up.clientId, client_secret: up.clientSecret, scope: "firefly_api" }).toString();
+  const r = await request(agent, new URL(up.imsUrl), { "content-type": "application/x-www-form-urlencoded" }, "POST", form);
+  return { authorization: `Bearer ${JSON.parse(r.body).access_token}`, "x-api-key": up.clientId };
+}
+
+// ---- HTTP and figures ----------------------------------------------------------------------------
+
+export function request(agent: http.Agent, url: URL, headers: Record<string, string>, method = "GET", body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, agent }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** The p-quantile (0..1) of ascending `sorted`. */
+export const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+
+/** A numeric command-line option `--name value`, or `def`. */
+export function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+}
