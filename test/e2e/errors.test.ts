@@ -3,7 +3,8 @@
 
 import { screenshot, collectErrors } from "./support/browser";
 import { usePlaygroundSession } from "./support/session";
-import { activeDoc, compareWithKept, dragSelection, keepComposite, openPlayground, openSample, setVariations, waitForJob } from "./support/playground";
+import type { FrameLocator } from "playwright-core";
+import { activeDoc, type DocInfo, compareWithKept, dragSelection, keepComposite, openPlayground, openSample, setVariations, waitForJob } from "./support/playground";
 
 jest.setTimeout(300000);
 
@@ -14,6 +15,24 @@ async function prepareFill() {
   await dragSelection(pg.page, 100, 100, 220, 200);
   await keepComposite(pg.page, "before");
   return activeDoc(pg.page);
+}
+
+/** Runs a one-variation Fill on a fresh selection that must fail; returns the document before it and the job. */
+async function failingFill(panel: FrameLocator) {
+  const before = await prepareFill();
+  await panel.getByRole("tab", { name: "Fill" }).click();
+  await setVariations(panel, "fill", 1);
+  await panel.getByTestId("run-fill").click();
+  const job = await waitForJob(pg.page, ["failed", "done"]);
+  expect(job.phase).toBe("failed");
+  return { before, job };
+}
+
+/** The layers and the history are exactly as they were before the job. */
+async function expectUnchanged(before: DocInfo): Promise<void> {
+  const after = await activeDoc(pg.page);
+  expect(after.layers).toEqual(before.layers);
+  expect(after.history).toEqual(before.history);
 }
 
 test("broker unreachable: the connection test and the job both say so; the document is unchanged", async () => {
@@ -29,18 +48,11 @@ test("broker unreachable: the connection test and the job both say so; the docum
   await panel.locator('[data-testid="connection-result"][data-diagnosis="unreachable"]').waitFor({ timeout: 60000 });
   await screenshot(pg.page, "broker-unreachable-settings");
 
-  const before = await prepareFill();
-  await panel.getByRole("tab", { name: "Fill" }).click();
-  await setVariations(panel, "fill", 1);
-  await panel.getByTestId("run-fill").click();
-  const job = await waitForJob(pg.page, ["failed", "done"]);
-  expect(job.phase).toBe("failed");
+  const { before, job } = await failingFill(panel);
   expect(job.error?.category).toBe("network");
   await panel.locator(`[data-job-id="${job.jobId}"]`).getByTestId("job-error").getByText(job.error!.message).waitFor();
   expect(job.error!.message).toMatch(/broker/i);
-  const after = await activeDoc(pg.page);
-  expect(after.layers).toEqual(before.layers);
-  expect(after.history).toEqual(before.history);
+  await expectUnchanged(before);
   expect((await compareWithKept(pg.page, "before", null)).outside).toBe(0);
   await screenshot(pg.page, "broker-unreachable-job");
   expect(errors).toEqual([]);
@@ -54,18 +66,11 @@ test("wrong key: the connection test says the key was refused; a job fails with 
   await result.waitFor({ timeout: 60000 });
   expect(await result.textContent()).toMatch(/key/i);
 
-  const before = await prepareFill();
-  await panel.getByRole("tab", { name: "Fill" }).click();
-  await setVariations(panel, "fill", 1);
-  await panel.getByTestId("run-fill").click();
-  const job = await waitForJob(pg.page, ["failed", "done"]);
-  expect(job.phase).toBe("failed");
+  const { before, job } = await failingFill(panel);
   expect(job.error?.category).toBe("auth");
   await panel.locator(`[data-job-id="${job.jobId}"]`).getByTestId("job-error").waitFor();
   await panel.locator(`[data-job-id="${job.jobId}"]`).scrollIntoViewIfNeeded();
-  const after = await activeDoc(pg.page);
-  expect(after.layers).toEqual(before.layers);
-  expect(after.history).toEqual(before.history);
+  await expectUnchanged(before);
   await screenshot(pg.page, "wrong-key");
 });
 
@@ -84,9 +89,7 @@ test("a job that fails while placing leaves the document exactly as it was", asy
   expect(job.error).toBeDefined();
   const card = panel.locator(`[data-job-id="${job.jobId}"]`);
   await card.getByTestId("job-error").waitFor();
-  const after = await activeDoc(pg.page);
-  expect(after.layers).toEqual(before.layers);
-  expect(after.history).toEqual(before.history);
+  await expectUnchanged(before);
   const diff = await compareWithKept(pg.page, "before", null);
   expect(diff.outside).toBe(0);
   await screenshot(pg.page, "failed-job-document-unchanged");

@@ -2,85 +2,70 @@
 // explain themselves, Enter runs, jobs show live state and errors, settings keep the key write-only,
 // the theme follows the host, every control has a label.
 
-import { openBrowser, screenshot, collectErrors, BrowserSession } from "../e2e/support/browser";
-import { openPanel, ScriptedHost } from "./scriptedHost";
+import { screenshot } from "../e2e/support/browser";
 import * as F from "./fixtures";
+import { useScriptedPanel } from "./session";
 import type { CommandOf } from "../../src/common/protocol/commands";
 
-let s: BrowserSession;
-let host: ScriptedHost;
-let errors: string[];
+const p = useScriptedPanel(F.local);
 
-beforeEach(async () => {
-  s = await openBrowser({ width: 400, height: 1100 });
-  errors = collectErrors(s.page);
-  host = await openPanel(s.page);
-  await host.waitForCommand("hello");
-  await host.send(F.hello);
-  await host.send(F.settings());
-  await host.send(F.local);
-});
-afterEach(async () => {
-  await s?.close();
-});
-
-const byTestId = (id: string) => s.page.getByTestId(id);
+const byTestId = (id: string) => p.page.getByTestId(id);
 
 test("asks for everything the panel sends on start", async () => {
-  for (const t of ["hello", "settings.get", "documents.list", "jobs.list", "connection.test"] as const) await host.waitForCommand(t);
+  for (const t of ["hello", "settings.get", "documents.list", "jobs.list", "connection.test"] as const) await p.host.waitForCommand(t);
   await expectText("engine-banner", /prompts are ignored/);
 });
 
 test("Fill says why it is disabled, then Enter in the prompt runs it", async () => {
-  await host.send(F.doc({ bitDepth: 16 }));
+  await p.host.send(F.doc({ bitDepth: 16 }));
   await expectText("run-fill-reason", "Make a selection first: Fill generates inside it.");
   expect(await byTestId("run-fill").isDisabled()).toBe(true);
-  await host.send(F.doc({ bitDepth: 16 }, { left: 10, top: 20, right: 110, bottom: 70 }));
+  await p.host.send(F.doc({ bitDepth: 16 }, { left: 10, top: 20, right: 110, bottom: 70 }));
   await expectText("selection-info", "Selection: 100 × 50 px at (10, 20)");
-  await s.page.waitForFunction(() => !(document.querySelector('[data-testid="run-fill"]') as HTMLButtonElement).disabled);
+  await p.page.waitForFunction(() => !(document.querySelector('[data-testid="run-fill"]') as HTMLButtonElement).disabled);
   await expectText("run-fill-note", /Document is 16-bit: it will be converted to 8-bit for generation\./);
-  const prompt = s.page.getByRole("textbox", { name: "Prompt (optional)" });
+  const prompt = p.page.getByRole("textbox", { name: "Prompt (optional)" });
   await prompt.fill("a wooden boat");
   await prompt.press("Enter");
-  const run = (await host.waitForCommand("job.run")) as CommandOf<"job.run">;
+  const run = (await p.host.waitForCommand("job.run")) as CommandOf<"job.run">;
   expect(run.params).toMatchObject({ kind: "fill", prompt: "a wooden boat", numVariations: 2, blend: { bandPx: 16, toneMatch: true } });
-  await screenshot(s.page, "panel-fill-ready");
+  await screenshot(p.page, "panel-fill-ready");
 });
 
 test("Generate is unavailable in local mode and carries a style reference in Firefly mode", async () => {
-  await host.send(F.doc());
-  await host.send(F.documents);
-  await s.page.getByRole("tab", { name: "Generate" }).click();
+  await p.host.send(F.doc());
+  await p.host.send(F.documents);
+  await p.page.getByRole("tab", { name: "Generate" }).click();
   await expectText("run-generate-reason", /Generate needs Firefly/);
-  await host.send(F.firefly);
+  await p.host.send(F.firefly);
   await expectText("run-generate-reason", "Type a prompt first: Generate needs one.");
-  await host.send({ type: "layers", docId: 2, layers: [{ id: 7, name: "Paint", kind: "pixel", visible: true, bounds: { left: 0, top: 0, right: 400, bottom: 400 }, parentId: null }] });
-  await s.page.getByRole("button", { name: /Style reference/ }).click();
-  await s.page.getByRole("option", { name: "Style.png (whole document)" }).click();
+  await p.host.send({ type: "layers", docId: 2, layers: [{ id: 7, name: "Paint", kind: "pixel", visible: true, bounds: { left: 0, top: 0, right: 400, bottom: 400 }, parentId: null }] });
+  await p.page.getByRole("button", { name: /Style reference/ }).click();
+  await p.page.getByRole("option", { name: "Style.png (whole document)" }).click();
   await expectText("style-reference", /Style\.png · 400 × 400 px/);
-  const prompt = s.page.getByRole("textbox", { name: /Prompt/ }).first();
+  const prompt = p.page.getByRole("textbox", { name: /Prompt/ }).first();
   await prompt.fill("a lighthouse");
   await prompt.press("Enter");
-  const run = (await host.waitForCommand("job.run")) as CommandOf<"job.run">;
+  const run = (await p.host.waitForCommand("job.run")) as CommandOf<"job.run">;
   expect(run.params).toMatchObject({ kind: "generate", prompt: "a lighthouse", styleReference: { docId: 2, strength: 50 } });
-  await screenshot(s.page, "panel-generate-style-reference");
+  await screenshot(p.page, "panel-generate-style-reference");
 });
 
 test("Expand shows the new canvas size and the alignment picker moves the original", async () => {
-  await host.send(F.doc());
-  await s.page.getByRole("tab", { name: "Expand" }).click();
+  await p.host.send(F.doc());
+  await p.page.getByRole("tab", { name: "Expand" }).click();
   await expectText("expand-canvas", "New canvas: 1067 × 600 px");
   await byTestId("align-center-left").click();
-  await expect(s.page.getByText("Adds 0 left, 0 top, 267 right, 0 bottom.")).toBeTruthy();
-  await s.page.getByText("Adds 0 left, 0 top, 267 right, 0 bottom.").waitFor();
+  await expect(p.page.getByText("Adds 0 left, 0 top, 267 right, 0 bottom.")).toBeTruthy();
+  await p.page.getByText("Adds 0 left, 0 top, 267 right, 0 bottom.").waitFor();
   await byTestId("run-expand").click();
-  const run = (await host.waitForCommand("job.run")) as CommandOf<"job.run">;
+  const run = (await p.host.waitForCommand("job.run")) as CommandOf<"job.run">;
   expect(run.params).toMatchObject({ kind: "expand", target: { kind: "aspect", aspect: "16:9", alignment: { horizontal: "left", vertical: "center" } } });
 });
 
 test("jobs: queue position, cancel, errors with detail, pick a variation, keep one", async () => {
-  await host.send(F.doc());
-  await host.send({
+  await p.host.send(F.doc());
+  await p.host.send({
     type: "jobs",
     jobs: [
       F.job({ jobId: "q", phase: "queued", queuePosition: 2 }),
@@ -88,50 +73,50 @@ test("jobs: queue position, cancel, errors with detail, pick a variation, keep o
       F.job({ jobId: "d", phase: "done", startedAt: Date.now() - 90000, finishedAt: Date.now() - 80000, variations: [{ index: 0, seed: 5, layerId: 11, visible: true }, { index: 1, seed: 6, layerId: 12, visible: false }] }),
     ],
   });
-  const queued = s.page.locator('[data-job-id="q"]');
+  const queued = p.page.locator('[data-job-id="q"]');
   await queued.getByText("Queued (position 2)").waitFor();
   await queued.getByTestId("job-cancel").click();
-  expect(((await host.waitForCommand("job.cancel")) as CommandOf<"job.cancel">).jobId).toBe("q");
-  const failed = s.page.locator('[data-job-id="f"]');
+  expect(((await p.host.waitForCommand("job.cancel")) as CommandOf<"job.cancel">).jobId).toBe("q");
+  const failed = p.page.locator('[data-job-id="f"]');
   await failed.getByText("The broker refused the key. Check the broker key in Settings.").waitFor();
   expect(await failed.getByTestId("job-error-detail").count()).toBe(0);
   await failed.getByRole("button", { name: "Technical detail" }).click();
   await expectText("job-error-detail", "401 key_invalid");
-  const done = s.page.locator('[data-job-id="d"]');
+  const done = p.page.locator('[data-job-id="d"]');
   await done.getByTestId("variation-1").click();
-  const sel = (await host.waitForCommand("variation.select")) as CommandOf<"variation.select">;
+  const sel = (await p.host.waitForCommand("variation.select")) as CommandOf<"variation.select">;
   expect([sel.jobId, sel.index]).toEqual(["d", 1]);
   await done.getByTestId("job-keep-one").click();
-  const keep = (await host.waitForCommand("variation.keep")) as CommandOf<"variation.keep">;
+  const keep = (await p.host.waitForCommand("variation.keep")) as CommandOf<"variation.keep">;
   expect([keep.jobId, keep.index]).toEqual(["d", 0]);
   await done.getByTestId("job-rerun").click();
-  const rerun = (await host.waitForCommand("job.run")) as CommandOf<"job.run">;
+  const rerun = (await p.host.waitForCommand("job.run")) as CommandOf<"job.run">;
   expect(rerun.params.seeds).toEqual([5, 6]);
-  await screenshot(s.page, "panel-jobs");
+  await screenshot(p.page, "panel-jobs");
 });
 
 test("settings: the key is write-only, the connection test shows the diagnosis", async () => {
-  await s.page.getByRole("tab", { name: "Settings" }).click();
-  const key = s.page.getByLabel("Broker key");
+  await p.page.getByRole("tab", { name: "Settings" }).click();
+  const key = p.page.getByLabel("Broker key");
   expect(await key.getAttribute("type")).toBe("password");
   expect(await key.inputValue()).toBe("");
   await key.fill("secret-key-123456789");
   await byTestId("settings-save").click();
-  const set = (await host.waitForCommand("settings.set")) as CommandOf<"settings.set">;
+  const set = (await p.host.waitForCommand("settings.set")) as CommandOf<"settings.set">;
   expect(set.settings.brokerKey).toBe("secret-key-123456789");
   expect(await key.inputValue()).toBe("");
-  await host.send({ type: "connection.result", result: { ok: false, diagnosis: "wrong_key", message: "The broker refused this key.", hint: "Paste the key the broker printed when it started.", detail: "401 key_invalid" } });
-  await s.page.getByTestId("connection-result").getByText("The broker refused this key.").waitFor();
-  await s.page.getByText("Paste the key the broker printed when it started.").waitFor();
+  await p.host.send({ type: "connection.result", result: { ok: false, diagnosis: "wrong_key", message: "The broker refused this key.", hint: "Paste the key the broker printed when it started.", detail: "401 key_invalid" } });
+  await p.page.getByTestId("connection-result").getByText("The broker refused this key.").waitFor();
+  await p.page.getByText("Paste the key the broker printed when it started.").waitFor();
 });
 
 test("follows the host's light theme and labels every control", async () => {
-  await host.send(F.doc({}, { left: 0, top: 0, right: 10, bottom: 10 }));
-  await host.send({ type: "theme", theme: "light", scheme: "light" });
-  await s.page.locator(".infill-light").waitFor();
+  await p.host.send(F.doc({}, { left: 0, top: 0, right: 10, bottom: 10 }));
+  await p.host.send({ type: "theme", theme: "light", scheme: "light" });
+  await p.page.locator(".infill-light").waitFor();
   for (const tab of ["Fill", "Expand", "Generate", "Settings"]) {
-    await s.page.getByRole("tab", { name: tab }).click();
-    const unlabelled = await s.page.evaluate(() => {
+    await p.page.getByRole("tab", { name: tab }).click();
+    const unlabelled = await p.page.evaluate(() => {
       const visible = (el: Element) => !!(el as HTMLElement).offsetParent;
       return [...document.querySelectorAll("input, textarea, select, button, [role=slider], [role=radio]")]
         .filter(visible)
@@ -145,15 +130,15 @@ test("follows the host's light theme and labels every control", async () => {
     });
     expect(unlabelled).toEqual([]);
   }
-  await s.page.getByRole("tab", { name: "Fill" }).click();
-  await screenshot(s.page, "panel-light");
-  expect(errors).toEqual([]);
+  await p.page.getByRole("tab", { name: "Fill" }).click();
+  await screenshot(p.page, "panel-light");
+  expect(p.errors).toEqual([]);
 });
 
 async function expectText(testId: string, text: string | RegExp) {
-  const loc = s.page.getByTestId(testId).first();
+  const loc = p.page.getByTestId(testId).first();
   await loc.waitFor();
-  await s.page.waitForFunction(
+  await p.page.waitForFunction(
     ([id, src, isRe]) => {
       const el = document.querySelector(`[data-testid="${id}"]`);
       const t = el?.textContent ?? "";
@@ -170,9 +155,9 @@ test("recent prompts from the host's history go back into the prompt", async () 
     { at: 2, kind: "fill", prompt: "a red boat" },
     { at: 1, kind: "generate", prompt: "a lighthouse" },
   ];
-  await host.send(s2);
-  await host.send(F.doc({}, { left: 0, top: 0, right: 10, bottom: 10 }));
-  await s.page.getByTestId("fill-tab").getByRole("button", { name: "Recent prompts" }).click();
-  await s.page.getByRole("menuitem", { name: "a lighthouse" }).click();
-  expect(await s.page.getByRole("textbox", { name: "Prompt (optional)" }).inputValue()).toBe("a lighthouse");
+  await p.host.send(s2);
+  await p.host.send(F.doc({}, { left: 0, top: 0, right: 10, bottom: 10 }));
+  await p.page.getByTestId("fill-tab").getByRole("button", { name: "Recent prompts" }).click();
+  await p.page.getByRole("menuitem", { name: "a lighthouse" }).click();
+  expect(await p.page.getByRole("textbox", { name: "Prompt (optional)" }).inputValue()).toBe("a lighthouse");
 });
