@@ -123,8 +123,8 @@ describe("capture", () => {
   });
 
   test.each([
-    ["32-bit", { bitsPerChannel: "bitDepth32" }, /32-bit/],
     ["CMYK", { mode: "CMYKColorMode" }, /RGB/],
+    ["Lab", { mode: "labColorMode" }, /RGB/],
   ])("results are never written into a %s document: refused before any change", async (_n, init, message) => {
     const doc = fake.addDocument({ width: 8, height: 6, ...init });
     const e = await expectHostError(host().apply(doc.id, fillPlan(doc)), "unsupported_document");
@@ -510,6 +510,26 @@ describe("apply", () => {
     expect(px).toBeInstanceOf(Uint16Array);
     expect(px[3]).toBe(32768);
     expect(fake.calls.find((c) => c.op === "createImageDataFromBuffer")!.args.arrayType).toBe("Uint16Array");
+  });
+
+  test("32-bit documents get linear floats tagged sRGB; alpha and masks are 0..1 coverage", async () => {
+    const doc = fake.addDocument({ width: 8, height: 6, bitsPerChannel: "bitDepth32" });
+    const { created } = await host().apply(doc.id, fillPlan(doc));
+    const px = doc.layerById(created.v1)!.node.pixels!.data;
+    expect(px).toBeInstanceOf(Float32Array);
+    // (10, 20, 30) in sRGB is linear 0.003035, 0.006995, 0.012983.
+    expect(Array.from(px.subarray(0, 4)).map((v) => Number(v.toFixed(6)))).toEqual([0.003035, 0.006995, 0.012983, 1]);
+    const mask = doc.layerById(created.v1)!.node.mask!.data;
+    expect(mask).toBeInstanceOf(Float32Array);
+    expect(mask[1 * 8 + 3]).toBe(1);
+    expect(mask[1 * 8 + 4]).toBeCloseTo(128 / 255, 6);
+    expect(mask[0]).toBe(0);
+    const buffers = fake.calls.filter((c) => c.op === "createImageDataFromBuffer").map((c) => [c.args.arrayType, c.args.colorProfile]);
+    expect(buffers.slice(0, 2)).toEqual([
+      ["Float32Array", "sRGB IEC61966-2.1"],
+      ["Float32Array", "Gray Gamma 2.2"],
+    ]);
+    expect(doc.state.history).toEqual(["Open", "Infill: Fill"]);
   });
 
   test("if putLayerMask will not create a mask, one is added (reveal all) and written again, in the same step", async () => {

@@ -3,12 +3,10 @@
 
 import type { DocumentSnapshot } from "../../common/host";
 
+/** 8-, 16- and 32-bit RGB documents are supported (read as 8-bit sRGB, written back at their depth). */
 export function unsupportedReason(s: Pick<DocumentSnapshot, "mode" | "bitDepth">): string | null {
   if (s.mode !== "rgb") {
     return "Infill works on RGB documents. Convert this one with Image › Mode › RGB Color (or work on an RGB copy).";
-  }
-  if (s.bitDepth === 32) {
-    return "Infill does not work on 32-bit documents. Convert with Image › Mode › 16 Bits/Channel or 8 Bits/Channel.";
   }
   return null;
 }

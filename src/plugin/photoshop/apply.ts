@@ -18,7 +18,7 @@ import {
 import { SRGB, requireImaging } from "./capture";
 import { activeDocumentOrNull, findLayer, requireDocument, snapshot, unsupportedReason } from "./documents";
 import { cancelled, errorText, runModal, type ModalScope, type ModalSettings } from "./modal";
-import { cropToCanvas, maskOnCanvas, to16Bit } from "./pixels";
+import { cropToCanvas, maskOnCanvas, samplesForDepth } from "./pixels";
 
 const GRAY_PROFILE = "Gray Gamma 2.2";
 
@@ -41,7 +41,7 @@ interface ApplyContext {
   doc: Document;
   im: typeof imaging;
   canvas: Size;
-  depth: 8 | 16;
+  depth: 8 | 16 | 32;
   layers: Map<string, Layer>;
   created: Record<string, number>;
   scope: ModalScope;
@@ -63,8 +63,6 @@ async function moveInside(layer: Layer, group: Layer): Promise<void> {
   await layer.move(group, constants.ElementPlacement.PLACEINSIDE);
   if (layer.parent?.id !== group.id) throw new Error(`layer "${layer.name}" did not land inside group "${group.name}"`);
 }
-
-const bufferFor = (data: Uint8Array, depth: 8 | 16) => (depth === 16 ? to16Bit(data) : data);
 
 async function addRevealAllMask(c: ApplyContext, layer: Layer): Promise<void> {
   const results = await action.batchPlay(
@@ -115,7 +113,7 @@ async function runOp(c: ApplyContext, op: LayerOp): Promise<void> {
       const placed = cropToCanvas(op.pixels, op.left, op.top, c.canvas);
       if (placed) {
         const { image, left, top } = placed;
-        const data = await im.createImageDataFromBuffer(bufferFor(image.data, c.depth), {
+        const data = await im.createImageDataFromBuffer(samplesForDepth(image.data, c.depth, 4), {
           width: image.width,
           height: image.height,
           components: 4,
@@ -143,7 +141,7 @@ async function runOp(c: ApplyContext, op: LayerOp): Promise<void> {
       const layer = resolve(c, op.layer);
       // Canvas-sized, so nothing depends on what Photoshop keeps outside a partial mask rectangle.
       const full = maskOnCanvas(op.mask, op.left, op.top, c.canvas);
-      const data = await im.createImageDataFromBuffer(bufferFor(full.data, c.depth), {
+      const data = await im.createImageDataFromBuffer(samplesForDepth(full.data, c.depth, 1), {
         width: full.width,
         height: full.height,
         components: 1,
@@ -220,7 +218,7 @@ export async function applyPlan(docId: number, plan: LayerPlan, signal: AbortSig
         doc,
         im,
         canvas: { width: snap.width, height: snap.height },
-        depth: snap.bitDepth === 16 ? 16 : 8,
+        depth: snap.bitDepth,
         layers: new Map(),
         created: {},
         scope,

@@ -147,6 +147,28 @@ export function to16Bit(src: Uint8Array): Uint16Array {
   return out;
 }
 
+/** 8-bit sRGB code value → linear light, for 32-bit documents (which hold linear floats). */
+const SRGB_TO_LINEAR = Float32Array.from({ length: 256 }, (_, v) => {
+  const u = v / 255;
+  return u <= 0.04045 ? u / 12.92 : Math.pow((u + 0.055) / 1.055, 2.4);
+});
+
+/**
+ * 8-bit values → 32-bit floats: colour channels of chunky RGBA (`channels` 4) become linear light
+ * (written with the sRGB profile name, which Photoshop pairs with linear data in 32-bit documents);
+ * alpha and single-channel masks (`channels` 1) are coverage, 0..1 without a curve.
+ */
+export function to32Bit(src: Uint8Array, channels: 1 | 4): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = channels === 4 && (i & 3) !== 3 ? SRGB_TO_LINEAR[src[i]] : src[i] / 255;
+  return out;
+}
+
+/** 8-bit samples in the layout Photoshop expects for a document of `depth` bits per channel. */
+export function samplesForDepth(src: Uint8Array, depth: 8 | 16 | 32, channels: 1 | 4): Uint8Array | Uint16Array | Float32Array {
+  return depth === 16 ? to16Bit(src) : depth === 32 ? to32Bit(src, channels) : src;
+}
+
 export function isAllZero(data: Uint8Array): boolean {
   for (let i = 0; i < data.length; i++) if (data[i] !== 0) return false;
   return true;
