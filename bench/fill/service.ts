@@ -1,14 +1,20 @@
 // An in-process stand-in for the broker and Firefly, so the bench times only plugin-side work. It
 // answers at once; the time it spends making results (decoding what it got, encoding outputs) is
-// counted separately as service time and left out of the plugin figures.
+// counted separately as service time and left out of the plugin figures. Like the broker's output
+// route it crops an output when asked (`downloadCropped`), with the broker's own crop function, so the
+// bytes the pipeline receives are what the real route would send; cropping counts as service time.
 
 import type { AcceptResponse, SubmitEndpoint, SubmitRequest } from "../../src/common/firefly";
 import type { RGBAImage } from "../../src/common/host";
 import { decodeImage, encodeJpeg, encodeRGBAPng } from "../../src/common/imaging/codecs";
-import type { BrokerClient, StatusAnswer } from "../../src/plugin/broker-client";
+import type { OutputCrop } from "../../src/common/imaging/crop";
+import { cropOutput } from "../../src/broker/output-crop";
+import type { BrokerClient, CroppedDownload, StatusAnswer } from "../../src/plugin/broker-client";
 
 export class BenchService implements BrokerClient {
   serviceMs = 0;
+  /** The part of serviceMs spent cropping outputs (inside the pipeline's download phase). */
+  cropMs = 0;
   private uploads = new Map<string, Uint8Array>();
   private files = new Map<string, Uint8Array>();
   private results = new Map<string, { seed: number; url: string }[]>();
@@ -58,6 +64,15 @@ export class BenchService implements BrokerClient {
 
   async download(url: string): Promise<Uint8Array> {
     return this.files.get(url)!;
+  }
+
+  async downloadCropped(url: string, crop: OutputCrop): Promise<CroppedDownload> {
+    const t = performance.now();
+    const c = await cropOutput(this.files.get(url)!, crop);
+    const ms = performance.now() - t;
+    this.serviceMs += ms;
+    this.cropMs += ms;
+    return { bytes: new Uint8Array(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength), placement: c.placement };
   }
 
   async customModels() {

@@ -1,13 +1,19 @@
-// GET /v1/outputs/{jobId}/{n}?expires&sig: the broker's signed output links (no key: the
-// signature binds the link to the job's owner), streamed from the provider.
+// GET /v1/outputs/{jobId}/{n}?expires&sig[&crop=l,t,r,b&of=w,h]: the broker's signed output links (no
+// key: the signature binds the link to the job's owner), streamed from the provider. With `crop` and
+// `of` (see src/common/imaging/crop.ts) only that part of the output is sent, re-encoded, with
+// headers saying where it lies; an output that cannot be cropped is sent whole, without them.
 
 import type { IncomingMessage, ServerResponse } from "http";
 import { pipeline } from "stream";
+import { parseCropQuery, placementHeaders, CROP_HEADER, OUTPUT_SIZE_HEADER } from "../../common/imaging/crop";
 import { jobIdFrom } from "../http/body";
 import type { BrokerParts, RequestContext, Target } from "../http/context";
 import { httpError } from "../http/errors";
+import { CropError, cropOutput, readAll } from "../output-crop";
 
 const OUTPUT_PATH = /^\/v1\/outputs\/([^/]{1,300})\/(\d{1,2})$/;
+/** Largest output read into memory to crop. */
+const CROP_READ_CAP = 64 * 1024 * 1024;
 
 export function matchOutput(pathname: string): RegExpExecArray | null {
   return OUTPUT_PATH.exec(pathname);
@@ -16,14 +22,33 @@ export function matchOutput(pathname: string): RegExpExecArray | null {
 export async function output(_req: IncomingMessage, res: ServerResponse, ctx: RequestContext, parts: BrokerParts, target: Target, m: RegExpExecArray): Promise<void> {
   ctx.route = "GET /v1/outputs";
   if (target.method !== "GET") throw httpError(405, "method_not_allowed", "invalid_input", "Use GET.");
+  const crop = parseCropQuery(target.query);
+  if (typeof crop === "string") throw httpError(400, "bad_crop", "invalid_input", `This output crop is not valid: ${crop}.`);
   const expires = Number(target.query.get("expires"));
   const sig = target.query.get("sig") ?? "";
   const o = await parts.jobs.output(jobIdFrom(m[1]), Number(m[2]), Number.isFinite(expires) ? expires : 0, sig, ctx.facts);
+  const common = { "cache-control": "private, max-age=300", "x-content-type-options": "nosniff" };
+  if (crop) {
+    const whole = await readAll(o.stream, CROP_READ_CAP);
+    let body: Buffer = whole;
+    let headers: Record<string, string> = { "content-type": o.contentType };
+    try {
+      const c = await cropOutput(whole, crop);
+      body = c.bytes;
+      headers = { "content-type": c.contentType, ...placementHeaders(c.placement) };
+      const exposed = res.getHeader("access-control-expose-headers");
+      if (exposed !== undefined) headers["access-control-expose-headers"] = `${String(exposed)}, ${CROP_HEADER}, ${OUTPUT_SIZE_HEADER}`;
+    } catch (e) {
+      if (!(e instanceof CropError)) throw e;
+    }
+    res.writeHead(200, { ...headers, "content-length": String(body.length), ...common });
+    res.end(body);
+    return;
+  }
   res.writeHead(200, {
     "content-type": o.contentType,
     ...(o.contentLength !== undefined ? { "content-length": String(o.contentLength) } : {}),
-    "cache-control": "private, max-age=300",
-    "x-content-type-options": "nosniff",
+    ...common,
   });
   pipeline(o.stream, res, () => undefined);
 }

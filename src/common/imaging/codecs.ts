@@ -6,7 +6,8 @@
 
 import * as jpeg from "jpeg-js";
 import { decodeJpegRGBA, encodeJpegRGBA } from "./jpeg";
-import { decodePng, encodePng, isPng } from "./png";
+import { regionIn, type DecodeRegion, type OutputPlacement } from "./crop";
+import { decodePng, encodeMaskPng, encodePng, isPng } from "./png";
 import type { GrayImage, Rect, RGBAImage, Size } from "../host";
 
 type BufferShim = { from(a: ArrayLike<number>): Uint8Array; alloc(n: number): Uint8Array };
@@ -32,9 +33,9 @@ export function encodeJpeg(img: RGBAImage, quality = 90): Uint8Array {
   return encodeJpegRGBA(img.data, img.width, img.height, { quality });
 }
 
-/** Single-channel 8-bit grayscale PNG (Firefly masks). */
+/** Single-channel 8-bit grayscale PNG (Firefly masks, stored selections), run-length deflated. */
 export function encodeGrayPng(img: GrayImage): Uint8Array {
-  return encodePng(img.width, img.height, img.data, 1);
+  return encodeMaskPng(img.width, img.height, img.data);
 }
 
 export function encodeRGBAPng(img: RGBAImage): Uint8Array {
@@ -47,29 +48,6 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat {
   if (isPng(bytes)) return "png";
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "jpeg";
   return "unknown";
-}
-
-/**
- * The part of an image a caller will read: `rect` in a frame of size `of` (for example the size that
- * was requested from the service), scaled to the decoded image's actual size.
- */
-export interface DecodeRegion {
-  rect: Rect;
-  of: Size;
-}
-
-/** Resampling reads up to a couple of pixels beyond the rectangle it produces. */
-const REGION_MARGIN = 2;
-
-function regionIn(region: DecodeRegion, width: number, height: number): Rect {
-  const sx = width / region.of.width;
-  const sy = height / region.of.height;
-  return {
-    left: Math.max(0, Math.floor(region.rect.left * sx) - REGION_MARGIN),
-    top: Math.max(0, Math.floor(region.rect.top * sy) - REGION_MARGIN),
-    right: Math.min(width, Math.ceil(region.rect.right * sx) + REGION_MARGIN),
-    bottom: Math.min(height, Math.ceil(region.rect.bottom * sy) + REGION_MARGIN),
-  };
 }
 
 /**
@@ -94,6 +72,27 @@ export function decodeImage(bytes: Uint8Array, maxMegapixels = 40, region?: Deco
   }
   if (format === "png") return decodePng(bytes);
   throw new Error("The downloaded result is neither JPEG nor PNG.");
+}
+
+/**
+ * Decode a result that may be a crop of the whole output (see ./crop): with a placement, the crop is
+ * decoded and put at its place in an otherwise zero image of the whole output's size, so callers see
+ * the same frame as for a whole result.
+ */
+export function decodePlaced(bytes: Uint8Array, placement: OutputPlacement | null | undefined, region?: DecodeRegion, maxMegapixels = 40): RGBAImage {
+  if (!placement) return decodeImage(bytes, maxMegapixels, region);
+  const crop = decodeImage(bytes, maxMegapixels);
+  const { rect, size } = placement;
+  if (crop.width !== rect.right - rect.left || crop.height !== rect.bottom - rect.top) {
+    throw new Error(`The cropped result is ${crop.width}×${crop.height}, not the ${rect.right - rect.left}×${rect.bottom - rect.top} the broker announced.`);
+  }
+  if (size.width * size.height > maxMegapixels * 1e6) throw new Error("The result is too large.");
+  const data = new Uint8Array(size.width * size.height * 4);
+  const rowBytes = crop.width * 4;
+  for (let y = 0; y < crop.height; y++) {
+    data.set(crop.data.subarray(y * rowBytes, (y + 1) * rowBytes), ((rect.top + y) * size.width + rect.left) * 4);
+  }
+  return { width: size.width, height: size.height, data };
 }
 
 export function decodeGrayPng(bytes: Uint8Array): GrayImage {

@@ -9,3 +9,4 @@ export * from "./placement";
 export * from "./compose";
 export * from "./plans";
 export * from "./codecs";
+export * from "./crop";

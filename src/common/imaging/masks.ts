@@ -14,37 +14,97 @@ const FAR = 1 << 29;
 export function distanceToSeeds(width: number, height: number, isSeed: (i: number) => boolean): Float32Array {
   const d = new Int32Array(width * height);
   for (let i = 0; i < d.length; i++) d[i] = isSeed(i) ? 0 : FAR;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      let v = d[i];
-      if (v === 0) continue;
-      if (x > 0) v = Math.min(v, d[i - 1] + 3);
-      if (y > 0) {
-        v = Math.min(v, d[i - width] + 3);
-        if (x > 0) v = Math.min(v, d[i - width - 1] + 4);
-        if (x < width - 1) v = Math.min(v, d[i - width + 1] + 4);
-      }
-      d[i] = v;
-    }
-  }
-  for (let y = height - 1; y >= 0; y--) {
-    for (let x = width - 1; x >= 0; x--) {
-      const i = y * width + x;
-      let v = d[i];
-      if (v === 0) continue;
-      if (x < width - 1) v = Math.min(v, d[i + 1] + 3);
-      if (y < height - 1) {
-        v = Math.min(v, d[i + width] + 3);
-        if (x < width - 1) v = Math.min(v, d[i + width + 1] + 4);
-        if (x > 0) v = Math.min(v, d[i + width - 1] + 4);
-      }
-      d[i] = v;
-    }
-  }
+  chamfer34(d, width, height);
   const out = new Float32Array(d.length);
   for (let i = 0; i < d.length; i++) out[i] = d[i] / 3;
   return out;
+}
+
+/**
+ * In place: `d` holds 0 at seeds and FAR elsewhere; afterwards, three times the chamfer (3-4)
+ * distance to the nearest seed (FAR where there is none). Image borders are not seeds. The first and
+ * last column are handled apart so the inner loops carry no bounds tests.
+ */
+export function chamfer34(d: Int32Array, width: number, height: number): void {
+  const w = width;
+  for (let y = 0; y < height; y++) {
+    const r = y * w;
+    if (y === 0) {
+      for (let x = 1; x < w; x++) {
+        const i = r + x;
+        const v = d[i - 1] + 3;
+        if (v < d[i]) d[i] = v;
+      }
+      continue;
+    }
+    // x = 0
+    let v0 = d[r];
+    if (v0 !== 0) {
+      v0 = Math.min(v0, d[r - w] + 3);
+      if (w > 1) v0 = Math.min(v0, d[r - w + 1] + 4);
+      d[r] = v0;
+    }
+    for (let i = r + 1, e = r + w - 1; i < e; i++) {
+      let v = d[i];
+      if (v === 0) continue;
+      const a = d[i - 1] + 3;
+      const b = d[i - w] + 3;
+      const c = d[i - w - 1] + 4;
+      const e2 = d[i - w + 1] + 4;
+      if (a < v) v = a;
+      if (b < v) v = b;
+      if (c < v) v = c;
+      if (e2 < v) v = e2;
+      d[i] = v;
+    }
+    if (w > 1) {
+      const i = r + w - 1;
+      let v = d[i];
+      if (v !== 0) {
+        v = Math.min(v, d[i - 1] + 3, d[i - w] + 3, d[i - w - 1] + 4);
+        d[i] = v;
+      }
+    }
+  }
+  for (let y = height - 1; y >= 0; y--) {
+    const r = y * w;
+    if (y === height - 1) {
+      for (let x = w - 2; x >= 0; x--) {
+        const i = r + x;
+        const v = d[i + 1] + 3;
+        if (v < d[i]) d[i] = v;
+      }
+      continue;
+    }
+    // x = w - 1
+    const l = r + w - 1;
+    let vl = d[l];
+    if (vl !== 0) {
+      vl = Math.min(vl, d[l + w] + 3);
+      if (w > 1) vl = Math.min(vl, d[l + w - 1] + 4);
+      d[l] = vl;
+    }
+    for (let i = r + w - 2; i > r; i--) {
+      let v = d[i];
+      if (v === 0) continue;
+      const a = d[i + 1] + 3;
+      const b = d[i + w] + 3;
+      const c = d[i + w + 1] + 4;
+      const e2 = d[i + w - 1] + 4;
+      if (a < v) v = a;
+      if (b < v) v = b;
+      if (c < v) v = c;
+      if (e2 < v) v = e2;
+      d[i] = v;
+    }
+    if (w > 1) {
+      let v = d[r];
+      if (v !== 0) {
+        v = Math.min(v, d[r + 1] + 3, d[r + w] + 3, d[r + w + 1] + 4);
+        d[r] = v;
+      }
+    }
+  }
 }
 
 /**
@@ -60,12 +120,16 @@ export function blendMask(selection: GrayImage, bandPx: number): GrayImage {
     out.set(data);
     return { width, height, data: out };
   }
-  const dist = distanceToSeeds(width, height, (i) => data[i] === 0);
+  // Distances to the nearest unselected pixel; the ramp is 255·d/(band+1), capped.
+  const d = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) d[i] = data[i] === 0 ? 0 : FAR;
+  chamfer34(d, width, height);
   for (let i = 0; i < data.length; i++) {
     const m = data[i];
     if (m === 0) continue;
-    const ramp = dist[i] >= bandPx + 1 ? 255 : Math.round((255 * dist[i]) / (bandPx + 1));
-    out[i] = Math.min(m, ramp);
+    const dist = Math.fround(d[i] / 3); // as distanceToSeeds gives it
+    const ramp = dist >= bandPx + 1 ? 255 : Math.round((255 * dist) / (bandPx + 1));
+    out[i] = m < ramp ? m : ramp;
   }
   return { width, height, data: out };
 }

@@ -60,6 +60,134 @@ export function encodePng(width: number, height: number, data: Uint8Array, chann
   return out;
 }
 
+// Masks (8-bit gray, mostly long runs of 0 and 255) are written with a run-length deflate of our own:
+// rows unfiltered, each run as one literal plus distance-1 copies, in one block of fixed Huffman
+// codes. One pass over the pixels and a few bits per 258 equal pixels; general-purpose deflate spends
+// far longer searching for matches a mask does not need.
+
+/** Fixed Huffman code of each literal/length symbol, bit-reversed for LSB-first writing, and its length. */
+let fixedCodes: { code: Uint16Array; len: Uint8Array } | null = null;
+/** Per run length 3..258: its length symbol, extra-bit count and extra-bit value. */
+let lengthCodes: { sym: Uint16Array; nbits: Uint8Array; extra: Uint16Array } | null = null;
+
+function reverseBits(v: number, n: number): number {
+  let r = 0;
+  for (let i = 0; i < n; i++) r |= ((v >> i) & 1) << (n - 1 - i);
+  return r;
+}
+
+function tables(): void {
+  if (fixedCodes) return;
+  const code = new Uint16Array(288);
+  const len = new Uint8Array(288);
+  for (let s = 0; s < 288; s++) {
+    let c: number;
+    let n: number;
+    if (s < 144) (c = 0x30 + s), (n = 8);
+    else if (s < 256) (c = 0x190 + s - 144), (n = 9);
+    else if (s < 280) (c = s - 256), (n = 7);
+    else (c = 0xc0 + s - 280), (n = 8);
+    code[s] = reverseBits(c, n);
+    len[s] = n;
+  }
+  fixedCodes = { code, len };
+  const base = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
+  const bits = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
+  const sym = new Uint16Array(259);
+  const nbits = new Uint8Array(259);
+  const extra = new Uint16Array(259);
+  for (let k = 0; k < base.length; k++) {
+    const hi = k + 1 < base.length ? Math.min(base[k + 1], 258) : 259;
+    for (let l = base[k]; l < hi; l++) {
+      sym[l] = 257 + k;
+      nbits[l] = bits[k];
+      extra[l] = l - base[k];
+    }
+  }
+  lengthCodes = { sym, nbits, extra };
+}
+
+const ADLER_MOD = 65521;
+
+/** zlib stream of `rows` rows of `width` bytes from `data`, each preceded by filter byte 0. */
+function rleZlib(data: Uint8Array, width: number, rows: number): Uint8Array {
+  tables();
+  const { code, len } = fixedCodes!;
+  const { sym: lsym, nbits: lbits, extra: lextra } = lengthCodes!;
+  // Worst case: every byte a 9-bit literal.
+  const out = new Uint8Array(Math.ceil(((width + 1) * rows * 9) / 8) + 64);
+  out[0] = 0x78;
+  out[1] = 0x01;
+  let o = 2;
+  let acc = 0;
+  let nacc = 0;
+  const put = (v: number, n: number): void => {
+    acc |= v << nacc;
+    nacc += n;
+    while (nacc >= 8) {
+      out[o++] = acc & 0xff;
+      acc >>>= 8;
+      nacc -= 8;
+    }
+  };
+  put(1, 1); // BFINAL
+  put(1, 2); // BTYPE 01: fixed Huffman codes
+  let a = 1;
+  let b = 0;
+  for (let y = 0; y < rows; y++) {
+    put(code[0], len[0]); // filter: none
+    b = (b + a) % ADLER_MOD;
+    const end = (y + 1) * width;
+    let i = y * width;
+    while (i < end) {
+      const v = data[i];
+      let j = i + 1;
+      while (j < end && data[j] === v) j++;
+      const n = j - i;
+      // Adler-32 over the n equal bytes at once.
+      b = (b + n * a + (v * n * (n + 1)) / 2) % ADLER_MOD;
+      a = (a + n * v) % ADLER_MOD;
+      put(code[v], len[v]);
+      let rest = n - 1;
+      while (rest >= 3) {
+        const l = rest > 258 ? (rest - 258 >= 3 ? 258 : rest - 3) : rest;
+        put(code[lsym[l]], len[lsym[l]]);
+        if (lbits[l]) put(lextra[l], lbits[l]);
+        put(0, 5); // distance 1
+        rest -= l;
+      }
+      for (; rest > 0; rest--) put(code[v], len[v]);
+      i = j;
+    }
+  }
+  put(code[256], len[256]);
+  if (nacc > 0) put(0, 8 - nacc);
+  out[o++] = (b >>> 8) & 0xff;
+  out[o++] = b & 0xff;
+  out[o++] = (a >>> 8) & 0xff;
+  out[o++] = a & 0xff;
+  return out.subarray(0, o);
+}
+
+/** 8-bit grayscale PNG of a mask, written with the run-length deflate above (any gray values work). */
+export function encodeMaskPng(width: number, height: number, data: Uint8Array): Uint8Array {
+  if (data.length !== width * height) throw new Error("encodeMaskPng: size mismatch");
+  const ihdr = new Uint8Array(13);
+  const v = new DataView(ihdr.buffer);
+  v.setUint32(0, width);
+  v.setUint32(4, height);
+  ihdr[8] = 8;
+  ihdr[9] = 0;
+  const parts = [Uint8Array.from(SIGNATURE), chunk("IHDR", ihdr), chunk("IDAT", rleZlib(data, width, height)), chunk("IEND", new Uint8Array(0))];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
 export interface DecodedPng {
   width: number;
   height: number;

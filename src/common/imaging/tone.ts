@@ -4,7 +4,9 @@
 
 import type { GrayImage, RGBAImage } from "../host";
 import { nonZeroBounds } from "./image";
-import { distanceToSeeds } from "./masks";
+import { chamfer34 } from "./masks";
+
+const FAR = 1 << 29;
 
 export interface ToneCorrection {
   gain: [number, number, number];
@@ -30,28 +32,40 @@ export function fitTone(source: RGBAImage, result: RGBAImage, mask: GrayImage, r
   const x1 = Math.min(width, nz.right + ringPx + 1);
   const y1 = Math.min(height, nz.bottom + ringPx + 1);
   const bw = x1 - x0;
-  const toFull = (i: number) => (y0 + Math.floor(i / bw)) * width + x0 + (i % bw);
-  const dist = distanceToSeeds(bw, y1 - y0, (i) => mask.data[toFull(i)] !== 0);
+  const bh = y1 - y0;
+  const d = new Int32Array(bw * bh);
+  for (let y = 0; y < bh; y++) {
+    const row = (y0 + y) * width + x0;
+    for (let x = 0; x < bw; x++) d[y * bw + x] = mask.data[row + x] !== 0 ? 0 : FAR;
+  }
+  chamfer34(d, bw, bh);
   const sumS = [0, 0, 0];
   const sumR = [0, 0, 0];
   const sqS = [0, 0, 0];
   const sqR = [0, 0, 0];
+  let s0 = 0, s1 = 0, s2 = 0, r0 = 0, r1 = 0, r2 = 0, qs0 = 0, qs1 = 0, qs2 = 0, qr0 = 0, qr1 = 0, qr2 = 0;
   let n = 0;
-  for (let j = 0; j < dist.length; j++) {
-    const d = dist[j];
-    if (d === 0 || d > ringPx) continue;
-    const p = toFull(j) * 4;
-    if (source.data[p + 3] < 255) continue; // transparent original: nothing to match
-    n++;
-    for (let c = 0; c < 3; c++) {
-      const s = source.data[p + c];
-      const r = result.data[p + c];
-      sumS[c] += s;
-      sumR[c] += r;
-      sqS[c] += s * s;
-      sqR[c] += r * r;
+  const src = source.data;
+  const res = result.data;
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const di = d[y * bw + x];
+      if (di === 0 || Math.fround(di / 3) > ringPx) continue;
+      const p = ((y0 + y) * width + x0 + x) * 4;
+      if (src[p + 3] < 255) continue; // transparent original: nothing to match
+      n++;
+      const a = src[p], b = src[p + 1], c = src[p + 2];
+      const e = res[p], f = res[p + 1], g = res[p + 2];
+      s0 += a; s1 += b; s2 += c;
+      r0 += e; r1 += f; r2 += g;
+      qs0 += a * a; qs1 += b * b; qs2 += c * c;
+      qr0 += e * e; qr1 += f * f; qr2 += g * g;
     }
   }
+  sumS[0] = s0; sumS[1] = s1; sumS[2] = s2;
+  sumR[0] = r0; sumR[1] = r1; sumR[2] = r2;
+  sqS[0] = qs0; sqS[1] = qs1; sqS[2] = qs2;
+  sqR[0] = qr0; sqR[1] = qr1; sqR[2] = qr2;
   if (n < 16) return null;
   const gain: [number, number, number] = [1, 1, 1];
   const offset: [number, number, number] = [0, 0, 0];

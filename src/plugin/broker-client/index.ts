@@ -1,1 +1,1 @@
-export { BrokerError, createBrokerClient, type BrokerClient, type HttpBrokerClientOptions, type StatusAnswer } from "./client";
+export { BrokerError, createBrokerClient, type BrokerClient, type CroppedDownload, type HttpBrokerClientOptions, type StatusAnswer } from "./client";

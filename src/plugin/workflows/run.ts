@@ -5,7 +5,8 @@
 import { classifyJobOutcome, isTerminalStatus, type JobResult } from "../../common/firefly";
 import type { SelectionMask } from "../../common/host";
 import type { JobParams, JobState } from "../../common/jobs";
-import { decodeImage, encodeGrayPng, type DecodeRegion } from "../../common/imaging/codecs";
+import { decodePlaced, encodeGrayPng } from "../../common/imaging/codecs";
+import type { DecodeRegion, OutputPlacement } from "../../common/imaging/crop";
 import { fillLayerRect } from "../../common/imaging/compose";
 import { nonZeroBounds } from "../../common/imaging/image";
 import { BrokerError } from "../broker-client";
@@ -91,20 +92,32 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     phase("generate");
     emit({ phase: "downloading", queuePosition: undefined, progress: 100 });
     const outputs = result.outputs.slice(0, req.seeds.length);
-    const bytes = await Promise.all(outputs.map((o) => withRetry(() => deps.broker.download(o.image.url, signal), signal, sleep)));
-    for (let i = 0; i < bytes.length; i++) {
-      metrics.bytesDown += bytes[i].length;
-      await deps.store.putBytes(jobId, resultKey(i), bytes[i]);
+    // A fill reads only its layer and the tone ring: ask the broker for just that part.
+    const region = fillResultRegion(req, cap);
+    const got = await Promise.all(
+      outputs.map((o) =>
+        withRetry(async () => {
+          if (region && deps.broker.downloadCropped) return deps.broker.downloadCropped(o.image.url, region, signal);
+          return { bytes: await deps.broker.download(o.image.url, signal), placement: null };
+        }, signal, sleep),
+      ),
+    );
+    const placements: (OutputPlacement | null)[] = got.map((g) => g.placement);
+    for (let i = 0; i < got.length; i++) {
+      metrics.bytesDown += got[i].bytes.length;
+      await deps.store.putBytes(jobId, resultKey(i), got[i].bytes);
     }
+    stored = { request: req, outputSeeds: outputs.map((o) => o.seed), placements };
+    await saveRecord(deps, state, stored);
     phase("download");
     checkAbort();
 
     emit({ phase: "placing", note: noteFor(result) });
-    const decoded: DecodedVariation[] = bytes.map((b, i) => {
-      const image = decodeImage(b, undefined, fillResultRegion(req, cap));
+    const decoded: DecodedVariation[] = got.map((g, i) => {
+      const image = decodePlaced(g.bytes, g.placement, region);
       return { seed: outputs[i].seed, image, tone: toneFor(req, cap.source, cap.sendMask, image) };
     });
-    stored = { request: req, outputSeeds: decoded.map((d) => d.seed), tones: decoded.map((d) => d.tone) };
+    stored = { ...stored, tones: decoded.map((d) => d.tone) };
     await saveRecord(deps, state, stored);
     phase("decode");
     checkAbort();
@@ -159,7 +172,8 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
 
 /**
  * The part of a fill result (in send-size pixels) that composing and tone matching read: the layer's
- * rectangle and the tone ring (at most 32 px) around the mask. Only that part is decoded.
+ * rectangle and the tone ring (at most 32 px) around the mask, inside the requested frame. Only that
+ * part is downloaded (from the broker, which crops) and decoded.
  */
 function fillResultRegion(req: Captured["request"], cap: Captured): DecodeRegion | undefined {
   if (!req.fill || !cap.selection || !cap.sendMask) return undefined;
@@ -168,14 +182,15 @@ function fillResultRegion(req: Captured["request"], cap: Captured): DecodeRegion
   if (nz.right <= nz.left) return undefined;
   const layer = fillLayerRect(g, cap.selection, req.blend.bandPx);
   const ring = 34;
+  const { width, height } = req.sendSize;
   return {
     rect: {
-      left: Math.min(Math.floor((layer.left - g.window.left) * g.scaleX), nz.left - ring),
-      top: Math.min(Math.floor((layer.top - g.window.top) * g.scaleY), nz.top - ring),
-      right: Math.max(Math.ceil((layer.right - g.window.left) * g.scaleX), nz.right + ring),
-      bottom: Math.max(Math.ceil((layer.bottom - g.window.top) * g.scaleY), nz.bottom + ring),
+      left: Math.max(0, Math.min(Math.floor((layer.left - g.window.left) * g.scaleX), nz.left - ring)),
+      top: Math.max(0, Math.min(Math.floor((layer.top - g.window.top) * g.scaleY), nz.top - ring)),
+      right: Math.min(width, Math.max(Math.ceil((layer.right - g.window.left) * g.scaleX), nz.right + ring)),
+      bottom: Math.min(height, Math.max(Math.ceil((layer.bottom - g.window.top) * g.scaleY), nz.bottom + ring)),
     },
-    of: req.sendSize,
+    of: { width, height },
   };
 }
 

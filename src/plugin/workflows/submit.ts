@@ -19,7 +19,7 @@ export interface Transfer {
   bytesDown: number;
 }
 
-export const SOURCE_JPEG_QUALITY = 92;
+export const SOURCE_JPEG_QUALITY = 85;
 export const REFERENCE_JPEG_QUALITY = 88;
 
 export async function uploadAll(

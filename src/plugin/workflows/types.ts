@@ -7,6 +7,7 @@ import type { BlendSettings, JobKind, JobParams } from "../../common/jobs";
 import type { ExpandGeometry } from "../../common/imaging/expand";
 import type { ContextOptions, FillGeometry } from "../../common/imaging/context";
 import type { ToneCorrection } from "../../common/imaging/tone";
+import type { OutputPlacement } from "../../common/imaging/crop";
 import type { BrokerClient } from "../broker-client";
 import type { ResultStore } from "../store";
 
@@ -54,6 +55,8 @@ export interface StoredRequest {
   /** Seeds the service reported, in output order. */
   outputSeeds?: number[];
   tones?: (ToneCorrection | null)[];
+  /** Per variation: where a cropped download lies in the whole output (null: the whole output). */
+  placements?: (OutputPlacement | null)[];
 }
 
 /** Keys of a job's bytes in the store. */

@@ -2,7 +2,7 @@
 
 import type { LayerPlan } from "../../common/host";
 import type { JobError, JobState } from "../../common/jobs";
-import { decodeGrayPng, decodeImage } from "../../common/imaging/codecs";
+import { decodeGrayPng, decodePlaced } from "../../common/imaging/codecs";
 import { keepOnlyPlan, selectVariationPlan } from "../../common/imaging/plans";
 import { WorkflowError, toJobError } from "./errors";
 import { placeVariations, type DecodedVariation } from "./place";
@@ -74,7 +74,7 @@ export async function reapplyKept(jobId: string, deps: WorkflowDeps, onState: (s
     for (let i = 0; i < req.seeds.length; i++) {
       const bytes = await deps.store.getBytes(jobId, resultKey(i));
       if (!bytes) break;
-      decoded.push({ seed: stored.outputSeeds?.[i] ?? req.seeds[i], image: decodeImage(bytes), tone: stored.tones?.[i] ?? null });
+      decoded.push({ seed: stored.outputSeeds?.[i] ?? req.seeds[i], image: decodePlaced(bytes, stored.placements?.[i]), tone: stored.tones?.[i] ?? null });
     }
     if (decoded.length === 0) throw new WorkflowError({ category: "not_found", message: "The stored results are missing, so they cannot be placed." });
     const placed = await placeVariations(req, target?.id ?? req.docId, selection, decoded, deps);

@@ -1,0 +1,60 @@
+// Cropping an output for the panel (`GET /v1/outputs/…?crop=l,t,r,b&of=w,h`, see
+// src/common/imaging/crop.ts): the panel only reads the part of a fill result under its layer and
+// the tone ring, so it asks for that part and downloads and decodes a quarter of the bytes. The crop
+// is re-encoded in the output's own format (JPEG at high quality, PNG losslessly); the answer says
+// where it lies in the whole output. sharp runs on libuv's thread pool, off the event loop.
+
+import sharp, { type Metadata } from "sharp";
+import { regionIn, type OutputCrop, type OutputPlacement } from "../common/imaging/crop";
+
+/** Largest output (in pixels) the broker decodes to crop. */
+export const MAX_CROP_INPUT_PIXELS = 50_000_000;
+/** Quality of a re-encoded JPEG crop (the panel's own source JPEG is sent at 85). */
+export const CROP_JPEG_QUALITY = 92;
+
+export interface CroppedOutput {
+  bytes: Buffer;
+  contentType: "image/jpeg" | "image/png";
+  placement: OutputPlacement;
+}
+
+/** Thrown when the output is not an image sharp can crop (the route answers 422). */
+export class CropError extends Error {}
+
+export async function cropOutput(bytes: Uint8Array, crop: OutputCrop): Promise<CroppedOutput> {
+  const input = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let meta: Metadata;
+  try {
+    meta = await sharp(input, { limitInputPixels: MAX_CROP_INPUT_PIXELS }).metadata();
+  } catch (e) {
+    throw new CropError(`the output is not an image that can be cropped (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (!meta.width || !meta.height || (meta.format !== "jpeg" && meta.format !== "png")) {
+    throw new CropError(`the output is not a JPEG or PNG (${meta.format ?? "unknown"})`);
+  }
+  // EXIF orientations other than 1 would move the crop: not cropped (Firefly and the local engine write none).
+  if (meta.orientation !== undefined && meta.orientation !== 1) throw new CropError("the output carries an EXIF rotation");
+  const size = { width: meta.width, height: meta.height };
+  const rect = regionIn(crop, size.width, size.height);
+  if (rect.right <= rect.left || rect.bottom <= rect.top) throw new CropError("the crop is empty on this output");
+  const img = sharp(input, { limitInputPixels: MAX_CROP_INPUT_PIXELS }).extract({ left: rect.left, top: rect.top, width: rect.right - rect.left, height: rect.bottom - rect.top });
+  try {
+    const out = meta.format === "jpeg" ? await img.jpeg({ quality: CROP_JPEG_QUALITY }).toBuffer() : await img.png({ compressionLevel: 6 }).toBuffer();
+    return { bytes: out, contentType: meta.format === "jpeg" ? "image/jpeg" : "image/png", placement: { rect, size } };
+  } catch (e) {
+    throw new CropError(`the output could not be cropped (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+/** Reads a stream to one buffer, refusing more than `cap` bytes. */
+export async function readAll(stream: NodeJS.ReadableStream, cap: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    n += b.length;
+    if (n > cap) throw new CropError(`the output is larger than ${cap} bytes`);
+    parts.push(b);
+  }
+  return Buffer.concat(parts, n);
+}
