@@ -1,0 +1,155 @@
+// Cropped outputs: the broker's signed output link crops when asked (and refuses malformed crops with a
+// JSON 400), the panel's client asks only its own broker, and a fill placed from a cropped download is
+// pixel for pixel the fill placed from the whole output. Also the run-length mask PNG.
+
+import * as zlib from "zlib";
+import type { RGBAImage } from "../../src/common/host";
+import { CROP_HEADER, OUTPUT_SIZE_HEADER, decodeImage, encodeRGBAPng, regionIn } from "../../src/common/imaging";
+import { decodePng, encodeMaskPng } from "../../src/common/imaging/png";
+import { SimHost } from "../../src/playground/sim";
+import { createBrokerClient, type BrokerClient } from "../../src/plugin/broker-client";
+import { MemoryResultStore } from "../../src/plugin/store";
+import { startJob } from "../../src/plugin/workflows";
+import { startFakeFirefly, type FakeFirefly } from "../fakes/firefly";
+import { KEY_A, registerSecret, startTestBroker, type TestBroker } from "../broker/helpers";
+import { coordImage, rng } from "./helpers/images";
+
+let ff: FakeFirefly;
+let broker: TestBroker;
+const OUT_W = 1152;
+const OUT_H = 896;
+const output: RGBAImage = coordImage(OUT_W, OUT_H);
+
+beforeAll(async () => {
+  // Every output is the same 1152×896 PNG in which every pixel differs, so a misplaced crop shows.
+  ff = await startFakeFirefly({ pollsToFinish: 1, outputImage: Buffer.from(encodeRGBAPng(output)) });
+  broker = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000" });
+});
+
+afterAll(async () => {
+  ff.tokens.forEach(registerSecret);
+  await broker.close();
+  await ff.close();
+});
+
+/** A finished job's signed output link (absolute, on the broker). */
+async function outputLink(): Promise<string> {
+  const client = createBrokerClient({ baseUrl: broker.url, key: KEY_A });
+  const accept = await client.submit("generate", { prompt: "a fox", size: { width: OUT_W, height: OUT_H }, numVariations: 1 } as never);
+  for (let i = 0; i < 50; i++) {
+    const { job } = await client.status(accept.jobId);
+    if (job.status === "succeeded") return job.result!.outputs[0].image.url;
+    if (job.status === "failed") throw new Error(JSON.stringify(job));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error("job did not finish");
+}
+
+test("the output link crops when asked: the rectangle (plus the decoder's margin), its place in headers, the pixels of the whole", async () => {
+  const link = await outputLink();
+  const crop = { rect: { left: 100, top: 50, right: 400, bottom: 260 }, of: { width: OUT_W, height: OUT_H } };
+  const res = await fetch(`${link}&crop=100,50,400,260&of=${OUT_W},${OUT_H}`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toBe("image/png");
+  const want = regionIn(crop, OUT_W, OUT_H);
+  expect(res.headers.get(CROP_HEADER)).toBe(`${want.left},${want.top},${want.right},${want.bottom}`);
+  expect(res.headers.get(OUTPUT_SIZE_HEADER)).toBe(`${OUT_W},${OUT_H}`);
+  const img = decodeImage(new Uint8Array(await res.arrayBuffer()));
+  expect([img.width, img.height]).toEqual([want.right - want.left, want.bottom - want.top]);
+  for (const [x, y] of [[0, 0], [img.width - 1, img.height - 1], [17, 33]]) {
+    const p = (y * img.width + x) * 4;
+    const q = ((y + want.top) * OUT_W + x + want.left) * 4;
+    expect(Array.from(img.data.subarray(p, p + 4))).toEqual(Array.from(output.data.subarray(q, q + 4)));
+  }
+  // A crop named in a smaller frame maps onto the output's actual size.
+  const half = await fetch(`${link}&crop=50,25,200,130&of=${OUT_W / 2},${OUT_H / 2}`);
+  expect(half.headers.get(CROP_HEADER)).toBe(`${want.left},${want.top},${want.right},${want.bottom}`);
+  // Without crop: the whole output, no placement headers.
+  const whole = await fetch(`${link}`);
+  expect(whole.headers.get(CROP_HEADER)).toBeNull();
+  expect(decodeImage(new Uint8Array(await whole.arrayBuffer())).width).toBe(OUT_W);
+});
+
+test.each([
+  ["crop=1,2,3&of=10,10"],
+  ["crop=5,5,5,9&of=10,10"],
+  ["crop=0,0,20,5&of=10,10"],
+  ["crop=-1,0,5,5&of=10,10"],
+  ["crop=0,0,5,5&of=0,10"],
+  ["crop=0,0,5,5&of=99999,10"],
+  ["crop=a,b,c,d&of=10,10"],
+  ["crop=0,0,5,5"],
+  ["of=10,10"],
+  ["crop=0,0,5,5&crop=0,0,5,5&of=10,10"],
+  ["crop=0,0,5.5,5&of=10,10"],
+  ["crop=00,0,5,5&of=10,10"],
+  ["crop=0,0,5,5,&of=10,10"],
+])("a malformed crop (%s) is a JSON 400, and the broker keeps serving", async (q) => {
+  const link = await outputLink();
+  const res = await fetch(`${link}&${q}`);
+  expect(res.status).toBe(400);
+  expect(res.headers.get("content-type")).toContain("json");
+  expect(await res.json()).toMatchObject({ error_code: "bad_crop", category: "invalid_input" });
+  expect((await fetch(`${link}`)).status).toBe(200);
+});
+
+test("the client asks only its own broker for crops; other links are downloaded whole", async () => {
+  const seen: string[] = [];
+  const fakeFetch = (async (url: string) => {
+    seen.push(url);
+    return new Response(new Uint8Array([1, 2, 3]), { status: 200, headers: { [CROP_HEADER]: "0,0,1,1", [OUTPUT_SIZE_HEADER]: "2,2" } });
+  }) as unknown as typeof fetch;
+  const client = createBrokerClient({ baseUrl: "http://127.0.0.1:8765/", key: "k", fetch: fakeFetch });
+  const crop = { rect: { left: 1, top: 2, right: 3, bottom: 4 }, of: { width: 10, height: 10 } };
+  const own = await client.downloadCropped!("/v1/outputs/urn%3Aff%3Ajobs%3Ax/0?expires=1&sig=s", crop);
+  const ownAbs = await client.downloadCropped!("http://127.0.0.1:8765/v1/outputs/j/1?expires=1&sig=s", crop);
+  const other = await client.downloadCropped!("https://firefly.example/v1/outputs/j/0?expires=1&sig=s", crop);
+  const notOutput = await client.downloadCropped!("http://127.0.0.1:8765/other/j/0?expires=1", crop);
+  expect(seen).toEqual([
+    "http://127.0.0.1:8765/v1/outputs/urn%3Aff%3Ajobs%3Ax/0?expires=1&sig=s&crop=1,2,3,4&of=10,10",
+    "http://127.0.0.1:8765/v1/outputs/j/1?expires=1&sig=s&crop=1,2,3,4&of=10,10",
+    "https://firefly.example/v1/outputs/j/0?expires=1&sig=s",
+    "http://127.0.0.1:8765/other/j/0?expires=1",
+  ]);
+  expect(own.placement).toEqual({ rect: { left: 0, top: 0, right: 1, bottom: 1 }, size: { width: 2, height: 2 } });
+  expect(ownAbs.placement).not.toBeNull();
+  expect(other.placement).toBeNull();
+  expect(notOutput.placement).toBeNull();
+});
+
+test("a fill placed from cropped downloads is identical to one placed from whole outputs, and downloads less", async () => {
+  const run = async (cropping: boolean) => {
+    const host = new SimHost();
+    const id = host.createDocument({ width: 1400, height: 1000, pixels: coordImage(1400, 1000) });
+    host.setSelection(id, { left: 610, top: 420, right: 760, bottom: 530 });
+    const base = createBrokerClient({ baseUrl: broker.url, key: KEY_A });
+    const client: BrokerClient = cropping ? base : { ...base, downloadCropped: undefined };
+    const job = startJob({ kind: "fill", numVariations: 2, seeds: [3, 4], blend: { bandPx: 6, toneMatch: true } }, { host, broker: client, store: new MemoryResultStore(), pollIntervalMs: 20 }, () => undefined);
+    const final = await job.done;
+    expect(final.phase).toBe("done");
+    return { composite: await host.composite(id), bytesDown: job.metrics.bytesDown };
+  };
+  const cropped = await run(true);
+  const whole = await run(false);
+  expect(Buffer.compare(Buffer.from(cropped.composite.data), Buffer.from(whole.composite.data))).toBe(0);
+  expect(cropped.bytesDown).toBeLessThan(whole.bytesDown / 4);
+});
+
+test("mask PNGs (run-length deflate) decode to the same pixels and carry a valid zlib checksum", () => {
+  const r = rng(9);
+  for (let t = 0; t < 60; t++) {
+    const w = 1 + Math.floor(r() * 600);
+    const h = 1 + Math.floor(r() * 40);
+    const d = new Uint8Array(w * h);
+    for (let i = 0; i < d.length; i++) {
+      if (t % 3 === 0) d[i] = Math.floor(r() * 256);
+      else if (t % 3 === 1) d[i] = r() < 0.02 ? Math.floor(r() * 256) : i > 0 ? d[i - 1] : 0;
+      else d[i] = i % w > w / 3 && i % w < (2 * w) / 3 ? 255 : 0;
+    }
+    const png = encodeMaskPng(w, h, d);
+    const dec = decodePng(png);
+    for (let i = 0; i < d.length; i++) if (dec.data[i * 4] !== d[i]) throw new Error(`pixel ${i} of mask ${t}`);
+    // IDAT payload: after the signature (8), IHDR (25) and the IDAT length and type (8), before its CRC and IEND (16).
+    expect(() => zlib.inflateSync(Buffer.from(png.subarray(41, png.length - 16)))).not.toThrow();
+  }
+});
