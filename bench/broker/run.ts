@@ -46,8 +46,10 @@ const REQUESTS = arg("requests", 4000);
 const ROUNDS = arg("rounds", 2);
 const JOBS = 50;
 const KEY = "ifk_bench_0123456789abcdefghijklmnopqrstuv";
-/** BENCH_CPU_PROF=<dir>: the brokers write V8 CPU profiles there when they stop. */
+/** BENCH_CPU_PROF=<dir>: the brokers and the bare proxy write V8 CPU profiles there when they stop. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+/** BENCH_BROKER_FLAGS: more Node flags for the brokers and the bare proxy (e.g. --trace-gc). */
+const BROKER_FLAGS = (process.env.BENCH_BROKER_FLAGS ?? "").split(" ").filter(Boolean);
 
 type Phase = "A" | "B" | "C";
 
@@ -138,10 +140,10 @@ async function main() {
     INFILL_MAX_QUEUED_PER_KEY: "1000",
     BENCH_STATUS_INTERVAL_MS: statusIntervalMs === undefined ? "" : String(statusIntervalMs),
   });
-  const prof = (name: string) => (PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
+  const prof = (name: string) => [...BROKER_FLAGS, ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [])];
   const every = await forkTs<{ url: string }>("support/broker.ts", brokerEnv("every", 0), prof("broker-every"));
   const collapsed = await forkTs<{ url: string }>("support/broker.ts", brokerEnv("collapsed"), prof("broker-collapsed"));
-  const proxy = await forkTs<{ url: string }>("broker/proxy.ts", { BENCH_UPSTREAM: up.url });
+  const proxy = await forkTs<{ url: string }>("broker/proxy.ts", { BENCH_UPSTREAM: up.url }, prof("proxy"));
   const children = [every.child, collapsed.child, proxy.child, upstream];
   try {
     const agent = new http.Agent({ keepAlive: true });

@@ -72,6 +72,20 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...base(dir), INFILL_KEYS_FILE: file }, { cwd: dir })).toThrow(/not valid JSON/);
   });
 
+  test("a key found once is found again the same; near misses and unknown keys stay refused however often they come", () => {
+    const ann = { name: "ann", hash: sha256("ifk_ann_0123456789abcdef"), admin: false };
+    const ben = { name: "ben", hash: sha256("ifk_ben_0123456789abcdef"), admin: true };
+    const ring = new KeyRing([ann, ben]);
+    for (let round = 0; round < 3; round++) {
+      expect(ring.find("ifk_ann_0123456789abcdef")).toBe(ann);
+      expect(ring.find("ifk_ben_0123456789abcdef")).toBe(ben);
+      expect(ring.find("ifk_ann_0123456789abcdeF")).toBeUndefined();
+      expect(ring.find("ifk_ann_0123456789abcde")).toBeUndefined();
+      expect(ring.find("ifk_ann_0123456789abcdef ")).toBeUndefined();
+      expect(ring.find(`ifk_stranger_${round}_0123456789abcdef`)).toBeUndefined();
+    }
+  });
+
   test("with no keys configured, one is created owner-only in the config folder and reused", () => {
     const dir = tmpDir();
     const a = loadConfig(base(dir), { cwd: dir });

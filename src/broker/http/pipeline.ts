@@ -11,6 +11,9 @@ import type { BrokerParts, RequestContext, Target } from "./context";
 import { httpError } from "./errors";
 import { checkHostAndQuery, handleCors, isApiPath } from "./guards";
 
+/** The query of every request without one (read only: nothing writes to a request's query). */
+const NO_QUERY = new URLSearchParams();
+
 function parseTarget(req: http.IncomingMessage): Target {
   const raw = req.url ?? "";
   if (!raw.startsWith("/")) throw httpError(400, "bad_request", "invalid_input", "Bad request target.");
@@ -18,7 +21,7 @@ function parseTarget(req: http.IncomingMessage): Target {
   return {
     method: req.method ?? "GET",
     pathname: qi < 0 ? raw : raw.slice(0, qi),
-    query: new URLSearchParams(qi < 0 ? "" : raw.slice(qi + 1)),
+    query: qi < 0 ? NO_QUERY : new URLSearchParams(raw.slice(qi + 1)),
   };
 }
 
@@ -40,10 +43,8 @@ export function attachPipeline(server: http.Server, parts: BrokerParts): void {
     const t0 = performance.now();
     const ctx: RequestContext = { route: "unknown", facts: {} };
     if (state.closing) res.setHeader("connection", "close");
-    res.on("finish", () => {
-      if (state.closing) server.closeIdleConnections();
-    });
     res.on("close", () => {
+      if (state.closing) server.closeIdleConnections();
       log.log({
         key: ctx.key?.name ?? null,
         method: req.method,

@@ -57,6 +57,34 @@ function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
+/** A read response whose header object is built only when asked for (a status poll never asks). */
+class ReadResponse implements UpstreamResponse {
+  private flat: Record<string, string> | undefined;
+
+  constructor(
+    readonly status: number,
+    private readonly message: http.IncomingMessage,
+    readonly body: Buffer,
+  ) {}
+
+  get headers(): Record<string, string> {
+    return (this.flat ??= flatHeaders(this.message.headers));
+  }
+}
+
+/** Request options from a URL (what http.request would derive from it, without its generic conversion). */
+function urlOptions(url: URL): http.RequestOptions {
+  const host = url.hostname;
+  const options: http.RequestOptions = {
+    protocol: url.protocol,
+    hostname: host.startsWith("[") ? host.slice(1, -1) : host,
+    port: url.port || undefined,
+    path: url.pathname + url.search,
+  };
+  if (url.username || url.password) options.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return options;
+}
+
 function start(req: UpstreamRequest, onResponse: (res: http.IncomingMessage) => void, onError: (err: NetworkError) => void): http.ClientRequest {
   const isHttps = req.url.protocol === "https:";
   const mod = isHttps ? https : http;
@@ -70,7 +98,11 @@ function start(req: UpstreamRequest, onResponse: (res: http.IncomingMessage) => 
     onError(new NetworkError(code, !connected && NEVER_CONNECTED.has(code) ? true : !connected && code === "CONNECT_TIMEOUT"));
     r.destroy();
   };
-  const r = mod.request(req.url, { method: req.method, headers: req.headers, agent }, (res) => {
+  const options = urlOptions(req.url);
+  options.method = req.method;
+  options.headers = req.headers;
+  options.agent = agent;
+  const r = mod.request(options, (res) => {
     if (done) return res.resume();
     done = true;
     clearTimeout(timer);
@@ -118,7 +150,7 @@ export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
         });
         res.on("end", () => {
           clearTimeout(bodyTimer);
-          resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks) });
+          resolve(new ReadResponse(res.statusCode ?? 0, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
         });
         res.on("error", () => {
           clearTimeout(bodyTimer);

@@ -108,11 +108,15 @@ export class JobService {
       case "submitting":
         return { jobId: id, status: "pending" };
       case "submitted": {
+        if (snapshot && this.now() - snapshot.fetchedAt < this.o.statusMinIntervalMs) return this.present(job, snapshot.status, base);
         let st: ProviderJobStatus;
+        const t0 = performance.now();
         try {
-          st = await this.timed(facts, () => this.collapsedPoll(job, snapshot));
+          st = await this.collapsedPoll(job, snapshot);
         } catch (err) {
           throw await this.providerFailure(err);
+        } finally {
+          facts.upstreamMs = (facts.upstreamMs ?? 0) + Math.round((performance.now() - t0) * 10) / 10;
         }
         return this.present(job, st, base);
       }
@@ -123,9 +127,11 @@ export class JobService {
     }
   }
 
-  /** At most one upstream status call per job per interval, however many clients poll. */
-  private async collapsedPoll(job: JobRecord, snap: StatusSnapshot | undefined): Promise<ProviderJobStatus> {
-    if (snap && this.now() - snap.fetchedAt < this.o.statusMinIntervalMs) return snap.status;
+  /**
+   * At most one upstream status call per job per interval, however many clients poll (a fresh
+   * snapshot is answered by `status` before it comes here).
+   */
+  private collapsedPoll(job: JobRecord, snap: StatusSnapshot | undefined): Promise<ProviderJobStatus> {
     let p = this.inflightPolls.get(job.id);
     if (!p) {
       p = this.pollUpstream(job, snap?.status).finally(() => this.inflightPolls.delete(job.id));
