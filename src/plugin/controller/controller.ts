@@ -35,6 +35,8 @@ export interface Workflows {
   keepOnly(job: JobState, index: number, deps: realWorkflows.WorkflowDeps): Promise<JobState>;
   reapplyKept(jobId: string, deps: realWorkflows.WorkflowDeps, onState: (s: JobState) => void): Promise<JobState>;
   dismissKept(jobId: string, deps: realWorkflows.WorkflowDeps): Promise<void>;
+  /** Takes up the jobs a previous session left unfinished (optional in fakes). */
+  resumeJobs?(deps: realWorkflows.WorkflowDeps, onState: (s: JobState) => void): Promise<{ jobId: string; done: Promise<JobState>; cancel(): void }[]>;
 }
 
 export interface ThemeSource {
@@ -87,6 +89,7 @@ export class HostController {
   private ticks = 0;
   private disposed = false;
   private readonly thumbnails: ThumbnailCache;
+  private resuming: Promise<JobState[]> = Promise.resolve([]);
 
   constructor(options: ControllerOptions) {
     this.o = options;
@@ -109,6 +112,42 @@ export class HostController {
     this.cleanups.push(this.host.subscribe((e) => this.onHostChange(e)));
     const themeOff = this.o.theme?.subscribe?.(() => this.pushTheme());
     if (themeOff) this.cleanups.push(themeOff);
+    this.resuming = this.resumeStored();
+  }
+
+  /** Resolves with the final states of the jobs taken up from the store at start (tests, diagnostics). */
+  resumed(): Promise<JobState[]> {
+    return this.resuming;
+  }
+
+  /**
+   * Jobs a previous session submitted but did not finish (a reload or a crash) are polled again,
+   * downloaded and kept for Re-apply; those that cannot be finished end with the reason.
+   */
+  private async resumeStored(): Promise<JobState[]> {
+    const resume = this.workflows.resumeJobs;
+    if (!resume) return [];
+    let jobs: Awaited<ReturnType<NonNullable<Workflows["resumeJobs"]>>>;
+    try {
+      jobs = await resume(this.deps, (s) => this.onJobState(s));
+    } catch (e) {
+      this.log(`stored jobs not resumed: ${describeError(e).code}`);
+      return [];
+    }
+    return Promise.all(
+      jobs.map((j) => {
+        this.running.set(j.jobId, j);
+        return j.done
+          .then((final) => {
+            this.onJobState(final);
+            return final;
+          })
+          .finally(() => {
+            this.running.delete(j.jobId);
+            void this.refreshState();
+          });
+      }),
+    );
   }
 
   dispose(): void {

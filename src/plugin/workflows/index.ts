@@ -4,3 +4,4 @@ export { selectVariation, keepOnly, reapplyKept, dismissKept, listKept } from ".
 export type { WorkflowDeps, JobRequest, StoredRequest } from "./types";
 export { captureJob, type Captured } from "./capture";
 export { WorkflowError, toJobError, unsupportedModeMessage } from "./errors";
+export { resumeJobs, type ResumedJob } from "./resume";

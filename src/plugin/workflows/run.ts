@@ -15,7 +15,7 @@ import { WorkflowError, toJobError } from "./errors";
 import { placeVariations, toneFor, type DecodedVariation } from "./place";
 import { abortableSleep, backoffMs, isRetryable, withRetry } from "./retry";
 import { submitBody, uploadAll, type Transfer } from "./submit";
-import { SELECTION_KEY, resultKey, type StoredRequest, type WorkflowDeps } from "./types";
+import { SELECTION_KEY, SENT_MASK_KEY, SENT_SOURCE_KEY, resultKey, type JobRequest, type StoredRequest, type WorkflowDeps } from "./types";
 
 export const DEFAULT_POLL_MS = 1500;
 export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
@@ -79,7 +79,13 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     await saveRecord(deps, state, stored);
     checkAbort();
 
-    const uploads = await uploadAll(cap, deps.broker, signal, metrics, sleep);
+    // What was sent is kept while the job runs, so tone matching still works if the panel is reloaded
+    // before the results come back (see resume.ts).
+    const keepSent = req.blend.toneMatch && !!(req.fill || req.expand);
+    const sent: { key: string; bytes: Uint8Array }[] = [];
+    const uploads = await uploadAll(cap, deps.broker, signal, metrics, sleep, (key, bytes) => {
+      if (keepSent && (key === "source" || key === "mask")) sent.push({ key: key === "source" ? SENT_SOURCE_KEY : SENT_MASK_KEY, bytes });
+    });
     phase("encode+upload");
     checkAbort();
     const { endpoint, body, modelVersion } = submitBody(cap, uploads);
@@ -87,27 +93,20 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     remoteJobId = accept.jobId;
     phase("submit");
     emit({ phase: "running" });
+    // From here on the job can be finished by another panel session: the broker's job id, the crop to
+    // ask for and what was sent are stored with the request.
+    const region = fillResultRegion(req, cap);
+    for (const k of sent) await deps.store.putBytes(jobId, k.key, k.bytes);
+    stored = { request: req, remote: { jobId: accept.jobId, submittedAt: now() }, ...(region ? { region } : {}) };
+    await saveRecord(deps, state, stored);
+    phase("submit");
 
-    const result = await poll(accept.jobId);
+    const result = await pollRemote(accept.jobId, deps, signal, sleep, emit);
     phase("generate");
     emit({ phase: "downloading", queuePosition: undefined, progress: 100 });
-    const outputs = result.outputs.slice(0, req.seeds.length);
-    // A fill reads only its layer and the tone ring: ask the broker for just that part.
-    const region = fillResultRegion(req, cap);
-    const got = await Promise.all(
-      outputs.map((o) =>
-        withRetry(async () => {
-          if (region && deps.broker.downloadCropped) return deps.broker.downloadCropped(o.image.url, region, signal);
-          return { bytes: await deps.broker.download(o.image.url, signal), placement: null };
-        }, signal, sleep),
-      ),
-    );
-    const placements: (OutputPlacement | null)[] = got.map((g) => g.placement);
-    for (let i = 0; i < got.length; i++) {
-      metrics.bytesDown += got[i].bytes.length;
-      await deps.store.putBytes(jobId, resultKey(i), got[i].bytes);
-    }
-    stored = { request: req, outputSeeds: outputs.map((o) => o.seed), placements };
+    const { outputs, got } = await downloadResults(jobId, result, req, region, deps, signal, sleep);
+    for (const g of got) metrics.bytesDown += g.bytes.length;
+    stored = { ...stored, outputSeeds: outputs.map((o) => o.seed), placements: got.map((g) => g.placement) };
     await saveRecord(deps, state, stored);
     phase("download");
     checkAbort();
@@ -129,32 +128,6 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     return state;
   };
 
-  const poll = async (id: string): Promise<JobResult> => {
-    const interval = deps.pollIntervalMs ?? DEFAULT_POLL_MS;
-    const deadline = now() + (deps.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    let wait = interval;
-    let failures = 0;
-    for (;;) {
-      await sleep(wait, signal);
-      if (now() > deadline) throw new WorkflowError({ category: "timeout", message: "The job took too long and was stopped. Try again, perhaps with a smaller selection.", detail: `no result after ${Math.round((deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s` });
-      try {
-        const { job, retryAfterMs } = await deps.broker.status(id, signal);
-        failures = 0;
-        if (isTerminalStatus(job.status)) {
-          const err = classifyJobOutcome(job);
-          if (err) throw new WorkflowError({ category: err.category, message: err.message, detail: err.detail });
-          return job.result!;
-        }
-        if (job.status === "queued") emit({ phase: "queued", queuePosition: job.queuePosition, progress: undefined });
-        else emit({ phase: "running", queuePosition: undefined, progress: job.progress });
-        wait = Math.max(interval, retryAfterMs ?? 0);
-      } catch (e) {
-        if (signal.aborted || !isRetryable(e) || ++failures > 5) throw e;
-        wait = backoffMs(failures, e as BrokerError, interval);
-      }
-    }
-  };
-
   const done = run().catch(async (e: unknown): Promise<JobState> => {
     const cancelled = signal.aborted;
     if (remoteJobId && (cancelled || (e instanceof WorkflowError && e.jobError.category === "timeout"))) {
@@ -168,6 +141,70 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
   });
 
   return { jobId, done, cancel: () => controller.abort(), metrics };
+}
+
+/** Polls the broker until the job ends (1–2 s, honouring retry-after), reporting queue position and progress. */
+export async function pollRemote(
+  id: string,
+  deps: WorkflowDeps,
+  signal: AbortSignal,
+  sleep: (ms: number, s?: AbortSignal) => Promise<void>,
+  emit: (patch: Partial<JobState>) => void,
+): Promise<JobResult> {
+  const now = deps.now ?? Date.now;
+  const interval = deps.pollIntervalMs ?? DEFAULT_POLL_MS;
+  const deadline = now() + (deps.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  let wait = interval;
+  let failures = 0;
+  for (;;) {
+    await sleep(wait, signal);
+    if (now() > deadline) throw new WorkflowError({ category: "timeout", message: "The job took too long and was stopped. Try again, perhaps with a smaller selection.", detail: `no result after ${Math.round((deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s` });
+    try {
+      const { job, retryAfterMs } = await deps.broker.status(id, signal);
+      failures = 0;
+      if (isTerminalStatus(job.status)) {
+        const err = classifyJobOutcome(job);
+        if (err) throw new WorkflowError({ category: err.category, message: err.message, detail: err.detail });
+        return job.result!;
+      }
+      if (job.status === "queued") emit({ phase: "queued", queuePosition: job.queuePosition, progress: undefined });
+      else emit({ phase: "running", queuePosition: undefined, progress: job.progress });
+      wait = Math.max(interval, retryAfterMs ?? 0);
+    } catch (e) {
+      if (signal.aborted || !isRetryable(e) || ++failures > 5) throw e;
+      wait = backoffMs(failures, e as BrokerError, interval);
+    }
+  }
+}
+
+/**
+ * Downloads a finished job's outputs (a fill's cropped to `region` by the broker) and stores them
+ * under the job's result keys.
+ */
+export async function downloadResults(
+  jobId: string,
+  result: JobResult,
+  req: JobRequest,
+  region: DecodeRegion | undefined,
+  deps: WorkflowDeps,
+  signal: AbortSignal,
+  sleep: (ms: number, s?: AbortSignal) => Promise<void>,
+): Promise<{ outputs: JobResult["outputs"]; got: { bytes: Uint8Array; placement: OutputPlacement | null }[] }> {
+  const outputs = result.outputs.slice(0, req.seeds.length);
+  const got = await Promise.all(
+    outputs.map((o) =>
+      withRetry(
+        async () => {
+          if (region && deps.broker.downloadCropped) return deps.broker.downloadCropped(o.image.url, region, signal);
+          return { bytes: await deps.broker.download(o.image.url, signal), placement: null };
+        },
+        signal,
+        sleep,
+      ),
+    ),
+  );
+  for (let i = 0; i < got.length; i++) await deps.store.putBytes(jobId, resultKey(i), got[i].bytes);
+  return { outputs, got };
 }
 
 /**
@@ -194,7 +231,7 @@ function fillResultRegion(req: Captured["request"], cap: Captured): DecodeRegion
   };
 }
 
-function noteFor(result: JobResult): string | undefined {
+export function noteFor(result: JobResult): string | undefined {
   if (result.promptUsed === false) return "The local engine filled from the surroundings; it does not read prompts.";
   if (result.promptHasDeniedWords || result.promptHasBlockedArtists) return "Firefly ignored part of the prompt (denied words or blocked artist names).";
   return undefined;

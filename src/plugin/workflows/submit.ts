@@ -28,6 +28,7 @@ export async function uploadAll(
   signal: AbortSignal,
   transfer: Transfer,
   sleep: (ms: number, s?: AbortSignal) => Promise<void>,
+  onEncoded?: (key: keyof Uploads, bytes: Uint8Array) => void,
 ): Promise<Uploads> {
   const jobs: [keyof Uploads, () => Uint8Array, "image/jpeg" | "image/png"][] = [];
   if (cap.source) jobs.push(["source", () => encodeJpeg(cap.source!, SOURCE_JPEG_QUALITY), "image/jpeg"]);
@@ -36,6 +37,7 @@ export async function uploadAll(
   if (cap.structureReference) jobs.push(["structure", () => encodeJpeg(cap.structureReference!, REFERENCE_JPEG_QUALITY), "image/jpeg"]);
   // Encode one after another (CPU), send all at once (network).
   const encoded = jobs.map(([key, encode, type]) => ({ key, bytes: encode(), type }));
+  for (const e of encoded) onEncoded?.(e.key, e.bytes);
   const ids = await Promise.all(
     encoded.map(async ({ key, bytes, type }) => {
       transfer.bytesUp += bytes.length;

@@ -7,7 +7,7 @@ import type { BlendSettings, JobKind, JobParams } from "../../common/jobs";
 import type { ExpandGeometry } from "../../common/imaging/expand";
 import type { ContextOptions, FillGeometry } from "../../common/imaging/context";
 import type { ToneCorrection } from "../../common/imaging/tone";
-import type { OutputPlacement } from "../../common/imaging/crop";
+import type { DecodeRegion, OutputPlacement } from "../../common/imaging/crop";
 import type { BrokerClient } from "../broker-client";
 import type { ResultStore } from "../store";
 
@@ -57,8 +57,15 @@ export interface StoredRequest {
   tones?: (ToneCorrection | null)[];
   /** Per variation: where a cropped download lies in the whole output (null: the whole output). */
   placements?: (OutputPlacement | null)[];
+  /** Set once the broker accepted the job: enough to finish it after a panel reload or crash. */
+  remote?: { jobId: string; submittedAt: number };
+  /** A fill's part of the result to download (send-size frame), as asked when it ran. */
+  region?: DecodeRegion;
 }
 
 /** Keys of a job's bytes in the store. */
 export const SELECTION_KEY = "selection-mask.png";
 export const resultKey = (i: number): string => `result-${i}`;
+/** What was sent (fill and expand with tone matching), kept until the job ends for tone fitting after a resume. */
+export const SENT_SOURCE_KEY = "sent-source.jpg";
+export const SENT_MASK_KEY = "sent-mask.png";
