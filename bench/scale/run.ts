@@ -3,7 +3,8 @@
 //
 //   npm run bench:scale -- [--submits 1500] [--polls 5000] [--concurrency 50]
 //
-// Every broker instance is its own process (as in production); the fake Firefly is another; a
+// Every broker instance is its own process (bench/support/broker.ts, configured by its environment
+// as in production); the fake Firefly is another; a
 // real redis-server (loopback, no persistence) is a third. The load generator spreads requests
 // round-robin over the instances, like a load balancer. The rate limit is raised (1,000,000/min)
 // so the bench measures the broker, not Adobe's pace. Phases per setup:
@@ -13,59 +14,18 @@
 //            per job per second, cluster-wide): p50, p99, req/s.
 // Figures only — the machine may have few, shared cores: more instances cannot beat the cores.
 
-import { fork, type ChildProcess } from "child_process";
+import type { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { startRedis } from "../../test/store/redis-server";
+import { arg, forkTs, quantile as q, request, startUpstream, stopChild, type Upstream } from "../support/procs";
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const SUBMITS = arg("submits", 1500);
 const POLLS = arg("polls", 5000);
 const CONCURRENCY = arg("concurrency", 50);
 const USERS = Array.from({ length: 8 }, (_, i) => ({ name: `user${i}`, key: `ifk_bench_scale_user${i}_0123456789abcdefghij` }));
-
-interface Upstream {
-  url: string;
-  imsUrl: string;
-  clientId: string;
-  clientSecret: string;
-}
-
-const tsEnv = { TS_NODE_PROJECT: path.join(__dirname, "..", "tsconfig.json") };
-
-function forkTs<T>(file: string, env: Record<string, string | undefined>): Promise<{ msg: T; child: ChildProcess }> {
-  const child = fork(path.join(__dirname, file), [], { execArgv: ["-r", "ts-node/register/transpile-only"], env: { ...process.env, ...tsEnv, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  return new Promise((resolve, reject) => {
-    child.once("message", (msg) => resolve({ msg: msg as T, child }));
-    child.once("exit", (code) => reject(new Error(`${file} exited (${code})`)));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.disconnect();
-  });
-}
-
-function request(agent: http.Agent, url: URL, headers: Record<string, string>, method = "GET", body?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, agent }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (text += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 /** n requests, `CONCURRENCY` at a time; returns sorted latencies (ms) and the rate. */
 async function load(n: number, make: (i: number) => Promise<void>): Promise<{ times: number[]; rps: number; secs: number }> {
@@ -85,7 +45,6 @@ async function load(n: number, make: (i: number) => Promise<void>): Promise<{ ti
   times.sort((a, b) => a - b);
   return { times, rps: n / secs, secs };
 }
-const q = (times: number[], p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
 
 interface Figures {
   name: string;
@@ -106,7 +65,7 @@ async function setup(name: string, instances: number, up: Upstream, dir: string,
     const d = path.join(dir, `${name.replace(/\W+/g, "-")}-${i}`);
     fs.mkdirSync(path.join(d, "data"), { recursive: true });
     // Instances on one Redis share its output-signing key; nothing to copy.
-    const { msg, child } = await forkTs<{ url: string }>("instance.ts", {
+    const { msg, child } = await forkTs<{ url: string }>("support/broker.ts", {
       FIREFLY_SERVICES_CLIENT_ID: up.clientId,
       FIREFLY_SERVICES_CLIENT_SECRET: up.clientSecret,
       INFILL_IMS_URL: up.imsUrl,
@@ -168,7 +127,7 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "infill-bench-scale-"));
   fs.writeFileSync(path.join(dir, "keys.json"), JSON.stringify({ keys: USERS }));
   const redis = await startRedis();
-  const { msg: up, child: upstream } = await forkTs<Upstream>("upstream.ts", {});
+  const { msg: up, child: upstream } = await startUpstream();
   console.log(`scale bench: ${SUBMITS} submits and ${POLLS} status polls per setup, ${CONCURRENCY} concurrent, keep-alive, ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}`);
   const results: Figures[] = [];
   try {

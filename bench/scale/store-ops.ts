@@ -11,11 +11,8 @@ import { createFileStore } from "../../src/broker/store/file-store";
 import { createRedisStore } from "../../src/broker/store/redis";
 import type { Store } from "../../src/broker/store/store";
 import { startRedis } from "../../test/store/redis-server";
+import { arg } from "../support/procs";
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const JOBS = arg("jobs", 3000);
 const LIMITS = { perMinute: 1e9, perDay: 1e9 };
 

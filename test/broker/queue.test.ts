@@ -39,6 +39,13 @@ async function settled(b: TestBroker, ff: FakeFirefly, sent: number, queued: num
   }, `${sent} sent and ${queued} queued`);
 }
 
+/** Move the clock on by `ms`, let the dispatcher look again, and wait for `sent` sent and `queued` queued. */
+async function later(ms: number, clock: ReturnType<typeof manualClock>, b: TestBroker, ff: FakeFirefly, sent: number, queued: number) {
+  clock.advance(ms);
+  b.dispatcher.kick();
+  await settled(b, ff, sent, queued);
+}
+
 test("submits are paced at INFILL_RATE_PER_MINUTE over a rolling minute; the rest wait as `queued`", async () => {
   const { ff, b, clock } = await setup({ INFILL_RATE_PER_MINUTE: "4", INFILL_MAX_QUEUED_PER_KEY: "50" });
   const ids: string[] = [];
@@ -51,15 +58,9 @@ test("submits are paced at INFILL_RATE_PER_MINUTE over a rolling minute; the res
   // Uploads and status polls are never held back by the queue.
   expect((await call(b.url, "GET", "/v3/custom-models", { key: KEY_A })).status).toBe(200);
 
-  clock.advance(59_000);
-  b.dispatcher.kick();
-  await settled(b, ff, 4, 6);
-  clock.advance(1_001);
-  b.dispatcher.kick();
-  await settled(b, ff, 8, 2);
-  clock.advance(60_000);
-  b.dispatcher.kick();
-  await settled(b, ff, 10, 0);
+  await later(59_000, clock, b, ff, 4, 6);
+  await later(1_001, clock, b, ff, 8, 2);
+  await later(60_000, clock, b, ff, 10, 0);
   expect(prompts(ff)).toEqual(ids.map((_, i) => `job ${i}`));
   const health = await call(b.url, "GET", "/health");
   expect(health.json.queue.depth).toBe(0);
@@ -82,9 +83,7 @@ test("keys are served round-robin (least recently served first), FIFO within a k
   expect(await pos(b2, KEY_B)).toBe(4);
   expect(await pos(a3, KEY_A)).toBe(5);
   for (let i = 2; i <= 6; i++) {
-    clock.advance(60_001);
-    b.dispatcher.kick();
-    await settled(b, ff, i, 6 - i);
+    await later(60_001, clock, b, ff, i, 6 - i);
   }
   expect(prompts(ff)).toEqual(["a1", "b1", "c1", "a2", "b2", "a3"]);
 });
@@ -127,9 +126,7 @@ test.each([
   await gen(b, KEY_B, "p2");
   await settled(b, ff, 1, 2); // the 429 was the only call
   expect((await call(b.url, "GET", `/v3/status/${id}`, { key: KEY_A })).json.status).toBe("queued");
-  clock.advance(30_001);
-  b.dispatcher.kick();
-  await settled(b, ff, 3, 0);
+  await later(30_001, clock, b, ff, 3, 0);
   // p1 had its turn (refused with 429, requeued at the head of alice's line); bob is next in the rotation.
   expect(prompts(ff)).toEqual(["p1", "p2", "p1"]);
   expect((await call(b.url, "GET", `/v3/status/${id}`, { key: KEY_A })).json.status).not.toBe("queued");
@@ -179,42 +176,38 @@ test("a restart loses no accepted job: queued jobs and ownership survive and res
   // The rate window survived too: nothing more this minute.
   b2.dispatcher.kick();
   await settled(b2, ff, 1, 2);
-  clock.advance(60_001);
-  b2.dispatcher.kick();
-  await settled(b2, ff, 2, 1);
-  clock.advance(60_001);
-  b2.dispatcher.kick();
-  await settled(b2, ff, 3, 0);
+  await later(60_001, clock, b2, ff, 2, 1);
+  await later(60_001, clock, b2, ff, 3, 0);
   expect(prompts(ff)).toEqual(["r1", "r2", "r3"]);
 });
 
-/** A store in `dir` where "dead-broker" claimed one job (and, if `onWire`, marked it as sending), then died. */
-async function crashedWhileClaimed(dir: string, id: string, onWire: boolean): Promise<void> {
+/**
+ * A broker started on a data folder where "dead-broker" claimed job `id` (and, if `onWire`,
+ * marked it as sending), then died.
+ */
+async function startAfterCrash(id: string, onWire: boolean) {
+  const dir = tmpDir();
+  writeKeysFile(dir);
   const store = createFileStore({ file: path.join(dir, "data", "broker-store.jsonl") });
   await store.open();
   await store.enqueue({ id, owner: "alice", endpoint: "generate", request: { prompt: "crash" }, createdAt: Date.now() }, 10);
   await store.claimNext("dead-broker", 600_000, Date.now());
   if (onWire) expect(await store.markSending(id, "dead-broker", Date.now())).toBe(true);
   await store.close(); // the process "dies" holding the claim
+  return setup({}, manualClock(Date.now()), dir);
 }
 
 test("a job caught mid-submit by a crash is failed, never resent (it may have been billed)", async () => {
-  const dir = tmpDir();
-  writeKeysFile(dir);
   const id = "urn:infill:jobs:0f0e0d0c-0b0a-4900-8800-000000000001";
-  await crashedWhileClaimed(dir, id, true);
-  const { ff, b } = await setup({}, manualClock(Date.now()), dir);
+  const { ff, b } = await startAfterCrash(id, true);
   const s = await call(b.url, "GET", `/v3/status/${id}`, { key: KEY_A });
   expect(s.json).toMatchObject({ status: "failed", error_code: "submit_interrupted", category: "service_unavailable" });
   expect(submits(ff)).toHaveLength(0);
 });
 
 test("a job claimed but not yet sent when the broker crashed is sent after the restart, once", async () => {
-  const dir = tmpDir();
-  writeKeysFile(dir);
   const id = "urn:infill:jobs:0f0e0d0c-0b0a-4900-8800-000000000002";
-  await crashedWhileClaimed(dir, id, false);
-  const { ff, b } = await setup({}, manualClock(Date.now()), dir);
+  const { ff, b } = await startAfterCrash(id, false);
   await until(async () => (await b.store.getJob(id))?.state === "submitted", "the job to be sent");
   expect(prompts(ff)).toEqual(["crash"]);
   expect(await b.store.getJob(id)).toMatchObject({ state: "submitted", submitAttempts: 1 });

@@ -7,10 +7,12 @@ import { loadSigningKey } from "../outputs";
 import { Journal } from "./journal";
 import { QueueLines } from "./queue-lines";
 import {
+  DAY,
   EnqueueResult,
   FinishPatch,
   JobRecord,
   JobState,
+  MINUTE,
   NewJob,
   QueueStats,
   RateDecision,
@@ -22,9 +24,6 @@ import {
   UsageDelta,
   UsageRow,
 } from "./store";
-
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
 
 type Entry =
   | { t: "job"; j: JobRecord }

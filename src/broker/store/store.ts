@@ -68,6 +68,10 @@ export interface RateLimits {
   perDay: number; // rolling 24 h; Infinity = no cap
 }
 
+/** The rolling windows `RateLimits` count in (ms); every store counts takes over these. */
+export const MINUTE = 60_000;
+export const DAY = 24 * 60 * MINUTE;
+
 export type RateDecision = { ok: true } | { ok: false; retryInMs: number; reason: "minute" | "day" | "paused" };
 
 export interface StatusSnapshot {

@@ -19,13 +19,12 @@ import type {
   UsageDelta,
   UsageRow,
 } from "../store";
+import { DAY, MINUTE } from "../store";
 import { ConfigError } from "../../config-error";
 import { parseSigningKey } from "../../outputs";
 import { StoreUnavailableError, redactRedisUrl } from "./errors";
 import * as S from "./scripts";
 
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
 const PRUNE_BATCH = 500;
 
 export interface RedisStoreOptions {
