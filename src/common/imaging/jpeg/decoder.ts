@@ -91,8 +91,63 @@ const F_2_053 = 16819;
 const F_2_562 = 20995;
 const F_3_072 = 25172;
 
+/**
+ * One 8-point IJG islow butterfly over src[i], src[i + step], … src[i + 7·step], unscaled, into t[0..7]
+ * (output order). Used by both passes of `idct`; t is a Float64Array because the intermediate sums
+ * exceed 32 bits (the callers shift them as the IJG code does).
+ */
+function idct8(src: Int32Array, i: number, step: number, t: Float64Array): void {
+  let z2 = src[i + 2 * step];
+  let z3 = src[i + 6 * step];
+  let z1 = (z2 + z3) * F_0_541;
+  let tmp2 = z1 - z3 * F_1_847;
+  let tmp3 = z1 + z2 * F_0_765;
+  z2 = src[i];
+  z3 = src[i + 4 * step];
+  let tmp0 = (z2 + z3) * 8192;
+  let tmp1 = (z2 - z3) * 8192;
+  const tmp10 = tmp0 + tmp3;
+  const tmp13 = tmp0 - tmp3;
+  const tmp11 = tmp1 + tmp2;
+  const tmp12 = tmp1 - tmp2;
+  tmp0 = src[i + 7 * step];
+  tmp1 = src[i + 5 * step];
+  tmp2 = src[i + 3 * step];
+  tmp3 = src[i + step];
+  z1 = tmp0 + tmp3;
+  z2 = tmp1 + tmp2;
+  z3 = tmp0 + tmp2;
+  let z4 = tmp1 + tmp3;
+  const z5 = (z3 + z4) * F_1_175;
+  tmp0 *= F_0_298;
+  tmp1 *= F_2_053;
+  tmp2 *= F_3_072;
+  tmp3 *= F_1_501;
+  z1 *= -F_0_899;
+  z2 *= -F_2_562;
+  z3 = z3 * -F_1_961 + z5;
+  z4 = z4 * -F_0_390 + z5;
+  tmp0 += z1 + z3;
+  tmp1 += z2 + z4;
+  tmp2 += z2 + z3;
+  tmp3 += z1 + z4;
+  t[0] = tmp10 + tmp3;
+  t[7] = tmp10 - tmp3;
+  t[1] = tmp11 + tmp2;
+  t[6] = tmp11 - tmp2;
+  t[2] = tmp12 + tmp1;
+  t[5] = tmp12 - tmp1;
+  t[3] = tmp13 + tmp0;
+  t[4] = tmp13 - tmp0;
+}
+
+const T8 = new Float64Array(8);
+
 /** IJG islow inverse DCT of a dequantised block (natural order) into out (clamped, +128) at `off`, row stride `stride`. */
 function idct(blk: Int32Array, ws: Int32Array, out: Uint8ClampedArray, off: number, stride: number): void {
+  const t = T8;
+  const r = 1 << (CONST_BITS - PASS1_BITS - 1);
+  const s = CONST_BITS - PASS1_BITS;
   for (let c = 0; c < 8; c++) {
     if (blk[c + 8] === 0 && blk[c + 16] === 0 && blk[c + 24] === 0 && blk[c + 32] === 0 && blk[c + 40] === 0 && blk[c + 48] === 0 && blk[c + 56] === 0) {
       const dc = blk[c] << PASS1_BITS;
@@ -100,103 +155,35 @@ function idct(blk: Int32Array, ws: Int32Array, out: Uint8ClampedArray, off: numb
       ws[c + 32] = dc; ws[c + 40] = dc; ws[c + 48] = dc; ws[c + 56] = dc;
       continue;
     }
-    let z2 = blk[c + 16];
-    let z3 = blk[c + 48];
-    let z1 = (z2 + z3) * F_0_541;
-    let tmp2 = z1 - z3 * F_1_847;
-    let tmp3 = z1 + z2 * F_0_765;
-    z2 = blk[c];
-    z3 = blk[c + 32];
-    let tmp0 = (z2 + z3) * 8192;
-    let tmp1 = (z2 - z3) * 8192;
-    const tmp10 = tmp0 + tmp3;
-    const tmp13 = tmp0 - tmp3;
-    const tmp11 = tmp1 + tmp2;
-    const tmp12 = tmp1 - tmp2;
-    tmp0 = blk[c + 56];
-    tmp1 = blk[c + 40];
-    tmp2 = blk[c + 24];
-    tmp3 = blk[c + 8];
-    z1 = tmp0 + tmp3;
-    z2 = tmp1 + tmp2;
-    z3 = tmp0 + tmp2;
-    let z4 = tmp1 + tmp3;
-    const z5 = (z3 + z4) * F_1_175;
-    tmp0 *= F_0_298;
-    tmp1 *= F_2_053;
-    tmp2 *= F_3_072;
-    tmp3 *= F_1_501;
-    z1 *= -F_0_899;
-    z2 *= -F_2_562;
-    z3 = z3 * -F_1_961 + z5;
-    z4 = z4 * -F_0_390 + z5;
-    tmp0 += z1 + z3;
-    tmp1 += z2 + z4;
-    tmp2 += z2 + z3;
-    tmp3 += z1 + z4;
-    const r = 1 << (CONST_BITS - PASS1_BITS - 1);
-    const s = CONST_BITS - PASS1_BITS;
-    ws[c] = (tmp10 + tmp3 + r) >> s;
-    ws[c + 56] = (tmp10 - tmp3 + r) >> s;
-    ws[c + 8] = (tmp11 + tmp2 + r) >> s;
-    ws[c + 48] = (tmp11 - tmp2 + r) >> s;
-    ws[c + 16] = (tmp12 + tmp1 + r) >> s;
-    ws[c + 40] = (tmp12 - tmp1 + r) >> s;
-    ws[c + 24] = (tmp13 + tmp0 + r) >> s;
-    ws[c + 32] = (tmp13 - tmp0 + r) >> s;
+    idct8(blk, c, 8, t);
+    ws[c] = (t[0] + r) >> s;
+    ws[c + 8] = (t[1] + r) >> s;
+    ws[c + 16] = (t[2] + r) >> s;
+    ws[c + 24] = (t[3] + r) >> s;
+    ws[c + 32] = (t[4] + r) >> s;
+    ws[c + 40] = (t[5] + r) >> s;
+    ws[c + 48] = (t[6] + r) >> s;
+    ws[c + 56] = (t[7] + r) >> s;
   }
   const R2 = 1 << (CONST_BITS + PASS1_BITS + 3 - 1);
   const S2 = CONST_BITS + PASS1_BITS + 3;
   for (let row = 0; row < 64; row += 8) {
-    let o = off + (row >> 3) * stride;
+    const o = off + (row >> 3) * stride;
     if (ws[row + 1] === 0 && ws[row + 2] === 0 && ws[row + 3] === 0 && ws[row + 4] === 0 && ws[row + 5] === 0 && ws[row + 6] === 0 && ws[row + 7] === 0) {
       const v = ((ws[row] + (1 << (PASS1_BITS + 2))) >> (PASS1_BITS + 3)) + 128;
       out[o] = v; out[o + 1] = v; out[o + 2] = v; out[o + 3] = v;
       out[o + 4] = v; out[o + 5] = v; out[o + 6] = v; out[o + 7] = v;
       continue;
     }
-    let z2 = ws[row + 2];
-    let z3 = ws[row + 6];
-    let z1 = (z2 + z3) * F_0_541;
-    let tmp2 = z1 - z3 * F_1_847;
-    let tmp3 = z1 + z2 * F_0_765;
-    z2 = ws[row];
-    z3 = ws[row + 4];
-    let tmp0 = (z2 + z3) * 8192;
-    let tmp1 = (z2 - z3) * 8192;
-    const tmp10 = tmp0 + tmp3;
-    const tmp13 = tmp0 - tmp3;
-    const tmp11 = tmp1 + tmp2;
-    const tmp12 = tmp1 - tmp2;
-    tmp0 = ws[row + 7];
-    tmp1 = ws[row + 5];
-    tmp2 = ws[row + 3];
-    tmp3 = ws[row + 1];
-    z1 = tmp0 + tmp3;
-    z2 = tmp1 + tmp2;
-    z3 = tmp0 + tmp2;
-    let z4 = tmp1 + tmp3;
-    const z5 = (z3 + z4) * F_1_175;
-    tmp0 *= F_0_298;
-    tmp1 *= F_2_053;
-    tmp2 *= F_3_072;
-    tmp3 *= F_1_501;
-    z1 *= -F_0_899;
-    z2 *= -F_2_562;
-    z3 = z3 * -F_1_961 + z5;
-    z4 = z4 * -F_0_390 + z5;
-    tmp0 += z1 + z3;
-    tmp1 += z2 + z4;
-    tmp2 += z2 + z3;
-    tmp3 += z1 + z4;
-    out[o++] = ((tmp10 + tmp3 + R2) >> S2) + 128;
-    out[o++] = ((tmp11 + tmp2 + R2) >> S2) + 128;
-    out[o++] = ((tmp12 + tmp1 + R2) >> S2) + 128;
-    out[o++] = ((tmp13 + tmp0 + R2) >> S2) + 128;
-    out[o++] = ((tmp13 - tmp0 + R2) >> S2) + 128;
-    out[o++] = ((tmp12 - tmp1 + R2) >> S2) + 128;
-    out[o++] = ((tmp11 - tmp2 + R2) >> S2) + 128;
-    out[o] = ((tmp10 - tmp3 + R2) >> S2) + 128;
+    idct8(ws, row, 1, t);
+    out[o] = ((t[0] + R2) >> S2) + 128;
+    out[o + 1] = ((t[1] + R2) >> S2) + 128;
+    out[o + 2] = ((t[2] + R2) >> S2) + 128;
+    out[o + 3] = ((t[3] + R2) >> S2) + 128;
+    out[o + 4] = ((t[4] + R2) >> S2) + 128;
+    out[o + 5] = ((t[5] + R2) >> S2) + 128;
+    out[o + 6] = ((t[6] + R2) >> S2) + 128;
+    out[o + 7] = ((t[7] + R2) >> S2) + 128;
   }
 }
 
@@ -534,7 +521,8 @@ function grayRow(p: Uint8ClampedArray, st: number, rowTop: number, out: Uint8Arr
   }
 }
 
-function yccRow(
+/** Colour conversion of rows y0..y1, columns x0..x1 of an MCU row (planes upsampled by `hs`, `vs` shifts). */
+type YccRow = (
   pY: Uint8ClampedArray,
   pCb: Uint8ClampedArray,
   pCr: Uint8ClampedArray,
@@ -549,7 +537,9 @@ function yccRow(
   y1: number,
   x0: number,
   x1: number,
-): void {
+) => void;
+
+const yccRow: YccRow = (pY, pCb, pCr, stY, stC, hs, vs, rowTop, out, width, y0, y1, x0, x1) => {
   // One 32-bit store per pixel where the platform is little-endian (all Photoshop hosts are).
   if (!LITTLE_ENDIAN || (out.byteOffset & 3) !== 0) {
     yccRowBytes(pY, pCb, pCr, stY, stC, hs, vs, rowTop, out, width, y0, y1, x0, x1);
@@ -579,24 +569,9 @@ function yccRow(
       out32[o] = (CLAMP[yy + b] << 16) | (CLAMP[yy + g] << 8) | CLAMP[yy + r] | 0xff000000;
     }
   }
-}
+};
 
-function yccRowBytes(
-  pY: Uint8ClampedArray,
-  pCb: Uint8ClampedArray,
-  pCr: Uint8ClampedArray,
-  stY: number,
-  stC: number,
-  hs: number,
-  vs: number,
-  rowTop: number,
-  out: Uint8Array,
-  width: number,
-  y0: number,
-  y1: number,
-  x0: number,
-  x1: number,
-): void {
+const yccRowBytes: YccRow = (pY, pCb, pCr, stY, stC, hs, vs, rowTop, out, width, y0, y1, x0, x1) => {
   for (let y = y0; y < y1; y++) {
     const ly = y - rowTop;
     let s = ly * stY + x0;
@@ -613,4 +588,4 @@ function yccRowBytes(
       out[o + 3] = 255;
     }
   }
-}
+};
