@@ -71,7 +71,7 @@ class FireflyProvider implements Provider {
     const base = this.o.retryBaseMs ?? 200;
     let refreshed = false;
     for (let attempt = 0; ; ) {
-      const token = await this.o.ims.get();
+      const token = this.o.ims.current() ?? (await this.o.ims.get());
       let res: UpstreamResponse;
       try {
         res = await fetchUpstream({

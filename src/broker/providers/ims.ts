@@ -38,6 +38,12 @@ export class ImsTokens {
     this.now = options.now ?? Date.now;
   }
 
+  /** The cached token while it is valid (no waiting), else undefined: then `get()`. */
+  current(): string | undefined {
+    const c = this.cached;
+    return c && this.now() < c.expiresAt ? c.token : undefined;
+  }
+
   /** A valid token; fetches at most once for any number of concurrent callers. */
   get(): Promise<string> {
     const c = this.cached;
