@@ -103,7 +103,7 @@ describe("test connection says exactly what is wrong", () => {
     const b = broker({ "/health": health("firefly"), "/v3/custom-models": () => json(200, { custom_models: [] }) });
     const r = await testConnection({ url: `${URL_}/`, key: "k", fetch: b.fetch });
     expect(r).toMatchObject({ ok: true, diagnosis: "ok", broker: { mode: "firefly" } });
-    expect(b.seen.map((s) => s.url)).toEqual([`${URL_}/health`, `${URL_}/v3/custom-models`]);
+    expect(b.seen.map((s) => s.url)).toEqual([`${URL_}/health`, `${URL_}/v3/custom-models?start=0&limit=50`]);
   });
 });
 
