@@ -196,3 +196,30 @@ describe("tone matching", () => {
     expect(t.offset[0] + t.gain[0] * 100 - 100).toBeCloseTo(-20, -1); // some red values clip at 255
   });
 });
+
+test("nonZeroBounds matches a brute-force scan for sparse masks at any alignment of their buffer", () => {
+  let s = 5;
+  const r = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let t = 0; t < 3000; t++) {
+    const w = 1 + Math.floor(r() * 40);
+    const h = 1 + Math.floor(r() * 20);
+    const off = Math.floor(r() * 4);
+    const d = new Uint8Array(w * h + off + 3).subarray(off, off + w * h);
+    const k = Math.floor(r() * 4);
+    for (let j = 0; j < k; j++) d[Math.floor(r() * d.length)] = 1 + Math.floor(r() * 255);
+    let l = w;
+    let rt = -1;
+    let tp = h;
+    let b = -1;
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        if (d[y * w + x]) {
+          l = Math.min(l, x);
+          rt = Math.max(rt, x);
+          tp = Math.min(tp, y);
+          b = Math.max(b, y);
+        }
+    const want = rt < 0 ? { left: 0, top: 0, right: 0, bottom: 0 } : { left: l, top: tp, right: rt + 1, bottom: b + 1 };
+    expect(nonZeroBounds({ width: w, height: h, data: d })).toEqual(want);
+  }
+});

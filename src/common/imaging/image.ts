@@ -80,26 +80,35 @@ export function cloneGray(img: GrayImage): GrayImage {
 
 /** Bounding box of the non-zero pixels of a gray image, in its own coordinates (empty rect when none). */
 export function nonZeroBounds(img: GrayImage): Rect {
-  let left = img.width;
+  const { width, height, data } = img;
+  // Zero runs (most of a mask) are skipped four pixels at a time through a 32-bit view.
+  const words = (data.byteOffset & 3) === 0 ? new Uint32Array(data.buffer, data.byteOffset, data.length >> 2) : null;
+  let left = width;
   let right = -1;
-  let top = img.height;
+  let top = height;
   let bottom = -1;
-  for (let y = 0; y < img.height; y++) {
-    const row = y * img.width;
-    let first = -1;
-    let last = -1;
-    for (let x = 0; x < img.width; x++) {
-      if (img.data[row + x] !== 0) {
-        if (first < 0) first = x;
-        last = x;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const end = row + width;
+    let i = row;
+    if (words) {
+      while (i < end && (i & 3) !== 0 && data[i] === 0) i++;
+      if (i < end && (i & 3) === 0) {
+        let w = i >> 2;
+        const wEnd = end >> 2;
+        while (w < wEnd && words[w] === 0) w++;
+        i = w << 2;
       }
     }
-    if (first >= 0) {
-      if (first < left) left = first;
-      if (last > right) right = last;
-      if (y < top) top = y;
-      bottom = y;
-    }
+    while (i < end && data[i] === 0) i++;
+    if (i === end) continue;
+    let last = end - 1;
+    while (data[last] === 0) last--;
+    const first = i - row;
+    if (first < left) left = first;
+    if (last - row > right) right = last - row;
+    if (y < top) top = y;
+    bottom = y;
   }
   if (right < 0) return { left: 0, top: 0, right: 0, bottom: 0 };
   return { left, top, right: right + 1, bottom: bottom + 1 };
