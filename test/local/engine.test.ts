@@ -37,6 +37,47 @@ describe("fill", () => {
     expect(filled).toBeGreaterThan(0.6 * original);
   });
 
+  it("follows a smooth gradient across the hole: no colour step at the boundary, no seams inside", () => {
+    // A noisy linear ramp in every channel; the noiseless ramp is the truth the fill's low
+    // frequencies should follow. Copying patches alone carries each side's colour inwards
+    // (8×8 block means off by 17–19 levels); the membrane-interpolated base keeps them within a few.
+    const W = 192, H = 192, x0 = 64, y0 = 64, S = 64;
+    const truth = (x: number, y: number, c: number): number =>
+      c === 0 ? 40 + (150 * x) / W : c === 1 ? 90 + (100 * y) / H : 200 - (120 * x * y) / (W * H);
+    for (const seed of [1, 2]) {
+      const data = new Uint8Array(W * H * 4);
+      let t = seed * 2654435761;
+      for (let i = 0; i < W * H; i++) {
+        t = (Math.imul(t ^ (t >>> 15), 2246822519) + 0x9e3779b9) | 0;
+        const e = (((t >>> 0) / 4294967296) * 2 - 1) * 14;
+        const x = i % W, y = Math.floor(i / W);
+        for (let c = 0; c < 3; c++) data[i * 4 + c] = Math.max(0, Math.min(255, Math.round(truth(x, y, c) + e)));
+        data[i * 4 + 3] = 255;
+      }
+      const m = rectMask(W, H, x0, y0, x0 + S, y0 + S);
+      const out = fillImage({ width: W, height: H, data }, m, { seed });
+      let worst = 0;
+      for (let by = y0; by < y0 + S; by += 8) for (let bx = x0; bx < x0 + S; bx += 8) for (let c = 0; c < 3; c++) {
+        let got = 0, want = 0;
+        for (let y = by; y < by + 8; y++) for (let x = bx; x < bx + 8; x++) { got += out.data[(y * W + x) * 4 + c]; want += truth(x, y, c); }
+        worst = Math.max(worst, Math.abs(got - want) / 64);
+      }
+      expect(worst).toBeLessThan(6);
+      // The one-pixel rings just outside and just inside the hole agree on average, per side.
+      const sideStep = (dx: number, dy: number): number => {
+        let outer = 0, inner = 0, n = 0;
+        for (let k = 0; k < S; k++) for (let c = 0; c < 3; c++) {
+          const [xi, yi] = dx !== 0 ? [dx < 0 ? x0 : x0 + S - 1, y0 + k] : [x0 + k, dy < 0 ? y0 : y0 + S - 1];
+          inner += out.data[(yi * W + xi) * 4 + c] - truth(xi, yi, c);
+          outer += out.data[((yi + dy) * W + xi + dx) * 4 + c] - truth(xi + dx, yi + dy, c);
+          n++;
+        }
+        return Math.abs(inner - outer) / n;
+      };
+      for (const [dx, dy] of [[-1, 0], [1, 0], [0, -1], [0, 1]]) expect(sideStep(dx, dy)).toBeLessThan(3);
+    }
+  });
+
   it("completes at a capped working resolution and still keeps every outside pixel", () => {
     const big = grass(256, 256, 2);
     const m = rectMask(256, 256, 40, 40, 200, 200);

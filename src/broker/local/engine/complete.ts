@@ -12,6 +12,7 @@
 import { AbortError, EngineInputError } from "./types";
 import { createRng, Rng } from "./prng";
 import { Level, distanceToKnown, downsampleLevel, maxOf } from "./pyramid";
+import { smoothBase } from "./base";
 
 export interface CompleteParams {
   seed: number;
@@ -34,6 +35,12 @@ export interface CompleteParams {
   /** Mean-shift window (Euclidean RGB distance) and iterations. */
   meanShiftRadius: number;
   meanShiftIters: number;
+  /**
+   * Smooth base layer: its standard deviation as a fraction of the hole's thickness (largest distance
+   * to a known pixel); 0 = off. The detail layer (image − base) is completed, and the base,
+   * interpolated across the hole as a membrane, is added back.
+   */
+  baseScale: number;
   /** Stop building the pyramid when the hole is at most this thick (distance from known pixels). */
   coarsestThickness: number;
   shouldAbort?: () => boolean;
@@ -53,6 +60,7 @@ export const DEFAULT_PARAMS: Omit<CompleteParams, "seed"> = {
   gamma: 1.3,
   meanShiftRadius: 28,
   meanShiftIters: 3,
+  baseScale: 1,
   coarsestThickness: 6,
 };
 
@@ -80,6 +88,11 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
   const rFinest = (p.finestPatchSize - 1) >> 1;
   const rng = createRng(p.seed);
   const minSide = 4 * (2 * r + 1);
+
+  // Split off the smooth base: the completion works on the detail layer.
+  const sigma = p.baseScale * maxOf(distanceToKnown(finest.hole, finest.w, finest.h));
+  const base = sigma >= 2 ? smoothBase(finest, sigma) : null;
+  if (base) for (let i = 0; i < base.length; i++) finest.img[i] -= base[i];
 
   // Pyramid: halve until the hole is thin enough or the image too small.
   const levels: Level[] = [finest];
@@ -144,6 +157,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
     }
     prev = st;
   }
+  if (base) for (let i = 0; i < base.length; i++) finest.img[i] += base[i];
   return finest;
 }
 
