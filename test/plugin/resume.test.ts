@@ -200,3 +200,23 @@ test("results downloaded before a crash are kept for Re-apply at the next start"
   await flushUntil(() => second.states().filter((s) => s.jobId === jobId).pop()?.phase === "done");
   expect(host.stateOf(id).layers.length).toBeGreaterThan(1);
 });
+
+test("closing the panel (dispose) leaves a submitted job to the next session instead of cancelling it", async () => {
+  const store = new MemoryResultStore();
+  const host = new SimHost();
+  documentWithSelection(host);
+  const broker = new FakeBroker({ script: Array(40).fill("running") });
+  const first = session(store, host, broker, immediate);
+  first.panel.post(makeCommand({ type: "job.run", params: { kind: "fill", numVariations: 1, seeds: [8] } }));
+  await flushUntil(() => broker.statusCalls >= 2);
+  const jobId = first.states()[0].jobId;
+  first.controller.dispose();
+  await flushUntil(() => false, 50);
+  expect(broker.cancelCalls).toEqual([]);
+  const rec = (await store.getJob(jobId))!;
+  expect(["running", "queued"]).toContain(rec.state.phase);
+  broker.opts.script = [];
+  const second = session(store, host, broker, immediate);
+  const [final] = await second.controller.resumed();
+  expect(final).toMatchObject({ jobId, phase: "kept" });
+});

@@ -30,13 +30,13 @@ import { unsupportedReason } from "./support";
 
 /** The workflow functions the controller calls (the real ones by default; fakes in tests). */
 export interface Workflows {
-  startJob(params: JobParams, deps: realWorkflows.WorkflowDeps, onState: (s: JobState) => void): { jobId: string; done: Promise<JobState>; cancel(): void };
+  startJob(params: JobParams, deps: realWorkflows.WorkflowDeps, onState: (s: JobState) => void): { jobId: string; done: Promise<JobState>; cancel(): void; detach?(): void };
   selectVariation(job: JobState, index: number, deps: realWorkflows.WorkflowDeps): Promise<JobState>;
   keepOnly(job: JobState, index: number, deps: realWorkflows.WorkflowDeps): Promise<JobState>;
   reapplyKept(jobId: string, deps: realWorkflows.WorkflowDeps, onState: (s: JobState) => void): Promise<JobState>;
   dismissKept(jobId: string, deps: realWorkflows.WorkflowDeps): Promise<void>;
   /** Takes up the jobs a previous session left unfinished (optional in fakes). */
-  resumeJobs?(deps: realWorkflows.WorkflowDeps, onState: (s: JobState) => void): Promise<{ jobId: string; done: Promise<JobState>; cancel(): void }[]>;
+  resumeJobs?(deps: realWorkflows.WorkflowDeps, onState: (s: JobState) => void): Promise<{ jobId: string; done: Promise<JobState>; cancel(): void; detach?(): void }[]>;
 }
 
 export interface ThemeSource {
@@ -78,7 +78,7 @@ export class HostController {
   private readonly workflows: Workflows;
   private readonly deps: realWorkflows.WorkflowDeps;
   private readonly jobs = new Map<string, JobState>();
-  private readonly running = new Map<string, { cancel(): void }>();
+  private readonly running = new Map<string, { cancel(): void; detach?(): void }>();
   private readonly last = new Map<string, string>(); // last sent payload per state event type
   private readonly cleanups: Array<() => void> = [];
   private pollHandle: unknown = null;
@@ -154,7 +154,9 @@ export class HostController {
     this.disposed = true;
     this.stopPolling();
     for (const c of this.cleanups.splice(0)) c();
-    for (const r of this.running.values()) r.cancel();
+    // The panel is going away (closed or reloaded), not the artist cancelling: jobs are left stored so
+    // the next session resumes them; only work that cannot be resumed is cancelled.
+    for (const r of this.running.values()) (r.detach ? r.detach() : r.cancel());
   }
 
   /** Handles one raw message from the panel. Never throws; resolves when the command is handled. */

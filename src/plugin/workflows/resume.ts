@@ -20,6 +20,8 @@ export interface ResumedJob {
   jobId: string;
   done: Promise<JobState>;
   cancel(): void;
+  /** Stops here without cancelling; the record stays for the next session. */
+  detach(): void;
 }
 
 const INTERRUPTED_BEFORE_SUBMIT =
@@ -132,7 +134,9 @@ function resumeOne(rec: JobRecord, deps: WorkflowDeps, onState: (s: JobState) =>
     return state;
   };
 
+  let detached = false;
   const done = run().catch(async (e: unknown): Promise<JobState> => {
+    if (detached) return state;
     const cancelled = signal.aborted;
     if (cancelled && stored.remote) await deps.broker.cancel(stored.remote.jobId).catch(() => undefined);
     if (cancelled) emit({ phase: "cancelled", finishedAt: now(), error: { category: "cancelled", message: "Cancelled. The document was not changed." } });
@@ -141,5 +145,9 @@ function resumeOne(rec: JobRecord, deps: WorkflowDeps, onState: (s: JobState) =>
     await saveRecord(deps, state, stored).catch(() => undefined);
     return state;
   });
-  return { jobId, done, cancel: () => controller.abort() };
+  const detach = (): void => {
+    detached = true;
+    controller.abort();
+  };
+  return { jobId, done, cancel: () => controller.abort(), detach };
 }

@@ -29,6 +29,12 @@ export interface StartedJob {
   jobId: string;
   done: Promise<JobState>;
   cancel(): void;
+  /**
+   * Stops working on the job here without cancelling it (the panel is going away): the stored record
+   * is left as it was, so the next session resumes it (see resume.ts). `done` then resolves with the
+   * last state.
+   */
+  detach(): void;
   /** Filled in as the job runs. */
   metrics: JobMetrics;
 }
@@ -128,7 +134,9 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     return state;
   };
 
+  let detached = false;
   const done = run().catch(async (e: unknown): Promise<JobState> => {
+    if (detached) return state;
     const cancelled = signal.aborted;
     if (remoteJobId && (cancelled || (e instanceof WorkflowError && e.jobError.category === "timeout"))) {
       await deps.broker.cancel(remoteJobId).catch(() => undefined);
@@ -140,7 +148,11 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     return state;
   });
 
-  return { jobId, done, cancel: () => controller.abort(), metrics };
+  const detach = (): void => {
+    detached = true;
+    controller.abort();
+  };
+  return { jobId, done, cancel: () => controller.abort(), detach, metrics };
 }
 
 /** Polls the broker until the job ends (1–2 s, honouring retry-after), reporting queue position and progress. */
