@@ -8,24 +8,13 @@
 import * as jpeg from "jpeg-js";
 import sharp from "sharp";
 import { decodeJpegRGBA, encodeJpegRGBA } from "../../src/common/imaging/jpeg";
+import { gradientGrain } from "../../src/common/imaging/synthetic";
 
 const W = 2304;
 const H = 1792;
 
 function pixels(): Uint8Array {
-  const d = new Uint8Array(W * H * 4);
-  let s = 7;
-  const u = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) >> 8) / 8388608;
-  for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++) {
-      const n = (u() + u() + u() + u() - 2) * 5.2 + 8;
-      const p = (y * W + x) * 4;
-      d[p] = (60 + (x * 120) / W + n) | 0;
-      d[p + 1] = (80 + (y * 100) / H + 30 * Math.sin(x / 150) + n) | 0;
-      d[p + 2] = (120 + 40 * Math.cos(y / 200) + n) | 0;
-      d[p + 3] = 255;
-    }
-  return d;
+  return gradientGrain(W, H);
 }
 
 function psnr(a: Uint8Array, b: Uint8Array): number {

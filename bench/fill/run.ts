@@ -6,6 +6,7 @@
 //   TS_NODE_TRANSPILE_ONLY=1 TS_NODE_COMPILER_OPTIONS='{"module":"commonjs","moduleResolution":"node"}' node -r ts-node/register bench/fill/run.ts [variations] [rounds]
 
 import { execFileSync } from "child_process";
+import { gradientGrain } from "../../src/common/imaging/synthetic";
 import { SimHost } from "../../src/playground/sim";
 import { MemoryResultStore } from "../../src/plugin/store";
 import { startJob } from "../../src/plugin/workflows";
@@ -17,21 +18,8 @@ const H = 4000;
 const SEL = { left: 2400, top: 1500, right: 3600, bottom: 2400 };
 
 function documentPixels(): Uint8Array {
-  // Smooth gradients and sinusoids with roughly Gaussian grain (σ ≈ 3 levels), the kind of image the
-  // project's codec measurements used, so JPEG and PNG sizes are realistic.
-  const data = new Uint8Array(W * H * 4);
-  let s = 7;
-  const u = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) >> 8) / 8388608;
-  for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++) {
-      const n = (u() + u() + u() + u() - 2) * 5.2 + 8; // sum of four uniforms: σ ≈ 3
-      const p = (y * W + x) * 4;
-      data[p] = (60 + (x * 120) / W + n) | 0;
-      data[p + 1] = (80 + (y * 100) / H + 30 * Math.sin(x / 150) + n) | 0;
-      data[p + 2] = (120 + 40 * Math.cos(y / 200) + n) | 0;
-      data[p + 3] = 255;
-    }
-  return data;
+  // The kind of image the project's codec measurements used, so JPEG and PNG sizes are realistic.
+  return gradientGrain(W, H);
 }
 
 type Mode = "infill" | "infill-fast" | "naive";

@@ -6,24 +6,13 @@ import sharp from "sharp";
 import * as jpeg from "jpeg-js";
 import { decodeImage, encodeJpeg } from "../../src/common/imaging/codecs";
 import { decodeJpegRGBA, encodeJpegRGBA, UnsupportedJpeg } from "../../src/common/imaging/jpeg";
+import { gradientGrain } from "../../src/common/imaging/synthetic";
 
 type JpegOptions = NonNullable<Parameters<ReturnType<typeof sharp>["jpeg"]>[0]>;
 
 /** Gradients, sinusoids and grain (σ ≈ 3), like the fill bench's document. */
 function photoLike(w: number, h: number, seed = 7): Uint8Array {
-  const data = new Uint8Array(w * h * 4);
-  let s = seed;
-  const u = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) >> 8) / 8388608;
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const n = (u() + u() + u() + u() - 2) * 5.2 + 8;
-      const p = (y * w + x) * 4;
-      data[p] = (60 + (x * 120) / w + n) | 0;
-      data[p + 1] = (80 + (y * 100) / h + 30 * Math.sin(x / 15) + n) | 0;
-      data[p + 2] = (120 + 40 * Math.cos(y / 20) + n) | 0;
-      data[p + 3] = 255;
-    }
-  return data;
+  return gradientGrain(w, h, { seed, xPeriod: 15, yPeriod: 20 });
 }
 
 /**
