@@ -47,16 +47,16 @@ function grain(seed: number): (x: number, y: number) => number {
   };
 }
 
-export function grass(w: number, h: number, seed = 1): RgbaImage {
-  const n = valueNoise(seed, 24, 5), g = grain(seed);
+export function grass(w: number, h: number, seed = 1, grainSeed = seed): RgbaImage {
+  const n = valueNoise(seed, 24, 5), g = grain(grainSeed);
   return render(w, h, (x, y) => {
     const v = n(x, y), e = g(x, y) * 18;
     return [60 + 70 * v + e * 0.6, 110 + 90 * v + e, 40 + 40 * v + e * 0.5];
   });
 }
 
-export function stripes(w: number, h: number, seed = 2): RgbaImage {
-  const g = grain(seed), n = valueNoise(seed, 64, 3);
+export function stripes(w: number, h: number, seed = 2, grainSeed = seed): RgbaImage {
+  const g = grain(grainSeed), n = valueNoise(seed, 64, 3);
   return render(w, h, (x, y) => {
     const t = (x + y * 0.35 + 12 * n(x, y)) / 22;
     const band = Math.floor(t) % 3;
@@ -66,8 +66,8 @@ export function stripes(w: number, h: number, seed = 2): RgbaImage {
   });
 }
 
-export function bricks(w: number, h: number, seed = 3): RgbaImage {
-  const g = grain(seed), n = valueNoise(seed, 8, 3), tone = createRng(seed);
+export function bricks(w: number, h: number, seed = 3, grainSeed = seed): RgbaImage {
+  const g = grain(grainSeed), n = valueNoise(seed, 8, 3), tone = createRng(seed);
   const tones = new Float32Array(4096);
   for (let i = 0; i < tones.length; i++) tones[i] = tone.next();
   const bw = 48, bh = 20, mortar = 3;
@@ -83,16 +83,16 @@ export function bricks(w: number, h: number, seed = 3): RgbaImage {
   });
 }
 
-export function gradientNoise(w: number, h: number, seed = 4): RgbaImage {
-  const g = grain(seed), n = valueNoise(seed, 96, 4);
+export function gradientNoise(w: number, h: number, seed = 4, grainSeed = seed): RgbaImage {
+  const g = grain(grainSeed), n = valueNoise(seed, 96, 4);
   return render(w, h, (x, y) => {
     const u = x / w, v = y / h, e = g(x, y) * 14, m = (n(x, y) - 0.5) * 60;
     return [40 + 150 * u + m + e, 90 + 100 * v + m + e, 200 - 120 * u * v + m + e];
   });
 }
 
-export function wood(w: number, h: number, seed = 5): RgbaImage {
-  const g = grain(seed), n = valueNoise(seed, 40, 4);
+export function wood(w: number, h: number, seed = 5, grainSeed = seed): RgbaImage {
+  const g = grain(grainSeed), n = valueNoise(seed, 40, 4);
   return render(w, h, (x, y) => {
     const d = Math.sqrt((x - w * 0.3) ** 2 * 0.05 + (y - h * 1.4) ** 2) / 9 + 6 * n(x, y);
     const ring = 0.5 + 0.5 * Math.sin(d);
@@ -101,6 +101,11 @@ export function wood(w: number, h: number, seed = 5): RgbaImage {
   });
 }
 
-export const TEXTURES: Record<string, (w: number, h: number, seed?: number) => RgbaImage> = {
+/**
+ * Every texture takes (width, height, seed, grainSeed): `seed` fixes its structure (noise fields,
+ * brick tones), `grainSeed` (default: seed) only the per-pixel grain, so the bench can render the
+ * same structure with new grain as a reference completion.
+ */
+export const TEXTURES: Record<string, (w: number, h: number, seed?: number, grainSeed?: number) => RgbaImage> = {
   grass, stripes, bricks, gradientNoise, wood,
 };
