@@ -2,6 +2,7 @@
 // determinism, texture (not a flat blur), working-resolution cap, abort, placement.
 
 import { expandImage, fillImage, placeSource, AbortError, EngineInputError } from "../../src/broker/local/engine";
+import { membrane, smoothBase } from "../../src/broker/local/engine/base";
 import { bricks, clone, countDiffering, grass, lumaStd, rectMask } from "./helpers";
 
 describe("fill", () => {
@@ -181,5 +182,42 @@ describe("expand", () => {
       for (let c = 0; c < 4; c++) if (src.data[a + c] !== out.data[b + c]) diff++;
     }
     expect(diff).toBe(0);
+  });
+});
+
+describe("smooth base", () => {
+  // Linear and x² − y², x·y terms: harmonic in the discrete sense too, so the membrane must reproduce them.
+  const f = (x: number, y: number, c: number): number => (c === 0 ? 3 * x + 50 : c === 1 ? 200 - 2 * y : 0.01 * (x * x - y * y) + 0.02 * x * y);
+
+  it("membrane: solves Laplace's equation across the hole, reproducing harmonic boundary data", () => {
+    const w = 100, h = 80;
+    const u = new Float32Array(w * h * 3), hole = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (x >= 20 && x < 80 && y >= 20 && y < 60) { hole[i] = 1; continue; }
+      for (let c = 0; c < 3; c++) u[i * 3 + c] = f(x, y, c);
+    }
+    membrane(u, hole, w, h);
+    let worst = 0;
+    for (let i = 0; i < w * h; i++) if (hole[i]) for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(u[i * 3 + c] - f(i % w, Math.floor(i / w), c)));
+    expect(worst).toBeLessThan(0.05);
+  });
+
+  it("follows a linear ramp through the hole and next to it (a plain local mean would lag by the slope × the window's offset)", () => {
+    const w = 240, h = 200;
+    const img = new Float32Array(w * h * 3), hole = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (x >= 90 && x < 150 && y >= 70 && y < 130) hole[i] = 1;
+      else for (let c = 0; c < 3; c++) img[i * 3 + c] = c === 0 ? 0.8 * x + 20 : c === 1 ? 150 - 0.5 * y : 0.3 * x + 0.4 * y;
+    }
+    const base = smoothBase({ w, h, img, hole }, 30);
+    let worst = 0;
+    for (let y = 40; y < 160; y++) for (let x = 60; x < 180; x++) {
+      const i = y * w + x;
+      const want = [0.8 * x + 20, 150 - 0.5 * y, 0.3 * x + 0.4 * y];
+      for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(base[i * 3 + c] - want[c]));
+    }
+    expect(worst).toBeLessThan(1.5);
   });
 });
