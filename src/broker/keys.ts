@@ -31,27 +31,16 @@ export function newKey(): string {
 }
 
 export class KeyRing {
-  /**
-   * Keys already proven valid, by the exact string presented (at most one per entry: only a
-   * key that matched is remembered). A string not in here — every wrong key — takes the full
-   * constant-time path below, so a miss costs the same whatever it is; a hit only skips work
-   * for a string the broker's answer would show to be valid anyway.
-   */
-  private readonly proven = new Map<string, KeyEntry>();
-
   constructor(readonly entries: KeyEntry[]) {}
 
   /** The entry for a presented key, or undefined. Looks at every entry (no early exit). */
   find(presented: string): KeyEntry | undefined {
     if (presented.length === 0 || presented.length > 512) return undefined;
-    const known = this.proven.get(presented);
-    if (known) return known;
     const h = sha256(presented);
     let found: KeyEntry | undefined;
     for (const e of this.entries) {
       if (timingSafeEqual(h, e.hash) && !found) found = e;
     }
-    if (found && this.proven.size < this.entries.length) this.proven.set(presented, found);
     return found;
   }
 }

@@ -72,7 +72,7 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...base(dir), INFILL_KEYS_FILE: file }, { cwd: dir })).toThrow(/not valid JSON/);
   });
 
-  test("a key found once is found again the same; near misses and unknown keys stay refused however often they come", () => {
+  test("each key is found every time it comes; near misses and unknown keys stay refused however often they come", () => {
     const ann = { name: "ann", hash: sha256("ifk_ann_0123456789abcdef"), admin: false };
     const ben = { name: "ben", hash: sha256("ifk_ben_0123456789abcdef"), admin: true };
     const ring = new KeyRing([ann, ben]);
