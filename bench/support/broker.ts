@@ -2,6 +2,7 @@
 // `infill-broker` is. Log lines are produced, redacted, serialised and batched as in production
 // (batchedSink), then written to the null device. Bench-only settings:
 //   BENCH_STATUS_INTERVAL_MS  the status-poll collapsing interval (0: every poll goes upstream);
+//   BENCH_LOG_DIR             keep the log lines, in <dir>/broker-<pid>.log (to see where a poll's time goes);
 // Asks it answers: "cpu", and "providerJobs" (ids → the upstream job ids, once all are submitted).
 import * as fs from "fs";
 import * as os from "os";
@@ -14,7 +15,8 @@ void (async () => {
   const config = loadConfig(process.env);
   const interval = process.env.BENCH_STATUS_INTERVAL_MS;
   if (interval !== undefined && interval !== "") config.statusMinIntervalMs = Number(interval);
-  const devnull = fs.openSync(os.devNull, "w");
+  const logDir = process.env.BENCH_LOG_DIR;
+  const devnull = fs.openSync(logDir ? `${logDir}/broker-${process.pid}.log` : os.devNull, "w");
   const broker = await startBroker({ config, logSink: batchedSink((text) => fs.writeSync(devnull, text)) });
   answerAsks(
     {
