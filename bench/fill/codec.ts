@@ -8,25 +8,13 @@
 import * as jpeg from "jpeg-js";
 import sharp from "sharp";
 import { decodeJpegRGBA, encodeJpegRGBA } from "../../src/common/imaging/jpeg";
-import { gradientGrain } from "../../src/common/imaging/synthetic";
+import { gradientGrain, psnrRGB as psnr } from "../../src/common/imaging/synthetic";
 
 const W = 2304;
 const H = 1792;
 
 function pixels(): Uint8Array {
   return gradientGrain(W, H);
-}
-
-function psnr(a: Uint8Array, b: Uint8Array): number {
-  let se = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i++) {
-    if ((i & 3) === 3) continue;
-    const e = a[i] - b[i];
-    se += e * e;
-    n++;
-  }
-  return 10 * Math.log10((255 * 255 * n) / se);
 }
 
 async function main(): Promise<void> {

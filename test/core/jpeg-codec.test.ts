@@ -6,7 +6,7 @@ import sharp from "sharp";
 import * as jpeg from "jpeg-js";
 import { decodeImage, encodeJpeg } from "../../src/common/imaging/codecs";
 import { decodeJpegRGBA, encodeJpegRGBA, UnsupportedJpeg } from "../../src/common/imaging/jpeg";
-import { gradientGrain } from "../../src/common/imaging/synthetic";
+import { gradientGrain, psnrRGB as psnr } from "../../src/common/imaging/synthetic";
 
 type JpegOptions = NonNullable<Parameters<ReturnType<typeof sharp>["jpeg"]>[0]>;
 
@@ -20,18 +20,6 @@ function photoLike(w: number, h: number, seed = 7): Uint8Array {
  * more level of difference is expected.
  */
 const JPEG_JS_TOLERANCE = 3;
-
-function psnr(a: Uint8Array, b: Uint8Array): number {
-  let se = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i++) {
-    if ((i & 3) === 3) continue;
-    const d = a[i] - b[i];
-    se += d * d;
-    n++;
-  }
-  return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * n) / se);
-}
 
 function maxDiff(a: Uint8Array, b: Uint8Array): number {
   expect(a.length).toBe(b.length);

@@ -1,6 +1,6 @@
-// A synthetic photograph for measurements and tests: smooth gradients and sinusoids with roughly
-// Gaussian grain (σ ≈ 3 levels, the sum of four uniforms), so JPEG and PNG sizes behave as on real
-// images. Deterministic for a given seed.
+// For measurements and tests: a synthetic photograph (smooth gradients and sinusoids with roughly
+// Gaussian grain, σ ≈ 3 levels, the sum of four uniforms, so JPEG and PNG sizes behave as on real
+// images; deterministic for a given seed) and the PSNR the codec checks report.
 
 export interface GrainOptions {
   seed?: number;
@@ -26,4 +26,17 @@ export function gradientGrain(width: number, height: number, o: GrainOptions = {
       data[p + 3] = 255;
     }
   return data;
+}
+
+/** PSNR in dB of the RGB channels of two RGBA buffers (alpha ignored); Infinity when identical. */
+export function psnrRGB(a: Uint8Array, b: Uint8Array): number {
+  let se = 0;
+  let n = 0;
+  for (let i = 0; i < a.length; i++) {
+    if ((i & 3) === 3) continue;
+    const d = a[i] - b[i];
+    se += d * d;
+    n++;
+  }
+  return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * n) / se);
 }
