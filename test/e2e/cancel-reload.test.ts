@@ -3,7 +3,7 @@
 
 import { screenshot, collectErrors } from "./support/browser";
 import { usePlaygroundSession } from "./support/session";
-import { activeDoc, dragSelection, openPlayground, openSample, setVariations, storedJobs, waitForJob, waitForPanelJob } from "./support/playground";
+import { activeDoc, fillThenQueueOne, openPlayground, storedJobs, waitForJob } from "./support/playground";
 
 jest.setTimeout(300000);
 
@@ -12,17 +12,7 @@ const pg = usePlaygroundSession({ env: { INFILL_RATE_PER_MINUTE: "1" } });
 test("cancel a queued job; the document keeps only the finished job's layers; history survives a reload", async () => {
   const errors = collectErrors(pg.page);
   const panel = await openPlayground(pg.page, pg.broker.url, pg.broker.key);
-  await openSample(pg.page, "hills");
-  await dragSelection(pg.page, 300, 300, 420, 400);
-  await setVariations(panel, "fill", 1);
-
-  await panel.getByTestId("run-fill").click();
-  const first = await waitForJob(pg.page, ["done", "failed"]);
-  expect(first.phase).toBe("done");
-  const afterFirst = await activeDoc(pg.page);
-
-  await panel.getByTestId("run-fill").click();
-  const queuedId = await waitForPanelJob(panel, ["queued"], [first.jobId]);
+  const { first, afterFirst, queuedId } = await fillThenQueueOne(pg.page, panel);
   const card = panel.locator(`[data-job-id="${queuedId}"]`);
   await card.getByTestId("job-status").getByText(/^Queued/).waitFor();
   await screenshot(pg.page, "cancel-queued-before");

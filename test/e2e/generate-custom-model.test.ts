@@ -4,9 +4,8 @@
 // request carries x-model-version image3_custom with the model's id. Local mode explains that custom
 // models need Firefly.
 
-import sharp from "sharp";
 import { screenshot, collectErrors } from "./support/browser";
-import { usePlaygroundSession } from "./support/session";
+import { plainOutputFirefly, usePlaygroundSession } from "./support/session";
 import { openPlayground, openSample, setVariations, waitForJob } from "./support/playground";
 
 jest.setTimeout(300000);
@@ -14,9 +13,7 @@ jest.setTimeout(300000);
 const FAKE_MODEL_ID = "urn:aaid:sc:VA6C2:00000000-0000-4000-8000-000000000001";
 
 describe("Firefly mode", () => {
-  const pg = usePlaygroundSession({
-    firefly: async () => ({ outputImage: await sharp({ create: { width: 2048, height: 2048, channels: 3, background: { r: 200, g: 120, b: 40 } } }).png().toBuffer(), pollsToFinish: 2 }),
-  });
+  const pg = usePlaygroundSession({ firefly: plainOutputFirefly(200, 120, 40) });
 
   test("a custom model from the broker's listing and a reference picked by its thumbnail reach the generate request", async () => {
     const errors = collectErrors(pg.page);

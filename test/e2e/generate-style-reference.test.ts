@@ -1,17 +1,13 @@
 // Generate with a style reference taken from a second open document, against the broker in Firefly
 // mode pointed at the in-repo fake Firefly: the generate request carries the reference's upload id.
 
-import sharp from "sharp";
 import { screenshot, collectErrors } from "./support/browser";
-import { usePlaygroundSession } from "./support/session";
+import { plainOutputFirefly, usePlaygroundSession } from "./support/session";
 import { activeDoc, openPlayground, openSample, setVariations, waitForJob } from "./support/playground";
 
 jest.setTimeout(300000);
 
-const pg = usePlaygroundSession({
-  // Outputs are a plain 2048² image, as Firefly returns for the default generate size.
-  firefly: async () => ({ outputImage: await sharp({ create: { width: 2048, height: 2048, channels: 3, background: { r: 40, g: 120, b: 200 } } }).png().toBuffer(), pollsToFinish: 2 }),
-});
+const pg = usePlaygroundSession({ firefly: plainOutputFirefly(40, 120, 200) });
 
 test("generate with a style reference from a second open document", async () => {
   const errors = collectErrors(pg.page);

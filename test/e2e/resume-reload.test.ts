@@ -5,7 +5,7 @@
 
 import { screenshot, collectErrors } from "./support/browser";
 import { usePlaygroundSession } from "./support/session";
-import { dragSelection, openPlayground, openSample, setVariations, storedJobs, waitForJob, waitForPanelJob } from "./support/playground";
+import { fillThenQueueOne, openPlayground, storedJobs, waitForJob } from "./support/playground";
 
 jest.setTimeout(300000);
 
@@ -13,15 +13,7 @@ const pg = usePlaygroundSession({ env: { INFILL_RATE_PER_MINUTE: "1" } });
 
 test("a queued job is taken up after a reload, finished at the broker, downloaded and kept", async () => {
   const panel = await openPlayground(pg.page, pg.broker.url, pg.broker.key);
-  await openSample(pg.page, "hills");
-  await dragSelection(pg.page, 300, 300, 420, 400);
-  await setVariations(panel, "fill", 1);
-  await panel.getByTestId("run-fill").click();
-  const first = await waitForJob(pg.page, ["done", "failed"]);
-  expect(first.phase).toBe("done");
-
-  await panel.getByTestId("run-fill").click();
-  const queuedId = await waitForPanelJob(panel, ["queued"], [first.jobId]);
+  const { first, queuedId } = await fillThenQueueOne(pg.page, panel);
   await pg.page.reload();
   const errors = collectErrors(pg.page);
   const panel2 = pg.page.frameLocator('[data-testid="panel-frame"]');

@@ -143,3 +143,20 @@ export async function setVariations(panel: FrameLocator, tab: "fill" | "expand" 
   await field.fill(String(n));
   await field.press("Tab");
 }
+
+/**
+ * With the broker pacing submits at 1 per minute: a one-variation fill on the "hills" sample that
+ * finishes, then a second that waits in the broker's queue. Returns both, and the document after the first.
+ */
+export async function fillThenQueueOne(page: Page, panel: FrameLocator): Promise<{ first: JobState; afterFirst: DocInfo; queuedId: string }> {
+  await openSample(page, "hills");
+  await dragSelection(page, 300, 300, 420, 400);
+  await setVariations(panel, "fill", 1);
+  await panel.getByTestId("run-fill").click();
+  const first = await waitForJob(page, ["done", "failed"]);
+  if (first.phase !== "done") throw new Error(`the first fill ended ${first.phase}: ${JSON.stringify(first.error)}`);
+  const afterFirst = await activeDoc(page);
+  await panel.getByTestId("run-fill").click();
+  const queuedId = await waitForPanelJob(panel, ["queued"], [first.jobId]);
+  return { first, afterFirst, queuedId };
+}

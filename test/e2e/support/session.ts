@@ -3,6 +3,7 @@
 // enclosing describe block and stopped after them, in the right order.
 
 import type { Page } from "playwright-core";
+import sharp from "sharp";
 import { startFakeFirefly, FakeFirefly, FakeFireflyOptions } from "../../fakes/firefly";
 import { openBrowser, BrowserSession } from "./browser";
 import { startBroker, RunningBroker } from "./broker";
@@ -14,6 +15,11 @@ export interface SessionOptions {
   firefly?: () => Promise<FakeFireflyOptions> | FakeFireflyOptions;
   /** A fresh browser for every test instead of one for the whole block. */
   browserPerTest?: boolean;
+}
+
+/** A fake Firefly whose outputs are one plain 2048² PNG of this colour (Firefly's default generate size). */
+export function plainOutputFirefly(r: number, g: number, b: number): () => Promise<FakeFireflyOptions> {
+  return async () => ({ outputImage: await sharp({ create: { width: 2048, height: 2048, channels: 3, background: { r, g, b } } }).png().toBuffer(), pollsToFinish: 2 });
 }
 
 export interface PlaygroundSession {
