@@ -43,15 +43,19 @@ export function encodePng(width: number, height: number, data: Uint8Array, chann
       raw[o + 1 + i] = (data[s + i] - (i >= channels ? data[s + i - channels] : 0)) & 0xff;
     }
   }
+  return pngFile(width, height, channels === 1 ? 0 : 6, zlibSync(raw, { level }));
+}
+
+/** A whole PNG file: signature, IHDR (8-bit, colour type 0 gray or 6 RGBA), one IDAT with `zlib`, IEND. */
+function pngFile(width: number, height: number, colourType: 0 | 6, zlib: Uint8Array): Uint8Array {
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width);
   v.setUint32(4, height);
   ihdr[8] = 8;
-  ihdr[9] = channels === 1 ? 0 : 6;
-  const parts = [Uint8Array.from(SIGNATURE), chunk("IHDR", ihdr), chunk("IDAT", zlibSync(raw, { level })), chunk("IEND", new Uint8Array(0))];
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(total);
+  ihdr[9] = colourType;
+  const parts = [Uint8Array.from(SIGNATURE), chunk("IHDR", ihdr), chunk("IDAT", zlib), chunk("IEND", new Uint8Array(0))];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {
     out.set(p, o);
@@ -172,20 +176,7 @@ function rleZlib(data: Uint8Array, width: number, rows: number): Uint8Array {
 /** 8-bit grayscale PNG of a mask, written with the run-length deflate above (any gray values work). */
 export function encodeMaskPng(width: number, height: number, data: Uint8Array): Uint8Array {
   if (data.length !== width * height) throw new Error("encodeMaskPng: size mismatch");
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, width);
-  v.setUint32(4, height);
-  ihdr[8] = 8;
-  ihdr[9] = 0;
-  const parts = [Uint8Array.from(SIGNATURE), chunk("IHDR", ihdr), chunk("IDAT", rleZlib(data, width, height)), chunk("IEND", new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return pngFile(width, height, 0, rleZlib(data, width, height));
 }
 
 export interface DecodedPng {
