@@ -18,7 +18,7 @@ export interface CroppedOutput {
   placement: OutputPlacement;
 }
 
-/** Thrown when the output is not an image sharp can crop (the route answers 422). */
+/** Thrown when the output is not an image sharp can crop (the route then sends it whole). */
 export class CropError extends Error {}
 
 export async function cropOutput(bytes: Uint8Array, crop: OutputCrop): Promise<CroppedOutput> {

@@ -61,6 +61,9 @@ test("the output link crops when asked: the rectangle (plus the decoder's margin
     const q = ((y + want.top) * OUT_W + x + want.left) * 4;
     expect(Array.from(img.data.subarray(p, p + 4))).toEqual(Array.from(output.data.subarray(q, q + 4)));
   }
+  // A page on an allowed origin may read where the crop lies.
+  const cors = await fetch(`${link}&crop=100,50,400,260&of=${OUT_W},${OUT_H}`, { headers: { origin: new URL(broker.url).origin } });
+  expect(cors.headers.get("access-control-expose-headers")?.split(/,\s*/)).toEqual(expect.arrayContaining([CROP_HEADER, OUTPUT_SIZE_HEADER]));
   // A crop named in a smaller frame maps onto the output's actual size.
   const half = await fetch(`${link}&crop=50,25,200,130&of=${OUT_W / 2},${OUT_H / 2}`);
   expect(half.headers.get(CROP_HEADER)).toBe(`${want.left},${want.top},${want.right},${want.bottom}`);

@@ -4,9 +4,13 @@
 
 import type { IncomingMessage, ServerResponse } from "http";
 import { BROKER_ERROR_CODES } from "../../common/firefly";
+import { CROP_HEADER, OUTPUT_SIZE_HEADER } from "../../common/imaging/crop";
 import type { KeyEntry, KeyRing } from "../keys";
 import type { BrokerParts, RequestContext, Target } from "./context";
 import { httpError } from "./errors";
+
+/** Answer headers a browser page may read: Firefly's rate-limit ones and where a cropped output lies. */
+const EXPOSED_HEADERS = ["retry-after", "x-access-error", "x-access-rate-limit-level", CROP_HEADER, OUTPUT_SIZE_HEADER].join(", ");
 
 const SECRET_QUERY = /^(key|api[_-]?key|apikey|access[_-]?token|id[_-]?token|token|client[_-]?secret|secret|authorization|auth|password|bearer)$/i;
 const API_PATH = /^\/v[0-9]+(\/|$)/;
@@ -52,7 +56,7 @@ export function handleCors(req: IncomingMessage, res: ServerResponse, target: Ta
     if (parts.corsOrigins.has(origin) || parts.selfOrigins.has(origin)) {
       res.setHeader("access-control-allow-origin", origin);
       res.setHeader("vary", "Origin");
-      res.setHeader("access-control-expose-headers", "retry-after, x-access-error, x-access-rate-limit-level");
+      res.setHeader("access-control-expose-headers", EXPOSED_HEADERS);
     } else if (isApiPath(target.pathname) || target.method === "OPTIONS") {
       ctx.route = "cors_check";
       throw httpError(403, "origin_not_allowed", "auth", "This web origin may not call the broker (add it to INFILL_CORS_ORIGINS).");

@@ -5,7 +5,7 @@
 
 import type { IncomingMessage, ServerResponse } from "http";
 import { pipeline } from "stream";
-import { parseCropQuery, placementHeaders, CROP_HEADER, OUTPUT_SIZE_HEADER } from "../../common/imaging/crop";
+import { parseCropQuery, placementHeaders } from "../../common/imaging/crop";
 import { jobIdFrom } from "../http/body";
 import type { BrokerParts, RequestContext, Target } from "../http/context";
 import { httpError } from "../http/errors";
@@ -36,8 +36,6 @@ export async function output(_req: IncomingMessage, res: ServerResponse, ctx: Re
       const c = await cropOutput(whole, crop);
       body = c.bytes;
       headers = { "content-type": c.contentType, ...placementHeaders(c.placement) };
-      const exposed = res.getHeader("access-control-expose-headers");
-      if (exposed !== undefined) headers["access-control-expose-headers"] = `${String(exposed)}, ${CROP_HEADER}, ${OUTPUT_SIZE_HEADER}`;
     } catch (e) {
       if (!(e instanceof CropError)) throw e;
     }
