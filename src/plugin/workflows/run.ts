@@ -97,7 +97,6 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     const { endpoint, body, modelVersion } = submitBody(cap, uploads);
     const accept = await withRetry(() => deps.broker.submit(endpoint, body, modelVersion, signal), signal, sleep);
     remoteJobId = accept.jobId;
-    phase("submit");
     emit({ phase: "running" });
     // From here on the job can be finished by another panel session: the broker's job id, the crop to
     // ask for and what was sent are stored with the request.
@@ -105,7 +104,7 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     for (const k of sent) await deps.store.putBytes(jobId, k.key, k.bytes);
     stored = { request: req, remote: { jobId: accept.jobId, submittedAt: now() }, ...(region ? { region } : {}) };
     await saveRecord(deps, state, stored);
-    phase("submit");
+    phase("submit"); // submitting and storing what a later session needs to finish the job
 
     const result = await pollRemote(accept.jobId, deps, signal, sleep, emit);
     phase("generate");
