@@ -28,15 +28,23 @@ import { ThumbnailCache, renderThumbnail } from "./thumbnails";
 import { serializeHost } from "./serial-host";
 import { unsupportedReason } from "./support";
 
+/** A job the controller runs or took up: `cancel` stops it for good, `detach` only stops watching it here. */
+export interface RunningJob {
+  jobId: string;
+  done: Promise<JobState>;
+  cancel(): void;
+  detach?(): void;
+}
+
 /** The workflow functions the controller calls (the real ones by default; fakes in tests). */
 export interface Workflows {
-  startJob(params: JobParams, deps: realWorkflows.WorkflowDeps, onState: (s: JobState) => void): { jobId: string; done: Promise<JobState>; cancel(): void; detach?(): void };
+  startJob(params: JobParams, deps: realWorkflows.WorkflowDeps, onState: (s: JobState) => void): RunningJob;
   selectVariation(job: JobState, index: number, deps: realWorkflows.WorkflowDeps): Promise<JobState>;
   keepOnly(job: JobState, index: number, deps: realWorkflows.WorkflowDeps): Promise<JobState>;
   reapplyKept(jobId: string, deps: realWorkflows.WorkflowDeps, onState: (s: JobState) => void): Promise<JobState>;
   dismissKept(jobId: string, deps: realWorkflows.WorkflowDeps): Promise<void>;
   /** Takes up the jobs a previous session left unfinished (optional in fakes). */
-  resumeJobs?(deps: realWorkflows.WorkflowDeps, onState: (s: JobState) => void): Promise<{ jobId: string; done: Promise<JobState>; cancel(): void; detach?(): void }[]>;
+  resumeJobs?(deps: realWorkflows.WorkflowDeps, onState: (s: JobState) => void): Promise<RunningJob[]>;
 }
 
 export interface ThemeSource {
@@ -78,7 +86,7 @@ export class HostController {
   private readonly workflows: Workflows;
   private readonly deps: realWorkflows.WorkflowDeps;
   private readonly jobs = new Map<string, JobState>();
-  private readonly running = new Map<string, { cancel(): void; detach?(): void }>();
+  private readonly running = new Map<string, Pick<RunningJob, "cancel" | "detach">>();
   private readonly last = new Map<string, string>(); // last sent payload per state event type
   private readonly cleanups: Array<() => void> = [];
   private pollHandle: unknown = null;
@@ -127,7 +135,7 @@ export class HostController {
   private async resumeStored(): Promise<JobState[]> {
     const resume = this.workflows.resumeJobs;
     if (!resume) return [];
-    let jobs: Awaited<ReturnType<NonNullable<Workflows["resumeJobs"]>>>;
+    let jobs: RunningJob[];
     try {
       jobs = await resume(this.deps, (s) => this.onJobState(s));
     } catch (e) {
