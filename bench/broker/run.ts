@@ -3,6 +3,7 @@
 //
 //   npm run bench:broker -- [--clients 50] [--low-rate 50] [--high-rate 1000]
 //                           [--low-seconds 8] [--high-seconds 3] [--requests 4000] [--rounds 2]
+//                           [--phases ABC]
 //
 // Processes: the load generator is this process; the fake Firefly, the bare proxy and two brokers
 // each run in a child process of their own, so what is measured does not share an event loop (or
@@ -46,6 +47,8 @@ const LOW_SECONDS = arg("low-seconds", 8);
 const HIGH_SECONDS = arg("high-seconds", 3);
 const REQUESTS = arg("requests", 4000);
 const ROUNDS = arg("rounds", 2);
+/** Which of the phases A, B, C to run (all by default). */
+const PHASES = phasesArg();
 const JOBS = 50;
 const KEY = "ifk_bench_0123456789abcdefghijklmnopqrstuv";
 /** BENCH_CPU_PROF=<dir>: the brokers and the bare proxy write V8 CPU profiles there when they stop. */
@@ -54,6 +57,13 @@ const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const BROKER_FLAGS = (process.env.BENCH_BROKER_FLAGS ?? "").split(" ").filter(Boolean);
 
 type Phase = "A" | "B" | "C";
+
+function phasesArg(): Set<Phase> {
+  const i = process.argv.indexOf("--phases");
+  const text = i >= 0 ? (process.argv[i + 1] ?? "") : "ABC";
+  if (!/^[ABC]+$/.test(text)) throw new Error("--phases takes letters from ABC, e.g. --phases A");
+  return new Set(text.split("") as Phase[]);
+}
 
 interface Target {
   name: string;
@@ -201,9 +211,9 @@ async function main() {
     };
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? targets : [...targets].reverse();
-      for (const t of order) await measure(t, "A", () => openLoop(t, LOW_RATE, LOW_SECONDS));
-      for (const t of order) await measure(t, "B", () => openLoop(t, HIGH_RATE, HIGH_SECONDS));
-      for (const t of order) await measure(t, "C", () => closedLoop(t, REQUESTS));
+      if (PHASES.has("A")) for (const t of order) await measure(t, "A", () => openLoop(t, LOW_RATE, LOW_SECONDS));
+      if (PHASES.has("B")) for (const t of order) await measure(t, "B", () => openLoop(t, HIGH_RATE, HIGH_SECONDS));
+      if (PHASES.has("C")) for (const t of order) await measure(t, "C", () => closedLoop(t, REQUESTS));
     }
 
     const fig = (phase: Phase, name: string) => {
@@ -230,6 +240,7 @@ async function main() {
     const every_ = "broker (every poll upstream)";
     const coll_ = "broker (default: collapsed)";
     for (const [phase, rate] of [["A", LOW_RATE], ["B", HIGH_RATE]] as const) {
+      if (!PHASES.has(phase)) continue;
       console.log(
         `\n${phase}. latency at ${CLIENTS} concurrent clients, open loop: ${rate} req/s in all (each client polls its own job every ${((CLIENTS / rate) * 1000).toFixed(0)} ms)` +
           `\n   answers "added latency p50 ≤ 1 ms, p99 ≤ 5 ms" at this stated load`,
@@ -239,12 +250,14 @@ async function main() {
       added(phase, coll_, false);
       added(phase, "bare node:http proxy", false);
     }
-    console.log(`\nC. saturation: closed loop, ${CLIENTS} requests always in flight (clients, target and upstream share ${os.cpus().length} cores)` + `\n   answers "throughput ≥ 0.7× a bare node:http proxy"; latencies here are queueing at saturation, not the broker's own cost`);
-    table("C");
-    const bare = fig("C", "bare node:http proxy").rps;
-    const ratio = fig("C", every_).rps / bare;
-    console.log(`  throughput broker (every poll upstream) / bare proxy: ${ratio.toFixed(2)}× — target ≥ 0.7×: ${ratio >= 0.7 ? "met" : "NOT met"}`);
-    console.log(`  throughput broker (default: collapsed) / bare proxy:  ${(fig("C", coll_).rps / bare).toFixed(2)}×`);
+    if (PHASES.has("C")) {
+      console.log(`\nC. saturation: closed loop, ${CLIENTS} requests always in flight (clients, target and upstream share ${os.cpus().length} cores)` + `\n   answers "throughput ≥ 0.7× a bare node:http proxy"; latencies here are queueing at saturation, not the broker's own cost`);
+      table("C");
+      const bare = fig("C", "bare node:http proxy").rps;
+      const ratio = fig("C", every_).rps / bare;
+      console.log(`  throughput broker (every poll upstream) / bare proxy: ${ratio.toFixed(2)}× — target ≥ 0.7×: ${ratio >= 0.7 ? "met" : "NOT met"}`);
+      console.log(`  throughput broker (default: collapsed) / bare proxy:  ${(fig("C", coll_).rps / bare).toFixed(2)}×`);
+    }
     const calls = await ask<number>(collapsed.child, "upstreamStatusCalls");
     const polls = [...tallies.entries()].filter(([k]) => k.endsWith(coll_)).reduce((s, [, t]) => s + t.requests, 1000);
     console.log(`\nupstream status calls by the collapsing broker: ${calls} for ${polls} polls (${JOBS} jobs, at most one per job per second)`);
