@@ -3,8 +3,10 @@
 // the tone ring, so it asks for that part and downloads and decodes a quarter of the bytes. The crop
 // is re-encoded in the output's own format (JPEG at high quality, PNG losslessly); the answer says
 // where it lies in the whole output. sharp runs on libuv's thread pool, off the event loop.
+// sharp is loaded on the first crop: a broker in Firefly mode that never crops does not pay for
+// libvips (about 100 ms at start and 20 MB of memory).
 
-import sharp, { type Metadata } from "sharp";
+import type { Metadata, Sharp, SharpOptions } from "sharp";
 import { regionIn, type OutputCrop, type OutputPlacement } from "../common/imaging/crop";
 
 /** Largest output (in pixels) the broker decodes to crop. */
@@ -20,6 +22,14 @@ export interface CroppedOutput {
 
 /** Thrown when the output is not an image sharp can crop (the route then sends it whole). */
 export class CropError extends Error {}
+
+let sharpModule: ((input: Buffer, options: SharpOptions) => Sharp) | undefined;
+
+function sharp(input: Buffer, options: SharpOptions): Sharp {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  sharpModule ??= require("sharp") as (input: Buffer, options: SharpOptions) => Sharp;
+  return sharpModule(input, options);
+}
 
 export async function cropOutput(bytes: Uint8Array, crop: OutputCrop): Promise<CroppedOutput> {
   const input = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
