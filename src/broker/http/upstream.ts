@@ -85,16 +85,24 @@ function urlOptions(url: URL): http.RequestOptions {
   return options;
 }
 
-function start(req: UpstreamRequest, onResponse: (res: http.IncomingMessage) => void, onError: (err: NetworkError) => void): http.ClientRequest {
+/**
+ * Start a request. `onResponse` gets the response headers and `done`: the one timer of the whole
+ * exchange (`req.timeoutMs`) runs until the caller calls `done` (or the exchange fails).
+ */
+function start(req: UpstreamRequest, onResponse: (res: http.IncomingMessage, done: () => void) => void, onError: (err: NetworkError) => void): void {
   const isHttps = req.url.protocol === "https:";
   const mod = isHttps ? https : http;
   const agent = req.freshConnection ? false : isHttps ? agents.https : agents.http;
   let connected = false;
-  let done = false;
-  const fail = (code: string) => {
-    if (done) return;
-    done = true;
+  let answered = false;
+  let settled = false;
+  const done = () => {
+    settled = true;
     clearTimeout(timer);
+  };
+  const fail = (code: string) => {
+    if (settled) return;
+    done();
     onError(new NetworkError(code, !connected && NEVER_CONNECTED.has(code) ? true : !connected && code === "CONNECT_TIMEOUT"));
     r.destroy();
   };
@@ -103,10 +111,9 @@ function start(req: UpstreamRequest, onResponse: (res: http.IncomingMessage) => 
   options.headers = req.headers;
   options.agent = agent;
   const r = mod.request(options, (res) => {
-    if (done) return res.resume();
-    done = true;
-    clearTimeout(timer);
-    onResponse(res);
+    if (settled || answered) return res.resume();
+    answered = true;
+    onResponse(res, done);
   });
   r.on("socket", (socket) => {
     // A reused keep-alive socket is already connected; a new one says so once (TCP connect).
@@ -122,26 +129,21 @@ function start(req: UpstreamRequest, onResponse: (res: http.IncomingMessage) => 
     body.on("error", () => fail("BODY_ERROR"));
     body.pipe(r);
   }
-  return r;
 }
 
-/** Send a request and read the whole (capped) response body. */
+/** Send a request and read the whole (capped) response body, all within `timeoutMs`. */
 export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
   const cap = req.maxResponseBytes ?? 4 * 1024 * 1024;
   return new Promise((resolve, reject) => {
-    const r = start(
+    start(
       req,
-      (res) => {
+      (res, done) => {
         const chunks: Buffer[] = [];
         let size = 0;
-        const bodyTimer = setTimeout(() => {
-          res.destroy();
-          reject(new NetworkError("TIMEOUT", false));
-        }, req.timeoutMs);
         res.on("data", (c: Buffer) => {
           size += c.length;
           if (size > cap) {
-            clearTimeout(bodyTimer);
+            done();
             res.destroy();
             reject(new NetworkError("RESPONSE_TOO_LARGE", false));
             return;
@@ -149,28 +151,33 @@ export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
           chunks.push(c);
         });
         res.on("end", () => {
-          clearTimeout(bodyTimer);
+          done();
           resolve(new ReadResponse(res.statusCode ?? 0, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
         });
+        // A body cut short errors the response (Node reports it as "aborted"); a body that stalls
+        // is ended by the exchange's timer, which is still running.
         res.on("error", () => {
-          clearTimeout(bodyTimer);
-          reject(new NetworkError("ECONNRESET", false));
-        });
-        res.on("aborted", () => {
-          clearTimeout(bodyTimer);
+          done();
           reject(new NetworkError("ECONNRESET", false));
         });
       },
       reject,
     );
-    void r;
   });
 }
 
 /** Send a request and hand back the response stream (outputs). The caller must consume or destroy it. */
 export function streamUpstream(req: UpstreamRequest): Promise<UpstreamStream> {
   return new Promise((resolve, reject) => {
-    start(req, (res) => resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), stream: res }), reject);
+    start(
+      req,
+      (res, done) => {
+        // The timeout covers getting the headers; the caller reads the stream at its own pace.
+        done();
+        resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), stream: res });
+      },
+      reject,
+    );
   });
 }
 
