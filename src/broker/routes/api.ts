@@ -34,6 +34,12 @@ export async function api(req: IncomingMessage, res: ServerResponse, ctx: Reques
     if (method !== want) throw httpError(405, "method_not_allowed", "invalid_input", `Use ${want}.`);
   };
   let g: RegExpExecArray | null;
+  // Status polls first: they are most of the traffic.
+  if ((g = m(/^\/v3\/status\/([^/]{1,300})$/))) {
+    only("GET", "/v3/status/:jobId");
+    respond.sendJson(res, 200, await jobs.status(owner, jobIdFrom(g[1]), baseUrl(req, parts), ctx.facts));
+    return;
+  }
   if (pathname === "/v2/storage/image") {
     only("POST", pathname);
     return upload(req, res, ctx, parts, owner);
@@ -45,11 +51,6 @@ export async function api(req: IncomingMessage, res: ServerResponse, ctx: Reques
     const mv = req.headers["x-model-version"];
     const accepted = await jobs.submit(owner, SUBMIT_ROUTES[g[1]], body, typeof mv === "string" ? mv.trim() : undefined, baseUrl(req, parts), ctx.facts);
     respond.sendJson(res, 202, accepted);
-    return;
-  }
-  if ((g = m(/^\/v3\/status\/([^/]{1,300})$/))) {
-    only("GET", "/v3/status/:jobId");
-    respond.sendJson(res, 200, await jobs.status(owner, jobIdFrom(g[1]), baseUrl(req, parts), ctx.facts));
     return;
   }
   if ((g = m(/^\/v3\/cancel\/([^/]{1,300})$/))) {
