@@ -80,6 +80,8 @@ interface Tally {
   secs: number;
   middleCpuUs: number;
   upstreamCpuUs: number;
+  /** The p50 of each round on its own (to show how much rounds differ). */
+  roundP50s: number[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -201,8 +203,9 @@ async function main() {
       const m1 = t.middle ? await cpuMicros(t.middle) : 0;
       const u1 = await cpuMicros(upstream);
       const k = `${phase} ${t.name}`;
-      const tally = tallies.get(k) ?? { times: [], requests: 0, secs: 0, middleCpuUs: 0, upstreamCpuUs: 0 };
+      const tally = tallies.get(k) ?? { times: [], requests: 0, secs: 0, middleCpuUs: 0, upstreamCpuUs: 0, roundP50s: [] };
       for (const x of r.times) tally.times.push(x);
+      tally.roundP50s.push(quantile([...r.times].sort((a, b) => a - b), 0.5));
       tally.requests += r.requests;
       tally.secs += r.secs;
       tally.middleCpuUs += m1 - m0;
@@ -235,7 +238,9 @@ async function main() {
       const p50 = f.p50 - base.p50;
       const p99 = f.p99 - base.p99;
       const verdict = withTarget ? ` — target ≤ 1 / ≤ 5 ms: ${p50 <= 1 && p99 <= 5 ? "met" : "NOT met"}` : "";
-      console.log(`  added by the ${pad(name + ":", 30)} p50 ${p50 >= 0 ? "+" : ""}${p50.toFixed(2)} ms, p99 ${p99 >= 0 ? "+" : ""}${p99.toFixed(2)} ms${verdict}`);
+      const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`;
+      const rounds = ROUNDS > 1 ? ` (p50 by round: ${tallies.get(`${phase} ${name}`)!.roundP50s.map((x, i) => signed(x - tallies.get(`${phase} upstream direct`)!.roundP50s[i])).join(" / ")})` : "";
+      console.log(`  added by the ${pad(name + ":", 30)} p50 ${signed(p50)} ms, p99 ${signed(p99)} ms${verdict}${rounds}`);
     };
     const every_ = "broker (every poll upstream)";
     const coll_ = "broker (default: collapsed)";
