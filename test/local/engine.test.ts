@@ -1,8 +1,10 @@
 // The completion engine on raw pixels, in-process (no workers): sizes, untouched pixels,
 // determinism, texture (not a flat blur), working-resolution cap, abort, placement.
 
-import { expandImage, fillImage, placeSource, AbortError, EngineInputError } from "../../src/broker/local/engine";
+import { expandImage, fillImage, placeSource, AbortError, DEFAULT_PARAMS, EngineInputError } from "../../src/broker/local/engine";
 import { membrane, smoothBase } from "../../src/broker/local/engine/base";
+import { chooseBaseScale } from "../../src/broker/local/engine/choose";
+import { gradientNoise, stripes } from "../../bench/engine/textures";
 import { bricks, clone, countDiffering, grass, lumaStd, rectMask } from "./helpers";
 
 describe("fill", () => {
@@ -219,5 +221,38 @@ describe("smooth base", () => {
       for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(base[i * 3 + c] - want[c]));
     }
     expect(worst).toBeLessThan(1.5);
+  });
+});
+
+describe("base scale chosen on held-out known pixels", () => {
+  // The hole as the engine sees it: a 128² hole with 96 px of known context on every side.
+  const crop = (img: { width: number; data: Uint8Array }) => {
+    const n = 320, x0 = 104, y0 = 74;
+    const lv = { w: n, h: n, img: new Float32Array(n * n * 3), hole: new Uint8Array(n * n) };
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) {
+      const i = y * n + x;
+      if (x >= 96 && x < 224 && y >= 96 && y < 224) { lv.hole[i] = 1; continue; }
+      for (let c = 0; c < 3; c++) lv.img[i * 3 + c] = img.data[((y + y0) * img.width + x + x0) * 4 + c];
+    }
+    return lv;
+  };
+  const params = { ...DEFAULT_PARAMS, seed: 1 };
+
+  it("takes the finer base where broad tonal variations run through the hole, and keeps the default on patterns", () => {
+    expect(chooseBaseScale(crop(gradientNoise(512, 512, 3)), params)).toBe(DEFAULT_PARAMS.baseScale / 2);
+    expect(chooseBaseScale(crop(stripes(512, 512, 1)), params)).toBe(DEFAULT_PARAMS.baseScale);
+    expect(chooseBaseScale(crop(bricks(512, 512, 2)), params)).toBe(DEFAULT_PARAMS.baseScale);
+  });
+
+  it("fills with the chosen scale, and only known pixels decide it", () => {
+    const img = gradientNoise(512, 512, 3);
+    const m = rectMask(512, 512, 200, 170, 328, 298);
+    const auto = fillImage(img, m, { seed: 2 });
+    const fine = fillImage(img, m, { seed: 2, baseScale: DEFAULT_PARAMS.baseScale / 2, adaptiveBase: false });
+    expect(Buffer.from(auto.data).equals(Buffer.from(fine.data))).toBe(true);
+    // Scribbling over the hole changes nothing.
+    const scribbled = clone(img);
+    for (let i = 0; i < m.data.length; i++) if (m.data[i]) scribbled.data.fill(i % 251, i * 4, i * 4 + 3);
+    expect(Buffer.from(fillImage(scribbled, m, { seed: 2 }).data).equals(Buffer.from(auto.data))).toBe(true);
   });
 });

@@ -41,6 +41,11 @@ export interface CompleteParams {
    * interpolated across the hole as a membrane, is added back.
    */
   baseScale: number;
+  /**
+   * Try half the base scale too, on a held-out band of known pixels around the hole, and use it
+   * when it reproduces that band clearly better (choose.ts). Read by the entry points (index.ts).
+   */
+  adaptiveBase: boolean;
   /** Stop building the pyramid when the hole is at most this thick (distance from known pixels). */
   coarsestThickness: number;
   shouldAbort?: () => boolean;
@@ -61,6 +66,7 @@ export const DEFAULT_PARAMS: Omit<CompleteParams, "seed"> = {
   meanShiftRadius: 28,
   meanShiftIters: 3,
   baseScale: 1,
+  adaptiveBase: true,
   coarsestThickness: 6,
 };
 

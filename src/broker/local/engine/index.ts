@@ -3,6 +3,7 @@
 // the filled region, and composite it into an untouched copy of the full-resolution input, so
 // pixels outside the hole are exactly the input's.
 
+import { chooseBaseScale } from "./choose";
 import { CompleteParams, DEFAULT_PARAMS, completeLevel0 } from "./complete";
 import { Level, resampleLevelDown, sampleBilinear } from "./pyramid";
 import { CompletionOptions, EngineInputError, GrayImage, RgbaImage } from "./types";
@@ -160,6 +161,7 @@ function completeMasked(image: RgbaImage, mask: Uint8Array, options: EngineOptio
   if (level.w < 2 * r + 3 || level.h < 2 * r + 3) throw new EngineInputError("the image is too small to fill from its surroundings");
 
   const params: CompleteParams = { ...DEFAULT_PARAMS, ...stripUndefined(options), seed: options.seed };
+  if (params.adaptiveBase) params.baseScale = chooseBaseScale(level, params);
   const done = completeLevel0(level, params);
 
   // Composite: hole pixels take the (upsampled) completion, blended by the mask value.
