@@ -1,9 +1,10 @@
 // Cropped outputs: the broker's signed output link crops when asked (and refuses malformed crops with a
-// JSON 400), the panel's client asks only its own broker, and a fill placed from a cropped download is
-// pixel for pixel the fill placed from the whole output. Also the run-length mask PNG.
+// JSON 400), the panel's client asks only its own broker, and a fill (or a one-side expand) placed from
+// a cropped download is pixel for pixel the one placed from the whole output. Also the run-length mask PNG.
 
 import * as zlib from "zlib";
-import type { RGBAImage } from "../../src/common/host";
+import type { Rect, RGBAImage } from "../../src/common/host";
+import type { JobParams } from "../../src/common/jobs";
 import { CROP_HEADER, OUTPUT_SIZE_HEADER, decodeImage, encodeRGBAPng, regionIn } from "../../src/common/imaging";
 import { decodePng, encodeMaskPng } from "../../src/common/imaging/png";
 import { SimHost } from "../../src/playground/sim";
@@ -18,10 +19,16 @@ let ff: FakeFirefly;
 let broker: TestBroker;
 const OUT_W = 1152;
 const OUT_H = 896;
-const output: RGBAImage = coordImage(OUT_W, OUT_H);
+/** Every pixel differs (red and green say where it is) and blue is grain, so, as with a photo, bytes scale with area. */
+const output: RGBAImage = (() => {
+  const img = coordImage(OUT_W, OUT_H);
+  const r = rng(17);
+  for (let p = 2; p < img.data.length; p += 4) img.data[p] = Math.floor(r() * 256);
+  return img;
+})();
 
 beforeAll(async () => {
-  // Every output is the same 1152×896 PNG in which every pixel differs, so a misplaced crop shows.
+  // Every output is the same 1152×896 PNG, so a misplaced crop shows.
   ff = await startFakeFirefly({ pollsToFinish: 1, outputImage: Buffer.from(encodeRGBAPng(output)) });
   broker = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000" });
 });
@@ -120,22 +127,36 @@ test("the client asks only its own broker for crops; other links are downloaded 
   expect(notOutput.placement).toBeNull();
 });
 
+/** Runs one job on a fresh simulated document, downloading cropped or whole outputs; the composite and bytes down. */
+async function placed(cropping: boolean, doc: { width: number; height: number }, params: JobParams, selection?: Rect) {
+  const host = new SimHost();
+  const id = host.createDocument({ ...doc, pixels: coordImage(doc.width, doc.height) });
+  if (selection) host.setSelection(id, selection);
+  const base = createBrokerClient({ baseUrl: broker.url, key: KEY_A });
+  const client: BrokerClient = cropping ? base : { ...base, downloadCropped: undefined };
+  const job = startJob(params, { host, broker: client, store: new MemoryResultStore(), pollIntervalMs: 20 }, () => undefined);
+  const final = await job.done;
+  expect(final.phase).toBe("done");
+  return { composite: await host.composite(id), bytesDown: job.metrics.bytesDown };
+}
+
 test("a fill placed from cropped downloads is identical to one placed from whole outputs, and downloads less", async () => {
-  const run = async (cropping: boolean) => {
-    const host = new SimHost();
-    const id = host.createDocument({ width: 1400, height: 1000, pixels: coordImage(1400, 1000) });
-    host.setSelection(id, { left: 610, top: 420, right: 760, bottom: 530 });
-    const base = createBrokerClient({ baseUrl: broker.url, key: KEY_A });
-    const client: BrokerClient = cropping ? base : { ...base, downloadCropped: undefined };
-    const job = startJob({ kind: "fill", numVariations: 2, seeds: [3, 4], blend: { bandPx: 6, toneMatch: true } }, { host, broker: client, store: new MemoryResultStore(), pollIntervalMs: 20 }, () => undefined);
-    const final = await job.done;
-    expect(final.phase).toBe("done");
-    return { composite: await host.composite(id), bytesDown: job.metrics.bytesDown };
-  };
+  const run = (cropping: boolean) =>
+    placed(cropping, { width: 1400, height: 1000 }, { kind: "fill", numVariations: 2, seeds: [3, 4], blend: { bandPx: 6, toneMatch: true } }, { left: 610, top: 420, right: 760, bottom: 530 });
   const cropped = await run(true);
   const whole = await run(false);
   expect(Buffer.compare(Buffer.from(cropped.composite.data), Buffer.from(whole.composite.data))).toBe(0);
   expect(cropped.bytesDown).toBeLessThan(whole.bytesDown / 4);
+});
+
+test("an expand of one side downloads only that strip and its tone ring, and places exactly the same", async () => {
+  // 800×896 grown 352 px to the right: the 1152×896 output is the canvas at 1:1.
+  const run = (cropping: boolean) =>
+    placed(cropping, { width: 800, height: 896 }, { kind: "expand", target: { kind: "sides", left: 0, top: 0, right: 352, bottom: 0 }, numVariations: 1, seeds: [5], blend: { bandPx: 12, toneMatch: true } });
+  const cropped = await run(true);
+  const whole = await run(false);
+  expect(Buffer.compare(Buffer.from(cropped.composite.data), Buffer.from(whole.composite.data))).toBe(0);
+  expect(cropped.bytesDown).toBeLessThan(whole.bytesDown / 2);
 });
 
 test("mask PNGs (run-length deflate) decode to the same pixels and carry a valid zlib checksum", () => {

@@ -7,12 +7,11 @@ import type { SelectionMask } from "../../common/host";
 import type { JobParams, JobState } from "../../common/jobs";
 import { decodePlaced, encodeGrayPng } from "../../common/imaging/codecs";
 import type { DecodeRegion, OutputPlacement } from "../../common/imaging/crop";
-import { fillLayerRect } from "../../common/imaging/compose";
-import { nonZeroBounds } from "../../common/imaging/image";
 import { BrokerError } from "../broker-client";
 import { captureJob, type Captured } from "./capture";
 import { WorkflowError, toJobError } from "./errors";
 import { placeVariations, toneFor, type DecodedVariation } from "./place";
+import { resultRegion } from "./result-region";
 import { abortableSleep, backoffMs, isRetryable, withRetry } from "./retry";
 import { submitBody, uploadAll, type Transfer } from "./submit";
 import { SELECTION_KEY, SENT_MASK_KEY, SENT_SOURCE_KEY, resultKey, type JobRequest, type StoredRequest, type WorkflowDeps } from "./types";
@@ -100,7 +99,7 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     emit({ phase: "running" });
     // From here on the job can be finished by another panel session: the broker's job id, the crop to
     // ask for and what was sent are stored with the request.
-    const region = fillResultRegion(req, cap);
+    const region = resultRegion(req, cap);
     for (const k of sent) await deps.store.putBytes(jobId, k.key, k.bytes);
     stored = { request: req, remote: { jobId: accept.jobId, submittedAt: now() }, ...(region ? { region } : {}) };
     await saveRecord(deps, state, stored);
@@ -189,7 +188,7 @@ export async function pollRemote(
 }
 
 /**
- * Downloads a finished job's outputs (a fill's cropped to `region` by the broker) and stores them
+ * Downloads a finished job's outputs (cropped to `region` by the broker, see result-region.ts) and stores them
  * under the job's result keys.
  */
 export async function downloadResults(
@@ -216,30 +215,6 @@ export async function downloadResults(
   );
   for (let i = 0; i < got.length; i++) await deps.store.putBytes(jobId, resultKey(i), got[i].bytes);
   return { outputs, got };
-}
-
-/**
- * The part of a fill result (in send-size pixels) that composing and tone matching read: the layer's
- * rectangle and the tone ring (at most 32 px) around the mask, inside the requested frame. Only that
- * part is downloaded (from the broker, which crops) and decoded.
- */
-function fillResultRegion(req: Captured["request"], cap: Captured): DecodeRegion | undefined {
-  if (!req.fill || !cap.selection || !cap.sendMask) return undefined;
-  const g = req.fill.geometry;
-  const nz = nonZeroBounds(cap.sendMask);
-  if (nz.right <= nz.left) return undefined;
-  const layer = fillLayerRect(g, cap.selection, req.blend.bandPx);
-  const ring = 34;
-  const { width, height } = req.sendSize;
-  return {
-    rect: {
-      left: Math.max(0, Math.min(Math.floor((layer.left - g.window.left) * g.scaleX), nz.left - ring)),
-      top: Math.max(0, Math.min(Math.floor((layer.top - g.window.top) * g.scaleY), nz.top - ring)),
-      right: Math.min(width, Math.max(Math.ceil((layer.right - g.window.left) * g.scaleX), nz.right + ring)),
-      bottom: Math.min(height, Math.max(Math.ceil((layer.bottom - g.window.top) * g.scaleY), nz.bottom + ring)),
-    },
-    of: { width, height },
-  };
 }
 
 export function noteFor(result: JobResult): string | undefined {
