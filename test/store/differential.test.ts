@@ -107,7 +107,7 @@ test.each([1, 2, 3])("file and Redis stores agree on 600 random operations (seed
         };
       } else if (r < 0.9) {
         name = `tryBeginStatusPoll ${id}`;
-        op = (s) => s.tryBeginStatusPoll(id, now, 1000);
+        op = async (s) => s.tryBeginStatusPoll(id, now, 1000);
       } else if (r < 0.93) {
         name = `snapshot ${id}`;
         op = async (s) => {
@@ -126,7 +126,7 @@ test.each([1, 2, 3])("file and Redis stores agree on 600 random operations (seed
         op = (s) => s.getJob(id);
       } else {
         name = `getJobWithSnapshot ${id}`;
-        op = (s) => s.getJobWithSnapshot(id);
+        op = async (s) => s.getJobWithSnapshot(id);
       }
       log.push(name);
       const a = norm(await op(file));

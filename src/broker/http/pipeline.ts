@@ -25,10 +25,16 @@ function parseTarget(req: http.IncomingMessage): Target {
   };
 }
 
-async function route(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext, parts: BrokerParts): Promise<void> {
+const ANSWERED = Promise.resolve();
+
+/**
+ * The handler for a request (its checks throw at once). Not itself async: the route's promise is
+ * handed on as it is, so a status poll takes no extra turns of the event loop here.
+ */
+function route(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext, parts: BrokerParts): Promise<void> {
   const target = parseTarget(req);
   checkHostAndQuery(req, target, ctx, parts);
-  if (handleCors(req, res, target, ctx, parts)) return;
+  if (handleCors(req, res, target, ctx, parts)) return ANSWERED;
   if (target.pathname === "/health") return health(req, res, ctx, parts, target);
   const out = matchOutput(target.pathname);
   if (out) return output(req, res, ctx, parts, target, out);
@@ -55,7 +61,13 @@ export function attachPipeline(server: http.Server, parts: BrokerParts): void {
         jobId: ctx.facts.jobId,
       });
     });
-    route(req, res, ctx, parts).catch((err) => parts.respond.sendError(req, res, err));
+    let handled: Promise<void>;
+    try {
+      handled = route(req, res, ctx, parts);
+    } catch (err) {
+      handled = Promise.reject(err);
+    }
+    handled.catch((err) => parts.respond.sendError(req, res, err));
   });
 
   server.on("clientError", (err: NodeJS.ErrnoException, socket) => {

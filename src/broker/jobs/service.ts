@@ -99,7 +99,8 @@ export class JobService {
   async status(owner: string, id: string, base: string, facts: RequestFacts): Promise<Record<string, unknown>> {
     // One store read for the job and its last status (ownership checked as in ownJob).
     if (!JOB_ID_RE.test(id)) throw unknownJob();
-    const { job, snapshot } = await this.o.store.getJobWithSnapshot(id);
+    const read = this.o.store.getJobWithSnapshot(id);
+    const { job, snapshot } = read instanceof Promise ? await read : read;
     if (!job || job.owner !== owner) throw unknownJob();
     facts.jobId = id;
     switch (job.state) {
@@ -132,17 +133,22 @@ export class JobService {
    * snapshot is answered by `status` before it comes here).
    */
   private collapsedPoll(job: JobRecord, snap: StatusSnapshot | undefined): Promise<ProviderJobStatus> {
-    let p = this.inflightPolls.get(job.id);
-    if (!p) {
-      p = this.pollUpstream(job, snap?.status).finally(() => this.inflightPolls.delete(job.id));
-      this.inflightPolls.set(job.id, p);
-    }
+    const running = this.inflightPolls.get(job.id);
+    if (running) return running;
+    const p = this.pollUpstream(job, snap?.status);
+    this.inflightPolls.set(job.id, p);
+    // Forgotten when settled, on a side branch: the pollers await `p` itself, not a promise after it.
+    const forget = () => {
+      if (this.inflightPolls.get(job.id) === p) this.inflightPolls.delete(job.id);
+    };
+    p.then(forget, forget);
     return p;
   }
 
   private async pollUpstream(job: JobRecord, stale: ProviderJobStatus | undefined): Promise<ProviderJobStatus> {
     const { store } = this.o;
-    if (!(await store.tryBeginStatusPoll(job.id, this.now(), this.o.statusMinIntervalMs))) {
+    const began = store.tryBeginStatusPoll(job.id, this.now(), this.o.statusMinIntervalMs);
+    if (!(began instanceof Promise ? await began : began)) {
       // Someone else (another broker instance) polled within the interval.
       if (stale) return stale;
       await new Promise((r) => setTimeout(r, 200));
@@ -151,7 +157,8 @@ export class JobService {
     }
     this.upstreamStatusCalls++;
     const st = await this.o.provider.status(job.providerJobId!);
-    await store.putStatusSnapshot(job.id, { status: st, fetchedAt: this.now() });
+    const put = store.putStatusSnapshot(job.id, { status: st, fetchedAt: this.now() });
+    if (put instanceof Promise) await put;
     if (isTerminalStatus(st.status)) await this.settle(job, st);
     return st;
   }

@@ -323,16 +323,16 @@ class FileStore implements Store {
     return this.snapshots.get(jobId);
   }
 
-  async getJobWithSnapshot(id: string): Promise<{ job?: JobRecord; snapshot?: StatusSnapshot }> {
+  getJobWithSnapshot(id: string): { job?: JobRecord; snapshot?: StatusSnapshot } {
     const job = this.jobs.get(id);
     return job ? { job: { ...job }, snapshot: this.snapshots.get(id) } : {};
   }
 
-  async putStatusSnapshot(jobId: string, snapshot: StatusSnapshot): Promise<void> {
+  putStatusSnapshot(jobId: string, snapshot: StatusSnapshot): void {
     if (this.jobs.has(jobId)) this.snapshots.set(jobId, snapshot);
   }
 
-  async tryBeginStatusPoll(jobId: string, now: number, minIntervalMs: number): Promise<boolean> {
+  tryBeginStatusPoll(jobId: string, now: number, minIntervalMs: number): boolean {
     const last = this.pollStarts.get(jobId);
     if (last !== undefined && now - last < minIntervalMs) return false;
     this.pollStarts.set(jobId, now);

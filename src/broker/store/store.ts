@@ -112,6 +112,9 @@ export interface FinishPatch {
   error?: { status: number; body: unknown };
 }
 
+/** A value now, or a promise of it. */
+export type MaybePromise<T> = T | Promise<T>;
+
 export interface Store {
   /** Open / recover. Jobs that were `submitting` when a previous single process died get an expired lease. */
   open(): Promise<void>;
@@ -169,12 +172,15 @@ export interface Store {
   rateUsage(now: number): Promise<{ lastMinute: number; lastDay: number; pausedUntil: number }>;
 
   // ---- status-poll collapsing ------------------------------------------------------------------
+  // Every status poll makes these calls. An in-memory store answers them at once (not wrapped in a
+  // promise, so the poll takes no extra turns of the event loop); a shared store answers over the
+  // network with a promise. Callers handle both (see `settled`).
   getStatusSnapshot(jobId: string): Promise<StatusSnapshot | undefined>;
   /** `getJob` and `getStatusSnapshot` in one read (a status poll's usual pair). */
-  getJobWithSnapshot(id: string): Promise<{ job?: JobRecord; snapshot?: StatusSnapshot }>;
-  putStatusSnapshot(jobId: string, snapshot: StatusSnapshot): Promise<void>;
+  getJobWithSnapshot(id: string): MaybePromise<{ job?: JobRecord; snapshot?: StatusSnapshot }>;
+  putStatusSnapshot(jobId: string, snapshot: StatusSnapshot): MaybePromise<void>;
   /** True for exactly one caller per job per `minIntervalMs`: that caller may poll upstream. */
-  tryBeginStatusPoll(jobId: string, now: number, minIntervalMs: number): Promise<boolean>;
+  tryBeginStatusPoll(jobId: string, now: number, minIntervalMs: number): MaybePromise<boolean>;
 
   // ---- shared secrets ---------------------------------------------------------------------------
   /**
