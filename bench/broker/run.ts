@@ -2,7 +2,7 @@
 // straight to the fake upstream and through a bare node:http pass-through proxy, all in one run.
 //
 //   npm run bench:broker -- [--clients 50] [--low-rate 50] [--high-rate 1000]
-//                           [--low-seconds 8] [--high-seconds 3] [--requests 4000] [--rounds 2]
+//                           [--low-seconds 8] [--high-seconds 3] [--requests 4000] [--rounds 3]
 //                           [--phases ABC]
 //
 // Processes: the load generator is this process; the fake Firefly, the bare proxy and two brokers
@@ -46,7 +46,7 @@ const HIGH_RATE = arg("high-rate", 1000);
 const LOW_SECONDS = arg("low-seconds", 8);
 const HIGH_SECONDS = arg("high-seconds", 3);
 const REQUESTS = arg("requests", 4000);
-const ROUNDS = arg("rounds", 2);
+const ROUNDS = arg("rounds", 3);
 /** Which of the phases A, B, C to run (all by default). */
 const PHASES = phasesArg();
 const JOBS = 50;
