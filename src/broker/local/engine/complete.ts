@@ -401,28 +401,42 @@ function initOnionPeel(st: LevelState, rng: Rng, checkAbort: () => void): void {
   }
   const filled = new Uint8Array(w * h);
   for (let i = 0; i < filled.length; i++) filled[i] = hole[i] ? 0 : 1;
+  // The filled neighbours of the pixel being synthesised, listed once per pixel (row by row, as
+  // the comparison visits them): their colours and their offsets from a candidate's centre.
+  const side = 2 * r + 1;
+  const nbCol = new Float32Array(side * side * 3);
+  const nbOff = new Int32Array(side * side);
+  const rowEnd = new Int32Array(side);
   for (let k = 0; k < keys.length; k++) {
     if ((k & 255) === 255) checkAbort();
     const x = keys[k] % 16777216;
     const xx = x % w, xy = (x - xx) / w;
+    let m = 0, rows = 0;
+    for (let oy = -r; oy <= r; oy++) {
+      const yy = xy + oy;
+      if (yy < 0 || yy >= h) continue;
+      for (let ox = -r; ox <= r; ox++) {
+        const xx2 = xx + ox;
+        if (xx2 < 0 || xx2 >= w) continue;
+        const pi = yy * w + xx2;
+        if (!filled[pi]) continue;
+        nbCol[m * 3] = img[pi * 3]; nbCol[m * 3 + 1] = img[pi * 3 + 1]; nbCol[m * 3 + 2] = img[pi * 3 + 2];
+        nbOff[m++] = (oy * w + ox) * 3;
+      }
+      rowEnd[rows++] = m;
+    }
     let best = Infinity, bq = cand[0];
     for (let c = 0; c < cand.length; c++) {
-      const q = cand[c];
+      const q3 = cand[c] * 3;
       let d = 0;
-      for (let oy = -r; oy <= r && d < best; oy++) {
-        const yy = xy + oy;
-        if (yy < 0 || yy >= h) continue;
-        for (let ox = -r; ox <= r; ox++) {
-          const xx2 = xx + ox;
-          if (xx2 < 0 || xx2 >= w) continue;
-          const pi = yy * w + xx2;
-          if (!filled[pi]) continue;
-          const qi = (q + oy * w + ox) * 3;
-          const a = img[pi * 3] - img[qi], b = img[pi * 3 + 1] - img[qi + 1], c2 = img[pi * 3 + 2] - img[qi + 2];
+      for (let row = 0, j = 0; row < rows && d < best; row++) {
+        for (const end = rowEnd[row]; j < end; j++) {
+          const qi = q3 + nbOff[j];
+          const a = nbCol[j * 3] - img[qi], b = nbCol[j * 3 + 1] - img[qi + 1], c2 = nbCol[j * 3 + 2] - img[qi + 2];
           d += a * a + b * b + c2 * c2;
         }
       }
-      if (d < best) { best = d; bq = q; }
+      if (d < best) { best = d; bq = cand[c]; }
     }
     img[x * 3] = img[bq * 3]; img[x * 3 + 1] = img[bq * 3 + 1]; img[x * 3 + 2] = img[bq * 3 + 2];
     filled[x] = 1;
