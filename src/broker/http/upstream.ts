@@ -1,10 +1,11 @@
-// A small HTTP client for the broker's upstream calls (IMS, Firefly, output hosts), on node:http
-// with keep-alive agents: no redirects followed, whole-request timeouts, capped response bodies,
-// and one fact the submit rules need — whether a failed request provably never left the broker.
+// A small HTTP client for the broker's upstream calls (IMS, Firefly, output hosts), on undici's
+// keep-alive pools: no redirects followed, one timeout for the whole exchange, capped response
+// bodies, and one fact the submit rules need — whether a failed request provably never left the
+// broker. undici rather than node:http, and its handler interface rather than streams for read
+// bodies: a status poll's upstream leg is the largest part of what the broker spends on it.
 
-import * as http from "http";
-import * as https from "https";
 import type { Readable } from "stream";
+import { Agent, Client, type Dispatcher } from "undici";
 
 export interface UpstreamRequest {
   method: "GET" | "POST" | "PUT";
@@ -29,7 +30,7 @@ export interface UpstreamResponse {
 export interface UpstreamStream {
   status: number;
   headers: Record<string, string>;
-  stream: http.IncomingMessage;
+  stream: Readable;
 }
 
 /** No response: the connection failed, timed out, or was cut. */
@@ -46,14 +47,15 @@ export class NetworkError extends Error {
 
 const NEVER_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "CONNECT_TIMEOUT"]);
 
-const agents = {
-  http: new http.Agent({ keepAlive: true, maxSockets: 64, keepAliveMsecs: 1000 }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 64, keepAliveMsecs: 1000 }),
-};
+/** Keep-alive pools, one per origin. undici's own timeouts are longer than any of ours; ours decide. */
+const shared = new Agent({ connections: 64, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 });
 
-function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
+function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
+  for (const k in h) {
+    const v = h[k];
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
+  }
   return out;
 }
 
@@ -63,122 +65,120 @@ class ReadResponse implements UpstreamResponse {
 
   constructor(
     readonly status: number,
-    private readonly message: http.IncomingMessage,
+    private readonly raw: Buffer[],
     readonly body: Buffer,
   ) {}
 
   get headers(): Record<string, string> {
-    return (this.flat ??= flatHeaders(this.message.headers));
+    if (this.flat) return this.flat;
+    const out: Record<string, string> = {};
+    for (let i = 0; i + 1 < this.raw.length; i += 2) {
+      const k = this.raw[i].toString("latin1").toLowerCase();
+      const v = this.raw[i + 1].toString("latin1");
+      out[k] = out[k] === undefined ? v : `${out[k]}, ${v}`;
+    }
+    return (this.flat = out);
   }
 }
 
-/** Request options from a URL (what http.request would derive from it, without its generic conversion). */
-function urlOptions(url: URL): http.RequestOptions {
-  const host = url.hostname;
-  const options: http.RequestOptions = {
-    protocol: url.protocol,
-    hostname: host.startsWith("[") ? host.slice(1, -1) : host,
-    port: url.port || undefined,
-    path: url.pathname + url.search,
-  };
-  if (url.username || url.password) options.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-  return options;
+/** A connection of its own for one request (submits), and whether it was ever made. */
+function freshClient(req: UpstreamRequest): { client: Client; connected: () => boolean } {
+  let connected = false;
+  const client = new Client(req.url.origin, { pipelining: 1, headersTimeout: 0, bodyTimeout: 0, connect: { timeout: req.timeoutMs + 1_000 } });
+  client.once("connect", () => (connected = true));
+  return { client, connected: () => connected };
 }
+
+/** undici's failure as a NetworkError; refused or unreachable means the connection was never made. */
+function networkError(err: unknown): NetworkError {
+  if (err instanceof NetworkError) return err;
+  const e = err as { code?: string; cause?: { code?: string } } | undefined;
+  let code = e?.cause?.code ?? e?.code ?? "EUNKNOWN";
+  if (code === "UND_ERR_CONNECT_TIMEOUT") code = "CONNECT_TIMEOUT";
+  else if (code === "UND_ERR_SOCKET" || code === "UND_ERR_ABORTED" || code === "ECONNABORTED") code = "ECONNRESET";
+  else if (code === "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH") code = "BODY_ERROR";
+  return new NetworkError(code, NEVER_CONNECTED.has(code));
+}
+
+const requestOptions = (req: UpstreamRequest): Dispatcher.DispatchOptions => ({
+  origin: req.url.origin,
+  path: req.url.pathname + req.url.search,
+  method: req.method,
+  headers: req.headers,
+  body: req.body,
+});
 
 /**
- * Start a request. `onResponse` gets the response headers and `done`: the one timer of the whole
- * exchange (`req.timeoutMs`) runs until the caller calls `done` (or the exchange fails).
+ * Send a request and read the whole (capped) response body, all within `timeoutMs`. Uses undici's
+ * handler interface: the body arrives as chunks, with no stream or promise per chunk.
  */
-function start(req: UpstreamRequest, onResponse: (res: http.IncomingMessage, done: () => void) => void, onError: (err: NetworkError) => void): void {
-  const isHttps = req.url.protocol === "https:";
-  const mod = isHttps ? https : http;
-  const agent = req.freshConnection ? false : isHttps ? agents.https : agents.http;
-  let connected = false;
-  let answered = false;
-  let settled = false;
-  const done = () => {
-    settled = true;
-    clearTimeout(timer);
-  };
-  const fail = (code: string) => {
-    if (settled) return;
-    done();
-    onError(new NetworkError(code, !connected && NEVER_CONNECTED.has(code) ? true : !connected && code === "CONNECT_TIMEOUT"));
-    r.destroy();
-  };
-  const options = urlOptions(req.url);
-  options.method = req.method;
-  options.headers = req.headers;
-  options.agent = agent;
-  const r = mod.request(options, (res) => {
-    if (settled || answered) return res.resume();
-    answered = true;
-    onResponse(res, done);
-  });
-  r.on("socket", (socket) => {
-    // A reused keep-alive socket is already connected; a new one says so once (TCP connect).
-    if (!(socket as { connecting?: boolean }).connecting) connected = true;
-    else socket.once("connect", () => (connected = true));
-  });
-  const timer = setTimeout(() => fail(connected ? "TIMEOUT" : "CONNECT_TIMEOUT"), req.timeoutMs);
-  r.on("error", (err: NodeJS.ErrnoException) => fail(err.code ?? "EUNKNOWN"));
-  const body = req.body;
-  if (body === undefined) r.end();
-  else if (typeof body === "string" || Buffer.isBuffer(body)) r.end(body);
-  else {
-    body.on("error", () => fail("BODY_ERROR"));
-    body.pipe(r);
-  }
-}
-
-/** Send a request and read the whole (capped) response body, all within `timeoutMs`. */
 export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
   const cap = req.maxResponseBytes ?? 4 * 1024 * 1024;
   return new Promise((resolve, reject) => {
-    start(
-      req,
-      (res, done) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on("data", (c: Buffer) => {
-          size += c.length;
-          if (size > cap) {
-            done();
-            res.destroy();
-            reject(new NetworkError("RESPONSE_TOO_LARGE", false));
-            return;
-          }
-          chunks.push(c);
-        });
-        res.on("end", () => {
-          done();
-          resolve(new ReadResponse(res.statusCode ?? 0, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-        });
-        // A body cut short errors the response (Node reports it as "aborted"); a body that stalls
-        // is ended by the exchange's timer, which is still running.
-        res.on("error", () => {
-          done();
-          reject(new NetworkError("ECONNRESET", false));
-        });
+    const fresh = req.freshConnection ? freshClient(req) : undefined;
+    let abort: ((err?: Error) => void) | undefined;
+    let settled = false;
+    let status = 0;
+    let raw: Buffer[] = [];
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (err: NetworkError | undefined, res?: UpstreamResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (fresh) void fresh.client.destroy().catch(() => undefined);
+      if (err) {
+        abort?.(err);
+        reject(err);
+      } else resolve(res!);
+    };
+    const timer = setTimeout(() => finish(fresh && !fresh.connected() ? new NetworkError("CONNECT_TIMEOUT", true) : new NetworkError("TIMEOUT", false)), req.timeoutMs);
+    (fresh?.client ?? shared).dispatch(requestOptions(req), {
+      onConnect(a) {
+        abort = a;
+        if (settled) a(); // already timed out
       },
-      reject,
-    );
+      onHeaders(code, headers) {
+        status = code;
+        raw = headers;
+        return true;
+      },
+      onData(c) {
+        size += c.length;
+        if (size > cap) {
+          finish(new NetworkError("RESPONSE_TOO_LARGE", false));
+          return false;
+        }
+        chunks.push(c);
+        return true;
+      },
+      onComplete() {
+        finish(undefined, new ReadResponse(status, raw, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+      },
+      onError(err) {
+        finish(networkError(err));
+      },
+    });
   });
 }
 
 /** Send a request and hand back the response stream (outputs). The caller must consume or destroy it. */
-export function streamUpstream(req: UpstreamRequest): Promise<UpstreamStream> {
-  return new Promise((resolve, reject) => {
-    start(
-      req,
-      (res, done) => {
-        // The timeout covers getting the headers; the caller reads the stream at its own pace.
-        done();
-        resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), stream: res });
-      },
-      reject,
-    );
-  });
+export async function streamUpstream(req: UpstreamRequest): Promise<UpstreamStream> {
+  // The timeout covers getting the headers; the caller reads the stream at its own pace.
+  const abort = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort.abort();
+  }, req.timeoutMs);
+  try {
+    const res = await shared.request({ ...requestOptions(req), signal: abort.signal });
+    return { status: res.statusCode, headers: flatHeaders(res.headers), stream: res.body };
+  } catch (err) {
+    throw timedOut ? new NetworkError("TIMEOUT", false) : networkError(err);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Parse a JSON body leniently: undefined when it is not JSON. */
@@ -192,6 +192,5 @@ export function jsonBody(body: Buffer): unknown {
 }
 
 export function closeAgents(): void {
-  agents.http.destroy();
-  agents.https.destroy();
+  void shared.destroy().catch(() => undefined);
 }
