@@ -91,7 +91,7 @@ function fakeWorkflows(calls: string[], cancels: string[]): Workflows {
         return { ...base, docId: doc.id, docTitle: doc.title, phase: "done", variations: [{ index: 0, seed: 1, layerId: created.v1, visible: true }] };
       })();
       calls.push(`startJob ${params.kind}`);
-      return { jobId, done, cancel: () => { cancelled = true; cancels.push(jobId); } };
+      return { jobId, done, cancel: () => { cancelled = true; cancels.push(jobId); }, detach: () => undefined };
     },
     async selectVariation(job, index) {
       calls.push(`select ${job.jobId} ${index}`);

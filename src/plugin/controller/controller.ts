@@ -28,13 +28,7 @@ import { ThumbnailCache, renderThumbnail } from "./thumbnails";
 import { serializeHost } from "./serial-host";
 import { unsupportedReason } from "./support";
 
-/** A job the controller runs or took up: `cancel` stops it for good, `detach` only stops watching it here. */
-export interface RunningJob {
-  jobId: string;
-  done: Promise<JobState>;
-  cancel(): void;
-  detach?(): void;
-}
+type RunningJob = realWorkflows.RunningJob;
 
 /** The workflow functions the controller calls (the real ones by default; fakes in tests). */
 export interface Workflows {
@@ -164,7 +158,7 @@ export class HostController {
     for (const c of this.cleanups.splice(0)) c();
     // The panel is going away (closed or reloaded), not the artist cancelling: jobs are left stored so
     // the next session resumes them; only work that cannot be resumed is cancelled.
-    for (const r of this.running.values()) (r.detach ? r.detach() : r.cancel());
+    for (const r of this.running.values()) r.detach();
   }
 
   /** Handles one raw message from the panel. Never throws; resolves when the command is handled. */

@@ -14,15 +14,8 @@ import { WorkflowError, toJobError } from "./errors";
 import { composeVariation, thumbnailOf, toneFor } from "./place";
 import { abortableSleep } from "./retry";
 import { downloadResults, noteFor, pollRemote, saveRecord } from "./run";
-import { SELECTION_KEY, SENT_MASK_KEY, SENT_SOURCE_KEY, resultKey, type StoredRequest, type WorkflowDeps } from "./types";
+import { SELECTION_KEY, SENT_MASK_KEY, SENT_SOURCE_KEY, resultKey, type RunningJob, type StoredRequest, type WorkflowDeps } from "./types";
 
-export interface ResumedJob {
-  jobId: string;
-  done: Promise<JobState>;
-  cancel(): void;
-  /** Stops here without cancelling; the record stays for the next session. */
-  detach(): void;
-}
 
 const INTERRUPTED_BEFORE_SUBMIT =
   "Infill was closed or reloaded before this job reached the service, so nothing was generated. Run it again.";
@@ -74,8 +67,8 @@ async function allResultsStored(rec: JobRecord, deps: WorkflowDeps): Promise<boo
  * Every unfinished job in the store, taken up again. Jobs that cannot be finished end at once
  * (failed, with the reason); the others are returned running, each with its own cancel.
  */
-export async function resumeJobs(deps: WorkflowDeps, onState: (s: JobState) => void): Promise<ResumedJob[]> {
-  const out: ResumedJob[] = [];
+export async function resumeJobs(deps: WorkflowDeps, onState: (s: JobState) => void): Promise<RunningJob[]> {
+  const out: RunningJob[] = [];
   for (const rec of await deps.store.listJobs()) {
     if (!unfinished(rec)) continue;
     out.push(resumeOne(rec, deps, onState));
@@ -83,7 +76,7 @@ export async function resumeJobs(deps: WorkflowDeps, onState: (s: JobState) => v
   return out;
 }
 
-function resumeOne(rec: JobRecord, deps: WorkflowDeps, onState: (s: JobState) => void): ResumedJob {
+function resumeOne(rec: JobRecord, deps: WorkflowDeps, onState: (s: JobState) => void): RunningJob {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? abortableSleep;
   const controller = new AbortController();

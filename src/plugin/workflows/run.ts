@@ -14,7 +14,7 @@ import { placeVariations, toneFor, type DecodedVariation } from "./place";
 import { resultRegion } from "./result-region";
 import { abortableSleep, backoffMs, isRetryable, withRetry } from "./retry";
 import { submitBody, uploadAll, type Transfer } from "./submit";
-import { SELECTION_KEY, SENT_MASK_KEY, SENT_SOURCE_KEY, resultKey, type JobRequest, type StoredRequest, type WorkflowDeps } from "./types";
+import { SELECTION_KEY, SENT_MASK_KEY, SENT_SOURCE_KEY, resultKey, type JobRequest, type RunningJob, type StoredRequest, type WorkflowDeps } from "./types";
 
 export const DEFAULT_POLL_MS = 1500;
 export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
@@ -24,16 +24,7 @@ export interface JobMetrics extends Transfer {
   phases: Record<string, number>;
 }
 
-export interface StartedJob {
-  jobId: string;
-  done: Promise<JobState>;
-  cancel(): void;
-  /**
-   * Stops working on the job here without cancelling it (the panel is going away): the stored record
-   * is left as it was, so the next session resumes it (see resume.ts). `done` then resolves with the
-   * last state.
-   */
-  detach(): void;
+export interface StartedJob extends RunningJob {
   /** Filled in as the job runs. */
   metrics: JobMetrics;
 }

@@ -3,13 +3,26 @@
 // applied after the selection changed, after a reload or after a crash.
 
 import type { Host, Rect, Size } from "../../common/host";
-import type { BlendSettings, JobKind, JobParams } from "../../common/jobs";
+import type { BlendSettings, JobKind, JobParams, JobState } from "../../common/jobs";
 import type { ExpandGeometry } from "../../common/imaging/expand";
 import type { ContextOptions, FillGeometry } from "../../common/imaging/context";
 import type { ToneCorrection } from "../../common/imaging/tone";
 import type { DecodeRegion, OutputPlacement } from "../../common/imaging/crop";
 import type { BrokerClient } from "../broker-client";
 import type { ResultStore } from "../store";
+
+/** A job this session runs or took up again: `cancel` stops it for good; `detach` only stops working on it here. */
+export interface RunningJob {
+  jobId: string;
+  done: Promise<JobState>;
+  cancel(): void;
+  /**
+   * Stops working on the job here without cancelling it (the panel is going away): the stored record
+   * is left as it was, so the next session resumes it (see resume.ts). `done` then resolves with the
+   * last state.
+   */
+  detach(): void;
+}
 
 export interface WorkflowDeps {
   host: Host;
