@@ -5,7 +5,7 @@
 // bodies: a status poll's upstream leg is the largest part of what the broker spends on it.
 
 import type { Readable } from "stream";
-import { Agent, Client, type Dispatcher } from "undici";
+import { Agent, Client, util, type Dispatcher } from "undici";
 
 export interface UpstreamRequest {
   method: "GET" | "POST" | "PUT";
@@ -70,14 +70,7 @@ class ReadResponse implements UpstreamResponse {
   ) {}
 
   get headers(): Record<string, string> {
-    if (this.flat) return this.flat;
-    const out: Record<string, string> = {};
-    for (let i = 0; i + 1 < this.raw.length; i += 2) {
-      const k = this.raw[i].toString("latin1").toLowerCase();
-      const v = this.raw[i + 1].toString("latin1");
-      out[k] = out[k] === undefined ? v : `${out[k]}, ${v}`;
-    }
-    return (this.flat = out);
+    return (this.flat ??= flatHeaders(util.parseHeaders(this.raw)));
   }
 }
 
@@ -189,8 +182,4 @@ export function jsonBody(body: Buffer): unknown {
   } catch {
     return body.toString("utf8").slice(0, 2000);
   }
-}
-
-export function closeAgents(): void {
-  void shared.destroy().catch(() => undefined);
 }

@@ -174,7 +174,7 @@ export interface Store {
   // ---- status-poll collapsing ------------------------------------------------------------------
   // Every status poll makes these calls. An in-memory store answers them at once (not wrapped in a
   // promise, so the poll takes no extra turns of the event loop); a shared store answers over the
-  // network with a promise. Callers handle both (see `settled`).
+  // network with a promise. Callers await only what is a promise (see JobService.status).
   getStatusSnapshot(jobId: string): Promise<StatusSnapshot | undefined>;
   /** `getJob` and `getStatusSnapshot` in one read (a status poll's usual pair). */
   getJobWithSnapshot(id: string): MaybePromise<{ job?: JobRecord; snapshot?: StatusSnapshot }>;
