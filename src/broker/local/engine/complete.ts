@@ -96,7 +96,8 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
   const minSide = 4 * (2 * r + 1);
 
   // Split off the smooth base: the completion works on the detail layer.
-  const sigma = p.baseScale * maxOf(distanceToKnown(finest.hole, finest.w, finest.h));
+  const finestThickness = maxOf(distanceToKnown(finest.hole, finest.w, finest.h));
+  const sigma = p.baseScale * finestThickness;
   const base = sigma >= 2 ? smoothBase(finest, sigma) : null;
   if (base) for (let i = 0; i < base.length; i++) finest.img[i] -= base[i];
 
@@ -104,7 +105,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
   const levels: Level[] = [finest];
   for (;;) {
     const cur = levels[levels.length - 1];
-    const thick = maxOf(distanceToKnown(cur.hole, cur.w, cur.h));
+    const thick = cur === finest ? finestThickness : maxOf(distanceToKnown(cur.hole, cur.w, cur.h));
     if (thick <= p.coarsestThickness) break;
     if (((cur.w + 1) >> 1) < minSide || ((cur.h + 1) >> 1) < minSide) break;
     const next = downsampleLevel(cur);
