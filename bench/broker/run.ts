@@ -3,7 +3,7 @@
 //
 //   npm run bench:broker -- [--clients 50] [--low-rate 50] [--high-rate 1000]
 //                           [--low-seconds 8] [--high-seconds 3] [--requests 4000] [--rounds 3]
-//                           [--phases ABC]
+//                           [--phases ABC] [--baseline <git revision>]
 //
 // Processes: the load generator is this process; the fake Firefly, the bare proxy and two brokers
 // each run in a child process of their own, so what is measured does not share an event loop (or
@@ -15,6 +15,8 @@
 //                                 check, ownership and store lookups, an upstream call, rewriting
 //                                 the body, the log line — this is the figure the targets are about;
 //   broker (default: collapsed)   as configured by default: one upstream call per job per second.
+//   broker at <rev>               with --baseline: the broker of another git revision (e.g. main),
+//                                 every poll upstream, to measure a change against in the same run.
 // Three loads per target, each on every target in turn, the order reversed every round:
 //   A. open loop at a realistic rate: 50 clients, each with its own keep-alive connection (opened
 //      before the clock starts), each polling its own job every 1000 ms (50 req/s in all — 50
@@ -49,6 +51,8 @@ const REQUESTS = arg("requests", 4000);
 const ROUNDS = arg("rounds", 3);
 /** Which of the phases A, B, C to run (all by default). */
 const PHASES = phasesArg();
+/** A git revision whose broker runs as one more target (every poll upstream). */
+const BASELINE = textArg("baseline");
 const JOBS = 50;
 const KEY = "ifk_bench_0123456789abcdefghijklmnopqrstuv";
 /** BENCH_CPU_PROF=<dir>: the brokers and the bare proxy write V8 CPU profiles there when they stop. */
@@ -63,6 +67,14 @@ function phasesArg(): Set<Phase> {
   const text = i >= 0 ? (process.argv[i + 1] ?? "") : "ABC";
   if (!/^[ABC]+$/.test(text)) throw new Error("--phases takes letters from ABC, e.g. --phases A");
   return new Set(text.split("") as Phase[]);
+}
+
+function textArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (!v || v.startsWith("--")) throw new Error(`--${name} needs a value`);
+  return v;
 }
 
 interface Target {
@@ -164,7 +176,8 @@ async function main() {
   const every = await forkTs<{ url: string }>("support/broker.ts", brokerEnv("every", 0), prof("broker-every"));
   const collapsed = await forkTs<{ url: string }>("support/broker.ts", brokerEnv("collapsed"), prof("broker-collapsed"));
   const proxy = await forkTs<{ url: string }>("broker/proxy.ts", { BENCH_UPSTREAM: up.url }, prof("proxy"));
-  const children = [every.child, collapsed.child, proxy.child, upstream];
+  const baseline = BASELINE ? await forkTs<{ url: string }>("support/broker.ts", brokerEnv("baseline", 0), prof("broker-baseline"), BASELINE) : undefined;
+  const children = [every.child, collapsed.child, proxy.child, upstream, ...(baseline ? [baseline.child] : [])];
   try {
     const agent = new http.Agent({ keepAlive: true });
     const auth = { authorization: `Bearer ${KEY}` };
@@ -179,6 +192,7 @@ async function main() {
     };
     const everyJobs = await submitJobs(every);
     const collapsedJobs = await submitJobs(collapsed);
+    const baselineJobs = baseline ? await submitJobs(baseline) : undefined;
     const upHeaders = await upstreamHeaders(agent, up);
     agent.destroy();
 
@@ -188,6 +202,8 @@ async function main() {
       { name: "broker (every poll upstream)", urls: everyJobs.ids.map((id) => new URL(`${every.msg.url}/v3/status/${id}`)), headers: auth, middle: every.child },
       { name: "broker (default: collapsed)", urls: collapsedJobs.ids.map((id) => new URL(`${collapsed.msg.url}/v3/status/${id}`)), headers: auth, middle: collapsed.child },
     ];
+    const baseline_ = `broker at ${BASELINE} (every poll)`;
+    if (baseline && baselineJobs) targets.push({ name: baseline_, urls: baselineJobs.ids.map((id) => new URL(`${baseline.msg.url}/v3/status/${id}`)), headers: auth, middle: baseline.child });
     console.log(
       `broker bench: ${CLIENTS} clients; A: open loop ${LOW_RATE} req/s for ${LOW_SECONDS} s, B: open loop ${HIGH_RATE} req/s for ${HIGH_SECONDS} s, C: closed loop ${REQUESTS} polls; ` +
         `${ROUNDS} rounds; ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}`,
@@ -254,6 +270,7 @@ async function main() {
       added(phase, every_, true);
       added(phase, coll_, false);
       added(phase, "bare node:http proxy", false);
+      if (baseline) added(phase, baseline_, false);
     }
     if (PHASES.has("C")) {
       console.log(`\nC. saturation: closed loop, ${CLIENTS} requests always in flight (clients, target and upstream share ${os.cpus().length} cores)` + `\n   answers "throughput ≥ 0.7× a bare node:http proxy"; latencies here are queueing at saturation, not the broker's own cost`);
@@ -262,6 +279,7 @@ async function main() {
       const ratio = fig("C", every_).rps / bare;
       console.log(`  throughput broker (every poll upstream) / bare proxy: ${ratio.toFixed(2)}× — target ≥ 0.7×: ${ratio >= 0.7 ? "met" : "NOT met"}`);
       console.log(`  throughput broker (default: collapsed) / bare proxy:  ${(fig("C", coll_).rps / bare).toFixed(2)}×`);
+      if (baseline) console.log(`  throughput ${baseline_} / bare proxy: ${(fig("C", baseline_).rps / bare).toFixed(2)}×`);
     }
     const calls = await ask<number>(collapsed.child, "upstreamStatusCalls");
     const polls = [...tallies.entries()].filter(([k]) => k.endsWith(coll_)).reduce((s, [, t]) => s + t.requests, 1000);

@@ -8,7 +8,7 @@
 // full garbage collection to mark, and no node:domain (which ts-node's REPL loads, slowing every
 // EventEmitter).
 
-import { fork, type ChildProcess } from "child_process";
+import { execFileSync, fork, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
@@ -31,44 +31,59 @@ export interface Child<T> {
 const ROOT = path.join(__dirname, "..", "..");
 /** What children may load, from the repository root. */
 const CHILD_SOURCES = ["src/common", "src/broker", "test/fakes/firefly", "bench/support", "bench/broker"];
-let compiledRoot: string | undefined;
+/** Compiled folders by source revision ("" is the working tree). */
+const compiledRoots = new Map<string, string>();
 
-/** The folder holding CHILD_SOURCES as JavaScript (made on first use, removed at exit). */
-function compiled(): string {
-  if (compiledRoot) return compiledRoot;
+/**
+ * The folder holding CHILD_SOURCES as JavaScript (made on first use, removed at exit): from the
+ * working tree, or from the git revision `rev` (e.g. "main", "HEAD~3") to measure against.
+ */
+function compiled(rev = ""): string {
+  const known = compiledRoots.get(rev);
+  if (known) return known;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ts = require("typescript") as typeof import("typescript");
   const parsed = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.node.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
   const compilerOptions = { ...parsed?.options, noEmit: false, sourceMap: false, inlineSourceMap: false, declaration: false };
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "infill-bench-js-"));
   process.once("exit", () => fs.rmSync(out, { recursive: true, force: true }));
+  let sourceRoot = ROOT;
+  if (rev) {
+    // That revision's sources, unpacked beside the output (the same dependencies are used).
+    sourceRoot = path.join(out, "source");
+    fs.mkdirSync(sourceRoot);
+    const tar = execFileSync("git", ["-C", ROOT, "archive", "--format=tar", rev, "--", ...CHILD_SOURCES, "package.json"], { maxBuffer: 1 << 28 });
+    execFileSync("tar", ["-x", "-C", sourceRoot], { input: tar });
+  }
   const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(ROOT, rel), { withFileTypes: true })) {
+    for (const e of fs.readdirSync(path.join(sourceRoot, rel), { withFileTypes: true })) {
       const from = path.join(rel, e.name);
       if (e.isDirectory()) walk(from);
       else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) {
-        const { outputText } = ts.transpileModule(fs.readFileSync(path.join(ROOT, from), "utf8"), { compilerOptions, fileName: path.join(ROOT, from) });
+        const { outputText } = ts.transpileModule(fs.readFileSync(path.join(sourceRoot, from), "utf8"), { compilerOptions, fileName: path.join(sourceRoot, from) });
         fs.mkdirSync(path.join(out, rel), { recursive: true });
         fs.writeFileSync(path.join(out, from.replace(/\.ts$/, ".js")), outputText);
       } else if (e.name.endsWith(".json")) {
         fs.mkdirSync(path.join(out, rel), { recursive: true });
-        fs.copyFileSync(path.join(ROOT, from), path.join(out, from));
+        fs.copyFileSync(path.join(sourceRoot, from), path.join(out, from));
       }
     }
   };
   for (const rel of CHILD_SOURCES) walk(rel);
-  fs.copyFileSync(path.join(ROOT, "package.json"), path.join(out, "package.json"));
+  fs.copyFileSync(path.join(sourceRoot, "package.json"), path.join(out, "package.json"));
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(out, "node_modules"), "dir");
-  return (compiledRoot = out);
+  compiledRoots.set(rev, out);
+  return out;
 }
 
 /**
  * Run `file` (a TypeScript file, path from the bench folder, within CHILD_SOURCES) in a child
  * process with `env` added to this one's. Resolves with the child's first IPC message.
- * `execArgv` adds Node flags (e.g. --cpu-prof).
+ * `execArgv` adds Node flags (e.g. --cpu-prof); `rev` runs that git revision's file instead of
+ * the working tree's.
  */
-export function forkTs<T>(file: string, env: Record<string, string | undefined> = {}, execArgv: string[] = []): Promise<Child<T>> {
-  const child = fork(path.join(compiled(), "bench", file.replace(/\.ts$/, ".js")), [], {
+export function forkTs<T>(file: string, env: Record<string, string | undefined> = {}, execArgv: string[] = [], rev = ""): Promise<Child<T>> {
+  const child = fork(path.join(compiled(rev), "bench", file.replace(/\.ts$/, ".js")), [], {
     execArgv,
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
