@@ -2,6 +2,7 @@
 // without the secret), retries (GETs on 5xx/network; submits only when provably not sent), and
 // every injected upstream failure surfacing with the right category.
 
+import * as http from "http";
 import { ImsTokens } from "../../src/broker/providers/ims";
 import { OutputHostPolicy } from "../../src/broker/providers/output-hosts";
 import { ProviderError } from "../../src/broker/providers/provider";
@@ -205,6 +206,40 @@ describe("upstream failures", () => {
     const out = await call(b.url, "GET", link.pathname + link.search);
     expect(out.status).toBe(502);
     expect(out.json.error_code).toBe("output_host_not_allowed");
+  });
+});
+
+describe("an upstream under a path (an enterprise proxy)", () => {
+  test("Firefly's paths and queries are sent beneath the configured path", async () => {
+    const ff = await fake();
+    // The proxy serves Firefly under /firefly/api: it records what it is asked and passes it on.
+    const seen: string[] = [];
+    const target = new URL(ff.url);
+    const proxy = http.createServer((req, res) => {
+      seen.push(req.url ?? "");
+      const path = (req.url ?? "").replace(/^\/firefly\/api(?=\/)/, "");
+      const up = http.request({ host: target.hostname, port: target.port, path, method: req.method, headers: { ...req.headers, host: target.host } }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    try {
+      const b = await brokerFor(ff, { INFILL_FIREFLY_URL: `http://127.0.0.1:${(proxy.address() as { port: number }).port}/firefly/api/` });
+      const id = await submitFill(b);
+      expect((await finalStatus(b, id)).status).toBe("succeeded");
+      const models = await call(b.url, "GET", "/v3/custom-models?limit=5&start=0", { key: KEY_A });
+      expect(models.status).toBe(200);
+      expect(seen.filter((u) => u.startsWith("/firefly/api/v3/status/")).length).toBeGreaterThan(0);
+      expect(seen).toContain("/firefly/api/v2/storage/image");
+      expect(seen).toContain("/firefly/api/v3/images/fill-async");
+      expect(seen).toContain("/firefly/api/v3/custom-models?limit=5&start=0");
+      expect(seen.every((u) => u.startsWith("/firefly/api/v"))).toBe(true);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
   });
 });
 

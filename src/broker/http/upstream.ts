@@ -7,9 +7,17 @@
 import type { Readable } from "stream";
 import { Agent, Client, util, type Dispatcher } from "undici";
 
+/** Where a request goes, split as undici takes it (callers that send often keep these). */
+export interface UpstreamTarget {
+  /** `scheme://host[:port]`. */
+  origin: string;
+  /** Path and query, starting with "/". */
+  path: string;
+}
+
 export interface UpstreamRequest {
   method: "GET" | "POST" | "PUT";
-  url: URL;
+  url: URL | UpstreamTarget;
   headers?: Record<string, string>;
   /** Request body: bytes, or a stream (sent chunked unless content-length is given). */
   body?: Buffer | string | Readable;
@@ -74,10 +82,12 @@ class ReadResponse implements UpstreamResponse {
   }
 }
 
+const targetOf = (url: URL | UpstreamTarget): UpstreamTarget => (url instanceof URL ? { origin: url.origin, path: url.pathname + url.search } : url);
+
 /** A connection of its own for one request (submits), and whether it was ever made. */
-function freshClient(req: UpstreamRequest): { client: Client; connected: () => boolean } {
+function freshClient(req: UpstreamRequest, origin: string): { client: Client; connected: () => boolean } {
   let connected = false;
-  const client = new Client(req.url.origin, { pipelining: 1, headersTimeout: 0, bodyTimeout: 0, connect: { timeout: req.timeoutMs + 1_000 } });
+  const client = new Client(origin, { pipelining: 1, headersTimeout: 0, bodyTimeout: 0, connect: { timeout: req.timeoutMs + 1_000 } });
   client.once("connect", () => (connected = true));
   return { client, connected: () => connected };
 }
@@ -93,9 +103,9 @@ function networkError(err: unknown): NetworkError {
   return new NetworkError(code, NEVER_CONNECTED.has(code));
 }
 
-const requestOptions = (req: UpstreamRequest): Dispatcher.DispatchOptions => ({
-  origin: req.url.origin,
-  path: req.url.pathname + req.url.search,
+const requestOptions = (req: UpstreamRequest, { origin, path }: UpstreamTarget): Dispatcher.DispatchOptions => ({
+  origin,
+  path,
   method: req.method,
   headers: req.headers,
   body: req.body,
@@ -107,8 +117,9 @@ const requestOptions = (req: UpstreamRequest): Dispatcher.DispatchOptions => ({
  */
 export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
   const cap = req.maxResponseBytes ?? 4 * 1024 * 1024;
+  const target = targetOf(req.url);
   return new Promise((resolve, reject) => {
-    const fresh = req.freshConnection ? freshClient(req) : undefined;
+    const fresh = req.freshConnection ? freshClient(req, target.origin) : undefined;
     let abort: ((err?: Error) => void) | undefined;
     let settled = false;
     let status = 0;
@@ -126,7 +137,7 @@ export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
       } else resolve(res!);
     };
     const timer = setTimeout(() => finish(fresh && !fresh.connected() ? new NetworkError("CONNECT_TIMEOUT", true) : new NetworkError("TIMEOUT", false)), req.timeoutMs);
-    (fresh?.client ?? shared).dispatch(requestOptions(req), {
+    (fresh?.client ?? shared).dispatch(requestOptions(req, target), {
       onConnect(a) {
         abort = a;
         if (settled) a(); // already timed out
@@ -165,7 +176,7 @@ export async function streamUpstream(req: UpstreamRequest): Promise<UpstreamStre
     abort.abort();
   }, req.timeoutMs);
   try {
-    const res = await shared.request({ ...requestOptions(req), signal: abort.signal });
+    const res = await shared.request({ ...requestOptions(req, targetOf(req.url)), signal: abort.signal });
     return { status: res.statusCode, headers: flatHeaders(res.headers), stream: res.body };
   } catch (err) {
     throw timedOut ? new NetworkError("TIMEOUT", false) : networkError(err);

@@ -13,7 +13,7 @@ import {
   UploadResponseSchema,
   type SubmitEndpoint,
 } from "../../common/firefly";
-import { fetchUpstream, jsonBody, NetworkError, streamUpstream, type UpstreamResponse } from "../http/upstream";
+import { fetchUpstream, jsonBody, NetworkError, streamUpstream, type UpstreamResponse, type UpstreamTarget } from "../http/upstream";
 import { ImsTokens } from "./ims";
 import { Provider, ProviderError, ProviderHealth, ProviderJobStatus, ProviderOutput, UploadContentType } from "./provider";
 import { OutputHostPolicy } from "./output-hosts";
@@ -40,23 +40,25 @@ export function createFireflyProvider(options: FireflyProviderOptions): Provider
 
 class FireflyProvider implements Provider {
   readonly kind = "firefly" as const;
-  private readonly base: URL;
-  private readonly baseHref: string;
+  /** The Firefly origin, and the path it is served under ("" for Adobe's host). */
+  private readonly origin: string;
+  private readonly prefix: string;
   private lastSeenAt: number | undefined;
   private lastError: string | undefined;
   private reachable = true;
   private readonly t: { get: number; submit: number; upload: number; output: number };
 
   constructor(private readonly o: FireflyProviderOptions) {
-    this.base = new URL(o.fireflyUrl);
-    this.baseHref = this.base.href.replace(/\/$/, "");
+    const base = new URL(o.fireflyUrl);
+    this.origin = base.origin;
+    this.prefix = base.pathname.replace(/\/+$/, "");
     this.t = { get: 30_000, submit: 60_000, upload: 120_000, output: 120_000, ...o.timeouts };
   }
 
-  private url(path: string, query?: Record<string, string>): URL {
-    const u = new URL(this.baseHref + path);
-    if (query) for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
-    return u;
+  /** Where a Firefly path is (`path` holds only URL-safe characters; the query is encoded here). */
+  private url(path: string, query?: Record<string, string>): UpstreamTarget {
+    const q = query ? new URLSearchParams(query).toString() : "";
+    return { origin: this.origin, path: this.prefix + path + (q ? `?${q}` : "") };
   }
 
   private seen(ok: boolean, detail?: string): void {
@@ -66,7 +68,7 @@ class FireflyProvider implements Provider {
   }
 
   /** One call with token, one 401 refresh+replay, and retries for idempotent kinds. */
-  private async call(kind: Kind, method: "GET" | "POST" | "PUT", url: URL, headers: Record<string, string>, body: () => Buffer | string | Readable | undefined, timeoutMs: number): Promise<UpstreamResponse> {
+  private async call(kind: Kind, method: "GET" | "POST" | "PUT", url: UpstreamTarget, headers: Record<string, string>, body: () => Buffer | string | Readable | undefined, timeoutMs: number): Promise<UpstreamResponse> {
     const retries = kind === "idempotent" ? this.o.retries ?? 3 : 0;
     const base = this.o.retryBaseMs ?? 200;
     let refreshed = false;
@@ -93,7 +95,7 @@ class FireflyProvider implements Provider {
           status: 0,
           notSent: ne.notSent,
           body: { error_code: BROKER_ERROR_CODES.upstreamUnreachable, message: "The broker could not reach Firefly." },
-          detail: `Firefly ${method} ${url.pathname}: ${ne.code}`,
+          detail: `Firefly ${method} ${url.path.split("?")[0]}: ${ne.code}`,
         });
       }
       this.seen(res.status < 500, `HTTP ${res.status}`);
