@@ -33,13 +33,22 @@ export class Logger {
 
   private lastMs = -1;
   private lastIso = "";
+  private lastSecond = -1;
+  /** "YYYY-MM-DDTHH:MM:SS." of `lastSecond`. */
+  private secondPrefix = "";
 
-  /** The ISO time, formatted once per millisecond. */
+  /** The ISO time: the date and second formatted once per second, the milliseconds appended. */
   private time(): string {
     const ms = Date.now();
     if (ms !== this.lastMs) {
       this.lastMs = ms;
-      this.lastIso = new Date(ms).toISOString();
+      const frac = ms % 1000;
+      const second = ms - frac;
+      if (second !== this.lastSecond) {
+        this.lastSecond = second;
+        this.secondPrefix = new Date(second).toISOString().slice(0, 20);
+      }
+      this.lastIso = `${this.secondPrefix}${frac < 10 ? "00" : frac < 100 ? "0" : ""}${frac}Z`;
     }
     return this.lastIso;
   }

@@ -50,6 +50,23 @@ test("a log line is the entry's JSON with the time first (as if spread after it)
   expect(bad).toEqual({ time: expect.any(String), msg: "unserialisable log entry" });
 });
 
+test("log times are ISO times to the millisecond, across seconds, minutes and days", () => {
+  const lines: string[] = [];
+  const log = new Logger((l) => lines.push(l), new Redactor());
+  const start = Date.UTC(2026, 11, 31, 23, 59, 58, 990);
+  const times = [0, 1, 9, 10, 11, 99, 100, 500, 999, 1000, 1001, 1010, 1999, 2000, 2009, 2099, 2100, 3_600_000 + 7];
+  const clock = jest.spyOn(Date, "now");
+  try {
+    for (const t of times) {
+      clock.mockReturnValue(start + t);
+      log.log({ t });
+    }
+  } finally {
+    clock.mockRestore();
+  }
+  expect(lines.map((l) => JSON.parse(l).time)).toEqual(times.map((t) => new Date(start + t).toISOString()));
+});
+
 test("an output link signed again within its minute is the same link, and it verifies", () => {
   const signer = new OutputSigner(Buffer.alloc(32, 3));
   const now = Date.UTC(2026, 10, 28, 12, 0, 10);
