@@ -55,6 +55,19 @@ test("a body that stalls after its headers times out within the one timeout", as
   expect(err.notSent).toBe(false);
 });
 
+test("a long timeout (kept by the shared sweep, not a timer) ends a stalled exchange too, about on time", async () => {
+  handler = (_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.write('{"a":'); // and never ends
+  };
+  const t0 = performance.now();
+  const err = await networkError(get(2600));
+  const took = performance.now() - t0;
+  expect(err.code).toBe("TIMEOUT");
+  expect(took).toBeGreaterThanOrEqual(2590);
+  expect(took).toBeLessThan(2600 + 1500);
+});
+
 test("slow headers and a slow body together exceed the timeout (it is not restarted at the headers)", async () => {
   handler = (_req, res) => {
     setTimeout(() => {

@@ -6,6 +6,7 @@
 
 import type { Readable } from "stream";
 import { Agent, Client, util, type Dispatcher } from "undici";
+import { upstreamDeadlines } from "./deadlines";
 
 /** Where a request goes, split as undici takes it (callers that send often keep these). */
 export interface UpstreamTarget {
@@ -129,14 +130,14 @@ export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
     const finish = (err: NetworkError | undefined, res?: UpstreamResponse) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadline.cancel();
       if (fresh) void fresh.client.destroy().catch(() => undefined);
       if (err) {
         abort?.(err);
         reject(err);
       } else resolve(res!);
     };
-    const timer = setTimeout(() => finish(fresh && !fresh.connected() ? new NetworkError("CONNECT_TIMEOUT", true) : new NetworkError("TIMEOUT", false)), req.timeoutMs);
+    const deadline = upstreamDeadlines.after(req.timeoutMs, () => finish(fresh && !fresh.connected() ? new NetworkError("CONNECT_TIMEOUT", true) : new NetworkError("TIMEOUT", false)));
     (fresh?.client ?? shared).dispatch(requestOptions(req, target), {
       onConnect(a) {
         abort = a;
@@ -171,17 +172,17 @@ export async function streamUpstream(req: UpstreamRequest): Promise<UpstreamStre
   // The timeout covers getting the headers; the caller reads the stream at its own pace.
   const abort = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const deadline = upstreamDeadlines.after(req.timeoutMs, () => {
     timedOut = true;
     abort.abort();
-  }, req.timeoutMs);
+  });
   try {
     const res = await shared.request({ ...requestOptions(req, targetOf(req.url)), signal: abort.signal });
     return { status: res.statusCode, headers: flatHeaders(res.headers), stream: res.body };
   } catch (err) {
     throw timedOut ? new NetworkError("TIMEOUT", false) : networkError(err);
   } finally {
-    clearTimeout(timer);
+    deadline.cancel();
   }
 }
 
