@@ -12,9 +12,9 @@ test("batched log lines: one write per event-loop turn, one JSON object per line
   redactor.add(secret);
   const log = new Logger(sink, redactor);
   for (let i = 0; i < 100; i++) log.log({ n: i, detail: `upstream said ${secret}`, auth: "Bearer abcdefghijklmnop" });
-  expect(writes).toEqual([]); // not yet: written at the end of this turn
+  expect(writes).toHaveLength(1); // the first line (after a quiet spell) at once, the rest at the end of this turn
   await new Promise((r) => setImmediate(r));
-  expect(writes).toHaveLength(1);
+  expect(writes).toHaveLength(2);
   const lines = writes.join("").split("\n");
   expect(lines.pop()).toBe("");
   expect(lines).toHaveLength(100);
@@ -29,8 +29,36 @@ test("batched log lines: one write per event-loop turn, one JSON object per line
   for (let i = 0; i < 30; i++) big(JSON.stringify({ i, pad: "x".repeat(90) }));
   expect(writes.length).toBeGreaterThan(1);
   big.flush();
-  const all = writes.slice(1).join("").trim().split("\n").map((l) => JSON.parse(l).i);
+  const all = writes.slice(2).join("").trim().split("\n").map((l) => JSON.parse(l).i);
   expect(all).toEqual(Array.from({ length: 30 }, (_, i) => i));
+});
+
+test("lines after a quiet spell are written one by one at once, in order; a burst after them is batched", async () => {
+  const writes: string[] = [];
+  const sink = batchedSink((text) => writes.push(text));
+  for (let i = 0; i < 5; i++) {
+    sink(`quiet ${i}`);
+    expect(writes).toHaveLength(i + 1);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  for (let i = 0; i < 50; i++) sink(`burst ${i}`);
+  expect(writes).toHaveLength(6);
+  await new Promise((r) => setImmediate(r));
+  expect(writes).toHaveLength(7);
+  const lines = writes.join("").split("\n");
+  expect(lines.pop()).toBe("");
+  expect(lines).toEqual([...Array.from({ length: 5 }, (_, i) => `quiet ${i}`), ...Array.from({ length: 50 }, (_, i) => `burst ${i}`)]);
+});
+
+test("redaction: secrets, bearer credentials, secret parameters and broker keys are masked; other text is unchanged", () => {
+  const r = new Redactor();
+  r.add("s3cr3t-value-1234");
+  const plain = '{"route":"GET /v3/status/:jobId","status":200,"jobId":"urn:infill:jobs:x"}';
+  expect(r.redact(plain)).toBe(plain);
+  expect(r.redact("said s3cr3t-value-1234 twice: s3cr3t-value-1234")).toBe("said [redacted] twice: [redacted]");
+  expect(r.redact("authorization: bearer abcdefgh12345678")).toBe("authorization: bearer [redacted]");
+  expect(r.redact("https://x/y?Client_Secret=abc&b=1")).toBe("https://x/y?Client_Secret=[redacted]&b=1");
+  expect(r.redact("key ifk_abcdefgh12345678 and IFK_ABCDEFGH1234")).toBe("key ifk_[redacted] and ifk_[redacted]");
 });
 
 test("a log line is the entry's JSON with the time first (as if spread after it)", () => {
