@@ -243,6 +243,11 @@ describe("jobs", () => {
       return s.json.status === "succeeded" ? s.json : undefined;
     }, "job to succeed", 100, 300);
     expect(done.result.outputs).toHaveLength(2);
+    // The id percent-encoded in the path is the same job; a wrong method or a longer path is not the status route.
+    const encoded = await call(broker.url, "GET", `/v3/status/${encodeURIComponent(acc.json.jobId)}`, { key: KEY_A });
+    expect(encoded.json).toMatchObject({ jobId: acc.json.jobId, status: "succeeded" });
+    expect((await call(broker.url, "POST", `/v3/status/${acc.json.jobId}`, { key: KEY_A })).status).toBe(405);
+    for (const path of ["/v3/status/", `/v3/status/${acc.json.jobId}/x`]) expect((await call(broker.url, "GET", path, { key: KEY_A })).status).toBe(404);
     const link = new URL(done.result.outputs[0].image.url);
     expect(link.origin).toBe(broker.url);
     expect(link.pathname).toBe(`/v1/outputs/${acc.json.jobId}/0`);

@@ -89,6 +89,7 @@ export function readJson(req: IncomingMessage): Promise<unknown> {
 
 /** A job id from a path segment (percent-decoded; malformed escapes give an id that matches nothing). */
 export function jobIdFrom(segment: string): string {
+  if (!segment.includes("%")) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {

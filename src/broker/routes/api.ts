@@ -7,6 +7,7 @@ import { jobIdFrom, readJson } from "../http/body";
 import type { BrokerParts, RequestContext, Target } from "../http/context";
 import { httpError } from "../http/errors";
 import { authenticate } from "../http/guards";
+import type { KeyEntry } from "../keys";
 import { requireProvider } from "./provider-check";
 import { upload } from "./upload";
 
@@ -22,24 +23,39 @@ function baseUrl(req: IncomingMessage, parts: BrokerParts): string {
   return parts.config.publicUrl ?? `http://${req.headers.host}`;
 }
 
-export async function api(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, parts: BrokerParts, target: Target): Promise<void> {
-  const { method, pathname, query } = target;
-  const { jobs, respond } = parts;
+const STATUS_PREFIX = "/v3/status/";
+
+/** A method other than the route's. */
+const wrongMethod = (want: string) => httpError(405, "method_not_allowed", "invalid_input", `Use ${want}.`);
+
+export function api(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, parts: BrokerParts, target: Target): Promise<void> {
   ctx.route = "auth";
   const key = authenticate(req, ctx, parts.keys);
+  // Status polls first, matched without a regular expression: they are most of the traffic.
+  const { pathname } = target;
+  if (pathname.startsWith(STATUS_PREFIX)) {
+    const segment = pathname.slice(STATUS_PREFIX.length);
+    if (segment.length > 0 && segment.length <= 300 && !segment.includes("/")) return status(req, res, ctx, parts, target.method, key.name, segment);
+  }
+  return otherRoutes(req, res, ctx, parts, target, key);
+}
+
+async function status(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, parts: BrokerParts, method: string, owner: string, segment: string): Promise<void> {
+  ctx.route = "GET /v3/status/:jobId";
+  if (method !== "GET") throw wrongMethod("GET");
+  parts.respond.sendJson(res, 200, await parts.jobs.status(owner, jobIdFrom(segment), baseUrl(req, parts), ctx.facts));
+}
+
+async function otherRoutes(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, parts: BrokerParts, target: Target, key: KeyEntry): Promise<void> {
+  const { method, pathname, query } = target;
+  const { jobs, respond } = parts;
   const owner = key.name;
   const m = (re: RegExp) => re.exec(pathname);
   const only = (want: string, name: string) => {
     ctx.route = `${want} ${name}`;
-    if (method !== want) throw httpError(405, "method_not_allowed", "invalid_input", `Use ${want}.`);
+    if (method !== want) throw wrongMethod(want);
   };
   let g: RegExpExecArray | null;
-  // Status polls first: they are most of the traffic.
-  if ((g = m(/^\/v3\/status\/([^/]{1,300})$/))) {
-    only("GET", "/v3/status/:jobId");
-    respond.sendJson(res, 200, await jobs.status(owner, jobIdFrom(g[1]), baseUrl(req, parts), ctx.facts));
-    return;
-  }
   if (pathname === "/v2/storage/image") {
     only("POST", pathname);
     return upload(req, res, ctx, parts, owner);
