@@ -132,7 +132,7 @@ export class JobService {
    * At most one upstream status call per job per interval, however many clients poll (a fresh
    * snapshot is answered by `status` before it comes here).
    */
-  private collapsedPoll(job: JobRecord, snap: StatusSnapshot | undefined): Promise<ProviderJobStatus> {
+  private collapsedPoll(job: Readonly<JobRecord>, snap: StatusSnapshot | undefined): Promise<ProviderJobStatus> {
     const running = this.inflightPolls.get(job.id);
     if (running) return running;
     const p = this.pollUpstream(job, snap?.status);
@@ -145,7 +145,7 @@ export class JobService {
     return p;
   }
 
-  private async pollUpstream(job: JobRecord, stale: ProviderJobStatus | undefined): Promise<ProviderJobStatus> {
+  private async pollUpstream(job: Readonly<JobRecord>, stale: ProviderJobStatus | undefined): Promise<ProviderJobStatus> {
     const { store } = this.o;
     const began = store.tryBeginStatusPoll(job.id, this.now(), this.o.statusMinIntervalMs);
     if (!(began instanceof Promise ? await began : began)) {
@@ -163,7 +163,7 @@ export class JobService {
     return st;
   }
 
-  private async settle(job: JobRecord, st: ProviderJobStatus): Promise<void> {
+  private async settle(job: Readonly<JobRecord>, st: ProviderJobStatus): Promise<void> {
     const state = st.status === "succeeded" ? "succeeded" : st.status === "canceled" || st.status === "cancelled" ? "cancelled" : "failed";
     const now = this.now();
     if (await this.o.store.finish(job.id, { state, final: st }, now)) {
@@ -174,7 +174,7 @@ export class JobService {
   }
 
   /** The provider's status with the broker's job id and the broker's signed output links. */
-  private present(job: JobRecord, st: ProviderJobStatus, base: string): Record<string, unknown> {
+  private present(job: Readonly<JobRecord>, st: ProviderJobStatus, base: string): Record<string, unknown> {
     const now = this.now();
     const out: Record<string, unknown> = { ...st, jobId: job.id };
     if (st.result) {

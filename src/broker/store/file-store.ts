@@ -323,9 +323,10 @@ class FileStore implements Store {
     return this.snapshots.get(jobId);
   }
 
-  getJobWithSnapshot(id: string): { job?: JobRecord; snapshot?: StatusSnapshot } {
+  getJobWithSnapshot(id: string): { job?: Readonly<JobRecord>; snapshot?: StatusSnapshot } {
+    // Records are replaced, never changed in place, and this one is handed out read-only: no copy.
     const job = this.jobs.get(id);
-    return job ? { job: { ...job }, snapshot: this.snapshots.get(id) } : {};
+    return job ? { job, snapshot: this.snapshots.get(id) } : {};
   }
 
   putStatusSnapshot(jobId: string, snapshot: StatusSnapshot): void {

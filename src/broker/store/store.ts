@@ -176,8 +176,11 @@ export interface Store {
   // promise, so the poll takes no extra turns of the event loop); a shared store answers over the
   // network with a promise. Callers await only what is a promise (see JobService.status).
   getStatusSnapshot(jobId: string): Promise<StatusSnapshot | undefined>;
-  /** `getJob` and `getStatusSnapshot` in one read (a status poll's usual pair). */
-  getJobWithSnapshot(id: string): MaybePromise<{ job?: JobRecord; snapshot?: StatusSnapshot }>;
+  /**
+   * `getJob` and `getStatusSnapshot` in one read (a status poll's usual pair). The job is read-only:
+   * an in-memory store may hand out its own record rather than a copy.
+   */
+  getJobWithSnapshot(id: string): MaybePromise<{ job?: Readonly<JobRecord>; snapshot?: StatusSnapshot }>;
   putStatusSnapshot(jobId: string, snapshot: StatusSnapshot): MaybePromise<void>;
   /** True for exactly one caller per job per `minIntervalMs`: that caller may poll upstream. */
   tryBeginStatusPoll(jobId: string, now: number, minIntervalMs: number): MaybePromise<boolean>;
