@@ -40,7 +40,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { arg, ask, cpuMicros, forkTs, quantile, request, startUpstream, stopChild, upstreamHeaders, type Upstream } from "../support/procs";
+import { arg, ask, cpuMicros, textArg, forkTs, quantile, request, startUpstream, stopChild, upstreamHeaders, type Upstream } from "../support/procs";
 
 const CLIENTS = arg("clients", 50);
 const LOW_RATE = arg("low-rate", 50);
@@ -63,18 +63,9 @@ const BROKER_FLAGS = (process.env.BENCH_BROKER_FLAGS ?? "").split(" ").filter(Bo
 type Phase = "A" | "B" | "C";
 
 function phasesArg(): Set<Phase> {
-  const i = process.argv.indexOf("--phases");
-  const text = i >= 0 ? (process.argv[i + 1] ?? "") : "ABC";
+  const text = textArg("phases") ?? "ABC";
   if (!/^[ABC]+$/.test(text)) throw new Error("--phases takes letters from ABC, e.g. --phases A");
   return new Set(text.split("") as Phase[]);
-}
-
-function textArg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const v = process.argv[i + 1];
-  if (!v || v.startsWith("--")) throw new Error(`--${name} needs a value`);
-  return v;
 }
 
 interface Target {

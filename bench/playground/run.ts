@@ -14,11 +14,8 @@ import { openBrowser } from "../../test/e2e/support/browser";
 import { startBroker } from "../../test/e2e/support/broker";
 import { dragSelection, openPlayground, openSample, setVariations, waitForJob } from "../../test/e2e/support/playground";
 import type { Page, FrameLocator } from "playwright-core";
+import { arg } from "../support/procs";
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
 const RUNS = arg("runs", 3);
 
 async function instrument(page: Page, panel: FrameLocator): Promise<void> {

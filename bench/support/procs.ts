@@ -199,6 +199,15 @@ export const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.
 
 /** A numeric command-line option `--name value`, or `def`. */
 export function arg(name: string, def: number): number {
+  const v = textArg(name);
+  return v === undefined ? def : Number(v);
+}
+
+/** A command-line option `--name value` as written, or undefined when it is not given. */
+export function textArg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (!v || v.startsWith("--")) throw new Error(`--${name} needs a value`);
+  return v;
 }

@@ -16,7 +16,6 @@ import { abortableSleep } from "./retry";
 import { downloadResults, noteFor, pollRemote, saveRecord } from "./run";
 import { SELECTION_KEY, SENT_MASK_KEY, SENT_SOURCE_KEY, resultKey, type RunningJob, type StoredRequest, type WorkflowDeps } from "./types";
 
-
 const INTERRUPTED_BEFORE_SUBMIT =
   "Infill was closed or reloaded before this job reached the service, so nothing was generated. Run it again.";
 const UNKNOWN_REMOTE =
