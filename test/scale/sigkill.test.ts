@@ -5,13 +5,14 @@
 // (A submit on the wire at the moment of death is covered in cluster.test.ts with a manual clock:
 // its lease lasts a minute past the upstream timeout.)
 
-import { spawn, type ChildProcess } from "child_process";
+import type { ChildProcess } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { createRedisStore } from "../../src/broker/store/redis";
 import { startFakeFirefly, type FakeFirefly } from "../fakes/firefly";
 import { call, capture, registerSecret, tmpDir, until } from "../broker/helpers";
+import { startBrokerProcess, type BrokerProcess } from "./broker-process";
 import { startRedis, type TestRedis } from "../store/redis-server";
 import { startRoundRobinProxy, type RoundRobinProxy } from "./round-robin-proxy";
 
@@ -32,33 +33,8 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function startInstance(env: Record<string, string>): Promise<{ url: string; p: ChildProcess; out: string[] }> {
-  const p = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", 'require("./src/broker/main").main(process.argv.slice(1)).catch((e)=>{console.error(e.message);process.exit(1)})'], {
-    cwd: path.join(__dirname, "..", ".."),
-    env: { PATH: process.env.PATH ?? "", TS_NODE_COMPILER_OPTIONS: '{"module":"commonjs"}', TS_NODE_PROJECT: "tsconfig.json", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const out: string[] = [];
-  let text = "";
-  const onData = (c: Buffer) => {
-    text += c.toString();
-    const lines = text.split("\n");
-    text = lines.pop()!;
-    out.push(...lines);
-  };
-  p.stdout!.on("data", onData);
-  p.stderr!.on("data", onData);
-  children.push({ p, out });
-  return until(
-    () => {
-      if (p.exitCode !== null) throw new Error(`broker exited: ${out.join("\n")}`);
-      const m = out.map((l) => /address:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(l)).find(Boolean);
-      return m ? { url: m[1], p, out } : undefined;
-    },
-    "a broker to start",
-    1200,
-    50,
-  );
+function startInstance(env: Record<string, string>): Promise<BrokerProcess> {
+  return startBrokerProcess(env, undefined, children);
 }
 
 test("SIGKILL one of three broker processes: survivors finish its jobs and the queue it fed", async () => {

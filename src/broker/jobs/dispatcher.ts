@@ -105,7 +105,9 @@ export class Dispatcher {
     try {
       mayGo = await store.markSending(job.id, this.instanceId, this.now());
     } catch (err) {
-      log.log({ event: "dispatch_error", key: job.owner, jobId: job.id, error: String((err as Error)?.message ?? err) });
+      // Not marked, so provably not sent: hand the claim back to the queue.
+      this.storeFailed(job, "markSending", err);
+      if (await this.persist(job, "requeue", () => store.requeue(job.id, this.instanceId, this.now()))) this.kick();
       return;
     }
     if (!mayGo) {
@@ -113,59 +115,90 @@ export class Dispatcher {
       return;
     }
     const started = this.now();
+    let accepted: { jobId: string };
     try {
       this.sent++;
-      const r = await provider.submit(job.endpoint, job.request, job.modelVersion, job.owner);
-      if (!(await store.markSubmitted(job.id, this.instanceId, r.jobId, this.now()))) {
-        // The claim ran out while the submit was on the wire and another instance has settled the
-        // job since: nobody will ever poll this upstream job, so stop it rather than let it run.
-        this.resends.delete(job.id);
-        log.log({ event: "submit_orphaned", key: job.owner, jobId: job.id, endpoint: job.endpoint, upstreamMs: this.now() - started });
-        await provider.cancel(r.jobId).catch((err) => log.log({ event: "submit_orphaned_cancel_failed", key: job.owner, jobId: job.id, error: String((err as Error)?.message ?? err) }));
-        return;
-      }
-      this.resends.delete(job.id);
-      log.log({ event: "submit", key: job.owner, jobId: job.id, endpoint: job.endpoint, upstreamMs: this.now() - started, result: "accepted" });
-      const after = await store.getJob(job.id);
-      if (after?.cancelRequested) {
-        await provider.cancel(r.jobId).catch(() => undefined);
-      }
+      accepted = await provider.submit(job.endpoint, job.request, job.modelVersion, job.owner);
     } catch (err) {
-      const pe =
-        err instanceof ProviderError
-          ? err
-          : new ProviderError({ status: 500, body: { error_code: "runtime_error", message: "The broker failed to send the job." }, detail: String((err as Error)?.message ?? err) });
-      const n = (this.resends.get(job.id) ?? 0) + 1;
-      const resendable = pe.notSent && (pe.status === 0 || pe.status === 429 || pe.status === 503) && n <= (this.o.maxResends ?? 6);
-      log.log({ event: "submit", key: job.owner, jobId: job.id, endpoint: job.endpoint, upstreamMs: this.now() - started, result: resendable ? "requeued" : "failed", status: pe.status, detail: pe.detail });
-      const now = this.now();
-      if (pe.status === 429) {
-        await store.pauseUntil(now + (parseRetryAfter(pe.headers["retry-after"], now) ?? 60_000));
-      }
-      if (resendable) {
-        this.resends.set(job.id, n);
-        if (pe.status !== 429) {
-          const base = this.o.retryBaseMs ?? 1000;
-          this.backoffUntil = now + Math.min(base * 2 ** (n - 1), 60_000) * (0.75 + Math.random() / 2);
-        }
-        const cur = await store.getJob(job.id);
-        if (cur?.cancelRequested) {
-          await store.finish(job.id, { state: "cancelled" }, now);
-        } else {
-          await store.requeue(job.id, this.instanceId, now);
-        }
-      } else {
-        this.resends.delete(job.id);
-        const status = pe.status || 502;
-        const c = classifyError({ status, body: pe.body, headers: pe.headers });
-        const facts = readErrorBody(pe.body);
-        // Keep what the artist needs (x-access-error says "quota" where the body only says access_error).
-        const body = { error_code: pe.headers["x-access-error"] ?? facts.code ?? "runtime_error", message: facts.message ?? c.message, category: c.category };
-        if (await store.finish(job.id, { state: "failed", error: { status, body } }, now)) {
-          await store.recordUsage(job.owner, utcDay(now), { failures: 1 });
-        }
-      }
+      await this.submitFailed(job, err, started);
       this.kick();
+      return;
+    }
+    // The provider has the job: from here a failed store write is retried, never taken for a
+    // failed submit (the job was sent and may be billed; it must not read "failed to send").
+    const recorded = await this.persist(job, "markSubmitted", () => store.markSubmitted(job.id, this.instanceId, accepted.jobId, this.now()));
+    if (recorded === undefined) return; // stopping: the job stays marked as sending (never resent)
+    if (!recorded) {
+      // The claim ran out while the submit was on the wire and another instance has settled the
+      // job since: nobody will ever poll this upstream job, so stop it rather than let it run.
+      this.resends.delete(job.id);
+      log.log({ event: "submit_orphaned", key: job.owner, jobId: job.id, endpoint: job.endpoint, upstreamMs: this.now() - started });
+      await provider.cancel(accepted.jobId).catch((err) => log.log({ event: "submit_orphaned_cancel_failed", key: job.owner, jobId: job.id, error: String((err as Error)?.message ?? err) }));
+      return;
+    }
+    this.resends.delete(job.id);
+    log.log({ event: "submit", key: job.owner, jobId: job.id, endpoint: job.endpoint, upstreamMs: this.now() - started, result: "accepted" });
+    const after = await store.getJob(job.id);
+    if (after?.cancelRequested) {
+      await provider.cancel(accepted.jobId).catch(() => undefined);
+    }
+  }
+
+  /** The submit failed: requeue it when it provably never reached upstream, else fail the job. */
+  private async submitFailed(job: JobRecord, err: unknown, started: number): Promise<void> {
+    const { store, log } = this.o;
+    const pe =
+      err instanceof ProviderError
+        ? err
+        : new ProviderError({ status: 500, body: { error_code: "runtime_error", message: "The broker failed to send the job." }, detail: String((err as Error)?.message ?? err) });
+    const n = (this.resends.get(job.id) ?? 0) + 1;
+    const resendable = pe.notSent && (pe.status === 0 || pe.status === 429 || pe.status === 503) && n <= (this.o.maxResends ?? 6);
+    log.log({ event: "submit", key: job.owner, jobId: job.id, endpoint: job.endpoint, upstreamMs: this.now() - started, result: resendable ? "requeued" : "failed", status: pe.status, detail: pe.detail });
+    const now = this.now();
+    if (pe.status === 429) {
+      await store.pauseUntil(now + (parseRetryAfter(pe.headers["retry-after"], now) ?? 60_000)).catch((e) => this.storeFailed(job, "pauseUntil", e));
+    }
+    if (resendable) {
+      this.resends.set(job.id, n);
+      if (pe.status !== 429) {
+        const base = this.o.retryBaseMs ?? 1000;
+        this.backoffUntil = now + Math.min(base * 2 ** (n - 1), 60_000) * (0.75 + Math.random() / 2);
+      }
+      await this.persist(job, "requeue", async () => {
+        const cur = await store.getJob(job.id);
+        return cur?.cancelRequested ? store.finish(job.id, { state: "cancelled" }, now) : store.requeue(job.id, this.instanceId, now);
+      });
+      return;
+    }
+    this.resends.delete(job.id);
+    const status = pe.status || 502;
+    const c = classifyError({ status, body: pe.body, headers: pe.headers });
+    const facts = readErrorBody(pe.body);
+    // Keep what the artist needs (x-access-error says "quota" where the body only says access_error).
+    const body = { error_code: pe.headers["x-access-error"] ?? facts.code ?? "runtime_error", message: facts.message ?? c.message, category: c.category };
+    if (await this.persist(job, "finish", () => store.finish(job.id, { state: "failed", error: { status, body } }, now))) {
+      await store.recordUsage(job.owner, utcDay(now), { failures: 1 }).catch((e) => this.storeFailed(job, "recordUsage", e));
+    }
+  }
+
+  private storeFailed(job: JobRecord, op: string, err: unknown): void {
+    this.o.log.log({ event: "store_write_failed", key: job.owner, jobId: job.id, op, error: String((err as Error)?.message ?? err) });
+  }
+
+  /**
+   * A store write about a claimed job, tried again (with a growing wait, at most 5 s) while it
+   * fails, until it is done or the dispatcher stops (undefined). Until then the job stays as the
+   * store last recorded it: claimed, and marked as sending when it may have reached upstream.
+   */
+  private async persist(job: JobRecord, op: string, write: () => Promise<boolean>): Promise<boolean | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        this.storeFailed(job, op, err);
+      }
+      if (this.stopping) return undefined;
+      await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 5_000)).unref?.());
     }
   }
 

@@ -91,7 +91,8 @@ export class JobService {
       throw httpError(429, "queue_full", "rate_limited", `You already have ${r.queued} jobs waiting; wait for some to be sent or cancel one.`, { "retry-after": String(wait) });
     }
     facts.jobId = id;
-    await store.recordUsage(owner, utcDay(now), { jobs: 1 });
+    // The job is accepted and will be sent: a usage count that cannot be written is logged, not answered as a failed submit.
+    await store.recordUsage(owner, utcDay(now), { jobs: 1 }).catch((err) => this.o.log.log({ event: "store_write_failed", key: owner, jobId: id, op: "recordUsage", error: String((err as Error)?.message ?? err) }));
     this.o.dispatcher.kick();
     return { jobId: id, statusUrl: `${base}/v3/status/${id}`, cancelUrl: `${base}/v3/cancel/${id}` };
   }

@@ -1,10 +1,11 @@
 // The embedded store: state in memory, every change appended to a journal file (one JSON object
 // per line), replayed on start and compacted now and then. A single broker process owns the file.
-// Survives a restart (or a crash: a torn last line is ignored). No native dependencies.
+// Survives a restart (or a crash: a torn last line is dropped). Changes are written ahead of memory
+// (see FileStore). No native dependencies.
 
 import * as path from "path";
 import { loadSigningKey } from "../outputs";
-import { Journal } from "./journal";
+import { Journal, type JournalLog } from "./journal";
 import { QueueLines } from "./queue-lines";
 import {
   DAY,
@@ -38,13 +39,23 @@ export interface FileStoreOptions {
   file?: string;
   /** Rewrite the journal after this many appended lines (default 20,000). */
   compactEvery?: number;
+  /** Structured log for what replay and compaction find (corrupt lines, failed compactions). */
+  log?: JournalLog;
 }
 
-export function createFileStore(options: FileStoreOptions = {}): Store {
+export function createFileStore(options: FileStoreOptions = {}): FileStore {
   return new FileStore(options);
 }
 
-class FileStore implements Store {
+const RELEASED = { claimedBy: undefined, leaseUntil: undefined, sendingAt: undefined };
+
+/**
+ * Every change is written ahead: it is computed from the current state, appended to the journal,
+ * and only once that write has succeeded applied in memory, so a refused write (a full disk)
+ * leaves the store exactly as it was. Changes run one at a time, so no two are computed from the
+ * same state. Reads answer from memory at once.
+ */
+export class FileStore implements Store {
   private jobs = new Map<string, JobRecord>();
   private queued = new Set<string>();
   /** Queued jobs per owner in dispatch order, kept up to date as jobs come and go. */
@@ -58,17 +69,22 @@ class FileStore implements Store {
   private usageRows = new Map<string, UsageRow>();
   private snapshots = new Map<string, StatusSnapshot>();
   private pollStarts = new Map<string, number>();
+  private changes: Promise<unknown> = Promise.resolve();
+  /** Unreadable journal lines (not the last) found when the store was opened. */
+  corruptLines = 0;
 
   /** Undefined: in memory only. */
   private readonly journal: Journal<Entry> | undefined;
 
   constructor(private readonly options: FileStoreOptions) {
-    this.journal = options.file ? new Journal<Entry>(options.file, options.compactEvery ?? 20_000, () => this.snapshot()) : undefined;
+    this.journal = options.file ? new Journal<Entry>(options.file, options.compactEvery ?? 20_000, () => this.snapshot(), options.log) : undefined;
   }
 
   async open(): Promise<void> {
     if (!this.journal) return;
-    for (const entry of await this.journal.open()) this.apply(entry);
+    const replay = await this.journal.open();
+    this.corruptLines = replay.corrupt.length;
+    for (const entry of replay.entries) this.apply(entry);
     // One process owns this file: whatever was mid-submit belongs to a process that is gone.
     for (const id of this.submittingIds) {
       const job = this.jobs.get(id);
@@ -78,6 +94,7 @@ class FileStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.changes.catch(() => undefined);
     await this.journal?.close();
   }
 
@@ -120,6 +137,7 @@ class FileStore implements Store {
     }
     if (job.state === "submitting") this.submittingIds.add(job.id);
     else this.submittingIds.delete(job.id);
+    if (TERMINAL_JOB_STATES.includes(job.state)) this.snapshots.delete(job.id);
   }
 
   private deleteJob(id: string): void {
@@ -132,8 +150,24 @@ class FileStore implements Store {
     this.pollStarts.delete(id);
   }
 
-  private write(...entries: Entry[]): Promise<void> {
-    return this.journal ? this.journal.append(entries) : Promise.resolve();
+  /**
+   * Run one change: `plan` reads the current state and returns the entries to write (none: no
+   * change) and the answer. The entries are applied only once written; job records are synced to
+   * the disk first (an accepted job, or a submit marked as on the wire, must survive a crash).
+   */
+  private change<T>(plan: () => { entries: Entry[]; result: T; after?: () => T }): Promise<T> {
+    const run = async (): Promise<T> => {
+      const { entries, result, after } = plan();
+      if (!entries.length) return result;
+      if (this.journal) await this.journal.append(entries, entries.some((e) => e.t === "job"));
+      for (const e of entries) this.apply(e);
+      const answer = after ? after() : result;
+      if (this.journal) await this.journal.compactIfDue();
+      return answer;
+    };
+    const next = this.changes.then(run, run);
+    this.changes = next.catch(() => undefined);
+    return next;
   }
 
   /** Entries that rebuild the current state (the compacted journal). */
@@ -147,25 +181,24 @@ class FileStore implements Store {
     return out;
   }
 
-  private saveJob(job: JobRecord): Promise<void> {
-    this.setJob(job);
-    return this.write({ t: "job", j: job });
+  /** A change to one job when `patch` says so (undefined: none), answering `result`. */
+  private jobChange<T>(id: string, patch: (job: JobRecord) => JobRecord | undefined, result: (job: JobRecord | undefined, changed: boolean) => T): Promise<T> {
+    return this.change(() => {
+      const job = this.jobs.get(id);
+      const next = job && patch(job);
+      return { entries: next ? [{ t: "job", j: next }] : [], result: result(job, next !== undefined) };
+    });
   }
 
   // ---- queue and ownership ----------------------------------------------------------------
 
-  async enqueue(job: NewJob, maxQueuedPerOwner: number): Promise<EnqueueResult> {
-    const mine = this.lines.count(job.owner);
-    if (mine >= maxQueuedPerOwner) return { ok: false, reason: "owner_cap", queued: mine };
-    const record: JobRecord = {
-      ...job,
-      state: "queued",
-      seq: ++this.seq,
-      updatedAt: job.createdAt,
-      submitAttempts: 0,
-    };
-    await this.saveJob(record);
-    return { ok: true, position: this.lines.position(record)! };
+  enqueue(job: NewJob, maxQueuedPerOwner: number): Promise<EnqueueResult> {
+    return this.change<EnqueueResult>(() => {
+      const mine = this.lines.count(job.owner);
+      if (mine >= maxQueuedPerOwner) return { entries: [], result: { ok: false, reason: "owner_cap", queued: mine } };
+      const record: JobRecord = { ...job, state: "queued", seq: this.seq + 1, updatedAt: job.createdAt, submitAttempts: 0 };
+      return { entries: [{ t: "job", j: record }], result: { ok: true, position: 0 }, after: () => ({ ok: true, position: this.lines.position(record)! }) };
+    });
   }
 
   async getJob(id: string): Promise<JobRecord | undefined> {
@@ -175,6 +208,11 @@ class FileStore implements Store {
   }
 
   async queuePosition(id: string): Promise<number | undefined> {
+    return this.queuePositionNow(id);
+  }
+
+  /** `queuePosition` answered at once (the status-poll path). */
+  queuePositionNow(id: string): number | undefined {
     const job = this.jobs.get(id);
     if (!job || !this.queued.has(id)) return undefined;
     return this.lines.position(job);
@@ -185,57 +223,47 @@ class FileStore implements Store {
     return { depth: this.queued.size, submitting: this.submittingIds.size, byOwner };
   }
 
-  async claimNext(claimant: string, leaseMs: number, now: number): Promise<JobRecord | undefined> {
-    const id = this.lines.next();
-    if (!id) return undefined;
-    const job = { ...this.jobs.get(id)!, state: "submitting" as JobState, claimedBy: claimant, leaseUntil: now + leaseMs, updatedAt: now };
-    const n = ++this.serveCounter;
-    this.lastServed.set(job.owner, n);
-    this.setJob(job);
-    await this.write({ t: "served", owner: job.owner, n }, { t: "job", j: job });
-    return structuredClone(job);
+  claimNext(claimant: string, leaseMs: number, now: number): Promise<JobRecord | undefined> {
+    return this.change(() => {
+      const id = this.lines.next();
+      if (!id) return { entries: [], result: undefined };
+      const job: JobRecord = { ...this.jobs.get(id)!, state: "submitting", claimedBy: claimant, leaseUntil: now + leaseMs, updatedAt: now };
+      return { entries: [{ t: "served", owner: job.owner, n: this.serveCounter + 1 }, { t: "job", j: job }], result: structuredClone(job) };
+    });
   }
 
-  async markSending(id: string, claimant: string, now: number): Promise<boolean> {
-    const job = this.jobs.get(id);
-    if (!job || job.state !== "submitting" || job.claimedBy !== claimant || job.sendingAt !== undefined || (job.leaseUntil ?? 0) <= now) return false;
-    await this.saveJob({ ...job, sendingAt: now });
-    return true;
+  markSending(id: string, claimant: string, now: number): Promise<boolean> {
+    return this.jobChange(
+      id,
+      (job) => (job.state !== "submitting" || job.claimedBy !== claimant || job.sendingAt !== undefined || (job.leaseUntil ?? 0) <= now ? undefined : { ...job, sendingAt: now }),
+      (_, changed) => changed,
+    );
   }
 
-  async requeue(id: string, claimant: string, now: number): Promise<boolean> {
-    const job = this.jobs.get(id);
-    if (!job || job.state !== "submitting" || job.claimedBy !== claimant) return false;
+  requeue(id: string, claimant: string, now: number): Promise<boolean> {
     // Keeps its seq, so it stays first in its owner's line.
-    await this.saveJob({ ...job, state: "queued", claimedBy: undefined, leaseUntil: undefined, sendingAt: undefined, updatedAt: now });
-    return true;
+    return this.jobChange(id, (job) => (job.state !== "submitting" || job.claimedBy !== claimant ? undefined : { ...job, ...RELEASED, state: "queued", updatedAt: now }), (_, changed) => changed);
   }
 
-  async markSubmitted(id: string, claimant: string, providerJobId: string, now: number): Promise<boolean> {
-    const job = this.jobs.get(id);
-    if (!job || job.state !== "submitting" || job.claimedBy !== claimant) return false;
-    await this.saveJob({ ...job, state: "submitted", providerJobId, claimedBy: undefined, leaseUntil: undefined, sendingAt: undefined, submitAttempts: job.submitAttempts + 1, updatedAt: now });
-    return true;
+  markSubmitted(id: string, claimant: string, providerJobId: string, now: number): Promise<boolean> {
+    return this.jobChange(
+      id,
+      (job) => (job.state !== "submitting" || job.claimedBy !== claimant ? undefined : { ...job, ...RELEASED, state: "submitted", providerJobId, submitAttempts: job.submitAttempts + 1, updatedAt: now }),
+      (_, changed) => changed,
+    );
   }
 
-  async finish(id: string, patch: FinishPatch, now: number): Promise<boolean> {
-    const job = this.jobs.get(id);
-    if (!job || TERMINAL_JOB_STATES.includes(job.state)) return false;
-    await this.saveJob({ ...job, ...patch, claimedBy: undefined, leaseUntil: undefined, sendingAt: undefined, updatedAt: now });
-    this.snapshots.delete(id);
-    return true;
+  finish(id: string, patch: FinishPatch, now: number): Promise<boolean> {
+    return this.jobChange(id, (job) => (TERMINAL_JOB_STATES.includes(job.state) ? undefined : { ...job, ...patch, ...RELEASED, updatedAt: now }), (_, changed) => changed);
   }
 
-  async requestCancel(id: string, now: number): Promise<JobState | undefined> {
-    const job = this.jobs.get(id);
-    if (!job) return undefined;
-    const before = job.state;
-    if (before === "queued") {
-      await this.saveJob({ ...job, state: "cancelled", updatedAt: now });
-    } else if (before === "submitting" && !job.cancelRequested) {
-      await this.saveJob({ ...job, cancelRequested: true, updatedAt: now });
-    }
-    return before;
+  requestCancel(id: string, now: number): Promise<JobState | undefined> {
+    return this.jobChange(
+      id,
+      (job) =>
+        job.state === "queued" ? { ...job, state: "cancelled", updatedAt: now } : job.state === "submitting" && !job.cancelRequested ? { ...job, cancelRequested: true, updatedAt: now } : undefined,
+      (job) => job?.state,
+    );
   }
 
   async expiredClaims(now: number): Promise<JobRecord[]> {
@@ -247,60 +275,56 @@ class FileStore implements Store {
     return out;
   }
 
-  async takeOverExpired(id: string, now: number, interrupted: { status: number; body: unknown }): Promise<TakeOver | undefined> {
-    const job = this.jobs.get(id);
-    if (!job || job.state !== "submitting" || (job.leaseUntil ?? 0) > now) return undefined;
-    const released = { claimedBy: undefined, leaseUntil: undefined, sendingAt: undefined, updatedAt: now };
-    if (job.sendingAt !== undefined) {
-      await this.saveJob({ ...job, ...released, state: "failed", error: interrupted });
-      this.snapshots.delete(id);
-      return "failed";
-    }
-    if (job.cancelRequested) {
-      await this.saveJob({ ...job, ...released, state: "cancelled" });
-      this.snapshots.delete(id);
-      return "cancelled";
-    }
-    // Keeps its seq, so it stays first in its owner's line.
-    await this.saveJob({ ...job, ...released, state: "queued" });
-    return "requeued";
+  takeOverExpired(id: string, now: number, interrupted: { status: number; body: unknown }): Promise<TakeOver | undefined> {
+    const outcome = (job: JobRecord): TakeOver => (job.sendingAt !== undefined ? "failed" : job.cancelRequested ? "cancelled" : "requeued");
+    const states: Record<TakeOver, JobState> = { failed: "failed", cancelled: "cancelled", requeued: "queued" };
+    return this.jobChange(
+      id,
+      (job) => {
+        if (job.state !== "submitting" || (job.leaseUntil ?? 0) > now) return undefined;
+        const o = outcome(job);
+        // A requeued job keeps its seq, so it stays first in its owner's line.
+        return { ...job, ...RELEASED, updatedAt: now, state: states[o], ...(o === "failed" ? { error: interrupted } : {}) };
+      },
+      (job, changed) => (changed ? outcome(job!) : undefined),
+    );
   }
 
-  async prune(before: number): Promise<number> {
-    const gone: Entry[] = [];
-    for (const job of this.jobs.values()) {
-      if (TERMINAL_JOB_STATES.includes(job.state) && job.updatedAt < before) gone.push({ t: "del", id: job.id });
-    }
-    for (const e of gone) this.apply(e);
-    if (gone.length) await this.write(...gone);
-    return gone.length;
+  prune(before: number): Promise<number> {
+    return this.change(() => {
+      const gone: Entry[] = [];
+      for (const job of this.jobs.values()) {
+        if (TERMINAL_JOB_STATES.includes(job.state) && job.updatedAt < before) gone.push({ t: "del", id: job.id });
+      }
+      return { entries: gone, result: gone.length };
+    });
   }
 
   // ---- pacing --------------------------------------------------------------------------------
 
-  async tryTakeRateToken(now: number, limits: RateLimits): Promise<RateDecision> {
-    if (this.paused > now) return { ok: false, retryInMs: this.paused - now, reason: "paused" };
-    if (limits.perMinute === Infinity && limits.perDay === Infinity) return { ok: true };
+  tryTakeRateToken(now: number, limits: RateLimits): Promise<RateDecision> {
+    return this.change(() => this.planTake(now, limits));
+  }
+
+  private planTake(now: number, limits: RateLimits): { entries: Entry[]; result: RateDecision } {
+    if (this.paused > now) return { entries: [], result: { ok: false, retryInMs: this.paused - now, reason: "paused" } };
+    if (limits.perMinute === Infinity && limits.perDay === Infinity) return { entries: [], result: { ok: true } };
     let drop = 0;
     while (drop < this.takes.length && this.takes[drop] <= now - DAY) drop++;
     if (drop) this.takes.splice(0, drop);
     if (this.takes.length >= limits.perDay) {
-      return { ok: false, retryInMs: this.takes[this.takes.length - limits.perDay] + DAY - now, reason: "day" };
+      return { entries: [], result: { ok: false, retryInMs: this.takes[this.takes.length - limits.perDay] + DAY - now, reason: "day" } };
     }
     let inMinute = 0;
     for (let i = this.takes.length - 1; i >= 0 && this.takes[i] > now - MINUTE; i--) inMinute++;
     if (inMinute >= limits.perMinute) {
-      return { ok: false, retryInMs: this.takes[this.takes.length - limits.perMinute] + MINUTE - now, reason: "minute" };
+      return { entries: [], result: { ok: false, retryInMs: this.takes[this.takes.length - limits.perMinute] + MINUTE - now, reason: "minute" } };
     }
-    this.takes.push(now);
-    await this.write({ t: "take", at: now });
-    return { ok: true };
+    return { entries: [{ t: "take", at: now }], result: { ok: true } };
   }
 
-  async pauseUntil(untilMs: number): Promise<void> {
-    if (untilMs <= this.paused) return;
-    this.paused = untilMs;
-    await this.write({ t: "pause", until: untilMs });
+  pauseUntil(untilMs: number): Promise<void> {
+    return this.change(() => ({ entries: untilMs <= this.paused ? [] : [{ t: "pause", until: untilMs }], result: undefined }));
   }
 
   async pausedUntil(): Promise<number> {
@@ -353,19 +377,19 @@ class FileStore implements Store {
 
   // ---- usage ----------------------------------------------------------------------------------
 
-  async recordUsage(owner: string, day: string, delta: UsageDelta): Promise<void> {
-    const key = `${day}\t${owner}`;
-    const row = this.usageRows.get(key) ?? { day, owner, jobs: 0, images: 0, failures: 0, uploads: 0 };
-    const next: UsageRow = {
-      day,
-      owner,
-      jobs: row.jobs + (delta.jobs ?? 0),
-      images: row.images + (delta.images ?? 0),
-      failures: row.failures + (delta.failures ?? 0),
-      uploads: row.uploads + (delta.uploads ?? 0),
-    };
-    this.usageRows.set(key, next);
-    await this.write({ t: "usage", r: next });
+  recordUsage(owner: string, day: string, delta: UsageDelta): Promise<void> {
+    return this.change(() => {
+      const row = this.usageRows.get(`${day}\t${owner}`) ?? { day, owner, jobs: 0, images: 0, failures: 0, uploads: 0 };
+      const next: UsageRow = {
+        day,
+        owner,
+        jobs: row.jobs + (delta.jobs ?? 0),
+        images: row.images + (delta.images ?? 0),
+        failures: row.failures + (delta.failures ?? 0),
+        uploads: row.uploads + (delta.uploads ?? 0),
+      };
+      return { entries: [{ t: "usage", r: next }], result: undefined };
+    });
   }
 
   async usage(sinceDay?: string): Promise<UsageRow[]> {

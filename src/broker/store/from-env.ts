@@ -24,7 +24,7 @@ export type StoreHealth = { kind: "file" } | RedisStoreHealth;
 
 export function createStoreFromEnv(env: NodeJS.ProcessEnv, options: StoreFromEnvOptions = {}): Store {
   const url = env.INFILL_REDIS_URL?.trim();
-  if (!url) return createFileStore({ file: options.file, compactEvery: options.compactEvery });
+  if (!url) return createFileStore({ file: options.file, compactEvery: options.compactEvery, log: options.log });
   checkStoreEnv(env);
   const prefix = env.INFILL_REDIS_PREFIX?.trim() || "infill:";
   return createRedisStore({ ...options.redis, url, prefix, log: options.log });
