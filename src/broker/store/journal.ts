@@ -7,7 +7,7 @@
 
 import { promises as fsp } from "fs";
 import * as path from "path";
-import { takeDataLock } from "./data-lock";
+import { takeDataLock, type DataLock } from "./data-lock";
 
 export type JournalLog = (entry: Record<string, unknown>) => void;
 
@@ -21,7 +21,7 @@ export interface Replay<E> {
 
 export class Journal<E> {
   private fh: fsp.FileHandle | undefined;
-  private lockFile: string | undefined;
+  private lock: DataLock | undefined;
   private chain: Promise<void> = Promise.resolve();
   /** Bytes of whole lines in the file: where the next append starts, and where a failed one is cut back to. */
   private size = 0;
@@ -41,9 +41,7 @@ export class Journal<E> {
   /** Lock the journal and read its entries. */
   async open(): Promise<Replay<E>> {
     await fsp.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const lockFile = `${this.file}.lock`;
-    await takeDataLock(lockFile);
-    this.lockFile = lockFile;
+    this.lock = await takeDataLock(`${this.file}.lock`);
     let text = "";
     try {
       text = await fsp.readFile(this.file, "utf8");
@@ -100,10 +98,8 @@ export class Journal<E> {
         await this.fh.close();
         this.fh = undefined;
       }
-      if (this.lockFile) {
-        await fsp.unlink(this.lockFile).catch(() => undefined);
-        this.lockFile = undefined;
-      }
+      await this.lock?.release();
+      this.lock = undefined;
     });
   }
 
