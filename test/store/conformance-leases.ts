@@ -1,14 +1,14 @@
 // Store conformance, part two: claims as leases. A claim expires at `leaseUntil`; the claimant
 // marks the job as sending right before the submit goes out; an expired claim is taken over —
 // back to the queue when it was never marked (provably not sent), failed when it was (it may
-// have reached upstream, so it is never resent). Called from describeStoreConformance.
+// have reached upstream, so it is never resent). Called from describeJobQueueConformance.
 
-import type { Store } from "../../src/broker/store/store";
+import type { JobQueue } from "../../src/broker/store/store";
 import { DAY, T0, drain, newJob } from "./fixtures";
 
 const INTERRUPTED = { status: 503, body: { error_code: "submit_interrupted" } };
 
-export function describeLeaseConformance(create: () => Promise<Store>, sibling?: (s: Store) => Promise<Store>): void {
+export function describeLeaseConformance(create: () => Promise<JobQueue>, sibling?: (s: JobQueue) => Promise<JobQueue>): void {
     test("a claim is a lease: submitting, owned by the claimant, expired at leaseUntil", async () => {
       const s = await create();
       await s.enqueue(newJob("j1", "A"), 10);

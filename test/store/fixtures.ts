@@ -1,6 +1,6 @@
 // Small shared pieces of the store tests: a fixed start time, job factory, drain, a seeded PRNG.
 
-import type { NewJob, Store } from "../../src/broker/store/store";
+import type { JobQueue, NewJob } from "../../src/broker/store/store";
 
 export const T0 = 1_764_300_000_000;
 export const MIN = 60_000;
@@ -11,7 +11,7 @@ export function newJob(id: string, owner: string, at = T0, request: unknown = { 
 }
 
 /** Claim everything, returning ids in claim order. */
-export async function drain(store: Store, claimant = "c", now = T0): Promise<string[]> {
+export async function drain(store: JobQueue, claimant = "c", now = T0): Promise<string[]> {
   const out: string[] = [];
   for (;;) {
     const j = await store.claimNext(claimant, 30_000, now);

@@ -10,10 +10,13 @@ import { randomUUID } from "crypto";
 import { classifyError, parseRetryAfter, readErrorBody } from "../../common/firefly";
 import type { Logger } from "../log";
 import { Provider, ProviderError } from "../providers/provider";
-import { JobRecord, RateLimits, Store, utcDay } from "../store/store";
+import { JobQueue, JobRecord, RateLimits, RateWindow, UsageLedger, utcDay } from "../store/store";
+
+/** The store roles the dispatcher uses. */
+export type DispatcherStore = JobQueue & RateWindow & UsageLedger;
 
 export interface DispatcherOptions {
-  store: Store;
+  store: DispatcherStore;
   provider: Provider;
   log: Logger;
   limits: RateLimits;

@@ -9,11 +9,14 @@ import { fromProviderError, httpError, HttpError, jobErrorFields } from "../http
 import type { Logger } from "../log";
 import type { OutputSigner } from "../outputs";
 import { Provider, ProviderError, ProviderJobStatus, ProviderOutput } from "../providers/provider";
-import { JobRecord, RateLimits, StatusSnapshot, Store, utcDay } from "../store/store";
+import { JobQueue, JobRecord, JobWithSnapshot, PollCache, RateLimits, RateWindow, StatusSnapshot, UsageLedger, utcDay } from "../store/store";
 import type { Dispatcher } from "./dispatcher";
 
+/** The store roles the job service uses. */
+export type JobServiceStore = JobQueue & RateWindow & PollCache & UsageLedger;
+
 export interface JobServiceOptions {
-  store: Store;
+  store: JobServiceStore;
   provider: Provider;
   dispatcher: Dispatcher;
   signer: OutputSigner;
@@ -100,8 +103,9 @@ export class JobService {
   async status(owner: string, id: string, base: string, facts: RequestFacts): Promise<Record<string, unknown>> {
     // One store read for the job and its last status (ownership checked as in ownJob).
     if (!JOB_ID_RE.test(id)) throw unknownJob();
-    const read = this.o.store.getJobWithSnapshot(id);
-    const { job, snapshot } = read instanceof Promise ? await read : read;
+    // A store that answers from memory is read at once: no extra turns of the event loop per poll.
+    const mem = this.o.store.immediate;
+    const { job, snapshot }: JobWithSnapshot = mem ? mem.getJobWithSnapshot(id) : await this.o.store.getJobWithSnapshot(id);
     if (!job || job.owner !== owner) throw unknownJob();
     facts.jobId = id;
     switch (job.state) {
@@ -148,8 +152,9 @@ export class JobService {
 
   private async pollUpstream(job: Readonly<JobRecord>, stale: ProviderJobStatus | undefined): Promise<ProviderJobStatus> {
     const { store } = this.o;
-    const began = store.tryBeginStatusPoll(job.id, this.now(), this.o.statusMinIntervalMs);
-    if (!(began instanceof Promise ? await began : began)) {
+    const mem = store.immediate;
+    const began = mem ? mem.tryBeginStatusPoll(job.id, this.now(), this.o.statusMinIntervalMs) : await store.tryBeginStatusPoll(job.id, this.now(), this.o.statusMinIntervalMs);
+    if (!began) {
       // Someone else (another broker instance) polled within the interval.
       if (stale) return stale;
       await new Promise((r) => setTimeout(r, 200));
@@ -158,8 +163,9 @@ export class JobService {
     }
     this.upstreamStatusCalls++;
     const st = await this.o.provider.status(job.providerJobId!);
-    const put = store.putStatusSnapshot(job.id, { status: st, fetchedAt: this.now() });
-    if (put instanceof Promise) await put;
+    const snap = { status: st, fetchedAt: this.now() };
+    if (mem) mem.putStatusSnapshot(job.id, snap);
+    else await store.putStatusSnapshot(job.id, snap);
     if (isTerminalStatus(st.status)) await this.settle(job, st);
     return st;
   }

@@ -11,8 +11,10 @@ import {
   DAY,
   EnqueueResult,
   FinishPatch,
+  ImmediatePollCache,
   JobRecord,
   JobState,
+  JobWithSnapshot,
   MINUTE,
   NewJob,
   QueueStats,
@@ -347,22 +349,35 @@ export class FileStore implements Store {
     return this.snapshots.get(jobId);
   }
 
-  getJobWithSnapshot(id: string): { job?: Readonly<JobRecord>; snapshot?: StatusSnapshot } {
-    // Records are replaced, never changed in place, and this one is handed out read-only: no copy.
-    const job = this.jobs.get(id);
-    return job ? { job, snapshot: this.snapshots.get(id) } : {};
+  async getJobWithSnapshot(id: string): Promise<JobWithSnapshot> {
+    return this.immediate.getJobWithSnapshot(id);
   }
 
-  putStatusSnapshot(jobId: string, snapshot: StatusSnapshot): void {
-    if (this.jobs.has(jobId)) this.snapshots.set(jobId, snapshot);
+  async putStatusSnapshot(jobId: string, snapshot: StatusSnapshot): Promise<void> {
+    this.immediate.putStatusSnapshot(jobId, snapshot);
   }
 
-  tryBeginStatusPoll(jobId: string, now: number, minIntervalMs: number): boolean {
-    const last = this.pollStarts.get(jobId);
-    if (last !== undefined && now - last < minIntervalMs) return false;
-    this.pollStarts.set(jobId, now);
-    return true;
+  async tryBeginStatusPoll(jobId: string, now: number, minIntervalMs: number): Promise<boolean> {
+    return this.immediate.tryBeginStatusPoll(jobId, now, minIntervalMs);
   }
+
+  /** The poll path's calls answered from memory at once (snapshots and poll starts are not journaled). */
+  readonly immediate: ImmediatePollCache = {
+    getJobWithSnapshot: (id) => {
+      // Records are replaced, never changed in place, and this one is handed out read-only: no copy.
+      const job = this.jobs.get(id);
+      return job ? { job, snapshot: this.snapshots.get(id) } : {};
+    },
+    putStatusSnapshot: (jobId, snapshot) => {
+      if (this.jobs.has(jobId)) this.snapshots.set(jobId, snapshot);
+    },
+    tryBeginStatusPoll: (jobId, now, minIntervalMs) => {
+      const last = this.pollStarts.get(jobId);
+      if (last !== undefined && now - last < minIntervalMs) return false;
+      this.pollStarts.set(jobId, now);
+      return true;
+    },
+  };
 
   // ---- shared secrets ---------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 // The Store: everything the broker must remember across requests, restarts and (with a shared
-// implementation) across broker instances — the queue, job ownership, rate-limit accounting,
-// status-poll collapsing and usage counters.
+// implementation) across broker instances, as focused roles — the job queue and ownership
+// (JobQueue), rate-limit accounting (RateWindow), status-poll collapsing (PollCache), usage
+// counters (UsageLedger) and the shared output-signing key (SigningKeyStore).
 //
 // Implementations: `createFileStore` (./file-store.ts, the embedded default: one process, an
 // append-only journal file that survives restarts) and a Redis store (team scale-out). Every
@@ -112,16 +113,21 @@ export interface FinishPatch {
   error?: { status: number; body: unknown };
 }
 
-/** A value now, or a promise of it. */
-export type MaybePromise<T> = T | Promise<T>;
+export interface JobWithSnapshot {
+  job?: Readonly<JobRecord>;
+  snapshot?: StatusSnapshot;
+}
 
-export interface Store {
+/** Opening and closing a store (every backend). */
+export interface StoreLifecycle {
   /** Open / recover. Jobs that were `submitting` when a previous single process died get an expired lease. */
   open(): Promise<void>;
   /** Flush and release. */
   close(): Promise<void>;
+}
 
-  // ---- queue and ownership ----------------------------------------------------------------
+/** The queue and job ownership: what was accepted, who claims it for sending, how it ended. */
+export interface JobQueue {
   /** Accept a job as `queued` unless the owner already has `maxQueuedPerOwner` queued jobs. Durable when it resolves. */
   enqueue(job: NewJob, maxQueuedPerOwner: number): Promise<EnqueueResult>;
   getJob(id: string): Promise<JobRecord | undefined>;
@@ -161,8 +167,10 @@ export interface Store {
   takeOverExpired(id: string, now: number, interrupted: { status: number; body: unknown }): Promise<TakeOver | undefined>;
   /** Forget terminal jobs last updated before `before`. Returns how many. */
   prune(before: number): Promise<number>;
+}
 
-  // ---- pacing --------------------------------------------------------------------------------
+/** Pacing of upstream submits: the per-minute and per-day windows and the upstream 429 pause. */
+export interface RateWindow {
   /** Take one upstream-submit token if the per-minute and per-day windows and any pause allow it. */
   tryTakeRateToken(now: number, limits: RateLimits): Promise<RateDecision>;
   /** Pause all submits until `untilMs` (an upstream 429). Never shortens an existing pause. */
@@ -170,34 +178,55 @@ export interface Store {
   pausedUntil(): Promise<number>;
   /** Submits taken in the last minute and the last 24 h (read only; for health and the daily-cap answer). */
   rateUsage(now: number): Promise<{ lastMinute: number; lastDay: number; pausedUntil: number }>;
+}
 
-  // ---- status-poll collapsing ------------------------------------------------------------------
-  // Every status poll makes these calls. An in-memory store answers them at once (not wrapped in a
-  // promise, so the poll takes no extra turns of the event loop); a shared store answers over the
-  // network with a promise. Callers await only what is a promise (see JobService.status).
+/** The status-poll path's reads and writes, answered at once (no promise, no turn of the event loop). */
+export interface ImmediatePollCache {
+  getJobWithSnapshot(id: string): JobWithSnapshot;
+  putStatusSnapshot(jobId: string, snapshot: StatusSnapshot): void;
+  tryBeginStatusPoll(jobId: string, now: number, minIntervalMs: number): boolean;
+}
+
+/** Status-poll collapsing: the last upstream status per job, and who may poll upstream next. */
+export interface PollCache {
   getStatusSnapshot(jobId: string): Promise<StatusSnapshot | undefined>;
   /**
    * `getJob` and `getStatusSnapshot` in one read (a status poll's usual pair). The job is read-only:
    * an in-memory store may hand out its own record rather than a copy.
    */
-  getJobWithSnapshot(id: string): MaybePromise<{ job?: Readonly<JobRecord>; snapshot?: StatusSnapshot }>;
-  putStatusSnapshot(jobId: string, snapshot: StatusSnapshot): MaybePromise<void>;
+  getJobWithSnapshot(id: string): Promise<JobWithSnapshot>;
+  /** Kept only while the job exists; dropped when it ends. */
+  putStatusSnapshot(jobId: string, snapshot: StatusSnapshot): Promise<void>;
   /** True for exactly one caller per job per `minIntervalMs`: that caller may poll upstream. */
-  tryBeginStatusPoll(jobId: string, now: number, minIntervalMs: number): MaybePromise<boolean>;
-
-  // ---- shared secrets ---------------------------------------------------------------------------
+  tryBeginStatusPoll(jobId: string, now: number, minIntervalMs: number): Promise<boolean>;
   /**
-   * The output-signing key every broker on this store uses, so a link signed by one instance
-   * verifies on any other: the stored key, or else `candidate`, stored now (atomically: when
-   * instances race, exactly one candidate wins and all of them get it). Optional: without it the
-   * broker keeps the key in its own data folder.
+   * The same three calls answered at once, for a store that holds them in memory: every status
+   * poll makes them, and a promise would cost the poll extra turns of the event loop. Undefined
+   * for a store that answers over the network.
    */
-  sharedSigningKey?(candidate: Buffer): Promise<Buffer>;
+  readonly immediate?: ImmediatePollCache;
+}
 
-  // ---- usage ----------------------------------------------------------------------------------
+/** Per-owner, per-day counters: jobs, images, failures, uploads. */
+export interface UsageLedger {
   recordUsage(owner: OwnerName, day: string, delta: UsageDelta): Promise<void>;
   usage(sinceDay?: string): Promise<UsageRow[]>;
 }
+
+/** The output-signing key shared by every broker on one store. */
+export interface SigningKeyStore {
+  /**
+   * The stored key, or else `candidate`, stored now (atomically: when instances race, exactly one
+   * candidate wins and all of them get it), so a link signed by one instance verifies on any other.
+   */
+  sharedSigningKey(candidate: Buffer): Promise<Buffer>;
+}
+
+/**
+ * Everything a backend implements. Callers take the narrowest role they use. The signing key is
+ * optional: without it the broker keeps the key in its own data folder.
+ */
+export interface Store extends StoreLifecycle, JobQueue, RateWindow, PollCache, UsageLedger, Partial<SigningKeyStore> {}
 
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
