@@ -9,6 +9,7 @@ import { describePollCacheConformance } from "./conformance-polls";
 import { describeJobQueueConformance } from "./conformance-queue";
 import { describeRateWindowConformance } from "./conformance-rate";
 import { describeSigningKeyConformance } from "./conformance-signing";
+import { describeUploadRegistryConformance } from "./conformance-uploads";
 import { describeUsageLedgerConformance } from "./conformance-usage";
 import { T0, drain, newJob, prng } from "./fixtures";
 
@@ -61,6 +62,7 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
     describe("RateWindow", () => describeRateWindowConformance(create));
     describe("PollCache", () => describePollCacheConformance(create));
     describe("UsageLedger", () => describeUsageLedgerConformance(create));
+    describe("UploadRegistry", () => describeUploadRegistryConformance(create, (s) => reopen(s as Store)));
     describe("SigningKeyStore", () => describeSigningKeyConformance(signing(create), (s) => signing(() => reopen(s as Store))()));
 
     test("a restart keeps jobs, their states, the fair order, the rate window, the pause and usage", async () => {

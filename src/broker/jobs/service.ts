@@ -9,11 +9,12 @@ import { fromProviderError, httpError, HttpError, jobErrorFields } from "../http
 import type { Logger } from "../log";
 import type { OutputSigner } from "../outputs";
 import { Provider, ProviderError, ProviderJobStatus, ProviderOutput } from "../providers/provider";
-import { JobQueue, JobRecord, JobWithSnapshot, PollCache, RateLimits, RateWindow, StatusSnapshot, UsageLedger, utcDay } from "../store/store";
+import { JobQueue, JobRecord, JobWithSnapshot, PollCache, RateLimits, RateWindow, StatusSnapshot, UploadRegistry, UsageLedger, utcDay } from "../store/store";
+import { uploadRefs } from "./upload-ids";
 import type { Dispatcher } from "./dispatcher";
 
 /** The store roles the job service uses. */
-export type JobServiceStore = JobQueue & RateWindow & PollCache & UsageLedger;
+export type JobServiceStore = JobQueue & RateWindow & PollCache & UsageLedger & UploadRegistry;
 
 export interface JobServiceOptions {
   store: JobServiceStore;
@@ -81,6 +82,7 @@ export class JobService {
     if (refused) throw fromProviderError(refused);
     const { store, limits } = this.o;
     const now = this.now();
+    await this.checkUploads(owner, v.value, now);
     if (limits.perDay !== Infinity) {
       const usage = await store.rateUsage(now);
       if (usage.lastDay >= limits.perDay) {
@@ -98,6 +100,32 @@ export class JobService {
     await store.recordUsage(owner, utcDay(now), { jobs: 1 }).catch((err) => this.o.log.log({ event: "store_write_failed", key: owner, jobId: id, op: "recordUsage", error: String((err as Error)?.message ?? err) }));
     this.o.dispatcher.kick();
     return { jobId: id, statusUrl: `${base}/v3/status/${id}`, cancelUrl: `${base}/v3/cancel/${id}` };
+  }
+
+  /**
+   * Every upload id in a submit must have been uploaded with the same key. Another key's upload
+   * is answered exactly like an unknown one; the answer names where, never which id.
+   */
+  private async checkUploads(owner: string, body: unknown, now: number): Promise<void> {
+    const refs = uploadRefs(body);
+    if (!refs.length) return;
+    const refused = new Set(await this.o.store.notUploadedBy(owner, [...new Set(refs.map((r) => r.id))], now));
+    const bad = refs.filter((r) => refused.has(r.id));
+    if (!bad.length) return;
+    const msg = "unknown uploadId: upload the image with this key first (uploads are kept for 7 days)";
+    throw new HttpError(422, {
+      error_code: "validation_error",
+      message: msg,
+      category: "invalid_input",
+      validation_errors: bad.map((r) => ({ loc: ["body", ...r.loc], msg, type: "value_error" })),
+    });
+  }
+
+  /** An upload the provider accepted: tie its id to the key, and count it. */
+  async uploaded(owner: string, uploadId: string): Promise<void> {
+    const now = this.now();
+    await this.o.store.recordUpload(uploadId, owner, now);
+    await this.o.store.recordUsage(owner, utcDay(now), { uploads: 1 });
   }
 
   async status(owner: string, id: string, base: string, facts: RequestFacts): Promise<Record<string, unknown>> {

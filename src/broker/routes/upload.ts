@@ -8,7 +8,6 @@ import { looksLike, readStart } from "../http/body";
 import type { BrokerParts, RequestContext } from "../http/context";
 import { HttpError, httpError } from "../http/errors";
 import { UploadContentType, UploadTooLargeError } from "../providers/provider";
-import { utcDay } from "../store/store";
 import { requireProvider } from "./provider-check";
 
 export async function upload(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, parts: BrokerParts, owner: string): Promise<void> {
@@ -53,6 +52,6 @@ export async function upload(req: IncomingMessage, res: ServerResponse, ctx: Req
     if (streamErr instanceof UploadTooLargeError || streamErr instanceof HttpError) throw streamErr;
     throw await parts.jobs.providerFailure(err);
   }
-  await parts.store.recordUsage(owner, utcDay(Date.now()), { uploads: 1 });
+  await parts.jobs.uploaded(owner, r.uploadId);
   parts.respond.sendJson(res, 200, { images: [{ id: r.uploadId }] });
 }

@@ -25,6 +25,7 @@ import {
   TakeOver,
   TERMINAL_JOB_STATES,
   UsageDelta,
+  UPLOAD_RETENTION_MS,
   UsageRow,
 } from "./store";
 
@@ -34,7 +35,9 @@ type Entry =
   | { t: "take"; at: number }
   | { t: "pause"; until: number }
   | { t: "usage"; r: UsageRow }
-  | { t: "served"; owner: string; n: number };
+  | { t: "served"; owner: string; n: number }
+  | { t: "upload"; id: string; owner: string; until: number }
+  | { t: "upload-gone"; id: string };
 
 export interface FileStoreOptions {
   /** Journal file. Undefined keeps everything in memory (tests, benches). */
@@ -71,6 +74,7 @@ export class FileStore implements Store {
   private usageRows = new Map<string, UsageRow>();
   private snapshots = new Map<string, StatusSnapshot>();
   private pollStarts = new Map<string, number>();
+  private uploads = new Map<string, { owner: string; until: number }>();
   private changes: Promise<unknown> = Promise.resolve();
   /** Unreadable journal lines (not the last) found when the store was opened. */
   corruptLines = 0;
@@ -123,6 +127,12 @@ export class FileStore implements Store {
         this.lastServed.set(e.owner, e.n);
         this.serveCounter = Math.max(this.serveCounter, e.n);
         break;
+      case "upload":
+        this.uploads.set(e.id, { owner: e.owner, until: e.until });
+        break;
+      case "upload-gone":
+        this.uploads.delete(e.id);
+        break;
     }
   }
 
@@ -155,13 +165,14 @@ export class FileStore implements Store {
   /**
    * Run one change: `plan` reads the current state and returns the entries to write (none: no
    * change) and the answer. The entries are applied only once written; job records are synced to
-   * the disk first (an accepted job, or a submit marked as on the wire, must survive a crash).
+   * the disk first (an accepted job, a submit marked as on the wire, or an upload whose id the
+   * client holds must survive a crash).
    */
   private change<T>(plan: () => { entries: Entry[]; result: T; after?: () => T }): Promise<T> {
     const run = async (): Promise<T> => {
       const { entries, result, after } = plan();
       if (!entries.length) return result;
-      if (this.journal) await this.journal.append(entries, entries.some((e) => e.t === "job"));
+      if (this.journal) await this.journal.append(entries, entries.some((e) => e.t === "job" || e.t === "upload"));
       for (const e of entries) this.apply(e);
       const answer = after ? after() : result;
       if (this.journal) await this.journal.compactIfDue();
@@ -180,6 +191,7 @@ export class FileStore implements Store {
     for (const at of this.takes) out.push({ t: "take", at });
     if (this.paused) out.push({ t: "pause", until: this.paused });
     for (const j of this.jobs.values()) out.push({ t: "job", j });
+    for (const [id, u] of this.uploads) out.push({ t: "upload", id, ...u });
     return out;
   }
 
@@ -298,7 +310,9 @@ export class FileStore implements Store {
       for (const job of this.jobs.values()) {
         if (TERMINAL_JOB_STATES.includes(job.state) && job.updatedAt < before) gone.push({ t: "del", id: job.id });
       }
-      return { entries: gone, result: gone.length };
+      const jobs = gone.length;
+      for (const [id, u] of this.uploads) if (u.until <= before) gone.push({ t: "upload-gone", id });
+      return { entries: gone, result: jobs };
     });
   }
 
@@ -378,6 +392,19 @@ export class FileStore implements Store {
       return true;
     },
   };
+
+  // ---- uploads ------------------------------------------------------------------------------
+
+  recordUpload(uploadId: string, owner: string, now: number): Promise<void> {
+    return this.change(() => ({ entries: [{ t: "upload", id: uploadId, owner, until: now + UPLOAD_RETENTION_MS }], result: undefined }));
+  }
+
+  async notUploadedBy(owner: string, uploadIds: readonly string[], now: number): Promise<string[]> {
+    return uploadIds.filter((id) => {
+      const u = this.uploads.get(id);
+      return !u || u.owner !== owner || u.until <= now;
+    });
+  }
 
   // ---- shared secrets ---------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 // The Store: everything the broker must remember across requests, restarts and (with a shared
 // implementation) across broker instances, as focused roles — the job queue and ownership
 // (JobQueue), rate-limit accounting (RateWindow), status-poll collapsing (PollCache), usage
-// counters (UsageLedger) and the shared output-signing key (SigningKeyStore).
+// counters (UsageLedger), upload ownership (UploadRegistry) and the shared output-signing key
+// (SigningKeyStore).
 //
 // Implementations: `createFileStore` (./file-store.ts, the embedded default: one process, an
 // append-only journal file that survives restarts) and a Redis store (team scale-out). Every
@@ -165,7 +166,7 @@ export interface JobQueue {
    * job is not `submitting` with a lease over at `now` (someone else settled it).
    */
   takeOverExpired(id: string, now: number, interrupted: { status: number; body: unknown }): Promise<TakeOver | undefined>;
-  /** Forget terminal jobs last updated before `before`. Returns how many. */
+  /** Forget terminal jobs last updated before `before` (and uploads expired by then). Returns how many jobs. */
   prune(before: number): Promise<number>;
 }
 
@@ -213,6 +214,17 @@ export interface UsageLedger {
   usage(sinceDay?: string): Promise<UsageRow[]>;
 }
 
+/** How long an upload id stays usable: as long as Firefly keeps an upload. */
+export const UPLOAD_RETENTION_MS = 7 * DAY;
+
+/** Which key uploaded which image: an upload id may be used only by the key that uploaded it. */
+export interface UploadRegistry {
+  /** `owner` uploaded `uploadId` at `now`; usable until `now + UPLOAD_RETENTION_MS`. Durable when it resolves. */
+  recordUpload(uploadId: string, owner: OwnerName, now: number): Promise<void>;
+  /** Those of `uploadIds` that `owner` may not use at `now`: unknown, expired, or uploaded by another key. */
+  notUploadedBy(owner: OwnerName, uploadIds: readonly string[], now: number): Promise<string[]>;
+}
+
 /** The output-signing key shared by every broker on one store. */
 export interface SigningKeyStore {
   /**
@@ -226,7 +238,7 @@ export interface SigningKeyStore {
  * Everything a backend implements. Callers take the narrowest role they use. The signing key is
  * optional: without it the broker keeps the key in its own data folder.
  */
-export interface Store extends StoreLifecycle, JobQueue, RateWindow, PollCache, UsageLedger, Partial<SigningKeyStore> {}
+export interface Store extends StoreLifecycle, JobQueue, RateWindow, PollCache, UsageLedger, UploadRegistry, Partial<SigningKeyStore> {}
 
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

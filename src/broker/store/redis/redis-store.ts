@@ -19,7 +19,7 @@ import type {
   UsageDelta,
   UsageRow,
 } from "../store";
-import { DAY, MINUTE } from "../store";
+import { DAY, MINUTE, UPLOAD_RETENTION_MS } from "../store";
 import { ConfigError } from "../../config-error";
 import { parseSigningKey } from "../../outputs";
 import { StoreUnavailableError, redactRedisUrl } from "./errors";
@@ -360,6 +360,23 @@ export class RedisStore implements Store {
     // The marker outlives the interval by far; it only has to vanish eventually.
     const ttl = Math.max(60_000, Math.ceil(minIntervalMs) * 2);
     return (await this.run(() => this.client.infillBeginStatusPoll(this.prefix, jobId, num(String(now)), num(String(minIntervalMs)), ttl))) === 1;
+  }
+
+  // ---- uploads ------------------------------------------------------------------------------
+
+  async recordUpload(uploadId: string, owner: string, now: number): Promise<void> {
+    // The record says until when it counts; Redis forgets it a day after that.
+    const value = JSON.stringify({ owner, until: now + UPLOAD_RETENTION_MS });
+    await this.run(() => this.client.set(this.prefix + "up:" + uploadId, value, "PX", UPLOAD_RETENTION_MS + DAY));
+  }
+
+  async notUploadedBy(owner: string, uploadIds: readonly string[], now: number): Promise<string[]> {
+    if (!uploadIds.length) return [];
+    const values = await this.run(() => this.client.mget(uploadIds.map((id) => this.prefix + "up:" + id)));
+    return uploadIds.filter((_, i) => {
+      const u = values[i] ? (JSON.parse(values[i]!) as { owner: string; until: number }) : undefined;
+      return !u || u.owner !== owner || u.until <= now;
+    });
   }
 
   // ---- shared secrets ---------------------------------------------------------------------------
