@@ -8,6 +8,7 @@ import { spawnSync, type ChildProcess } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { parseJournal } from "../../src/broker/store/journal";
 import { startFakeFirefly, type FakeFirefly } from "../fakes/firefly";
 import { call, capture, registerSecret, tmpDir, until } from "../broker/helpers";
 import { brokerCommand, startBrokerProcess } from "./broker-process";
@@ -112,5 +113,10 @@ const prompt = (label: string) => `${label} `.padEnd(1000, "x");
   const sent = submits().map((c) => (c.body as { prompt: string }).prompt.trimEnd().replace(/ x+$/, ""));
   expect(sent.sort()).toEqual(accepted.map((j) => j.label).sort());
   for (const label of refused) expect(sent).not.toContain(label);
+  // No refused write left part of a line behind: the journal reads clean from the first line to the last.
+  const journal = spawnSync("nsenter", ["-t", String(pid), "-m", "cat", path.join(data, "broker-store.jsonl")], { encoding: "utf8", maxBuffer: 16 << 20 });
+  const replay = parseJournal(journal.stdout);
+  expect(replay).toMatchObject({ corrupt: [], tornTail: false });
+  expect(replay.entries.length).toBeGreaterThan(accepted.length);
   capture.logs.push(...b.out.filter((l) => l.startsWith("{")));
 }, 60_000);
