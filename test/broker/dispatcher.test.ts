@@ -75,3 +75,25 @@ test("a submit accepted while the claim still holds is recorded, not cancelled",
   expect(t.cancels).toEqual([]);
   expect(t.events().some((e) => e.event === "submit_orphaned")).toBe(false);
 });
+
+test("a store write that fails after the provider accepted the submit is retried, never taken for a failed send", async () => {
+  const t = await setup(async () => undefined);
+  // The store refuses the first two attempts to record the accepted submit (a full disk).
+  let refusals = 2;
+  const real = t.store.markSubmitted.bind(t.store);
+  t.store.markSubmitted = async (...args) => {
+    if (refusals > 0) {
+      refusals--;
+      throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    }
+    return real(...args);
+  };
+  await t.store.enqueue({ id: "j1", owner: "ann", endpoint: "generate", request: { prompt: "x" }, createdAt: T0 }, 10);
+  t.d.kick();
+  await until(async () => (await t.store.getJob("j1"))?.state === "submitted", "the accepted submit to be recorded");
+  await t.d.stop();
+  expect(await t.store.getJob("j1")).toMatchObject({ state: "submitted", providerJobId: "up-1", submitAttempts: 1 });
+  expect(t.submits()).toBe(1);
+  expect(t.events().filter((e) => e.event === "store_write_failed").map((e) => e.op)).toEqual(["markSubmitted", "markSubmitted"]);
+  expect(t.events().some((e) => e.event === "submit" && e.result !== "accepted")).toBe(false);
+});
