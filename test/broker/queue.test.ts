@@ -244,3 +244,24 @@ test("one broker per data folder: a second one on the same store refuses to star
   brokers.push(again);
   expect((await call(again.url, "GET", "/health")).json.status).toBe("ok");
 });
+
+test("a usage count that cannot be written does not turn an accepted submit into an error", async () => {
+  const ff = await startFakeFirefly();
+  fakes.push(ff);
+  const inner = createFileStore();
+  // The store takes the job but refuses the usage count that follows (a full disk).
+  const store = new Proxy(inner, {
+    get(target, prop) {
+      if (prop === "recordUsage") return async () => Promise.reject(Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" }));
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const b = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "0" }, { store });
+  brokers.push(b);
+  const id = await gen(b, KEY_A, "counted or not");
+  await until(() => submits(ff).length === 1, "the accepted job upstream");
+  expect((await b.store.getJob(id))?.owner).toBe("alice");
+  const failed = b.logs.map((l) => JSON.parse(l)).filter((e) => e.event === "store_write_failed");
+  expect(failed).toEqual([expect.objectContaining({ op: "recordUsage", jobId: id })]);
+});
