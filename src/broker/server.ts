@@ -6,9 +6,10 @@ import * as http from "http";
 import * as fs from "fs";
 import * as path from "path";
 import type { BrokerConfig } from "./config";
-import type { BrokerParts } from "./http/context";
+import type { BrokerCounters, BrokerParts } from "./http/context";
 import { attachPipeline } from "./http/pipeline";
 import { createResponder } from "./http/respond";
+import { DEFAULT_UPLOAD_LIMITS, UploadLimits, UploadSlots } from "./http/upload-slots";
 import { JobService } from "./jobs/service";
 import { Dispatcher } from "./jobs/dispatcher";
 import { KeyRing } from "./keys";
@@ -33,6 +34,8 @@ export interface BrokerOptions {
   logSink?: LogSink;
   /** Clock for the queue, pacing and links (tests). */
   now?: () => number;
+  /** Uploads in progress at once, per key and in all. */
+  uploadLimits?: UploadLimits;
 }
 
 export interface Broker {
@@ -44,6 +47,7 @@ export interface Broker {
   dispatcher: Dispatcher;
   jobs: JobService;
   log: Logger;
+  counters: BrokerCounters;
   ims?: ImsTokens;
   /** Why the provider is not available (local engine missing), if so. */
   providerProblem?: string;
@@ -93,6 +97,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const dispatcher = new Dispatcher({ store, provider, log, limits, leaseMs: config.upstreamTimeoutMs + 60_000, retryBaseMs: Math.max(config.retryBaseMs, 1) * 4, now: options.now });
   const jobs = new JobService({ store, provider, dispatcher, signer: new OutputSigner(signingKey), log, limits, maxQueuedPerKey: config.maxQueuedPerKey, statusMinIntervalMs: config.statusMinIntervalMs, now: options.now });
   const state = { closing: false };
+  const counters: BrokerCounters = { uploadsAborted: 0 };
   const parts: BrokerParts = {
     config,
     store,
@@ -106,6 +111,8 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     allowedHosts: new Set(config.allowedHosts),
     corsOrigins: new Set(config.corsOrigins.map((o) => o.replace(/\/+$/, ""))),
     selfOrigins: new Set<string>(),
+    uploads: new UploadSlots(options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS),
+    counters,
     state,
   };
 
@@ -149,6 +156,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     dispatcher,
     jobs,
     log,
+    counters,
     ims,
     providerProblem,
     close() {

@@ -9,6 +9,13 @@ import type { Logger } from "../log";
 import type { Provider } from "../providers/provider";
 import type { Store } from "../store/store";
 import type { Responder } from "./respond";
+import type { UploadSlots } from "./upload-slots";
+
+/** What the broker counts about its clients (reported by /health). */
+export interface BrokerCounters {
+  /** Uploads whose client closed the connection before sending the whole body. */
+  uploadsAborted: number;
+}
 
 export interface BrokerParts {
   config: BrokerConfig;
@@ -26,6 +33,9 @@ export interface BrokerParts {
   corsOrigins: Set<string>;
   /** The broker's own origins (known once it listens). */
   selfOrigins: Set<string>;
+  /** Uploads in progress, per key and in all. */
+  uploads: UploadSlots;
+  counters: BrokerCounters;
   /** Set when the broker starts to stop. */
   state: { closing: boolean };
 }

@@ -26,6 +26,8 @@ export interface UpstreamRequest {
   timeoutMs: number;
   /** Use a fresh connection (submits: a reused socket closed by the server makes "was it sent?" unknowable). */
   freshConnection?: boolean;
+  /** Which connection pool: uploads have their own, so they never hold up short calls (default "short"). */
+  pool?: "short" | "upload";
   /** Largest response body read into memory (default 4 MB). */
   maxResponseBytes?: number;
 }
@@ -58,6 +60,9 @@ const NEVER_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOS
 
 /** Keep-alive pools, one per origin. undici's own timeouts are longer than any of ours; ours decide. */
 const shared = new Agent({ connections: 64, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 });
+/** Uploads' own pools: however many are in flight, status polls and other short calls never queue behind them. */
+export const UPLOAD_CONNECTIONS = 16;
+const uploads = new Agent({ connections: UPLOAD_CONNECTIONS, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 });
 
 function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -138,7 +143,7 @@ export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
       } else resolve(res!);
     };
     const deadline = upstreamDeadlines.after(req.timeoutMs, () => finish(fresh && !fresh.connected() ? new NetworkError("CONNECT_TIMEOUT", true) : new NetworkError("TIMEOUT", false)));
-    (fresh?.client ?? shared).dispatch(requestOptions(req, target), {
+    (fresh?.client ?? (req.pool === "upload" ? uploads : shared)).dispatch(requestOptions(req, target), {
       onConnect(a) {
         abort = a;
         if (settled) a(); // already timed out

@@ -4,7 +4,7 @@
 // and only when the submit provably never reached Adobe).
 
 import { randomUUID } from "crypto";
-import { PassThrough, Readable } from "stream";
+import type { Readable } from "stream";
 import {
   AcceptResponseSchema,
   BROKER_ERROR_CODES,
@@ -15,7 +15,7 @@ import {
 } from "../../common/firefly";
 import { fetchUpstream, jsonBody, NetworkError, streamUpstream, type UpstreamResponse, type UpstreamTarget } from "../http/upstream";
 import { ImsTokens } from "./ims";
-import { Provider, ProviderError, ProviderHealth, ProviderJobStatus, ProviderOutput, UploadContentType } from "./provider";
+import { Provider, ProviderError, ProviderHealth, ProviderJobStatus, ProviderOutput, readAll, UploadContentType } from "./provider";
 import { OutputHostPolicy } from "./output-hosts";
 
 export interface FireflyProviderOptions {
@@ -83,6 +83,7 @@ class FireflyProvider implements Provider {
           body: body(),
           timeoutMs,
           freshConnection: kind === "submit",
+          pool: kind === "upload" ? "upload" : "short",
         });
       } catch (err) {
         const ne = err instanceof NetworkError ? err : new NetworkError("EUNKNOWN", false);
@@ -125,42 +126,11 @@ class FireflyProvider implements Provider {
     });
   }
 
-  async upload(body: Readable, contentType: UploadContentType, _owner: string, contentLength?: number): Promise<{ uploadId: string }> {
-    // Stream to Adobe while keeping the (capped) bytes, so a 401 can be replayed once.
-    const kept: Buffer[] = [];
-    const tee = new PassThrough();
-    body.on("data", (c: Buffer) => kept.push(c));
-    const ended = new Promise<void>((resolve, reject) => {
-      body.on("end", resolve);
-      body.on("error", reject);
-    });
-    ended.catch(() => undefined);
-    body.on("error", (err) => tee.destroy(err));
-    body.pipe(tee);
-    let first = true;
-    const headers: Record<string, string> = { "content-type": contentType };
-    if (contentLength !== undefined) headers["content-length"] = String(contentLength);
-    const upstreamBody = () => {
-      if (first) {
-        first = false;
-        return tee;
-      }
-      return Readable.from(
-        (async function* () {
-          await ended;
-          yield Buffer.concat(kept);
-        })(),
-      );
-    };
-    let res: UpstreamResponse;
-    try {
-      res = await this.call("upload", "POST", this.url("/v2/storage/image"), headers, upstreamBody, this.t.upload);
-    } catch (err) {
-      // The client's own stream failing (too large, aborted) wins over whatever upstream said.
-      const streamErr = (tee as unknown as { errored?: Error }).errored;
-      if (streamErr) throw streamErr;
-      throw err;
-    }
+  async upload(body: Readable, contentType: UploadContentType, _owner: string): Promise<{ uploadId: string }> {
+    // The broker hands over a body already read (and capped); kept whole so a 401 can be replayed.
+    const bytes = await readAll(body);
+    const headers: Record<string, string> = { "content-type": contentType, "content-length": String(bytes.length) };
+    const res = await this.call("upload", "POST", this.url("/v2/storage/image"), headers, () => bytes, this.t.upload);
     if (res.status !== 200) this.fail(res, "upload");
     const parsed = UploadResponseSchema.safeParse(jsonBody(res.body));
     if (!parsed.success) throw unexpected("upload");
