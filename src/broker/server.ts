@@ -48,6 +48,7 @@ export interface Broker {
   jobs: JobService;
   log: Logger;
   counters: BrokerCounters;
+  uploads: UploadSlots;
   ims?: ImsTokens;
   /** Why the provider is not available (local engine missing), if so. */
   providerProblem?: string;
@@ -98,6 +99,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const jobs = new JobService({ store, provider, dispatcher, signer: new OutputSigner(signingKey), log, limits, maxQueuedPerKey: config.maxQueuedPerKey, statusMinIntervalMs: config.statusMinIntervalMs, now: options.now });
   const state = { closing: false };
   const counters: BrokerCounters = { uploadsAborted: 0 };
+  const uploads = new UploadSlots(options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS);
   const parts: BrokerParts = {
     config,
     store,
@@ -111,7 +113,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     allowedHosts: new Set(config.allowedHosts),
     corsOrigins: new Set(config.corsOrigins.map((o) => o.replace(/\/+$/, ""))),
     selfOrigins: new Set<string>(),
-    uploads: new UploadSlots(options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS),
+    uploads,
     counters,
     state,
   };
@@ -157,6 +159,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     jobs,
     log,
     counters,
+    uploads,
     ims,
     providerProblem,
     close() {

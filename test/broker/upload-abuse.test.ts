@@ -79,3 +79,54 @@ test("many slow uploads closing together do not end the broker", async () => {
   expect(after.status).toBe(200);
   expect(crashes).toEqual([]);
 });
+
+test("one key's uploads beyond its slots are refused with 429 at once; another key's upload still goes through", async () => {
+  const socks: net.Socket[] = [];
+  for (let i = 0; i < 4; i++) socks.push(await partialUpload(KEY_A, 4096, 64));
+  await until(() => broker.uploads.active === 4, "the four uploads to be under way");
+  const over = await call(broker.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } });
+  expect(over.status).toBe(429);
+  expect(over.json).toMatchObject({ error_code: "rate_limited", category: "rate_limited" });
+  expect(over.headers["retry-after"]).toBe("1");
+  const other = await call(broker.url, "POST", "/v2/storage/image", { key: KEY_B, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } });
+  expect(other.status).toBe(200);
+  for (const s of socks) s.destroy();
+  // The slots come back when those clients are gone.
+  await until(async () => (await call(broker.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } })).status === 200, "a slot for alice again");
+});
+
+describe("uploads held by upstream", () => {
+  let wide: TestBroker;
+  beforeAll(async () => {
+    wide = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000" }, { uploadLimits: { perKey: 80, total: 80 } });
+  });
+  afterAll(() => wide.close());
+
+  test("64 uploads Firefly is slow to answer do not hold up another key's custom-models call or status poll", async () => {
+    const up = async (key: string) => (await call(wide.url, "POST", "/v2/storage/image", { key, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } })).json.images[0].id as string;
+    const src = await up(KEY_B);
+    const acc = await call(wide.url, "POST", "/v3/images/fill-async", { key: KEY_B, body: { image: { source: { uploadId: src } }, mask: { source: { uploadId: await up(KEY_B) } } } });
+    expect(acc.status).toBe(202);
+    const held = gate();
+    const heldFrom = ff.calls.length;
+    ff.inject({ route: "upload", until: held.promise, times: 64 });
+    const slow = Array.from({ length: 64 }, () => call(wide.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } }));
+    let slowDone = 0;
+    for (const p of slow) void p.then(() => slowDone++);
+    // Firefly has as many of them as the broker sends at once, and answers none yet.
+    await until(() => ff.calls.slice(heldFrom).filter((c) => c.route === "upload").length >= 16, "uploads to reach upstream");
+    const models = call(wide.url, "GET", "/v3/custom-models", { key: KEY_B });
+    const poll = call(wide.url, "GET", `/v3/status/${encodeURIComponent(acc.json.jobId)}`, { key: KEY_B });
+    let answered = false;
+    void Promise.all([models, poll]).then(() => (answered = true));
+    for (let i = 0; i < 500 && !answered; i++) await new Promise((r) => setTimeout(r, 10));
+    // Both answered while every upload is still held upstream.
+    expect(answered).toBe(true);
+    expect(slowDone).toBe(0);
+    expect((await models).status).toBe(200);
+    expect((await poll).status).toBe(200);
+    held.open();
+    const done = await Promise.all(slow);
+    expect(done.every((r) => r.status === 200)).toBe(true);
+  });
+});
