@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { BrokerConfig } from "./config";
 import type { BrokerCounters, BrokerParts } from "./http/context";
+import { capConnections, ConnectionLimits, DEFAULT_CONNECTION_LIMITS, serverOptions } from "./http/connections";
 import { attachPipeline } from "./http/pipeline";
 import { createResponder } from "./http/respond";
 import { DEFAULT_UPLOAD_LIMITS, UploadLimits, UploadSlots } from "./http/upload-slots";
@@ -36,6 +37,8 @@ export interface BrokerOptions {
   now?: () => number;
   /** Uploads in progress at once, per key and in all. */
   uploadLimits?: UploadLimits;
+  /** Client connection timeouts and caps (defaults: DEFAULT_CONNECTION_LIMITS). */
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 export interface Broker {
@@ -98,7 +101,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const dispatcher = new Dispatcher({ store, provider, log, limits, leaseMs: config.upstreamTimeoutMs + 60_000, retryBaseMs: Math.max(config.retryBaseMs, 1) * 4, now: options.now });
   const jobs = new JobService({ store, provider, dispatcher, signer: new OutputSigner(signingKey), log, limits, maxQueuedPerKey: config.maxQueuedPerKey, statusMinIntervalMs: config.statusMinIntervalMs, now: options.now });
   const state = { closing: false };
-  const counters: BrokerCounters = { uploadsAborted: 0 };
+  const counters: BrokerCounters = { uploadsAborted: 0, connectionsRefused: 0 };
   const uploads = new UploadSlots(options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS);
   const parts: BrokerParts = {
     config,
@@ -118,7 +121,17 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     state,
   };
 
-  const server = http.createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 300_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 });
+  const connectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
+  const server = http.createServer({ maxHeaderSize: 16 * 1024, ...serverOptions(connectionLimits) });
+  let refusalLoggedAt = -Infinity;
+  capConnections(server, connectionLimits, (why) => {
+    counters.connectionsRefused++;
+    // A flood of refusals is one log line a second, not one each.
+    const now = performance.now();
+    if (now - refusalLoggedAt < 1_000) return;
+    refusalLoggedAt = now;
+    log.log({ event: "connection_refused", why, refusedSoFar: counters.connectionsRefused });
+  });
   attachPipeline(server, parts);
 
   try {

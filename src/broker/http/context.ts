@@ -15,6 +15,8 @@ import type { UploadSlots } from "./upload-slots";
 export interface BrokerCounters {
   /** Uploads whose client closed the connection before sending the whole body. */
   uploadsAborted: number;
+  /** Connections closed at once because their address, or all clients, held too many. */
+  connectionsRefused: number;
 }
 
 export interface BrokerParts {

@@ -44,7 +44,7 @@ export function createResponder(redactor: Redactor, log: Logger, state: { closin
     // unread input can reset it and lose the answer); a large one is not worth reading: answer
     // and close the connection.
     const declared = Number(req.headers["content-length"]);
-    if (!Number.isFinite(declared) || declared > DRAIN_LIMIT || req.readableFlowing || req.listenerCount("data") > 0) {
+    if (!Number.isFinite(declared) || declared > DRAIN_LIMIT || req.readableFlowing || req.listenerCount("data") > 0 || e.headers["connection"] === "close") {
       e.headers["connection"] = "close";
       return sendJson(res, e.status, e.body, e.headers);
     }
