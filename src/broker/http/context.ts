@@ -8,6 +8,7 @@ import type { KeyEntry, KeyRing } from "../keys";
 import type { Logger } from "../log";
 import type { Provider } from "../providers/provider";
 import type { Store } from "../store/store";
+import type { ParsedHost } from "./guards";
 import type { Responder } from "./respond";
 import type { UploadSlots } from "./upload-slots";
 
@@ -46,6 +47,8 @@ export interface BrokerParts {
 export interface RequestContext {
   route: string;
   key?: KeyEntry;
+  /** The Host header's parts, once the host check has passed. */
+  host?: ParsedHost;
   facts: RequestFacts;
 }
 
