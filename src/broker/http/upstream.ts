@@ -191,12 +191,16 @@ export async function streamUpstream(req: UpstreamRequest): Promise<UpstreamStre
   }
 }
 
-/** Parse a JSON body leniently: undefined when it is not JSON. */
+/**
+ * Parse a JSON body leniently: undefined when empty, the text (whole: callers redact, then cut)
+ * when it is not JSON.
+ */
 export function jsonBody(body: Buffer): unknown {
   if (!body.length) return undefined;
+  const text = body.toString("utf8");
   try {
-    return JSON.parse(body.toString("utf8"));
+    return JSON.parse(text);
   } catch {
-    return body.toString("utf8").slice(0, 2000);
+    return text;
   }
 }

@@ -16,6 +16,7 @@ import {
 import { fetchUpstream, jsonBody, NetworkError, streamUpstream, type UpstreamResponse, type UpstreamTarget } from "../http/upstream";
 import { ImsTokens } from "./ims";
 import { Provider, ProviderError, ProviderHealth, ProviderJobStatus, ProviderOutput, readAll, UploadContentType } from "./provider";
+import { redactThenCut } from "../log";
 import { OutputHostPolicy } from "./output-hosts";
 
 export interface FireflyProviderOptions {
@@ -27,6 +28,8 @@ export interface FireflyProviderOptions {
   /** Attempts after the first for GET/PUT on 5xx and network errors (default 3). */
   retries?: number;
   retryBaseMs?: number;
+  /** Masks the broker's secrets in upstream text passed on (default: none known). */
+  redact?: (text: string) => string;
 }
 
 const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$/;
@@ -47,12 +50,14 @@ class FireflyProvider implements Provider {
   private lastError: string | undefined;
   private reachable = true;
   private readonly t: { get: number; submit: number; upload: number; output: number };
+  private readonly redact: (text: string) => string;
 
   constructor(private readonly o: FireflyProviderOptions) {
     const base = new URL(o.fireflyUrl);
     this.origin = base.origin;
     this.prefix = base.pathname.replace(/\/+$/, "");
     this.t = { get: 30_000, submit: 60_000, upload: 120_000, output: 120_000, ...o.timeouts };
+    this.redact = o.redact ?? ((text) => text);
   }
 
   /** Where a Firefly path is (`path` holds only URL-safe characters; the query is encoded here). */
@@ -116,10 +121,15 @@ class FireflyProvider implements Provider {
 
   private fail(res: UpstreamResponse, what: string, submit = false): never {
     const body = jsonBody(res.body);
+    const headers = pick(res.headers, ["retry-after", "x-access-error", "x-access-rate-limit-level"]);
+    for (const name in headers) headers[name] = this.redact(headers[name]);
     throw new ProviderError({
       status: res.status,
-      body: typeof body === "object" && body !== null ? body : { message: typeof body === "string" ? body.replace(/<[^>]*>/g, " ").trim().slice(0, 300) : undefined },
-      headers: pick(res.headers, ["retry-after", "x-access-error", "x-access-rate-limit-level"]),
+      body:
+        typeof body === "object" && body !== null
+          ? (JSON.parse(this.redact(JSON.stringify(body))) as unknown)
+          : { message: typeof body === "string" ? redactThenCut(body.replace(/<[^>]*>/g, " ").trim(), 300, this.redact) : undefined },
+      headers,
       // Adobe did not take the job on a 429 or 503: safe to send again later.
       notSent: submit && (res.status === 429 || res.status === 503),
       detail: `Firefly ${what}: HTTP ${res.status}`,
@@ -152,7 +162,7 @@ class FireflyProvider implements Provider {
     if (!JOB_ID.test(jobId)) throw unexpected("status");
     const res = await this.call("idempotent", "GET", this.url(`/v3/status/${jobId}`), {}, () => undefined, this.t.get);
     if (res.status !== 200) this.fail(res, "status");
-    const st = readJobStatus(jsonBody(res.body));
+    const st = readJobStatus(jsonBody(res.body), this.redact);
     if (!st) throw unexpected("status");
     return st;
   }
@@ -239,15 +249,15 @@ function safeImageType(ct: string | undefined): string {
  * Firefly's job status, checked by hand (the hot path of every poll): the fields clients rely on,
  * typed; unknown fields dropped. Undefined when the body is not a job status.
  */
-export function readJobStatus(body: unknown): ProviderJobStatus | undefined {
+export function readJobStatus(body: unknown, redact: (text: string) => string = (text) => text): ProviderJobStatus | undefined {
   if (!body || typeof body !== "object") return undefined;
   const b = body as Record<string, unknown>;
   const status = b.status as ProviderJobStatus["status"];
   if (typeof b.jobId !== "string" || !b.jobId || !(FIREFLY_JOB_STATUSES as readonly string[]).includes(status)) return undefined;
   const out: ProviderJobStatus = { jobId: b.jobId, status };
   if (typeof b.progress === "number" && b.progress >= 0 && b.progress <= 100) out.progress = b.progress;
-  if (typeof b.error_code === "string") out.error_code = b.error_code.slice(0, 200);
-  if (typeof b.message === "string") out.message = b.message.slice(0, 2000);
+  if (typeof b.error_code === "string") out.error_code = redactThenCut(b.error_code, 200, redact);
+  if (typeof b.message === "string") out.message = redactThenCut(b.message, 2000, redact);
   const r = b.result as Record<string, unknown> | undefined;
   if (r && typeof r === "object" && Array.isArray(r.outputs)) {
     const outputs: { seed: number; image: { url: string } }[] = [];
@@ -260,7 +270,7 @@ export function readJobStatus(body: unknown): ProviderJobStatus | undefined {
     const size = r.size as { width?: unknown; height?: unknown } | undefined;
     if (size && Number.isInteger(size.width) && Number.isInteger(size.height)) result.size = { width: size.width as number, height: size.height as number };
     if (r.contentClass === "photo" || r.contentClass === "art") result.contentClass = r.contentClass;
-    if (typeof r.altText === "string") result.altText = r.altText.slice(0, 4000);
+    if (typeof r.altText === "string") result.altText = redactThenCut(r.altText, 4000, redact);
     for (const flag of ["promptHasDeniedWords", "promptHasBlockedArtists", "promptUsed"]) if (typeof r[flag] === "boolean") result[flag] = r[flag];
     out.result = result;
   } else if (status === "succeeded") return undefined;
