@@ -11,7 +11,7 @@ let broker: TestBroker;
 
 beforeAll(async () => {
   ff = await startFakeFirefly();
-  broker = await startTestBroker(ff.env(), { connectionLimits: { headersTimeoutMs: 400, requestTimeoutMs: 600 } });
+  broker = await startTestBroker(ff.env(), { connectionLimits: { headersTimeoutMs: 400, requestTimeoutMs: 600, maxRequestsPerSocket: 3 } });
 });
 
 afterAll(async () => {
@@ -55,6 +55,15 @@ test("a small body on a route that reads none is refused too (no draining it fir
   c.sock.write(`GET /v3/custom-models HTTP/1.1\r\nhost: 127.0.0.1:${broker.port}\r\nauthorization: Bearer ${KEY_A}\r\ntransfer-encoding: chunked\r\n\r\n1\r\na\r\n`);
   await c.closed;
   expect(c.data()).toMatch(/^HTTP\/1\.1 413 /);
+});
+
+test("a kept-alive connection is closed after its last allowed request", async () => {
+  const c = await connect();
+  for (let i = 0; i < 3; i++) c.sock.write(`GET /health HTTP/1.1\r\nhost: 127.0.0.1:${broker.port}\r\n\r\n`);
+  await c.closed;
+  const answers = c.data().split("HTTP/1.1 200 ").length - 1;
+  expect(answers).toBe(3);
+  expect(c.data().toLowerCase()).toContain("connection: close");
 });
 
 test("headers that never finish, and an upload that trickles, are cut by the broker's timeouts", async () => {

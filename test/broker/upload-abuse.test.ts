@@ -81,9 +81,12 @@ test("many slow uploads closing together do not end the broker", async () => {
 });
 
 test("one key's uploads beyond its slots are refused with 429 at once; another key's upload still goes through", async () => {
+  const upstreamBefore = ff.calls.filter((c) => c.route === "upload").length;
   const socks: net.Socket[] = [];
   for (let i = 0; i < 4; i++) socks.push(await partialUpload(KEY_A, 4096, 64));
   await until(() => broker.uploads.active === 4, "the four uploads to be under way");
+  // Nothing goes upstream for an upload still being received.
+  expect(ff.calls.filter((c) => c.route === "upload").length).toBe(upstreamBefore);
   const over = await call(broker.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } });
   expect(over.status).toBe(429);
   expect(over.json).toMatchObject({ error_code: "rate_limited", category: "rate_limited" });
