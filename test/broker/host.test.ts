@@ -2,7 +2,7 @@
 // the links the broker hands out are built from the parsed parts, never from the raw header.
 
 import { startFakeFirefly, type FakeFirefly, ONE_PIXEL_PNG } from "../fakes/firefly";
-import { parseHost } from "../../src/broker/http/guards";
+import { originOf, parseHost } from "../../src/broker/http/guards";
 import { call, fillBody, KEY_A, registerSecret, startTestBroker, TestBroker } from "./helpers";
 
 test.each([
@@ -15,12 +15,31 @@ test.each([
   expect(parseHost(raw)).toEqual(want);
 });
 
-test.each(["[::1]@evil.com", "[::1]evil.com", "user@localhost", "localhost:80@evil.com", "localhost:", "localhost:99999", "localhost:0x50", "[::1", "[evil.com]", "local host", "", "localhost/x", "localhost#x", "localhost\\@evil.com"])(
+test.each(["[::1]@evil.com", "[::1]evil.com", "user@localhost", "localhost:80@evil.com", "localhost:", "localhost:99999", "localhost:0x50", "[::1", "[evil.com]", "local host", "", "localhost/x", "localhost#x", "localhost\\@evil.com", "8765", "0x7f.1", "127.1", "127.000.0.1", "a.0x10"])(
   "Host %p is refused",
   (raw) => {
     expect(parseHost(raw)).toBeUndefined();
   },
 );
+
+test("fuzz: every Host accepted builds a link whose host is exactly the one checked", () => {
+  // Seeded: strings made of the characters that matter in authorities, around real host names.
+  let seed = 12345;
+  const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const parts = ["[", "]", "@", ":", "::1", "127.0.0.1", "localhost", "evil.com", "8765", "/", "#", "?", "%40", "\\", ".", "-", "a", "0", " ", "user:pw"];
+  let accepted = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const raw = Array.from({ length: 1 + Math.floor(next() * 6) }, () => parts[Math.floor(next() * parts.length)]).join("");
+    const host = parseHost(raw);
+    if (!host) continue;
+    accepted++;
+    const u = new URL(originOf(host) + "/v3/status/x");
+    expect(u.hostname.replace(/^\[|\]$/g, "")).toBe(host.name);
+    expect(u.username + u.password).toBe("");
+    expect(u.port).toBe(host.port === undefined || host.port === 80 ? "" : String(host.port));
+  }
+  expect(accepted).toBeGreaterThan(100);
+});
 
 describe("over HTTP", () => {
   let ff: FakeFirefly;

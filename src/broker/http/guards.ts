@@ -3,7 +3,7 @@
 // preflights answered here), and — for the API — a valid broker key.
 
 import type { IncomingMessage, ServerResponse } from "http";
-import { isIPv6 } from "net";
+import { isIPv4, isIPv6 } from "net";
 import { BROKER_ERROR_CODES } from "../../common/firefly";
 import { CROP_HEADER, OUTPUT_SIZE_HEADER } from "../../common/imaging/crop";
 import type { KeyEntry, KeyRing } from "../keys";
@@ -24,6 +24,7 @@ export interface ParsedHost {
 
 const HOST_NAME = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/;
 const PORT = /^[0-9]{1,5}$/;
+const NUMERIC_LABEL = /^(0x[0-9a-f]*|[0-9]+)$/;
 
 /** A Host header read strictly as `name[:port]` or `[ipv6][:port]`; undefined when it is anything else. */
 export function parseHost(raw: string | undefined): ParsedHost | undefined {
@@ -41,6 +42,9 @@ export function parseHost(raw: string | undefined): ParsedHost | undefined {
     const colon = h.indexOf(":");
     name = colon < 0 ? h : h.slice(0, colon);
     if (!HOST_NAME.test(name)) return undefined;
+    // A name ending in a number is read by URL parsers as an IPv4 address ("8765" is 0.0.34.61):
+    // only a plain dotted quad may do that.
+    if (NUMERIC_LABEL.test(name.slice(name.lastIndexOf(".") + 1)) && !isIPv4(name)) return undefined;
     rest = colon < 0 ? "" : h.slice(colon);
   }
   if (rest === "") return { name };
