@@ -133,6 +133,31 @@ test("a body that stops part way ends one timeout after its last byte", async ()
   expect(ms).toBeLessThanOrEqual(2200 + UNDICI_SLACK_MS);
 });
 
+test("a request that waits for a free connection past its deadline ends unsent when it gets one", async () => {
+  const held: http.ServerResponse[] = [];
+  handler = (_req, res) => void held.push(res);
+  // The shared pool has 64 connections per origin: fill them, then queue one more.
+  const busy = Array.from({ length: 64 }, () => get(600_000).catch(() => undefined));
+  await settle(
+    (async () => {
+      while (held.length < 64) await realTurn();
+    })(),
+  );
+  const queued = get(1000);
+  const waited = settle(
+    (async () => {
+      await new Promise((r) => setTimeout(r, 5000));
+      for (const res of held) res.end("{}");
+    })(),
+  );
+  await waited;
+  const err = await networkError(queued);
+  expect(err.code).toBe("TIMEOUT");
+  expect(err.notSent).toBe(true);
+  expect(held.length).toBe(64); // the queued request never reached the server
+  await settle(Promise.all(busy));
+});
+
 test("a body larger than the cap is refused", async () => {
   handler = (_req, res) => {
     res.writeHead(200);

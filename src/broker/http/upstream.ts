@@ -8,7 +8,8 @@
 // is the connect timeout of a fresh connection, the headers timeout, and the longest silence
 // while a body is read. The whole exchange is also checked against `timeoutMs` at the headers
 // and at every chunk, so a body that keeps trickling ends at the deadline; one that stops
-// altogether ends `timeoutMs` after its last byte.
+// altogether ends `timeoutMs` after its last byte. A request that waited for a free pooled
+// connection past its deadline ends, unsent, when it gets one.
 
 import type { Readable } from "stream";
 import { Agent, Client, util, type Dispatcher } from "undici";
@@ -153,6 +154,9 @@ export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
     (fresh?.client ?? (req.pool === "upload" ? uploads : shared)).dispatch(requestOptions(req, target), {
       onConnect(a) {
         abort = a;
+        // undici's timeouts start once the request is written: one that waited for a free
+        // connection past its deadline ends here, before a byte of it is sent.
+        if (performance.now() > deadline) finish(new NetworkError("TIMEOUT", true));
       },
       onHeaders(code, headers) {
         if (performance.now() > deadline) {
