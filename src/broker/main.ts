@@ -4,6 +4,7 @@
 
 import { ConfigError, loadConfig } from "./config";
 import { startBroker } from "./server";
+import { startupWarnings } from "./startup-checks";
 
 const HELP = `infill-broker — the Infill token broker (Firefly v3 async API for broker-key holders)
 
@@ -32,6 +33,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw err;
   }
+  for (const warning of startupWarnings(config, process.env)) process.stderr.write(`infill-broker: warning: ${warning}\n`);
   let broker;
   try {
     broker = await startBroker({ config });

@@ -6,9 +6,11 @@ import * as http from "http";
 import * as fs from "fs";
 import * as path from "path";
 import type { BrokerConfig } from "./config";
-import type { BrokerParts } from "./http/context";
+import type { BrokerCounters, BrokerParts } from "./http/context";
+import { capConnections, ConnectionLimits, DEFAULT_CONNECTION_LIMITS, serverOptions } from "./http/connections";
 import { attachPipeline } from "./http/pipeline";
 import { createResponder } from "./http/respond";
+import { DEFAULT_UPLOAD_LIMITS, UploadLimits, UploadSlots } from "./http/upload-slots";
 import { JobService } from "./jobs/service";
 import { Dispatcher } from "./jobs/dispatcher";
 import { KeyRing } from "./keys";
@@ -33,6 +35,10 @@ export interface BrokerOptions {
   logSink?: LogSink;
   /** Clock for the queue, pacing and links (tests). */
   now?: () => number;
+  /** Uploads in progress at once, per key and in all. */
+  uploadLimits?: UploadLimits;
+  /** Client connection timeouts and caps (defaults: DEFAULT_CONNECTION_LIMITS). */
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 export interface Broker {
@@ -44,6 +50,8 @@ export interface Broker {
   dispatcher: Dispatcher;
   jobs: JobService;
   log: Logger;
+  counters: BrokerCounters;
+  uploads: UploadSlots;
   ims?: ImsTokens;
   /** Why the provider is not available (local engine missing), if so. */
   providerProblem?: string;
@@ -93,6 +101,8 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const dispatcher = new Dispatcher({ store, provider, log, limits, leaseMs: config.upstreamTimeoutMs + 60_000, retryBaseMs: Math.max(config.retryBaseMs, 1) * 4, now: options.now });
   const jobs = new JobService({ store, provider, dispatcher, signer: new OutputSigner(signingKey), log, limits, maxQueuedPerKey: config.maxQueuedPerKey, statusMinIntervalMs: config.statusMinIntervalMs, now: options.now });
   const state = { closing: false };
+  const counters: BrokerCounters = { uploadsAborted: 0, connectionsRefused: 0 };
+  const uploads = new UploadSlots(options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS);
   const parts: BrokerParts = {
     config,
     store,
@@ -106,10 +116,22 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     allowedHosts: new Set(config.allowedHosts),
     corsOrigins: new Set(config.corsOrigins.map((o) => o.replace(/\/+$/, ""))),
     selfOrigins: new Set<string>(),
+    uploads,
+    counters,
     state,
   };
 
-  const server = http.createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 300_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 });
+  const connectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits };
+  const server = http.createServer({ maxHeaderSize: 16 * 1024, ...serverOptions(connectionLimits) });
+  let refusalLoggedAt = -Infinity;
+  capConnections(server, connectionLimits, (why) => {
+    counters.connectionsRefused++;
+    // A flood of refusals is one log line a second, not one each.
+    const now = performance.now();
+    if (now - refusalLoggedAt < 1_000) return;
+    refusalLoggedAt = now;
+    log.log({ event: "connection_refused", why, refusedSoFar: counters.connectionsRefused });
+  });
   attachPipeline(server, parts);
 
   try {
@@ -149,6 +171,8 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     dispatcher,
     jobs,
     log,
+    counters,
+    uploads,
     ims,
     providerProblem,
     close() {

@@ -263,7 +263,12 @@ describe("output host policy", () => {
   const p = new OutputHostPolicy("http://127.0.0.1:9999", ["cdn.example.com", "http://10.0.0.5:8080"]);
   test.each([
     ["https://pre-signed-firefly-prod.s3-accelerate.amazonaws.com/images/x?X-Amz-Expires=3600", true],
-    ["https://pre-signed-firefly-stage.s3-accelerate.amazonaws.com/images/x", true],
+    ["https://PRE-SIGNED-FIREFLY-PROD.s3-accelerate.amazonaws.com/images/x", true],
+    // Only the host Adobe documents: not any bucket that merely starts with the same name.
+    ["https://pre-signed-firefly-stage.s3-accelerate.amazonaws.com/images/x", false],
+    ["https://pre-signed-firefly-attacker.s3-accelerate.amazonaws.com/x", false],
+    ["https://pre-signed-firefly-prod-x.s3.us-east-1.amazonaws.com/x", false],
+    ["https://pre-signed-firefly-prod.s3.amazonaws.com/x", false],
     ["http://127.0.0.1:9999/outputs/x.png", true],
     ["https://cdn.example.com/x.png", true],
     ["http://10.0.0.5:8080/x.png", true],

@@ -8,7 +8,7 @@
 
 import { Redactor } from "../../src/broker/log";
 import { startFakeFirefly } from "../fakes/firefly";
-import { call, capture, fillBody, findSecrets, KEY_A, KEY_ADMIN, KEY_B, registerSecret, startTestBroker, until } from "./helpers";
+import { call, capture, fillBody, findSecrets, KEY_A, KEY_ADMIN, KEY_B, registerSecret, startTestBroker, until, type Reply } from "./helpers";
 import { ONE_PIXEL_PNG } from "../fakes/firefly";
 
 test("the leak check finds a planted secret (it can fail)", () => {
@@ -73,4 +73,50 @@ test("a full session through every secret-handling path leaks nothing", async ()
   expect(b.logs.length).toBeGreaterThan(10);
   const texts = [...b.logs, ...capture.responses];
   expect(findSecrets(texts, [ff.clientSecret, ...ff.tokens, KEY_A, KEY_B, KEY_ADMIN])).toEqual([]);
+});
+
+/** The first `n` characters of `secret` in any of `texts` (what a cut made before redaction leaves). */
+const leaksStart = (texts: string[], secret: string, n = 10) => texts.some((t) => t.includes(secret.slice(0, n)));
+
+test("secrets at the point where a message is shortened are redacted before the cut; passed-through headers are redacted", async () => {
+  const ff = await startFakeFirefly();
+  const b = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "100", INFILL_RETRY_BASE_MS: "1" });
+  const seen: string[] = [];
+  const keep = (r: Reply) => (seen.push(r.text, JSON.stringify(r.headers)), r);
+  try {
+    const up = keep(await call(b.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } }));
+    const token = ff.tokens[0];
+    // A job whose status message carries the token just before Firefly's message is cut.
+    const acc = keep(await call(b.url, "POST", "/v3/images/fill-async", { key: KEY_A, body: fillBody(up.json.images[0].id, up.json.images[0].id) }));
+    const sent = await until(() => ff.calls.find((c) => c.route === "submit" && c.jobId), "the submit");
+    ff.inject({ route: "status", status: 200, body: { jobId: sent.jobId, status: "failed", error_code: "runtime_error", message: `${"z".repeat(1995)}${token}` }, times: 50 });
+    const failed = await until(async () => {
+      const s = keep(await call(b.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A }));
+      return s.json.status === "failed" ? s : undefined;
+    }, "the failed status", 100, 30);
+    expect(failed.json.message ?? failed.json.error?.message ?? failed.text).toContain("z");
+    // An HTML error page with the token where it is cut.
+    ff.inject({ route: "upload", status: 413, body: `<html><body>${"y".repeat(290)}${token}</body></html>` });
+    const html = keep(await call(b.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } }));
+    expect(html.status).toBe(413);
+    // Rate-limit headers echoing the token.
+    ff.inject({ route: "custom-models", status: 429, body: { error_code: "rate_limited" }, headers: { "x-access-error": `denied for ${token}`, "retry-after": token, "x-access-rate-limit-level": `org ${token}` } });
+    const limited = keep(await call(b.url, "GET", "/v3/custom-models", { key: KEY_A }));
+    expect(limited.status).toBe(429);
+    expect(String(limited.headers["x-access-error"])).toContain("[redacted]");
+    // IMS echoing the client secret at the 300th character of its error_description.
+    ff.inject({ route: "ims", status: 401, body: { error: "invalid_client", error_description: `${"x".repeat(290)}${ff.clientSecret}` } });
+    ff.expireTokens();
+    const ims = keep(await call(b.url, "GET", "/v3/custom-models", { key: KEY_A }));
+    expect(ims.json.error_code).toBe("ims_token_failed");
+    ff.tokens.forEach(registerSecret);
+    registerSecret(ff.clientSecret);
+    for (const secret of [ff.clientSecret, ...ff.tokens]) {
+      expect(leaksStart(seen, secret)).toBe(false);
+      expect(leaksStart(b.logs, secret)).toBe(false);
+    }
+  } finally {
+    await b.close();
+    await ff.close();
+  }
 });

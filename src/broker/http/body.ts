@@ -1,43 +1,10 @@
-// Reading request bodies: JSON (capped, content type checked) and the first bytes of an upload
-// (to check its magic number before anything goes upstream).
+// Reading request bodies: JSON (capped, content type checked), and the magic numbers an upload's
+// first bytes must match (the upload itself is read by upload-body.ts).
 
 import type { IncomingMessage } from "http";
 import { httpError } from "./errors";
 
 export const JSON_BODY_CAP = 64 * 1024;
-
-/** Read at least `n` bytes of the body (or all of it, if shorter), then pause. */
-export function readStart(req: IncomingMessage, n: number): Promise<{ head: Buffer; ended: boolean }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let len = 0;
-    const cleanup = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("aborted", onAbort);
-      req.off("error", onAbort);
-    };
-    const done = (ended: boolean) => {
-      cleanup();
-      if (!ended) req.pause();
-      resolve({ head: Buffer.concat(chunks), ended });
-    };
-    const onData = (c: Buffer) => {
-      chunks.push(c);
-      len += c.length;
-      if (len >= n) done(false);
-    };
-    const onEnd = () => done(true);
-    const onAbort = () => {
-      cleanup();
-      reject(httpError(400, "bad_request", "invalid_input", "The upload was cut short."));
-    };
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("aborted", onAbort);
-    req.on("error", onAbort);
-  });
-}
 
 /** Magic numbers of the upload types. */
 export function looksLike(contentType: string, head: Buffer): boolean {

@@ -8,7 +8,17 @@ import type { KeyEntry, KeyRing } from "../keys";
 import type { Logger } from "../log";
 import type { Provider } from "../providers/provider";
 import type { Store } from "../store/store";
+import type { ParsedHost } from "./guards";
 import type { Responder } from "./respond";
+import type { UploadSlots } from "./upload-slots";
+
+/** What the broker counts about its clients (reported by /health). */
+export interface BrokerCounters {
+  /** Uploads whose client closed the connection before sending the whole body. */
+  uploadsAborted: number;
+  /** Connections closed at once because their address, or all clients, held too many. */
+  connectionsRefused: number;
+}
 
 export interface BrokerParts {
   config: BrokerConfig;
@@ -26,6 +36,9 @@ export interface BrokerParts {
   corsOrigins: Set<string>;
   /** The broker's own origins (known once it listens). */
   selfOrigins: Set<string>;
+  /** Uploads in progress, per key and in all. */
+  uploads: UploadSlots;
+  counters: BrokerCounters;
   /** Set when the broker starts to stop. */
   state: { closing: boolean };
 }
@@ -34,6 +47,8 @@ export interface BrokerParts {
 export interface RequestContext {
   route: string;
   key?: KeyEntry;
+  /** The Host header's parts, once the host check has passed. */
+  host?: ParsedHost;
   facts: RequestFacts;
 }
 

@@ -27,13 +27,21 @@ export function httpError(status: number, error_code: string, category: ErrorCat
   return new HttpError(status, { error_code, message, category, ...extra }, headers);
 }
 
+/** Firefly's error code for an upstream answer that named none. */
+function defaultCode(status: number): string {
+  if (status === 413) return "payload_too_large";
+  if (status === 429) return "rate_limited";
+  if (status === 408) return "timeout_error";
+  return status >= 500 ? "runtime_error" : "bad_request";
+}
+
 /** An upstream (or local engine) failure, passed on in Firefly's shape with a category. */
 export function fromProviderError(e: ProviderError): HttpError {
   const status = e.status === 0 ? 502 : e.status;
   const c = classifyError({ status, body: e.body, headers: e.headers });
   const facts = readErrorBody(e.body);
   const body: ErrorBody = {
-    error_code: facts.code ?? (status === 413 ? "payload_too_large" : status >= 500 ? "runtime_error" : "bad_request"),
+    error_code: facts.code ?? defaultCode(status),
     message: facts.message ?? c.message,
     category: c.category,
   };

@@ -3,6 +3,7 @@
 // preflights answered here), and — for the API — a valid broker key.
 
 import type { IncomingMessage, ServerResponse } from "http";
+import { isIPv4, isIPv6 } from "net";
 import { BROKER_ERROR_CODES } from "../../common/firefly";
 import { CROP_HEADER, OUTPUT_SIZE_HEADER } from "../../common/imaging/crop";
 import type { KeyEntry, KeyRing } from "../keys";
@@ -15,16 +16,47 @@ const EXPOSED_HEADERS = ["retry-after", "x-access-error", "x-access-rate-limit-l
 const SECRET_QUERY = /^(key|api[_-]?key|apikey|access[_-]?token|id[_-]?token|token|client[_-]?secret|secret|authorization|auth|password|bearer)$/i;
 const API_PATH = /^\/v[0-9]+(\/|$)/;
 
-/** The host name of a Host header (no port, no brackets), lower case; undefined when malformed. */
-export function hostName(host: string | undefined): string | undefined {
-  if (!host) return undefined;
-  const h = host.trim().toLowerCase();
+/** A Host header's parts: the name (lower case; an IPv6 literal without its brackets) and port. */
+export interface ParsedHost {
+  name: string;
+  port?: number;
+}
+
+const HOST_NAME = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/;
+const PORT = /^[0-9]{1,5}$/;
+const NUMERIC_LABEL = /^(0x[0-9a-f]*|[0-9]+)$/;
+
+/** A Host header read strictly as `name[:port]` or `[ipv6][:port]`; undefined when it is anything else. */
+export function parseHost(raw: string | undefined): ParsedHost | undefined {
+  if (!raw) return undefined;
+  const h = raw.trim().toLowerCase();
+  let name: string;
+  let rest: string;
   if (h.startsWith("[")) {
     const end = h.indexOf("]");
-    return end > 0 ? h.slice(1, end) : undefined;
+    if (end < 0) return undefined;
+    name = h.slice(1, end);
+    if (!isIPv6(name)) return undefined;
+    rest = h.slice(end + 1);
+  } else {
+    const colon = h.indexOf(":");
+    name = colon < 0 ? h : h.slice(0, colon);
+    if (!HOST_NAME.test(name)) return undefined;
+    // A name ending in a number is read by URL parsers as an IPv4 address ("8765" is 0.0.34.61):
+    // only a plain dotted quad may do that.
+    if (NUMERIC_LABEL.test(name.slice(name.lastIndexOf(".") + 1)) && !isIPv4(name)) return undefined;
+    rest = colon < 0 ? "" : h.slice(colon);
   }
-  const m = /^([a-z0-9.-]+)(:\d{1,5})?$/.exec(h);
-  return m ? m[1] : undefined;
+  if (rest === "") return { name };
+  if (!rest.startsWith(":") || !PORT.test(rest.slice(1))) return undefined;
+  const port = Number(rest.slice(1));
+  return port >= 1 && port <= 65535 ? { name, port } : undefined;
+}
+
+/** `http://host[:port]` from parsed parts (IPv6 literals bracketed). */
+export function originOf(host: ParsedHost): string {
+  const name = host.name.includes(":") ? `[${host.name}]` : host.name;
+  return `http://${name}${host.port !== undefined ? `:${host.port}` : ""}`;
 }
 
 export function isApiPath(pathname: string): boolean {
@@ -33,11 +65,12 @@ export function isApiPath(pathname: string): boolean {
 
 /** The Host and query checks; throws the refusal. */
 export function checkHostAndQuery(req: IncomingMessage, target: Target, ctx: RequestContext, parts: BrokerParts): void {
-  const host = hostName(req.headers.host);
-  if (!host || !parts.allowedHosts.has(host)) {
+  const host = parseHost(req.headers.host);
+  if (!host || !parts.allowedHosts.has(host.name)) {
     ctx.route = "host_check";
     throw httpError(421, BROKER_ERROR_CODES.hostNotAllowed, "invalid_input", "This broker does not answer to that host name.");
   }
+  ctx.host = host;
   for (const name of target.query.keys()) {
     if (SECRET_QUERY.test(name)) {
       ctx.route = "query_check";

@@ -27,12 +27,30 @@ function parseTarget(req: http.IncomingMessage): Target {
 
 const ANSWERED = Promise.resolve();
 
+/** The routes that read a request body: uploads and the async submits (both POST). */
+function takesBody(target: Target): boolean {
+  return target.method === "POST" && (target.pathname === "/v2/storage/image" || target.pathname.startsWith("/v3/images/"));
+}
+
+/**
+ * A body sent to a route that reads none is refused at once, and the connection closed: no
+ * request may hold a connection open by trickling bytes nobody reads.
+ */
+function refuseUnwantedBody(req: http.IncomingMessage, target: Target, ctx: RequestContext): void {
+  if (takesBody(target)) return;
+  const len = req.headers["content-length"];
+  if (req.headers["transfer-encoding"] === undefined && (len === undefined || len === "0")) return;
+  ctx.route = "body_check";
+  throw httpError(413, "payload_too_large", "invalid_input", "This route takes no request body.", { connection: "close" });
+}
+
 /**
  * The handler for a request (its checks throw at once). Not itself async: the route's promise is
  * handed on as it is, so a status poll takes no extra turns of the event loop here.
  */
 function route(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext, parts: BrokerParts): Promise<void> {
   const target = parseTarget(req);
+  refuseUnwantedBody(req, target, ctx);
   checkHostAndQuery(req, target, ctx, parts);
   if (handleCors(req, res, target, ctx, parts)) return ANSWERED;
   if (target.pathname === "/health") return health(req, res, ctx, parts, target);

@@ -4,7 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from "http";
 import { BROKER_ERROR_CODES, MAX_UPLOAD_BYTES } from "../../common/firefly";
-import type { Logger, Redactor } from "../log";
+import { redactThenCut, type Logger, type Redactor } from "../log";
 import { UploadTooLargeError } from "../providers/provider";
 import { isStoreUnavailable } from "../store/redis/errors";
 import { HttpError, httpError } from "./errors";
@@ -26,6 +26,8 @@ export function createResponder(redactor: Redactor, log: Logger, state: { closin
     // Upstream text is passed on in error messages: never let a secret ride along.
     const text = redactor.redact(JSON.stringify(body));
     if (state.closing) headers = { ...headers, connection: "close" };
+    // Headers passed on from upstream (retry-after, x-access-error…) are redacted like the body.
+    for (const name in headers) headers[name] = redactor.redact(headers[name]);
     res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)), "cache-control": "no-store", "x-content-type-options": "nosniff" });
     res.end(text);
   }
@@ -36,7 +38,7 @@ export function createResponder(redactor: Redactor, log: Logger, state: { closin
     else if (isStoreUnavailable(err)) e = httpError(503, BROKER_ERROR_CODES.storeUnavailable, "service_unavailable", "The broker cannot reach its job store right now, so it is not accepting jobs.", { "retry-after": "5" });
     else if (err instanceof UploadTooLargeError) e = httpError(413, "payload_too_large", "invalid_input", `The image is larger than ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB.`);
     else {
-      log.log({ event: "internal_error", error: String((err as Error)?.stack ?? err).slice(0, 2000) });
+      log.log({ event: "internal_error", error: redactThenCut(String((err as Error)?.stack ?? err), 2000, (t) => log.redactor.redact(t)) });
       e = httpError(500, "runtime_error", "service_unavailable", "The broker hit an unexpected error. Try again; if it keeps happening, tell your admin.");
     }
     if (req.complete || req.readableEnded) return sendJson(res, e.status, e.body, e.headers);
@@ -44,7 +46,7 @@ export function createResponder(redactor: Redactor, log: Logger, state: { closin
     // unread input can reset it and lose the answer); a large one is not worth reading: answer
     // and close the connection.
     const declared = Number(req.headers["content-length"]);
-    if (!Number.isFinite(declared) || declared > DRAIN_LIMIT || req.readableFlowing || req.listenerCount("data") > 0) {
+    if (!Number.isFinite(declared) || declared > DRAIN_LIMIT || req.readableFlowing || req.listenerCount("data") > 0 || e.headers["connection"] === "close") {
       e.headers["connection"] = "close";
       return sendJson(res, e.status, e.body, e.headers);
     }

@@ -1,12 +1,18 @@
 // A small HTTP client for the broker's upstream calls (IMS, Firefly, output hosts), on undici's
-// keep-alive pools: no redirects followed, one timeout for the whole exchange, capped response
-// bodies, and one fact the submit rules need — whether a failed request provably never left the
-// broker. undici rather than node:http, and its handler interface rather than streams for read
-// bodies: a status poll's upstream leg is the largest part of what the broker spends on it.
+// keep-alive pools: no redirects followed, capped response bodies, and one fact the submit rules
+// need — whether a failed request provably never left the broker. undici rather than node:http,
+// and its handler interface rather than streams for read bodies: a status poll's upstream leg is
+// the largest part of what the broker spends on it.
+//
+// Timeouts are undici's own (its coarse shared timers; no timer of ours per request): `timeoutMs`
+// is the connect timeout of a fresh connection, the headers timeout, and the longest silence
+// while a body is read. The whole exchange is also checked against `timeoutMs` at the headers
+// and at every chunk, so a body that keeps trickling ends at the deadline; one that stops
+// altogether ends `timeoutMs` after its last byte. A request that waited for a free pooled
+// connection past its deadline ends, unsent, when it gets one.
 
 import type { Readable } from "stream";
 import { Agent, Client, util, type Dispatcher } from "undici";
-import { upstreamDeadlines } from "./deadlines";
 
 /** Where a request goes, split as undici takes it (callers that send often keep these). */
 export interface UpstreamTarget {
@@ -22,10 +28,12 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
   /** Request body: bytes, or a stream (sent chunked unless content-length is given). */
   body?: Buffer | string | Readable;
-  /** Abort when the whole exchange takes longer (ms). */
+  /** Abort when the whole exchange takes longer, or upstream is silent that long (ms). */
   timeoutMs: number;
   /** Use a fresh connection (submits: a reused socket closed by the server makes "was it sent?" unknowable). */
   freshConnection?: boolean;
+  /** Which connection pool: uploads have their own, so they never hold up short calls (default "short"). */
+  pool?: "short" | "upload";
   /** Largest response body read into memory (default 4 MB). */
   maxResponseBytes?: number;
 }
@@ -56,8 +64,11 @@ export class NetworkError extends Error {
 
 const NEVER_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL", "CONNECT_TIMEOUT"]);
 
-/** Keep-alive pools, one per origin. undici's own timeouts are longer than any of ours; ours decide. */
-const shared = new Agent({ connections: 64, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 });
+/** Keep-alive pools, one per origin. Every request sets its own headers and body timeouts. */
+const shared = new Agent({ connections: 64, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000 });
+/** Uploads' own pools: however many are in flight, status polls and other short calls never queue behind them. */
+export const UPLOAD_CONNECTIONS = 16;
+const uploads = new Agent({ connections: UPLOAD_CONNECTIONS, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000 });
 
 function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -88,7 +99,7 @@ const targetOf = (url: URL | UpstreamTarget): UpstreamTarget => (url instanceof 
 /** A connection of its own for one request (submits), and whether it was ever made. */
 function freshClient(req: UpstreamRequest, origin: string): { client: Client; connected: () => boolean } {
   let connected = false;
-  const client = new Client(origin, { pipelining: 1, headersTimeout: 0, bodyTimeout: 0, connect: { timeout: req.timeoutMs + 1_000 } });
+  const client = new Client(origin, { pipelining: 1, connect: { timeout: req.timeoutMs } });
   client.once("connect", () => (connected = true));
   return { client, connected: () => connected };
 }
@@ -99,6 +110,7 @@ function networkError(err: unknown): NetworkError {
   const e = err as { code?: string; cause?: { code?: string } } | undefined;
   let code = e?.cause?.code ?? e?.code ?? "EUNKNOWN";
   if (code === "UND_ERR_CONNECT_TIMEOUT") code = "CONNECT_TIMEOUT";
+  else if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") code = "TIMEOUT";
   else if (code === "UND_ERR_SOCKET" || code === "UND_ERR_ABORTED" || code === "ECONNABORTED") code = "ECONNRESET";
   else if (code === "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH") code = "BODY_ERROR";
   return new NetworkError(code, NEVER_CONNECTED.has(code));
@@ -110,10 +122,12 @@ const requestOptions = (req: UpstreamRequest, { origin, path }: UpstreamTarget):
   method: req.method,
   headers: req.headers,
   body: req.body,
+  headersTimeout: req.timeoutMs,
+  bodyTimeout: req.timeoutMs,
 });
 
 /**
- * Send a request and read the whole (capped) response body, all within `timeoutMs`. Uses undici's
+ * Send a request and read the whole (capped) response body within `timeoutMs`. Uses undici's
  * handler interface: the body arrives as chunks, with no stream or promise per chunk.
  */
 export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
@@ -123,6 +137,7 @@ export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
     const fresh = req.freshConnection ? freshClient(req, target.origin) : undefined;
     let abort: ((err?: Error) => void) | undefined;
     let settled = false;
+    const deadline = performance.now() + req.timeoutMs;
     let status = 0;
     let raw: Buffer[] = [];
     const chunks: Buffer[] = [];
@@ -130,25 +145,33 @@ export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
     const finish = (err: NetworkError | undefined, res?: UpstreamResponse) => {
       if (settled) return;
       settled = true;
-      deadline.cancel();
       if (fresh) void fresh.client.destroy().catch(() => undefined);
       if (err) {
         abort?.(err);
         reject(err);
       } else resolve(res!);
     };
-    const deadline = upstreamDeadlines.after(req.timeoutMs, () => finish(fresh && !fresh.connected() ? new NetworkError("CONNECT_TIMEOUT", true) : new NetworkError("TIMEOUT", false)));
-    (fresh?.client ?? shared).dispatch(requestOptions(req, target), {
+    (fresh?.client ?? (req.pool === "upload" ? uploads : shared)).dispatch(requestOptions(req, target), {
       onConnect(a) {
         abort = a;
-        if (settled) a(); // already timed out
+        // undici's timeouts start once the request is written: one that waited for a free
+        // connection past its deadline ends here, before a byte of it is sent.
+        if (performance.now() > deadline) finish(new NetworkError("TIMEOUT", true));
       },
       onHeaders(code, headers) {
+        if (performance.now() > deadline) {
+          finish(new NetworkError("TIMEOUT", false));
+          return false;
+        }
         status = code;
         raw = headers;
         return true;
       },
       onData(c) {
+        if (performance.now() > deadline) {
+          finish(new NetworkError("TIMEOUT", false));
+          return false;
+        }
         size += c.length;
         if (size > cap) {
           finish(new NetworkError("RESPONSE_TOO_LARGE", false));
@@ -161,37 +184,38 @@ export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
         finish(undefined, new ReadResponse(status, raw, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
       },
       onError(err) {
-        finish(networkError(err));
+        const e = networkError(err);
+        // A fresh connection that never came up was never sent, whatever undici called it.
+        finish(fresh && !fresh.connected() && e.code === "TIMEOUT" ? new NetworkError("CONNECT_TIMEOUT", true) : e);
       },
     });
   });
 }
 
-/** Send a request and hand back the response stream (outputs). The caller must consume or destroy it. */
+/**
+ * Send a request and hand back the response stream (outputs). The caller must consume or destroy
+ * it. `timeoutMs` bounds the wait for the headers and any silence of the body while the caller
+ * reads (not while it pauses); the caller reads at its own pace.
+ */
 export async function streamUpstream(req: UpstreamRequest): Promise<UpstreamStream> {
-  // The timeout covers getting the headers; the caller reads the stream at its own pace.
-  const abort = new AbortController();
-  let timedOut = false;
-  const deadline = upstreamDeadlines.after(req.timeoutMs, () => {
-    timedOut = true;
-    abort.abort();
-  });
   try {
-    const res = await shared.request({ ...requestOptions(req, targetOf(req.url)), signal: abort.signal });
+    const res = await shared.request(requestOptions(req, targetOf(req.url)));
     return { status: res.statusCode, headers: flatHeaders(res.headers), stream: res.body };
   } catch (err) {
-    throw timedOut ? new NetworkError("TIMEOUT", false) : networkError(err);
-  } finally {
-    deadline.cancel();
+    throw networkError(err);
   }
 }
 
-/** Parse a JSON body leniently: undefined when it is not JSON. */
+/**
+ * Parse a JSON body leniently: undefined when empty, the text (whole: callers redact, then cut)
+ * when it is not JSON.
+ */
 export function jsonBody(body: Buffer): unknown {
   if (!body.length) return undefined;
+  const text = body.toString("utf8");
   try {
-    return JSON.parse(body.toString("utf8"));
+    return JSON.parse(text);
   } catch {
-    return body.toString("utf8").slice(0, 2000);
+    return text;
   }
 }

@@ -4,7 +4,7 @@
 // and only when the submit provably never reached Adobe).
 
 import { randomUUID } from "crypto";
-import { PassThrough, Readable } from "stream";
+import type { Readable } from "stream";
 import {
   AcceptResponseSchema,
   BROKER_ERROR_CODES,
@@ -15,7 +15,8 @@ import {
 } from "../../common/firefly";
 import { fetchUpstream, jsonBody, NetworkError, streamUpstream, type UpstreamResponse, type UpstreamTarget } from "../http/upstream";
 import { ImsTokens } from "./ims";
-import { Provider, ProviderError, ProviderHealth, ProviderJobStatus, ProviderOutput, UploadContentType } from "./provider";
+import { Provider, ProviderError, ProviderHealth, ProviderJobStatus, ProviderOutput, readAll, UploadContentType } from "./provider";
+import { redactThenCut } from "../log";
 import { OutputHostPolicy } from "./output-hosts";
 
 export interface FireflyProviderOptions {
@@ -27,6 +28,8 @@ export interface FireflyProviderOptions {
   /** Attempts after the first for GET/PUT on 5xx and network errors (default 3). */
   retries?: number;
   retryBaseMs?: number;
+  /** Masks the broker's secrets in upstream text passed on (default: none known). */
+  redact?: (text: string) => string;
 }
 
 const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$/;
@@ -47,12 +50,14 @@ class FireflyProvider implements Provider {
   private lastError: string | undefined;
   private reachable = true;
   private readonly t: { get: number; submit: number; upload: number; output: number };
+  private readonly redact: (text: string) => string;
 
   constructor(private readonly o: FireflyProviderOptions) {
     const base = new URL(o.fireflyUrl);
     this.origin = base.origin;
     this.prefix = base.pathname.replace(/\/+$/, "");
     this.t = { get: 30_000, submit: 60_000, upload: 120_000, output: 120_000, ...o.timeouts };
+    this.redact = o.redact ?? ((text) => text);
   }
 
   /** Where a Firefly path is (`path` holds only URL-safe characters; the query is encoded here). */
@@ -83,6 +88,7 @@ class FireflyProvider implements Provider {
           body: body(),
           timeoutMs,
           freshConnection: kind === "submit",
+          pool: kind === "upload" ? "upload" : "short",
         });
       } catch (err) {
         const ne = err instanceof NetworkError ? err : new NetworkError("EUNKNOWN", false);
@@ -115,52 +121,26 @@ class FireflyProvider implements Provider {
 
   private fail(res: UpstreamResponse, what: string, submit = false): never {
     const body = jsonBody(res.body);
+    const headers = pick(res.headers, ["retry-after", "x-access-error", "x-access-rate-limit-level"]);
+    for (const name in headers) headers[name] = this.redact(headers[name]);
     throw new ProviderError({
       status: res.status,
-      body: typeof body === "object" && body !== null ? body : { message: typeof body === "string" ? body.replace(/<[^>]*>/g, " ").trim().slice(0, 300) : undefined },
-      headers: pick(res.headers, ["retry-after", "x-access-error", "x-access-rate-limit-level"]),
+      body:
+        typeof body === "object" && body !== null
+          ? (JSON.parse(this.redact(JSON.stringify(body))) as unknown)
+          : { message: typeof body === "string" ? redactThenCut(body.replace(/<[^>]*>/g, " ").trim(), 300, this.redact) : undefined },
+      headers,
       // Adobe did not take the job on a 429 or 503: safe to send again later.
       notSent: submit && (res.status === 429 || res.status === 503),
       detail: `Firefly ${what}: HTTP ${res.status}`,
     });
   }
 
-  async upload(body: Readable, contentType: UploadContentType, _owner: string, contentLength?: number): Promise<{ uploadId: string }> {
-    // Stream to Adobe while keeping the (capped) bytes, so a 401 can be replayed once.
-    const kept: Buffer[] = [];
-    const tee = new PassThrough();
-    body.on("data", (c: Buffer) => kept.push(c));
-    const ended = new Promise<void>((resolve, reject) => {
-      body.on("end", resolve);
-      body.on("error", reject);
-    });
-    ended.catch(() => undefined);
-    body.on("error", (err) => tee.destroy(err));
-    body.pipe(tee);
-    let first = true;
-    const headers: Record<string, string> = { "content-type": contentType };
-    if (contentLength !== undefined) headers["content-length"] = String(contentLength);
-    const upstreamBody = () => {
-      if (first) {
-        first = false;
-        return tee;
-      }
-      return Readable.from(
-        (async function* () {
-          await ended;
-          yield Buffer.concat(kept);
-        })(),
-      );
-    };
-    let res: UpstreamResponse;
-    try {
-      res = await this.call("upload", "POST", this.url("/v2/storage/image"), headers, upstreamBody, this.t.upload);
-    } catch (err) {
-      // The client's own stream failing (too large, aborted) wins over whatever upstream said.
-      const streamErr = (tee as unknown as { errored?: Error }).errored;
-      if (streamErr) throw streamErr;
-      throw err;
-    }
+  async upload(body: Readable, contentType: UploadContentType, _owner: string): Promise<{ uploadId: string }> {
+    // The broker hands over a body already read (and capped); kept whole so a 401 can be replayed.
+    const bytes = await readAll(body);
+    const headers: Record<string, string> = { "content-type": contentType, "content-length": String(bytes.length) };
+    const res = await this.call("upload", "POST", this.url("/v2/storage/image"), headers, () => bytes, this.t.upload);
     if (res.status !== 200) this.fail(res, "upload");
     const parsed = UploadResponseSchema.safeParse(jsonBody(res.body));
     if (!parsed.success) throw unexpected("upload");
@@ -182,7 +162,7 @@ class FireflyProvider implements Provider {
     if (!JOB_ID.test(jobId)) throw unexpected("status");
     const res = await this.call("idempotent", "GET", this.url(`/v3/status/${jobId}`), {}, () => undefined, this.t.get);
     if (res.status !== 200) this.fail(res, "status");
-    const st = readJobStatus(jsonBody(res.body));
+    const st = readJobStatus(jsonBody(res.body), this.redact);
     if (!st) throw unexpected("status");
     return st;
   }
@@ -269,15 +249,15 @@ function safeImageType(ct: string | undefined): string {
  * Firefly's job status, checked by hand (the hot path of every poll): the fields clients rely on,
  * typed; unknown fields dropped. Undefined when the body is not a job status.
  */
-export function readJobStatus(body: unknown): ProviderJobStatus | undefined {
+export function readJobStatus(body: unknown, redact: (text: string) => string = (text) => text): ProviderJobStatus | undefined {
   if (!body || typeof body !== "object") return undefined;
   const b = body as Record<string, unknown>;
   const status = b.status as ProviderJobStatus["status"];
   if (typeof b.jobId !== "string" || !b.jobId || !(FIREFLY_JOB_STATUSES as readonly string[]).includes(status)) return undefined;
   const out: ProviderJobStatus = { jobId: b.jobId, status };
   if (typeof b.progress === "number" && b.progress >= 0 && b.progress <= 100) out.progress = b.progress;
-  if (typeof b.error_code === "string") out.error_code = b.error_code.slice(0, 200);
-  if (typeof b.message === "string") out.message = b.message.slice(0, 2000);
+  if (typeof b.error_code === "string") out.error_code = redactThenCut(b.error_code, 200, redact);
+  if (typeof b.message === "string") out.message = redactThenCut(b.message, 2000, redact);
   const r = b.result as Record<string, unknown> | undefined;
   if (r && typeof r === "object" && Array.isArray(r.outputs)) {
     const outputs: { seed: number; image: { url: string } }[] = [];
@@ -290,7 +270,7 @@ export function readJobStatus(body: unknown): ProviderJobStatus | undefined {
     const size = r.size as { width?: unknown; height?: unknown } | undefined;
     if (size && Number.isInteger(size.width) && Number.isInteger(size.height)) result.size = { width: size.width as number, height: size.height as number };
     if (r.contentClass === "photo" || r.contentClass === "art") result.contentClass = r.contentClass;
-    if (typeof r.altText === "string") result.altText = r.altText.slice(0, 4000);
+    if (typeof r.altText === "string") result.altText = redactThenCut(r.altText, 4000, redact);
     for (const flag of ["promptHasDeniedWords", "promptHasBlockedArtists", "promptUsed"]) if (typeof r[flag] === "boolean") result[flag] = r[flag];
     out.result = result;
   } else if (status === "succeeded") return undefined;

@@ -34,7 +34,7 @@ function loadLocalFactory(): LocalProviderFactory | undefined {
  */
 export function providerFromConfig(config: BrokerConfig, log: Logger, redactor: Redactor, localFactory: LocalProviderFactory | null | undefined): ChosenProvider {
   if (config.mode === "firefly") {
-    const ims = new ImsTokens({ url: config.imsUrl, clientId: config.clientId!, clientSecret: config.clientSecret!, scopes: config.imsScopes, onToken: (t) => redactor.add(t), retryBaseMs: config.retryBaseMs });
+    const ims = new ImsTokens({ url: config.imsUrl, clientId: config.clientId!, clientSecret: config.clientSecret!, scopes: config.imsScopes, onToken: (t) => redactor.add(t), redact: (t) => redactor.redact(t), retryBaseMs: config.retryBaseMs });
     const provider = createFireflyProvider({
       fireflyUrl: config.fireflyUrl,
       clientId: config.clientId!,
@@ -42,6 +42,7 @@ export function providerFromConfig(config: BrokerConfig, log: Logger, redactor: 
       outputHosts: new OutputHostPolicy(config.fireflyUrl, config.outputHosts),
       timeouts: { get: Math.min(config.upstreamTimeoutMs, 30_000), submit: config.upstreamTimeoutMs, upload: Math.max(config.upstreamTimeoutMs, 120_000), output: Math.max(config.upstreamTimeoutMs, 120_000) },
       retryBaseMs: config.retryBaseMs,
+      redact: (t) => redactor.redact(t),
     });
     return { provider, ims };
   }

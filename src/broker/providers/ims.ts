@@ -4,6 +4,7 @@
 
 import { BROKER_ERROR_CODES, ImsErrorSchema, ImsTokenSchema } from "../../common/firefly";
 import { fetchUpstream, jsonBody, NetworkError } from "../http/upstream";
+import { redactThenCut } from "../log";
 import { ProviderError } from "./provider";
 
 export interface ImsOptions {
@@ -15,6 +16,8 @@ export interface ImsOptions {
   marginMs?: number;
   timeoutMs?: number;
   now?: () => number;
+  /** Masks the broker's secrets in IMS text passed on (the client secret is always masked). */
+  redact?: (text: string) => string;
   /** Told about every new token so loggers can redact it. */
   onToken?: (token: string) => void;
   /** Retries on IMS 5xx / network errors (default 2), with this base backoff (default 250 ms). */
@@ -118,13 +121,13 @@ export class ImsTokens {
     throw new ProviderError({
       status: 502,
       notSent: true,
-      body: { error_code: BROKER_ERROR_CODES.imsFailed, message: description ? `Adobe IMS: ${scrub(description, o.clientSecret)}` : `Adobe IMS refused the credentials (HTTP ${res.status}).` },
+      body: { error_code: BROKER_ERROR_CODES.imsFailed, message: description ? `Adobe IMS: ${redactThenCut(description, 300, (t) => scrub(t, o))}` : `Adobe IMS refused the credentials (HTTP ${res.status}).` },
       detail: `IMS ${res.status}${imsCode ? ` ${imsCode}` : ""}`,
     });
   }
 }
 
-function scrub(text: string, secret: string): string {
-  const t = text.slice(0, 300);
-  return secret ? t.split(secret).join("[redacted]") : t;
+function scrub(text: string, o: ImsOptions): string {
+  const t = o.clientSecret ? text.split(o.clientSecret).join("[redacted]") : text;
+  return o.redact ? o.redact(t) : t;
 }

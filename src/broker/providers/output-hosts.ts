@@ -1,8 +1,10 @@
-// Which output URLs the broker will follow: Adobe's pre-signed output hosts (https), the host of
-// the configured Firefly URL (so a test or enterprise upstream works), and hosts listed in
-// INFILL_OUTPUT_HOSTS (a bare host name means https; a full origin allows its own scheme/port).
+// Which output URLs the broker will follow: the pre-signed output host Adobe documents (https, that
+// exact host: any bucket name can be registered by anyone), the host of the configured Firefly URL
+// (so a test or enterprise upstream works), and hosts listed in INFILL_OUTPUT_HOSTS (a bare host
+// name means https; a full origin allows its own scheme/port).
 
-const ADOBE_OUTPUT_HOST = /^pre-signed-firefly(-[a-z0-9]+)*\.s3(-accelerate|[.-][a-z0-9-]+)?\.amazonaws\.com$/;
+/** The output hosts Adobe documents for Firefly v3 results. */
+const ADOBE_OUTPUT_HOSTS = new Set(["pre-signed-firefly-prod.s3-accelerate.amazonaws.com"]);
 
 export class OutputHostPolicy {
   private readonly origins = new Set<string>();
@@ -30,7 +32,7 @@ export class OutputHostPolicy {
     if (this.origins.has(u.origin)) return u;
     if (u.protocol !== "https:" || (u.port !== "" && u.port !== "443")) return undefined;
     const host = u.hostname.toLowerCase();
-    if (ADOBE_OUTPUT_HOST.test(host) || this.httpsHosts.has(host)) return u;
+    if (ADOBE_OUTPUT_HOSTS.has(host) || this.httpsHosts.has(host)) return u;
     return undefined;
   }
 }

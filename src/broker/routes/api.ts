@@ -6,7 +6,7 @@ import { BROKER_ERROR_CODES, type SubmitEndpoint } from "../../common/firefly";
 import { jobIdFrom, readJson } from "../http/body";
 import type { BrokerParts, RequestContext, Target } from "../http/context";
 import { httpError } from "../http/errors";
-import { authenticate } from "../http/guards";
+import { authenticate, originOf } from "../http/guards";
 import type { KeyEntry } from "../keys";
 import { requireProvider } from "./provider-check";
 import { upload } from "./upload";
@@ -19,8 +19,9 @@ const SUBMIT_ROUTES: Record<string, SubmitEndpoint> = {
 };
 const CUSTOM_MODEL_QUERY = new Set(["sortBy", "start", "limit", "publishedState"]);
 
-function baseUrl(req: IncomingMessage, parts: BrokerParts): string {
-  return parts.config.publicUrl ?? `http://${req.headers.host}`;
+/** Where links to this broker point: INFILL_PUBLIC_URL, else the checked Host header's parts. */
+function baseUrl(ctx: RequestContext, parts: BrokerParts): string {
+  return parts.config.publicUrl ?? originOf(ctx.host!);
 }
 
 const STATUS_PREFIX = "/v3/status/";
@@ -43,7 +44,7 @@ export function api(req: IncomingMessage, res: ServerResponse, ctx: RequestConte
 async function status(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, parts: BrokerParts, method: string, owner: string, segment: string): Promise<void> {
   ctx.route = "GET /v3/status/:jobId";
   if (method !== "GET") throw wrongMethod("GET");
-  parts.respond.sendJson(res, 200, await parts.jobs.status(owner, jobIdFrom(segment), baseUrl(req, parts), ctx.facts));
+  parts.respond.sendJson(res, 200, await parts.jobs.status(owner, jobIdFrom(segment), baseUrl(ctx, parts), ctx.facts));
 }
 
 async function otherRoutes(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, parts: BrokerParts, target: Target, key: KeyEntry): Promise<void> {
@@ -65,7 +66,7 @@ async function otherRoutes(req: IncomingMessage, res: ServerResponse, ctx: Reque
     const body = await readJson(req);
     requireProvider(parts);
     const mv = req.headers["x-model-version"];
-    const accepted = await jobs.submit(owner, SUBMIT_ROUTES[g[1]], body, typeof mv === "string" ? mv.trim() : undefined, baseUrl(req, parts), ctx.facts);
+    const accepted = await jobs.submit(owner, SUBMIT_ROUTES[g[1]], body, typeof mv === "string" ? mv.trim() : undefined, baseUrl(ctx, parts), ctx.facts);
     respond.sendJson(res, 202, accepted);
     return;
   }

@@ -1,12 +1,14 @@
 // POST /v2/storage/image: a raw image body (JPEG, PNG or WebP, at most 15 MB), its first bytes
-// checked against the declared type, then streamed to the provider.
+// checked against the declared type, read whole while the key holds an upload slot, and only then
+// handed to the provider. A client that drops the upload part way is logged and counted; nothing
+// went upstream for it.
 
 import type { IncomingMessage, ServerResponse } from "http";
-import { Transform } from "stream";
+import { Readable } from "stream";
 import { MAX_UPLOAD_BYTES, UPLOAD_CONTENT_TYPES } from "../../common/firefly";
-import { looksLike, readStart } from "../http/body";
 import type { BrokerParts, RequestContext } from "../http/context";
-import { HttpError, httpError } from "../http/errors";
+import { httpError } from "../http/errors";
+import { ClientAbortedError, readUpload } from "../http/upload-body";
 import { UploadContentType, UploadTooLargeError } from "../providers/provider";
 import { requireProvider } from "./provider-check";
 
@@ -16,42 +18,37 @@ export async function upload(req: IncomingMessage, res: ServerResponse, ctx: Req
     throw httpError(415, "invalid_content_type", "invalid_input", `Upload the raw image with Content-Type ${UPLOAD_CONTENT_TYPES.join(", ")}.`);
   }
   const lenHeader = req.headers["content-length"];
-  let len: number | undefined;
   if (lenHeader !== undefined) {
     if (!/^\d{1,12}$/.test(lenHeader)) throw httpError(400, "bad_request", "invalid_input", "Content-Length is not a number.");
-    len = Number(lenHeader);
+    const len = Number(lenHeader);
     if (len > MAX_UPLOAD_BYTES) throw new UploadTooLargeError(MAX_UPLOAD_BYTES);
     if (len === 0) throw httpError(400, "empty_input_body", "invalid_input", "The upload is empty.");
   }
   requireProvider(parts);
-  // Look at the first bytes before anything goes upstream: they must be the declared image type.
-  const start = await readStart(req, 12);
-  if (start.head.length === 0) throw httpError(400, "empty_input_body", "invalid_input", "The upload is empty.");
-  if (!looksLike(ct, start.head)) throw httpError(415, "invalid_content_type", "invalid_input", `The bytes are not a ${ct.slice(6).toUpperCase()} image.`);
-  let seen = 0;
-  const capped = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      seen += chunk.length;
-      if (seen > MAX_UPLOAD_BYTES) cb(new UploadTooLargeError(MAX_UPLOAD_BYTES));
-      else cb(null, chunk);
-    },
-    flush(cb) {
-      cb(seen === 0 ? httpError(400, "empty_input_body", "invalid_input", "The upload is empty.") : null);
-    },
-  });
-  req.on("aborted", () => capped.destroy(new Error("client aborted")));
-  capped.write(start.head);
-  if (start.ended) capped.end();
-  else req.pipe(capped);
-  let r: { uploadId: string };
+  const release = parts.uploads.take(owner);
   try {
+    let bytes: Buffer;
+    try {
+      bytes = await readUpload(req, ct);
+    } catch (err) {
+      if (!(err instanceof ClientAbortedError)) throw err;
+      parts.counters.uploadsAborted++;
+      parts.log.log({ event: "upload_aborted", key: owner, received: err.received });
+      res.destroy();
+      return;
+    }
     const t0 = performance.now();
-    r = await parts.provider.upload(capped, ct as UploadContentType, owner, len).finally(() => (ctx.facts.upstreamMs = Math.round(performance.now() - t0)));
-  } catch (err) {
-    const streamErr = (capped as unknown as { errored?: Error }).errored;
-    if (streamErr instanceof UploadTooLargeError || streamErr instanceof HttpError) throw streamErr;
-    throw await parts.jobs.providerFailure(err);
+    let r: { uploadId: string };
+    try {
+      r = await parts.provider.upload(Readable.from([bytes]), ct as UploadContentType, owner, bytes.length);
+    } catch (err) {
+      throw await parts.jobs.providerFailure(err);
+    } finally {
+      ctx.facts.upstreamMs = Math.round(performance.now() - t0);
+    }
+    await parts.jobs.uploaded(owner, r.uploadId);
+    parts.respond.sendJson(res, 200, { images: [{ id: r.uploadId }] });
+  } finally {
+    release();
   }
-  await parts.jobs.uploaded(owner, r.uploadId);
-  parts.respond.sendJson(res, 200, { images: [{ id: r.uploadId }] });
 }

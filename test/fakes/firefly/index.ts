@@ -47,6 +47,8 @@ export interface Injection {
   headers?: Record<string, string>;
   /** Wait this long before answering (slow upstream). */
   delayMs?: number;
+  /** Wait for this promise before answering (a gate the test opens). */
+  until?: Promise<unknown>;
   /** Never answer (the socket stays open until the client gives up or the fake closes). */
   hang?: boolean;
   /** Drop the connection without answering. */
@@ -190,6 +192,7 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
 
     const inj = takeInjection(route);
     if (inj?.delayMs) await new Promise((r) => setTimeout(r, inj.delayMs));
+    if (inj?.until) await inj.until;
     if (inj?.hang) return; // never answer
     if (inj?.reset) {
       req.socket.destroy();

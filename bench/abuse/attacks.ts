@@ -1,0 +1,95 @@
+// The attacks of the abuse bench (bench/abuse/run.ts), each run until `stop()` says so, against
+// the broker at `url`, from 127.0.0.2. Run in a process of their own (attacker.ts), so the
+// honest client's measured polls do not share an event loop with the attack's work.
+
+import * as net from "net";
+
+export const ATTACKER = "ifk_bench_attacker_0123456789abcdefghijk";
+const ATTACK_FROM = "127.0.0.2";
+/** The first bytes of a PNG: enough for the broker's magic-number check. */
+const PNG_START = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+
+interface Target {
+  url: URL;
+}
+
+/** A raw connection from the attackers' address, errors ignored. */
+function rawSocket(t: Target): Promise<net.Socket | undefined> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: t.url.hostname, port: Number(t.url.port), localAddress: ATTACK_FROM });
+    s.on("error", () => resolve(undefined));
+    s.once("connect", () => resolve(s));
+  });
+}
+
+const uploadHead = (t: Target, length: number) => `POST /v2/storage/image HTTP/1.1\r\nhost: ${t.url.host}\r\nauthorization: Bearer ${ATTACKER}\r\ncontent-type: image/png\r\ncontent-length: ${length}\r\n\r\n`;
+
+/** Run `open` in `n` loops until `stop` says so: each opens one hostile connection and waits for it to end. */
+async function loops(n: number, stop: () => boolean, open: () => Promise<void>): Promise<void> {
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (!stop()) await open();
+    }),
+  );
+}
+
+/** Resolves when the socket closes, or at `stop`. */
+function closedOrStopped(s: net.Socket, stop: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const poll = setInterval(() => stop() && (clearInterval(poll), s.destroy(), resolve()), 50);
+    s.once("close", () => (clearInterval(poll), resolve()));
+  });
+}
+
+export type Attack = { name: string; run: (t: Target, stop: () => boolean) => Promise<void> };
+
+export const ATTACKS: Attack[] = [
+  {
+    name: "aborted uploads",
+    run: (t, stop) =>
+      loops(32, stop, async () => {
+        const s = await rawSocket(t);
+        if (!s) return;
+        s.write(uploadHead(t, 1 << 20));
+        s.write(PNG_START);
+        await new Promise((r) => setTimeout(r, 5));
+        s.destroy();
+      }),
+  },
+  {
+    name: "slow uploads",
+    run: (t, stop) =>
+      loops(64, stop, async () => {
+        const s = await rawSocket(t);
+        if (!s) return;
+        s.write(uploadHead(t, 15 * 1024 * 1024));
+        s.write(PNG_START);
+        const drip = setInterval(() => s.writable && s.write(Buffer.alloc(1024, 1)), 200);
+        await closedOrStopped(s, stop);
+        clearInterval(drip);
+        // A refused one (429, 413) comes back after a short wait, as a persistent client would.
+        await new Promise((r) => setTimeout(r, 50));
+      }),
+  },
+  {
+    name: "/health trickle",
+    run: (t, stop) =>
+      loops(500, stop, async () => {
+        const s = await rawSocket(t);
+        if (!s) return;
+        s.write(`GET /health HTTP/1.1\r\nhost: ${t.url.host}\r\ncontent-length: 1000000000000\r\n\r\nx`);
+        const drip = setInterval(() => s.writable && s.write("x"), 1000);
+        await closedOrStopped(s, stop);
+        clearInterval(drip);
+        await new Promise((r) => setTimeout(r, 50));
+      }),
+  },
+  {
+    name: "idle connections",
+    run: async (t, stop) => {
+      const socks = (await Promise.all(Array.from({ length: 2000 }, () => rawSocket(t)))).filter((s): s is net.Socket => !!s);
+      await Promise.all(socks.map((s) => closedOrStopped(s, stop)));
+    },
+  },
+];
+

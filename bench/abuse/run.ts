@@ -1,0 +1,170 @@
+// Abuse bench: hostile clients against one broker (in a child process, on loopback, against the
+// fake Firefly in another), each attack for a bounded time and count. For each attack it prints
+// whether the broker stayed up (its process alive and /health answering), the broker's peak RSS
+// and open descriptors while the attack ran (sampled from /proc every 50 ms), and the p99 of an
+// honest client's status polls (another key, its own connection, from another client address)
+// during the attack against the same client's p99 in a quiet phase of the same run.
+//
+//   npx ts-node --transpile-only --project bench/tsconfig.json bench/abuse/run.ts [--seconds 4] [--poll-ms 50]
+//
+// Attacks (attacks.ts) run in a process of their own (attacker.ts) from 127.0.0.2; the honest
+// client polls from this process and 127.0.0.1 (Linux answers all of 127/8):
+//   aborted uploads     32 clients in a loop: an upload's headers and first bytes, then the socket destroyed;
+//   slow uploads        64 connections, each an upload trickling 1 KB every 200 ms (refused ones reconnect);
+//   /health trickle     500 requests to /health declaring a 1 TB body, trickling bytes (reconnecting);
+//   idle connections    2000 connections that never send a byte.
+// Every poll goes upstream (the status collapsing interval is 0). Figures only: the machine is
+// shared; repeat the run and read ranges. Linux only (/proc).
+
+import type { ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import * as os from "os";
+import * as path from "path";
+import { fork } from "child_process";
+import { arg, forkTs, quantile, request, startUpstream, stopChild } from "../support/procs";
+import { ATTACKER, ATTACKS } from "./attacks";
+
+/** Attack `name` loaded in a process of its own; `go(ms)` runs it that long and resolves when it has stopped. */
+async function attackProcess(url: URL, name: string): Promise<{ go: (ms: number) => Promise<void> }> {
+  const child = fork(path.join(__dirname, "attacker.ts"), [url.href, name], { execArgv: ["-r", "ts-node/register/transpile-only"], env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "tsconfig.json") }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.once("message", () => resolve());
+    child.once("exit", () => reject(new Error(`attacker ${name} exited before it was ready`)));
+  });
+  return {
+    go: (ms) => {
+      child.send({ ms });
+      return exited;
+    },
+  };
+}
+
+const SECONDS = arg("seconds", 4);
+const POLL_MS = arg("poll-ms", 50);
+const HONEST = "ifk_bench_honest_0123456789abcdefghijklmn";
+/** A whole 1×1 PNG, for the honest client's uploads. */
+const ONE_PIXEL_PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+
+interface Target {
+  url: URL;
+  child: ChildProcess;
+}
+
+/** The broker process's resident set (kB) and open descriptors, from /proc. */
+function sample(pid: number): { rssKb: number; fds: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { rssKb, fds: fs.readdirSync(`/proc/${pid}/fd`).length };
+}
+
+function alive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** The honest client's status polls, one every POLL_MS on one keep-alive connection, until `stop`; latencies in ms. */
+async function honestPolls(t: Target, jobPath: string, stop: () => boolean): Promise<{ times: number[]; failed: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1, localAddress: "127.0.0.1" } as http.AgentOptions);
+  const times: number[] = [];
+  let failed = 0;
+  const headers = { authorization: `Bearer ${HONEST}` };
+  let due = performance.now();
+  while (!stop()) {
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const r = await request(agent, new URL(jobPath, t.url), headers).catch(() => ({ status: 0, body: "" }));
+    // Latency counts from when the poll was due, so a poll kept waiting is not hidden.
+    times.push(performance.now() - due);
+    if (r.status !== 200) failed++;
+    due += POLL_MS;
+  }
+  agent.destroy();
+  return { times: times.sort((a, b) => a - b), failed };
+}
+
+async function phase(t: Target, jobPath: string, attack: string | undefined) {
+  // The attacker is loaded before the clock starts (loading it is not part of the attack).
+  const attacker = attack ? await attackProcess(t.url, attack) : undefined;
+  const end = performance.now() + SECONDS * 1000;
+  const stop = () => performance.now() >= end || !alive(t.child);
+  let peakRss = 0;
+  let peakFds = 0;
+  const sampler = setInterval(() => {
+    if (!alive(t.child)) return;
+    const s = sample(t.child.pid!);
+    peakRss = Math.max(peakRss, s.rssKb);
+    peakFds = Math.max(peakFds, s.fds);
+  }, 50);
+  const [polls] = await Promise.all([honestPolls(t, jobPath, stop), attacker?.go(end - performance.now())]);
+  clearInterval(sampler);
+  const health = alive(t.child) ? await request(new http.Agent(), new URL("/health", t.url), {}).catch(() => ({ status: 0, body: "" })) : { status: 0, body: "" };
+  return { up: alive(t.child) && health.status === 200, peakRssMb: peakRss / 1024, peakFds, p99: quantile(polls.times, 0.99), p50: quantile(polls.times, 0.5), polls: polls.times.length, failed: polls.failed };
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "infill-abuse-"));
+  const keysFile = path.join(dir, "keys.json");
+  fs.writeFileSync(keysFile, JSON.stringify({ keys: [{ name: "honest", key: HONEST }, { name: "attacker", key: ATTACKER }] }), { mode: 0o600 });
+  const { msg: up, child: upstream } = await startUpstream();
+  const { msg, child } = await forkTs<{ url: string }>("support/broker.ts", {
+    FIREFLY_SERVICES_CLIENT_ID: up.clientId,
+    FIREFLY_SERVICES_CLIENT_SECRET: up.clientSecret,
+    INFILL_IMS_URL: up.imsUrl,
+    INFILL_FIREFLY_URL: up.url,
+    INFILL_PORT: "0",
+    INFILL_KEYS_FILE: keysFile,
+    INFILL_CONFIG_DIR: path.join(dir, "cfg"),
+    INFILL_DATA_DIR: path.join(dir, "data"),
+    INFILL_RATE_PER_MINUTE: "100000",
+    BENCH_STATUS_INTERVAL_MS: "0",
+  });
+  const t: Target = { url: new URL(msg.url), child };
+  try {
+    // The honest client's job: two uploads and a fill, then polled ("running" upstream for ever).
+    const agent = new http.Agent();
+    const uploadOne = () =>
+      new Promise<string>((resolve, reject) => {
+        const req = http.request({ host: t.url.hostname, port: t.url.port, method: "POST", path: "/v2/storage/image", agent, headers: { authorization: `Bearer ${HONEST}`, "content-type": "image/png", "content-length": ONE_PIXEL_PNG.length } }, (res) => {
+          let text = "";
+          res.on("data", (c) => (text += c));
+          res.on("end", () => (res.statusCode === 200 ? resolve(JSON.parse(text).images[0].id) : reject(new Error(`upload ${res.statusCode} ${text}`))));
+        });
+        req.on("error", reject);
+        req.end(ONE_PIXEL_PNG);
+      });
+    const [src, mask] = [await uploadOne(), await uploadOne()];
+    const body = JSON.stringify({ image: { source: { uploadId: src } }, mask: { source: { uploadId: mask } }, prompt: "a boat" });
+    const acc = await request(agent, new URL("/v3/images/fill-async", t.url), { authorization: `Bearer ${HONEST}`, "content-type": "application/json" }, "POST", body);
+    if (acc.status !== 202) throw new Error(`submit ${acc.status} ${acc.body}`);
+    const jobPath = `/v3/status/${encodeURIComponent(JSON.parse(acc.body).jobId)}`;
+    agent.destroy();
+
+    console.log(`abuse bench: ${SECONDS} s per phase, honest poll every ${POLL_MS} ms (every poll upstream)\n`);
+    const quiet = await phase(t, jobPath, undefined);
+    const rows: string[][] = [["phase", "broker up", "peak RSS MB", "peak fds", "polls", "failed", "p50 ms", "p99 ms", "p99 / quiet"]];
+    const row = (name: string, r: Awaited<ReturnType<typeof phase>>) => [name, r.up ? "yes" : "NO", r.peakRssMb.toFixed(0), String(r.peakFds), String(r.polls), String(r.failed), r.p50.toFixed(1), r.p99.toFixed(1), (r.p99 / quiet.p99).toFixed(2)];
+    rows.push(row("quiet", quiet));
+    for (const attack of ATTACKS) {
+      if (!alive(child)) break;
+      rows.push(row(attack.name, await phase(t, jobPath, attack.name)));
+      // Let the broker settle (closed sockets, timers) before the next attack.
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
+    console.log("\ntarget: the honest client's p99 within 2× its quiet value; the broker up after every attack");
+  } finally {
+    await stopChild(child);
+    await stopChild(upstream);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
