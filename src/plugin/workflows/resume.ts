@@ -11,7 +11,6 @@ import { decodeGrayPng, decodeImage, decodePlaced } from "../../common/imaging/c
 import { BrokerError } from "../broker-client";
 import type { JobRecord } from "../store";
 import { WorkflowError } from "./errors";
-import { kindOf } from "./kinds";
 import { runLife, type JobLife } from "./lifecycle";
 import { readStoredRequest } from "./migrate";
 import { composeVariation, storedSelection, thumbnailOf, toneFor } from "./place";

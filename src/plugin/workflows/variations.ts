@@ -11,9 +11,10 @@ import { placeVariations, storedSelection, type DecodedVariation } from "./place
 import { resultKey, type WorkflowDeps } from "./types";
 
 function placedIds(job: JobState): number[] {
-  const ids = job.variations.map((v) => v.layerId);
-  if (ids.some((id) => id === undefined)) throw new WorkflowError({ category: "document", message: "These results are not placed in the document yet." });
-  return ids as number[];
+  return job.variations.map((v) => {
+    if (v.layerId === undefined) throw new WorkflowError({ category: "document", message: "These results are not placed in the document yet." });
+    return v.layerId;
+  });
 }
 
 async function updateRecord(job: JobState, deps: WorkflowDeps): Promise<void> {

@@ -26,7 +26,7 @@ export function defaultBand(extent: Rect): number {
 export const fill: KindWorkflow<"fill"> = {
   label: "Fill",
 
-  async capture(params, active, ctx) {
+  async capture(params, _active, ctx) {
     // The window depends on the selection, so it is planned inside the capture from what it found.
     const planned: { geometry?: FillGeometry } = {};
     const found = await ctx.capture({
