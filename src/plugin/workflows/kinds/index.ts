@@ -1,6 +1,7 @@
 // The table of job kinds: each kind's capture, submit and placing, looked up by the request's `kind`.
-// A new kind (e.g. harmonize) adds its types to KindTypes (kind.ts), its module here, and its line in
-// KINDS; the compiler then asks for every function it must supply.
+// A new kind (e.g. harmonize) adds its parameters to JobParams (common/jobs.ts), its types to
+// KindTypes (kind.ts), its module here and its line in KINDS; the compiler then asks for every
+// function it must supply, and for its request part in migrate.ts.
 
 import type { JobKind } from "../../../common/jobs";
 import { expand } from "./expand";
