@@ -83,7 +83,7 @@ describe("expand leaves every original pixel identical", () => {
     const source = await host.composite(id, { targetSize: g.sourceSize });
     const result = noise(g.outputSize.width, g.outputSize.height, c.r, true);
     const req = { kind: "expand", sendSize: g.outputSize, blend: c.blend, expand: { geometry: g } } as unknown as JobRequest;
-    const tone = toneFor(req, source, undefined, result);
+    const tone = toneFor(req, { source }, result);
     const content = composeVariation(req, null, { seed: 1, image: result, tone });
     const plan = placementPlan({
       historyName: "Infill: Expand",

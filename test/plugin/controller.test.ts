@@ -8,9 +8,17 @@ import type { BrokerClient } from "../../src/plugin/broker-client";
 import type { JobState } from "../../src/common/jobs";
 import type { LayerPlan } from "../../src/common/host";
 
-const flush = async (n = 6) => {
-  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
-};
+/** One turn of the event loop: messages already posted reach the other side of the port (it delivers on a microtask). */
+const turn = () => new Promise<void>((r) => setImmediate(r));
+
+/** Waits until `cond` holds, a turn at a time; fails naming `what` if it never does. */
+async function waitFor(cond: () => boolean, what: string, maxTurns = 1000): Promise<void> {
+  for (let i = 0; i < maxTurns; i++) {
+    if (cond()) return;
+    await turn();
+  }
+  throw new Error(`still waiting for ${what}`);
+}
 
 /** A broker client that records calls and fails the test if any is made inside a modal scope. */
 function recordingBroker(): BrokerClient & { calls: string[]; modalViolations: string[] } {
@@ -25,7 +33,7 @@ function recordingBroker(): BrokerClient & { calls: string[]; modalViolations: s
     modalViolations,
     async upload() {
       at("upload");
-      await flush(1);
+      await turn();
       return "upload-1";
     },
     async submit() {
@@ -148,13 +156,16 @@ async function rig(opts: { key?: string; withBroker?: boolean } = {}): Promise<R
   return {
     events, panel, logs, broker, settings, store, workflowCalls, cancels, controller,
     async send(body) {
-      panel.post(makeCommand(body));
-      await flush();
+      // Through the controller's own entry point, which resolves once the command is handled; then
+      // the events it posted are delivered.
+      await controller.receive(JSON.parse(JSON.stringify(makeCommand(body))));
+      await turn();
     },
   };
 }
 
 const types = (events: HostEvent[]) => events.map((e) => e.type);
+const lastJob = (events: HostEvent[]): JobState | undefined => events.filter((e) => e.type === "job.state").map((e) => (e.type === "job.state" ? e.job : undefined)).pop();
 
 beforeEach(() => fake.reset());
 
@@ -184,16 +195,19 @@ describe("host controller", () => {
     await r.send({ type: "hello" });
     r.events.length = 0;
     fake.notify("set", { _target: [{ _property: "selection" }] });
-    await flush();
+    await r.controller.refreshState(); // settles whatever the notification started
+    await turn();
     expect(r.events).toEqual([]); // nothing changed
     doc.selectionMask = new Uint8Array(64).fill(255);
     fake.notify("set", { _target: [{ _property: "selection" }] });
-    await flush();
+    await waitFor(() => r.events.length > 0, "the state after the change");
+    await r.controller.refreshState();
+    await turn();
     expect(r.events).toHaveLength(1);
     expect(r.events[0]).toMatchObject({ type: "document.state", selection: { bounds: { left: 0, top: 0, right: 8, bottom: 8 } } });
     const other = fake.addDocument({ width: 4, height: 4, mode: "CMYKColorMode" });
     fake.notify("open", {});
-    await flush();
+    await waitFor(() => r.events.some((e) => e.type === "documents"), "the documents list after the open");
     const state = r.events.find((e) => e.type === "document.state" && e.active?.id === other.id);
     expect(state).toMatchObject({ active: { supported: false, unsupportedReason: expect.stringMatching(/RGB/) }, selection: null });
     expect(r.events.filter((e) => e.type === "documents")).toHaveLength(1);
@@ -206,7 +220,7 @@ describe("host controller", () => {
     r.events.length = 0;
     doc.selectionMask = new Uint8Array(64).fill(255);
     await r.controller.refreshState();
-    await flush();
+    await turn();
     expect(types(r.events)).toEqual(["document.state"]);
   });
 
@@ -231,15 +245,16 @@ describe("host controller", () => {
     controller.start();
     expect(timers).toEqual([]); // nothing before the panel says hello
     panel.post(makeCommand({ type: "hello" }));
-    await flush();
+    await waitFor(() => timers.length > 0, "polling to start");
     expect(timers.map((t) => t.ms)).toEqual([750]);
     fake.addDocument({ width: 4, height: 4, title: "two" }); // opened without a notification
     events.length = 0;
     timers[0].fn();
-    await flush();
+    await waitFor(() => events.length > 0, "the state after a tick");
+    await turn();
     expect(types(events)).toEqual(["document.state"]); // the active document changed; the list waits
     for (let i = 0; i < 4; i++) timers[0].fn();
-    await flush();
+    await waitFor(() => events.some((e) => e.type === "documents"), "the documents list");
     expect(types(events)).toEqual(["document.state", "documents"]);
     controller.dispose();
     expect(cleared).toEqual([1]);
@@ -251,7 +266,8 @@ describe("host controller", () => {
     await r.send({ type: "hello" });
     r.events.length = 0;
     await r.send({ type: "job.run", id: "run1", params: { kind: "fill", numVariations: 2, prompt: "a red boat" } });
-    await flush(20);
+    await waitFor(() => lastJob(r.events)?.phase === "done", "the job to finish");
+    await waitFor(() => r.events.some((e) => e.type === "settings" && e.settings.prefs?.lastPrompt === "a red boat"), "the preferences to be saved");
     const jobEvents = r.events.filter((e) => e.type === "job.accepted" || e.type === "job.state");
     expect(jobEvents[0]).toMatchObject({ type: "job.accepted", jobId: "job-1", replyTo: "run1" });
     const phases = jobEvents.slice(1).map((e) => (e.type === "job.state" ? e.job.phase : ""));
@@ -281,7 +297,7 @@ describe("host controller", () => {
     const r = await rig({ withBroker: true });
     r.panel.post(makeCommand({ type: "job.run", params: { kind: "fill", numVariations: 1 } }));
     r.panel.post(makeCommand({ type: "job.cancel", jobId: "job-1" }));
-    await flush(20);
+    await waitFor(() => lastJob(r.events)?.phase === "cancelled", "the job to end cancelled");
     expect(r.cancels).toEqual(["job-1"]);
     const last = r.events.filter((e) => e.type === "job.state").pop();
     expect(last).toMatchObject({ job: { phase: "cancelled" } });
@@ -296,7 +312,8 @@ describe("host controller", () => {
     r.panel.post({ protocol: "infill", version: 7, type: "hello", id: "old" });
     r.panel.post({ protocol: "infill", version: PROTOCOL_VERSION, type: "format.disk", id: "u" });
     r.panel.post({ protocol: "someone-else", type: "x" }); // not ours: ignored silently
-    await flush();
+    await waitFor(() => r.events.length >= 3, "three error events");
+    await turn();
     expect(r.events.map((e) => (e.type === "error" ? e.code : e.type))).toEqual(["malformed", "version_mismatch", "unknown_type"]);
     expect(r.events[1]).toMatchObject({ replyTo: "old", category: "protocol" });
     await r.send({ type: "settings.get", id: "s" });
@@ -325,7 +342,7 @@ describe("host controller", () => {
     fake.addDocument({ width: 8, height: 8 });
     const r = await rig({ withBroker: true });
     await r.send({ type: "job.run", params: { kind: "fill", numVariations: 1 } });
-    await flush(20);
+    await waitFor(() => lastJob(r.events)?.phase === "done", "the job to finish");
     await r.send({ type: "variation.select", jobId: "job-1", index: 0, id: "v" });
     expect(r.events.pop()).toMatchObject({ type: "job.state", replyTo: "v", job: { jobId: "job-1" } });
     await r.send({ type: "variation.keep", jobId: "job-1", index: 0 });

@@ -2,9 +2,16 @@ import { fake, type FakeDocument } from "../fakes/photoshop";
 import { createPhotoshopHost } from "../../src/plugin/photoshop/host";
 import { HostError, type LayerPlan, type Host } from "../../src/common/host";
 import { captureJob } from "../../src/plugin/workflows/capture";
-import type { WorkflowDeps } from "../../src/plugin/workflows/types";
+import type { Captured, WorkflowDeps } from "../../src/plugin/workflows/types";
+import type { CapturedOf } from "../../src/plugin/workflows/kinds";
 import type { BrokerClient } from "../../src/plugin/broker-client";
-import type { JobParams } from "../../src/common/jobs";
+import type { JobKind, JobParams } from "../../src/common/jobs";
+
+/** The capture, checked to be of the kind asked for. */
+function ofKind<K extends JobKind>(cap: Captured, kind: K): CapturedOf<K> {
+  expect(cap.request.kind).toBe(kind);
+  return cap as CapturedOf<K>;
+}
 
 const slept: number[] = [];
 const host = (): Host => createPhotoshopHost({ sleep: async (ms) => void slept.push(ms), busyRetries: 3, busyDelayMs: 250 });
@@ -209,12 +216,12 @@ describe("a job's capture: one modal scope per document", () => {
 
   test("fill: the window planned from the selection is read at the size sent, in that one scope", async () => {
     const doc = docWithSelection();
-    const cap = await capture({ kind: "fill", numVariations: 1 });
+    const cap = ofKind(await capture({ kind: "fill", numVariations: 1 }), "fill");
     const reads = fake.calls.filter((c) => c.op === "getSelection" || c.op === "getPixels");
     expect(reads.map((c) => [c.op, c.modal])).toEqual([["getSelection", 1], ["getPixels", 1]]);
     expect(reads[1].args.documentID).toBe(doc.id);
-    expect(reads[1].args.sourceBounds).toEqual(cap.request.fill!.geometry.window);
-    expect([cap.source!.width, cap.source!.height]).toEqual([cap.request.sendSize.width, cap.request.sendSize.height]);
+    expect(reads[1].args.sourceBounds).toEqual(cap.request.fill.geometry.window);
+    expect([cap.source.width, cap.source.height]).toEqual([cap.request.sendSize.width, cap.request.sendSize.height]);
   });
 
   test("fill without a selection: the artist is told, inside one scope that read nothing else", async () => {
@@ -227,20 +234,20 @@ describe("a job's capture: one modal scope per document", () => {
   test("generate with references: the job's own document in one scope (with its layer reference), another document in one more", async () => {
     const other = fake.addDocument({ width: 40, height: 20, title: "style.psd", composite: rgba(40, 20, () => [10, 200, 30, 255]) });
     const job = docWithSelection(); // active
-    const cap = await capture({
+    const cap = ofKind(await capture({
       kind: "generate",
       numVariations: 1,
       prompt: "a boat",
       styleReference: { docId: other.id, strength: 50 },
       structureReference: { docId: job.id, strength: 40 },
-    } as JobParams);
+    } as JobParams), "generate");
     const scopes = fake.modalScopes();
     expect(scopes).toHaveLength(2);
     const docsRead = scopes.map((sc) => [...new Set(sc.calls.filter((c) => c.op === "getPixels" || c.op === "getSelection").map((c) => c.args.documentID))]);
     expect(docsRead).toEqual([[job.id], [other.id]]);
     expect(scopes[0].calls.map((c) => c.op)).toEqual(["getSelection", "getPixels"]);
-    expect(Array.from(cap.styleReference!.data.subarray(0, 4))).toEqual([10, 200, 30, 255]);
-    expect([cap.structureReference!.width, cap.structureReference!.height]).toEqual([64, 48]);
+    expect(Array.from(cap.styleReference?.data.subarray(0, 4) ?? [])).toEqual([10, 200, 30, 255]);
+    expect([cap.structureReference?.width, cap.structureReference?.height]).toEqual([64, 48]);
     expect(fake.calls.some((c) => c.op.startsWith("network:"))).toBe(false);
     expect(allDisposed()).toBe(true);
   });

@@ -11,7 +11,7 @@ import { BrokerError } from "../../src/plugin/broker-client";
 import { SimHost } from "../../src/playground/sim";
 import type { JobState } from "../../src/common/jobs";
 import type { WorkflowDeps } from "../../src/plugin/workflows";
-import type { StoredRequest } from "../../src/plugin/workflows";
+import type { FillJobRequest, StoredRequest } from "../../src/plugin/workflows/types";
 import { FakeBroker } from "../core/helpers/fake-broker";
 import { photoLike } from "../core/helpers/images";
 
@@ -139,6 +139,31 @@ test("a resumed job whose document was closed keeps its results; reopening it an
   expect(host.stateOf(reopened).layers.length).toBeGreaterThan(1);
 });
 
+test("a record written by version 1 (one shape for every kind) is still resumed, kept, and placed by Re-apply", async () => {
+  const store = new MemoryResultStore();
+  const host = new SimHost();
+  const id = documentWithSelection(host);
+  const broker = new FakeBroker({ script: ["running"] });
+  const jobId = await crashAfterSubmit(store, host, broker);
+  // The record as version 1 wrote it: the same fields, `version: 1`, and the other kinds' parts
+  // absent (they were optional).
+  const rec = (await store.getJob(jobId))!;
+  const stored = rec.request as StoredRequest;
+  expect(stored.request.kind).toBe("fill");
+  const v1 = { ...stored, request: { ...stored.request, version: 1 } };
+  await store.putJob({ ...rec, request: JSON.parse(JSON.stringify(v1)) });
+
+  const second = session(store, host, broker, immediate);
+  const [final] = await second.controller.resumed();
+  expect(final).toMatchObject({ jobId, phase: "kept" });
+  expect(final.variations.every((v) => v.thumbnail?.startsWith("data:image/jpeg"))).toBe(true);
+  expect(((await store.getJob(jobId))!.request as StoredRequest).request.version).toBe(2);
+  second.panel.post(makeCommand({ type: "kept.reapply", jobId }));
+  await flushUntil(() => second.states().some((s) => s.jobId === jobId && s.phase === "done"));
+  expect(second.states().filter((s) => s.jobId === jobId).pop()).toMatchObject({ phase: "done" });
+  expect(host.stateOf(id).layers.length).toBeGreaterThan(1);
+});
+
 test("a job the broker no longer knows ends failed with a clear message, and its stored bytes go", async () => {
   const store = new MemoryResultStore();
   const host = new SimHost();
@@ -164,8 +189,28 @@ test("a job interrupted before it reached the broker ends failed and says so; fi
   documentWithSelection(host);
   const broker = new FakeBroker();
   const base = { kind: "fill", params: { kind: "fill", numVariations: 1 }, docId: 1, docTitle: "a.psd", startedAt: 1, variations: [] } as unknown as JobState;
-  await store.putJob({ jobId: "j-uploading", state: { ...base, jobId: "j-uploading", phase: "uploading" }, request: { request: { seeds: [1] } }, updatedAt: 2 });
-  await store.putJob({ jobId: "j-done", state: { ...base, jobId: "j-done", phase: "done" }, request: { request: { seeds: [1] } }, updatedAt: 1 });
+  // A fill's request as stored at capture, before the upload.
+  const request: FillJobRequest = {
+    version: 2,
+    jobId: "j-uploading",
+    kind: "fill",
+    params: { kind: "fill", numVariations: 1 },
+    docId: 1,
+    docTitle: "a.psd",
+    docSize: { width: 640, height: 480 },
+    capturedAt: 1,
+    seeds: [1],
+    blend: { bandPx: 4, toneMatch: false },
+    groupName: "Infill Fill",
+    historyName: "Infill: Fill",
+    sendSize: { width: 1024, height: 1024 },
+    fill: {
+      geometry: { selection: { left: 200, top: 150, right: 330, bottom: 260 }, window: { left: 0, top: 0, right: 640, bottom: 480 }, sendSize: { width: 1024, height: 1024 }, scaleX: 1.6, scaleY: 2.1333 },
+      selectionBounds: { left: 200, top: 150, right: 330, bottom: 260 },
+    },
+  };
+  await store.putJob({ jobId: "j-uploading", state: { ...base, jobId: "j-uploading", phase: "uploading" }, request: { request }, updatedAt: 2 });
+  await store.putJob({ jobId: "j-done", state: { ...base, jobId: "j-done", phase: "done" }, request: { request: { ...request, jobId: "j-done" } }, updatedAt: 1 });
   const second = session(store, host, broker, immediate);
   const finals = await second.controller.resumed();
   expect(finals.map((f) => [f.jobId, f.phase])).toEqual([["j-uploading", "failed"]]);

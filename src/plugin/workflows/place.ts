@@ -3,16 +3,14 @@
 
 import { HostError, type RGBAImage, type SelectionMask } from "../../common/host";
 import type { JobState, VariationState } from "../../common/jobs";
-import { base64Encode, encodeJpeg } from "../../common/imaging/codecs";
-import { composeCover, composeExpand, composeFill, type LayerContent } from "../../common/imaging/compose";
-import { expandCanvasOps, originalRect } from "../../common/imaging/expand";
-import { createGray, createRGBA, pasteRGBA } from "../../common/imaging/image";
+import { base64Encode, decodeGrayPng, encodeJpeg } from "../../common/imaging/codecs";
+import type { LayerContent } from "../../common/imaging/compose";
 import { GROUP_REF, placementPlan, variationRef } from "../../common/imaging/plans";
 import { resampleRGBA } from "../../common/imaging/resample";
-import { fitTone, type ToneCorrection } from "../../common/imaging/tone";
-import type { GrayImage } from "../../common/host";
+import type { ToneCorrection } from "../../common/imaging/tone";
 import { toJobError } from "./errors";
-import type { JobRequest, WorkflowDeps } from "./types";
+import { kindOf, type SentImages } from "./kinds";
+import { SELECTION_KEY, type JobRequest, type WorkflowDeps } from "./types";
 
 export interface DecodedVariation {
   seed: number;
@@ -20,35 +18,22 @@ export interface DecodedVariation {
   tone: ToneCorrection | null;
 }
 
-/** Fit the tone of a result against what was sent (fill and expand only, when enabled). */
-export function toneFor(req: JobRequest, source: RGBAImage | undefined, sendMask: GrayImage | undefined, result: RGBAImage): ToneCorrection | null {
-  if (!req.blend.toneMatch || !source) return null;
+/** Fit the tone of a result against what was sent (when the job matches tone and the kind does). */
+export function toneFor(req: JobRequest, sent: SentImages | null, result: RGBAImage): ToneCorrection | null {
+  if (!req.blend.toneMatch || !sent) return null;
   const atSend = result.width === req.sendSize.width && result.height === req.sendSize.height ? result : resampleRGBA(result, req.sendSize.width, req.sendSize.height);
-  if (req.fill && sendMask) {
-    const g = req.fill.geometry;
-    const ring = Math.max(6, Math.min(32, Math.ceil(req.blend.bandPx * Math.min(g.scaleX, g.scaleY)) + 4));
-    return fitTone(source, atSend, sendMask, ring);
-  }
-  if (req.expand) {
-    const g = req.expand.geometry;
-    const placed = createRGBA(g.outputSize.width, g.outputSize.height);
-    pasteRGBA(placed, source, g.sendInsets.left, g.sendInsets.top);
-    const newArea = createGray(g.outputSize.width, g.outputSize.height, 255);
-    for (let y = g.sendInsets.top; y < g.sendInsets.top + g.sourceSize.height; y++) {
-      newArea.data.fill(0, y * g.outputSize.width + g.sendInsets.left, y * g.outputSize.width + g.sendInsets.left + g.sourceSize.width);
-    }
-    // The band is how deep into the original the generated strip's tone is matched (the original
-    // itself is never blended).
-    const ring = Math.max(6, Math.min(32, Math.ceil(req.blend.bandPx * g.scale) + 4));
-    return fitTone(placed, atSend, newArea, ring);
-  }
-  return null;
+  return kindOf(req.kind).tone(req, sent, atSend);
 }
 
 export function composeVariation(req: JobRequest, selection: SelectionMask | null, v: DecodedVariation): LayerContent {
-  if (req.fill) return composeFill(v.image, req.fill.geometry, selection!, req.blend.bandPx, v.tone);
-  if (req.expand) return composeExpand(v.image, req.expand.geometry, v.tone);
-  return composeCover(v.image, req.cover!.target, req.cover!.masked ? selection : null);
+  return kindOf(req.kind).compose(req, selection, v.image, v.tone);
+}
+
+/** The selection a job kept for placing later (see SELECTION_KEY), or null when it kept none. */
+export async function storedSelection(jobId: string, req: JobRequest, deps: WorkflowDeps): Promise<SelectionMask | null> {
+  const bounds = kindOf(req.kind).selectionBounds(req);
+  const bytes = bounds ? await deps.store.getBytes(jobId, SELECTION_KEY) : null;
+  return bounds && bytes ? { bounds, mask: decodeGrayPng(bytes) } : null;
 }
 
 export function thumbnailOf(content: LayerContent, maxSide = 128): string {
@@ -59,8 +44,7 @@ export function thumbnailOf(content: LayerContent, maxSide = 128): string {
 }
 
 export function variationName(req: JobRequest, index: number, seed: number): string {
-  const label = { fill: "Fill", expand: "Expand", generate: "Generate", similar: "Similar" }[req.kind];
-  return `${label} ${index + 1} (seed ${seed})`;
+  return `${kindOf(req.kind).label} ${index + 1} (seed ${seed})`;
 }
 
 /**
@@ -76,6 +60,7 @@ export async function placeVariations(
   signal?: AbortSignal,
 ): Promise<Partial<JobState>> {
   const now = deps.now ?? Date.now;
+  const kind = kindOf(req.kind);
   const contents = variations.map((v) => composeVariation(req, selection, v));
   const vstates: VariationState[] = variations.map((v, i) => ({ index: i, seed: v.seed, thumbnail: thumbnailOf(contents[i]) }));
   const kept = (message: string, detail?: string): Partial<JobState> => ({
@@ -95,7 +80,7 @@ export async function placeVariations(
   const plan = placementPlan({
     historyName: req.historyName,
     documentSize: req.docSize,
-    canvasOps: req.expand ? expandCanvasOps(req.expand.geometry) : undefined,
+    canvasOps: kind.canvasOps(req),
     groupName: req.groupName,
     variations: contents.map((content, i) => ({ name: variationName(req, i, variations[i].seed), content })),
   });
@@ -106,7 +91,7 @@ export async function placeVariations(
       docId: targetDocId,
       groupLayerId: res.created[GROUP_REF],
       variations: vstates.map((v, i) => ({ ...v, layerId: res.created[variationRef(i)], visible: i === 0 })),
-      target: req.fill ? contents[0].rect : req.expand ? originalRect(req.expand.geometry) : req.cover!.target,
+      target: kind.target(req, contents[0]),
       finishedAt: now(),
       error: undefined,
     };

@@ -8,19 +8,14 @@ import { fillLayerRect } from "../../common/imaging/compose";
 import { expandLayerRect, type ExpandGeometry } from "../../common/imaging/expand";
 import { nonZeroBounds } from "../../common/imaging/image";
 import type { Rect, Size } from "../../common/host";
-import type { Captured } from "./capture";
+import type { FillCaptured } from "./types";
 
 /** Past the layer: the widest tone ring (32 px) and the resampler's reach. */
 const RING = 34;
 
-export function resultRegion(req: Captured["request"], cap: Captured): DecodeRegion | undefined {
-  if (req.fill) return fillRegion(req, cap);
-  if (req.expand) return expandRegion(req.expand.geometry, req.sendSize);
-  return undefined;
-}
-
-function fillRegion(req: Captured["request"], cap: Captured): DecodeRegion | undefined {
-  if (!req.fill || !cap.selection || !cap.sendMask) return undefined;
+/** A fill's layer rectangle and the tone ring around its mask; undefined when the mask sent is empty. */
+export function fillRegion(cap: FillCaptured): DecodeRegion | undefined {
+  const req = cap.request;
   const g = req.fill.geometry;
   const nz = nonZeroBounds(cap.sendMask);
   if (nz.right <= nz.left) return undefined;

@@ -4,17 +4,19 @@
 // same path and the same closed/resized-document checks as any kept result), or dismisses them.
 // Results downloaded before the reload are kept the same way. A job that never reached the broker,
 // or that the broker no longer knows, ends failed with a message saying so: nothing is dropped
-// silently.
+// silently. Records written by earlier versions are read through migrate.ts.
 
 import { TERMINAL_PHASES, type JobState, type VariationState } from "../../common/jobs";
 import { decodeGrayPng, decodeImage, decodePlaced } from "../../common/imaging/codecs";
 import { BrokerError } from "../broker-client";
 import type { JobRecord } from "../store";
-import { WorkflowError, toJobError } from "./errors";
-import { composeVariation, thumbnailOf, toneFor } from "./place";
+import { WorkflowError } from "./errors";
+import { runLife, type JobLife } from "./lifecycle";
+import { readStoredRequest } from "./migrate";
+import { composeVariation, storedSelection, thumbnailOf, toneFor } from "./place";
 import { abortableSleep } from "./retry";
-import { downloadResults, noteFor, pollRemote, saveRecord } from "./run";
-import { SELECTION_KEY, SENT_MASK_KEY, SENT_SOURCE_KEY, resultKey, type RunningJob, type StoredRequest, type WorkflowDeps } from "./types";
+import { downloadResults, noteFor, pollRemote } from "./run";
+import { SENT_MASK_KEY, SENT_SOURCE_KEY, resultKey, type RunningJob, type StoredRequest, type WorkflowDeps } from "./types";
 
 const INTERRUPTED_BEFORE_SUBMIT =
   "Infill was closed or reloaded before this job reached the service, so nothing was generated. Run it again.";
@@ -27,26 +29,22 @@ const keptMessage = (title: string): string =>
 /** The kept variations' previews (composed as Re-apply would place them); without one when it cannot be made. */
 async function keptVariations(jobId: string, stored: StoredRequest, deps: WorkflowDeps): Promise<VariationState[]> {
   const req = stored.request;
-  const selBytes = await deps.store.getBytes(jobId, SELECTION_KEY);
-  const selBounds = req.fill?.selectionBounds ?? req.cover?.selectionBounds;
-  const selection = selBytes && selBounds ? { bounds: selBounds, mask: decodeGrayPng(selBytes) } : null;
-  const out: VariationState[] = [];
-  const n = stored.outputSeeds?.length ?? 0;
-  for (let i = 0; i < n; i++) {
-    const seed = stored.outputSeeds![i];
-    const v: VariationState = { index: i, seed };
-    try {
-      const bytes = await deps.store.getBytes(jobId, resultKey(i));
-      if (bytes && (selection || !req.fill)) {
-        const image = decodePlaced(bytes, stored.placements?.[i], stored.region);
-        v.thumbnail = thumbnailOf(composeVariation(req, selection, { seed, image, tone: stored.tones?.[i] ?? null }));
+  const selection = await storedSelection(jobId, req, deps);
+  return Promise.all(
+    (stored.outputSeeds ?? []).map(async (seed, i): Promise<VariationState> => {
+      const v: VariationState = { index: i, seed };
+      try {
+        const bytes = await deps.store.getBytes(jobId, resultKey(i));
+        if (bytes) {
+          const image = decodePlaced(bytes, stored.placements?.[i], stored.region);
+          v.thumbnail = thumbnailOf(composeVariation(req, selection, { seed, image, tone: stored.tones?.[i] ?? null }));
+        }
+      } catch {
+        // No preview; the results can still be re-applied or dismissed.
       }
-    } catch {
-      // No preview; the results can still be re-applied or dismissed.
-    }
-    out.push(v);
-  }
-  return out;
+      return v;
+    }),
+  );
 }
 
 /** Whether a stored record is a job the previous session did not finish. */
@@ -54,11 +52,10 @@ function unfinished(rec: JobRecord): boolean {
   return !TERMINAL_PHASES.includes(rec.state.phase);
 }
 
-async function allResultsStored(rec: JobRecord, deps: WorkflowDeps): Promise<boolean> {
-  const stored = rec.request as StoredRequest;
+async function allResultsStored(jobId: string, stored: StoredRequest, deps: WorkflowDeps): Promise<boolean> {
   const n = stored.outputSeeds?.length;
   if (!n) return false;
-  for (let i = 0; i < n; i++) if (!(await deps.store.getBytes(rec.jobId, resultKey(i)))) return false;
+  for (let i = 0; i < n; i++) if (!(await deps.store.getBytes(jobId, resultKey(i)))) return false;
   return true;
 }
 
@@ -78,23 +75,25 @@ export async function resumeJobs(deps: WorkflowDeps, onState: (s: JobState) => v
 function resumeOne(rec: JobRecord, deps: WorkflowDeps, onState: (s: JobState) => void): RunningJob {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? abortableSleep;
-  const controller = new AbortController();
-  const signal = controller.signal;
-  let stored = rec.request as StoredRequest;
-  let state: JobState = { ...rec.state, error: undefined };
-  const emit = (patch: Partial<JobState>): void => {
-    state = { ...state, ...patch };
-    onState(JSON.parse(JSON.stringify(state)) as JobState);
-  };
   const jobId = rec.jobId;
+  let stored: StoredRequest | undefined;
+  let unreadable: unknown;
+  try {
+    stored = readStoredRequest(rec.request);
+  } catch (e) {
+    unreadable = e;
+  }
 
-  const run = async (): Promise<JobState> => {
-    if (await allResultsStored(rec, deps)) {
-      // Downloaded before the reload: kept for Re-apply.
-      emit({ phase: "kept", variations: await keptVariations(jobId, stored, deps), finishedAt: now(), error: { category: "document", message: keptMessage(state.docTitle) } });
-      await saveRecord(deps, state, stored);
-      return state;
-    }
+  const run = async (life: JobLife): Promise<void> => {
+    const { emit, signal } = life;
+    if (!stored) throw unreadable;
+    const kept = async (s: StoredRequest): Promise<void> => {
+      life.stored = s;
+      emit({ phase: "kept", variations: await keptVariations(jobId, s, deps), finishedAt: now(), error: { category: "document", message: keptMessage(life.state.docTitle) } });
+      await life.save();
+    };
+    // Downloaded before the reload: kept for Re-apply.
+    if (await allResultsStored(jobId, stored, deps)) return kept(stored);
     const remote = stored.remote;
     if (!remote) throw new WorkflowError({ category: "cancelled", message: INTERRUPTED_BEFORE_SUBMIT });
     const req = stored.request;
@@ -109,37 +108,26 @@ function resumeOne(rec: JobRecord, deps: WorkflowDeps, onState: (s: JobState) =>
       throw e;
     }
     emit({ phase: "downloading", queuePosition: undefined, progress: 100 });
-    const { outputs, got } = await downloadResults(jobId, result, req, stored.region, deps, signal, sleep);
-    stored = { ...stored, outputSeeds: outputs.map((o) => o.seed), placements: got.map((g) => g.placement) };
+    const { region } = stored;
+    const { outputs, got } = await downloadResults(jobId, result, req, region, deps, signal, sleep);
+    life.stored = stored = { ...stored, outputSeeds: outputs.map((o) => o.seed), placements: got.map((g) => g.placement) };
     emit({ note: noteFor(result) });
-    await saveRecord(deps, state, stored);
+    await life.save();
     // Tone fitted against what was sent, as the running job would have.
     const sentSource = await deps.store.getBytes(jobId, SENT_SOURCE_KEY);
     const sentMask = await deps.store.getBytes(jobId, SENT_MASK_KEY);
-    if (sentSource && (sentMask || req.expand)) {
-      const source = decodeImage(sentSource);
-      const mask = sentMask ? decodeGrayPng(sentMask) : undefined;
-      stored = { ...stored, tones: got.map((g) => toneFor(req, source, mask, decodePlaced(g.bytes, g.placement, stored.region))) };
+    if (sentSource) {
+      const sent = { source: decodeImage(sentSource), ...(sentMask ? { mask: decodeGrayPng(sentMask) } : {}) };
+      stored = { ...stored, tones: got.map((g) => toneFor(req, sent, decodePlaced(g.bytes, g.placement, region))) };
     }
-    emit({ phase: "kept", variations: await keptVariations(jobId, stored, deps), finishedAt: now(), error: { category: "document", message: keptMessage(state.docTitle) } });
-    await saveRecord(deps, state, stored);
-    return state;
+    await kept(stored);
   };
 
-  let detached = false;
-  const done = run().catch(async (e: unknown): Promise<JobState> => {
-    if (detached) return state;
-    const cancelled = signal.aborted;
-    if (cancelled && stored.remote) await deps.broker.cancel(stored.remote.jobId).catch(() => undefined);
-    if (cancelled) emit({ phase: "cancelled", finishedAt: now(), error: { category: "cancelled", message: "Cancelled. The document was not changed." } });
-    else emit({ phase: "failed", finishedAt: now(), error: toJobError(e) });
-    await deps.store.deleteBytes(jobId).catch(() => undefined);
-    await saveRecord(deps, state, stored).catch(() => undefined);
-    return state;
-  });
-  const detach = (): void => {
-    detached = true;
-    controller.abort();
-  };
-  return { jobId, done, cancel: () => controller.abort(), detach };
+  return runLife(
+    { jobId, state: { ...rec.state, error: undefined }, stored, remoteJobId: stored?.remote?.jobId, rawRequest: rec.request },
+    deps,
+    onState,
+    run,
+    {},
+  );
 }

@@ -3,18 +3,20 @@
 // plan. Failures and cancellation leave the document as it was.
 
 import { classifyJobOutcome, isTerminalStatus, type JobResult } from "../../common/firefly";
-import type { SelectionMask } from "../../common/host";
 import type { JobParams, JobState } from "../../common/jobs";
 import { decodePlaced, encodeGrayPng } from "../../common/imaging/codecs";
 import type { DecodeRegion, OutputPlacement } from "../../common/imaging/crop";
 import { BrokerError } from "../broker-client";
-import { captureJob, type Captured } from "./capture";
-import { WorkflowError, toJobError } from "./errors";
+import { captureJob } from "./capture";
+import { WorkflowError } from "./errors";
+import { kindOf } from "./kinds";
+import { runLife, type JobLife } from "./lifecycle";
 import { placeVariations, toneFor, type DecodedVariation } from "./place";
-import { resultRegion } from "./result-region";
 import { abortableSleep, backoffMs, isRetryable, withRetry } from "./retry";
-import { submitBody, uploadAll, type Transfer } from "./submit";
-import { SELECTION_KEY, SENT_MASK_KEY, SENT_SOURCE_KEY, resultKey, type JobRequest, type RunningJob, type StoredRequest, type WorkflowDeps } from "./types";
+import { brokerUploader, submitJob, type KeptUpload, type Transfer } from "./submit";
+import { SELECTION_KEY, resultKey, type JobRequest, type RunningJob, type WorkflowDeps } from "./types";
+
+export { saveRecord } from "./lifecycle";
 
 export const DEFAULT_POLL_MS = 1500;
 export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
@@ -35,65 +37,51 @@ function newJobId(now: number, random: () => number): string {
   return `job-${now.toString(36)}-${Math.floor(random() * 36 ** 6).toString(36)}-${counter}`;
 }
 
-export async function saveRecord(deps: WorkflowDeps, state: JobState, stored: StoredRequest): Promise<void> {
-  await deps.store.putJob({ jobId: state.jobId, state, request: stored, updatedAt: (deps.now ?? Date.now)() });
-}
-
 export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: JobState) => void): StartedJob {
   const now = deps.now ?? Date.now;
   const random = deps.random ?? Math.random;
   const sleep = deps.sleep ?? abortableSleep;
   const jobId = newJobId(now(), random);
-  const controller = new AbortController();
-  const signal = controller.signal;
   const metrics: JobMetrics = { phases: {}, bytesUp: 0, bytesDown: 0 };
-  let state: JobState = { jobId, kind: params.kind, params, docId: -1, docTitle: "", phase: "capturing", startedAt: now(), variations: [] };
-  const emit = (patch: Partial<JobState>): void => {
-    state = { ...state, ...patch };
-    onState(JSON.parse(JSON.stringify(state)) as JobState);
-  };
   let phaseStart = now();
   const phase = (name: string): void => {
     const t = now();
     metrics.phases[name] = (metrics.phases[name] ?? 0) + (t - phaseStart);
     phaseStart = t;
   };
-  let remoteJobId: string | undefined;
-  let stored: StoredRequest | undefined;
-  const checkAbort = (): void => {
-    if (signal.aborted) throw new WorkflowError({ category: "cancelled", message: "Cancelled." });
-  };
+  const initial: JobState = { jobId, kind: params.kind, params, docId: -1, docTitle: "", phase: "capturing", startedAt: now(), variations: [] };
 
-  const run = async (): Promise<JobState> => {
+  const run = async (life: JobLife): Promise<void> => {
+    const { signal, emit, checkAbort } = life;
     emit({});
-    const cap: Captured = await captureJob(params, jobId, deps);
+    const cap = await captureJob(params, jobId, deps);
     const req = cap.request;
+    const kind = kindOf(req.kind);
     phase("capture");
-    stored = { request: req };
+    life.stored = { request: req };
     emit({ docId: req.docId, docTitle: req.docTitle, docSizeAtCapture: req.docSize, phase: "uploading" });
-    if (cap.selection && (req.fill || req.cover?.masked)) await deps.store.putBytes(jobId, SELECTION_KEY, encodeGrayPng(cap.selection.mask));
-    await saveRecord(deps, state, stored);
+    if (cap.selection && kind.selectionBounds(req)) await deps.store.putBytes(jobId, SELECTION_KEY, encodeGrayPng(cap.selection.mask));
+    await life.save();
     checkAbort();
 
     // What was sent is kept while the job runs, so tone matching still works if the panel is reloaded
     // before the results come back (see resume.ts).
-    const keepSent = req.blend.toneMatch && !!(req.fill || req.expand);
-    const sent: { key: string; bytes: Uint8Array }[] = [];
-    const uploads = await uploadAll(cap, deps.broker, signal, metrics, sleep, (key, bytes) => {
-      if (keepSent && (key === "source" || key === "mask")) sent.push({ key: key === "source" ? SENT_SOURCE_KEY : SENT_MASK_KEY, bytes });
+    const kept: KeptUpload[] = [];
+    const upload = brokerUploader(deps.broker, signal, metrics, sleep, (k) => {
+      if (req.blend.toneMatch) kept.push(k);
     });
+    const { endpoint, body, modelVersion } = await submitJob(cap, upload);
     phase("encode+upload");
     checkAbort();
-    const { endpoint, body, modelVersion } = submitBody(cap, uploads);
     const accept = await withRetry(() => deps.broker.submit(endpoint, body, modelVersion, signal), signal, sleep);
-    remoteJobId = accept.jobId;
+    life.remoteJobId = accept.jobId;
     emit({ phase: "running" });
     // From here on the job can be finished by another panel session: the broker's job id, the crop to
     // ask for and what was sent are stored with the request.
-    const region = resultRegion(req, cap);
-    for (const k of sent) await deps.store.putBytes(jobId, k.key, k.bytes);
-    stored = { request: req, remote: { jobId: accept.jobId, submittedAt: now() }, ...(region ? { region } : {}) };
-    await saveRecord(deps, state, stored);
+    const region = kind.region(cap);
+    for (const k of kept) await deps.store.putBytes(jobId, k.key, k.bytes);
+    life.stored = { request: req, remote: { jobId: accept.jobId, submittedAt: now() }, ...(region ? { region } : {}) };
+    await life.save();
     phase("submit"); // submitting and storing what a later session needs to finish the job
 
     const result = await pollRemote(accept.jobId, deps, signal, sleep, emit);
@@ -101,47 +89,29 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     emit({ phase: "downloading", queuePosition: undefined, progress: 100 });
     const { outputs, got } = await downloadResults(jobId, result, req, region, deps, signal, sleep);
     for (const g of got) metrics.bytesDown += g.bytes.length;
-    stored = { ...stored, outputSeeds: outputs.map((o) => o.seed), placements: got.map((g) => g.placement) };
-    await saveRecord(deps, state, stored);
+    life.stored = { ...life.stored, outputSeeds: outputs.map((o) => o.seed), placements: got.map((g) => g.placement) };
+    await life.save();
     phase("download");
     checkAbort();
 
     emit({ phase: "placing", note: noteFor(result) });
+    const sent = kind.sent(cap);
     const decoded: DecodedVariation[] = got.map((g, i) => {
       const image = decodePlaced(g.bytes, g.placement, region);
-      return { seed: outputs[i].seed, image, tone: toneFor(req, cap.source, cap.sendMask, image) };
+      return { seed: outputs[i].seed, image, tone: toneFor(req, sent, image) };
     });
-    stored = { ...stored, tones: decoded.map((d) => d.tone) };
-    await saveRecord(deps, state, stored);
+    life.stored = { ...life.stored, tones: decoded.map((d) => d.tone) };
+    await life.save();
     phase("decode");
     checkAbort();
-    const placed = await placeVariations(req, req.docId, cap.selection as SelectionMask | null, decoded, deps, signal);
+    const placed = await placeVariations(req, req.docId, cap.selection, decoded, deps, signal);
     phase("compose+apply");
     emit(placed);
-    await saveRecord(deps, state, stored);
-    if (state.phase === "done") await deps.store.deleteBytes(jobId);
-    return state;
+    await life.save();
+    if (life.state.phase === "done") await deps.store.deleteBytes(jobId);
   };
 
-  let detached = false;
-  const done = run().catch(async (e: unknown): Promise<JobState> => {
-    if (detached) return state;
-    const cancelled = signal.aborted;
-    if (remoteJobId && (cancelled || (e instanceof WorkflowError && e.jobError.category === "timeout"))) {
-      await deps.broker.cancel(remoteJobId).catch(() => undefined);
-    }
-    if (cancelled) emit({ phase: "cancelled", finishedAt: now(), error: { category: "cancelled", message: "Cancelled. The document was not changed." } });
-    else emit({ phase: "failed", finishedAt: now(), error: toJobError(e) });
-    await deps.store.deleteBytes(jobId).catch(() => undefined);
-    if (stored) await saveRecord(deps, state, stored).catch(() => undefined);
-    return state;
-  });
-
-  const detach = (): void => {
-    detached = true;
-    controller.abort();
-  };
-  return { jobId, done, cancel: () => controller.abort(), detach, metrics };
+  return runLife({ jobId, state: initial }, deps, onState, run, { metrics });
 }
 
 /** Polls the broker until the job ends (1–2 s, honouring retry-after), reporting queue position and progress. */
@@ -165,8 +135,9 @@ export async function pollRemote(
       failures = 0;
       if (isTerminalStatus(job.status)) {
         const err = classifyJobOutcome(job);
-        if (err) throw new WorkflowError({ category: err.category, message: err.message, detail: err.detail });
-        return job.result!;
+        if (!err && job.result) return job.result;
+        const end = err ?? { category: "service_unavailable" as const, message: "The job ended without a result. Run it again.", detail: `job ${job.status}` };
+        throw new WorkflowError({ category: end.category, message: end.message, detail: end.detail });
       }
       if (job.status === "queued") emit({ phase: "queued", queuePosition: job.queuePosition, progress: undefined });
       else emit({ phase: "running", queuePosition: undefined, progress: job.progress });

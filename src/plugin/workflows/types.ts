@@ -2,8 +2,8 @@
 // everything needed to place its results later (document, geometry, seeds, blend), so results can be
 // applied after the selection changed, after a reload or after a crash.
 
-import type { Host, Rect, Size } from "../../common/host";
-import type { BlendSettings, JobKind, JobParams, JobState } from "../../common/jobs";
+import type { GrayImage, Host, Rect, RGBAImage, SelectionMask, Size } from "../../common/host";
+import type { BlendSettings, ExpandParams, FillParams, GenerateParams, JobKind, JobParams, JobState, SimilarParams } from "../../common/jobs";
 import type { ExpandGeometry } from "../../common/imaging/expand";
 import type { ContextOptions, FillGeometry } from "../../common/imaging/context";
 import type { ToneCorrection } from "../../common/imaging/tone";
@@ -40,27 +40,53 @@ export interface WorkflowDeps {
   fillContext?: ContextOptions;
 }
 
-export interface JobRequest {
-  version: 1;
+/** The request fields every kind shares, set from the document a capture found. */
+export interface RequestShared {
+  /** 2: one shape per kind (records of version 1 are read through migrate.ts). */
+  version: 2;
   jobId: string;
-  kind: JobKind;
-  params: JobParams;
   docId: number;
   docTitle: string;
   docSize: Size;
   capturedAt: number;
   seeds: number[];
-  blend: BlendSettings;
   groupName: string;
   historyName: string;
+}
+
+interface RequestBase<K extends JobKind, P extends JobParams> extends RequestShared {
+  kind: K;
+  params: P;
+  blend: BlendSettings;
   /** Size requested from the service. */
   sendSize: Size;
-  modelVersion?: string;
-  fill?: { geometry: FillGeometry; selectionBounds: Rect };
-  expand?: { geometry: ExpandGeometry };
-  /** Generate / similar: the area the result covers; `masked` when the selection masks it. */
-  cover?: { target: Rect; masked: boolean; selectionBounds?: Rect };
 }
+
+/** Where a generate or similar result goes: the area it covers; `masked` when the selection masks it. */
+export interface CoverPlacement {
+  target: Rect;
+  masked: boolean;
+  selectionBounds?: Rect;
+}
+
+export interface FillJobRequest extends RequestBase<"fill", FillParams> {
+  fill: { geometry: FillGeometry; selectionBounds: Rect };
+}
+
+export interface ExpandJobRequest extends RequestBase<"expand", ExpandParams> {
+  expand: { geometry: ExpandGeometry };
+}
+
+export interface GenerateJobRequest extends RequestBase<"generate", GenerateParams> {
+  cover: CoverPlacement;
+}
+
+export interface SimilarJobRequest extends RequestBase<"similar", SimilarParams> {
+  cover: CoverPlacement;
+}
+
+/** One request per kind; the kind's own table entry (kinds/) knows how to capture, submit and place it. */
+export type JobRequest = FillJobRequest | ExpandJobRequest | GenerateJobRequest | SimilarJobRequest;
 
 /** What the store keeps per job besides the state: the request and per-variation tone corrections. */
 export interface StoredRequest {
@@ -82,3 +108,36 @@ export const resultKey = (i: number): string => `result-${i}`;
 /** What was sent (fill and expand with tone matching), kept until the job ends for tone fitting after a resume. */
 export const SENT_SOURCE_KEY = "sent-source.jpg";
 export const SENT_MASK_KEY = "sent-mask.png";
+
+/** A fill as captured: the selection it fills and the window and mask sent. */
+export interface FillCaptured {
+  request: FillJobRequest;
+  selection: SelectionMask;
+  source: RGBAImage;
+  sendMask: GrayImage;
+}
+
+/** An expand as captured: the whole document, scaled to the size sent. */
+export interface ExpandCaptured {
+  request: ExpandJobRequest;
+  selection: null;
+  source: RGBAImage;
+}
+
+/** A generate as captured: the selection it covers, if any, and the references read. */
+export interface GenerateCaptured {
+  request: GenerateJobRequest;
+  selection: SelectionMask | null;
+  styleReference?: RGBAImage;
+  structureReference?: RGBAImage;
+}
+
+/** A similar as captured: the image it is like (the selection's area or the document). */
+export interface SimilarCaptured {
+  request: SimilarJobRequest;
+  selection: SelectionMask | null;
+  source: RGBAImage;
+}
+
+/** What a capture read for a job: its request and the pixels it sends. */
+export type Captured = FillCaptured | ExpandCaptured | GenerateCaptured | SimilarCaptured;

@@ -2,22 +2,24 @@
 
 import type { LayerPlan } from "../../common/host";
 import type { JobError, JobState } from "../../common/jobs";
-import { decodeGrayPng, decodePlaced } from "../../common/imaging/codecs";
+import { decodePlaced } from "../../common/imaging/codecs";
 import { keepOnlyPlan, selectVariationPlan } from "../../common/imaging/plans";
 import { WorkflowError, toJobError } from "./errors";
-import { placeVariations, type DecodedVariation } from "./place";
-import { saveRecord } from "./run";
-import { SELECTION_KEY, resultKey, type StoredRequest, type WorkflowDeps } from "./types";
+import { saveRecord } from "./lifecycle";
+import { readStoredRequest } from "./migrate";
+import { placeVariations, storedSelection, type DecodedVariation } from "./place";
+import { resultKey, type WorkflowDeps } from "./types";
 
 function placedIds(job: JobState): number[] {
-  const ids = job.variations.map((v) => v.layerId);
-  if (ids.some((id) => id === undefined)) throw new WorkflowError({ category: "document", message: "These results are not placed in the document yet." });
-  return ids as number[];
+  return job.variations.map((v) => {
+    if (v.layerId === undefined) throw new WorkflowError({ category: "document", message: "These results are not placed in the document yet." });
+    return v.layerId;
+  });
 }
 
 async function updateRecord(job: JobState, deps: WorkflowDeps): Promise<void> {
   const rec = await deps.store.getJob(job.jobId);
-  if (rec) await saveRecord(deps, job, rec.request as StoredRequest);
+  if (rec) await saveRecord(deps, job, rec.request);
 }
 
 /** Apply a plan over the placed variation layers; returns the error to show, or null. */
@@ -58,7 +60,7 @@ export async function keepOnly(job: JobState, index: number, deps: WorkflowDeps)
 export async function reapplyKept(jobId: string, deps: WorkflowDeps, onState: (s: JobState) => void): Promise<JobState> {
   const rec = await deps.store.getJob(jobId);
   if (!rec) throw new WorkflowError({ category: "not_found", message: "These results are no longer stored." });
-  const stored = rec.request as StoredRequest;
+  const stored = readStoredRequest(rec.request);
   const req = stored.request;
   let state: JobState = { ...rec.state, phase: "placing", error: undefined };
   onState(state);
@@ -67,9 +69,7 @@ export async function reapplyKept(jobId: string, deps: WorkflowDeps, onState: (s
     const docs = await deps.host.documents();
     const target =
       docs.find((d) => d.id === req.docId) ?? docs.find((d) => d.title === req.docTitle && d.width === req.docSize.width && d.height === req.docSize.height);
-    const selBytes = await deps.store.getBytes(jobId, SELECTION_KEY);
-    const selBounds = req.fill?.selectionBounds ?? req.cover?.selectionBounds;
-    const selection = selBytes && selBounds ? { bounds: selBounds, mask: decodeGrayPng(selBytes) } : null;
+    const selection = await storedSelection(jobId, req, deps);
     const decoded: DecodedVariation[] = [];
     for (let i = 0; i < req.seeds.length; i++) {
       const bytes = await deps.store.getBytes(jobId, resultKey(i));

@@ -1,0 +1,91 @@
+// Fill: generate inside the selection, in a context window around it, blended and tone-matched.
+
+import { FILL_SIZES } from "../../../common/firefly";
+import type { FillRequest } from "../../../common/firefly";
+import type { Rect } from "../../../common/host";
+import { encodeGrayPng, encodeJpeg } from "../../../common/imaging/codecs";
+import { composeFill, selectionExtent } from "../../../common/imaging/compose";
+import { planFillGeometry, type FillGeometry } from "../../../common/imaging/context";
+import { createGray, pasteGray } from "../../../common/imaging/image";
+import { hardMask } from "../../../common/imaging/masks";
+import { rectHeight, rectWidth } from "../../../common/imaging/rect";
+import { resampleGray } from "../../../common/imaging/resample";
+import { fitTone } from "../../../common/imaging/tone";
+import { documentError } from "../errors";
+import { opaque, sizeOf } from "../reading";
+import { fillRegion } from "../result-region";
+import { SENT_MASK_KEY, SENT_SOURCE_KEY } from "../types";
+import type { KindWorkflow } from "./kind";
+import { SOURCE_JPEG_QUALITY, optionalText, variationsOf } from "./submit-parts";
+
+/** Default band: about 1/40 of the selection's longest side, 4..32 px. */
+export function defaultBand(extent: Rect): number {
+  return Math.max(4, Math.min(32, Math.round(Math.max(rectWidth(extent), rectHeight(extent)) / 40)));
+}
+
+export const fill: KindWorkflow<"fill"> = {
+  label: "Fill",
+
+  async capture(params, _active, ctx) {
+    // The window depends on the selection, so it is planned inside the capture from what it found.
+    const planned: { geometry?: FillGeometry } = {};
+    const found = await ctx.capture({
+      selection: true,
+      composites: ({ document, selection }) => {
+        if (!selection) throw documentError("Make a selection first: Fill generates inside the selection.");
+        const g = (planned.geometry = planFillGeometry(sizeOf(document), selectionExtent(selection), FILL_SIZES, ctx.deps.fillContext));
+        return [{ window: g.window, targetSize: g.sendSize }];
+      },
+    });
+    const { selection } = found;
+    const g = planned.geometry;
+    if (!selection || !g) throw documentError("Make a selection first: Fill generates inside the selection.");
+    const blend = params.blend ?? { bandPx: defaultBand(selectionExtent(selection)), toneMatch: true };
+    const { window, sendSize } = g;
+    const winMask = createGray(rectWidth(window), rectHeight(window));
+    pasteGray(winMask, hardMask(selection.mask), selection.bounds.left - window.left, selection.bounds.top - window.top);
+    return {
+      request: { ...ctx.shared(found.document), kind: "fill", params, blend, sendSize, fill: { geometry: g, selectionBounds: selection.bounds } },
+      selection,
+      source: opaque(found.composites[0]),
+      sendMask: resampleGray(winMask, sendSize.width, sendSize.height),
+    };
+  },
+
+  async submit(cap, upload) {
+    const { request: req, source, sendMask } = cap;
+    const p = req.params;
+    const ids = await upload({
+      source: { encode: () => encodeJpeg(source, SOURCE_JPEG_QUALITY), type: "image/jpeg", keepAs: SENT_SOURCE_KEY },
+      mask: { encode: () => encodeGrayPng(sendMask), type: "image/png", keepAs: SENT_MASK_KEY },
+    });
+    const body: FillRequest = {
+      image: { source: { uploadId: ids.source } },
+      mask: { source: { uploadId: ids.mask }, invert: false },
+      ...optionalText("prompt", p.prompt),
+      ...optionalText("negativePrompt", p.negativePrompt),
+      size: { ...req.sendSize },
+      ...variationsOf(req),
+    };
+    return { endpoint: "fill", body };
+  },
+
+  region: (cap) => fillRegion(cap),
+  sent: (cap) => ({ source: cap.source, mask: cap.sendMask }),
+
+  tone(req, sent, result) {
+    if (!sent.mask) return null;
+    const g = req.fill.geometry;
+    const ring = Math.max(6, Math.min(32, Math.ceil(req.blend.bandPx * Math.min(g.scaleX, g.scaleY)) + 4));
+    return fitTone(sent.source, result, sent.mask, ring);
+  },
+
+  compose(req, selection, result, tone) {
+    if (!selection) throw documentError("The selection this fill was made in is no longer stored, so its results cannot be placed. Run it again.");
+    return composeFill(result, req.fill.geometry, selection, req.blend.bandPx, tone);
+  },
+
+  canvasOps: () => undefined,
+  target: (_req, first) => first.rect,
+  selectionBounds: (req) => req.fill.selectionBounds,
+};
