@@ -195,6 +195,7 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
     refuse(endpoint: SubmitEndpoint): ProviderError | undefined {
       if (endpoint === "generate") return needsFirefly("Generate");
       if (endpoint === "similar") return needsFirefly("Generate similar");
+      if (endpoint === "upscale") return needsFirefly("Upscale");
       return undefined;
     },
 
@@ -222,6 +223,7 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
       if (closed) throw jobError(503, "runtime_error", "The local engine is shutting down.");
       if (endpoint === "generate") throw needsFirefly("Generate");
       if (endpoint === "similar") throw needsFirefly("Generate similar");
+      if (endpoint === "upscale") throw needsFirefly("Upscale");
       const checked = validateSubmit(endpoint, body, modelVersion);
       if (!checked.ok) throw new ProviderError({ status: 422, body: checked.body, message: checked.body.message });
       await ready;

@@ -4,6 +4,7 @@
 // even the largest preset times the largest factor falls short, with overlapping tiles, each a fill
 // with its own context. Pure; unit-tested with exact numbers.
 
+import { UPSCALE_FACTORS, UPSCALE_MAX_OUTPUT_SIDE, type UpscaleFactor } from "../firefly/upscale";
 import type { Rect, Size } from "../host";
 import { planFillGeometry, type ContextOptions, type FillGeometry } from "./context";
 import type { ExpandGeometry } from "./expand";
@@ -18,11 +19,6 @@ export interface Interpolation {
   max: number;
 }
 
-/** Factors Firefly's upscale accepts, smallest first. */
-export const UPSCALE_FACTORS = [2, 3, 4, 6] as const;
-export type UpscaleFactor = (typeof UPSCALE_FACTORS)[number];
-/** The largest upscale output side planned for (Adobe's guide: "at most about 6k px"). */
-export const UPSCALE_MAX_OUTPUT_SIDE = 6000;
 /** Interpolation factors this close to 1 count as native (rounding of window sizes). */
 const NATIVE_TOLERANCE = 1e-6;
 
