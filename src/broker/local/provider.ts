@@ -1,7 +1,7 @@
 // The `local` provider: the Firefly-shaped contract served by the built-in engine, with no
 // credentials. Uploads and outputs live in `dataDir`; jobs run on the engine worker pool and go
 // through Firefly's lifecycle (pending → running → succeeded | failed | cancel_pending → cancelled)
-// with a `progress` percentage. Generate, generate-similar and custom models need Firefly.
+// with a `progress` percentage. Generate, generate-similar, upscale and custom models need Firefly.
 
 import { randomUUID } from "crypto";
 import { createReadStream, promises as fs } from "fs";
