@@ -1,6 +1,10 @@
 import { FILL_SIZES, GENERATE_SIZES_IMAGE4 } from "../../src/common/firefly";
 import {
+  ANISOTROPY_LIMIT,
+  anisotropyOf,
   baseWindow,
+  containsRect,
+  minimalContext,
   closestPreset,
   coverPlacement,
   expandCanvasOps,
@@ -9,6 +13,7 @@ import {
   planExpandGeometry,
   planFillGeometry,
 } from "../../src/common/imaging";
+import { rng } from "./helpers/images";
 
 const D24 = { width: 6000, height: 4000 };
 const center = { horizontal: "center", vertical: "center" } as const;
@@ -62,13 +67,20 @@ describe("fill context window and size choice", () => {
     expect(g.sendSize).toEqual({ width: 2304, height: 1792 });
     expect(g.scaleX).toBeCloseTo(2304 / 2977, 12);
     expect(g.scaleY).toBeCloseTo(1792 / 1999, 12);
+    // No preset's shape can hold this selection inside the canvas: the least stretch of all presets, said.
+    expect(g.anisotropy).toBeCloseTo(1792 / 1999 / (2304 / 2977) - 1, 12);
+    expect(g.note).toMatch(/stretched 15\.8%/);
   });
 
-  test("a small canvas is enlarged to the nearest-aspect preset", () => {
+  test("a small canvas: the window keeps the preset's shape (771×600 for 1152×896) and is scaled uniformly", () => {
+    // The whole 800×600 canvas sent as 1152×896 would scale 1.44 × 1.493 (a 3.7% stretch).
     const g = planFillGeometry({ width: 800, height: 600 }, { left: 100, top: 100, right: 200, bottom: 200 }, FILL_SIZES);
-    expect(g.window).toEqual({ left: 0, top: 0, right: 800, bottom: 600 });
+    expect(g.window).toEqual({ left: 0, top: 0, right: 771, bottom: 600 });
     expect(g.sendSize).toEqual({ width: 1152, height: 896 });
-    expect(g.scaleX).toBe(1.44);
+    expect(g.scaleX).toBeCloseTo(1152 / 771, 12);
+    expect(g.scaleY).toBeCloseTo(896 / 600, 12);
+    expect(g.anisotropy).toBeCloseTo(1152 / 771 / (896 / 600) - 1, 12);
+    expect(g.note).toBeUndefined();
   });
 
   test("selection bounds beyond the canvas are clamped", () => {
@@ -86,6 +98,81 @@ describe("fill context window and size choice", () => {
   test("fitAround centres and shifts into bounds", () => {
     expect(fitAround({ left: 0, top: 0, right: 10, bottom: 10 }, 100, 50, { left: 0, top: 0, right: 200, bottom: 200 })).toEqual({ left: 0, top: 0, right: 100, bottom: 50 });
     expect(fitAround({ left: 90, top: 90, right: 110, bottom: 110 }, 40, 40, { left: 0, top: 0, right: 200, bottom: 200 })).toEqual({ left: 80, top: 80, right: 120, bottom: 120 });
+  });
+});
+
+describe("fill context keeps the preset's shape", () => {
+  test("960×640 document, 200×200 selection: an undistorted 823×640 window, not the whole canvas as 1152×896", () => {
+    const g = planFillGeometry({ width: 960, height: 640 }, { left: 380, top: 220, right: 580, bottom: 420 }, FILL_SIZES);
+    expect(g.window).toEqual({ left: 68, top: 0, right: 891, bottom: 640 });
+    expect(g.sendSize).toEqual({ width: 1152, height: 896 });
+    expect(g.scaleY).toBe(1.4);
+    expect(g.scaleX).toBeCloseTo(1152 / 823, 12);
+    expect(g.anisotropy).toBeLessThan(0.0002);
+    expect(g.note).toBeUndefined();
+  });
+
+  test("a whole 3:2 document selected: no shape fits, the least stretch (16.7%) is chosen and said", () => {
+    const g = planFillGeometry({ width: 960, height: 640 }, { left: 0, top: 0, right: 960, bottom: 640 }, FILL_SIZES);
+    expect(g.window).toEqual({ left: 0, top: 0, right: 960, bottom: 640 });
+    // 9:7 and 7:4 are equally far from 3:2 (both 1.4/1.2); the first in the list wins the tie.
+    expect(g.sendSize).toEqual({ width: 1344, height: 768 });
+    expect(g.anisotropy).toBeCloseTo(1 / 6, 12);
+    expect(g.note).toBe(
+      "No Firefly shape fits around this selection: its context (960×640) goes out as 1344×768, stretched 16.7%, and the result is stretched back when placed.",
+    );
+  });
+
+  test("odd-shaped documents: a 5000×300 strip and a 300×300 square with a full-height column", () => {
+    const strip = planFillGeometry({ width: 5000, height: 300 }, { left: 100, top: 50, right: 400, bottom: 250 }, FILL_SIZES);
+    expect(strip.window).toEqual({ left: 0, top: 0, right: 525, bottom: 300 });
+    expect(strip.sendSize).toEqual({ width: 1344, height: 768 });
+    expect([strip.scaleX, strip.scaleY]).toEqual([2.56, 2.56]);
+    const column = planFillGeometry({ width: 300, height: 300 }, { left: 0, top: 0, right: 50, bottom: 300 }, FILL_SIZES);
+    expect(column.window).toEqual({ left: 0, top: 0, right: 300, bottom: 300 });
+    expect(column.sendSize).toEqual({ width: 1024, height: 1024 });
+    expect(column.anisotropy).toBe(0);
+  });
+
+  test("edge-touching selection on a 1001×777 document: window against the corner, shape kept", () => {
+    const g = planFillGeometry({ width: 1001, height: 777 }, { left: 700, top: 500, right: 1001, bottom: 777 }, FILL_SIZES);
+    expect(g.window.right).toBe(1001);
+    expect(g.window.bottom).toBe(777);
+    expect(containsRect(g.window, g.selection)).toBe(true);
+    expect(g.anisotropy).toBeLessThanOrEqual(ANISOTROPY_LIMIT);
+    expect(g.window).toEqual({ left: 2, top: 0, right: 1001, bottom: 777 }); // 999 = 777 × 9/7
+    expect(g.sendSize).toEqual({ width: 1152, height: 896 });
+  });
+
+  test("property: for 2000 seeded random documents and selections the stretch stays within 3% whenever any preset's shape can hold the selection's minimal context, and is said otherwise", () => {
+    const r = rng(16);
+    const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    let stretched = 0;
+    for (let n = 0; n < 2000; n++) {
+      const doc = { width: int(64, 8000), height: int(64, 8000) };
+      const w = int(1, doc.width);
+      const h = int(1, doc.height);
+      const left = int(0, doc.width - w);
+      const top = int(0, doc.height - h);
+      const sel = { left, top, right: left + w, bottom: top + h };
+      const g = planFillGeometry(doc, sel, FILL_SIZES);
+      expect(containsRect(g.window, sel)).toBe(true);
+      expect(containsRect({ left: 0, top: 0, right: doc.width, bottom: doc.height }, g.window)).toBe(true);
+      expect(g.anisotropy).toBeCloseTo(anisotropyOf(g.scaleX, g.scaleY), 12);
+      const tight = minimalContext(doc, sel);
+      const tw = tight.right - tight.left;
+      const th = tight.bottom - tight.top;
+      const fits = FILL_SIZES.some((p) => Math.max(tw, (th * p.width) / p.height) <= Math.min(doc.width, (doc.height * p.width) / p.height));
+      if (fits) {
+        expect(g.anisotropy).toBeLessThanOrEqual(ANISOTROPY_LIMIT);
+        expect(g.note).toBeUndefined();
+      } else if (g.anisotropy > ANISOTROPY_LIMIT) {
+        stretched++;
+        expect(g.note).toMatch(/stretched/);
+      }
+    }
+    // The generator reaches both kinds of case.
+    expect(stretched).toBeGreaterThan(50);
   });
 });
 

@@ -28,7 +28,9 @@ test("Fill says why it is disabled, then Enter in the prompt runs it", async () 
   await prompt.fill("a wooden boat");
   await prompt.press("Enter");
   const run = (await p.host.waitForCommand("job.run")) as CommandOf<"job.run">;
-  expect(run.params).toMatchObject({ kind: "fill", prompt: "a wooden boat", numVariations: 2, blend: { bandPx: 16, toneMatch: true } });
+  expect(run.params).toMatchObject({ kind: "fill", prompt: "a wooden boat", numVariations: 2 });
+  // The default blend is not sent: the fill's band then follows the selection.
+  expect(run.params.blend).toBeUndefined();
   await screenshot(p.page, "panel-fill-ready");
 });
 

@@ -205,7 +205,7 @@ test("a job interrupted before it reached the broker ends failed and says so; fi
     historyName: "Infill: Fill",
     sendSize: { width: 1024, height: 1024 },
     fill: {
-      geometry: { selection: { left: 200, top: 150, right: 330, bottom: 260 }, window: { left: 0, top: 0, right: 640, bottom: 480 }, sendSize: { width: 1024, height: 1024 }, scaleX: 1.6, scaleY: 2.1333 },
+      geometry: { selection: { left: 200, top: 150, right: 330, bottom: 260 }, window: { left: 0, top: 0, right: 640, bottom: 480 }, sendSize: { width: 1024, height: 1024 }, scaleX: 1.6, scaleY: 2.1333, anisotropy: 0.3333 },
       selectionBounds: { left: 200, top: 150, right: 330, bottom: 260 },
     },
   };

@@ -4,7 +4,7 @@
 // job is answered exactly like a job that does not exist.
 
 import { randomUUID } from "crypto";
-import { isTerminalStatus, parseRetryAfter, validateSubmit, type SubmitEndpoint } from "../../common/firefly";
+import { isTerminalStatus, parseRetryAfter, upscaleOutputView, validateSubmit, type SubmitEndpoint } from "../../common/firefly";
 import { fromProviderError, httpError, HttpError, jobErrorFields } from "../http/errors";
 import type { Logger } from "../log";
 import type { OutputSigner } from "../outputs";
@@ -215,7 +215,10 @@ export class JobService {
     if (st.result) {
       out.result = {
         ...st.result,
-        outputs: st.result.outputs.map((o, i) => ({ ...o, image: { url: base + this.o.signer.sign(job.id, i, job.owner, now) } })),
+        outputs: st.result.outputs.map((o, i) => {
+          const url = base + this.o.signer.sign(job.id, i, job.owner, now);
+          return job.endpoint === "upscale" ? upscaleOutputView(url) : { ...o, image: { url } };
+        }),
       };
     }
     return out;

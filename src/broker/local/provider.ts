@@ -1,7 +1,7 @@
 // The `local` provider: the Firefly-shaped contract served by the built-in engine, with no
 // credentials. Uploads and outputs live in `dataDir`; jobs run on the engine worker pool and go
 // through Firefly's lifecycle (pending → running → succeeded | failed | cancel_pending → cancelled)
-// with a `progress` percentage. Generate, generate-similar and custom models need Firefly.
+// with a `progress` percentage. Generate, generate-similar, upscale and custom models need Firefly.
 
 import { randomUUID } from "crypto";
 import { createReadStream, promises as fs } from "fs";
@@ -195,6 +195,7 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
     refuse(endpoint: SubmitEndpoint): ProviderError | undefined {
       if (endpoint === "generate") return needsFirefly("Generate");
       if (endpoint === "similar") return needsFirefly("Generate similar");
+      if (endpoint === "upscale") return needsFirefly("Upscale");
       return undefined;
     },
 
@@ -222,6 +223,7 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
       if (closed) throw jobError(503, "runtime_error", "The local engine is shutting down.");
       if (endpoint === "generate") throw needsFirefly("Generate");
       if (endpoint === "similar") throw needsFirefly("Generate similar");
+      if (endpoint === "upscale") throw needsFirefly("Upscale");
       const checked = validateSubmit(endpoint, body, modelVersion);
       if (!checked.ok) throw new ProviderError({ status: 422, body: checked.body, message: checked.body.message });
       await ready;

@@ -11,6 +11,8 @@ import {
   FIREFLY_JOB_STATUSES,
   SUBMIT_PATHS,
   UploadResponseSchema,
+  readUpscaleOutputs,
+  upscaleJobId,
   type SubmitEndpoint,
 } from "../../common/firefly";
 import { fetchUpstream, jsonBody, NetworkError, streamUpstream, type UpstreamResponse, type UpstreamTarget } from "../http/upstream";
@@ -153,9 +155,11 @@ class FireflyProvider implements Provider {
     if (modelVersion) headers["x-model-version"] = modelVersion;
     const res = await this.call("submit", "POST", this.url(SUBMIT_PATHS[endpoint]), headers, () => json, this.t.submit);
     if (res.status !== 202 && res.status !== 200) this.fail(res, `submit ${endpoint}`, true);
-    const parsed = AcceptResponseSchema.safeParse(jsonBody(res.body));
-    if (!parsed.success || !JOB_ID.test(parsed.data.jobId)) throw unexpected(`submit ${endpoint}`);
-    return { jobId: parsed.data.jobId };
+    const answer = jsonBody(res.body);
+    const parsed = AcceptResponseSchema.safeParse(answer);
+    const jobId = endpoint === "upscale" ? upscaleJobId(answer) : parsed.success ? parsed.data.jobId : undefined;
+    if (jobId === undefined || !JOB_ID.test(jobId)) throw unexpected(`submit ${endpoint}`);
+    return { jobId };
   }
 
   async status(jobId: string): Promise<ProviderJobStatus> {
@@ -259,7 +263,11 @@ export function readJobStatus(body: unknown, redact: (text: string) => string = 
   if (typeof b.error_code === "string") out.error_code = redactThenCut(b.error_code, 200, redact);
   if (typeof b.message === "string") out.message = redactThenCut(b.message, 2000, redact);
   const r = b.result as Record<string, unknown> | undefined;
-  if (r && typeof r === "object" && Array.isArray(r.outputs)) {
+  const upscaled = r && typeof r === "object" && Array.isArray(r.outputs) ? readUpscaleOutputs(r.outputs) : undefined;
+  if (upscaled) {
+    out.result = { outputs: upscaled };
+    if (typeof r!.version === "string") out.result.version = r!.version.slice(0, 100);
+  } else if (r && typeof r === "object" && Array.isArray(r.outputs)) {
     const outputs: { seed: number; image: { url: string } }[] = [];
     for (const o of r.outputs as unknown[]) {
       const x = o as { seed?: unknown; image?: { url?: unknown } } | null;

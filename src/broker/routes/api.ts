@@ -2,7 +2,7 @@
 // custom models) and the admin usage report.
 
 import type { IncomingMessage, ServerResponse } from "http";
-import { BROKER_ERROR_CODES, type SubmitEndpoint } from "../../common/firefly";
+import { BROKER_ERROR_CODES, upscaleAcceptBody, type SubmitEndpoint } from "../../common/firefly";
 import { jobIdFrom, readJson } from "../http/body";
 import type { BrokerParts, RequestContext, Target } from "../http/context";
 import { httpError } from "../http/errors";
@@ -16,6 +16,7 @@ const SUBMIT_ROUTES: Record<string, SubmitEndpoint> = {
   "expand-async": "expand",
   "generate-async": "generate",
   "generate-similar-async": "similar",
+  upscale: "upscale",
 };
 const CUSTOM_MODEL_QUERY = new Set(["sortBy", "start", "limit", "publishedState"]);
 
@@ -66,8 +67,9 @@ async function otherRoutes(req: IncomingMessage, res: ServerResponse, ctx: Reque
     const body = await readJson(req);
     requireProvider(parts);
     const mv = req.headers["x-model-version"];
-    const accepted = await jobs.submit(owner, SUBMIT_ROUTES[g[1]], body, typeof mv === "string" ? mv.trim() : undefined, baseUrl(ctx, parts), ctx.facts);
-    respond.sendJson(res, 202, accepted);
+    const endpoint = SUBMIT_ROUTES[g[1]];
+    const accepted = await jobs.submit(owner, endpoint, body, typeof mv === "string" ? mv.trim() : undefined, baseUrl(ctx, parts), ctx.facts);
+    respond.sendJson(res, 202, endpoint === "upscale" ? upscaleAcceptBody(accepted) : accepted);
     return;
   }
   if ((g = m(/^\/v3\/cancel\/([^/]{1,300})$/))) {

@@ -6,3 +6,4 @@ export * from "./responses";
 export * from "./retry-after";
 export * from "./headers";
 export * from "./classify";
+export * from "./upscale";

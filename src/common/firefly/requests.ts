@@ -17,6 +17,7 @@ import {
   type GenerateModel,
   type Size,
 } from "./limits";
+import { UPSCALE_FACTORS, UPSCALE_MODELS, UPSCALE_PATH } from "./upscale";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -186,19 +187,30 @@ export const SimilarRequestSchema = z
   });
 export type SimilarRequest = z.infer<typeof SimilarRequestSchema>;
 
+/** Upscale (PreciseUpsamplerRequestV3): one seed per output, required; the factor defaults to 2. */
+export const UpscaleRequestSchema = z
+  .strictObject({
+    image: ReferenceSchema,
+    seeds: z.array(SeedSchema).min(1).max(MAX_VARIATIONS),
+    upscaleFactor: z.union(UPSCALE_FACTORS.map((f) => z.literal(f))).optional(),
+  })
+  .superRefine((v, ctx) => checkSeeds(v, ctx));
+export type UpscaleRequest = z.infer<typeof UpscaleRequestSchema>;
+
 // ---- validation as the broker answers it (Firefly's 422 shape) ----
 
-export type SubmitEndpoint = "fill" | "expand" | "generate" | "similar";
-export const SUBMIT_ENDPOINTS: readonly SubmitEndpoint[] = ["fill", "expand", "generate", "similar"];
+export type SubmitEndpoint = "fill" | "expand" | "generate" | "similar" | "upscale";
+export const SUBMIT_ENDPOINTS: readonly SubmitEndpoint[] = ["fill", "expand", "generate", "similar", "upscale"];
 /** The path of each submit endpoint, e.g. `/v3/images/fill-async`. */
 export const SUBMIT_PATHS: Record<SubmitEndpoint, string> = {
   fill: "/v3/images/fill-async",
   expand: "/v3/images/expand-async",
   generate: "/v3/images/generate-async",
   similar: "/v3/images/generate-similar-async",
+  upscale: UPSCALE_PATH,
 };
 
-export type SubmitRequest = { fill: FillRequest; expand: ExpandRequest; generate: GenerateRequest; similar: SimilarRequest };
+export type SubmitRequest = { fill: FillRequest; expand: ExpandRequest; generate: GenerateRequest; similar: SimilarRequest; upscale: UpscaleRequest };
 
 export interface ValidationErrorItem {
   loc: (string | number)[];
@@ -244,7 +256,7 @@ export function validateSubmit<E extends SubmitEndpoint>(endpoint: E, body: unkn
   if (endpoint === "fill" || endpoint === "expand") {
     if (model !== undefined) items.push({ loc: MODEL_HEADER_LOC, msg: `${endpoint}-async has no model selection; leave x-model-version out`, type: "value_error.model" });
   } else {
-    const allowed: readonly string[] = endpoint === "generate" ? GENERATE_MODELS : SIMILAR_MODELS;
+    const allowed: readonly string[] = endpoint === "generate" ? GENERATE_MODELS : endpoint === "upscale" ? UPSCALE_MODELS : SIMILAR_MODELS;
     if (model !== undefined && !allowed.includes(model)) {
       items.push({ loc: MODEL_HEADER_LOC, msg: `unknown model "${model}"; use one of ${allowed.join(", ")}`, type: "type_error.enum" });
       model = undefined;
@@ -264,6 +276,9 @@ export function validateSubmit<E extends SubmitEndpoint>(endpoint: E, body: unkn
       break;
     case "similar":
       parsed = SimilarRequestSchema.safeParse(body);
+      break;
+    case "upscale":
+      parsed = UpscaleRequestSchema.safeParse(body);
       break;
     default: {
       const gen = model ?? "image3";

@@ -12,6 +12,7 @@ import { RunButton } from "../controls/RunButton";
 import { AlignmentPicker } from "../controls/AlignmentPicker";
 import { SeedChoice, VariationsAndSeed, seedsFor, useVariations } from "../controls/VariationsAndSeed";
 import type { ModeProps } from "./FillTab";
+import { blendToSend } from "../model/blend";
 
 type TargetKind = ExpandTarget["kind"];
 const MAX_CANVAS = 30000;
@@ -44,7 +45,8 @@ export function ExpandTab({ state, run, defaultVariations, blend }: ModeProps) {
     if (prompt.trim()) params.prompt = prompt.trim();
     const seeds = seedsFor(seed, variations);
     if (seeds) params.seeds = seeds;
-    if (blend) params.blend = blend;
+    const sentBlend = blendToSend(blend);
+    if (sentBlend) params.blend = sentBlend;
     run(params);
   };
 

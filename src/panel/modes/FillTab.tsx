@@ -11,6 +11,7 @@ import { RecentPrompts, recentPrompts } from "../controls/RecentPrompts";
 import { RunButton } from "../controls/RunButton";
 import { SeedChoice, VariationsAndSeed, seedsFor, useVariations } from "../controls/VariationsAndSeed";
 import { PROMPT_MAX_CHARS, randomSeed } from "../model/limits";
+import { blendToSend } from "../model/blend";
 
 export interface ModeProps {
   state: PanelState;
@@ -35,7 +36,8 @@ export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
     if (negative.trim()) params.negativePrompt = negative.trim();
     const seeds = seedsFor(seed, variations);
     if (seeds) params.seeds = seeds;
-    if (blend) params.blend = blend;
+    const sentBlend = blendToSend(blend);
+    if (sentBlend) params.blend = sentBlend;
     run(params);
   };
 

@@ -71,7 +71,7 @@ export function SettingsTab({ settings, connection, testing, save, test }: Setti
       )}
       <Heading level={3} margin={0}>Results</Heading>
       <NumberField label="Blend band (px)" minValue={0} maxValue={256} step={1} value={prefs.blend.bandPx} width="size-2000"
-        description="Width of the edge where generated pixels fade into the original"
+        description="Width of the edge where generated pixels fade into the original. At the default (16 px, tones matched) a fill's band follows the selection: about 1/40 of its longest side, 4–32 px"
         onChange={(v) => Number.isFinite(v) && save({ prefs: { blend: { ...prefs.blend, bandPx: Math.round(v) } } })} />
       <Switch isSelected={prefs.blend.toneMatch} onChange={(toneMatch) => save({ prefs: { blend: { ...prefs.blend, toneMatch } } })}>
         Match tones to the surroundings

@@ -15,7 +15,9 @@
 import { randomBytes, randomUUID } from "crypto";
 import * as http from "http";
 import type { AddressInfo, Socket } from "net";
-import { MAX_UPLOAD_BYTES, validateSubmit, type SubmitEndpoint } from "../../../src/common/firefly";
+import { MAX_UPLOAD_BYTES, UPSCALE_MAX_OUTPUT_SIDE, validateSubmit, type SubmitEndpoint, type UpscaleRequest } from "../../../src/common/firefly";
+import { decodeImage } from "../../../src/common/imaging/codecs";
+import { fakeUpscale } from "./upscale";
 
 export type FakeRoute = "ims" | "upload" | "submit" | "status" | "cancel" | "custom-models" | "output" | "other";
 
@@ -108,6 +110,8 @@ interface FakeJob {
   seeds: number[];
   ends?: Injection["jobEnds"];
   fails?: Injection["jobFails"];
+  /** Upscale: the PNG each output serves (the same content for every seed). */
+  image?: Buffer;
 }
 
 const SUBMIT_PATHS: Record<string, SubmitEndpoint> = {
@@ -115,6 +119,7 @@ const SUBMIT_PATHS: Record<string, SubmitEndpoint> = {
   "/v3/images/expand-async": "expand",
   "/v3/images/generate-async": "generate",
   "/v3/images/generate-similar-async": "similar",
+  "/v3/images/upscale": "upscale",
 };
 const UPLOAD_TYPES = ["image/jpeg", "image/png", "image/webp", "image/tiff", "image/jxl"];
 
@@ -140,7 +145,8 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
   const valid = new Map<string, number>(); // token → expiry ms
   const injections: Injection[] = [];
   const jobs = new Map<string, FakeJob>();
-  const uploads = new Set<string>();
+  /** Upload id → the bytes (kept for upscale, which serves the input's content). */
+  const uploads = new Map<string, Buffer>();
   const submitTimes: number[] = [];
   const sockets = new Set<Socket>();
   const outputSecret = randomBytes(16).toString("hex");
@@ -234,8 +240,10 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
       if (call.hadAuth) return send(400, "<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>");
       if (url.searchParams.get("X-Amz-Signature") !== outputSecret) return send(403, "<Error><Code>AccessDenied</Code></Error>");
       call.status = 200;
-      res.writeHead(200, { "content-type": "image/png", "content-length": String(image.length) });
-      res.end(image);
+      const jobId = decodeURIComponent(url.pathname.split("/")[2] ?? "");
+      const served = jobs.get(jobId)?.image ?? image;
+      res.writeHead(200, { "content-type": "image/png", "content-length": String(served.length) });
+      res.end(served);
       return;
     }
 
@@ -258,7 +266,7 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
       if (body === "too_large") return send(413, "<html><body><h1>413 Request Entity Too Large</h1></body></html>");
       if (body.length === 0) return send(400, { error_code: "10075", message: "Bad Request" });
       const id = randomUUID();
-      uploads.add(id);
+      uploads.set(id, body);
       return send(200, { images: [{ id }] });
     }
 
@@ -295,9 +303,27 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
       submitTimes.push(now);
       const b = body as { numVariations?: number; seeds?: number[] };
       const n = b.numVariations ?? b.seeds?.length ?? 1;
+      let upscaled: Buffer | undefined;
+      if (endpoint === "upscale") {
+        const u = v.value as UpscaleRequest;
+        const bytes = u.image.source.uploadId ? uploads.get(u.image.source.uploadId) : undefined;
+        if (!bytes) return send(400, { error_code: "bad_request", message: "this fake upscales uploaded images only" });
+        const factor = u.upscaleFactor ?? 2;
+        let input: ReturnType<typeof decodeImage>;
+        try {
+          input = decodeImage(bytes);
+        } catch {
+          return send(400, { error_code: "bad_request", message: "the input image could not be read" });
+        }
+        if (Math.max(input.width, input.height) * factor > UPSCALE_MAX_OUTPUT_SIDE) {
+          return send(422, { error_code: "validation_error", message: `the output would exceed ${UPSCALE_MAX_OUTPUT_SIDE} px per side` });
+        }
+        upscaled = fakeUpscale(input, factor);
+      }
       const id = `urn:ff:jobs:fake:${randomUUID()}`;
-      jobs.set(id, { id, endpoint, polls: 0, status: "pending", numOutputs: n, seeds: b.seeds ?? Array.from({ length: n }, (_, i) => 1000 + i), ends: inj?.jobEnds, fails: inj?.jobFails });
+      jobs.set(id, { id, endpoint, polls: 0, status: "pending", numOutputs: n, seeds: b.seeds ?? Array.from({ length: n }, (_, i) => 1000 + i), ends: inj?.jobEnds, fails: inj?.jobFails, image: upscaled });
       call.jobId = id;
+      if (endpoint === "upscale") return send(202, { links: { result: { href: `${base}/v3/status/${id}` }, cancel: { href: `${base}/v3/cancel/${id}` } } });
       return send(202, { jobId: id, statusUrl: `${base}/v3/status/${id}`, cancelUrl: `${base}/v3/cancel/${id}` });
     }
 
@@ -321,10 +347,13 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
       }
       const out: Record<string, unknown> = { jobId: id, status: job.status };
       if (job.status === "running") out.progress = Math.round((100 * job.polls) / pollsToFinish);
-      if (job.status === "succeeded") {
+      const outputUrl = (i: number) => `${base}/outputs/${encodeURIComponent(id)}/${i}.png?X-Amz-Expires=3600&X-Amz-Signature=${outputSecret}`;
+      if (job.status === "succeeded" && job.endpoint === "upscale") {
+        out.result = { outputs: job.seeds.map((_, i) => ({ id: randomUUID(), presignedUrl: outputUrl(i) })), version: "precise_upsampler_v1" };
+      } else if (job.status === "succeeded") {
         out.result = {
           size: { width: 2048, height: 2048 },
-          outputs: job.seeds.map((seed, i) => ({ seed, image: { url: `${base}/outputs/${encodeURIComponent(id)}/${i}.png?X-Amz-Expires=3600&X-Amz-Signature=${outputSecret}` } })),
+          outputs: job.seeds.map((seed, i) => ({ seed, image: { url: outputUrl(i) } })),
         };
       }
       if (job.status === "failed") {

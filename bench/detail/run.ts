@@ -1,0 +1,117 @@
+// Detail bench: for a matrix of documents (2000² to 8000×6000) and selections (256 to 6000 px,
+// square and long), the Standard and Native-detail fill plans side by side: requests, interpolation
+// factor (max over axes and parts; ≤ 1 is native), the largest context stretch (anisotropy), bytes up
+// and down (estimated from bytes per pixel measured in this run) and the plugin-side planning time.
+// Ends with the targets: Native detail ≤ 1.0 everywhere, no stretch above the limit anywhere.
+//
+//   npm run bench:detail -- [--variations 4] [--pace 4] [--runs 20]
+
+import { FILL_SIZES } from "../../src/common/firefly";
+import type { Rect, Size } from "../../src/common/host";
+import { ANISOTROPY_LIMIT } from "../../src/common/imaging/context";
+import { describeDetailPlan, planNativeDetail, planStandardDetail, type DetailInput, type DetailPlan } from "../../src/common/imaging/detail";
+import { arg, quantile } from "../support/procs";
+import { measureBytesPerPixel, planTraffic } from "./bytes";
+
+const DOCS: Size[] = [
+  { width: 2000, height: 2000 },
+  { width: 4000, height: 3000 },
+  { width: 6000, height: 4000 },
+  { width: 8000, height: 6000 },
+];
+const SIDES = [256, 1000, 2000, 3000, 4000, 6000];
+const BAND_PX = 16;
+
+function selections(doc: Size): { label: string; rect: Rect }[] {
+  const out: { label: string; rect: Rect }[] = [];
+  const centred = (w: number, h: number): Rect => {
+    const left = Math.floor((doc.width - w) / 2);
+    const top = Math.floor((doc.height - h) / 2);
+    return { left, top, right: left + w, bottom: top + h };
+  };
+  for (const s of SIDES) {
+    const long = Math.max(64, Math.round(s / 8));
+    const shapes: [string, number, number][] = [
+      [`${s}²`, s, s],
+      [`${s}×${long}`, s, long],
+      [`${long}×${s}`, long, s],
+    ];
+    for (const [label, w, h] of shapes) if (w <= doc.width && h <= doc.height) out.push({ label, rect: centred(w, h) });
+  }
+  return out;
+}
+
+function stretch(plan: DetailPlan): number {
+  return Math.max(...plan.parts.map((p) => p.geometry.anisotropy));
+}
+
+/** Median milliseconds of `runs` calls of `fn`. */
+function time(fn: () => void, runs: number): number {
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    fn();
+    t.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return quantile(t.sort((a, b) => a - b), 0.5);
+}
+
+const pad = (s: string | number, n: number) => String(s).padStart(n);
+const mb = (b: number) => (b / 1e6).toFixed(1);
+
+function main(): void {
+  const variations = arg("variations", 4);
+  const pace = arg("pace", 4);
+  const runs = arg("runs", 20);
+  const bpp = measureBytesPerPixel();
+  console.log(`bytes per pixel measured: source JPEG ${bpp.source.toFixed(3)}, mask PNG ${bpp.mask.toFixed(4)}, result JPEG ${bpp.result.toFixed(3)}`);
+  console.log(`${variations} variations, pace ${pace}/min, planning time = median of ${runs} runs (Native plan)\n`);
+  console.log(
+    [pad("document", 10), pad("selection", 11), pad("std req", 8), pad("std ×", 6), pad("nat req", 8), pad("fills", 6), pad("ups", 4), pad("nat ×", 6), pad("stretch", 8), pad("std MB up/down", 15), pad("nat MB up/down", 15), pad("plan ms", 8)].join(" "),
+  );
+  let worstNative = 0;
+  let worstStretch = 0;
+  let worstCase = "";
+  const examples: string[] = [];
+  for (const doc of DOCS) {
+    for (const sel of selections(doc)) {
+      const input: DetailInput = { doc, selection: sel.rect, presets: FILL_SIZES, variations, bandPx: BAND_PX };
+      const std = planStandardDetail(input);
+      const nat = planNativeDetail(input);
+      const ms = time(() => planNativeDetail(input), runs);
+      const s = Math.max(stretch(std), stretch(nat));
+      const ts = planTraffic(std, variations, bpp);
+      const tn = planTraffic(nat, variations, bpp);
+      if (nat.interpolation.max > worstNative) worstNative = nat.interpolation.max;
+      if (s > worstStretch) {
+        worstStretch = s;
+        worstCase = `${doc.width}×${doc.height} ${sel.label}`;
+      }
+      if (examples.length < 3 && nat.requests > 1) examples.push(`${doc.width}×${doc.height} ${sel.label}: ${describeDetailPlan(nat, pace)}`);
+      console.log(
+        [
+          pad(`${doc.width}×${doc.height}`, 10),
+          pad(sel.label, 11),
+          pad(std.requests, 8),
+          pad(std.interpolation.max.toFixed(2), 6),
+          pad(nat.requests, 8),
+          pad(nat.fills, 6),
+          pad(nat.upscales, 4),
+          pad(nat.interpolation.max.toFixed(2), 6),
+          pad(`${(s * 100).toFixed(2)}%`, 8),
+          pad(`${mb(ts.up)}/${mb(ts.down)}`, 15),
+          pad(`${mb(tn.up)}/${mb(tn.down)}`, 15),
+          pad(ms.toFixed(3), 8),
+        ].join(" "),
+      );
+    }
+  }
+  console.log("");
+  for (const e of examples) console.log(e);
+  console.log(`\nNative detail, largest interpolation factor: ${worstNative.toFixed(3)} (target ≤ 1.000): ${worstNative <= 1 + 1e-6 ? "met" : "NOT met"}`);
+  console.log(
+    `Largest context stretch: ${(worstStretch * 100).toFixed(2)}% at ${worstCase} (limit ${(ANISOTROPY_LIMIT * 100).toFixed(0)}%): ${worstStretch <= ANISOTROPY_LIMIT ? "met" : "NOT met"}`,
+  );
+}
+
+main();

@@ -1,0 +1,241 @@
+// Planning by detail: how many document pixels each generated pixel becomes (the interpolation
+// factor, per axis) for fill, expand and generate-into-selection, and the Native-detail plan that
+// brings a fill to ≤ 1 with Firefly's upscale (factor 2/3/4/6 on the result's window only) or, when
+// even the largest preset times the largest factor falls short, with overlapping tiles, each a fill
+// with its own context. Pure; unit-tested with exact numbers.
+
+import { UPSCALE_FACTORS, UPSCALE_MAX_OUTPUT_SIDE, type UpscaleFactor } from "../firefly/upscale";
+import type { Rect, Size } from "../host";
+import { planFillGeometry, type ContextOptions, type FillGeometry } from "./context";
+import type { ExpandGeometry } from "./expand";
+import { coverPlacement } from "./placement";
+import { clampToCanvas, growRect, intersectRect, rectHeight, rectWidth } from "./rect";
+
+/** Document pixels placed per generated pixel, per axis; > 1 means the result is enlarged (soft). */
+export interface Interpolation {
+  x: number;
+  y: number;
+  /** The larger of the two. */
+  max: number;
+}
+
+/** Interpolation factors this close to 1 count as native (rounding of window sizes). */
+const NATIVE_TOLERANCE = 1e-6;
+
+function interpolation(x: number, y: number): Interpolation {
+  return { x, y, max: Math.max(x, y) };
+}
+
+export function fillInterpolation(g: FillGeometry): Interpolation {
+  return interpolation(rectWidth(g.window) / g.sendSize.width, rectHeight(g.window) / g.sendSize.height);
+}
+
+export function expandInterpolation(g: ExpandGeometry): Interpolation {
+  return interpolation(g.canvas.width / g.outputSize.width, g.canvas.height / g.outputSize.height);
+}
+
+/** Generate into a selection (or the canvas): the result covers `target`, aspect kept. */
+export function coverInterpolation(result: Size, target: Rect): Interpolation {
+  const { scaledSize } = coverPlacement(result, target);
+  return interpolation(scaledSize.width / result.width, scaledSize.height / result.height);
+}
+
+function oneDecimal(n: number): string {
+  return (Math.round(n * 10) / 10).toString();
+}
+
+/** "generated at 1/2.3 of native size", "generated at native size", "generated at 1.4× native size". */
+export function describeInterpolation(i: Interpolation): string {
+  if (Math.abs(i.max - 1) <= 0.05) return "generated at native size";
+  if (i.max > 1) return `generated at 1/${oneDecimal(i.max)} of native size`;
+  return `generated at ${oneDecimal(1 / i.max)}× native size`;
+}
+
+/** One Firefly upscale of a result's crop: the crop in generated pixels and the factor. */
+export interface UpscaleStep {
+  factor: UpscaleFactor;
+  /** The part of the generated result that is upscaled (generated pixels, inside the result). */
+  crop: Rect;
+  outputSize: Size;
+}
+
+/** One fill of the plan: its geometry, the document rectangle it places, and its upscale if any. */
+export interface DetailPart {
+  geometry: FillGeometry;
+  /** Document pixels this part's result covers when placed (selection part plus the blend band). */
+  placeRect: Rect;
+  upscale: UpscaleStep | null;
+  /** After the upscale, if any. */
+  interpolation: Interpolation;
+}
+
+export interface DetailPlan {
+  mode: "standard" | "native";
+  parts: DetailPart[];
+  /** Whole-plan figures: the worst part's interpolation. */
+  interpolation: Interpolation;
+  fills: number;
+  upscales: number;
+  requests: number;
+  /** Overlap between neighbouring tiles, document pixels (0 for one part). */
+  overlapPx: number;
+}
+
+/** The crop of the generated result that covers `rect` of the window (generated pixels, outward-rounded). */
+export function resultCrop(g: FillGeometry, rect: Rect): Rect {
+  const w = g.window;
+  const r = intersectRect(rect, w);
+  const sx = g.sendSize.width / rectWidth(w);
+  const sy = g.sendSize.height / rectHeight(w);
+  return clampToCanvas(
+    {
+      left: Math.floor((r.left - w.left) * sx),
+      top: Math.floor((r.top - w.top) * sy),
+      right: Math.ceil((r.right - w.left) * sx),
+      bottom: Math.ceil((r.bottom - w.top) * sy),
+    },
+    g.sendSize,
+  );
+}
+
+/**
+ * The smallest upscale factor that brings `placeRect` to ≤ 1 within the output limit, or null when none
+ * does. `null` is also returned when no upscale is needed (check `fillInterpolation` first).
+ */
+export function chooseUpscale(g: FillGeometry, placeRect: Rect, maxOutputSide = UPSCALE_MAX_OUTPUT_SIDE): UpscaleStep | null {
+  const need = fillInterpolation(g).max;
+  if (need <= 1 + NATIVE_TOLERANCE) return null;
+  const crop = resultCrop(g, placeRect);
+  for (const factor of UPSCALE_FACTORS) {
+    if (factor + NATIVE_TOLERANCE < need) continue;
+    const outputSize = { width: rectWidth(crop) * factor, height: rectHeight(crop) * factor };
+    if (Math.max(outputSize.width, outputSize.height) > maxOutputSide) return null;
+    return { factor, crop, outputSize };
+  }
+  return null;
+}
+
+function partFor(doc: Size, tile: Rect, bandPx: number, presets: readonly Size[], opts: ContextOptions, native: boolean): DetailPart {
+  const geometry = planFillGeometry(doc, tile, presets, opts);
+  const placeRect = intersectRect(growRect(geometry.selection, bandPx), geometry.window);
+  const base = fillInterpolation(geometry);
+  const upscale = native ? chooseUpscale(geometry, placeRect) : null;
+  const interpolationAfter = upscale ? interpolation(base.x / upscale.factor, base.y / upscale.factor) : base;
+  return { geometry, placeRect, upscale, interpolation: interpolationAfter };
+}
+
+function isNative(p: DetailPart): boolean {
+  return p.interpolation.max <= 1 + NATIVE_TOLERANCE;
+}
+
+/** Splits `extent` into nx × ny tiles that overlap by `overlap` document pixels. */
+export function tileRects(extent: Rect, nx: number, ny: number, overlap: number): Rect[] {
+  const cuts = (lo: number, hi: number, n: number): [number, number][] => {
+    const len = hi - lo;
+    const step = (len - overlap) / n;
+    const out: [number, number][] = [];
+    for (let i = 0; i < n; i++) {
+      const a = i === 0 ? lo : Math.round(lo + i * step);
+      const b = i === n - 1 ? hi : Math.round(lo + (i + 1) * step + overlap);
+      out.push([a, b]);
+    }
+    return out;
+  };
+  const xs = cuts(extent.left, extent.right, nx);
+  const ys = cuts(extent.top, extent.bottom, ny);
+  const tiles: Rect[] = [];
+  for (const [top, bottom] of ys) for (const [left, right] of xs) tiles.push({ left, top, right, bottom });
+  return tiles;
+}
+
+/** Overlap between neighbouring tiles: twice the blend band, at least 32 px, so the blends meet. */
+export function tileOverlap(bandPx: number): number {
+  return Math.max(32, 2 * bandPx);
+}
+
+export interface DetailInput {
+  doc: Size;
+  /** The selection's extent (document pixels). */
+  selection: Rect;
+  presets: readonly Size[];
+  /** Result variations: each needs its own upscale. */
+  variations: number;
+  bandPx: number;
+  context?: ContextOptions;
+}
+
+function summarise(mode: DetailPlan["mode"], parts: DetailPart[], variations: number, overlapPx: number): DetailPlan {
+  const fills = parts.length;
+  const upscales = parts.filter((p) => p.upscale).length * variations;
+  const x = Math.max(...parts.map((p) => p.interpolation.x));
+  const y = Math.max(...parts.map((p) => p.interpolation.y));
+  return { mode, parts, interpolation: interpolation(x, y), fills, upscales, requests: fills + upscales, overlapPx };
+}
+
+/** Standard: one fill, the result resampled to the window (today's behaviour). */
+export function planStandardDetail(input: DetailInput): DetailPlan {
+  return summarise("standard", [partFor(input.doc, input.selection, input.bandPx, input.presets, input.context ?? {}, false)], input.variations, 0);
+}
+
+/** The most tiles per axis the planner tries before giving up on native detail. */
+const MAX_TILES_PER_AXIS = 12;
+
+/**
+ * Native detail: one fill plus upscales when that reaches ≤ 1; else the overlapping tiles whose every
+ * part reaches ≤ 1 with the fewest requests (then the fewest tiles, then the squarest tiles). A tile
+ * small enough for 1:1 needs no upscale, so more tiles can mean fewer requests.
+ */
+export function planNativeDetail(input: DetailInput): DetailPlan {
+  const opts = input.context ?? {};
+  const one = partFor(input.doc, input.selection, input.bandPx, input.presets, opts, true);
+  if (isNative(one)) return summarise("native", [one], input.variations, 0);
+  const sel = clampToCanvas(input.selection, input.doc);
+  const overlap = tileOverlap(input.bandPx);
+  const grids: [number, number][] = [];
+  for (let nx = 1; nx <= MAX_TILES_PER_AXIS; nx++) for (let ny = 1; ny <= MAX_TILES_PER_AXIS; ny++) if (nx * ny > 1) grids.push([nx, ny]);
+  const squareness = ([nx, ny]: [number, number]) => Math.abs(Math.log(rectWidth(sel) / nx / (rectHeight(sel) / ny)));
+  grids.sort((a, b) => a[0] * a[1] - b[0] * b[1] || squareness(a) - squareness(b));
+  let best: DetailPlan | null = null;
+  for (const [nx, ny] of grids) {
+    // Every tile is at least one request: no larger grid can beat the best plan found.
+    if (best && nx * ny >= best.requests) break;
+    if ((nx > 1 && rectWidth(sel) / nx <= overlap) || (ny > 1 && rectHeight(sel) / ny <= overlap)) continue;
+    const parts = tileRects(sel, nx, ny, overlap).map((t) => partFor(input.doc, t, input.bandPx, input.presets, opts, true));
+    if (!parts.every(isNative)) continue;
+    const plan = summarise("native", parts, input.variations, overlap);
+    if (!best || plan.requests < best.requests) best = plan;
+  }
+  if (!best) throw new Error(`this selection needs more than ${MAX_TILES_PER_AXIS}×${MAX_TILES_PER_AXIS} tiles for native detail`);
+  return best;
+}
+
+/** The upscale factor for an expand or cover result (one upscale of the whole output), or null. */
+export function uniformUpscale(i: Interpolation, output: Size, maxOutputSide = UPSCALE_MAX_OUTPUT_SIDE): UpscaleFactor | null {
+  if (i.max <= 1 + NATIVE_TOLERANCE) return null;
+  for (const f of UPSCALE_FACTORS) if (f + NATIVE_TOLERANCE >= i.max && Math.max(output.width, output.height) * f <= maxOutputSide) return f;
+  return null;
+}
+
+function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  const minutes = seconds / 60;
+  return minutes < 90 ? `${oneDecimal(minutes)} min` : `${oneDecimal(minutes / 60)} h`;
+}
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Seconds the plan's requests take at `perMinute` requests per minute (the pace alone). */
+export function estimateSeconds(plan: DetailPlan, perMinute: number): number {
+  if (!(perMinute > 0)) throw new Error("the pace must be a positive number of requests per minute");
+  return (plan.requests * 60) / perMinute;
+}
+
+/** "Native detail: 1 fill + 4 upscales = 5 requests, about 75 s at 4/min". */
+export function describeDetailPlan(plan: DetailPlan, perMinute: number): string {
+  const label = plan.mode === "native" ? "Native detail" : "Standard detail";
+  const fills = plan.fills === 1 ? "1 fill" : `${plan.fills} tile fills`;
+  const parts = plan.upscales > 0 ? `${fills} + ${count(plan.upscales, "upscale", "upscales")}` : fills;
+  return `${label}: ${parts} = ${count(plan.requests, "request", "requests")}, about ${duration(estimateSeconds(plan, perMinute))} at ${perMinute}/min`;
+}
