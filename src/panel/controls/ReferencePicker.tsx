@@ -1,7 +1,7 @@
 // A style or structure reference: any open document (its composite) or one of its layers, shown with
 // its thumbnail (a small JPEG the host makes; asked for only while shown) and a strength slider.
 
-import React, { useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { Flex, Image, Item, Picker, Section, Slider, Text, View } from "@adobe/react-spectrum";
 import type { ImageReference } from "../../common/jobs";
 import type { LayerInfo } from "../../common/host";

@@ -1,6 +1,6 @@
 // The jobs list: live jobs first, then the history of finished ones (kept by the host, survives reloads).
 
-import React, { useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { Flex, Heading, Text } from "@adobe/react-spectrum";
 import type { JobState } from "../../common/jobs";
 import { JobCard, JobCardActions } from "./JobCard";
