@@ -70,7 +70,6 @@ describe("built plugin folder", () => {
 });
 
 describe("team broker origins at build time", () => {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { manifestForBuild, parseOrigins } = require(path.join(root, "scripts", "manifest-origins.js"));
   const source = fs.readFileSync(path.join(root, "manifest.json"));
 
@@ -92,7 +91,6 @@ describe("team broker origins at build time", () => {
 
 describe("npm run package", () => {
   test("writes a .ccx zip with manifest.json at its root", async () => {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { packageCcx } = require(path.join(root, "scripts", "package-ccx.js"));
     const out = fs.mkdtempSync(path.join(require("os").tmpdir(), "ccx-"));
     const file: string = await packageCcx(out);

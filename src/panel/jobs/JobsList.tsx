@@ -7,7 +7,7 @@ import { JobCard, JobCardActions } from "./JobCard";
 import { isActive } from "./describe";
 
 export function JobsList({ jobs, actions }: { jobs: JobState[]; actions: JobCardActions }) {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
   const anyActive = jobs.some(isActive);
   useEffect(() => {
     if (!anyActive) return;

@@ -82,7 +82,7 @@ class Writer {
   }
   /** `len` ≤ 24 bits of `value`. Capacity must have been ensured by the caller. */
   put(value: number, len: number): void {
-    let acc = (this.acc << len) | (value & ((1 << len) - 1));
+    const acc = (this.acc << len) | (value & ((1 << len) - 1));
     let bits = this.bits + len;
     const buf = this.buf;
     while (bits >= 8) {
