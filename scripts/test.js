@@ -1,12 +1,29 @@
 #!/usr/bin/env node
-// The whole test suite: type-check, build, then jest (unit, HTTP, end-to-end in headless Chromium).
-// Checks that the system tools the suite needs are present first, and installs them when it can
-// (root with apt-get, as in CI); otherwise it says exactly what to install.
+// The test suite in three lanes:
+//   node scripts/test.js          everything: type-check, lint, build, then jest (unit, HTTP, Redis, end-to-end in headless Chromium)
+//   node scripts/test.js --unit   jest without the build, Chromium or Redis (npm run test:unit)
+//   node scripts/test.js --e2e    build, then the suites that drive the built panel in Chromium (npm run test:e2e)
+// Every lane ends with a second pass of the date tests under a non-UTC timezone.
+// Lanes that need system tools check for them first, and install them when they can
+// (root with apt-get, as in CI); otherwise they say exactly what to install.
 const { spawnSync } = require("child_process");
 const fs = require("fs");
 const path = require("path");
 
 const root = path.join(__dirname, "..");
+const DATE_TESTS = ["test/common/firefly/retry-after.test.ts", "test/common/firefly/classify.test.ts"];
+/** Suites that need the build, Chromium or Redis (jest path patterns). */
+const BROWSER_SUITES = ["/test/e2e/", "/test/build/", "/test/panel/panelUi\\.test", "/test/panel/panelModelsReferences\\.test"];
+const REDIS_SUITES = ["/test/scale/", "/test/store/redis-", "/test/store/differential\\.test"];
+
+const args = process.argv.slice(2);
+const lane = args.includes("--unit") ? "unit" : args.includes("--e2e") ? "e2e" : "all";
+const jestArgs = args.filter((a) => a !== "--unit" && a !== "--e2e");
+const laneArgs = {
+  all: [],
+  unit: ["--testPathIgnorePatterns", ...BROWSER_SUITES, ...REDIS_SUITES],
+  e2e: ["--testPathPattern", ...BROWSER_SUITES],
+}[lane];
 const needs = [
   { bin: "/usr/bin/chromium", pkg: "chromium", why: "end-to-end tests of the panel and playground" },
   { bin: "redis-server", pkg: "redis-server", why: "team scale-out tests (shared queue on Redis)" },
@@ -22,7 +39,8 @@ function run(cmd, args, opts = {}) {
   return r.status === null ? 1 : r.status;
 }
 
-const missing = needs.filter((n) => !has(n.bin));
+const laneNeeds = { all: needs, unit: [], e2e: needs.filter((n) => n.pkg === "chromium") }[lane];
+const missing = laneNeeds.filter((n) => !has(n.bin));
 if (missing.length) {
   const pkgs = missing.map((m) => m.pkg);
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
@@ -38,14 +56,22 @@ if (missing.length) {
   }
 }
 
-let status = run("npx", ["tsc", "--noEmit", "-p", "tsconfig.json"]);
-if (status !== 0) process.exit(status);
-status = run("npm", ["run", "-s", "build"]);
-if (status !== 0) process.exit(status);
+let status = 0;
+let lintStatus = 0;
+if (lane === "all") {
+  status = run("npx", ["tsc", "--noEmit", "-p", "tsconfig.json"]);
+  if (status !== 0) process.exit(status);
+  // A lint failure fails the run, but the tests still run so one report shows both.
+  lintStatus = run("npm", ["run", "-s", "lint"]);
+}
+if (lane !== "unit") {
+  status = run("npm", ["run", "-s", "build"]);
+  if (status !== 0) process.exit(status);
+}
 
 const report = path.join(root, "test-artifacts", "jest-results.json");
 fs.mkdirSync(path.dirname(report), { recursive: true });
-status = run("npx", ["jest", "--json", `--outputFile=${report}`, ...process.argv.slice(2)]);
+status = run("npx", ["jest", "--json", `--outputFile=${report}`, ...laneArgs, ...jestArgs]);
 try {
   const r = JSON.parse(fs.readFileSync(report, "utf8"));
   const skipped = r.numPendingTests + r.numTodoTests;
@@ -53,5 +79,13 @@ try {
   if (r.numTotalTests === 0) status = 1;
 } catch {
   if (status === 0) status = 1;
+}
+if (status === 0) {
+  // HTTP-dates are GMT whatever the machine's timezone: run the date tests again away from UTC.
+  status = run("npx", ["jest", "--maxWorkers=1", ...DATE_TESTS], { env: { ...process.env, TZ: "America/New_York" } });
+}
+if (status === 0 && lintStatus !== 0) {
+  console.error("Lint failed (npm run lint): see its report above.");
+  status = lintStatus;
 }
 process.exit(status);

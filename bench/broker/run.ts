@@ -40,7 +40,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { arg, ask, cpuMicros, textArg, forkTs, quantile, request, startUpstream, stopChild, upstreamHeaders, type Upstream } from "../support/procs";
+import { arg, ask, cpuMicros, textArg, forkTs, quantile, request, startUpstream, stopChild, upstreamHeaders } from "../support/procs";
 
 const CLIENTS = arg("clients", 50);
 const LOW_RATE = arg("low-rate", 50);

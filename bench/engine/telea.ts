@@ -2,7 +2,6 @@
 
 import type { GrayImage, RgbaImage } from "../../src/broker/local/engine/types";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Cv = any;
 let cvPromise: Promise<{ cv: Cv }> | null = null;
 
@@ -14,7 +13,6 @@ let cvPromise: Promise<{ cv: Cv }> | null = null;
 export function loadOpenCv(): Promise<{ cv: Cv }> {
   if (!cvPromise) {
     cvPromise = new Promise((resolve) => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require("@techstark/opencv-js");
       if (mod.Mat) resolve({ cv: mod });
       else if (typeof mod.then === "function") mod.then((cv: Cv) => resolve({ cv }));

@@ -41,7 +41,6 @@ const compiledRoots = new Map<string, string>();
 function compiled(rev = ""): string {
   const known = compiledRoots.get(rev);
   if (known) return known;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ts = require("typescript") as typeof import("typescript");
   const parsed = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.node.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
   const compilerOptions = { ...parsed?.options, noEmit: false, sourceMap: false, inlineSourceMap: false, declaration: false };

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DEFAULT_RATE_PER_DAY, DEFAULT_RATE_PER_MINUTE } from "../common/firefly";
+import { parseBrokerEnv } from "./config-env";
 import { ConfigError } from "./config-error";
 import { KeyEntry, loadOrCreateLocalKey, readKeysFile, sha256 } from "./keys";
 import { checkStoreEnv } from "./store/from-env";
@@ -46,12 +47,6 @@ export interface BrokerConfig {
   storeEnv: Record<string, string | undefined>;
 }
 
-const DEFAULTS = {
-  imsUrl: "https://ims-na1.adobelogin.com/ims/token/v3",
-  imsScopes: "openid,AdobeID,session,additional_info,read_organizations,firefly_api,ff_apis",
-  fireflyUrl: "https://firefly-api.adobe.io",
-};
-
 /** KEY=VALUE lines; `#` comments; optional quotes; `export ` prefix allowed. */
 export function parseDotEnv(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -85,34 +80,6 @@ export function packageRoot(): string {
   return process.cwd();
 }
 
-function int(env: Record<string, string | undefined>, name: string, def: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return def;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number (got "${raw.slice(0, 40)}")`);
-  const n = Number(raw.trim());
-  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max} (got ${n})`);
-  return n;
-}
-
-function url(env: Record<string, string | undefined>, name: string, def: string): string {
-  const raw = env[name] || def;
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new ConfigError(`${name} is not a URL`);
-  }
-  if (u.protocol !== "https:" && u.protocol !== "http:") throw new ConfigError(`${name} must be an http(s) URL`);
-  return raw.replace(/\/+$/, "");
-}
-
-function list(raw: string | undefined): string[] {
-  return (raw ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
 export interface LoadConfigOptions {
   /** Folder whose `.env` is read (default: the current directory). */
   cwd?: string;
@@ -130,40 +97,30 @@ export function loadConfig(processEnv: Record<string, string | undefined>, optio
     }
   }
   const env: Record<string, string | undefined> = { ...fileEnv, ...processEnv };
+  const e = parseBrokerEnv(env);
 
-  const host = (env.INFILL_HOST || "127.0.0.1").trim();
-  if (!/^[A-Za-z0-9.:_-]+$/.test(host)) throw new ConfigError(`INFILL_HOST is not a host name or address`);
-  const port = int(env, "INFILL_PORT", 8765, 0, 65535);
-
-  const clientId = env.FIREFLY_SERVICES_CLIENT_ID?.trim() || undefined;
-  const clientSecret = env.FIREFLY_SERVICES_CLIENT_SECRET?.trim() || undefined;
+  const { INFILL_HOST: host, INFILL_PORT: port, FIREFLY_SERVICES_CLIENT_ID: clientId, FIREFLY_SERVICES_CLIENT_SECRET: clientSecret } = e;
   if (!!clientId !== !!clientSecret) {
     throw new ConfigError(
       clientId ? "FIREFLY_SERVICES_CLIENT_ID is set but FIREFLY_SERVICES_CLIENT_SECRET is not: set both (Firefly) or neither (local engine)" : "FIREFLY_SERVICES_CLIENT_SECRET is set but FIREFLY_SERVICES_CLIENT_ID is not: set both (Firefly) or neither (local engine)",
     );
   }
-  let mode: "firefly" | "local" = clientId ? "firefly" : "local";
-  const forced = env.INFILL_PROVIDER?.trim();
-  if (forced) {
-    if (forced !== "firefly" && forced !== "local") throw new ConfigError(`INFILL_PROVIDER must be "firefly" or "local" (got "${forced.slice(0, 20)}")`);
-    if (forced === "firefly" && !clientId) throw new ConfigError("INFILL_PROVIDER=firefly needs FIREFLY_SERVICES_CLIENT_ID and FIREFLY_SERVICES_CLIENT_SECRET");
-    mode = forced;
-  }
+  if (e.INFILL_PROVIDER === "firefly" && !clientId) throw new ConfigError("INFILL_PROVIDER=firefly needs FIREFLY_SERVICES_CLIENT_ID and FIREFLY_SERVICES_CLIENT_SECRET");
+  const mode: "firefly" | "local" = e.INFILL_PROVIDER ?? (clientId ? "firefly" : "local");
 
   const configDir = defaultConfigDir(env);
-  const dataDir = env.INFILL_DATA_DIR ? path.resolve(env.INFILL_DATA_DIR) : path.join(configDir, "data");
+  const dataDir = e.INFILL_DATA_DIR ? path.resolve(e.INFILL_DATA_DIR) : path.join(configDir, "data");
 
   let keys: KeyEntry[] = [];
   let localKey: BrokerConfig["localKey"];
   let keySource: BrokerConfig["keySource"];
-  if (env.INFILL_KEYS_FILE) {
-    keys = readKeysFile(path.resolve(cwd, env.INFILL_KEYS_FILE));
+  if (e.INFILL_KEYS_FILE) {
+    keys = readKeysFile(path.resolve(cwd, e.INFILL_KEYS_FILE));
     keySource = "keys-file";
   }
-  if (env.INFILL_API_KEY) {
-    const k = env.INFILL_API_KEY.trim();
-    if (k.length < 16) throw new ConfigError("INFILL_API_KEY is too short (16 characters at least)");
-    if (!keys.some((e) => e.name === "default")) keys.push({ name: "default", hash: sha256(k), admin: true, plain: k });
+  if (e.INFILL_API_KEY) {
+    const k = e.INFILL_API_KEY;
+    if (!keys.some((entry) => entry.name === "default")) keys.push({ name: "default", hash: sha256(k), admin: true, plain: k });
     keySource ??= "env";
   }
   if (!keys.length) {
@@ -177,19 +134,18 @@ export function loadConfig(processEnv: Record<string, string | undefined>, optio
     keySource = "generated";
   }
 
-  const fireflyUrl = url(env, "INFILL_FIREFLY_URL", DEFAULTS.fireflyUrl);
-  const publicUrl = env.INFILL_PUBLIC_URL ? url(env, "INFILL_PUBLIC_URL", "") : undefined;
+  const publicUrl = e.INFILL_PUBLIC_URL;
   const allowedHosts = new Set(["localhost", "127.0.0.1", "::1"]);
   if (host !== "0.0.0.0" && host !== "::") allowedHosts.add(host.toLowerCase());
-  for (const h of list(env.INFILL_ALLOWED_HOSTS)) allowedHosts.add(h.toLowerCase());
+  for (const h of e.INFILL_ALLOWED_HOSTS) allowedHosts.add(h.toLowerCase());
   if (publicUrl) allowedHosts.add(new URL(publicUrl).hostname.toLowerCase());
 
-  const storeEnv = { INFILL_REDIS_URL: env.INFILL_REDIS_URL, INFILL_REDIS_PREFIX: env.INFILL_REDIS_PREFIX };
+  const storeEnv = { INFILL_REDIS_URL: e.INFILL_REDIS_URL, INFILL_REDIS_PREFIX: e.INFILL_REDIS_PREFIX };
   checkStoreEnv(storeEnv);
 
   const root = packageRoot();
-  const perMinute = int(env, "INFILL_RATE_PER_MINUTE", mode === "firefly" ? DEFAULT_RATE_PER_MINUTE : 0, 0, 1_000_000);
-  const perDay = int(env, "INFILL_RATE_PER_DAY", mode === "firefly" ? DEFAULT_RATE_PER_DAY : 0, 0, 100_000_000);
+  const perMinute = e.INFILL_RATE_PER_MINUTE ?? (mode === "firefly" ? DEFAULT_RATE_PER_MINUTE : 0);
+  const perDay = e.INFILL_RATE_PER_DAY ?? (mode === "firefly" ? DEFAULT_RATE_PER_DAY : 0);
 
   return {
     host,
@@ -197,26 +153,26 @@ export function loadConfig(processEnv: Record<string, string | undefined>, optio
     mode,
     clientId,
     clientSecret,
-    imsUrl: url(env, "INFILL_IMS_URL", DEFAULTS.imsUrl),
-    imsScopes: env.INFILL_IMS_SCOPES?.trim() || DEFAULTS.imsScopes,
-    fireflyUrl,
-    outputHosts: list(env.INFILL_OUTPUT_HOSTS),
+    imsUrl: e.INFILL_IMS_URL,
+    imsScopes: e.INFILL_IMS_SCOPES,
+    fireflyUrl: e.INFILL_FIREFLY_URL,
+    outputHosts: e.INFILL_OUTPUT_HOSTS,
     // 0 means "no pacing" (the local engine's default; it has its own worker pool).
     ratePerMinute: perMinute === 0 ? Infinity : perMinute,
     ratePerDay: perDay === 0 ? Infinity : perDay,
-    maxQueuedPerKey: int(env, "INFILL_MAX_QUEUED_PER_KEY", 20, 1, 100_000),
+    maxQueuedPerKey: e.INFILL_MAX_QUEUED_PER_KEY,
     keys,
     localKey,
     keySource: keySource!,
     configDir,
     dataDir,
     allowedHosts: [...allowedHosts],
-    corsOrigins: list(env.INFILL_CORS_ORIGINS),
+    corsOrigins: e.INFILL_CORS_ORIGINS,
     publicUrl,
-    playgroundDir: path.resolve(env.INFILL_PLAYGROUND_DIR || path.join(root, "dist", "playground")),
-    uiDir: path.resolve(env.INFILL_UI_DIR || path.join(root, "dist", "plugin", "ui")),
-    upstreamTimeoutMs: int(env, "INFILL_UPSTREAM_TIMEOUT_MS", 60_000, 100, 3_600_000),
-    retryBaseMs: int(env, "INFILL_RETRY_BASE_MS", 250, 0, 60_000),
+    playgroundDir: path.resolve(e.INFILL_PLAYGROUND_DIR || path.join(root, "dist", "playground")),
+    uiDir: path.resolve(e.INFILL_UI_DIR || path.join(root, "dist", "plugin", "ui")),
+    upstreamTimeoutMs: e.INFILL_UPSTREAM_TIMEOUT_MS,
+    retryBaseMs: e.INFILL_RETRY_BASE_MS,
     statusMinIntervalMs: 1000,
     storeEnv,
   };

@@ -1,8 +1,7 @@
 // Broker keys: who may call the broker. Each key has a name (used in logs, usage, queue fairness
-// and job ownership) and may be stored hashed (`sha256:<hex>`). Presented keys are compared in
-// constant time against every entry: as text against a key whose text is known (configured in
-// plain text, or seen once and matched to its hash), else by SHA-256 — so a stored hash is
-// checked once per key per process, not on every request.
+// and job ownership) and may be stored hashed (`sha256:<hex>`). A presented key is hashed once and
+// its SHA-256 compared with every entry's with `crypto.timingSafeEqual`: fixed-length digests, so
+// the time taken reveals neither the stored keys' lengths nor where a near miss differs.
 
 import * as crypto from "crypto";
 import { createHash, randomBytes, timingSafeEqual } from "crypto";
@@ -33,34 +32,16 @@ export function newKey(): string {
 }
 
 export class KeyRing {
-  /** The text of hashed keys already presented and matched (kept in memory only). */
-  private readonly learned = new Map<KeyEntry, string>();
-
   constructor(readonly entries: KeyEntry[]) {}
 
-  /** The entry for a presented key, or undefined. Looks at every entry (no early exit). */
+  /** The entry for a presented key, or undefined. Compares with every entry (no early exit). */
   find(presented: string): KeyEntry | undefined {
     if (presented.length === 0 || presented.length > 512) return undefined;
-    let hash: Buffer | undefined;
+    const hash = sha256(presented);
     let found: KeyEntry | undefined;
-    for (const e of this.entries) {
-      const text = e.plain ?? this.learned.get(e);
-      const same = text !== undefined ? sameText(presented, text) : timingSafeEqual((hash ??= sha256(presented)), e.hash);
-      if (same && !found) found = e;
-    }
-    if (found && found.plain === undefined && !this.learned.has(found)) this.learned.set(found, presented);
+    for (const e of this.entries) if (timingSafeEqual(hash, e.hash) && !found) found = e;
     return found;
   }
-}
-
-/**
- * Whether `presented` equals `secret`, in time that depends only on the presented text's length:
- * every character is compared, and the secret's length is not revealed by when the loop stops.
- */
-export function sameText(presented: string, secret: string): boolean {
-  let diff = presented.length ^ secret.length;
-  for (let i = 0; i < presented.length; i++) diff |= presented.charCodeAt(i) ^ secret.charCodeAt(i % secret.length);
-  return diff === 0;
 }
 
 /**

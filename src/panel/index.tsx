@@ -1,5 +1,4 @@
 // Panel entry: mounts the React Spectrum panel and connects it to the host through window.uxpHost.
-import React from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { windowLink } from "./model/link";

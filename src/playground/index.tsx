@@ -1,5 +1,4 @@
 // Playground entry: the simulated Photoshop, the real host controller, and the panel in an iframe.
-import React from "react";
 import { createRoot } from "react-dom/client";
 import { SimHost } from "./sim";
 import { PlaygroundApp } from "./ui/PlaygroundApp";

@@ -96,7 +96,7 @@ export interface Reply {
   headers: http.IncomingHttpHeaders;
   body: Buffer;
   text: string;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any;
 }
 
 export interface CallOptions {

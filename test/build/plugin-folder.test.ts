@@ -1,47 +1,57 @@
-// The built plugin folder (dist/plugin) is what UXP Developer Tool loads: check it has exactly what the
-// plugin relies on. Run after `npm run build` (the test command builds first).
+// The built plugin folder (dist/plugin) is what UXP Developer Tool loads: check that it is the source
+// manifest as the build writes it, that everything the manifest and the code name is there, and that
+// the .ccx package holds that folder. Run after `npm run build` (the test command builds first).
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { execFileSync } from "child_process";
+import { strFromU8, unzipSync } from "fflate";
+import { DEFAULT_BROKER_URL, PANEL_ID, WEBVIEW_SRC } from "../../src/plugin/photoshop/startup";
 
 const root = path.join(__dirname, "..", "..");
 const dist = path.join(root, "dist", "plugin");
 const read = (rel: string) => fs.readFileSync(path.join(dist, rel));
-const pngSize = (buf: Buffer) => ({ width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) });
+const pngSize = (buf: Buffer | Uint8Array) => {
+  const b = Buffer.from(buf);
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+};
+const { manifestForBuild, parseOrigins } = require(path.join(root, "scripts", "manifest-origins.js"));
+const source = fs.readFileSync(path.join(root, "manifest.json"));
+
+interface Icon {
+  width: number;
+  height: number;
+  path: string;
+  scale: number[];
+}
+
+/** Every icon file a manifest names, with the pixel size UXP expects at each scale. */
+function iconFiles(manifest: { icons: Icon[]; entrypoints: { icons: Icon[] }[] }): { file: string; width: number; height: number }[] {
+  const icons = [...manifest.icons, ...manifest.entrypoints.flatMap((e) => e.icons)];
+  return icons.flatMap((i) => i.scale.map((s) => ({ file: s === 1 ? i.path : i.path.replace(/\.png$/, `@${s}x.png`), width: i.width * s, height: i.height * s })));
+}
 
 describe("built plugin folder", () => {
   const manifest = JSON.parse(read("manifest.json").toString("utf8"));
 
-  test("manifest v5 for Photoshop 26+ with API version 2", () => {
-    expect(manifest.manifestVersion).toBe(5);
-    expect(manifest.main).toBe("index.html");
-    expect(manifest.host).toEqual({ app: "PS", minVersion: "26.0.0", data: { apiVersion: 2, loadEvent: "use" } });
+  test("the manifest is the source manifest as the build writes it", () => {
+    expect(manifest).toEqual(JSON.parse(manifestForBuild(source, process.env)));
+  });
+
+  test("the panel the code registers is the manifest's, and its main file exists", () => {
+    expect(manifest.entrypoints.map((e: { id: string }) => e.id)).toContain(PANEL_ID);
     expect(fs.existsSync(path.join(dist, manifest.main))).toBe(true);
   });
 
-  test("one panel entrypoint with sizes and light/dark icons that exist at 23x23 and 46x46", () => {
-    expect(manifest.entrypoints).toHaveLength(1);
-    const panel = manifest.entrypoints[0];
-    expect(panel.type).toBe("panel");
-    expect(panel.minimumSize.width).toBeGreaterThanOrEqual(240);
-    expect(panel.preferredDockedSize.height).toBeGreaterThan(panel.minimumSize.height);
-    const themes = panel.icons.flatMap((i: { theme: string[] }) => i.theme).sort();
-    expect(themes).toEqual(["dark", "darkest", "light", "lightest", "medium"]);
-    for (const icon of panel.icons) {
-      const at1 = pngSize(read(icon.path));
-      const at2 = pngSize(read(icon.path.replace(/\.png$/, "@2x.png")));
-      expect(at1).toEqual({ width: 23, height: 23 });
-      expect(at2).toEqual({ width: 46, height: 46 });
-    }
+  test("every icon the manifest names exists at the size it declares for each scale", () => {
+    const files = iconFiles(manifest);
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect({ file: f.file, ...pngSize(read(f.file)) }).toEqual(f);
   });
 
-  test("permissions: full broker origins, a local webview with the message bridge, plugin storage", () => {
-    const p = manifest.requiredPermissions;
-    expect(Object.keys(p).sort()).toEqual(["localFileSystem", "network", "webview"]);
-    expect(p.network.domains).toEqual(["http://localhost:8765", "http://127.0.0.1:8765"]);
-    for (const d of p.network.domains) expect(new URL(d).origin).toBe(d);
-    expect(p.webview).toEqual({ allow: "yes", allowLocalRendering: "yes", enableMessageBridge: "localOnly", domains: [] });
-    expect(p.localFileSystem).toBe("plugin");
+  test("the default broker is reachable: its origin is a network permission, and every domain is a bare origin", () => {
+    const domains: string[] = manifest.requiredPermissions.network.domains;
+    expect(domains).toContain(new URL(DEFAULT_BROKER_URL).origin);
+    for (const d of domains) expect(new URL(d).origin).toBe(d);
     expect(manifest.requiredPermissions.allowCodeGenerationFromStrings).toBeUndefined();
   });
 
@@ -61,27 +71,25 @@ describe("built plugin folder", () => {
     expect(host).toMatch(/jitless/);
   });
 
-  test("the webview page loads its script by a relative path", () => {
-    const html = read("ui/index.html").toString("utf8");
-    expect(html).toMatch(/<script src="?panel\.js"?>/);
+  test("the webview page the host shows exists and loads its script by a relative path", () => {
+    const page = WEBVIEW_SRC.replace(/^plugin:\//, "");
+    const html = read(page).toString("utf8");
+    const script = /<script src="?([^" >]+)"?>/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    expect(script!.startsWith("/")).toBe(false);
+    expect(fs.existsSync(path.join(dist, path.dirname(page), script!))).toBe(true);
     expect(html).not.toMatch(/src="?\//);
-    expect(read("index.html").toString("utf8")).toMatch(/<webview[^>]+src="plugin:\/ui\/index\.html"/);
+    expect(read(manifest.main).toString("utf8")).toContain(`src="${WEBVIEW_SRC}"`);
   });
 });
 
 describe("team broker origins at build time", () => {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { manifestForBuild, parseOrigins } = require(path.join(root, "scripts", "manifest-origins.js"));
-  const source = fs.readFileSync(path.join(root, "manifest.json"));
-
-  test("INFILL_BROKER_ORIGINS adds full origins to the network permission", () => {
+  test("INFILL_BROKER_ORIGINS adds full origins after the source manifest's own", () => {
+    const own: string[] = JSON.parse(source.toString("utf8")).requiredPermissions.network.domains;
     const built = JSON.parse(manifestForBuild(source, { INFILL_BROKER_ORIGINS: "https://infill.studio.example, http://10.0.0.5:9000" }));
-    expect(built.requiredPermissions.network.domains).toEqual([
-      "http://localhost:8765",
-      "http://127.0.0.1:8765",
-      "https://infill.studio.example",
-      "http://10.0.0.5:9000",
-    ]);
+    expect(built.requiredPermissions.network.domains).toEqual([...own, "https://infill.studio.example", "http://10.0.0.5:9000"]);
+    const again = JSON.parse(manifestForBuild(source, { INFILL_BROKER_ORIGINS: own.join(",") }));
+    expect(again.requiredPermissions.network.domains).toEqual(own);
   });
 
   test("a bare host or a path is refused with a clear message", () => {
@@ -91,22 +99,19 @@ describe("team broker origins at build time", () => {
 });
 
 describe("npm run package", () => {
-  test("writes a .ccx zip with manifest.json at its root", async () => {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+  test("writes a .ccx zip of the built folder with manifest.json at its root", async () => {
     const { packageCcx } = require(path.join(root, "scripts", "package-ccx.js"));
-    const out = fs.mkdtempSync(path.join(require("os").tmpdir(), "ccx-"));
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "ccx-"));
     const file: string = await packageCcx(out);
-    expect(path.basename(file)).toBe(`${manifest().id}_${manifest().version}.ccx`);
-    const listing = execFileSync("python3", ["-c", "import sys,zipfile;print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))", file])
-      .toString()
-      .trim()
-      .split("\n");
-    expect(listing).toContain("manifest.json");
-    expect(listing).toContain("index.html");
-    expect(listing).toContain("index.js");
-    expect(listing).toContain("ui/index.html");
-    expect(listing).toContain("icons/dark@2x.png");
-    expect(listing.some((f) => f.startsWith("/") || f.includes(".."))).toBe(false);
+    const manifest = JSON.parse(read("manifest.json").toString("utf8"));
+    expect(path.basename(file)).toBe(`${manifest.id}_${manifest.version}.ccx`);
+    const entries = unzipSync(new Uint8Array(fs.readFileSync(file)));
+    const names = Object.keys(entries).filter((n) => !n.endsWith("/"));
+    expect(names.some((f) => f.startsWith("/") || f.includes(".."))).toBe(false);
+    expect(JSON.parse(strFromU8(entries["manifest.json"]))).toEqual(manifest);
+    for (const f of [manifest.main, "index.js", "ui/index.html", ...iconFiles(manifest).map((i) => i.file)]) {
+      expect(names).toContain(f);
+      expect(Buffer.from(entries[f]).equals(read(f))).toBe(true);
+    }
   });
-  const manifest = () => JSON.parse(read("manifest.json").toString("utf8"));
 });

@@ -82,7 +82,7 @@ describe("JPEG encoder", () => {
     }
   });
 
-  test("encodeJpeg ignores alpha as before", async () => {
+  test("encodeJpeg ignores alpha", async () => {
     const px = photoLike(64, 64);
     const half = px.slice();
     for (let i = 3; i < half.length; i += 4) half[i] = 7;

@@ -1,9 +1,8 @@
 import { HostError, type LayerPlan } from "../../src/common/host";
 import { decodeImage } from "../../src/common/imaging";
 import { SimHost, MAX16 } from "../../src/playground/sim";
+import { px } from "../support/pixels";
 import { coordImage } from "./helpers/images";
-
-const px = (img: { width: number; data: Uint8Array }, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
 
 describe("simulated Photoshop", () => {
   test("two-step anchor canvas resize: content moves by exactly (left, top); Background gets the background colour", async () => {

@@ -12,7 +12,6 @@
 // - network calls made by code under test can be recorded (`fake.network`) with the modal depth at the
 //   time, and `modalScopes()` lists each modal scope with the calls made inside it.
 // Documents and layers are proxies by id over a plain state object, so a rollback is a state restore.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 export interface Rect {
   left: number;

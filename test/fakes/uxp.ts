@@ -6,7 +6,6 @@
 // - localFileSystem folders: getEntry rejects for a missing name, createFile({overwrite}) creates,
 //   read/write with storage.formats.utf8 (strings) or binary (ArrayBuffer);
 // - entrypoints.setup may be called once.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const utf8 = Symbol("utf8");
 const binary = Symbol("binary");

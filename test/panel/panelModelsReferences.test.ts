@@ -10,7 +10,7 @@ import { base64Encode, encodeJpeg } from "../../src/common/imaging/codecs";
 
 jest.setTimeout(120000);
 
-const p = useScriptedPanel(F.firefly, async (host) => {
+const p = useScriptedPanel(F.firefly, async () => {
   await p.host.send(F.doc());
   await p.host.send(F.documents);
   await p.host.send({ type: "layers", docId: 1, layers: [] });
@@ -129,7 +129,7 @@ test("reference thumbnails: asked for while the list is open, shown in the items
   const asked = await commandsOf("thumbnail.get", 3);
   expect(asked.map((c) => [c.docId, c.layerId])).toEqual([[1, undefined], [2, undefined], [2, 7]]);
   const orange = jpeg(96, 72, (x) => [230, 120 + x, 40]);
-  const blue = jpeg(96, 96, (x, y) => [30, 80 + y, 200]);
+  const blue = jpeg(96, 96, (_x, y) => [30, 80 + y, 200]);
   const paint = jpeg(96, 48, (x) => [x * 2, 200, 90]);
   await p.host.send({ type: "thumbnail", replyTo: asked[0].id, docId: 1, dataUrl: orange, width: 96, height: 72 });
   await p.host.send({ type: "thumbnail", replyTo: asked[1].id, docId: 2, dataUrl: blue, width: 96, height: 96 });

@@ -8,7 +8,7 @@ import * as jpeg from "jpeg-js";
 import { decodeJpegRGBA, encodeJpegRGBA } from "./jpeg";
 import { regionIn, type DecodeRegion, type OutputPlacement } from "./crop";
 import { decodePng, encodeMaskPng, encodePng, isPng } from "./png";
-import type { GrayImage, Rect, RGBAImage, Size } from "../host";
+import type { GrayImage, RGBAImage } from "../host";
 
 type BufferShim = { from(a: ArrayLike<number>): Uint8Array; alloc(n: number): Uint8Array };
 

@@ -87,10 +87,10 @@ function tables(): void {
   for (let s = 0; s < 288; s++) {
     let c: number;
     let n: number;
-    if (s < 144) (c = 0x30 + s), (n = 8);
-    else if (s < 256) (c = 0x190 + s - 144), (n = 9);
-    else if (s < 280) (c = s - 256), (n = 7);
-    else (c = 0xc0 + s - 280), (n = 8);
+    if (s < 144) [c, n] = [0x30 + s, 8];
+    else if (s < 256) [c, n] = [0x190 + s - 144, 9];
+    else if (s < 280) [c, n] = [s - 256, 7];
+    else [c, n] = [0xc0 + s - 280, 8];
     code[s] = reverseBits(c, n);
     len[s] = n;
   }

@@ -1,7 +1,6 @@
 // The prompt box: a labelled text area with a live character count against the 1024 limit.
 // Enter runs the current mode; Shift+Enter inserts a new line.
 
-import React from "react";
 import { TextArea } from "@adobe/react-spectrum";
 import { PROMPT_MAX_CHARS, promptLengthProblem } from "../model/limits";
 

@@ -1,6 +1,5 @@
 // Recent prompts (kept by the host in the preferences): pick one to put it back in the prompt box.
 
-import React from "react";
 import { ActionButton, Item, Menu, MenuTrigger } from "@adobe/react-spectrum";
 import type { HistoryEntry } from "../../common/protocol/settings-schema";
 

@@ -1,7 +1,7 @@
 // A style or structure reference: any open document (its composite) or one of its layers, shown with
 // its thumbnail (a small JPEG the host makes; asked for only while shown) and a strength slider.
 
-import React, { useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { Flex, Image, Item, Picker, Section, Slider, Text, View } from "@adobe/react-spectrum";
 import type { ImageReference } from "../../common/jobs";
 import type { LayerInfo } from "../../common/host";
@@ -76,12 +76,12 @@ export function ReferencePicker(p: ReferencePickerProps) {
   const [open, setOpen] = useState(false);
   useEffect(() => {
     for (const d of p.documents) if (!p.layers[d.id]) p.requestLayers(d.id);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- ask when the documents change, not again on each layers update
   }, [p.documents]);
   // Ask for the previews on screen that the panel does not have (again after the host says they went stale).
   useEffect(() => {
     for (const [docId, layerId] of wantedThumbnails(p, open)) if (!p.thumbnails[thumbKey(docId, layerId)]) p.requestThumbnail(docId, layerId);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the props object is new each render; the fields read are listed
   }, [open, p.value?.docId, p.value?.layerId, p.documents, p.layers, p.thumbnails]);
   const doc = p.value ? p.documents.find((d) => d.id === p.value!.docId) : undefined;
   const layer = p.value?.layerId !== undefined && doc ? p.layers[doc.id]?.find((l) => l.id === p.value!.layerId) : undefined;

@@ -1,6 +1,6 @@
 // The run button of a mode, with the reason it is disabled written right under it (never a silent grey button).
 
-import React, { useId } from "react";
+import { useId } from "react";
 import { Button, Flex, Text } from "@adobe/react-spectrum";
 
 export interface RunButtonProps {

@@ -1,6 +1,6 @@
 // Variation count (1–4) and seed: random each run, or fixed for repeatable results.
 
-import React, { useState } from "react";
+import { useState } from "react";
 import { Flex, NumberField, Switch } from "@adobe/react-spectrum";
 import { MAX_VARIATIONS, SEED_MAX } from "../model/limits";
 import type { SeedChoice } from "../model/seeds";

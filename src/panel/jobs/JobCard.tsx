@@ -1,7 +1,7 @@
 // One job: live status, elapsed time, cancel; errors as a sentence with the detail one click away;
 // variation thumbnails (click = make visible), keep one, re-run with the same seeds, reapply kept results.
 
-import React, { useState } from "react";
+import { useState } from "react";
 import { ActionButton, Button, Flex, Heading, ProgressBar, StatusLight, Text, View } from "@adobe/react-spectrum";
 import type { JobParams, JobState } from "../../common/jobs";
 import { elapsed, isActive, jobTitle, statusText, statusVariant } from "./describe";

@@ -1,13 +1,13 @@
 // The jobs list: live jobs first, then the history of finished ones (kept by the host, survives reloads).
 
-import React, { useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { Flex, Heading, Text } from "@adobe/react-spectrum";
 import type { JobState } from "../../common/jobs";
 import { JobCard, JobCardActions } from "./JobCard";
 import { isActive } from "./describe";
 
 export function JobsList({ jobs, actions }: { jobs: JobState[]; actions: JobCardActions }) {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
   const anyActive = jobs.some(isActive);
   useEffect(() => {
     if (!anyActive) return;

@@ -1,6 +1,6 @@
 // Expand: enlarge the canvas and generate the new area; original pixels stay untouched.
 
-import React, { useState } from "react";
+import { useState } from "react";
 import { Flex, Item, NumberField, Picker, Radio, RadioGroup, Text, View } from "@adobe/react-spectrum";
 import type { Alignment, AspectPreset, ExpandParams, ExpandTarget } from "../../common/jobs";
 import { engineInfo } from "../model/state";

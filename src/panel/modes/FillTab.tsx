@@ -1,6 +1,6 @@
 // Fill: generate inside the selection. The prompt is optional (empty = fill from surroundings).
 
-import React, { useState } from "react";
+import { useState } from "react";
 import { Flex, Text, TextField } from "@adobe/react-spectrum";
 import type { FillParams, JobParams } from "../../common/jobs";
 import type { PanelState } from "../model/state";

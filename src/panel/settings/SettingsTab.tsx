@@ -1,7 +1,7 @@
 // Settings: broker URL, broker key (write-only), connection test with the exact diagnosis,
 // blend band and tone matching, default variation count. Stored by the host (no localStorage in the webview).
 
-import React, { useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { ActionButton, Button, Flex, Heading, NumberField, StatusLight, Switch, Text, TextField, View } from "@adobe/react-spectrum";
 import type { ConnectionResult, SettingsPatch, SettingsView } from "../../common/protocol/settings-schema";
 

@@ -62,7 +62,7 @@ export function DocumentView({ image, selection, tool, feather, onSelect }: Docu
     base.current = image ? imageToCanvas(image) : null;
     overlay.current = image ? selectionOverlay(image, selection, scale) : null;
     draw(null);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- scale and draw follow from image; rebuild only when image or selection changes
   }, [image, selection]);
 
   function draw(points: Point[] | null) {

@@ -1,7 +1,7 @@
 // The layers of the active document, top-most first: visibility toggles (a history step each, as in
 // Photoshop), group nesting, and a mask thumbnail for masked layers.
 
-import React, { useEffect, useRef } from "react";
+import { useEffect, useRef } from "react";
 import type { SimLayer } from "../sim";
 
 function MaskThumb({ layer, docSize }: { layer: SimLayer; docSize: { width: number; height: number } }) {

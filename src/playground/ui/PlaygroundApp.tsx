@@ -1,7 +1,7 @@
 // The playground page: a simulated Photoshop document (tabs for several open documents, canvas,
 // selection tools, layers, undo/redo, export) beside the real panel in an iframe.
 
-import React, { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { RGBAImage, SelectionMask } from "../../common/host";
 import type { Theme } from "../../common/protocol";
 import type { SimHost, SimLayer } from "../sim";

@@ -1,6 +1,5 @@
 // Selection tool choice, feather amount, select all and deselect.
 
-import React from "react";
 import type { SelectionTool } from "../doc/selectionShapes";
 
 export interface SelectionToolsProps {

@@ -1,6 +1,6 @@
 // The playground's top bar: open an image or a sample, undo/redo, export the composite as PNG.
 
-import React, { useRef } from "react";
+import { useRef } from "react";
 import { SAMPLES } from "../doc/images";
 import type { Theme } from "../../common/protocol";
 

@@ -1,4 +1,4 @@
-// Phase 3 — apply. A LayerPlan is carried out in ONE modal scope, between
+// Apply, a job's last step. A LayerPlan is carried out in ONE modal scope, between
 // hostControl.suspendHistory and resumeHistory(…, true), so the user sees one history state. Any error
 // (or a cancel) rolls the document back with resumeHistory(…, false) and is rethrown as a HostError.
 // The target document is found by id and its size re-checked first: results never land elsewhere.

@@ -1,4 +1,4 @@
-// Phase 1 — capture. A job's reads of one document happen in ONE short modal scope (`readCapture`):
+// Capture, a job's first step. A job's reads of one document happen in ONE short modal scope (`readCapture`):
 // pixels and selection via the imaging API, every PhotoshopImageData disposed in `finally`. Nothing
 // here waits on anything but Photoshop. Single reads (thumbnails, tests) get a scope of their own.
 

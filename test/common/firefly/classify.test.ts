@@ -1,27 +1,7 @@
-import { BROKER_ERROR_CODES, classifyError, classifyJobOutcome, parseRetryAfter } from "../../../src/common/firefly";
+import { BROKER_ERROR_CODES, classifyError, classifyJobOutcome } from "../../../src/common/firefly";
 
 const NOW = Date.parse("2026-11-28T12:00:00Z");
 const c = (status: number, body?: unknown, headers?: Record<string, string>) => classifyError({ status, body, headers, nowMs: NOW });
-
-describe("Retry-After", () => {
-  test("delta-seconds", () => {
-    expect(parseRetryAfter("30", NOW)).toBe(30000);
-    expect(parseRetryAfter(" 0 ", NOW)).toBe(0);
-    expect(parseRetryAfter("1.5", NOW)).toBe(1500);
-  });
-  test("HTTP-date in all three formats", () => {
-    expect(parseRetryAfter("Sat, 28 Nov 2026 12:01:00 GMT", NOW)).toBe(60000);
-    expect(parseRetryAfter("Saturday, 28-Nov-26 12:00:10 GMT", NOW)).toBe(10000);
-    expect(parseRetryAfter("Sat Nov 28 12:00:05 2026", NOW)).toBeGreaterThanOrEqual(0);
-  });
-  test("a date in the past means now; absurd waits are capped at a day", () => {
-    expect(parseRetryAfter("Fri, 27 Nov 2026 12:00:00 GMT", NOW)).toBe(0);
-    expect(parseRetryAfter("999999999", NOW)).toBe(24 * 3600 * 1000);
-  });
-  test("absent or unreadable", () => {
-    for (const v of [undefined, null, "", "soon", "-5", "12abc", "1e9"]) expect(parseRetryAfter(v as string, NOW)).toBeUndefined();
-  });
-});
 
 describe("classifyError covers every documented code", () => {
   test("network failure", () => {

@@ -123,7 +123,7 @@ const SUBMIT_PATHS: Record<string, SubmitEndpoint> = {
 };
 const UPLOAD_TYPES = ["image/jpeg", "image/png", "image/webp", "image/tiff", "image/jxl"];
 
-function routeOf(method: string, p: string): FakeRoute {
+function routeOf(p: string): FakeRoute {
   if (p === "/ims/token/v3") return "ims";
   if (p === "/v2/storage/image") return "upload";
   if (SUBMIT_PATHS[p]) return "submit";
@@ -165,7 +165,7 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
     const method = req.method ?? "GET";
-    const route = routeOf(method, url.pathname);
+    const route = routeOf(url.pathname);
     const call: FakeCall = { route, method, path: url.pathname, query: url.search, status: 0, at: Date.now(), hadAuth: !!(req.headers.authorization || req.headers["x-api-key"]) };
     calls.push(call);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {

@@ -129,7 +129,7 @@ export class RedisStore implements Store {
   private lastError: string | undefined;
   private closed = false;
 
-  constructor(private readonly options: RedisStoreOptions) {
+  constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? "infill:";
     this.url = redactRedisUrl(options.url);
     let parsed: URL;

@@ -8,7 +8,7 @@
 // get colour conversion; entropy decoding runs over every MCU up to the rectangle's last MCU row and
 // stops there. Pixels outside the rectangle are left zero. The output of a region decode equals the
 // same rectangle of a full decode exactly (chroma is upsampled by replication, which is local to an
-// MCU). EXIF orientation is ignored, as before.
+// MCU). EXIF orientation is ignored.
 //
 // Inverse DCT: the IJG "islow" integer algorithm (jidctint.c). Colour conversion: JFIF YCbCr with
 // 16-bit fixed-point tables as in libjpeg.

@@ -1,7 +1,7 @@
 // Baseline JPEG encoder in plain TypeScript (typed arrays only; runs in UXP, browsers and Node):
 // YCbCr with 4:2:0 chroma subsampling (or 4:4:4 on request), float AAN forward DCT with the AAN
 // scale factors folded into the quantiser, the Annex K Huffman tables, IJG quality scaling. Alpha is
-// ignored (callers matte first when it matters), as before.
+// ignored (callers matte first when it matters).
 
 import { AC_CHROMA, AC_LUMA, DC_CHROMA, DC_LUMA, Q_CHROMA, Q_LUMA, ZIGZAG_POS, type HuffSpec } from "./tables";
 
@@ -82,7 +82,7 @@ class Writer {
   }
   /** `len` ≤ 24 bits of `value`. Capacity must have been ensured by the caller. */
   put(value: number, len: number): void {
-    let acc = (this.acc << len) | (value & ((1 << len) - 1));
+    const acc = (this.acc << len) | (value & ((1 << len) - 1));
     let bits = this.bits + len;
     const buf = this.buf;
     while (bits >= 8) {
