@@ -37,12 +37,12 @@ export function api(req: IncomingMessage, res: ServerResponse, ctx: RequestConte
   const { pathname } = target;
   if (pathname.startsWith(STATUS_PREFIX)) {
     const segment = pathname.slice(STATUS_PREFIX.length);
-    if (segment.length > 0 && segment.length <= 300 && !segment.includes("/")) return status(req, res, ctx, parts, target.method, key.name, segment);
+    if (segment.length > 0 && segment.length <= 300 && !segment.includes("/")) return status(res, ctx, parts, target.method, key.name, segment);
   }
   return otherRoutes(req, res, ctx, parts, target, key);
 }
 
-async function status(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, parts: BrokerParts, method: string, owner: string, segment: string): Promise<void> {
+async function status(res: ServerResponse, ctx: RequestContext, parts: BrokerParts, method: string, owner: string, segment: string): Promise<void> {
   ctx.route = "GET /v3/status/:jobId";
   if (method !== "GET") throw wrongMethod("GET");
   parts.respond.sendJson(res, 200, await parts.jobs.status(owner, jobIdFrom(segment), baseUrl(ctx, parts), ctx.facts));
