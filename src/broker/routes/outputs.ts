@@ -15,6 +15,17 @@ const OUTPUT_PATH = /^\/v1\/outputs\/([^/]{1,300})\/(\d{1,2})$/;
 /** Largest output read into memory to crop. */
 const CROP_READ_CAP = 64 * 1024 * 1024;
 
+/** Decimal digits, no sign, no leading zero, no fraction: the one spelling the broker signs. */
+const EXPIRES_RE = /^[1-9][0-9]{0,15}$/;
+
+/**
+ * The link's `expires` in its canonical spelling, else 0 (which no signature matches): `+…`,
+ * `….0`, `0x…` or `1.7e12` spellings of a signed value are refused, so each link has one form.
+ */
+export function parseExpires(text: string | null): number {
+  return text !== null && EXPIRES_RE.test(text) ? Number(text) : 0;
+}
+
 export function matchOutput(pathname: string): RegExpExecArray | null {
   return OUTPUT_PATH.exec(pathname);
 }
@@ -24,9 +35,8 @@ export async function output(_req: IncomingMessage, res: ServerResponse, ctx: Re
   if (target.method !== "GET") throw httpError(405, "method_not_allowed", "invalid_input", "Use GET.");
   const crop = parseCropQuery(target.query);
   if (typeof crop === "string") throw httpError(400, "bad_crop", "invalid_input", `This output crop is not valid: ${crop}.`);
-  const expires = Number(target.query.get("expires"));
   const sig = target.query.get("sig") ?? "";
-  const o = await parts.jobs.output(jobIdFrom(m[1]), Number(m[2]), Number.isFinite(expires) ? expires : 0, sig, ctx.facts);
+  const o = await parts.jobs.output(jobIdFrom(m[1]), Number(m[2]), parseExpires(target.query.get("expires")), sig, ctx.facts);
   const common = { "cache-control": "private, max-age=300", "x-content-type-options": "nosniff" };
   if (crop) {
     const whole = await readAll(o.stream, CROP_READ_CAP);
