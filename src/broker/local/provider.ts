@@ -19,11 +19,12 @@ import {
   type ProviderOutput,
   type UploadContentType,
 } from "../providers/provider";
-import { MAX_INPUT_PIXELS, configureCodecs, decodeMask, decodeRgba, encodePng, probe } from "./codec";
+import { MemoryBudget } from "./budget";
+import { configureCodecs, probe } from "./codec";
 import { placeSource } from "./engine";
+import { describePixels, estimateTaskBytes, limitsFromEnv, type LocalLimits } from "./limits";
 import { EnginePool, TaskCancelledError, TaskInputError, defaultPoolSize, type PoolOptions } from "./pool";
-import type { EngineTask } from "./pool-protocol";
-import type { RgbaImage } from "./engine/types";
+import type { FileInputs } from "./pool-protocol";
 
 export const LOCAL_ENGINE_NOTE =
   "Made by Infill's local engine (content-aware fill from the surrounding image). The prompt was not used: prompts need Firefly credentials on the broker.";
@@ -36,6 +37,8 @@ const DEFAULT_SIZE = { width: 2048, height: 2048 };
 export interface LocalProviderExtraOptions {
   /** Pool overrides (tests: small resource limits, test hooks). */
   pool?: PoolOptions;
+  /** Pixel limit and memory budget (default: `limitsFromEnv(process.env)`). */
+  limits?: LocalLimits;
 }
 
 type JobState = ProviderJobStatus["status"];
@@ -92,6 +95,8 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
   const cores = defaultPoolSize();
   const codecThreads = configureCodecs(cores);
   const pool = new EnginePool({ size: options.workers ?? cores, ...options.pool });
+  const limits = options.limits ?? limitsFromEnv(process.env);
+  const budget = new MemoryBudget(limits.memoryBudgetBytes);
   const uploadsDir = path.join(options.dataDir, "uploads");
   const outputsDir = path.join(options.dataDir, "outputs");
   const uploads = new Map<string, StoredUpload>();
@@ -100,7 +105,7 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
   let lastSeenAt: number | undefined;
   let closed = false;
   const ready = Promise.all([fs.mkdir(uploadsDir, { recursive: true, mode: 0o700 }), fs.mkdir(outputsDir, { recursive: true, mode: 0o700 })]);
-  log({ event: "local_engine_started", workers: pool.size, codecThreads });
+  log({ event: "local_engine_started", workers: pool.size, codecThreads, maxPixels: limits.maxPixels, memoryBudgetBytes: limits.memoryBudgetBytes });
 
   const sweep = setInterval(() => void prune(), 10 * 60 * 1000);
   sweep.unref();
@@ -112,13 +117,13 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
     for (const [id, j] of jobs) if (j.finishedAt !== undefined && j.finishedAt < cutoff) jobs.delete(id);
   }
 
-  async function readUpload(source: { uploadId?: string; url?: string }, loc: string[]): Promise<{ bytes: Buffer; info: StoredUpload }> {
+  function findUpload(source: { uploadId?: string; url?: string }, loc: string[]): StoredUpload {
     if (!source.uploadId) {
       throw validation([...loc, "url"], "the local engine reads only images uploaded to this broker (uploadId); pre-signed URLs need Firefly");
     }
     const info = uploads.get(source.uploadId);
     if (!info) throw validation([...loc, "uploadId"], "unknown uploadId: upload the image to this broker first (uploads are kept for a day)");
-    return { bytes: await fs.readFile(info.file), info };
+    return info;
   }
 
   function setStatus(job: LocalJob, status: JobState): void {
@@ -127,49 +132,61 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
     if (status === "succeeded" || status === "failed" || status === "cancelled") job.finishedAt = Date.now();
   }
 
-  async function runJob(job: LocalJob, makeTask: () => Promise<EngineTask[]>): Promise<void> {
+  /**
+   * Run every variation: each waits until its estimated memory fits the budget, then a worker
+   * decodes the inputs, runs the engine and encodes the output, which is written here at once.
+   */
+  async function runJob(job: LocalJob, files: FileInputs, taskBytes: number): Promise<void> {
     try {
-      const tasks = await makeTask();
-      const fractions = tasks.map(() => 0);
+      const fractions = job.seeds.map(() => 0);
       // One failing variation stops its siblings; the job settles only when every task has stopped.
       const failed = new AbortController();
       const signal = AbortSignal.any([job.controller.signal, failed.signal]);
+      const written: ({ seed: number; url: string } | undefined)[] = job.seeds.map(() => undefined);
       const settled = await Promise.allSettled(
-        tasks.map((task, i) =>
-          pool
-            .run(task, {
-              signal,
-              onStart: () => { if (job.status === "pending") setStatus(job, "running"); },
-              onProgress: (f) => {
-                fractions[i] = f;
-                // Keep 5 % for encoding, so 100 only ever means "done".
-                job.progress = Math.max(job.progress, Math.floor((95 * fractions.reduce((a, b) => a + b, 0)) / tasks.length));
+        job.seeds.map(async (seed, i) => {
+          let release: (() => void) | undefined;
+          try {
+            release = await budget.acquire(taskBytes, signal).catch(() => {
+              throw new TaskCancelledError();
+            });
+            const out = await pool.run(
+              { op: "files", files, options: { seed } },
+              {
+                signal,
+                onStart: () => { if (job.status === "pending") setStatus(job, "running"); },
+                onProgress: (f) => {
+                  fractions[i] = f;
+                  // Keep 5 % for writing, so 100 only ever means "done".
+                  job.progress = Math.max(job.progress, Math.floor((95 * fractions.reduce((a, b) => a + b, 0)) / job.seeds.length));
+                },
               },
-            })
-            .catch((e: unknown) => {
-              if (!(e instanceof TaskCancelledError)) failed.abort();
-              throw e;
-            }),
-        ),
+            );
+            const name = `${job.id}-${i}.png`;
+            const file = path.join(outputsDir, name);
+            await fs.writeFile(file, out.png, { mode: 0o600 });
+            const url = OUTPUT_PREFIX + name;
+            outputs.set(url, { file, createdAt: Date.now() });
+            written[i] = { seed, url };
+            return out;
+          } catch (e) {
+            if (!(e instanceof TaskCancelledError)) failed.abort();
+            throw e;
+          } finally {
+            release?.();
+          }
+        }),
       );
       if (job.controller.signal.aborted) throw new TaskCancelledError();
       const firstError = settled.find((r) => r.status === "rejected" && !(r.reason instanceof TaskCancelledError)) ?? settled.find((r) => r.status === "rejected");
       if (firstError) throw (firstError as PromiseRejectedResult).reason;
-      const images = settled.map((r) => (r as PromiseFulfilledResult<RgbaImage>).value);
-      for (let i = 0; i < images.length; i++) {
-        const png = await encodePng(images[i]);
-        const name = `${job.id}-${i}.png`;
-        const file = path.join(outputsDir, name);
-        await fs.writeFile(file, png, { mode: 0o600 });
-        const url = OUTPUT_PREFIX + name;
-        outputs.set(url, { file, createdAt: Date.now() });
-        job.outputs.push({ seed: job.seeds[i], url });
-      }
-      job.size = { width: images[0].width, height: images[0].height };
+      const first = (settled[0] as PromiseFulfilledResult<{ width: number; height: number }>).value;
+      job.outputs.push(...written.map((w) => w!));
+      job.size = { width: first.width, height: first.height };
       job.progress = 100;
       lastSeenAt = Date.now();
       setStatus(job, "succeeded");
-      log({ event: "local_job_succeeded", jobId: job.id, ms: Date.now() - job.createdAt, variations: images.length });
+      log({ event: "local_job_succeeded", jobId: job.id, ms: Date.now() - job.createdAt, variations: job.seeds.length });
     } catch (e) {
       if (e instanceof TaskCancelledError || job.controller.signal.aborted) {
         setStatus(job, "cancelled");
@@ -207,8 +224,9 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
       } catch {
         throw jobError(400, "bad_request", `The uploaded ${contentType} file could not be read as an image.`);
       }
-      if (info.width * info.height > MAX_INPUT_PIXELS) {
-        throw jobError(400, "bad_request", `The image is ${info.width}×${info.height}; the local engine accepts at most ${MAX_INPUT_PIXELS / 1e6} megapixels.`);
+      // Checked on the header's size, before anything is decoded.
+      if (info.width * info.height > limits.maxPixels) {
+        throw jobError(400, "image_too_large", `The image is ${info.width}×${info.height} (${describePixels(info.width * info.height)}); the local engine accepts at most ${describePixels(limits.maxPixels)}.`);
       }
       const uploadId = randomUUID();
       const file = path.join(uploadsDir, uploadId);
@@ -234,8 +252,8 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
         placement?: { inset?: { left?: number; top?: number; right?: number; bottom?: number }; alignment?: { horizontal?: "left" | "center" | "right"; vertical?: "top" | "center" | "bottom" } };
       };
       const seeds = req.seeds ?? Array.from({ length: req.numVariations ?? 1 }, randomSeed);
-      const src = await readUpload(req.image.source, ["image", "source"]);
-      const mask = req.mask ? await readUpload(req.mask.source, ["mask", "source"]) : undefined;
+      const src = { info: findUpload(req.image.source, ["image", "source"]) };
+      const mask = req.mask ? { info: findUpload(req.mask.source, ["mask", "source"]) } : undefined;
       const invert = req.mask?.invert === true;
       let expandSize = { width: 0, height: 0 };
       if (endpoint === "fill") {
@@ -248,7 +266,7 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
         if (mask && (mask.info.width !== expandSize.width || mask.info.height !== expandSize.height)) {
           throw validation(["mask", "source"], `the expand mask is ${mask.info.width}×${mask.info.height} but the requested size is ${expandSize.width}×${expandSize.height}; they must match`);
         }
-        if (expandSize.width * expandSize.height > MAX_INPUT_PIXELS) throw validation(["size"], "the requested size is too large for the local engine");
+        if (expandSize.width * expandSize.height > limits.maxPixels) throw validation(["size"], `the requested size is ${expandSize.width}×${expandSize.height}; the local engine makes at most ${describePixels(limits.maxPixels)}`);
         const rect = placeSource(src.info.width, src.info.height, expandSize.width, expandSize.height, mask ? undefined : req.placement);
         if (!mask && rect.x <= 0 && rect.y <= 0 && rect.x + rect.width >= expandSize.width && rect.y + rect.height >= expandSize.height) {
           throw validation(["size"], "the requested size leaves nothing to expand: make it larger than the image");
@@ -268,18 +286,16 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
       };
       jobs.set(job.id, job);
       log({ event: "local_job_submitted", jobId: job.id, endpoint, owner, variations: seeds.length });
-      void runJob(job, async () => {
-        const image = await decodeRgba(src.bytes);
-        const maskImg = mask ? await decodeMask(mask.bytes, invert) : undefined;
-        // Each variation gets its own copy of the inputs (they are transferred to a worker).
-        return seeds.map((seed, i): EngineTask => {
-          const img = i === seeds.length - 1 ? image : { ...image, data: image.data.slice() };
-          const m = maskImg && (i === seeds.length - 1 ? maskImg : { ...maskImg, data: maskImg.data.slice() });
-          return endpoint === "fill"
-            ? { op: "fill", image: img, mask: m!, options: { seed } }
-            : { op: "expand", image: img, request: { ...expandSize, placement: req.placement, mask: m }, options: { seed } };
-        });
-      });
+      const files: FileInputs = {
+        endpoint,
+        image: src.info.file,
+        mask: mask && { file: mask.info.file, invert },
+        expand: endpoint === "expand" ? { ...expandSize, placement: req.placement } : undefined,
+        maxPixels: limits.maxPixels,
+      };
+      const srcPixels = src.info.width * src.info.height;
+      const outPixels = endpoint === "fill" ? srcPixels : expandSize.width * expandSize.height;
+      void runJob(job, files, estimateTaskBytes(srcPixels, mask ? mask.info.width * mask.info.height : 0, outPixels));
       return { jobId: job.id };
     },
 
