@@ -200,3 +200,70 @@ test("mask PNGs (run-length deflate) decode to the same pixels and carry a valid
     expect(() => zlib.inflateSync(Buffer.from(png.subarray(41, png.length - 16)))).not.toThrow();
   }
 });
+
+describe("many crops of a big output at once", () => {
+  const BIG = 2000;
+  let bigFf: FakeFirefly;
+  let bigBroker: TestBroker;
+
+  beforeAll(async () => {
+    // Grain everywhere, as in a photo: libvips has real work to decode and re-encode it.
+    const raw = Buffer.alloc(BIG * BIG * 3);
+    const r = rng(5);
+    for (let i = 0; i < raw.length; i++) raw[i] = Math.floor(r() * 256);
+    const png = await sharp(raw, { raw: { width: BIG, height: BIG, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+    bigFf = await startFakeFirefly({ pollsToFinish: 1, outputImage: png });
+    bigBroker = await startTestBroker({ ...bigFf.env(), INFILL_RATE_PER_MINUTE: "1000" });
+  });
+
+  afterAll(async () => {
+    bigFf.tokens.forEach(registerSecret);
+    await bigBroker.close();
+    await bigFf.close();
+  });
+
+  test("forty full crops wait their turn: a submit sent after them is answered before most of them, and every crop is right", async () => {
+    const client = createBrokerClient({ baseUrl: bigBroker.url, key: KEY_A });
+    const accept = await client.submit("generate", { prompt: "a fox", size: { width: 2048, height: 2048 }, numVariations: 1 } as never);
+    let link = "";
+    for (let i = 0; i < 100 && !link; i++) {
+      const { job } = await client.status(accept.jobId);
+      if (job.status === "succeeded") link = job.result!.outputs[0].image.url;
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(link).not.toBe("");
+    const order: string[] = [];
+    let firstCrop!: () => void;
+    const firstCropDone = new Promise<void>((r) => (firstCrop = r));
+    const crops = Array.from({ length: 40 }, (_, i) =>
+      fetch(`${link}&crop=0,0,${BIG},${BIG}&of=${BIG},${BIG}`).then(async (res) => {
+        const body = Buffer.from(await res.arrayBuffer());
+        const cropped = res.headers.get(CROP_HEADER) !== null;
+        if (cropped) {
+          order.push(`crop ${i}`);
+          firstCrop();
+        }
+        return { status: res.status, cropped, body };
+      }),
+    );
+    // Once a crop has been answered the others are all under way; the submit (its journal write
+    // needs one of libuv's threads, like every crop) goes out then. Answers sent whole do not count.
+    await firstCropDone;
+    const submit = client.submit("generate", { prompt: "a cat", size: { width: 2048, height: 2048 }, numVariations: 1 } as never).then((a) => {
+      order.push("submit");
+      return a;
+    });
+    const [answers, accepted] = await Promise.all([Promise.all(crops), submit]);
+    expect(accepted.jobId).toBeTruthy();
+    const before = order.indexOf("submit");
+    process.stdout.write(`cropped answers before the submit: ${before} of ${order.length - 1}\n`);
+    expect(before).toBeLessThan(5);
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      const meta = await sharp(a.body).metadata();
+      expect([meta.width, meta.height]).toEqual([BIG, BIG]);
+    }
+    // Beyond the crops running and waiting, links are answered whole (no placement headers).
+    expect(answers.filter((a) => a.cropped).length).toBeGreaterThanOrEqual(2 + 16);
+  }, 180000);
+});
