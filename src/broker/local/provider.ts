@@ -413,7 +413,13 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
 
     health(): ProviderHealth {
       const st = pool.stats();
-      return { reachable: !closed, lastSeenAt, detail: `local engine: ${pool.size} workers, ${st.busy} busy, ${st.queued} queued` };
+      const mem = budget.stats();
+      const mb = (n: number) => Math.round(n / (1024 * 1024));
+      return {
+        reachable: !closed,
+        lastSeenAt,
+        detail: `local engine: ${pool.size} workers, ${st.busy} busy, ${st.queued} queued; ${mb(mem.heldBytes)} of ${mb(budget.totalBytes)} MB of its memory budget held, ${mem.waiting} tasks waiting for it`,
+      };
     },
 
     async close(): Promise<void> {
