@@ -228,3 +228,37 @@ describe("files on disk", () => {
     }
   });
 });
+
+describe("a stop and a new start on the same folder", () => {
+  test("a job running at the stop runs again; one whose cancel was asked stays cancelled", async () => {
+    const own = await fs.mkdtemp(path.join(os.tmpdir(), "infill-local-stop-"));
+    const W = 640, H = 480;
+    let p = createLocalProvider({ dataDir: own, workers: 2 });
+    try {
+      const up = async (bytes: Buffer) => (await p.upload(Readable.from([bytes]), "image/png", "tester")).uploadId;
+      const s = await up(await pngOf(grass(W, H, 4), 4));
+      const m = await up(await pngOf(rectMask(W, H, 100, 80, 540, 400), 1));
+      const body = { image: { source: { uploadId: s } }, mask: { source: { uploadId: m } }, seeds: [1] };
+      const kept = (await p.submit("fill", body, undefined, "tester")).jobId;
+      const dropped = (await p.submit("fill", body, undefined, "tester")).jobId;
+      await until(async () => (await p.status(kept)).status === "running" && (await p.status(dropped)).status === "running", "both running", 2000, 10);
+      await p.cancel(dropped);
+      await p.close();
+
+      p = createLocalProvider({ dataDir: own, workers: 2 });
+      const cancelled = await p.status(dropped);
+      expect(cancelled).toMatchObject({ status: "cancelled", error_code: "cancelled" });
+      let again: ProviderJobStatus;
+      do {
+        again = await p.status(kept);
+        await new Promise((r) => setTimeout(r, 20));
+      } while (!["succeeded", "failed", "cancelled"].includes(again.status));
+      expect(again.status).toBe("succeeded");
+      expect(again.result!.size).toEqual({ width: W, height: H });
+      expect((await p.status(dropped)).status).toBe("cancelled");
+    } finally {
+      await p.close();
+      await fs.rm(own, { recursive: true, force: true });
+    }
+  });
+});

@@ -425,6 +425,9 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
     async close(): Promise<void> {
       closed = true;
       clearInterval(sweep);
+      // A job whose cancel was asked is recorded as cancelled, not left to run again at the next start.
+      const cancelling = [...jobs.values()].filter((j) => j.status === "cancel_pending");
+      await Promise.all(cancelling.map((j) => settleJob(j, "cancelled", { error: { code: "cancelled", message: "The job was cancelled." } })));
       for (const job of jobs.values()) if (job.status === "pending" || job.status === "running") job.controller.abort();
       await pool.close();
     },
