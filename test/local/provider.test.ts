@@ -229,6 +229,30 @@ describe("files on disk", () => {
   });
 });
 
+describe("expiry at start", () => {
+  test("what expired while the broker was stopped is removed when it starts, before the first scheduled sweep", async () => {
+    const own = await fs.mkdtemp(path.join(os.tmpdir(), "infill-local-startsweep-"));
+    let clock = Date.UTC(2026, 11, 1, 12, 0, 0);
+    const DAY = 24 * 60 * 60 * 1000;
+    const opts = { dataDir: own, workers: 1, now: () => clock, retentionMs: DAY, sweepEveryMs: DAY };
+    let p = createLocalProvider(opts);
+    try {
+      const id = (await p.upload(Readable.from([await pngOf(grass(32, 32, 1), 4)]), "image/png", "tester")).uploadId;
+      await p.close();
+      const files = async () => fs.readdir(path.join(own, "uploads"));
+      expect(await files()).toEqual(expect.arrayContaining([id, `${id}.json`]));
+      clock += 2 * DAY;
+      p = createLocalProvider(opts);
+      // Forgotten at once, files gone soon after.
+      await expect(p.submit("fill", { image: { source: { uploadId: id } }, mask: { source: { uploadId: id } } }, undefined, "tester")).rejects.toMatchObject({ status: 422 });
+      await until(async () => (await files()).length === 0, "the start sweep");
+    } finally {
+      await p.close();
+      await fs.rm(own, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("a stop and a new start on the same folder", () => {
   test("a job running at the stop runs again; one whose cancel was asked stays cancelled", async () => {
     const own = await fs.mkdtemp(path.join(os.tmpdir(), "infill-local-stop-"));

@@ -123,7 +123,8 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
   for (const bad of [...loadedUploads.bad, ...loadedJobs.bad]) log({ event: "local_record_unreadable", file: bad });
   log({ event: "local_engine_started", workers: pool.size, codecThreads, maxPixels: limits.maxPixels, memoryBudgetBytes: limits.memoryBudgetBytes, uploads: uploads.size, jobs: jobs.size, resumed: interrupted.length });
 
-  const sweep = setInterval(() => void prune().catch((e: Error) => log({ event: "local_sweep_failed", error: e.message })), options.sweepEveryMs ?? SWEEP_EVERY_MS);
+  const sweepNow = () => void prune().catch((e: Error) => log({ event: "local_sweep_failed", error: e.message }));
+  const sweep = setInterval(sweepNow, options.sweepEveryMs ?? SWEEP_EVERY_MS);
   sweep.unref();
 
   /**
@@ -131,18 +132,19 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
    * (a crash between writing a file and its record, temporary files) once they are as old.
    */
   async function prune(): Promise<void> {
+    // Forgotten at once (before the first await), removed from disk after: the record first, so
+    // a crash in between leaves only files no record names, which a later sweep removes.
     const cutoff = now() - retentionMs;
+    const doomed: string[] = [];
     for (const [id, u] of uploads) {
       if (u.createdAt >= cutoff) continue;
       uploads.delete(id);
-      await fs.rm(uploadRecordFile(id), { force: true });
-      await fs.rm(uploadFile(id), { force: true });
+      doomed.push(uploadRecordFile(id), uploadFile(id));
     }
     for (const [id, j] of jobs) {
       if (j.rec.finishedAt === undefined || j.rec.finishedAt >= cutoff) continue;
       jobs.delete(id);
-      await fs.rm(jobRecordFile(id), { force: true });
-      for (const o of j.rec.outputs) await fs.rm(outputFile(o.url), { force: true });
+      doomed.push(jobRecordFile(id), ...j.rec.outputs.map((o) => outputFile(o.url)));
     }
     const named = new Set<string>();
     for (const id of uploads.keys()) named.add(uploadFile(id)).add(uploadRecordFile(id));
@@ -150,6 +152,7 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
       named.add(jobRecordFile(id));
       for (let i = 0; i < j.rec.seeds.length; i++) named.add(path.join(outputsDir, `${id}-${i}.png`));
     }
+    for (const file of doomed) await fs.rm(file, { force: true });
     for (const dir of [uploadsDir, outputsDir, jobsDir]) {
       for (const name of await fs.readdir(dir)) {
         const file = path.join(dir, name);
@@ -265,7 +268,10 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
     }
   }
 
-  /** Jobs a stop interrupted: run again when their inputs are still here, else failed saying why. */
+  // What expired while the broker was stopped goes first; then jobs a stop interrupted run again
+  // when their inputs are still here, else fail saying why.
+  sweepNow();
+
   for (const job of interrupted) {
     const { inputs } = job.rec;
     if (uploads.has(inputs.image) && (!inputs.mask || uploads.has(inputs.mask.uploadId))) void runJob(job);
