@@ -23,6 +23,49 @@ export interface CroppedOutput {
 /** Thrown when the output is not an image sharp can crop (the route then sends it whole). */
 export class CropError extends Error {}
 
+/**
+ * Crops running at once. Each holds one of libuv's threads (4 by default) while libvips decodes and
+ * encodes, and file reads and writes (the job journal, uploads) need those threads too: two crops
+ * leave the others free, so a flood of crops cannot stall a submit.
+ */
+export const MAX_CONCURRENT_CROPS = 2;
+/** Crops waiting for a turn; past that an output link is answered whole (streamed, no decoding). */
+export const MAX_WAITING_CROPS = 16;
+
+/** A turn to crop: at most `max` at once, first come first served, at most `maxWaiting` waiting. */
+export class CropTurns {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly max = MAX_CONCURRENT_CROPS,
+    private readonly maxWaiting = MAX_WAITING_CROPS,
+  ) {}
+
+  /** A promise of the turn's release function, or undefined when too many wait already. */
+  enter(): Promise<() => void> | undefined {
+    if (this.running >= this.max && this.waiting.length >= this.maxWaiting) return undefined;
+    return new Promise((resolve) => {
+      const start = () => {
+        this.running++;
+        let done = false;
+        resolve(() => {
+          if (done) return;
+          done = true;
+          this.running--;
+          this.waiting.shift()?.();
+        });
+      };
+      if (this.running < this.max) start();
+      else this.waiting.push(start);
+    });
+  }
+
+  stats(): { running: number; waiting: number } {
+    return { running: this.running, waiting: this.waiting.length };
+  }
+}
+
 let sharpModule: ((input: Buffer, options: SharpOptions) => Sharp) | undefined;
 
 function sharp(input: Buffer, options: SharpOptions): Sharp {

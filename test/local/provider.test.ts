@@ -8,6 +8,7 @@ import sharp from "sharp";
 import { createLocalProvider } from "../../src/broker/local";
 import { ProviderError, readAll, type Provider, type ProviderJobStatus } from "../../src/broker/providers/provider";
 import { classifyError } from "../../src/common/firefly";
+import { until } from "../broker/helpers";
 import { grass, rectMask } from "./helpers";
 
 jest.setTimeout(120000);
@@ -179,5 +180,109 @@ describe("local provider", () => {
   it("refuses output URLs it did not produce", async () => {
     await expect(provider.openOutput("infill-local:/outputs/../../etc/passwd")).rejects.toMatchObject({ status: 404 });
     await expect(provider.openOutput("https://example.com/x.png")).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe("files on disk", () => {
+  test("expired uploads, finished jobs and outputs, and files no record names are removed on a schedule", async () => {
+    const own = await fs.mkdtemp(path.join(os.tmpdir(), "infill-local-sweep-"));
+    let clock = Date.UTC(2026, 11, 1, 12, 0, 0);
+    const DAY = 24 * 60 * 60 * 1000;
+    const p = createLocalProvider({ dataDir: own, workers: 1, now: () => clock, retentionMs: DAY, sweepEveryMs: 20 });
+    try {
+      const W = 96, H = 64;
+      const up = async (bytes: Buffer) => (await p.upload(Readable.from([bytes]), "image/png", "tester")).uploadId;
+      const s = await up(await pngOf(grass(W, H, 3), 4));
+      const m = await up(await pngOf(rectMask(W, H, 30, 20, 60, 44), 1));
+      const { jobId } = await p.submit("fill", { image: { source: { uploadId: s } }, mask: { source: { uploadId: m } }, seeds: [5] }, undefined, "tester");
+      let st: ProviderJobStatus;
+      do {
+        st = await p.status(jobId);
+        await new Promise((r) => setTimeout(r, 20));
+      } while (st.status !== "succeeded");
+      const url = st.result!.outputs[0].image.url;
+      // A file no record names (as a crash between a file and its record would leave).
+      const stray = path.join(own, "uploads", "00000000-0000-4000-8000-000000000000");
+      await fs.writeFile(stray, "left over");
+      const files = async () => (await Promise.all(["uploads", "outputs", "jobs"].map((d) => fs.readdir(path.join(own, d))))).flat();
+      expect(await files()).toHaveLength(2 + 2 + 1 + 1 + 1);
+
+      // Half a day later the sweep has run many times and removed nothing kept.
+      clock += DAY / 2;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await files()).toHaveLength(7);
+      expect((await p.openOutput(url)).contentType).toBe("image/png");
+
+      // A day and a bit later everything has expired. (The stray file is as old as the clock says
+      // only by its mtime, so it is made old too.)
+      clock += DAY;
+      const old = new Date(clock - 2 * DAY);
+      await fs.utimes(stray, old, old);
+      await until(async () => (await files()).length === 0, "the sweep");
+      await expect(p.status(jobId)).rejects.toMatchObject({ status: 404 });
+      await expect(p.openOutput(url)).rejects.toMatchObject({ status: 404 });
+      await expect(p.submit("fill", { image: { source: { uploadId: s } }, mask: { source: { uploadId: m } } }, undefined, "tester")).rejects.toMatchObject({ status: 422 });
+    } finally {
+      await p.close();
+      await fs.rm(own, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("expiry at start", () => {
+  test("what expired while the broker was stopped is removed when it starts, before the first scheduled sweep", async () => {
+    const own = await fs.mkdtemp(path.join(os.tmpdir(), "infill-local-startsweep-"));
+    let clock = Date.UTC(2026, 11, 1, 12, 0, 0);
+    const DAY = 24 * 60 * 60 * 1000;
+    const opts = { dataDir: own, workers: 1, now: () => clock, retentionMs: DAY, sweepEveryMs: DAY };
+    let p = createLocalProvider(opts);
+    try {
+      const id = (await p.upload(Readable.from([await pngOf(grass(32, 32, 1), 4)]), "image/png", "tester")).uploadId;
+      await p.close();
+      const files = async () => fs.readdir(path.join(own, "uploads"));
+      expect(await files()).toEqual(expect.arrayContaining([id, `${id}.json`]));
+      clock += 2 * DAY;
+      p = createLocalProvider(opts);
+      // Forgotten at once, files gone soon after.
+      await expect(p.submit("fill", { image: { source: { uploadId: id } }, mask: { source: { uploadId: id } } }, undefined, "tester")).rejects.toMatchObject({ status: 422 });
+      await until(async () => (await files()).length === 0, "the start sweep");
+    } finally {
+      await p.close();
+      await fs.rm(own, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a stop and a new start on the same folder", () => {
+  test("a job running at the stop runs again; one whose cancel was asked stays cancelled", async () => {
+    const own = await fs.mkdtemp(path.join(os.tmpdir(), "infill-local-stop-"));
+    const W = 640, H = 480;
+    let p = createLocalProvider({ dataDir: own, workers: 2 });
+    try {
+      const up = async (bytes: Buffer) => (await p.upload(Readable.from([bytes]), "image/png", "tester")).uploadId;
+      const s = await up(await pngOf(grass(W, H, 4), 4));
+      const m = await up(await pngOf(rectMask(W, H, 100, 80, 540, 400), 1));
+      const body = { image: { source: { uploadId: s } }, mask: { source: { uploadId: m } }, seeds: [1] };
+      const kept = (await p.submit("fill", body, undefined, "tester")).jobId;
+      const dropped = (await p.submit("fill", body, undefined, "tester")).jobId;
+      await until(async () => (await p.status(kept)).status === "running" && (await p.status(dropped)).status === "running", "both running", 2000, 10);
+      await p.cancel(dropped);
+      await p.close();
+
+      p = createLocalProvider({ dataDir: own, workers: 2 });
+      const cancelled = await p.status(dropped);
+      expect(cancelled).toMatchObject({ status: "cancelled", error_code: "cancelled" });
+      let again: ProviderJobStatus;
+      do {
+        again = await p.status(kept);
+        await new Promise((r) => setTimeout(r, 20));
+      } while (!["succeeded", "failed", "cancelled"].includes(again.status));
+      expect(again.status).toBe("succeeded");
+      expect(again.result!.size).toEqual({ width: W, height: H });
+      expect((await p.status(dropped)).status).toBe("cancelled");
+    } finally {
+      await p.close();
+      await fs.rm(own, { recursive: true, force: true });
+    }
   });
 });

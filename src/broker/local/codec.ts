@@ -4,9 +4,10 @@
 
 import sharp from "sharp";
 import type { GrayImage, RgbaImage } from "./engine/types";
+import { DEFAULT_MAX_PIXELS } from "./limits";
 
-/** Largest image (in pixels) the local engine accepts, source or expand canvas. */
-export const MAX_INPUT_PIXELS = 50_000_000;
+/** An encoded image in memory, or the path of a file holding one. */
+export type ImageBytes = Buffer | string;
 
 /**
  * sharp's libvips threads per operation. It defaults to 1 on glibc; we set it explicitly. The
@@ -16,6 +17,8 @@ export const MAX_INPUT_PIXELS = 50_000_000;
 export function configureCodecs(cores: number): number {
   const threads = Math.max(1, Math.floor(cores / 2));
   sharp.concurrency(threads);
+  // libvips' operation cache would keep decoded inputs after their task: memory is budgeted per task.
+  sharp.cache(false);
   return threads;
 }
 
@@ -25,15 +28,16 @@ export interface ImageInfo {
   format: string;
 }
 
-export async function probe(bytes: Buffer): Promise<ImageInfo> {
-  const m = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
+/** Size and format from the image's header only (nothing is decoded, so any size may be asked). */
+export async function probe(bytes: ImageBytes): Promise<ImageInfo> {
+  const m = await sharp(bytes, { limitInputPixels: false }).metadata();
   if (!m.width || !m.height || !m.format) throw new Error("not an image");
   return { width: m.width, height: m.height, format: m.format };
 }
 
 /** Decode any supported image to 8-bit sRGB RGBA. */
-export async function decodeRgba(bytes: Buffer): Promise<RgbaImage> {
-  const { data, info } = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS })
+export async function decodeRgba(bytes: ImageBytes, maxPixels = DEFAULT_MAX_PIXELS): Promise<RgbaImage> {
+  const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels })
     .toColourspace("srgb")
     .ensureAlpha()
     .raw({ depth: "uchar" })
@@ -46,8 +50,8 @@ export async function decodeRgba(bytes: Buffer): Promise<RgbaImage> {
  * Decode a mask to one 8-bit channel: its luminance (transparent areas count as black). With
  * `invert`, 255 − value, so that white always means "fill" for the engine.
  */
-export async function decodeMask(bytes: Buffer, invert: boolean): Promise<GrayImage> {
-  const { data, info } = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS })
+export async function decodeMask(bytes: ImageBytes, invert: boolean, maxPixels = DEFAULT_MAX_PIXELS): Promise<GrayImage> {
+  const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels })
     .flatten({ background: "#000000" })
     .greyscale()
     .raw({ depth: "uchar" })

@@ -8,7 +8,10 @@ import * as os from "os";
 import * as path from "path";
 import { Worker, type ResourceLimits } from "worker_threads";
 import type { RgbaImage } from "./engine/types";
-import type { EngineTask, WorkerReply, WorkerRequest } from "./pool-protocol";
+import type { EncodedOutput, EngineTask, WorkerReply, WorkerRequest } from "./pool-protocol";
+
+type FilesTask = Extract<EngineTask, { op: "files" }>;
+type TaskResult = RgbaImage | EncodedOutput;
 
 export class TaskCancelledError extends Error {
   constructor() {
@@ -56,7 +59,7 @@ interface Pending {
   task: EngineTask;
   transfer: ArrayBuffer[];
   opts: RunOptions;
-  resolve: (img: RgbaImage) => void;
+  resolve: (result: TaskResult) => void;
   reject: (e: Error) => void;
   onAbort?: () => void;
 }
@@ -113,11 +116,16 @@ export class EnginePool {
     this.testHooks = options.testHooks ?? false;
   }
 
-  /** Queue a task. Input buffers are transferred to the worker (do not reuse them). */
-  run(task: EngineTask, opts: RunOptions = {}): Promise<RgbaImage> {
+  /**
+   * Queue a task. Input buffers are transferred to the worker (do not reuse them). A `files` task
+   * resolves to its output encoded as PNG, the others to the output's pixels.
+   */
+  run(task: FilesTask, opts?: RunOptions): Promise<EncodedOutput>;
+  run(task: Exclude<EngineTask, FilesTask>, opts?: RunOptions): Promise<RgbaImage>;
+  run(task: EngineTask, opts: RunOptions = {}): Promise<TaskResult> {
     if (this.closed) return Promise.reject(new Error("the engine pool is closed"));
     if (opts.signal?.aborted) return Promise.reject(new TaskCancelledError());
-    return new Promise<RgbaImage>((resolve, reject) => {
+    return new Promise<TaskResult>((resolve, reject) => {
       const job: Pending = { id: this.nextId++, task, transfer: transferables(task), opts, resolve, reject };
       if (opts.signal) {
         job.onAbort = () => this.cancel(job);
@@ -179,6 +187,7 @@ export class EnginePool {
     slot.job = null;
     if (slot.killTimer) { clearTimeout(slot.killTimer); slot.killTimer = null; }
     if (m.type === "done") this.settle(job, null, m.image);
+    else if (m.type === "encoded") this.settle(job, null, m.output);
     else if (m.kind === "aborted") this.settle(job, new TaskCancelledError());
     else if (m.kind === "input") this.settle(job, new TaskInputError(m.message));
     else this.settle(job, new TaskFailedError(m.message));
@@ -220,10 +229,10 @@ export class EnginePool {
     }
   }
 
-  private settle(job: Pending, err: Error | null, img?: RgbaImage): void {
+  private settle(job: Pending, err: Error | null, result?: TaskResult): void {
     if (job.onAbort && job.opts.signal) job.opts.signal.removeEventListener("abort", job.onAbort);
     if (err) job.reject(err);
-    else job.resolve(img!);
+    else job.resolve(result!);
   }
 }
 

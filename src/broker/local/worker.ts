@@ -2,8 +2,11 @@
 // event loop. The pool sets the shared abort flag to stop a job between iterations.
 
 import { parentPort, workerData } from "worker_threads";
-import { expandImage, fillImage, AbortError, EngineInputError } from "./engine";
-import type { EngineTask, TaskOptions, WorkerReply, WorkerRequest } from "./pool-protocol";
+import { decodeMask, decodeRgba, encodePng, probe } from "./codec";
+import { expandImage, fillImage, AbortError, EngineInputError, type EngineOptions } from "./engine";
+import type { RgbaImage } from "./engine/types";
+import { describePixels } from "./limits";
+import type { EngineTask, FileInputs, TaskOptions, WorkerReply, WorkerRequest } from "./pool-protocol";
 
 const data = workerData as { abort: SharedArrayBuffer; testHooks: boolean };
 const abortFlag = new Int32Array(data.abort);
@@ -12,24 +15,61 @@ if (!port) throw new Error("worker.ts must run in a worker thread");
 
 const hoard: unknown[] = [];
 
-function runTask(id: number, task: EngineTask): void {
-  const engineOptions = (o: TaskOptions) => ({
+/**
+ * Decode the task's files (header checked against the pixel limit first), run the engine and
+ * encode its output as PNG. The decoded images live only while this task runs.
+ */
+async function runFiles(files: FileInputs, options: EngineOptions): Promise<{ width: number; height: number; png: Uint8Array }> {
+  for (const file of [files.image, files.mask?.file]) {
+    if (file === undefined) continue;
+    const info = await probe(file);
+    if (info.width * info.height > files.maxPixels) {
+      throw new EngineInputError(`the image is ${info.width}×${info.height}; the local engine decodes at most ${describePixels(files.maxPixels)}`);
+    }
+  }
+  const image = await decodeRgba(files.image, files.maxPixels);
+  const mask = files.mask ? await decodeMask(files.mask.file, files.mask.invert, files.maxPixels) : undefined;
+  if (options.shouldAbort?.()) throw new AbortError();
+  let out: RgbaImage;
+  if (files.endpoint === "fill") {
+    if (!mask) throw new EngineInputError("fill needs a mask");
+    out = fillImage(image, mask, options);
+  } else {
+    if (!files.expand) throw new EngineInputError("expand needs a canvas size");
+    out = expandImage(image, { ...files.expand, mask }, options);
+  }
+  const png = await encodePng(out);
+  // A copy the worker owns outright, so it can be transferred to the broker's thread.
+  return { width: out.width, height: out.height, png: new Uint8Array(png) };
+}
+
+function engineOptions(id: number, o: TaskOptions): EngineOptions {
+  return {
     ...o,
     shouldAbort: () => Atomics.load(abortFlag, 0) !== 0,
     onProgress: (fraction: number) => {
       const msg: WorkerReply = { type: "progress", id, fraction };
       port!.postMessage(msg);
     },
-  });
+  };
+}
+
+async function runTask(id: number, task: EngineTask): Promise<void> {
   switch (task.op) {
+    case "files": {
+      const output = await runFiles(task.files, engineOptions(id, task.options));
+      const msg: WorkerReply = { type: "encoded", id, output };
+      port!.postMessage(msg, [output.png.buffer as ArrayBuffer]);
+      return;
+    }
     case "fill": {
-      const out = fillImage(task.image, task.mask, engineOptions(task.options));
+      const out = fillImage(task.image, task.mask, engineOptions(id, task.options));
       const msg: WorkerReply = { type: "done", id, image: out };
       port!.postMessage(msg, [out.data.buffer as ArrayBuffer]);
       return;
     }
     case "expand": {
-      const out = expandImage(task.image, task.request, engineOptions(task.options));
+      const out = expandImage(task.image, task.request, engineOptions(id, task.options));
       const msg: WorkerReply = { type: "done", id, image: out };
       port!.postMessage(msg, [out.data.buffer as ArrayBuffer]);
       return;
@@ -63,12 +103,10 @@ function runTask(id: number, task: EngineTask): void {
 
 port.on("message", (msg: WorkerRequest) => {
   if (msg.type !== "run") return;
-  try {
-    runTask(msg.id, msg.task);
-  } catch (e) {
+  runTask(msg.id, msg.task).catch((e: unknown) => {
     const err = e as Error;
     const kind = err instanceof AbortError ? "aborted" : err instanceof EngineInputError ? "input" : "error";
     const reply: WorkerReply = { type: "error", id: msg.id, kind, message: err.message };
     port.postMessage(reply);
-  }
+  });
 });

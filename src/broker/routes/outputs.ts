@@ -9,11 +9,24 @@ import { parseCropQuery, placementHeaders } from "../../common/imaging/crop";
 import { jobIdFrom } from "../http/body";
 import type { BrokerParts, RequestContext, Target } from "../http/context";
 import { httpError } from "../http/errors";
-import { CropError, cropOutput, readAll } from "../output-crop";
+import { CropError, CropTurns, cropOutput, readAll } from "../output-crop";
 
 const OUTPUT_PATH = /^\/v1\/outputs\/([^/]{1,300})\/(\d{1,2})$/;
 /** Largest output read into memory to crop. */
 const CROP_READ_CAP = 64 * 1024 * 1024;
+/** Crops of this process (one queue for every output link). */
+const cropTurns = new CropTurns();
+
+/** Decimal digits, no sign, no leading zero, no fraction: the one spelling the broker signs. */
+const EXPIRES_RE = /^[1-9][0-9]{0,15}$/;
+
+/**
+ * The link's `expires` in its canonical spelling, else 0 (which no signature matches): `+…`,
+ * `….0`, `0x…` or `1.7e12` spellings of a signed value are refused, so each link has one form.
+ */
+export function parseExpires(text: string | null): number {
+  return text !== null && EXPIRES_RE.test(text) ? Number(text) : 0;
+}
 
 export function matchOutput(pathname: string): RegExpExecArray | null {
   return OUTPUT_PATH.exec(pathname);
@@ -24,20 +37,27 @@ export async function output(_req: IncomingMessage, res: ServerResponse, ctx: Re
   if (target.method !== "GET") throw httpError(405, "method_not_allowed", "invalid_input", "Use GET.");
   const crop = parseCropQuery(target.query);
   if (typeof crop === "string") throw httpError(400, "bad_crop", "invalid_input", `This output crop is not valid: ${crop}.`);
-  const expires = Number(target.query.get("expires"));
   const sig = target.query.get("sig") ?? "";
-  const o = await parts.jobs.output(jobIdFrom(m[1]), Number(m[2]), Number.isFinite(expires) ? expires : 0, sig, ctx.facts);
+  const o = await parts.jobs.output(jobIdFrom(m[1]), Number(m[2]), parseExpires(target.query.get("expires")), sig, ctx.facts);
   const common = { "cache-control": "private, max-age=300", "x-content-type-options": "nosniff" };
-  if (crop) {
-    const whole = await readAll(o.stream, CROP_READ_CAP);
-    let body: Buffer = whole;
+  // Too many crops waiting: the output is sent whole, as for one that cannot be cropped.
+  const turn = crop ? cropTurns.enter() : undefined;
+  if (crop && turn) {
+    // The output is read into memory only once this crop's turn has come.
+    const release = await turn;
+    let body: Buffer;
     let headers: Record<string, string> = { "content-type": o.contentType };
     try {
-      const c = await cropOutput(whole, crop);
-      body = c.bytes;
-      headers = { "content-type": c.contentType, ...placementHeaders(c.placement) };
-    } catch (e) {
-      if (!(e instanceof CropError)) throw e;
+      body = await readAll(o.stream, CROP_READ_CAP);
+      try {
+        const c = await cropOutput(body, crop);
+        body = c.bytes;
+        headers = { "content-type": c.contentType, ...placementHeaders(c.placement) };
+      } catch (e) {
+        if (!(e instanceof CropError)) throw e;
+      }
+    } finally {
+      release();
     }
     res.writeHead(200, { ...headers, "content-length": String(body.length), ...common });
     res.end(body);
