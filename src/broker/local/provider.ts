@@ -306,7 +306,7 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
       await writeDurably(uploadFile(uploadId), bytes);
       await writeRecord(uploadRecordFile(uploadId), rec);
       uploads.set(uploadId, rec);
-      log({ event: "local_upload", owner, uploadId, width: info.width, height: info.height });
+      log({ event: "local_upload", owner, width: info.width, height: info.height });
       return { uploadId };
     },
 
