@@ -1,20 +1,24 @@
 // POST /v3/images/adaptive-composite and /v3/images/precise-composite through the broker: bodies
 // validated before anything is queued, paced in the same queue as every submit, answered and polled
 // in the same job shape as fill (whichever 202 shape Adobe sends), outputs re-signed by the broker
-// and served with the fake's composite of the uploaded inputs, usage, cancel; and the local engine's
-// refusal naming the credentials it needs.
+// and served with the fake's composite of the uploaded inputs, usage, cancel, poll collapsing with the
+// Redis store; and the local engine's refusal naming the credentials it needs.
 
 import type { RGBAImage } from "../../src/common/host";
 import { decodeImage, encodeRGBAPng } from "../../src/common/imaging/codecs";
+import { RedisStore } from "../../src/broker/store/redis";
 import { startFakeFirefly, type FakeFirefly, type FakeFireflyOptions } from "../fakes/firefly";
+import { startRedis, type TestRedis } from "../store/redis-server";
 import { call, KEY_A, KEY_ADMIN, manualClock, registerSecret, startTestBroker, TestBroker, until } from "./helpers";
 
 const fakes: FakeFirefly[] = [];
 const brokers: TestBroker[] = [];
+let redis: TestRedis | undefined;
 afterAll(async () => {
   for (const ff of fakes) ff.tokens.forEach(registerSecret);
   for (const b of brokers) await b.close();
   for (const ff of fakes) await ff.close();
+  await redis?.stop();
 });
 
 async function setup(env: Record<string, string> = {}, ffOptions: FakeFireflyOptions = {}) {
@@ -178,6 +182,29 @@ describe("composites through the broker (firefly mode)", () => {
     expect(ff.calls.filter((c) => c.route === "cancel")).toHaveLength(1);
     const s = await call(b.url, "GET", `/v3/status/${sent.json.jobId}`, { key: KEY_A });
     expect(s.json.status).toBe("cancelled");
+  });
+});
+
+describe("composites with the Redis store", () => {
+  test("concurrent polls of a composite collapse into one upstream call per second; the result comes back signed", async () => {
+    redis = await startRedis();
+    const { ff, b, clock } = await setup({ INFILL_REDIS_URL: redis.url, INFILL_REDIS_PREFIX: "composite:" });
+    expect(b.store).toBeInstanceOf(RedisStore);
+    const r = await submit(b, "adaptive", { ...(await inputs(b)), harmonization: 0.5 });
+    expect(r.status).toBe(202);
+    const id: string = r.json.jobId;
+    await until(async () => (await b.store.getJob(id))?.state === "submitted", "the composite to be submitted");
+    const statusCalls = () => ff.calls.filter((c) => c.route === "status").length;
+    const burst = () => Promise.all(Array.from({ length: 20 }, () => call(b.url, "GET", `/v3/status/${id}`, { key: KEY_A })));
+    const first = await burst();
+    expect(first.every((x) => x.status === 200 && x.json.status === "running")).toBe(true);
+    expect(statusCalls()).toBe(1);
+    clock.advance(1_000);
+    const second = await burst();
+    expect(statusCalls()).toBe(2);
+    expect(second.every((x) => x.json.status === "succeeded")).toBe(true);
+    const img = await download(b, second[0].json.result.outputs[0].image.url);
+    expect(px(img, 5, 3)).toEqual([175, 60, 60]);
   });
 });
 
