@@ -3,7 +3,8 @@
 // hears of it, and are read back at start: finished jobs and their outputs keep working across a
 // restart and interrupted ones run again. Jobs run on the engine worker pool and go through
 // Firefly's lifecycle (pending → running → succeeded | failed | cancel_pending → cancelled) with a
-// `progress` percentage. Generate, generate-similar, upscale and custom models need Firefly.
+// `progress` percentage. Generate, generate-similar, upscale, the
+// composites and custom models need Firefly.
 
 import { randomUUID } from "crypto";
 import { createReadStream, promises as fs } from "fs";
@@ -64,6 +65,15 @@ interface LocalJob {
   controller: AbortController;
 }
 
+/** Every submit but fill and expand needs Firefly; the name each refusal gives. */
+const NEEDS_FIREFLY: Record<Exclude<SubmitEndpoint, "fill" | "expand">, string> = {
+  generate: "Generate",
+  similar: "Generate similar",
+  upscale: "Upscale",
+  adaptive: "Adaptive composite (Harmonize)",
+  precise: "Precise composite (Harmonize)",
+};
+
 function needsFirefly(what: string): ProviderError {
   const message = `${what} needs Firefly credentials: this broker runs the local engine, which only does fill and expand. Ask your admin to configure Firefly (FIREFLY_SERVICES_CLIENT_ID and FIREFLY_SERVICES_CLIENT_SECRET).`;
   return new ProviderError({
@@ -71,6 +81,10 @@ function needsFirefly(what: string): ProviderError {
     body: { error_code: BROKER_ERROR_CODES.needsFirefly, message, category: "invalid_input" },
     message,
   });
+}
+
+function refusal(endpoint: SubmitEndpoint): ProviderError | undefined {
+  return endpoint === "fill" || endpoint === "expand" ? undefined : needsFirefly(NEEDS_FIREFLY[endpoint]);
 }
 
 function validation(loc: (string | number)[], msg: string): ProviderError {
@@ -281,13 +295,8 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
   const provider: Provider = {
     kind: "local",
 
-    /** Generate and generate-similar need Firefly: refuse them at submit, before anything is queued. */
-    refuse(endpoint: SubmitEndpoint): ProviderError | undefined {
-      if (endpoint === "generate") return needsFirefly("Generate");
-      if (endpoint === "similar") return needsFirefly("Generate similar");
-      if (endpoint === "upscale") return needsFirefly("Upscale");
-      return undefined;
-    },
+    /** Generate, generate-similar, upscale and the composites need Firefly: refused at submit, before anything is queued. */
+    refuse: refusal,
 
     async upload(body: Readable, contentType: UploadContentType, owner: OwnerName): Promise<{ uploadId: string }> {
       const bytes = await readAll(body);
@@ -312,9 +321,7 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
 
     async submit(endpoint: SubmitEndpoint, body: unknown, modelVersion: string | undefined, owner: OwnerName): Promise<{ jobId: string }> {
       if (closed) throw jobError(503, "runtime_error", "The local engine is shutting down.");
-      if (endpoint === "generate") throw needsFirefly("Generate");
-      if (endpoint === "similar") throw needsFirefly("Generate similar");
-      if (endpoint === "upscale") throw needsFirefly("Upscale");
+      if (endpoint !== "fill" && endpoint !== "expand") throw needsFirefly(NEEDS_FIREFLY[endpoint]);
       const checked = validateSubmit(endpoint, body, modelVersion);
       if (!checked.ok) throw new ProviderError({ status: 422, body: checked.body, message: checked.body.message });
       const req = checked.value as {

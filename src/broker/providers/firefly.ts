@@ -11,6 +11,8 @@ import {
   FIREFLY_JOB_STATUSES,
   SUBMIT_PATHS,
   UploadResponseSchema,
+  compositeJobId,
+  isCompositeEndpoint,
   readUpscaleOutputs,
   upscaleJobId,
   type SubmitEndpoint,
@@ -157,7 +159,11 @@ class FireflyProvider implements Provider {
     if (res.status !== 202 && res.status !== 200) this.fail(res, `submit ${endpoint}`, true);
     const answer = jsonBody(res.body);
     const parsed = AcceptResponseSchema.safeParse(answer);
-    const jobId = endpoint === "upscale" ? upscaleJobId(answer) : parsed.success ? parsed.data.jobId : undefined;
+    const jobId =
+      endpoint === "upscale" ? upscaleJobId(answer)
+      : isCompositeEndpoint(endpoint) ? compositeJobId(answer)
+      : parsed.success ? parsed.data.jobId
+      : undefined;
     if (jobId === undefined || !JOB_ID.test(jobId)) throw unexpected(`submit ${endpoint}`);
     return { jobId };
   }

@@ -17,6 +17,8 @@ const SUBMIT_ROUTES: Record<string, SubmitEndpoint> = {
   "generate-async": "generate",
   "generate-similar-async": "similar",
   upscale: "upscale",
+  "adaptive-composite": "adaptive",
+  "precise-composite": "precise",
 };
 const CUSTOM_MODEL_QUERY = new Set(["sortBy", "start", "limit", "publishedState"]);
 

@@ -7,3 +7,4 @@ export * from "./retry-after";
 export * from "./headers";
 export * from "./classify";
 export * from "./upscale";
+export * from "./composite";

@@ -17,6 +17,7 @@ import {
   type GenerateModel,
   type Size,
 } from "./limits";
+import { ADAPTIVE_COMPOSITE_PATH, compositeSchemas, PRECISE_COMPOSITE_PATH } from "./composite";
 import { UPSCALE_FACTORS, UPSCALE_MODELS, UPSCALE_PATH } from "./upscale";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -197,10 +198,15 @@ export const UpscaleRequestSchema = z
   .superRefine((v, ctx) => checkSeeds(v, ctx));
 export type UpscaleRequest = z.infer<typeof UpscaleRequestSchema>;
 
+/** Adaptive and precise composite (AdaptiveCompositeRequest, PreciseCompositeRequest); see composite.ts. */
+export const { adaptive: AdaptiveCompositeRequestSchema, precise: PreciseCompositeRequestSchema } = compositeSchemas(SourceSchema, checkSeeds);
+export type AdaptiveCompositeRequest = z.infer<typeof AdaptiveCompositeRequestSchema>;
+export type PreciseCompositeRequest = z.infer<typeof PreciseCompositeRequestSchema>;
+
 // ---- validation as the broker answers it (Firefly's 422 shape) ----
 
-export type SubmitEndpoint = "fill" | "expand" | "generate" | "similar" | "upscale";
-export const SUBMIT_ENDPOINTS: readonly SubmitEndpoint[] = ["fill", "expand", "generate", "similar", "upscale"];
+export type SubmitEndpoint = "fill" | "expand" | "generate" | "similar" | "upscale" | "adaptive" | "precise";
+export const SUBMIT_ENDPOINTS: readonly SubmitEndpoint[] = ["fill", "expand", "generate", "similar", "upscale", "adaptive", "precise"];
 /** The path of each submit endpoint, e.g. `/v3/images/fill-async`. */
 export const SUBMIT_PATHS: Record<SubmitEndpoint, string> = {
   fill: "/v3/images/fill-async",
@@ -208,9 +214,21 @@ export const SUBMIT_PATHS: Record<SubmitEndpoint, string> = {
   generate: "/v3/images/generate-async",
   similar: "/v3/images/generate-similar-async",
   upscale: UPSCALE_PATH,
+  adaptive: ADAPTIVE_COMPOSITE_PATH,
+  precise: PRECISE_COMPOSITE_PATH,
 };
 
-export type SubmitRequest = { fill: FillRequest; expand: ExpandRequest; generate: GenerateRequest; similar: SimilarRequest; upscale: UpscaleRequest };
+export type SubmitRequest = {
+  fill: FillRequest;
+  expand: ExpandRequest;
+  generate: GenerateRequest;
+  similar: SimilarRequest;
+  upscale: UpscaleRequest;
+  adaptive: AdaptiveCompositeRequest;
+  precise: PreciseCompositeRequest;
+};
+/** Endpoints Adobe describes without model selection: any `x-model-version` is refused. */
+const NO_MODEL: readonly SubmitEndpoint[] = ["fill", "expand", "adaptive", "precise"];
 
 export interface ValidationErrorItem {
   loc: (string | number)[];
@@ -253,8 +271,8 @@ const MODEL_HEADER_LOC = ["header", "x-model-version"];
 export function validateSubmit<E extends SubmitEndpoint>(endpoint: E, body: unknown, modelVersion: string | undefined): Validated<E> {
   const items: ValidationErrorItem[] = [];
   let model: string | undefined = modelVersion === undefined || modelVersion === "" ? undefined : modelVersion;
-  if (endpoint === "fill" || endpoint === "expand") {
-    if (model !== undefined) items.push({ loc: MODEL_HEADER_LOC, msg: `${endpoint}-async has no model selection; leave x-model-version out`, type: "value_error.model" });
+  if (NO_MODEL.includes(endpoint)) {
+    if (model !== undefined) items.push({ loc: MODEL_HEADER_LOC, msg: `${SUBMIT_PATHS[endpoint]} has no model selection; leave x-model-version out`, type: "value_error.model" });
   } else {
     const allowed: readonly string[] = endpoint === "generate" ? GENERATE_MODELS : endpoint === "upscale" ? UPSCALE_MODELS : SIMILAR_MODELS;
     if (model !== undefined && !allowed.includes(model)) {
@@ -279,6 +297,12 @@ export function validateSubmit<E extends SubmitEndpoint>(endpoint: E, body: unkn
       break;
     case "upscale":
       parsed = UpscaleRequestSchema.safeParse(body);
+      break;
+    case "adaptive":
+      parsed = AdaptiveCompositeRequestSchema.safeParse(body);
+      break;
+    case "precise":
+      parsed = PreciseCompositeRequestSchema.safeParse(body);
       break;
     default: {
       const gen = model ?? "image3";

@@ -15,8 +15,20 @@
 import { randomBytes, randomUUID } from "crypto";
 import * as http from "http";
 import type { AddressInfo, Socket } from "net";
-import { MAX_UPLOAD_BYTES, UPSCALE_MAX_OUTPUT_SIDE, validateSubmit, type SubmitEndpoint, type UpscaleRequest } from "../../../src/common/firefly";
+import {
+  compositeSeeds,
+  isCompositeEndpoint,
+  MAX_UPLOAD_BYTES,
+  UPSCALE_MAX_OUTPUT_SIDE,
+  validateSubmit,
+  type AdaptiveCompositeRequest,
+  type PreciseCompositeRequest,
+  type SubmitEndpoint,
+  type UpscaleRequest,
+} from "../../../src/common/firefly";
+import type { RGBAImage } from "../../../src/common/host";
 import { decodeImage } from "../../../src/common/imaging/codecs";
+import { fakeComposite, type CompositeParams } from "./composite";
 import { fakeUpscale } from "./upscale";
 
 export type FakeRoute = "ims" | "upload" | "submit" | "status" | "cancel" | "custom-models" | "output" | "other";
@@ -76,6 +88,11 @@ export interface FakeFireflyOptions {
   rateRetryAfter?: string;
   /** The custom models listed, paged by `start`/`limit` as Firefly does (default: one style model). */
   customModels?: Record<string, unknown>[];
+  /**
+   * The composites' 202: `described` (default) is Adobe's AsyncJobResponse `{status, jobId, statusUrl,
+   * cancelUrl}`; `links` is upscale's `{links: {result, cancel}}`, the shape Adobe's guide speaks of.
+   */
+  compositeAccept?: "described" | "links";
 }
 
 export const FAKE_CUSTOM_MODEL = { assetId: "urn:aaid:sc:VA6C2:00000000-0000-4000-8000-000000000001", displayName: "Fake Style", trainingMode: "style", publishedState: "published", createdDate: 1733928288871 };
@@ -110,7 +127,7 @@ interface FakeJob {
   seeds: number[];
   ends?: Injection["jobEnds"];
   fails?: Injection["jobFails"];
-  /** Upscale: the PNG each output serves (the same content for every seed). */
+  /** Upscale and the composites: the PNG each output serves (the same content for every seed). */
   image?: Buffer;
 }
 
@@ -120,6 +137,8 @@ const SUBMIT_PATHS: Record<string, SubmitEndpoint> = {
   "/v3/images/generate-async": "generate",
   "/v3/images/generate-similar-async": "similar",
   "/v3/images/upscale": "upscale",
+  "/v3/images/adaptive-composite": "adaptive",
+  "/v3/images/precise-composite": "precise",
 };
 const UPLOAD_TYPES = ["image/jpeg", "image/png", "image/webp", "image/tiff", "image/jxl"];
 
@@ -145,8 +164,18 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
   const valid = new Map<string, number>(); // token → expiry ms
   const injections: Injection[] = [];
   const jobs = new Map<string, FakeJob>();
-  /** Upload id → the bytes (kept for upscale, which serves the input's content). */
+  /** Upload id → the bytes (kept for upscale and the composites, whose outputs come from them). */
   const uploads = new Map<string, Buffer>();
+  /** An uploaded image, decoded; or why it cannot be read (this fake reads uploads only, not URLs). */
+  const readUpload = (source: { uploadId?: string }): RGBAImage | string => {
+    const bytes = source.uploadId ? uploads.get(source.uploadId) : undefined;
+    if (!bytes) return "this fake reads uploaded images only";
+    try {
+      return decodeImage(bytes);
+    } catch {
+      return "the input image could not be read";
+    }
+  };
   const submitTimes: number[] = [];
   const sockets = new Set<Socket>();
   const outputSecret = randomBytes(16).toString("hex");
@@ -303,28 +332,37 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
       submitTimes.push(now);
       const b = body as { numVariations?: number; seeds?: number[] };
       const n = b.numVariations ?? b.seeds?.length ?? 1;
-      let upscaled: Buffer | undefined;
+      let served: Buffer | undefined;
       if (endpoint === "upscale") {
         const u = v.value as UpscaleRequest;
-        const bytes = u.image.source.uploadId ? uploads.get(u.image.source.uploadId) : undefined;
-        if (!bytes) return send(400, { error_code: "bad_request", message: "this fake upscales uploaded images only" });
+        const input = readUpload(u.image.source);
+        if (typeof input === "string") return send(400, { error_code: "bad_request", message: input });
         const factor = u.upscaleFactor ?? 2;
-        let input: ReturnType<typeof decodeImage>;
-        try {
-          input = decodeImage(bytes);
-        } catch {
-          return send(400, { error_code: "bad_request", message: "the input image could not be read" });
-        }
         if (Math.max(input.width, input.height) * factor > UPSCALE_MAX_OUTPUT_SIDE) {
           return send(422, { error_code: "validation_error", message: `the output would exceed ${UPSCALE_MAX_OUTPUT_SIDE} px per side` });
         }
-        upscaled = fakeUpscale(input, factor);
+        served = fakeUpscale(input, factor);
+      }
+      if (isCompositeEndpoint(endpoint)) {
+        const c = v.value as AdaptiveCompositeRequest | PreciseCompositeRequest;
+        const images = [c.background.image, c.background.fillAreaMask, c.object.image, "mask" in c.object ? c.object.mask : undefined].map((r) => (r ? readUpload(r.source) : undefined));
+        const unreadable = images.find((i) => typeof i === "string");
+        if (typeof unreadable === "string") return send(400, { error_code: "bad_request", message: unreadable });
+        const [background, fillAreaMask, object, objectMask] = images as (RGBAImage | undefined)[];
+        const params = { kind: endpoint, body: c } as CompositeParams;
+        const made = fakeComposite({ background: background!, fillAreaMask: fillAreaMask!, object: object!, objectMask }, params);
+        if (typeof made === "string") return send(422, { error_code: "validation_error", message: made });
+        served = made;
       }
       const id = `urn:ff:jobs:fake:${randomUUID()}`;
-      jobs.set(id, { id, endpoint, polls: 0, status: "pending", numOutputs: n, seeds: b.seeds ?? Array.from({ length: n }, (_, i) => 1000 + i), ends: inj?.jobEnds, fails: inj?.jobFails, image: upscaled });
+      const seeds = isCompositeEndpoint(endpoint) ? compositeSeeds(b) : b.seeds ?? Array.from({ length: n }, (_, i) => 1000 + i);
+      jobs.set(id, { id, endpoint, polls: 0, status: "pending", numOutputs: seeds.length, seeds, ends: inj?.jobEnds, fails: inj?.jobFails, image: served });
       call.jobId = id;
-      if (endpoint === "upscale") return send(202, { links: { result: { href: `${base}/v3/status/${id}` }, cancel: { href: `${base}/v3/cancel/${id}` } } });
-      return send(202, { jobId: id, statusUrl: `${base}/v3/status/${id}`, cancelUrl: `${base}/v3/cancel/${id}` });
+      const links = { links: { result: { href: `${base}/v3/status/${id}` }, cancel: { href: `${base}/v3/cancel/${id}` } } };
+      const described = { jobId: id, statusUrl: `${base}/v3/status/${id}`, cancelUrl: `${base}/v3/cancel/${id}` };
+      if (endpoint === "upscale") return send(202, links);
+      if (isCompositeEndpoint(endpoint)) return send(202, options.compositeAccept === "links" ? links : { status: "pending", ...described });
+      return send(202, described);
     }
 
     if (route === "status" || route === "cancel") {
@@ -350,6 +388,8 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
       const outputUrl = (i: number) => `${base}/outputs/${encodeURIComponent(id)}/${i}.png?X-Amz-Expires=3600&X-Amz-Signature=${outputSecret}`;
       if (job.status === "succeeded" && job.endpoint === "upscale") {
         out.result = { outputs: job.seeds.map((_, i) => ({ id: randomUUID(), presignedUrl: outputUrl(i) })), version: "precise_upsampler_v1" };
+      } else if (job.status === "succeeded" && isCompositeEndpoint(job.endpoint)) {
+        out.result = { outputs: job.seeds.map((seed, i) => ({ seed, image: { url: outputUrl(i) } })) };
       } else if (job.status === "succeeded") {
         out.result = {
           size: { width: 2048, height: 2048 },
