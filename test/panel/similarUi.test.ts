@@ -25,7 +25,7 @@ test("each placed variation shows its seed and asks for more like itself", async
   expect(await kept.getByTestId("variation-seed-0").textContent()).toBe("Seed 7");
   expect(await kept.getByTestId("more-like-0").count()).toBe(0);
 
-  const count = done.getByRole("textbox", { name: "More like this: how many" });
+  const count = done.getByRole("textbox", { name: "How many more" });
   await count.fill("3");
   await count.press("Tab");
   await done.getByRole("button", { name: "More like this: 3 like variation 2 (seed 6)" }).click();

@@ -45,7 +45,7 @@ export function Variations({ job, select, moreLike }: VariationsProps) {
         ))}
       </div>
       {placed.length > 0 && (
-        <VariationCount label="More like this: how many" value={count} onChange={setCount} testId="more-like-count" />
+        <VariationCount label="How many more" value={count} onChange={setCount} testId="more-like-count" />
       )}
     </Flex>
   );
