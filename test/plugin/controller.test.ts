@@ -354,6 +354,23 @@ describe("host controller", () => {
     expect(r.workflowCalls).toEqual(["startJob fill", "select job-1 0", "keep job-1 0", "reapply job-9", "dismiss job-9"]);
   });
 
+  test("More like this shows the variation, then runs a similar job from it; an unplaced one is refused", async () => {
+    fake.addDocument({ width: 8, height: 8 });
+    const r = await rig({ withBroker: true });
+    await r.send({ type: "job.run", params: { kind: "generate", prompt: "a fox", numVariations: 1, modelVersion: "image4_ultra" } });
+    await waitFor(() => lastJob(r.events)?.phase === "done", "the job to finish");
+    await r.send({ type: "variation.similar", jobId: "job-1", index: 0, numVariations: 3, id: "m" });
+    expect(r.events.find((e) => e.type === "job.accepted" && e.replyTo === "m")).toMatchObject({ jobId: "job-2" });
+    await waitFor(() => lastJob(r.events)?.jobId === "job-2" && lastJob(r.events)?.phase === "done", "the similar job to finish");
+    expect(lastJob(r.events)?.params).toEqual({ kind: "similar", source: "document", numVariations: 3, modelVersion: "image4_ultra" });
+    expect(r.workflowCalls).toEqual(["startJob generate", "select job-1 0", "startJob similar"]);
+    await r.send({ type: "variation.similar", jobId: "job-2", index: 3, numVariations: 1, id: "x" });
+    expect(r.events.pop()).toMatchObject({ type: "error", code: "variation_not_placed", replyTo: "x" });
+    await r.send({ type: "variation.similar", jobId: "missing", index: 0, numVariations: 1, id: "u" });
+    expect(r.events.pop()).toMatchObject({ type: "error", code: "unknown_job", replyTo: "u" });
+    expect(r.workflowCalls).toHaveLength(3);
+  });
+
   test("layers and documents lists for references", async () => {
     const a = fake.addDocument({ width: 8, height: 8, title: "a" });
     fake.addDocument({ width: 4, height: 4, title: "b" });

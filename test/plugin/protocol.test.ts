@@ -26,6 +26,7 @@ describe("protocol: commands", () => {
     makeCommand({ type: "job.cancel", jobId: "j1" }),
     makeCommand({ type: "variation.select", jobId: "j1", index: 2 }),
     makeCommand({ type: "variation.keep", jobId: "j1", index: 0 }),
+    makeCommand({ type: "variation.similar", jobId: "j1", index: 1, numVariations: 2 }),
     makeCommand({ type: "kept.reapply", jobId: "j1" }),
     makeCommand({ type: "kept.dismiss", jobId: "j1" }),
     makeCommand({ type: "jobs.list" }),

@@ -23,6 +23,12 @@ export const commandSchemas = {
   "variation.select": z.object({ ...envelope, type: z.literal("variation.select"), jobId, index }),
   /** Keep variation `index`, delete the others. */
   "variation.keep": z.object({ ...envelope, type: z.literal("variation.keep"), jobId, index }),
+  /**
+   * More like this: show variation `index` of a placed job, then run a `similar` job on the area it
+   * covers (the whole document, or the selection when the job covered one) with `numVariations` results.
+   * Answered like `job.run`; the source variation's layer stays.
+   */
+  "variation.similar": z.object({ ...envelope, type: z.literal("variation.similar"), jobId, index, numVariations: z.number().int().min(1).max(4) }),
   /** Place a kept (downloaded but unplaced) job's results again. */
   "kept.reapply": z.object({ ...envelope, type: z.literal("kept.reapply"), jobId }),
   /** Forget a kept job's results. */

@@ -1,6 +1,6 @@
 // The panel⇄host message protocol: JSON messages, typed and versioned, checked at runtime on arrival.
 //
-// Commands (panel → host): hello, job.run, job.cancel, variation.select, variation.keep, kept.reapply,
+// Commands (panel → host): hello, job.run, job.cancel, variation.select, variation.keep, variation.similar, kept.reapply,
 //   kept.dismiss, jobs.list, documents.list, layers.list, settings.get, settings.set, connection.test,
 //   models.list, thumbnail.get.
 // Events (host → panel): hello, document.state, documents, layers, job.accepted, job.state, jobs,

@@ -1,10 +1,11 @@
 // One job: live status, elapsed time, cancel; errors as a sentence with the detail one click away;
-// variation thumbnails (click = make visible), keep one, re-run with the same seeds, reapply kept results.
+// variations with their seeds (click = make visible, More like this), keep one, re-run with the same seeds, reapply kept results.
 
 import { useState } from "react";
 import { ActionButton, Button, Flex, Heading, ProgressBar, StatusLight, Text, View } from "@adobe/react-spectrum";
 import type { JobParams, JobState } from "../../common/jobs";
 import { elapsed, isActive, jobTitle, statusText, statusVariant } from "./describe";
+import { Variations } from "./Variations";
 
 export interface JobCardActions {
   cancel: (jobId: string) => void;
@@ -13,6 +14,8 @@ export interface JobCardActions {
   reapply: (jobId: string) => void;
   dismiss: (jobId: string) => void;
   run: (params: JobParams) => void;
+  /** More like this: a similar job from placed variation `index`. */
+  moreLike: (jobId: string, index: number, numVariations: number) => void;
 }
 
 export function JobCard({ job, now, actions }: { job: JobState; now: number; actions: JobCardActions }) {
@@ -60,23 +63,7 @@ export function JobCard({ job, now, actions }: { job: JobState; now: number; act
           </View>
         )}
         {job.variations.length > 0 && job.phase !== "failed" && (
-          <div role="group" aria-label="Variations" className="infill-thumbs">
-            {job.variations.map((v) => (
-              <button
-                key={v.index}
-                type="button"
-                className={v.visible ? "infill-thumb infill-thumb--on" : "infill-thumb"}
-                aria-pressed={!!v.visible}
-                aria-label={`Variation ${v.index + 1}${v.visible ? " (visible)" : ""}, seed ${v.seed}`}
-                disabled={!placed}
-                title={placed ? `Show variation ${v.index + 1}` : "Place the results first"}
-                onClick={() => actions.selectVariation(job.jobId, v.index)}
-                data-testid={`variation-${v.index}`}
-              >
-                {v.thumbnail ? <img src={v.thumbnail} alt="" /> : <span>{v.index + 1}</span>}
-              </button>
-            ))}
-          </div>
+          <Variations job={job} select={(i) => actions.selectVariation(job.jobId, i)} moreLike={(i, n) => actions.moreLike(job.jobId, i, n)} />
         )}
         {placed && job.variations.length > 1 && (
           <Text UNSAFE_className="infill-detail">

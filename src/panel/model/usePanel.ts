@@ -27,6 +27,7 @@ export function usePanel(link: PanelLink) {
       cancel: (jobId: string) => link.send({ type: "job.cancel", jobId }),
       selectVariation: (jobId: string, index: number) => link.send({ type: "variation.select", jobId, index }),
       keepVariation: (jobId: string, index: number) => link.send({ type: "variation.keep", jobId, index }),
+      moreLike: (jobId: string, index: number, numVariations: number) => link.send({ type: "variation.similar", jobId, index, numVariations }),
       reapply: (jobId: string) => link.send({ type: "kept.reapply", jobId }),
       dismiss: (jobId: string) => link.send({ type: "kept.dismiss", jobId }),
       listDocuments: () => link.send({ type: "documents.list" }),

@@ -1,5 +1,5 @@
 // Generate: a new layer from a prompt, optionally guided by style/structure references from any open
-// document or layer, style presets, a model version and a custom model.
+// document or layer, style presets, a model version and a custom model; and More like this.
 
 import React, { useEffect, useState } from "react";
 import { ActionButton, ComboBox, Flex, Item, Picker, Slider, TagGroup, Text, TextField } from "@adobe/react-spectrum";
@@ -15,6 +15,7 @@ import { RunButton } from "../controls/RunButton";
 import { ReferencePicker } from "../controls/ReferencePicker";
 import { SeedChoice, VariationsAndSeed, seedsFor, useVariations } from "../controls/VariationsAndSeed";
 import type { ModeProps } from "./FillTab";
+import { MoreLikeThis } from "./MoreLikeThis";
 
 export interface GenerateTabProps extends ModeProps {
   /** The tab is on screen: the custom models are listed the first time it is. */
@@ -155,6 +156,7 @@ export function GenerateTab({ state, run, defaultVariations, active, requestLaye
       {model === "image4_custom" && <Text UNSAFE_className="infill-detail">Visual intensity is not supported by Image 4 custom models.</Text>}
       <VariationsAndSeed variations={variations} onVariations={setVariations} seed={seed} onSeed={setSeed} />
       <RunButton label="Generate" blocked={blocked} note={runNote("generate", state)} onPress={submit} testId="run-generate" />
+      <MoreLikeThis state={state} run={run} defaultVariations={defaultVariations} />
     </Flex>
   );
 }

@@ -26,6 +26,7 @@ import { lazyBroker } from "./lazy-broker";
 import { customModelEntries, modelsError } from "./models";
 import { ThumbnailCache, renderThumbnail } from "./thumbnails";
 import { serializeHost } from "./serial-host";
+import { similarParamsFor } from "./similar";
 import { unsupportedReason } from "./support";
 
 type RunningJob = realWorkflows.RunningJob;
@@ -187,7 +188,7 @@ export class HostController {
       case "hello":
         return this.onHello(cmd);
       case "job.run":
-        return this.runJob(cmd);
+        return this.runJob(cmd.params, cmd.id);
       case "job.cancel": {
         const r = this.running.get(cmd.jobId);
         if (!r) return this.sendError({ category: "not_found", code: "unknown_job", message: "That job is not running.", hint: "It may have finished already." }, cmd.id);
@@ -205,6 +206,16 @@ export class HostController {
         this.jobs.set(next.jobId, next);
         this.send("job.state", { job: next, replyTo: cmd.id });
         return;
+      }
+      case "variation.similar": {
+        const job = await this.findJob(cmd.jobId);
+        if (!job) return this.unknownJob(cmd.id);
+        const params = similarParamsFor(job, cmd.index, cmd.numVariations);
+        if (!("kind" in params)) return this.sendError(params, cmd.id);
+        const shown = await this.workflows.selectVariation(job, cmd.index, this.deps);
+        this.jobs.set(shown.jobId, shown);
+        this.send("job.state", { job: shown });
+        return this.runJob(params, cmd.id);
       }
       case "kept.reapply": {
         const final = await this.workflows.reapplyKept(cmd.jobId, this.deps, (s) => this.onJobState(s));
@@ -267,26 +278,26 @@ export class HostController {
     this.startPolling();
   }
 
-  private async runJob(cmd: CommandOf<"job.run">): Promise<void> {
+  private async runJob(params: JobParams, replyTo: string | undefined): Promise<void> {
     if (!this.o.broker) await this.o.settings.brokerClient(); // fails early with a settings error
     let accepted = false;
     const early: JobState[] = [];
-    const started = this.workflows.startJob(cmd.params, this.deps, (s) => {
+    const started = this.workflows.startJob(params, this.deps, (s) => {
       if (accepted) this.onJobState(s);
       else early.push(s);
     });
     this.running.set(started.jobId, started);
-    this.send("job.accepted", { jobId: started.jobId, replyTo: cmd.id });
+    this.send("job.accepted", { jobId: started.jobId, replyTo });
     accepted = true;
     for (const s of early.splice(0)) this.onJobState(s);
     this.o.settings
-      .rememberJob(cmd.params, (this.o.now ?? Date.now)())
+      .rememberJob(params, (this.o.now ?? Date.now)())
       .then((view) => this.send("settings", { settings: view }))
       .catch((e) => this.log(`preferences not saved: ${describeError(e).code}`));
     started.done
       .then(
         (final) => this.onJobState(final),
-        (e) => this.sendError(describeError(e), cmd.id),
+        (e) => this.sendError(describeError(e), replyTo),
       )
       .finally(() => {
         this.running.delete(started.jobId);
