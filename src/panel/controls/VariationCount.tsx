@@ -1,6 +1,5 @@
 // A variation count (1–4) on its own, for actions that take no seed.
 
-import React from "react";
 import { NumberField } from "@adobe/react-spectrum";
 import { MAX_VARIATIONS } from "../model/limits";
 import { clampVariations } from "../model/similar";

@@ -1,7 +1,7 @@
 // A job's variations: thumbnail (click = make visible) with its seed under it, and on each placed one
 // More like this (a similar job from that variation, which stays as it is).
 
-import React, { useState } from "react";
+import { useState } from "react";
 import { ActionButton, Flex, Text } from "@adobe/react-spectrum";
 import type { JobState } from "../../common/jobs";
 import { VariationCount } from "../controls/VariationCount";

@@ -1,7 +1,7 @@
 // Generate's More like this: new images like the selection or the whole document as they are now,
 // placed like Generate's results.
 
-import React, { useState } from "react";
+import { useState } from "react";
 import { Flex, Heading, Item, Picker, Text } from "@adobe/react-spectrum";
 import { RunButton } from "../controls/RunButton";
 import { VariationCount } from "../controls/VariationCount";
