@@ -14,7 +14,7 @@ import { DEFAULT_UPLOAD_LIMITS, UploadLimits, UploadSlots } from "./http/upload-
 import { JobService } from "./jobs/service";
 import { Dispatcher } from "./jobs/dispatcher";
 import { KeyRing } from "./keys";
-import { Logger, LogSink, Redactor, stdoutSink } from "./log";
+import { fdSink, Logger, LogSink, Redactor } from "./log";
 import { loadSigningKey, newSigningKey, OutputSigner, readSigningKey } from "./outputs";
 import { providerFromConfig } from "./providers/from-config";
 import type { ImsTokens } from "./providers/ims";
@@ -75,7 +75,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const redactor = new Redactor();
   redactor.add(config.clientSecret);
   for (const k of config.keys) redactor.add(k.plain);
-  const log = new Logger(options.logSink ?? stdoutSink, redactor);
+  const log = new Logger(options.logSink ?? fdSink(), redactor);
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
   let ims: ImsTokens | undefined;

@@ -46,6 +46,8 @@ export interface BrokerParts {
 /** One request: the route name and key for its log line, and what the job service noted. */
 export interface RequestContext {
   route: string;
+  /** Sent back as `x-request-id` and written in the request's log line. */
+  requestId: string;
   key?: KeyEntry;
   /** The Host header's parts, once the host check has passed. */
   host?: ParsedHost;

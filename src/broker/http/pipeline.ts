@@ -1,6 +1,6 @@
 // The request pipeline: every request gets a context, passes the guards (host, query, CORS),
 // is routed (health, output links, static files, then the keyed API), and is logged as one
-// redacted JSON line when it closes. Malformed requests Node cannot parse get a JSON 400/408/431.
+// redacted JSON line, with its request id (also sent back as `x-request-id`), when it closes. Malformed requests Node cannot parse get a JSON 400/408/431.
 
 import * as http from "http";
 import { api } from "../routes/api";
@@ -10,6 +10,7 @@ import { staticFiles } from "../routes/static";
 import type { BrokerParts, RequestContext, Target } from "./context";
 import { httpError } from "./errors";
 import { checkHostAndQuery, handleCors, isApiPath } from "./guards";
+import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 
 /** The query of every request without one (read only: nothing writes to a request's query). */
 const NO_QUERY = new URLSearchParams();
@@ -65,11 +66,13 @@ export function attachPipeline(server: http.Server, parts: BrokerParts): void {
   const { log, state } = parts;
   server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     const t0 = performance.now();
-    const ctx: RequestContext = { route: "unknown", facts: {} };
+    const ctx: RequestContext = { route: "unknown", requestId: requestIdOf(req), facts: {} };
+    res.setHeader(REQUEST_ID_HEADER, ctx.requestId);
     if (state.closing) res.setHeader("connection", "close");
     res.on("close", () => {
       if (state.closing) server.closeIdleConnections();
       log.log({
+        reqId: ctx.requestId,
         key: ctx.key?.name ?? null,
         method: req.method,
         route: ctx.route,
