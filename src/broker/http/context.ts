@@ -6,6 +6,7 @@ import type { BrokerConfig } from "../config";
 import type { JobService, RequestFacts } from "../jobs/service";
 import type { KeyEntry, KeyRing } from "../keys";
 import type { Logger } from "../log";
+import type { BrokerMetrics } from "../observability/metrics";
 import type { Provider } from "../providers/provider";
 import type { Store } from "../store/store";
 import type { ParsedHost } from "./guards";
@@ -29,6 +30,7 @@ export interface BrokerParts {
   jobs: JobService;
   keys: KeyRing;
   log: Logger;
+  metrics: BrokerMetrics;
   version: string;
   respond: Responder;
   /** Host names requests may be addressed to; browser origins allowed to call the API. */
