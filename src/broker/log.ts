@@ -109,11 +109,12 @@ export class Logger {
 }
 
 /**
- * A sink writing to a file descriptor (default: standard output) through pino's buffered
- * destination: lines are gathered and written in large writes, and whatever is buffered is
- * written when the process exits.
+ * A sink writing to a file descriptor (default: standard output) through pino's asynchronous
+ * destination: a line is written at once when no write is in progress; lines logged while one is
+ * are gathered and written together after it, so a busy broker makes few large writes and a
+ * quiet one shows each line as it happens. Whatever is buffered is written when the process exits.
  */
 export function fdSink(fd = 1): LogSink {
-  const dest = pino.destination({ dest: fd, sync: false, minLength: 4096 });
+  const dest = pino.destination({ dest: fd, sync: false });
   return (line) => void dest.write(line + "\n");
 }

@@ -6,7 +6,7 @@ import { spawn } from "child_process";
 import * as path from "path";
 import { Logger, Redactor } from "../../src/broker/log";
 import { OutputSigner } from "../../src/broker/outputs";
-import { call, KEY_A, startTestBroker } from "./helpers";
+import { call, KEY_A, startTestBroker, until } from "./helpers";
 
 function capturedLogger(redactor = new Redactor()) {
   const lines: string[] = [];
@@ -103,6 +103,32 @@ test("redaction: secrets, bearer credentials, secret parameters and broker keys 
   expect(r.redact("authorization: bearer abcdefgh12345678")).toBe("authorization: bearer [redacted]");
   expect(r.redact("https://x/y?Client_Secret=abc&b=1")).toBe("https://x/y?Client_Secret=[redacted]&b=1");
   expect(r.redact("key ifk_abcdefgh12345678 and IFK_ABCDEFGH1234")).toBe("key ifk_[redacted] and ifk_[redacted]");
+});
+
+test("standard output: a single line from a quiet process arrives while the process runs on", async () => {
+  const script = [
+    'const { Logger, Redactor, fdSink } = require("./src/broker/log");',
+    "new Logger(fdSink(), new Redactor()).log({ event: \"alone\" });",
+    'process.stderr.write("logged\\n");',
+    "setInterval(() => undefined, 1000);",
+  ].join("\n");
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+    cwd: path.join(__dirname, "..", ".."),
+    env: { PATH: process.env.PATH ?? "", TS_NODE_COMPILER_OPTIONS: '{"module":"commonjs"}', TS_NODE_PROJECT: "tsconfig.json" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (c) => (out += c));
+  child.stderr.on("data", (c) => (err += c));
+  try {
+    await until(() => err.includes("logged") || child.exitCode !== null, "the child to log", 3000, 10);
+    expect(err).toBe("logged\n");
+    await until(() => out.endsWith("\n"), "the line on standard output", 200, 10);
+    expect(JSON.parse(out)).toMatchObject({ event: "alone" });
+  } finally {
+    child.kill();
+  }
 });
 
 test("every request has an id: sent back as x-request-id (readable by allowed browser pages) and in its one log line", async () => {
