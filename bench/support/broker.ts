@@ -1,6 +1,6 @@
 // One broker for the benches, in its own process, configured by its environment as
-// `infill-broker` is. Log lines are produced, redacted, serialised and batched as in production
-// (pino's buffered destination), then written to the null device. Bench-only settings:
+// `infill-broker` is. Log lines are produced, redacted, serialised and written as in production
+// (pino's asynchronous destination, log.ts fdSink), then written to the null device. Bench-only settings:
 //   BENCH_STATUS_INTERVAL_MS  the status-poll collapsing interval (0: every poll goes upstream);
 //   BENCH_LOG_DIR             keep the log lines, in <dir>/broker-<pid>.log (to see where a poll's time goes);
 // Asks it answers: "cpu", and "providerJobs" (ids → the upstream job ids, once all are submitted).
