@@ -1,13 +1,13 @@
 // One broker for the benches, in its own process, configured by its environment as
-// `infill-broker` is. Log lines are produced, redacted, serialised and batched as in production
-// (batchedSink), then written to the null device. Bench-only settings:
+// `infill-broker` is. Log lines are produced, redacted, serialised and written as in production
+// (pino's asynchronous destination, log.ts fdSink), then written to the null device. Bench-only settings:
 //   BENCH_STATUS_INTERVAL_MS  the status-poll collapsing interval (0: every poll goes upstream);
 //   BENCH_LOG_DIR             keep the log lines, in <dir>/broker-<pid>.log (to see where a poll's time goes);
 // Asks it answers: "cpu", and "providerJobs" (ids → the upstream job ids, once all are submitted).
 import * as fs from "fs";
 import * as os from "os";
 import { loadConfig } from "../../src/broker/config";
-import { batchedSink } from "../../src/broker/log";
+import { fdSink } from "../../src/broker/log";
 import { startBroker } from "../../src/broker/server";
 import { answerAsks } from "./procs";
 
@@ -17,7 +17,7 @@ void (async () => {
   if (interval !== undefined && interval !== "") config.statusMinIntervalMs = Number(interval);
   const logDir = process.env.BENCH_LOG_DIR;
   const devnull = fs.openSync(logDir ? `${logDir}/broker-${process.pid}.log` : os.devNull, "w");
-  const broker = await startBroker({ config, logSink: batchedSink((text) => fs.writeSync(devnull, text)) });
+  const broker = await startBroker({ config, logSink: fdSink(devnull) });
   answerAsks(
     {
       providerJobs: async (ids) => {

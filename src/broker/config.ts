@@ -43,6 +43,8 @@ export interface BrokerConfig {
   upstreamTimeoutMs: number;
   retryBaseMs: number;
   statusMinIntervalMs: number;
+  /** Bearer token that turns GET /metrics on (INFILL_METRICS_TOKEN); admin keys may scrape too. */
+  metricsToken?: string;
   /** The store's own settings (INFILL_REDIS_URL, INFILL_REDIS_PREFIX), read by createStoreFromEnv. */
   storeEnv: Record<string, string | undefined>;
 }
@@ -174,6 +176,15 @@ export function loadConfig(processEnv: Record<string, string | undefined>, optio
     upstreamTimeoutMs: e.INFILL_UPSTREAM_TIMEOUT_MS,
     retryBaseMs: e.INFILL_RETRY_BASE_MS,
     statusMinIntervalMs: 1000,
+    metricsToken: metricsToken(env),
     storeEnv,
   };
+}
+
+/** INFILL_METRICS_TOKEN: unset or empty leaves /metrics off; set, at least 16 visible characters. */
+function metricsToken(env: Record<string, string | undefined>): string | undefined {
+  const token = env.INFILL_METRICS_TOKEN?.trim();
+  if (!token) return undefined;
+  if (!/^[\x21-\x7e]{16,512}$/.test(token)) throw new ConfigError("INFILL_METRICS_TOKEN must be 16 to 512 visible ASCII characters (no spaces)");
+  return token;
 }

@@ -27,6 +27,11 @@ export function sha256(text: string): Buffer {
   return oneShot ? oneShot("sha256", text, "buffer") : createHash("sha256").update(text, "utf8").digest();
 }
 
+/** Whether two secrets are equal, in time that does not depend on where they differ (compared as SHA-256 digests). */
+export function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(sha256(a), sha256(b));
+}
+
 export function newKey(): string {
   return `ifk_${randomBytes(32).toString("base64url")}`;
 }

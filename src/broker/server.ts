@@ -14,7 +14,9 @@ import { DEFAULT_UPLOAD_LIMITS, UploadLimits, UploadSlots } from "./http/upload-
 import { JobService } from "./jobs/service";
 import { Dispatcher } from "./jobs/dispatcher";
 import { KeyRing } from "./keys";
-import { Logger, LogSink, Redactor, stdoutSink } from "./log";
+import { fdSink, Logger, LogSink, Redactor } from "./log";
+import { BrokerMetrics } from "./observability/metrics";
+import { observeUpstream } from "./http/upstream";
 import { loadSigningKey, newSigningKey, OutputSigner, readSigningKey } from "./outputs";
 import { providerFromConfig } from "./providers/from-config";
 import type { ImsTokens } from "./providers/ims";
@@ -75,14 +77,16 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const redactor = new Redactor();
   redactor.add(config.clientSecret);
   for (const k of config.keys) redactor.add(k.plain);
-  const log = new Logger(options.logSink ?? stdoutSink, redactor);
+  redactor.add(config.metricsToken);
+  const log = new Logger(options.logSink ?? fdSink(), redactor);
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const metrics = new BrokerMetrics(config);
 
   let ims: ImsTokens | undefined;
   let provider = options.provider;
   let providerProblem: string | undefined;
   if (!provider) {
-    const chosen = providerFromConfig(config, log, redactor, options.localProviderFactory);
+    const chosen = providerFromConfig(config, log, redactor, options.localProviderFactory, (e) => metrics.engineEvent(e));
     ({ provider, ims, problem: providerProblem } = chosen);
   }
 
@@ -97,8 +101,9 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     throw err;
   }
   redactor.add(signingKey.toString("base64url"));
+  metrics.watchQueue(store);
   const limits = { perMinute: config.ratePerMinute, perDay: config.ratePerDay };
-  const dispatcher = new Dispatcher({ store, provider, log, limits, leaseMs: config.upstreamTimeoutMs + 60_000, retryBaseMs: Math.max(config.retryBaseMs, 1) * 4, now: options.now });
+  const dispatcher = new Dispatcher({ store, provider, log, limits, leaseMs: config.upstreamTimeoutMs + 60_000, retryBaseMs: Math.max(config.retryBaseMs, 1) * 4, now: options.now, onSubmit: (result, waitedMs) => metrics.submit(result, waitedMs) });
   const jobs = new JobService({ store, provider, dispatcher, signer: new OutputSigner(signingKey), log, limits, maxQueuedPerKey: config.maxQueuedPerKey, statusMinIntervalMs: config.statusMinIntervalMs, now: options.now });
   const state = { closing: false };
   const counters: BrokerCounters = { uploadsAborted: 0, connectionsRefused: 0 };
@@ -111,6 +116,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     jobs,
     keys: new KeyRing(config.keys),
     log,
+    metrics,
     version: brokerVersion(),
     respond: createResponder(redactor, log, state),
     allowedHosts: new Set(config.allowedHosts),
@@ -148,6 +154,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     throw err;
   }
   const addr = server.address() as { port: number };
+  const stopObserving = observeUpstream((call) => metrics.upstream(call));
   for (const h of parts.allowedHosts) parts.selfOrigins.add(`http://${h.includes(":") ? `[${h}]` : h}:${addr.port}`);
   if (config.publicUrl) parts.selfOrigins.add(new URL(config.publicUrl).origin);
 
@@ -178,6 +185,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     close() {
       closed ??= (async () => {
         state.closing = true;
+        stopObserving();
         clearInterval(housekeeping);
         const serverClosed = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();

@@ -27,9 +27,12 @@ test("the redactor masks registered secrets, bearer credentials, secret-looking 
   expect(r.redact("short words stay")).toBe("short words stay");
 });
 
-test("a full session through every secret-handling path leaks nothing", async () => {
+test("a full session through every secret-handling path leaks nothing (answers, logs, /metrics)", async () => {
   const ff = await startFakeFirefly();
-  const b = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "100" });
+  const metricsToken = "metrics-token-for-the-leak-test-0123";
+  registerSecret(metricsToken);
+  const b = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "100", INFILL_METRICS_TOKEN: metricsToken });
+  let metricsText = "";
   try {
     // Normal flow: upload, submit, poll, download.
     const up = await call(b.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } });
@@ -63,6 +66,12 @@ test("a full session through every secret-handling path leaks nothing", async ()
     const ims = await call(b.url, "GET", "/v3/custom-models", { key: KEY_A });
     expect(ims.json.category).toBe("auth");
     expect(ims.text).toContain("bad secret");
+    // The metrics after all that, scraped with the token and with an admin key.
+    const scraped = await call(b.url, "GET", "/metrics", { key: metricsToken });
+    expect(scraped.status).toBe(200);
+    expect(scraped.text).toContain("infill_upstream_calls_total");
+    expect((await call(b.url, "GET", "/metrics", { key: KEY_ADMIN })).status).toBe(200);
+    metricsText = scraped.text;
   } finally {
     await b.close();
     await ff.close();
@@ -72,7 +81,8 @@ test("a full session through every secret-handling path leaks nothing", async ()
   expect(ff.tokens.length).toBeGreaterThanOrEqual(2);
   expect(b.logs.length).toBeGreaterThan(10);
   const texts = [...b.logs, ...capture.responses];
-  expect(findSecrets(texts, [ff.clientSecret, ...ff.tokens, KEY_A, KEY_B, KEY_ADMIN])).toEqual([]);
+  expect(texts).toContain(metricsText);
+  expect(findSecrets(texts, [ff.clientSecret, ...ff.tokens, KEY_A, KEY_B, KEY_ADMIN, metricsToken])).toEqual([]);
 });
 
 /** The first `n` characters of `secret` in any of `texts` (what a cut made before redaction leaves). */

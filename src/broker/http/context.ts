@@ -6,6 +6,7 @@ import type { BrokerConfig } from "../config";
 import type { JobService, RequestFacts } from "../jobs/service";
 import type { KeyEntry, KeyRing } from "../keys";
 import type { Logger } from "../log";
+import type { BrokerMetrics } from "../observability/metrics";
 import type { Provider } from "../providers/provider";
 import type { Store } from "../store/store";
 import type { ParsedHost } from "./guards";
@@ -29,6 +30,7 @@ export interface BrokerParts {
   jobs: JobService;
   keys: KeyRing;
   log: Logger;
+  metrics: BrokerMetrics;
   version: string;
   respond: Responder;
   /** Host names requests may be addressed to; browser origins allowed to call the API. */
@@ -46,6 +48,8 @@ export interface BrokerParts {
 /** One request: the route name and key for its log line, and what the job service noted. */
 export interface RequestContext {
   route: string;
+  /** Sent back as `x-request-id` and written in the request's log line. */
+  requestId: string;
   key?: KeyEntry;
   /** The Host header's parts, once the host check has passed. */
   host?: ParsedHost;

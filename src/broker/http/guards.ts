@@ -9,9 +9,10 @@ import { CROP_HEADER, OUTPUT_SIZE_HEADER } from "../../common/imaging/crop";
 import type { KeyEntry, KeyRing } from "../keys";
 import type { BrokerParts, RequestContext, Target } from "./context";
 import { httpError } from "./errors";
+import { REQUEST_ID_HEADER } from "./request-id";
 
-/** Answer headers a browser page may read: Firefly's rate-limit ones and where a cropped output lies. */
-const EXPOSED_HEADERS = ["retry-after", "x-access-error", "x-access-rate-limit-level", CROP_HEADER, OUTPUT_SIZE_HEADER].join(", ");
+/** Answer headers a browser page may read: Firefly's rate-limit ones, the request id and where a cropped output lies. */
+const EXPOSED_HEADERS = ["retry-after", "x-access-error", "x-access-rate-limit-level", REQUEST_ID_HEADER, CROP_HEADER, OUTPUT_SIZE_HEADER].join(", ");
 
 const SECRET_QUERY = /^(key|api[_-]?key|apikey|access[_-]?token|id[_-]?token|token|client[_-]?secret|secret|authorization|auth|password|bearer)$/i;
 const API_PATH = /^\/v[0-9]+(\/|$)/;

@@ -1,8 +1,9 @@
 // The request pipeline: every request gets a context, passes the guards (host, query, CORS),
-// is routed (health, output links, static files, then the keyed API), and is logged as one
-// redacted JSON line when it closes. Malformed requests Node cannot parse get a JSON 400/408/431.
+// is routed (health, metrics, output links, static files, then the keyed API), is counted, and is logged as one
+// redacted JSON line, with its request id (also sent back as `x-request-id`), when it closes. Malformed requests Node cannot parse get a JSON 400/408/431.
 
 import * as http from "http";
+import { METRICS_PATH, metricsRoute } from "../observability/metrics-route";
 import { api } from "../routes/api";
 import { health } from "../routes/health";
 import { matchOutput, output } from "../routes/outputs";
@@ -10,6 +11,7 @@ import { staticFiles } from "../routes/static";
 import type { BrokerParts, RequestContext, Target } from "./context";
 import { httpError } from "./errors";
 import { checkHostAndQuery, handleCors, isApiPath } from "./guards";
+import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 
 /** The query of every request without one (read only: nothing writes to a request's query). */
 const NO_QUERY = new URLSearchParams();
@@ -54,6 +56,7 @@ function route(req: http.IncomingMessage, res: http.ServerResponse, ctx: Request
   checkHostAndQuery(req, target, ctx, parts);
   if (handleCors(req, res, target, ctx, parts)) return ANSWERED;
   if (target.pathname === "/health") return health(req, res, ctx, parts, target);
+  if (target.pathname === METRICS_PATH) return metricsRoute(req, res, ctx, parts, target);
   const out = matchOutput(target.pathname);
   if (out) return output(req, res, ctx, parts, target, out);
   if (!isApiPath(target.pathname)) return staticFiles(req, res, ctx, parts, target);
@@ -65,16 +68,21 @@ export function attachPipeline(server: http.Server, parts: BrokerParts): void {
   const { log, state } = parts;
   server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     const t0 = performance.now();
-    const ctx: RequestContext = { route: "unknown", facts: {} };
+    const ctx: RequestContext = { route: "unknown", requestId: requestIdOf(req), facts: {} };
+    res.setHeader(REQUEST_ID_HEADER, ctx.requestId);
     if (state.closing) res.setHeader("connection", "close");
     res.on("close", () => {
       if (state.closing) server.closeIdleConnections();
+      const ms = performance.now() - t0;
+      const status = res.headersSent ? res.statusCode : 0;
+      parts.metrics.request(ctx.route, status, ms / 1000);
       log.log({
+        reqId: ctx.requestId,
         key: ctx.key?.name ?? null,
         method: req.method,
         route: ctx.route,
-        status: res.headersSent ? res.statusCode : 0,
-        ms: Math.round((performance.now() - t0) * 10) / 10,
+        status,
+        ms: Math.round(ms * 10) / 10,
         upstreamMs: ctx.facts.upstreamMs,
         jobId: ctx.facts.jobId,
       });

@@ -38,7 +38,7 @@ export function createResponder(redactor: Redactor, log: Logger, state: { closin
     else if (isStoreUnavailable(err)) e = httpError(503, BROKER_ERROR_CODES.storeUnavailable, "service_unavailable", "The broker cannot reach its job store right now, so it is not accepting jobs.", { "retry-after": "5" });
     else if (err instanceof UploadTooLargeError) e = httpError(413, "payload_too_large", "invalid_input", `The image is larger than ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB.`);
     else {
-      log.log({ event: "internal_error", error: redactThenCut(String((err as Error)?.stack ?? err), 2000, (t) => log.redactor.redact(t)) });
+      log.error({ event: "internal_error", error: redactThenCut(String((err as Error)?.stack ?? err), 2000, (t) => log.redactor.redact(t)) });
       e = httpError(500, "runtime_error", "service_unavailable", "The broker hit an unexpected error. Try again; if it keeps happening, tell your admin.");
     }
     if (req.complete || req.readableEnded) return sendJson(res, e.status, e.body, e.headers);

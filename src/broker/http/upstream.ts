@@ -10,9 +10,13 @@
 // and at every chunk, so a body that keeps trickling ends at the deadline; one that stops
 // altogether ends `timeoutMs` after its last byte. A request that waited for a free pooled
 // connection past its deadline ends, unsent, when it gets one.
+//
+// Every finished call (status, or network error code, and its time) is told to the observers
+// registered with observeUpstream (each broker's metrics).
 
 import type { Readable } from "stream";
 import { Agent, Client, util, type Dispatcher } from "undici";
+import type { UpstreamCall } from "../observability/metrics";
 
 /** Where a request goes, split as undici takes it (callers that send often keep these). */
 export interface UpstreamTarget {
@@ -130,9 +134,26 @@ const requestOptions = (req: UpstreamRequest, { origin, path }: UpstreamTarget):
  * Send a request and read the whole (capped) response body within `timeoutMs`. Uses undici's
  * handler interface: the body arrives as chunks, with no stream or promise per chunk.
  */
+/** Told of every finished upstream call (the brokers' metrics). */
+export type UpstreamObserver = (call: UpstreamCall) => void;
+const observers = new Set<UpstreamObserver>();
+
+/** Be told of every upstream call made in this process from now on; returns the unsubscribe. */
+export function observeUpstream(observer: UpstreamObserver): () => void {
+  observers.add(observer);
+  return () => void observers.delete(observer);
+}
+
+function report(target: UpstreamTarget, started: number, status: number | undefined, err: NetworkError | undefined): void {
+  if (!observers.size) return;
+  const call: UpstreamCall = { origin: target.origin, path: target.path, status, errorCode: err?.code, seconds: (performance.now() - started) / 1000 };
+  for (const o of observers) o(call);
+}
+
 export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
   const cap = req.maxResponseBytes ?? 4 * 1024 * 1024;
   const target = targetOf(req.url);
+  const started = performance.now();
   return new Promise((resolve, reject) => {
     const fresh = req.freshConnection ? freshClient(req, target.origin) : undefined;
     let abort: ((err?: Error) => void) | undefined;
@@ -145,6 +166,7 @@ export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
     const finish = (err: NetworkError | undefined, res?: UpstreamResponse) => {
       if (settled) return;
       settled = true;
+      report(target, started, res?.status, err);
       if (fresh) void fresh.client.destroy().catch(() => undefined);
       if (err) {
         abort?.(err);
@@ -198,11 +220,16 @@ export function fetchUpstream(req: UpstreamRequest): Promise<UpstreamResponse> {
  * reads (not while it pauses); the caller reads at its own pace.
  */
 export async function streamUpstream(req: UpstreamRequest): Promise<UpstreamStream> {
+  const target = targetOf(req.url);
+  const started = performance.now();
   try {
-    const res = await shared.request(requestOptions(req, targetOf(req.url)));
+    const res = await shared.request(requestOptions(req, target));
+    report(target, started, res.statusCode, undefined);
     return { status: res.statusCode, headers: flatHeaders(res.headers), stream: res.body };
   } catch (err) {
-    throw networkError(err);
+    const e = networkError(err);
+    report(target, started, undefined, e);
+    throw e;
   }
 }
 

@@ -27,6 +27,8 @@ export interface DispatcherOptions {
   /** Backoff base after connection failures / 503 (default 1 s). */
   retryBaseMs?: number;
   now?: () => number;
+  /** Told of each submit's result, with the wait since acceptance for an accepted one. */
+  onSubmit?: (result: "accepted" | "requeued" | "failed", waitedMs?: number) => void;
 }
 
 export const INTERRUPTED = {
@@ -141,6 +143,7 @@ export class Dispatcher {
     }
     this.resends.delete(job.id);
     log.log({ event: "submit", key: job.owner, jobId: job.id, endpoint: job.endpoint, upstreamMs: this.now() - started, result: "accepted" });
+    this.o.onSubmit?.("accepted", started - job.createdAt);
     const after = await store.getJob(job.id);
     if (after?.cancelRequested) {
       await provider.cancel(accepted.jobId).catch(() => undefined);
@@ -157,6 +160,7 @@ export class Dispatcher {
     const n = (this.resends.get(job.id) ?? 0) + 1;
     const resendable = pe.notSent && (pe.status === 0 || pe.status === 429 || pe.status === 503) && n <= (this.o.maxResends ?? 6);
     log.log({ event: "submit", key: job.owner, jobId: job.id, endpoint: job.endpoint, upstreamMs: this.now() - started, result: resendable ? "requeued" : "failed", status: pe.status, detail: pe.detail });
+    this.o.onSubmit?.(resendable ? "requeued" : "failed");
     const now = this.now();
     if (pe.status === 429) {
       await store.pauseUntil(now + (parseRetryAfter(pe.headers["retry-after"], now) ?? 60_000)).catch((e) => this.storeFailed(job, "pauseUntil", e));

@@ -32,7 +32,7 @@ function loadLocalFactory(): LocalProviderFactory | undefined {
  * `localFactory`: undefined loads `../local` if it exists; null means "no local engine".
  * IMS tokens are added to the redactor as they arrive.
  */
-export function providerFromConfig(config: BrokerConfig, log: Logger, redactor: Redactor, localFactory: LocalProviderFactory | null | undefined): ChosenProvider {
+export function providerFromConfig(config: BrokerConfig, log: Logger, redactor: Redactor, localFactory: LocalProviderFactory | null | undefined, onEngineEvent?: (entry: Record<string, unknown>) => void): ChosenProvider {
   if (config.mode === "firefly") {
     const ims = new ImsTokens({ url: config.imsUrl, clientId: config.clientId!, clientSecret: config.clientSecret!, scopes: config.imsScopes, onToken: (t) => redactor.add(t), redact: (t) => redactor.redact(t), retryBaseMs: config.retryBaseMs });
     const provider = createFireflyProvider({
@@ -50,7 +50,7 @@ export function providerFromConfig(config: BrokerConfig, log: Logger, redactor: 
   let problem: string;
   if (factory) {
     try {
-      return { provider: factory({ dataDir: path.join(config.dataDir, "local"), log: (e) => log.log({ source: "local", ...e }) }) };
+      return { provider: factory({ dataDir: path.join(config.dataDir, "local"), log: (e) => (onEngineEvent?.(e), log.log({ source: "local", ...e })) }) };
     } catch (err) {
       problem = `The local engine failed to start (${(err as Error).message}).`;
     }
