@@ -61,7 +61,7 @@ export function baseScaleTrials(level: Level, params: CompleteParams, scales: nu
   for (const scale of scales) {
     const trial: Level = { w, h, img: lv.img.slice(), hole: hole.slice() };
     try {
-      completeLevel0(trial, { ...params, baseScale: scale, onProgress: undefined, onIteration: undefined });
+      completeLevel0(trial, { ...params, baseScale: scale, seamBlend: false, onProgress: undefined, onIteration: undefined });
     } catch (e) {
       if (e instanceof Error && e.name === "AbortError") throw e;
       return null; // too little left to copy from once the band is held out

@@ -13,6 +13,7 @@ import { AbortError, EngineInputError } from "./types";
 import { createRng, Rng } from "./prng";
 import { Level, distanceToKnown, downsampleLevel, maxOf } from "./pyramid";
 import { smoothBase } from "./base";
+import { blendSeam } from "./blend";
 
 export interface CompleteParams {
   seed: number;
@@ -48,6 +49,8 @@ export interface CompleteParams {
   adaptiveBase: boolean;
   /** Stop building the pyramid when the hole is at most this thick (distance from known pixels). */
   coarsestThickness: number;
+  /** Remove the step at the hole's edge with a gradient-domain blend (blend.ts). */
+  seamBlend: boolean;
   shouldAbort?: () => boolean;
   onProgress?: (fraction: number) => void;
   onIteration?: (level: number, iteration: number) => void;
@@ -68,6 +71,7 @@ export const DEFAULT_PARAMS: Omit<CompleteParams, "seed"> = {
   baseScale: 1,
   adaptiveBase: true,
   coarsestThickness: 6,
+  seamBlend: true,
 };
 
 /** Work state for one pyramid level. */
@@ -165,6 +169,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
     prev = st;
   }
   if (base) for (let i = 0; i < base.length; i++) finest.img[i] += base[i];
+  if (p.seamBlend) blendSeam(finest);
   return finest;
 }
 
