@@ -3,6 +3,7 @@
 //
 //   npm run bench:photos                          (all cases)
 //   npm run bench:photos -- --only home-sky,apple-edge --seed 3
+//   npm run bench:photos -- --options '{"baseScale":0}'   (engine options to try)
 //
 // Per case and method: time; seam (difference across the hole's edge over the band's own, as a
 // ratio to the original's); gradient energy hole/band; patch distance from the band into the hole;
@@ -13,7 +14,7 @@
 import { promises as fs } from "fs";
 import * as path from "path";
 import sharp from "sharp";
-import { expandImage, fillImage, maskBounds, type Rect } from "../../../src/broker/local/engine";
+import { expandImage, fillImage, maskBounds, type EngineOptions, type Rect } from "../../../src/broker/local/engine";
 import type { GrayImage, RgbaImage } from "../../../src/broker/local/engine/types";
 import { crop, grow, holed } from "../images";
 import { writeSheet } from "../sheet";
@@ -30,6 +31,8 @@ const arg = (name: string): string | undefined => {
 };
 const only = arg("--only")?.split(",");
 const seed = Number(arg("--seed") ?? 1);
+/** Engine options to try, as JSON: --options '{"baseScale":0}'. */
+const extra: EngineOptions = JSON.parse(arg("--options") ?? "{}");
 
 async function load(file: string): Promise<RgbaImage> {
   const { data, info } = await sharp(path.join(IMAGES, file)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -39,11 +42,11 @@ async function load(file: string): Promise<RgbaImage> {
 /** Infill on the case: a fill of the blob, or an expand of the photo minus the strip back to full size. */
 function infill(original: RgbaImage, mask: GrayImage, c: PhotoCase): RgbaImage {
   const { width: w, height: h } = original;
-  if (c.hole.kind === "fill") return fillImage(holed(original, mask), mask, { seed });
+  if (c.hole.kind === "fill") return fillImage(holed(original, mask), mask, { ...extra, seed });
   const b = maskBounds(mask.data.map((v) => (v ? 0 : 255)), w, h) as Rect;
   const side = c.hole.side;
   const placement = { alignment: { horizontal: side === "right" ? "left" : side === "left" ? "right" : "center", vertical: side === "bottom" ? "top" : side === "top" ? "bottom" : "center" } } as const;
-  return expandImage(crop(original, b), { width: w, height: h, placement }, { seed });
+  return expandImage(crop(original, b), { width: w, height: h, placement }, { ...extra, seed });
 }
 
 interface Row { name: string; method: string; ms: number; s: PhotoScores }

@@ -74,14 +74,18 @@ export function baseScaleTrials(level: Level, params: CompleteParams, scales: nu
 }
 
 /**
- * The base scale to complete `level` with: `params.baseScale`, or half of it when the held-out
- * trials show the finer base clearly better (held-out error lower by more than `margin`).
+ * The base scale to complete `level` with: `params.baseScale`, half of it when the held-out trials
+ * show the finer base clearly better (held-out error lower by more than `margin`), or 0 (no base)
+ * when completing the image itself is clearly better than either: across strong edges and objects
+ * a membrane base is a blur that the patches cannot hide.
  */
 export function chooseBaseScale(level: Level, params: CompleteParams, margin = MARGIN): number {
   const coarse = params.baseScale, fine = params.baseScale / 2;
   if (!(coarse > 0)) return coarse;
-  const e = baseScaleTrials(level, params, [coarse, fine]);
-  return e !== null && e[1] < (1 - margin) * e[0] ? fine : coarse;
+  const e = baseScaleTrials(level, params, [coarse, fine, 0]);
+  if (e === null) return coarse;
+  const k = e[1] < (1 - margin) * e[0] ? 1 : 0;
+  return e[2] < (1 - margin) * e[k] ? 0 : [coarse, fine][k];
 }
 
 /**

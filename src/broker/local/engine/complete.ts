@@ -12,7 +12,7 @@
 import { AbortError, EngineInputError } from "./types";
 import { createRng, Rng } from "./prng";
 import { Level, distanceToKnown, downsampleLevel, maxOf } from "./pyramid";
-import { smoothBase } from "./base";
+import { robustBase } from "./base";
 import { blendSeam } from "./blend";
 
 export interface CompleteParams {
@@ -102,7 +102,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
   // Split off the smooth base: the completion works on the detail layer.
   const finestThickness = maxOf(distanceToKnown(finest.hole, finest.w, finest.h));
   const sigma = p.baseScale * finestThickness;
-  const base = sigma >= 2 ? smoothBase(finest, sigma) : null;
+  const base = sigma >= 2 ? robustBase(finest, sigma) : null;
   if (base) for (let i = 0; i < base.length; i++) finest.img[i] -= base[i];
 
   // Pyramid: halve until the hole is thin enough or the image too small.
