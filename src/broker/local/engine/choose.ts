@@ -37,7 +37,7 @@ export function baseScaleTrials(level: Level, params: CompleteParams, scales: nu
   const k = Math.max(1, t / TRIAL_THICKNESS);
   const lv: Level = k > 1
     ? resampleLevelDown(level, Math.max(1, Math.floor(level.w / k)), Math.max(1, Math.floor(level.h / k)))
-    : { w: level.w, h: level.h, img: level.img.slice(), hole: level.hole.slice() };
+    : { w: level.w, h: level.h, img: level.img.slice(), hole: level.hole.slice(), excluded: level.excluded };
   const { w, h } = lv, n = w * h;
   // The band: known pixels within half the (trial) hole's thickness of it.
   const known = new Uint8Array(n);
@@ -59,7 +59,7 @@ export function baseScaleTrials(level: Level, params: CompleteParams, scales: nu
   if (centres.length < 16) return null;
   const errors: number[] = [];
   for (const scale of scales) {
-    const trial: Level = { w, h, img: lv.img.slice(), hole: hole.slice() };
+    const trial: Level = { w, h, img: lv.img.slice(), hole: hole.slice(), excluded: lv.excluded };
     try {
       completeLevel0(trial, { ...params, baseScale: scale, seamBlend: false, onProgress: undefined, onIteration: undefined });
     } catch (e) {

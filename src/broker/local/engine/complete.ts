@@ -114,7 +114,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
     if (((cur.w + 1) >> 1) < minSide || ((cur.h + 1) >> 1) < minSide) break;
     const next = downsampleLevel(cur);
     // A coarse hole grows (any hole child makes a hole); stop while there are patches to copy.
-    if (countSourcePatches(next.hole, next.w, next.h, r) < 16) break;
+    if (countSourcePatches(next, r) < 16) break;
     levels.push(next);
   }
   const L = levels.length;
@@ -137,7 +137,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
     checkAbort();
     const st = prepareLevel(levels[l], l === 0 ? rFinest : r, p.gamma);
     const searchRadius = l === L - 1 || p.fineSearchRadius <= 0 ? Math.max(st.lv.w, st.lv.h) : p.fineSearchRadius;
-    if (st.srcList.length === 0) throw new EngineInputError("the mask leaves no area large enough to copy from: fill a smaller area");
+    if (st.srcList.length === 0) throw new EngineInputError(finest.excluded ? "the sampling area leaves nothing large enough to copy from: widen it or fill a smaller area" : "the mask leaves no area large enough to copy from: fill a smaller area");
     if (prev === null) {
       initOnionPeel(st, rng, checkAbort);
       for (let k = 0; k < st.tgtList.length; k++) st.nnf[st.tgtList[k]] = st.srcList[rng.int(st.srcList.length)];
@@ -173,9 +173,15 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
   return finest;
 }
 
-/** Number of patch centres whose (2r+1)² patch has no hole pixel. */
-function countSourcePatches(hole: Uint8Array, w: number, h: number, r: number): number {
-  const ii = holeIntegral(hole, w, h);
+/** Number of patch centres whose (2r+1)² patch has no hole or excluded pixel. */
+function countSourcePatches(lv: Level, r: number): number {
+  const { w, h, hole, excluded } = lv;
+  let blocked = hole;
+  if (excluded) {
+    blocked = new Uint8Array(hole.length);
+    for (let i = 0; i < hole.length; i++) blocked[i] = hole[i] | excluded[i];
+  }
+  const ii = holeIntegral(blocked, w, h);
   let n = 0;
   for (let y = r; y < h - r; y++) for (let x = r; x < w - r; x++) if (boxSum(ii, w, x - r, y - r, x + r + 1, y + r + 1) === 0) n++;
   return n;
@@ -207,15 +213,22 @@ function countHole(hole: Uint8Array): number {
 function prepareLevel(lv: Level, r: number, gamma: number): LevelState {
   const { w, h, hole } = lv;
   const n = w * h;
-  // Integral image of the hole to test "patch fully known" in O(1).
+  // Integral images of the hole (and of the pixels no patch may be copied from: the hole and the
+  // excluded ones) to test "patch fully known" and "patch may be a source" in O(1).
   const ii = holeIntegral(hole, w, h);
+  let blocked = ii;
+  if (lv.excluded) {
+    const b = new Uint8Array(n);
+    for (let i = 0; i < n; i++) b[i] = hole[i] | lv.excluded[i];
+    blocked = holeIntegral(b, w, h);
+  }
   const srcOk = new Uint8Array(n);
   const isTgt = new Uint8Array(n);
   let nSrc = 0, nTgt = 0, nHole = 0;
   for (let y = r; y < h - r; y++) {
     for (let x = r; x < w - r; x++) {
       const s = boxSum(ii, w, x - r, y - r, x + r + 1, y + r + 1);
-      if (s === 0) { srcOk[y * w + x] = 1; nSrc++; } else { isTgt[y * w + x] = 1; nTgt++; }
+      if (s !== 0) { isTgt[y * w + x] = 1; nTgt++; } else if (blocked === ii || boxSum(blocked, w, x - r, y - r, x + r + 1, y + r + 1) === 0) { srcOk[y * w + x] = 1; nSrc++; }
     }
   }
   for (let i = 0; i < n; i++) nHole += hole[i];
