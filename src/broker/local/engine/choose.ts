@@ -9,9 +9,9 @@
 // a reduced resolution (the base is about low frequencies, and the trials stay cheap), and the
 // completions are compared with the held-out pixels by the completion's own criterion, patch
 // similarity in both directions (every completed patch should exist in the truth and every true
-// patch in the completion). The finer base is taken only when it is clearly better: the default
-// is the safe choice on patterned images, and a small difference is within the trials' noise.
-// Only known pixels are consulted.
+// patch in the completion). No base is the third candidate, and the one taken unless a base is
+// clearly better; of the two bases the finer is taken only when it is clearly better than the
+// default. A small difference is within the trials' noise. Only known pixels are consulted.
 
 import type { CompleteParams } from "./complete";
 import { completeLevel0 } from "./complete";
@@ -74,10 +74,11 @@ export function baseScaleTrials(level: Level, params: CompleteParams, scales: nu
 }
 
 /**
- * The base scale to complete `level` with: `params.baseScale`, half of it when the held-out trials
- * show the finer base clearly better (held-out error lower by more than `margin`), or 0 (no base)
- * when completing the image itself is clearly better than either: across strong edges and objects
- * a membrane base is a blur that the patches cannot hide.
+ * The base scale to complete `level` with. A base is used only when the held-out trials show it
+ * clearly better (error lower by more than `margin`) than completing the image itself: across
+ * strong edges and busy scenes a membrane base is a blur the patches cannot hide, and the seam
+ * blend (blend.ts) already carries the boundary's tone. Of the two bases, half of
+ * `params.baseScale` is taken when it is clearly better than the default.
  */
 export function chooseBaseScale(level: Level, params: CompleteParams, margin = MARGIN): number {
   const coarse = params.baseScale, fine = params.baseScale / 2;
@@ -85,7 +86,7 @@ export function chooseBaseScale(level: Level, params: CompleteParams, margin = M
   const e = baseScaleTrials(level, params, [coarse, fine, 0]);
   if (e === null) return coarse;
   const k = e[1] < (1 - margin) * e[0] ? 1 : 0;
-  return e[2] < (1 - margin) * e[k] ? 0 : [coarse, fine][k];
+  return e[k] < (1 - margin) * e[2] ? [coarse, fine][k] : 0;
 }
 
 /**
