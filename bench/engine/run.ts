@@ -19,6 +19,7 @@ import * as path from "path";
 import { expandImage, fillImage, type Rect } from "../../src/broker/local/engine";
 import type { GrayImage, RgbaImage } from "../../src/broker/local/engine/types";
 import { EnginePool } from "../../src/broker/local/pool";
+import { crop, grow, holed } from "./images";
 import { detailRatio, patchErrorMultiScale, pixelRmse } from "./metrics";
 import { writeSheet } from "./sheet";
 import { loadOpenCv, telea } from "./telea";
@@ -31,23 +32,6 @@ function rectMask(w: number, h: number, r: Rect): GrayImage {
   const data = new Uint8Array(w * h);
   for (let y = r.y; y < r.y + r.height; y++) data.fill(255, y * w + r.x, y * w + r.x + r.width);
   return { width: w, height: h, data };
-}
-
-function holed(img: RgbaImage, mask: GrayImage): RgbaImage {
-  const data = img.data.slice();
-  for (let i = 0; i < mask.data.length; i++) if (mask.data[i]) { data[i * 4] = 255; data[i * 4 + 1] = 0; data[i * 4 + 2] = 255; }
-  return { ...img, data };
-}
-
-function crop(img: RgbaImage, r: Rect): RgbaImage {
-  const data = new Uint8Array(r.width * r.height * 4);
-  for (let y = 0; y < r.height; y++) data.set(img.data.subarray(((y + r.y) * img.width + r.x) * 4, ((y + r.y) * img.width + r.x + r.width) * 4), y * r.width * 4);
-  return { width: r.width, height: r.height, data };
-}
-
-function grow(r: Rect, by: number, w: number, h: number): Rect {
-  const x = Math.max(0, r.x - by), y = Math.max(0, r.y - by);
-  return { x, y, width: Math.min(w, r.x + r.width + by) - x, height: Math.min(h, r.y + r.height + by) - y };
 }
 
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];

@@ -238,10 +238,11 @@ describe("base scale chosen on held-out known pixels", () => {
   };
   const params = { ...DEFAULT_PARAMS, seed: 1 };
 
-  it("takes the finer base where broad tonal variations run through the hole, and keeps the default on patterns", () => {
+  it("takes the finer base where broad tonal variations run through the hole, and never the finer one on patterns", () => {
     expect(chooseBaseScale(crop(gradientNoise(512, 512, 3)), params)).toBe(DEFAULT_PARAMS.baseScale / 2);
-    expect(chooseBaseScale(crop(stripes(512, 512, 1)), params)).toBe(DEFAULT_PARAMS.baseScale);
-    expect(chooseBaseScale(crop(bricks(512, 512, 2)), params)).toBe(DEFAULT_PARAMS.baseScale);
+    // On a pattern a finer base smears it; the default base or none at all are both fine.
+    expect([DEFAULT_PARAMS.baseScale, 0]).toContain(chooseBaseScale(crop(stripes(512, 512, 1)), params));
+    expect([DEFAULT_PARAMS.baseScale, 0]).toContain(chooseBaseScale(crop(bricks(512, 512, 2)), params));
   });
 
   it("fills with the chosen scale, and only known pixels decide it", () => {

@@ -41,9 +41,9 @@ function boxBlur3(a: Float64Array, w: number, h: number, ch: number, rad: number
  * hole filled by solving Laplace's equation with the known low-pass as boundary values. Computed
  * on blocks of about σ/2 pixels and interpolated bilinearly: the result is smooth everywhere, and
  * the same field is subtracted and added back, so its exact values at known pixels do not matter.
- * Returns w·h·3 floats.
+ * Returns w·h·3 floats. `weight` (per pixel, 0..1) scales each known pixel's say in the fit.
  */
-export function smoothBase(lv: Level, sigma: number): Float32Array {
+export function smoothBase(lv: Level, sigma: number, weight?: Float32Array): Float32Array {
   const { w, h, img, hole } = lv;
   // Blocks of about σ/2 (the field is smooth at that scale), and at most about 128² of them.
   const f = Math.max(1, Math.floor(sigma / 2), Math.ceil(Math.sqrt((w * h) / 16384)));
@@ -58,7 +58,8 @@ export function smoothBase(lv: Level, sigma: number): Float32Array {
     for (let x = 0; x < w; x++) {
       const i = y * w + x, o = rowC + colC[x];
       if (hole[i]) { holeC[o] = 1; continue; }
-      sum[o * 4] += img[i * 3]; sum[o * 4 + 1] += img[i * 3 + 1]; sum[o * 4 + 2] += img[i * 3 + 2]; sum[o * 4 + 3] += 1;
+      const wt = weight ? weight[i] : 1;
+      sum[o * 4] += wt * img[i * 3]; sum[o * 4 + 1] += wt * img[i * 3 + 1]; sum[o * 4 + 2] += wt * img[i * 3 + 2]; sum[o * 4 + 3] += wt;
     }
   }
   // Local linear fit (first-order normalised convolution): a plain weighted mean next to the hole
@@ -198,4 +199,30 @@ export function membrane(u: Float32Array, hole: Uint8Array, w: number, h: number
       u[o + 2] += omega * (b / m - u[o + 2]);
     }
   }
+}
+
+/**
+ * The base fitted robustly: known pixels far from a first fit (an object standing out of its
+ * surroundings, like a coin on a table) are given little weight (Cauchy weights, scale twice the
+ * median residual) and the fit is repeated. A plain fit is raised around such an object; the
+ * patches next to it then match the hole's edge best and carry the object into the hole.
+ */
+export function robustBase(lv: Level, sigma: number): Float32Array {
+  const first = smoothBase(lv, sigma);
+  const { img, hole } = lv;
+  const n = hole.length;
+  const res = new Float32Array(n);
+  const sample: number[] = [];
+  const stride = Math.max(1, Math.floor(n / 20000));
+  for (let i = 0; i < n; i++) {
+    if (hole[i]) continue;
+    const dr = img[i * 3] - first[i * 3], dg = img[i * 3 + 1] - first[i * 3 + 1], db = img[i * 3 + 2] - first[i * 3 + 2];
+    res[i] = Math.sqrt(dr * dr + dg * dg + db * db);
+    if (i % stride === 0) sample.push(res[i]);
+  }
+  sample.sort((a, b) => a - b);
+  const scale = Math.max(2, 2 * (sample[sample.length >> 1] ?? 0));
+  const weight = new Float32Array(n);
+  for (let i = 0; i < n; i++) { const t = res[i] / scale; weight[i] = 1 / (1 + t * t); }
+  return smoothBase(lv, sigma, weight);
 }

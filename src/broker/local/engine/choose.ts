@@ -9,9 +9,9 @@
 // a reduced resolution (the base is about low frequencies, and the trials stay cheap), and the
 // completions are compared with the held-out pixels by the completion's own criterion, patch
 // similarity in both directions (every completed patch should exist in the truth and every true
-// patch in the completion). The finer base is taken only when it is clearly better: the default
-// is the safe choice on patterned images, and a small difference is within the trials' noise.
-// Only known pixels are consulted.
+// patch in the completion). No base is the third candidate, and the one taken unless a base is
+// clearly better; of the two bases the finer is taken only when it is clearly better than the
+// default. A small difference is within the trials' noise. Only known pixels are consulted.
 
 import type { CompleteParams } from "./complete";
 import { completeLevel0 } from "./complete";
@@ -37,7 +37,7 @@ export function baseScaleTrials(level: Level, params: CompleteParams, scales: nu
   const k = Math.max(1, t / TRIAL_THICKNESS);
   const lv: Level = k > 1
     ? resampleLevelDown(level, Math.max(1, Math.floor(level.w / k)), Math.max(1, Math.floor(level.h / k)))
-    : { w: level.w, h: level.h, img: level.img.slice(), hole: level.hole.slice() };
+    : { w: level.w, h: level.h, img: level.img.slice(), hole: level.hole.slice(), excluded: level.excluded };
   const { w, h } = lv, n = w * h;
   // The band: known pixels within half the (trial) hole's thickness of it.
   const known = new Uint8Array(n);
@@ -59,9 +59,9 @@ export function baseScaleTrials(level: Level, params: CompleteParams, scales: nu
   if (centres.length < 16) return null;
   const errors: number[] = [];
   for (const scale of scales) {
-    const trial: Level = { w, h, img: lv.img.slice(), hole: hole.slice() };
+    const trial: Level = { w, h, img: lv.img.slice(), hole: hole.slice(), excluded: lv.excluded };
     try {
-      completeLevel0(trial, { ...params, baseScale: scale, onProgress: undefined, onIteration: undefined });
+      completeLevel0(trial, { ...params, baseScale: scale, seamBlend: false, onProgress: undefined, onIteration: undefined });
     } catch (e) {
       if (e instanceof Error && e.name === "AbortError") throw e;
       return null; // too little left to copy from once the band is held out
@@ -74,14 +74,19 @@ export function baseScaleTrials(level: Level, params: CompleteParams, scales: nu
 }
 
 /**
- * The base scale to complete `level` with: `params.baseScale`, or half of it when the held-out
- * trials show the finer base clearly better (held-out error lower by more than `margin`).
+ * The base scale to complete `level` with. A base is used only when the held-out trials show it
+ * clearly better (error lower by more than `margin`) than completing the image itself: across
+ * strong edges and busy scenes a membrane base is a blur the patches cannot hide, and the seam
+ * blend (blend.ts) already carries the boundary's tone. Of the two bases, half of
+ * `params.baseScale` is taken when it is clearly better than the default.
  */
 export function chooseBaseScale(level: Level, params: CompleteParams, margin = MARGIN): number {
   const coarse = params.baseScale, fine = params.baseScale / 2;
   if (!(coarse > 0)) return coarse;
-  const e = baseScaleTrials(level, params, [coarse, fine]);
-  return e !== null && e[1] < (1 - margin) * e[0] ? fine : coarse;
+  const e = baseScaleTrials(level, params, [coarse, fine, 0]);
+  if (e === null) return coarse;
+  const k = e[1] < (1 - margin) * e[0] ? 1 : 0;
+  return e[k] < (1 - margin) * e[2] ? [coarse, fine][k] : 0;
 }
 
 /**

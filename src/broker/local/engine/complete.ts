@@ -12,7 +12,8 @@
 import { AbortError, EngineInputError } from "./types";
 import { createRng, Rng } from "./prng";
 import { Level, distanceToKnown, downsampleLevel, maxOf } from "./pyramid";
-import { smoothBase } from "./base";
+import { robustBase } from "./base";
+import { blendSeam } from "./blend";
 
 export interface CompleteParams {
   seed: number;
@@ -48,6 +49,8 @@ export interface CompleteParams {
   adaptiveBase: boolean;
   /** Stop building the pyramid when the hole is at most this thick (distance from known pixels). */
   coarsestThickness: number;
+  /** Remove the step at the hole's edge with a gradient-domain blend (blend.ts). */
+  seamBlend: boolean;
   shouldAbort?: () => boolean;
   onProgress?: (fraction: number) => void;
   onIteration?: (level: number, iteration: number) => void;
@@ -68,6 +71,7 @@ export const DEFAULT_PARAMS: Omit<CompleteParams, "seed"> = {
   baseScale: 1,
   adaptiveBase: true,
   coarsestThickness: 6,
+  seamBlend: true,
 };
 
 /** Work state for one pyramid level. */
@@ -98,7 +102,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
   // Split off the smooth base: the completion works on the detail layer.
   const finestThickness = maxOf(distanceToKnown(finest.hole, finest.w, finest.h));
   const sigma = p.baseScale * finestThickness;
-  const base = sigma >= 2 ? smoothBase(finest, sigma) : null;
+  const base = sigma >= 2 ? robustBase(finest, sigma) : null;
   if (base) for (let i = 0; i < base.length; i++) finest.img[i] -= base[i];
 
   // Pyramid: halve until the hole is thin enough or the image too small.
@@ -110,7 +114,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
     if (((cur.w + 1) >> 1) < minSide || ((cur.h + 1) >> 1) < minSide) break;
     const next = downsampleLevel(cur);
     // A coarse hole grows (any hole child makes a hole); stop while there are patches to copy.
-    if (countSourcePatches(next.hole, next.w, next.h, r) < 16) break;
+    if (countSourcePatches(next, r) < 16) break;
     levels.push(next);
   }
   const L = levels.length;
@@ -133,7 +137,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
     checkAbort();
     const st = prepareLevel(levels[l], l === 0 ? rFinest : r, p.gamma);
     const searchRadius = l === L - 1 || p.fineSearchRadius <= 0 ? Math.max(st.lv.w, st.lv.h) : p.fineSearchRadius;
-    if (st.srcList.length === 0) throw new EngineInputError("the mask leaves no area large enough to copy from: fill a smaller area");
+    if (st.srcList.length === 0) throw new EngineInputError(finest.excluded ? "the sampling area leaves nothing large enough to copy from: widen it or fill a smaller area" : "the mask leaves no area large enough to copy from: fill a smaller area");
     if (prev === null) {
       initOnionPeel(st, rng, checkAbort);
       for (let k = 0; k < st.tgtList.length; k++) st.nnf[st.tgtList[k]] = st.srcList[rng.int(st.srcList.length)];
@@ -165,12 +169,19 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
     prev = st;
   }
   if (base) for (let i = 0; i < base.length; i++) finest.img[i] += base[i];
+  if (p.seamBlend) blendSeam(finest);
   return finest;
 }
 
-/** Number of patch centres whose (2r+1)² patch has no hole pixel. */
-function countSourcePatches(hole: Uint8Array, w: number, h: number, r: number): number {
-  const ii = holeIntegral(hole, w, h);
+/** Number of patch centres whose (2r+1)² patch has no hole or excluded pixel. */
+function countSourcePatches(lv: Level, r: number): number {
+  const { w, h, hole, excluded } = lv;
+  let blocked = hole;
+  if (excluded) {
+    blocked = new Uint8Array(hole.length);
+    for (let i = 0; i < hole.length; i++) blocked[i] = hole[i] | excluded[i];
+  }
+  const ii = holeIntegral(blocked, w, h);
   let n = 0;
   for (let y = r; y < h - r; y++) for (let x = r; x < w - r; x++) if (boxSum(ii, w, x - r, y - r, x + r + 1, y + r + 1) === 0) n++;
   return n;
@@ -202,15 +213,22 @@ function countHole(hole: Uint8Array): number {
 function prepareLevel(lv: Level, r: number, gamma: number): LevelState {
   const { w, h, hole } = lv;
   const n = w * h;
-  // Integral image of the hole to test "patch fully known" in O(1).
+  // Integral images of the hole (and of the pixels no patch may be copied from: the hole and the
+  // excluded ones) to test "patch fully known" and "patch may be a source" in O(1).
   const ii = holeIntegral(hole, w, h);
+  let blocked = ii;
+  if (lv.excluded) {
+    const b = new Uint8Array(n);
+    for (let i = 0; i < n; i++) b[i] = hole[i] | lv.excluded[i];
+    blocked = holeIntegral(b, w, h);
+  }
   const srcOk = new Uint8Array(n);
   const isTgt = new Uint8Array(n);
   let nSrc = 0, nTgt = 0, nHole = 0;
   for (let y = r; y < h - r; y++) {
     for (let x = r; x < w - r; x++) {
       const s = boxSum(ii, w, x - r, y - r, x + r + 1, y + r + 1);
-      if (s === 0) { srcOk[y * w + x] = 1; nSrc++; } else { isTgt[y * w + x] = 1; nTgt++; }
+      if (s !== 0) { isTgt[y * w + x] = 1; nTgt++; } else if (blocked === ii || boxSum(blocked, w, x - r, y - r, x + r + 1, y + r + 1) === 0) { srcOk[y * w + x] = 1; nSrc++; }
     }
   }
   for (let i = 0; i < n; i++) nHole += hole[i];

@@ -132,6 +132,10 @@ export function contextCrop(b: Rect, w: number, h: number): Rect {
 
 function completeMasked(image: RgbaImage, mask: Uint8Array, options: EngineOptions): RgbaImage {
   const { width: w, height: h } = image;
+  const sm = options.samplingMask;
+  if (sm && (sm.width !== w || sm.height !== h)) {
+    throw new EngineInputError(`the sampling mask is ${sm.width}×${sm.height} but the image (or expanded canvas) is ${w}×${h}; they must be the same size`);
+  }
   const out = new Uint8Array(image.data); // untouched copy; only hole pixels are written below
   const bounds = maskBounds(mask, w, h);
   if (!bounds) return { width: w, height: h, data: out };
@@ -140,12 +144,15 @@ function completeMasked(image: RgbaImage, mask: Uint8Array, options: EngineOptio
 
   // Crop to float RGB + hole.
   let level: Level = { w: cw, h: ch, img: new Float32Array(cw * ch * 3), hole: new Uint8Array(cw * ch) };
+  const sampling = sm ? sm.data : null;
+  if (sampling) level.excluded = new Uint8Array(cw * ch);
   let known = 0;
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) {
       const si = (y + crop.y) * w + (x + crop.x);
       const di = y * cw + x;
       if (mask[si] !== 0) { level.hole[di] = 1; continue; }
+      if (sampling && level.excluded && sampling[si] === 0) level.excluded[di] = 1;
       known++;
       level.img[di * 3] = image.data[si * 4];
       level.img[di * 3 + 1] = image.data[si * 4 + 1];

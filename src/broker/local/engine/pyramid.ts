@@ -8,18 +8,24 @@ export interface Level {
   img: Float32Array;
   /** w * h, 1 = unknown (to be completed). */
   hole: Uint8Array;
+  /** w * h, 1 = a known pixel outside the sampling area: never copied from. Absent = all known pixels may be. */
+  excluded?: Uint8Array;
 }
 
-/** Halve a level (ceil sizes). A coarse pixel is a hole if any of its children is; its colour averages the known children. */
+/**
+ * Halve a level (ceil sizes). A coarse pixel is a hole if any of its children is (excluded likewise);
+ * its colour averages the known children.
+ */
 export function downsampleLevel(src: Level): Level {
   const { w, h } = src;
   const w2 = (w + 1) >> 1;
   const h2 = (h + 1) >> 1;
   const img = new Float32Array(w2 * h2 * 3);
   const hole = new Uint8Array(w2 * h2);
+  const excluded = src.excluded ? new Uint8Array(w2 * h2) : undefined;
   for (let y = 0; y < h2; y++) {
     for (let x = 0; x < w2; x++) {
-      let r = 0, g = 0, b = 0, n = 0, anyHole = 0;
+      let r = 0, g = 0, b = 0, n = 0, anyHole = 0, anyExcluded = 0;
       for (let dy = 0; dy < 2; dy++) {
         const sy = 2 * y + dy;
         if (sy >= h) continue;
@@ -28,15 +34,17 @@ export function downsampleLevel(src: Level): Level {
           if (sx >= w) continue;
           const i = sy * w + sx;
           if (src.hole[i]) { anyHole = 1; continue; }
+          if (src.excluded && src.excluded[i]) anyExcluded = 1;
           r += src.img[i * 3]; g += src.img[i * 3 + 1]; b += src.img[i * 3 + 2]; n++;
         }
       }
       const o = y * w2 + x;
       hole[o] = anyHole;
+      if (excluded) excluded[o] = anyExcluded;
       if (n > 0) { img[o * 3] = r / n; img[o * 3 + 1] = g / n; img[o * 3 + 2] = b / n; }
     }
   }
-  return { w: w2, h: h2, img, hole };
+  return { w: w2, h: h2, img, hole, excluded };
 }
 
 /**
@@ -93,26 +101,29 @@ export function resampleLevelDown(src: Level, w2: number, h2: number): Level {
   const { w, h } = src;
   const img = new Float32Array(w2 * h2 * 3);
   const hole = new Uint8Array(w2 * h2);
+  const excluded = src.excluded ? new Uint8Array(w2 * h2) : undefined;
   for (let y = 0; y < h2; y++) {
     const y0 = Math.floor((y * h) / h2);
     const y1 = Math.max(y0 + 1, Math.floor(((y + 1) * h) / h2));
     for (let x = 0; x < w2; x++) {
       const x0 = Math.floor((x * w) / w2);
       const x1 = Math.max(x0 + 1, Math.floor(((x + 1) * w) / w2));
-      let r = 0, g = 0, b = 0, n = 0, anyHole = 0;
+      let r = 0, g = 0, b = 0, n = 0, anyHole = 0, anyExcluded = 0;
       for (let sy = y0; sy < y1; sy++) {
         for (let sx = x0; sx < x1; sx++) {
           const i = sy * w + sx;
           if (src.hole[i]) { anyHole = 1; continue; }
+          if (src.excluded && src.excluded[i]) anyExcluded = 1;
           r += src.img[i * 3]; g += src.img[i * 3 + 1]; b += src.img[i * 3 + 2]; n++;
         }
       }
       const o = y * w2 + x;
       hole[o] = anyHole;
+      if (excluded) excluded[o] = anyExcluded;
       if (n > 0) { img[o * 3] = r / n; img[o * 3 + 1] = g / n; img[o * 3 + 2] = b / n; }
     }
   }
-  return { w: w2, h: h2, img, hole };
+  return { w: w2, h: h2, img, hole, excluded };
 }
 
 /** Bilinear sample (pixel-centre aligned) of an RGB float image at fractional coordinates, into out[0..2]. */

@@ -18,6 +18,11 @@ export interface CompletionOptions {
   seed: number;
   /** Patch side at the finest level (odd). Default 7. */
   patchSize?: number;
+  /**
+   * Sampling area (Photoshop's term): same size as the image (the canvas for expand), nonzero = patches may be copied from
+   * here. Default: every known pixel of the region around the hole.
+   */
+  samplingMask?: GrayImage;
   /** Working-resolution cap in pixels for the region being completed. Default 1_048_576. */
   maxWorkingPixels?: number;
   /** Called between iterations; return true to stop (throws an AbortError). */
