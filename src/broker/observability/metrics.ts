@@ -50,6 +50,8 @@ export class BrokerMetrics {
 
   constructor(targets: UpstreamTargets) {
     const registers = [this.registry];
+    // prom-client calls collect() with `this` bound to the gauge, so the collector reaches the broker through a name.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const metrics = this;
     const ims = new URL(targets.imsUrl);
     this.imsOrigin = ims.origin;
