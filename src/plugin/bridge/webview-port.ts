@@ -41,16 +41,23 @@ const MAX_TEXT = 1 << 20;
 
 /** The event's payload as a value: `data ?? message`, a string JSON-decoded at most twice; undefined when there is none. */
 export function payloadOf(e: MessageEventLike): unknown {
+  return readPayload(e).payload;
+}
+
+/** The payload and the shape it came in, e.g. "message, JSON twice" (the host check reports it). */
+export function readPayload(e: MessageEventLike): { payload: unknown; shape: string } {
+  const field = e.data !== undefined && e.data !== null ? "data" : "message";
   let v = e.data ?? e.message;
-  for (let i = 0; i < 2 && typeof v === "string"; i++) {
-    if (v.length > MAX_TEXT) return undefined;
+  let decoded = 0;
+  for (; decoded < 2 && typeof v === "string"; decoded++) {
+    if (v.length > MAX_TEXT) return { payload: undefined, shape: `${field}, too long` };
     try {
       v = JSON.parse(v);
     } catch {
-      return v;
+      break;
     }
   }
-  return v ?? undefined;
+  return { payload: v ?? undefined, shape: `${field}, ${["object", "JSON once", "JSON twice"][decoded]}` };
 }
 
 function commandId(v: unknown): string | null {
@@ -58,7 +65,7 @@ function commandId(v: unknown): string | null {
   return typeof id === "string" ? id : null;
 }
 
-export function createWebviewPort(webview: WebviewLike, win: MessageTargetLike, log?: (line: string) => void): MessagePort {
+export function createWebviewPort(webview: WebviewLike, win: MessageTargetLike, log?: (line: string) => void, onShape?: (shape: string) => void): MessagePort {
   return {
     post(message) {
       try {
@@ -76,8 +83,9 @@ export function createWebviewPort(webview: WebviewLike, win: MessageTargetLike, 
         if (seenEvents.has(e)) return;
         seenEvents.add(e);
         if (!fromOurWebview(e.source, webview)) return;
-        const payload = payloadOf(e);
+        const { payload, shape } = readPayload(e);
         if (payload === undefined) return;
+        onShape?.(shape);
         const id = commandId(payload);
         if (id !== null) {
           if (seenIds.includes(id)) return;
