@@ -35,9 +35,10 @@ describe("built plugin folder", () => {
     }
   });
 
-  test("permissions: full broker origins, a local webview with the message bridge, plugin storage", () => {
+  test("permissions: full broker origins, a local webview with the message bridge, plugin storage, clipboard read", () => {
     const p = manifest.requiredPermissions;
-    expect(Object.keys(p).sort()).toEqual(["localFileSystem", "network", "webview"]);
+    expect(Object.keys(p).sort()).toEqual(["clipboard", "localFileSystem", "network", "webview"]);
+    expect(p.clipboard).toBe("read");
     expect(p.network.domains).toEqual(["http://localhost:8765", "http://127.0.0.1:8765"]);
     for (const d of p.network.domains) expect(new URL(d).origin).toBe(d);
     expect(p.webview).toEqual({ allow: "yes", allowLocalRendering: "yes", enableMessageBridge: "localOnly", domains: [] });

@@ -194,6 +194,7 @@ function load(respond: Responder): Host {
       order.push(name);
       if (name === "photoshop") return photoshop;
       if (name === "uxp") return uxpModule;
+      if (name === "os") return { platform: () => "darwin", release: () => "23.4.0" };
       throw new Error(`no module ${name} in this host`);
     },
   });

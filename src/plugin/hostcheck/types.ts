@@ -3,20 +3,11 @@
 // interfaces below; only src/plugin/photoshop/ implements them against Photoshop and UXP.
 
 import type { Rect } from "../../common/host";
+import type { HostCheckReport, ProbeResult } from "../../common/protocol/hostcheck-schema";
 
-export type Verdict = "pass" | "fail" | "info";
-export type ProbeGroup = "runtime" | "imaging" | "documents";
-
-export interface ProbeResult {
-  id: string;
-  group: ProbeGroup;
-  verdict: Verdict;
-  /** What Infill needs (pass/fail) or the plausible answers (info). */
-  expected: string;
-  observed: string;
-  /** Where Infill carries a fallback for an uncertain behaviour: the branch this host takes. */
-  branch?: string;
-}
+export type { HostCheckReport, ProbeResult };
+export type Verdict = ProbeResult["verdict"];
+export type ProbeGroup = ProbeResult["group"];
 
 export interface Probe<Env> {
   id: string;
@@ -78,14 +69,4 @@ export interface HostCheckHost {
   versions(): { photoshop: string; uxp: string; os: string; plugin: string };
   /** A scratch document at `bits` per channel, RGB, transparent; closed without saving by `close`. */
   withScratch<T>(bits: 8 | 16 | 32, width: number, height: number, use: (doc: ScratchDoc) => Promise<T>): Promise<T>;
-}
-
-export interface HostCheckReport {
-  kind: "infill-host-check";
-  startedAt: string;
-  durationMs: number;
-  versions: { photoshop: string; uxp: string; os: string; plugin: string };
-  passed: number;
-  failed: number;
-  probes: ProbeResult[];
 }

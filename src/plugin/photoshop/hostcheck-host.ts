@@ -197,3 +197,13 @@ export function createRuntimeEnv(globals: Record<string, unknown>, messageShapes
     messageShapes,
   };
 }
+
+export const HOST_CHECK_FILE = "host-check.json";
+
+/** Writes the report to the plugin data folder; the file's name. */
+export async function saveHostCheckReport(report: object): Promise<string> {
+  const folder = await storage.localFileSystem.getDataFolder();
+  const file = await folder.createFile(HOST_CHECK_FILE, { overwrite: true });
+  await file.write(JSON.stringify(report, null, 2), { format: storage.formats.utf8 });
+  return HOST_CHECK_FILE;
+}

@@ -9,7 +9,11 @@ import { createUxpThemeSource, type ThemeDocumentLike } from "../bridge";
 import { createSettingsService } from "../settings";
 import { decodeUtf8 } from "../settings/utf8";
 import { createPhotoshopHost, selectionBoundsOf } from "./host";
-import { log } from "./startup";
+import { platform, release } from "os";
+import { runHostCheck } from "../hostcheck";
+import { readClipboardText } from "./clipboard";
+import { createHostCheckHost, createRuntimeEnv, saveHostCheckReport } from "./hostcheck-host";
+import { log, messageShapes } from "./startup";
 import { DataFolderPrefsStore, DataFolderResultStore, UxpSecretStore } from "./uxp-storage";
 
 /** The address the broker binds by default (never dependent on how `localhost` resolves). */
@@ -30,6 +34,14 @@ function readCssVar(name: string): string {
     return getComputedStyle(document.documentElement).getPropertyValue(name);
   } catch {
     return "";
+  }
+}
+
+function osVersion(): string {
+  try {
+    return `${platform()} ${release()}`;
+  } catch {
+    return "unknown";
   }
 }
 
@@ -68,6 +80,18 @@ export function createPanelRuntime(): PanelRuntime {
         theme: createUxpThemeSource(document as unknown as ThemeDocumentLike, readCssVar),
         info: { pluginVersion, hostApp: "photoshop", hostVersion: uxpHost?.version ?? "unknown" },
         log,
+        readClipboard: () => readClipboardText(),
+        async hostCheck() {
+          const env = createRuntimeEnv(globalThis as unknown as Record<string, unknown>, messageShapes, `${(await settings.view()).brokerUrl}/health`);
+          const report = await runHostCheck(createHostCheckHost(osVersion), env);
+          let savedAs: string | undefined;
+          try {
+            savedAs = await saveHostCheckReport(report);
+          } catch (e) {
+            log(`host check report not saved (${e instanceof Error ? e.name : "error"})`);
+          }
+          return { report, savedAs };
+        },
       });
       controller.start();
     },

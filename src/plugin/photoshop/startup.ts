@@ -31,11 +31,15 @@ export const log = (line: string) => console.log(`[infill] ${line}`);
 
 let runtime: Promise<PanelRuntime> | null = null;
 let port: MessagePort | null = null;
+const shapes = new Set<string>();
+
+/** The shapes the page's messages arrived in so far (the host check reports them). */
+export const messageShapes = (): string[] => [...shapes];
 
 function start(rootNode: HTMLElement): void {
   const webview = ensureWebview(rootNode);
   // Listening starts now: the page's first messages wait here while the rest loads.
-  port ??= bufferUntilListened(createWebviewPort(webview as unknown as WebviewLike, window as unknown as MessageTargetLike, log));
+  port ??= bufferUntilListened(createWebviewPort(webview as unknown as WebviewLike, window as unknown as MessageTargetLike, log, (s) => shapes.add(s)));
   const ready = port;
   runtime ??= import("./panel-runtime").then((m) => m.createPanelRuntime());
   void runtime.then((r) => r.start(ready)).catch((e: unknown) => console.log(`[infill] panel did not start: ${e instanceof Error ? e.message : String(e)}`));
