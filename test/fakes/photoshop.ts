@@ -37,6 +37,8 @@ interface PixelsNode {
   height: number;
   components: number;
   data: Uint8Array | Uint16Array;
+  /** Masks: the value everywhere outside the stored rectangle (255 reveals, 0 hides). */
+  outside?: number;
 }
 
 export interface LayerNode {
@@ -102,6 +104,7 @@ export class FakeImageData {
     return this.data;
   }
   async dispose() {
+    if (!this.disposed) fake.imageBytes -= this.data.byteLength;
     this.disposed = true;
   }
 }
@@ -126,6 +129,9 @@ class Fake {
   getSelectionThrowsWithoutSelection = true;
   /** Added to the requested size by resizeCanvas (simulates a rounding surprise). */
   resizeSkew = 0;
+  /** Bytes held by image data not yet disposed, and the most held at once since reset. */
+  imageBytes = 0;
+  peakImageBytes = 0;
   /** Broken one way each, for the host check's tests: the matching probe must fail. */
   broken: BrokenWays = {};
   steps = 0;
@@ -153,6 +159,8 @@ class Fake {
     this.cancelled = false;
     this.hasSelectionBounds = true;
     this.broken = {};
+    this.imageBytes = 0;
+    this.peakImageBytes = 0;
     this.listeners = [];
     this.openSuspensions.clear();
     this.currentCancel = null;
@@ -174,12 +182,7 @@ class Fake {
       resolution: init.resolution ?? 72,
       colorProfileName: init.colorProfileName ?? "sRGB IEC61966-2.1",
     });
-    const n = init.width * init.height;
     if (init.composite) doc.composite = init.composite;
-    else {
-      doc.composite = new Uint8Array(n * 4);
-      if (init.background ?? true) doc.composite.fill(128);
-    }
     doc.selectionMask = init.selection ?? null;
     this.docs.push(doc);
     this.activeDocId = doc.id;
@@ -413,7 +416,18 @@ export class FakeDocument {
   bitsPerChannel = "bitDepth8";
   resolution = 72;
   colorProfileName = "sRGB IEC61966-2.1";
-  composite: Uint8Array = new Uint8Array(0);
+  private compositeData: Uint8Array | null = null;
+  /** Canvas-size RGBA, made on first use (opaque mid gray with a Background, else transparent). */
+  get composite(): Uint8Array {
+    if (!this.compositeData) {
+      this.compositeData = new Uint8Array(this.state.width * this.state.height * 4);
+      if (this.hasBackground) this.compositeData.fill(128);
+    }
+    return this.compositeData;
+  }
+  set composite(v: Uint8Array) {
+    this.compositeData = v;
+  }
   selectionMask: Uint8Array | null = null;
   /** Overrides selection.bounds (e.g. bounds past the canvas, as the docs warn). */
   selectionBoundsOverride: Rect | null | undefined = undefined;
@@ -541,6 +555,8 @@ function checkBounds(b: Rect, w: number, h: number, what: string) {
 function image(width: number, height: number, components: number, colorSpace: string, profile: string, data: any, origin: string) {
   const img = new FakeImageData(width, height, components, colorSpace, profile, data, origin);
   fake.images.push(img);
+  fake.imageBytes += img.data.byteLength;
+  fake.peakImageBytes = Math.max(fake.peakImageBytes, fake.imageBytes);
   return img;
 }
 
@@ -548,6 +564,19 @@ const summary = (o: any) => {
   const { imageData, ...rest } = o ?? {};
   return imageData ? { ...rest, imageData: { width: imageData.width, height: imageData.height, components: imageData.components, componentSize: imageData.componentSize, colorSpace: imageData.colorSpace, colorProfile: imageData.colorProfile } } : rest;
 };
+
+/** A mask's value outside its rectangle, in the sample type of `like` (hide 0; reveal 255, 32768 or 1). */
+function outsideValue(outside: number | undefined, like: ArrayLike<number>): number {
+  if (outside === 0) return 0;
+  return like instanceof Uint16Array ? 32768 : like instanceof Float32Array ? 1 : 255;
+}
+
+/** A layer mask's value at a document pixel (its `outside` value beyond the stored rectangle). */
+export function maskValueAt(mask: PixelsNode, x: number, y: number): number {
+  const X = x - mask.left, Y = y - mask.top;
+  if (X >= 0 && Y >= 0 && X < mask.width && Y < mask.height) return mask.data[Y * mask.width + X];
+  return outsideValue(mask.outside, mask.data);
+}
 
 export const imaging = {
   async getPixels(options: any) {
@@ -658,18 +687,21 @@ export const imaging = {
     const tb = fake.broken.maskIgnoresTargetBounds ? { left: 0, top: 0 } : options.targetBounds ?? { left: 0, top: 0 };
     const m = layer.node.mask;
     if (options.replace === false && m) {
-      // Written into the existing mask, the rest of it kept.
+      // Written into the existing mask, the rest of it kept (the stored rectangle grows to hold both).
+      const l = m.width ? Math.min(m.left, tb.left) : tb.left, t = m.height ? Math.min(m.top, tb.top) : tb.top;
+      const r = m.width ? Math.max(m.left + m.width, tb.left + img.width) : tb.left + img.width;
+      const b = m.height ? Math.max(m.top + m.height, tb.top + img.height) : tb.top + img.height;
+      const grown = new (img.data.constructor as any)((r - l) * (b - t)).fill(outsideValue(m.outside, img.data));
+      for (let y = 0; y < m.height; y++) grown.set(m.data.subarray(y * m.width, (y + 1) * m.width) as Uint8Array, (m.top - t + y) * (r - l) + (m.left - l));
       for (let y = 0; y < img.height; y++)
-        for (let x = 0; x < img.width; x++) {
-          const X = tb.left + x - m.left, Y = tb.top + y - m.top;
-          if (X >= 0 && Y >= 0 && X < m.width && Y < m.height) m.data[Y * m.width + X] = img.data[y * img.width + x];
-        }
+        for (let x = 0; x < img.width; x++) grown[(tb.top - t + y) * (r - l) + (tb.left - l + x)] = img.data[y * img.width + x];
+      layer.node.mask = { left: l, top: t, width: r - l, height: b - t, components: 1, data: grown, outside: m.outside };
       return;
     }
     layer.node.mask = { left: tb.left, top: tb.top, width: img.width, height: img.height, components: 1, data: img.data.slice() as Uint8Array };
   },
 
-  /** The user mask inside sourceBounds; outside the stored mask rectangle it reveals (255). */
+  /** The user mask inside sourceBounds; outside the stored rectangle, its `outside` value (255 by default). */
   async getLayerMask(options: any) {
     fake.record("getLayerMask", summary(options));
     const doc = docFor(options.documentID);
@@ -680,7 +712,7 @@ export const imaging = {
     const sb: Rect = options.sourceBounds ?? { left: 0, top: 0, right: doc.width, bottom: doc.height };
     checkBounds(sb, doc.width, doc.height, "getLayerMask");
     const w = sb.right - sb.left, h = sb.bottom - sb.top;
-    const data = new Uint8Array(w * h).fill(255);
+    const data = new (m.data.constructor as any)(w * h).fill(outsideValue(m.outside, m.data));
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++) {
         const X = sb.left + x - m.left, Y = sb.top + y - m.top;
@@ -723,8 +755,12 @@ export const action = {
         results.push({});
       } else if (d._obj === "make" && d.new?._class === "channel" && doc && doc.state.activeLayerId !== null) {
         const layer = doc.layerById(doc.state.activeLayerId)!;
-        const fill = d.using?._value === "hideAll" ? 0 : 255;
-        layer.node.mask = { left: 0, top: 0, width: doc.width, height: doc.height, components: 1, data: new Uint8Array(doc.width * doc.height).fill(fill) };
+        if (layer.node.mask) {
+          results.push({ _obj: "error", message: "the layer already has a mask", result: -1 });
+          continue;
+        }
+        // Stored as its value outside an (empty) rectangle: what Photoshop holds costs nothing here.
+        layer.node.mask = { left: 0, top: 0, width: 0, height: 0, components: 1, data: new Uint8Array(0), outside: d.using?._value === "hideAll" ? 0 : 255 };
         results.push({});
       } else if (d._obj === "set" && d._target?.[0]?._property === "selection" && doc) {
         doc.selectionMask = d.to?._obj === "ellipse" ? ellipseMask(doc.width, doc.height, d.to) : null;

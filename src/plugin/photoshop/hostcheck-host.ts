@@ -7,6 +7,7 @@ import { host as uxpHost, storage, versions as uxpVersions } from "uxp";
 import type { Rect } from "../../common/host";
 import type { HostCheckHost, PixelsRead, RuntimeEnv, ScratchDoc } from "../hostcheck";
 import { errorText, isHostBusy } from "./modal";
+import { samplesForDepth } from "./pixels";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Any = any;
@@ -76,7 +77,7 @@ function scratch(doc: Any, bits: 8 | 16 | 32, ctx: Any): ScratchDoc {
       ]);
       const width = bounds.right - bounds.left;
       const height = bounds.bottom - bounds.top;
-      const imageData = await imaging.createImageDataFromBuffer(gray, { width, height, components: 1, colorSpace: "Grayscale", chunky: true } as Any);
+      const imageData = await imaging.createImageDataFromBuffer(samplesForDepth(gray, bits, 1) as Any, { width, height, components: 1, colorSpace: "Grayscale", chunky: true } as Any);
       try {
         await imaging.putLayerMask({ documentID, layerID, kind: "user", imageData, replace: false, targetBounds: { left: bounds.left, top: bounds.top, width, height } } as Any);
       } finally {
@@ -85,7 +86,9 @@ function scratch(doc: Any, bits: 8 | 16 | 32, ctx: Any): ScratchDoc {
     },
     async getLayerMask(layerID, bounds) {
       const r = await read(await (imaging as Any).getLayerMask({ documentID, layerID, kind: "user", sourceBounds: bounds }));
-      return Uint8Array.from(r.data as ArrayLike<number>);
+      // Back to 0..255 from the document's depth (16-bit 0..32768, 32-bit 0..1).
+      const scale = r.data instanceof Uint16Array ? 255 / 32768 : r.data instanceof Float32Array ? 255 : 1;
+      return Uint8Array.from(r.data as ArrayLike<number>, (v) => Math.round(v * scale));
     },
     async historyNames() {
       return Array.from(doc.historyStates ?? [], (h: Any) => String(h.name));
