@@ -296,6 +296,26 @@ describe("the built host bundle in a UXP-like context", () => {
     expect(host.order).toContain("photoshop");
   });
 
+  it("runs the host check from Settings and saves its report", async () => {
+    host = load(noAnswer);
+    openPanel(host);
+    host.send({ type: "hostcheck.run", id: "hc" });
+    await host.clock.advance(4000);
+    const replies = host.repliesTo("hc");
+    expect(replies.map((e) => e.type)).toEqual(["hostcheck.report"]);
+    const report = replies[0].report;
+    expect(report.failed).toBe(0);
+    expect(report.versions).toEqual({ photoshop: "26.0.0", uxp: "8.0.0", os: "darwin 23.4.0", plugin: "0.1.0" });
+    const byId = Object.fromEntries(report.probes.map((p: any) => [p.id, p]));
+    // What this context lacks shows as the branch taken.
+    expect(byId["runtime.url"].observed).toBe("URL absent, URLSearchParams absent");
+    expect(byId["runtime.abort-controller"].branch).toBe("checks `aborted` every 100 ms");
+    expect(byId["runtime.fetch-abort"].observed).toBe("fetch ignores abort (no answer)");
+    expect(byId["runtime.message-shape"].observed).toBe("message, object");
+    expect(replies[0].savedAs).toBe("host-check.json");
+    expect(JSON.parse(fakeUxp.readText("host-check.json")!).probes).toHaveLength(report.probes.length);
+  });
+
   it("leaves the webview where the markup puts it", async () => {
     host = load(noAnswer);
     openPanel(host);
