@@ -2,6 +2,7 @@
 import { abortableSleep, withRetry } from "../../src/plugin/workflows/retry";
 import { ABORT_CHECK_MS, raceAbort, withDeadline } from "../../src/plugin/broker-client/abort";
 import { BrokerError, createBrokerClient } from "../../src/plugin/broker-client";
+import { testConnection } from "../../src/plugin/settings";
 
 /** An AbortController whose signal has only `aborted` (as UXP's reference page lists it). */
 function bareController() {
@@ -78,5 +79,20 @@ describe("requests", () => {
     await jest.advanceTimersByTimeAsync(ABORT_CHECK_MS);
     expect(await status).toBe("cancelled");
     expect(await download).toBe("cancelled");
+  });
+});
+
+describe("connection test", () => {
+  it("a broker that answers /health and then never answers the key check: stopped answering, after the limit", async () => {
+    const fetchFn = (async (url: string) => {
+      if (url.endsWith("/health")) return { ok: true, status: 200, headers: { get: () => "application/json" }, text: async () => JSON.stringify({ mode: "firefly" }) };
+      return new Promise(() => undefined);
+    }) as unknown as typeof fetch;
+    let result: unknown = null;
+    void testConnection({ url: "http://127.0.0.1:8765", key: "k", fetch: fetchFn, timeoutMs: 8000 }).then((r) => (result = r));
+    await jest.advanceTimersByTimeAsync(7999);
+    expect(result).toBeNull();
+    await jest.advanceTimersByTimeAsync(1);
+    expect(result).toMatchObject({ ok: false, diagnosis: "unreachable", message: "The broker at http://127.0.0.1:8765 stopped answering.", detail: "no answer within 8 s" });
   });
 });

@@ -56,14 +56,22 @@ export function raceAbort<T>(work: Promise<T>, signal?: SignalLike | null): Prom
   });
 }
 
-/** `run(signal)`, rejected with a timeout error after `ms` whether or not `run` honours the signal. */
+/** What withDeadline rejects with when its time is up. */
+export class DeadlineError extends Error {
+  constructor(readonly ms: number) {
+    super(`no answer within ${Math.round(ms / 1000)} s`);
+    this.name = "DeadlineError";
+  }
+}
+
+/** `run(signal)`, rejected with a DeadlineError after `ms` whether or not `run` honours the signal. */
 export function withDeadline<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new Error(`no answer within ${Math.round(ms / 1000)} s`));
+      reject(new DeadlineError(ms));
     }, ms);
   });
   return Promise.race([run(controller.signal), deadline]).finally(() => clearTimeout(timer));

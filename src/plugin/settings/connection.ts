@@ -4,7 +4,7 @@
 
 import { BROKER_ERROR_CODES } from "../../common/firefly";
 import type { BrokerHealth, ConnectionResult } from "../../common/protocol";
-import { withDeadline } from "../broker-client/abort";
+import { DeadlineError, withDeadline } from "../broker-client/abort";
 import { BrokerError, createBrokerClient, type BrokerClient, type HttpBrokerClientOptions } from "../broker-client";
 import { parseWebAddress } from "../../common/net/web-address";
 import { SettingsError } from "./types";
@@ -98,6 +98,9 @@ export async function testConnection(o: ConnectionTestOptions): Promise<Connecti
   try {
     await withDeadline(timeoutMs, (signal) => client.customModels(signal));
   } catch (e) {
+    if (e instanceof DeadlineError) {
+      return fail("unreachable", `The broker at ${base} stopped answering.`, "Check that it is still running, then try again.", { detail: e.message, broker });
+    }
     if (!(e instanceof BrokerError)) {
       return fail("error", "The connection test failed unexpectedly.", "Try again; if it keeps happening, report it with the detail.", { detail: e instanceof Error ? e.message : String(e), broker });
     }
