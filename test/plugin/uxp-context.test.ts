@@ -177,7 +177,7 @@ function load(respond: Responder): Host {
     },
   };
   const win = new Target();
-  const sandbox: any = Object.assign(win, {
+  const uxpGlobal: any = Object.assign(win, {
     console: { log: (...a: unknown[]) => (process.env.HOST_DEBUG ? process.stderr.write(a.join(" ") + "\n") : undefined), warn: () => undefined, error: () => undefined, info: () => undefined, debug: () => undefined },
     setTimeout: clock.setTimeout,
     clearTimeout: clock.clearTimeout,
@@ -198,10 +198,10 @@ function load(respond: Responder): Host {
       throw new Error(`no module ${name} in this host`);
     },
   });
-  sandbox.window = sandbox;
-  sandbox.self = sandbox;
-  sandbox.globalThis = sandbox;
-  const context = vm.createContext(sandbox);
+  uxpGlobal.window = uxpGlobal;
+  uxpGlobal.self = uxpGlobal;
+  uxpGlobal.globalThis = uxpGlobal;
+  const context = vm.createContext(uxpGlobal);
   vm.runInContext(fs.readFileSync(bundlePath, "utf8"), context, { filename: "index.js" });
   return {
     clock,
