@@ -66,11 +66,11 @@ export const documentProbes: DocProbe[] = [
     id: "documents.busy-error",
     group: "documents",
     bits: 8,
-    expected: "entering the modal state while it is held fails with an error Infill recognises as busy (or waits)",
+    expected: "a modal call made while the check holds the modal state either runs (nested) or fails with an error Infill recognises as busy",
     run: (doc) =>
       guarded(async () => {
         const e = await doc.busyError();
-        if (!e) return { verdict: "info", observed: "no error: the second modal call waited", branch: "waits" };
+        if (!e) return { verdict: "info", observed: "no error: the nested modal call ran", branch: "nested modal call runs" };
         const observed = `number ${String(e.number ?? "none")}, "${e.message.slice(0, 120)}"`;
         return !e.recognised ? { verdict: "fail", observed } : { verdict: "pass", observed, branch: "busy error recognised" };
       }),
