@@ -61,7 +61,7 @@ export function App({ link }: { link: PanelLink }) {
             <GenerateTab {...modeProps} active={tab === "generate"} requestLayers={actions.listLayers} customModels={state.customModels} listModels={actions.listModels}
               thumbnails={state.thumbnails} requestThumbnail={actions.requestThumbnail} />,
           )}
-          {panel("settings", <SettingsTab settings={state.settings} connection={state.connection} testing={state.testing} save={actions.saveSettings} test={actions.testConnection} />)}
+          {panel("settings", <SettingsTab settings={state.settings} connection={state.connection} testing={state.testing} save={actions.saveSettings} test={actions.testConnection} link={link} />)}
           <JobsList jobs={state.jobs} actions={actions} />
         </Flex>
       </View>

@@ -1,9 +1,5 @@
-// UXP host entry (dist/plugin/index.js, a classic script loaded by plugin/index.html).
-import { config as zodConfig } from "zod";
+// UXP host entry (dist/plugin/index.js, a classic script loaded by plugin/index.html). Only the panel
+// shell is evaluated here; it calls entrypoints.setup at once and loads the rest when the panel opens.
 import { setupPanel } from "./photoshop/startup";
-
-// UXP forbids code generation from strings (no allowCodeGenerationFromStrings in the manifest):
-// keep zod on its interpreted path instead of probing `new Function`.
-zodConfig({ jitless: true });
 
 setupPanel();

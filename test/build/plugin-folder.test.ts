@@ -5,7 +5,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { strFromU8, unzipSync } from "fflate";
-import { DEFAULT_BROKER_URL, PANEL_ID, WEBVIEW_SRC } from "../../src/plugin/photoshop/startup";
+import { PANEL_ID, WEBVIEW_SRC } from "../../src/plugin/photoshop/startup";
+import { DEFAULT_BROKER_URL } from "../../src/plugin/photoshop/panel-runtime";
 
 const root = path.join(__dirname, "..", "..");
 const dist = path.join(root, "dist", "plugin");
@@ -52,6 +53,8 @@ describe("built plugin folder", () => {
     const domains: string[] = manifest.requiredPermissions.network.domains;
     expect(domains).toContain(new URL(DEFAULT_BROKER_URL).origin);
     for (const d of domains) expect(new URL(d).origin).toBe(d);
+    // The Paste button reads the broker key from the clipboard on the host side.
+    expect(manifest.requiredPermissions.clipboard).toBe("read");
     expect(manifest.requiredPermissions.allowCodeGenerationFromStrings).toBeUndefined();
   });
 

@@ -36,6 +36,8 @@ interface PixelsNode {
   height: number;
   components: number;
   data: Uint8Array | Uint16Array;
+  /** Masks: the value everywhere outside the stored rectangle (255 reveals, 0 hides). */
+  outside?: number;
 }
 
 export interface LayerNode {
@@ -58,6 +60,22 @@ interface DocState {
 }
 
 let nextId = 1000;
+
+/** Ways a host could differ from what Infill expects (each breaks one host check probe). */
+export interface BrokenWays {
+  /** 16-bit reads come back on a 0..65535 scale. */
+  sixteenBitScale?: boolean;
+  /** Reads give premultiplied colour. */
+  premultiplied?: boolean;
+  /** A rolled-back history suspension leaves its states in the history list. */
+  rollbackKeepsHistory?: boolean;
+  /** Moving a layer inside a group does nothing. */
+  moveIgnored?: boolean;
+  /** putLayerMask ignores targetBounds (writes at 0,0). */
+  maskIgnoresTargetBounds?: boolean;
+  /** An ellipse selection selects its whole bounding box. */
+  ellipseAsRect?: boolean;
+}
 
 export class FakeImageData {
   disposed = false;
@@ -85,6 +103,7 @@ export class FakeImageData {
     return this.data;
   }
   async dispose() {
+    if (!this.disposed) fake.imageBytes -= this.data.byteLength;
     this.disposed = true;
   }
 }
@@ -109,6 +128,11 @@ class Fake {
   getSelectionThrowsWithoutSelection = true;
   /** Added to the requested size by resizeCanvas (simulates a rounding surprise). */
   resizeSkew = 0;
+  /** Bytes held by image data not yet disposed, and the most held at once since reset. */
+  imageBytes = 0;
+  peakImageBytes = 0;
+  /** Broken one way each, for the host check's tests: the matching probe must fail. */
+  broken: BrokenWays = {};
   steps = 0;
   cancelled = false;
   /** When false, doc.selection.bounds throws (older hosts without the Selection class). */
@@ -133,6 +157,9 @@ class Fake {
     this.steps = 0;
     this.cancelled = false;
     this.hasSelectionBounds = true;
+    this.broken = {};
+    this.imageBytes = 0;
+    this.peakImageBytes = 0;
     this.listeners = [];
     this.openSuspensions.clear();
     this.currentCancel = null;
@@ -154,12 +181,7 @@ class Fake {
       resolution: init.resolution ?? 72,
       colorProfileName: init.colorProfileName ?? "sRGB IEC61966-2.1",
     });
-    const n = init.width * init.height;
     if (init.composite) doc.composite = init.composite;
-    else {
-      doc.composite = new Uint8Array(n * 4);
-      if (init.background ?? true) doc.composite.fill(128);
-    }
     doc.selectionMask = init.selection ?? null;
     this.docs.push(doc);
     this.activeDocId = doc.id;
@@ -294,7 +316,9 @@ class Fake {
     if (commit) {
       if (s.changed) doc.state.history.push(finalName ?? s.name);
     } else {
+      const kept = this.broken.rollbackKeepsHistory ? [...doc.state.history, "Rolled back"] : null;
       doc.state = structuredClone(s.before);
+      if (kept) doc.state.history = kept;
     }
   }
 }
@@ -364,6 +388,7 @@ export class FakeLayer {
   }
   move(relative: FakeLayer, placement: string) {
     fake.step("layer.move", this.doc.id, { id: this.id, relativeTo: relative.id, placement });
+    if (fake.broken.moveIgnored) return;
     const me = this.found;
     const target = findNode(this.doc.state.layers, relative.id);
     if (!target) throw new Error("move: relative layer does not exist");
@@ -390,7 +415,18 @@ export class FakeDocument {
   bitsPerChannel = "bitDepth8";
   resolution = 72;
   colorProfileName = "sRGB IEC61966-2.1";
-  composite: Uint8Array = new Uint8Array(0);
+  private compositeData: Uint8Array | null = null;
+  /** Canvas-size RGBA, made on first use (opaque mid gray with a Background, else transparent). */
+  get composite(): Uint8Array {
+    if (!this.compositeData) {
+      this.compositeData = new Uint8Array(this.state.width * this.state.height * 4);
+      if (this.hasBackground) this.compositeData.fill(128);
+    }
+    return this.compositeData;
+  }
+  set composite(v: Uint8Array) {
+    this.compositeData = v;
+  }
   selectionMask: Uint8Array | null = null;
   /** Overrides selection.bounds (e.g. bounds past the canvas, as the docs warn). */
   selectionBoundsOverride: Rect | null | undefined = undefined;
@@ -435,6 +471,14 @@ export class FakeDocument {
         return doc.maskBounds();
       },
     };
+  }
+  get historyStates() {
+    return this.state.history.map((name) => ({ name }));
+  }
+  async closeWithoutSaving() {
+    fake.step("closeWithoutSaving", undefined, { id: this.id });
+    fake.docs = fake.docs.filter((d) => d !== this);
+    if (fake.activeDocId === this.id) fake.activeDocId = fake.docs.length ? fake.docs[fake.docs.length - 1].id : null;
   }
   maskBounds(): Rect | null {
     const m = this.selectionMask;
@@ -510,6 +554,8 @@ function checkBounds(b: Rect, w: number, h: number, what: string) {
 function image(width: number, height: number, components: number, colorSpace: string, profile: string, data: any, origin: string) {
   const img = new FakeImageData(width, height, components, colorSpace, profile, data, origin);
   fake.images.push(img);
+  fake.imageBytes += img.data.byteLength;
+  fake.peakImageBytes = Math.max(fake.peakImageBytes, fake.imageBytes);
   return img;
 }
 
@@ -517,6 +563,19 @@ const summary = (o: any) => {
   const { imageData, ...rest } = o ?? {};
   return imageData ? { ...rest, imageData: { width: imageData.width, height: imageData.height, components: imageData.components, componentSize: imageData.componentSize, colorSpace: imageData.colorSpace, colorProfile: imageData.colorProfile } } : rest;
 };
+
+/** A mask's value outside its rectangle, in the sample type of `like` (hide 0; reveal 255, 32768 or 1). */
+function outsideValue(outside: number | undefined, like: ArrayLike<number>): number {
+  if (outside === 0) return 0;
+  return like instanceof Uint16Array ? 32768 : like instanceof Float32Array ? 1 : 255;
+}
+
+/** A layer mask's value at a document pixel (its `outside` value beyond the stored rectangle). */
+export function maskValueAt(mask: PixelsNode, x: number, y: number): number {
+  const X = x - mask.left, Y = y - mask.top;
+  if (X >= 0 && Y >= 0 && X < mask.width && Y < mask.height) return mask.data[Y * mask.width + X];
+  return outsideValue(mask.outside, mask.data);
+}
 
 export const imaging = {
   async getPixels(options: any) {
@@ -527,13 +586,13 @@ export const imaging = {
     const sb: Rect = options.sourceBounds ?? { left: 0, top: 0, right: W, bottom: H };
     checkBounds(sb, W, H, "getPixels");
     // Source RGBA (canvas-size) and whether it has alpha.
-    let src = doc.composite;
+    let src: Uint8Array | Uint16Array | Float32Array = doc.composite;
     let alpha = !doc.hasBackground;
     if (options.layerID !== undefined) {
       const layer = doc.layerById(options.layerID);
       if (!layer) throw new Error("getPixels: no such layer");
-      src = new Uint8Array(W * H * 4);
       const p = layer.node.pixels;
+      src = p ? new (p.data.constructor as any)(W * H * 4) : new Uint8Array(W * H * 4);
       if (p)
         for (let y = 0; y < p.height; y++)
           for (let x = 0; x < p.width; x++) {
@@ -564,13 +623,16 @@ export const imaging = {
       level = Math.max(0, Math.floor(Math.log2(1 / scale)));
     }
     const ow = Math.max(0, Math.round(rw * scale)), oh = Math.max(0, Math.round(rh * scale));
-    const data = new Uint8Array(ow * oh * comps);
+    const data = new (src.constructor as any)(ow * oh * comps);
     for (let y = 0; y < oh; y++)
       for (let x = 0; x < ow; x++) {
         const X = Math.min(region.left + Math.floor((x + 0.5) / scale), W - 1);
         const Y = Math.min(region.top + Math.floor((y + 0.5) / scale), H - 1);
         for (let k = 0; k < comps; k++) data[(y * ow + x) * comps + k] = src[(Y * W + X) * 4 + k];
       }
+    if (fake.broken.sixteenBitScale && data instanceof Uint16Array) for (let i = 0; i < data.length; i++) data[i] = Math.min(65535, data[i] * 2);
+    if (fake.broken.premultiplied && comps === 4 && data instanceof Uint8Array)
+      for (let i = 0; i < data.length; i += 4) for (let k = 0; k < 3; k++) data[i + k] = Math.round((data[i + k] * data[i + 3]) / 255);
     const f = 2 ** level;
     const reported = level === 0 ? region : { left: Math.round(region.left / f), top: Math.round(region.top / f), right: Math.round(region.right / f), bottom: Math.round(region.bottom / f) };
     return { imageData: image(ow, oh, comps, "RGB", options.colorProfile ?? doc.colorProfileName, data, "getPixels"), sourceBounds: reported, level };
@@ -621,8 +683,41 @@ export const imaging = {
     if (img.disposed) throw new Error("putLayerMask: image was disposed");
     if (img.components !== 1) throw new Error("putLayerMask: needs a 1-component gray image");
     if (fake.putLayerMaskNeedsExistingMask && !layer.node.mask) throw new Error("The layer has no user mask");
-    const tb = options.targetBounds ?? { left: 0, top: 0 };
+    const tb = fake.broken.maskIgnoresTargetBounds ? { left: 0, top: 0 } : options.targetBounds ?? { left: 0, top: 0 };
+    const m = layer.node.mask;
+    if (options.replace === false && m) {
+      // Written into the existing mask, the rest of it kept (the stored rectangle grows to hold both).
+      const l = m.width ? Math.min(m.left, tb.left) : tb.left, t = m.height ? Math.min(m.top, tb.top) : tb.top;
+      const r = m.width ? Math.max(m.left + m.width, tb.left + img.width) : tb.left + img.width;
+      const b = m.height ? Math.max(m.top + m.height, tb.top + img.height) : tb.top + img.height;
+      const grown = new (img.data.constructor as any)((r - l) * (b - t)).fill(outsideValue(m.outside, img.data));
+      for (let y = 0; y < m.height; y++) grown.set(m.data.subarray(y * m.width, (y + 1) * m.width) as Uint8Array, (m.top - t + y) * (r - l) + (m.left - l));
+      for (let y = 0; y < img.height; y++)
+        for (let x = 0; x < img.width; x++) grown[(tb.top - t + y) * (r - l) + (tb.left - l + x)] = img.data[y * img.width + x];
+      layer.node.mask = { left: l, top: t, width: r - l, height: b - t, components: 1, data: grown, outside: m.outside };
+      return;
+    }
     layer.node.mask = { left: tb.left, top: tb.top, width: img.width, height: img.height, components: 1, data: img.data.slice() as Uint8Array };
+  },
+
+  /** The user mask inside sourceBounds; outside the stored rectangle, its `outside` value (255 by default). */
+  async getLayerMask(options: any) {
+    fake.record("getLayerMask", summary(options));
+    const doc = docFor(options.documentID);
+    const layer = doc.layerById(options.layerID);
+    if (!layer) throw new Error("getLayerMask: no such layer");
+    const m = layer.node.mask;
+    if (!m) throw new Error("getLayerMask: the layer has no user mask");
+    const sb: Rect = options.sourceBounds ?? { left: 0, top: 0, right: doc.width, bottom: doc.height };
+    checkBounds(sb, doc.width, doc.height, "getLayerMask");
+    const w = sb.right - sb.left, h = sb.bottom - sb.top;
+    const data = new (m.data.constructor as any)(w * h).fill(outsideValue(m.outside, m.data));
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const X = sb.left + x - m.left, Y = sb.top + y - m.top;
+        if (X >= 0 && Y >= 0 && X < m.width && Y < m.height) data[y * w + x] = m.data[Y * m.width + X];
+      }
+    return { imageData: image(w, h, 1, "Grayscale", "Gray Gamma 2.2", data, "getLayerMask"), sourceBounds: sb };
   },
 
   async encodeImageData(options: any) {
@@ -633,6 +728,18 @@ export const imaging = {
 
 // ---------------------------------------------------------------------------------------------
 // action, app, constants, core
+
+function ellipseMask(W: number, H: number, to: any): Uint8Array {
+  const l = to.left._value, t = to.top._value, r = to.right._value, b = to.bottom._value;
+  const cx = (l + r) / 2, cy = (t + b) / 2, rx = (r - l) / 2, ry = (b - t) / 2;
+  const m = new Uint8Array(W * H);
+  for (let y = t; y < b; y++)
+    for (let x = l; x < r; x++) {
+      const dx = (x + 0.5 - cx) / rx, dy = (y + 0.5 - cy) / ry;
+      if (fake.broken.ellipseAsRect || dx * dx + dy * dy <= 1) m[y * W + x] = 255;
+    }
+  return m;
+}
 
 export const action = {
   async batchPlay(descriptors: any[], options: any) {
@@ -647,7 +754,15 @@ export const action = {
         results.push({});
       } else if (d._obj === "make" && d.new?._class === "channel" && doc && doc.state.activeLayerId !== null) {
         const layer = doc.layerById(doc.state.activeLayerId)!;
-        layer.node.mask = { left: 0, top: 0, width: doc.width, height: doc.height, components: 1, data: new Uint8Array(doc.width * doc.height).fill(255) };
+        if (layer.node.mask) {
+          results.push({ _obj: "error", message: "the layer already has a mask", result: -1 });
+          continue;
+        }
+        // Stored as its value outside an (empty) rectangle: what Photoshop holds costs nothing here.
+        layer.node.mask = { left: 0, top: 0, width: 0, height: 0, components: 1, data: new Uint8Array(0), outside: d.using?._value === "hideAll" ? 0 : 255 };
+        results.push({});
+      } else if (d._obj === "set" && d._target?.[0]?._property === "selection" && doc) {
+        doc.selectionMask = d.to?._obj === "ellipse" ? ellipseMask(doc.width, doc.height, d.to) : null;
         results.push({});
       } else results.push({ _obj: "error", message: "unsupported in fake", result: -1 });
     }
@@ -664,8 +779,14 @@ export const action = {
 };
 
 export const app = {
-  get documents(): FakeDocument[] {
-    return [...fake.docs];
+  get documents(): FakeDocument[] & { add(o: any): Promise<FakeDocument> } {
+    return Object.assign([...fake.docs], {
+      async add(o: any) {
+        fake.step("documents.add", undefined, o);
+        const bits = o.depth === 16 ? "bitDepth16" : o.depth === 32 ? "bitDepth32" : "bitDepth8";
+        return fake.addDocument({ width: o.width, height: o.height, background: o.fill !== "transparent", title: o.name, bitsPerChannel: bits as any });
+      },
+    });
   },
   get activeDocument(): FakeDocument {
     const d = fake.activeDocId === null ? undefined : fake.doc(fake.activeDocId);

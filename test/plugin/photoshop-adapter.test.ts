@@ -1,4 +1,4 @@
-import { fake, type FakeDocument } from "../fakes/photoshop";
+import { fake, maskValueAt, type FakeDocument } from "../fakes/photoshop";
 import { createPhotoshopHost } from "../../src/plugin/photoshop/host";
 import { HostError, type LayerPlan, type Host } from "../../src/common/host";
 import { captureJob } from "../../src/plugin/workflows/capture";
@@ -330,7 +330,7 @@ describe("apply", () => {
     expect(allDisposed()).toBe(true);
   });
 
-  test("layers are grouped, named, placed at exact offsets, masked with a canvas-size mask, visibility set", async () => {
+  test("layers are grouped, named, placed at exact offsets, masked at the result's rectangle (hidden elsewhere), visibility set", async () => {
     const doc = fake.addDocument({ width: 8, height: 6 });
     const { created } = await host().apply(doc.id, fillPlan(doc));
     const group = doc.layerById(created.g)!;
@@ -340,28 +340,33 @@ describe("apply", () => {
     const v1 = doc.layerById(created.v1)!;
     expect(v1.node.pixels).toMatchObject({ left: 3, top: 1, width: 2, height: 2, components: 4 });
     expect(Array.from(v1.node.pixels!.data.subarray(12, 16))).toEqual([11, 21, 30, 255]);
-    expect(v1.node.mask).toMatchObject({ left: 0, top: 0, width: 8, height: 6 });
-    const m = v1.node.mask!.data;
-    expect([m[1 * 8 + 3], m[1 * 8 + 4], m[2 * 8 + 3], m[2 * 8 + 4], m[0], m[1 * 8 + 2]]).toEqual([255, 128, 0, 255, 0, 0]);
+    expect(v1.node.mask).toMatchObject({ left: 3, top: 1, width: 2, height: 2, outside: 0 });
+    const m = (x: number, y: number) => maskValueAt(v1.node.mask!, x, y);
+    expect([m(3, 1), m(4, 1), m(3, 2), m(4, 2), m(0, 0), m(2, 1), m(7, 5)]).toEqual([255, 128, 0, 255, 0, 0, 0]);
     expect(v1.visible).toBe(true);
     expect(doc.layerById(created.v2)!.visible).toBe(false);
   });
 
-  test("imaging options as documented: RGB sRGB 4-component chunky buffers, replace, targetBounds with left/top", async () => {
+  test("imaging options as documented: RGB sRGB 4-component chunky buffers, targetBounds with left/top; masks written into a hide-all mask", async () => {
     const doc = fake.addDocument({ width: 8, height: 6 });
     await host().apply(doc.id, fillPlan(doc));
     const created = fake.calls.filter((c) => c.op === "createImageDataFromBuffer").map((c) => c.args);
     expect(created[0]).toEqual({ width: 2, height: 2, components: 4, chunky: true, colorSpace: "RGB", colorProfile: "sRGB IEC61966-2.1", arrayType: "Uint8Array", length: 16 });
-    expect(created[1]).toEqual({ width: 8, height: 6, components: 1, chunky: true, colorSpace: "Grayscale", colorProfile: "Gray Gamma 2.2", arrayType: "Uint8Array", length: 48 });
+    expect(created[1]).toEqual({ width: 2, height: 2, components: 1, chunky: true, colorSpace: "Grayscale", colorProfile: "Gray Gamma 2.2", arrayType: "Uint8Array", length: 4 });
     const put = fake.calls.find((c) => c.op === "putPixels")!.args;
     expect(put).toMatchObject({ documentID: doc.id, replace: true, targetBounds: { left: 3, top: 1, width: 2, height: 2 } });
     const mask = fake.calls.find((c) => c.op === "putLayerMask")!.args;
-    expect(mask).toMatchObject({ documentID: doc.id, kind: "user", replace: true, targetBounds: { left: 0, top: 0 } });
+    expect(mask).toMatchObject({ documentID: doc.id, kind: "user", replace: false, targetBounds: { left: 3, top: 1, width: 2, height: 2 } });
+    const made = fake.calls.filter((c) => c.op === "batchPlay").map((c) => c.args.descriptor);
+    expect(made.filter((d) => d._obj === "make").map((d) => d.using)).toEqual([
+      { _enum: "userMaskEnabled", _value: "hideAll" },
+      { _enum: "userMaskEnabled", _value: "hideAll" },
+    ]);
   });
 
   test.each([
-    ["masks written directly", false],
-    ["masks added through the batchPlay fallback", true],
+    ["putLayerMask can make a mask", false],
+    ["putLayerMask needs an existing mask", true],
   ])("a failure injected at every step (%s) rolls back, rethrows as HostError, disposes every image", async (_name, needsMask) => {
     // Count the steps of a successful run first.
     let doc = fake.addDocument({ width: 8, height: 6 });
@@ -369,7 +374,6 @@ describe("apply", () => {
     await host().apply(doc.id, fillPlan(doc));
     const total = fake.steps;
     expect(total).toBeGreaterThan(10);
-    let recovered = 0;
     for (let k = 1; k <= total; k++) {
       fake.reset();
       fake.putLayerMaskNeedsExistingMask = needsMask;
@@ -379,20 +383,12 @@ describe("apply", () => {
       const outcome = await host().apply(doc.id, fillPlan(doc)).then(() => "ok", (err: unknown) => err);
       expect(allDisposed()).toBe(true);
       expect(modalCalls()).toHaveLength(1);
-      if (outcome === "ok") {
-        // Only a first putLayerMask attempt may fail and be recovered (mask added, written again).
-        const failed = fake.calls.filter((c) => c.op !== "reportProgress" && c.op !== "executeAsModal" && c.op !== "suspendHistory" && c.op !== "resumeHistory")[k - 1];
-        expect(failed.op).toBe("putLayerMask");
-        expect(doc.state.history).toEqual(["Open", "Infill: Fill"]);
-        recovered++;
-        continue;
-      }
+      expect(outcome).not.toBe("ok");
       const e = await expectHostError(Promise.reject(outcome), "apply_failed");
       expect(e.detail).toContain(`injected failure at step ${k}`);
       expect(fake.picture(doc.id)).toBe(before);
       expect(fake.calls.filter((c) => c.op === "resumeHistory").map((c) => c.args.commit)).toEqual(k === total ? [true, false] : [false]);
     }
-    expect(recovered).toBe(2); // the first putLayerMask of each variation
   });
 
   test("the target is found by id: another active document is never touched", async () => {
@@ -526,11 +522,11 @@ describe("apply", () => {
     expect(px).toBeInstanceOf(Float32Array);
     // (10, 20, 30) in sRGB is linear 0.003035, 0.006995, 0.012983.
     expect(Array.from(px.subarray(0, 4)).map((v) => Number(v.toFixed(6)))).toEqual([0.003035, 0.006995, 0.012983, 1]);
-    const mask = doc.layerById(created.v1)!.node.mask!.data;
-    expect(mask).toBeInstanceOf(Float32Array);
-    expect(mask[1 * 8 + 3]).toBe(1);
-    expect(mask[1 * 8 + 4]).toBeCloseTo(128 / 255, 6);
-    expect(mask[0]).toBe(0);
+    const mask = doc.layerById(created.v1)!.node.mask!;
+    expect(mask.data).toBeInstanceOf(Float32Array);
+    expect(maskValueAt(mask, 3, 1)).toBe(1);
+    expect(maskValueAt(mask, 4, 1)).toBeCloseTo(128 / 255, 6);
+    expect(maskValueAt(mask, 0, 0)).toBe(0);
     const buffers = fake.calls.filter((c) => c.op === "createImageDataFromBuffer").map((c) => [c.args.arrayType, c.args.colorProfile]);
     expect(buffers.slice(0, 2)).toEqual([
       ["Float32Array", "sRGB IEC61966-2.1"],
@@ -539,12 +535,12 @@ describe("apply", () => {
     expect(doc.state.history).toEqual(["Open", "Infill: Fill"]);
   });
 
-  test("if putLayerMask will not create a mask, one is added (reveal all) and written again, in the same step", async () => {
+  test("where putLayerMask will not create a mask, the hide-all mask made first is written into, in the same step", async () => {
     const doc = fake.addDocument({ width: 8, height: 6 });
     fake.putLayerMaskNeedsExistingMask = true;
     const { created } = await host().apply(doc.id, fillPlan(doc));
     expect(fake.calls.filter((c) => c.op === "batchPlay").map((c) => c.args.descriptor._obj)).toEqual(["select", "make", "select", "make"]);
-    expect(doc.layerById(created.v1)!.node.mask!.data[1 * 8 + 4]).toBe(128);
+    expect(maskValueAt(doc.layerById(created.v1)!.node.mask!, 4, 1)).toBe(128);
     expect(doc.state.history).toEqual(["Open", "Infill: Fill"]);
   });
 

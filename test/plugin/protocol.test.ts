@@ -38,6 +38,8 @@ describe("protocol: commands", () => {
     makeCommand({ type: "models.list", id: "m1" }),
     makeCommand({ type: "thumbnail.get", docId: 2 }),
     makeCommand({ type: "thumbnail.get", id: "t1", docId: 2, layerId: 14 }),
+    makeCommand({ type: "hostcheck.run", id: "h1" }),
+    makeCommand({ type: "settings.pasteKey" }),
   ];
 
   test("every command type has a sample that survives a JSON round trip unchanged", () => {

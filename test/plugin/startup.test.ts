@@ -1,5 +1,5 @@
-// The host bundle's entry under the fakes: entrypoints.setup once, the webview kept full-size inside the
-// panel's root node, and the panel's hello answered through the webview bridge.
+// The host bundle's entry under the fakes: entrypoints.setup once, the page's webview left in place and
+// sized to the viewport, and the panel's hello answered through the webview bridge.
 import type { fake as Fake } from "../fakes/photoshop";
 import type { fakeUxp as FakeUxp } from "../fakes/uxp";
 import { makeCommand, type HostEvent } from "../../src/common/protocol";
@@ -87,21 +87,24 @@ function loadEntry(before?: (f: typeof Fake) => void): { fake: typeof Fake; fake
   return out;
 }
 
-test("setup registers the manifest's panel once; create keeps the page's webview full-size in the root", () => {
+test("setup registers the manifest's panel once; create leaves the page's webview in place, sized to the viewport", async () => {
   const { webview } = installDom(true);
+  const body = webview.parentElement;
   const { fakeUxp } = loadEntry();
   expect(fakeUxp.setupCalls).toHaveLength(1);
   const panels = fakeUxp.setupCalls[0].panels;
   expect(Object.keys(panels)).toEqual(["infillPanel"]); // the manifest's entrypoint id
   const root = new El("div");
   panels.infillPanel.create(root);
-  expect(webview.parentElement).toBe(root);
-  expect(webview.style).toMatchObject({ width: "100%", height: "100%" });
-  expect(webview.attrs).toMatchObject({ width: "100%", height: "100%" });
+  expect(webview.parentElement).toBe(body);
+  expect(root.children).toEqual([]);
+  expect(webview.style).toMatchObject({ width: "100vw", height: "100vh" });
+  await flush();
   panels.infillPanel.destroy(root);
+  await flush();
 });
 
-test("without a webview in the page, one is created for plugin:/ui/index.html", () => {
+test("without a webview in the page, one is created for plugin:/ui/index.html", async () => {
   const { created } = installDom(false);
   const { fakeUxp } = loadEntry();
   const root = new El("div");
@@ -109,7 +112,9 @@ test("without a webview in the page, one is created for plugin:/ui/index.html", 
   const wv = created.find((e) => e.tagName === "webview")!;
   expect(wv.attrs.src).toBe("plugin:/ui/index.html");
   expect(wv.parentElement).toBe(root);
+  await flush();
   fakeUxp.setupCalls[0].panels.infillPanel.destroy(root);
+  await flush();
 });
 
 test("the panel's hello is answered through the bridge, with the host theme", async () => {
@@ -117,13 +122,14 @@ test("the panel's hello is answered through the bridge, with the host theme", as
   const { fakeUxp } = loadEntry((fake) => fake.addDocument({ width: 10, height: 10, title: "x.psd" }));
   const root = new El("div");
   fakeUxp.setupCalls[0].panels.infillPanel.create(root);
+  await flush();
   win.dispatch({ data: JSON.stringify(makeCommand({ type: "hello", id: "h" })), source: webview });
   await flush();
   const events = webview.posted as HostEvent[];
   expect(events.map((e) => e.type)).toEqual(["hello", "theme", "settings", "document.state", "documents", "jobs"]);
   expect(events[0]).toMatchObject({ replyTo: "h", hostApp: "photoshop", hostVersion: "26.0.0", pluginVersion: "0.1.0" });
   expect(events[1]).toMatchObject({ theme: "dark", scheme: "dark" });
-  expect(events[2]).toMatchObject({ settings: { brokerUrl: "http://localhost:8765", hasKey: false } });
+  expect(events[2]).toMatchObject({ settings: { brokerUrl: "http://127.0.0.1:8765", hasKey: false } });
   // Settings entered in the panel: the key goes to secure storage and never comes back.
   win.dispatch({ data: JSON.stringify(makeCommand({ type: "settings.set", id: "s", settings: { brokerKey: "brk_live_123" } })), source: webview });
   await flush();
@@ -132,4 +138,5 @@ test("the panel's hello is answered through the bridge, with the host theme", as
   expect(JSON.stringify(consoleLog.mock.calls)).not.toContain("brk_live_123");
   expect(consoleLog.mock.calls.map((c) => c[0])).toContain("[infill] command settings.set");
   fakeUxp.setupCalls[0].panels.infillPanel.destroy(root);
+  await flush();
 });

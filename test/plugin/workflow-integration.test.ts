@@ -2,7 +2,7 @@
 // broker that answers like Firefly: the job's capture is one modal scope, every broker call happens
 // outside any modal scope, the result lands as one history state on the job's document, and a cancel
 // leaves it untouched.
-import { fake } from "../fakes/photoshop";
+import { fake, maskValueAt } from "../fakes/photoshop";
 import { createPhotoshopHost, selectionBoundsOf } from "../../src/plugin/photoshop/host";
 import { createHostController } from "../../src/plugin/controller";
 import { createPortPair, makeCommand, type HostEvent } from "../../src/common/protocol";
@@ -127,7 +127,7 @@ test("fill end to end: network outside modal scopes, one history state, pixels o
   const at = (x: number, y: number) => Array.from(px.data.subarray(((y - px.top) * px.width + (x - px.left)) * 4, ((y - px.top) * px.width + (x - px.left)) * 4 + 4));
   expect(at(20, 16)).toEqual([250, 10, 10, 255]);
   const mask = layer.node.mask!;
-  const maskAt = (x: number, y: number) => mask.data[(y - mask.top) * mask.width + (x - mask.left)];
+  const maskAt = (x: number, y: number) => maskValueAt(mask, x, y);
   expect([maskAt(20, 16), maskAt(5, 5), maskAt(40, 30)]).toEqual([255, 0, 0]);
 });
 

@@ -3,6 +3,7 @@
 // GenerateImagesRequestV3, GenerateSimilarImagesRequestV3) and the rules in its prose.
 
 import { z } from "zod";
+import { parseWebAddress } from "../net/web-address";
 import {
   EXPAND_MAX_SIDE,
   FILL_SIZES,
@@ -35,17 +36,12 @@ export const SourceSchema = z
       return;
     }
     if (v.url !== undefined) {
-      let host = "";
-      let protocol = "";
-      try {
-        const u = new URL(v.url);
-        host = u.hostname;
-        protocol = u.protocol;
-      } catch {
+      const u = parseWebAddress(v.url);
+      if (!u) {
         ctx.addIssue({ code: "custom", message: "url is not a valid URL", path: ["url"] });
         return;
       }
-      if (protocol !== "https:" || !hostAllowedForSourceUrl(host)) {
+      if (u.protocol !== "https:" || !hostAllowedForSourceUrl(u.hostname)) {
         ctx.addIssue({
           code: "custom",
           message: "url must be an https pre-signed URL on amazonaws.com, windows.net, dropboxusercontent.com or storage.googleapis.com",

@@ -46,6 +46,10 @@ export const commandSchemas = {
    * structure reference would send): answered by `thumbnail` or an `error` (same replyTo).
    */
   "thumbnail.get": z.object({ ...envelope, type: z.literal("thumbnail.get"), docId: z.number().int(), layerId: z.number().int().optional() }),
+  /** Runs the host check on scratch documents: answered by `hostcheck.report` or an `error`. */
+  "hostcheck.run": z.object({ ...envelope, type: z.literal("hostcheck.run") }),
+  /** Stores the clipboard's text as the broker key (read on the host side; the key never reaches the page). */
+  "settings.pasteKey": z.object({ ...envelope, type: z.literal("settings.pasteKey") }),
 } as const;
 
 export type CommandType = keyof typeof commandSchemas;

@@ -6,6 +6,7 @@ import type { ErrorCategory, JobState } from "../jobs";
 import { rectSchema } from "./params-schema";
 import type { ConnectionResult, SettingsView } from "./settings-schema";
 import { connectionResultSchema, settingsViewSchema } from "./settings-schema";
+import { hostCheckReportSchema } from "./hostcheck-schema";
 import { PROTOCOL_NAME, PROTOCOL_VERSION } from "./version";
 
 /** What the panel needs to enable/disable its buttons. */
@@ -146,6 +147,8 @@ export const eventSchemas = {
   "job.removed": z.object({ ...envelope, type: z.literal("job.removed"), jobId: z.string() }),
   settings: z.object({ ...envelope, type: z.literal("settings"), settings: settingsViewSchema }),
   "connection.result": z.object({ ...envelope, type: z.literal("connection.result"), result: connectionResultSchema }),
+  /** Answers `hostcheck.run`; `savedAs` names the report file in the plugin data folder. */
+  "hostcheck.report": z.object({ ...envelope, type: z.literal("hostcheck.report"), report: hostCheckReportSchema, savedAs: z.string().max(300).optional() }),
   /** Answers `models.list`. */
   models: z.object({ ...envelope, type: z.literal("models"), models: z.array(customModelSchema).max(500) }),
   /** Answers `thumbnail.get`: a small JPEG data URL (longest side ≤ THUMBNAIL_MAX_SIDE). */

@@ -23,6 +23,10 @@ export function wantedThumbnails(p: { documents: DocumentListEntry[]; layers: Re
   });
 }
 
+/** Layer kinds that have pixels of their own: the only ones a reference may use. */
+const WITH_PIXELS: ReadonlySet<LayerInfo["kind"]> = new Set(["pixel", "smartObject", "text"]);
+
+/** The layers a picker offers: those with pixels (never groups, adjustment or fill layers). */
 export function referenceLayers(layers: LayerInfo[] | undefined): LayerInfo[] {
-  return (layers ?? []).filter((l) => l.kind !== "group");
+  return (layers ?? []).filter((l) => WITH_PIXELS.has(l.kind));
 }

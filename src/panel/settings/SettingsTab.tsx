@@ -1,9 +1,12 @@
-// Settings: broker URL, broker key (write-only), connection test with the exact diagnosis,
+// Settings: broker URL, broker key (write-only, or pasted from the host clipboard), connection test
+// with the exact diagnosis, the host check,
 // blend band and tone matching, default variation count. Stored by the host (no localStorage in the webview).
 
 import { useEffect, useState } from "react";
 import { ActionButton, Button, Flex, Heading, NumberField, StatusLight, Switch, Text, TextField, View } from "@adobe/react-spectrum";
 import type { ConnectionResult, SettingsPatch, SettingsView } from "../../common/protocol/settings-schema";
+import type { PanelLink } from "../model/link";
+import { HostCheckSection } from "./HostCheckSection";
 
 export interface SettingsTabProps {
   settings: SettingsView | null;
@@ -11,9 +14,11 @@ export interface SettingsTabProps {
   testing: boolean;
   save: (patch: SettingsPatch) => void;
   test: () => void;
+  /** For the host-side commands: Paste (the key from the host clipboard) and the host check. */
+  link?: PanelLink;
 }
 
-export function SettingsTab({ settings, connection, testing, save, test }: SettingsTabProps) {
+export function SettingsTab({ settings, connection, testing, save, test, link }: SettingsTabProps) {
   const [url, setUrl] = useState(settings?.brokerUrl ?? "");
   const [key, setKey] = useState("");
   const [showDetail, setShowDetail] = useState(false);
@@ -48,6 +53,11 @@ export function SettingsTab({ settings, connection, testing, save, test }: Setti
         <Button variant="secondary" onPress={test} isPending={testing} data-testid="connection-test">
           Test connection
         </Button>
+        {link && (
+          <ActionButton onPress={() => link.send({ type: "settings.pasteKey" })} data-testid="broker-key-paste">
+            Paste key
+          </ActionButton>
+        )}
         {settings.hasKey && (
           <ActionButton onPress={() => save({ clearKey: true })}>Forget key</ActionButton>
         )}
@@ -79,6 +89,7 @@ export function SettingsTab({ settings, connection, testing, save, test }: Setti
       <NumberField label="Default variations" minValue={1} maxValue={4} step={1} value={prefs.numVariations} width="size-2000"
         description="How many variations a new run starts with"
         onChange={(v) => Number.isFinite(v) && save({ prefs: { numVariations: Math.min(4, Math.max(1, Math.round(v))) } })} />
+      {link && <HostCheckSection link={link} />}
     </Flex>
   );
 }

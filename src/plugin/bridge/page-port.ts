@@ -11,13 +11,13 @@ interface UxpHostLike {
 
 export interface PageWindowLike {
   uxpHost?: UxpHostLike;
-  addEventListener(type: "message", listener: (e: { data: unknown }) => void): void;
-  removeEventListener(type: "message", listener: (e: { data: unknown }) => void): void;
+  addEventListener(type: "message", listener: (e: { data?: unknown }) => void): void;
+  removeEventListener(type: "message", listener: (e: { data?: unknown }) => void): void;
   setTimeout(fn: () => void, ms: number): unknown;
 }
 
 export function createPagePort(win: PageWindowLike): MessagePort {
-  const pending: string[] = [];
+  const pending: unknown[] = [];
   let waiting = false;
   const flush = () => {
     waiting = false;
@@ -31,11 +31,12 @@ export function createPagePort(win: PageWindowLike): MessagePort {
   };
   return {
     post(message) {
-      pending.push(JSON.stringify(message));
+      // A plain object, as documented: UXP serialises it once.
+      pending.push(message);
       if (!waiting) flush();
     },
     onMessage(listener) {
-      const handler = (e: { data: unknown }) => listener(e.data);
+      const handler = (e: { data?: unknown }) => listener(e.data);
       win.addEventListener("message", handler);
       return () => win.removeEventListener("message", handler);
     },

@@ -2,15 +2,18 @@
 //   plugin → page: webviewElement.postMessage(message)      (JSON-stringified and parsed by UXP)
 //   page → plugin: the page calls window.uxpHost.postMessage(message); the plugin receives a `message`
 //                  event on its window, with `source` = the webview element and `data` = the message.
-// Some builds have been seen to dispatch on the element itself, so both are listened to; an event is
-// handled once (same event object, or a repeated command id). Whether `source` is the very element
+// Some builds dispatch on the element itself with the payload in `message` instead of `data`, and a
+// string payload may arrive JSON-encoded twice; so both targets are listened to, the payload is
+// `data ?? message`, a string is decoded at most twice, and an event without a payload is dropped.
+// An event is handled once (same event object, or a repeated command id). Whether `source` is the very element
 // object we hold (or a wrapper of it) is not documented, so a message is only ignored when its source
 // is plainly another element (a different id); the protocol decoder drops anything not ours anyway.
 
 import type { MessagePort } from "../../common/protocol";
 
 export interface MessageEventLike {
-  data: unknown;
+  data?: unknown;
+  message?: unknown;
   source?: unknown;
   origin?: string;
 }
@@ -33,21 +36,36 @@ function fromOurWebview(source: unknown, webview: WebviewLike): boolean {
 
 const RECENT_IDS = 200;
 
-function commandId(data: unknown): string | null {
-  let v = data;
-  if (typeof v === "string") {
-    if (v.length > 4096 && !v.includes('"id"')) return null;
+/** Longest string payload decoded; a command is far smaller. */
+const MAX_TEXT = 1 << 20;
+
+/** The event's payload as a value: `data ?? message`, a string JSON-decoded at most twice; undefined when there is none. */
+export function payloadOf(e: MessageEventLike): unknown {
+  return readPayload(e).payload;
+}
+
+/** The payload and the shape it came in, e.g. "message, JSON twice" (the host check reports it). */
+export function readPayload(e: MessageEventLike): { payload: unknown; shape: string } {
+  const field = e.data !== undefined && e.data !== null ? "data" : "message";
+  let v = e.data ?? e.message;
+  let decoded = 0;
+  for (; decoded < 2 && typeof v === "string"; decoded++) {
+    if (v.length > MAX_TEXT) return { payload: undefined, shape: `${field}, too long` };
     try {
       v = JSON.parse(v);
     } catch {
-      return null;
+      break;
     }
   }
+  return { payload: v ?? undefined, shape: `${field}, ${["object", "JSON once", "JSON twice"][decoded]}` };
+}
+
+function commandId(v: unknown): string | null {
   const id = typeof v === "object" && v !== null ? (v as { id?: unknown }).id : undefined;
   return typeof id === "string" ? id : null;
 }
 
-export function createWebviewPort(webview: WebviewLike, win: MessageTargetLike, log?: (line: string) => void): MessagePort {
+export function createWebviewPort(webview: WebviewLike, win: MessageTargetLike, log?: (line: string) => void, onShape?: (shape: string) => void): MessagePort {
   return {
     post(message) {
       try {
@@ -65,13 +83,16 @@ export function createWebviewPort(webview: WebviewLike, win: MessageTargetLike, 
         if (seenEvents.has(e)) return;
         seenEvents.add(e);
         if (!fromOurWebview(e.source, webview)) return;
-        const id = commandId(e.data);
+        const { payload, shape } = readPayload(e);
+        if (payload === undefined) return;
+        onShape?.(shape);
+        const id = commandId(payload);
         if (id !== null) {
           if (seenIds.includes(id)) return;
           seenIds.push(id);
           if (seenIds.length > RECENT_IDS) seenIds.shift();
         }
-        listener(e.data);
+        listener(payload);
       };
       win.addEventListener("message", handler);
       webview.addEventListener("message", handler);

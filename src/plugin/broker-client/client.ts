@@ -19,6 +19,8 @@ import {
 import type { ErrorCategory } from "../../common/jobs";
 import { cropQuery, parsePlacement, type OutputCrop, type OutputPlacement } from "../../common/imaging/crop";
 import { listAllCustomModels } from "./custom-models";
+import { parseWebAddress } from "../../common/net/web-address";
+import { raceAbort } from "./abort";
 
 export class BrokerError extends Error {
   constructor(
@@ -73,6 +75,16 @@ export interface HttpBrokerClientOptions {
 
 type Fetch = typeof fetch;
 
+/** A response body, or "cancelled" as soon as the signal aborts (the body is then dropped). */
+async function readOrCancel<T>(body: Promise<T>, signal: AbortSignal | null | undefined, what: string): Promise<T> {
+  try {
+    return await raceAbort(body, signal);
+  } catch (e) {
+    if (signal?.aborted) throw new BrokerError("cancelled", "Cancelled.", what, 0);
+    throw e;
+  }
+}
+
 export function createBrokerClient(opts: HttpBrokerClientOptions): BrokerClient {
   const f: Fetch = opts.fetch ?? ((...a: Parameters<Fetch>) => fetch(...a));
   const base = opts.baseUrl.replace(/\/+$/, "");
@@ -88,12 +100,12 @@ export function createBrokerClient(opts: HttpBrokerClientOptions): BrokerClient 
     if (auth) headers.authorization = `Bearer ${opts.key}`;
     let res: Response;
     try {
-      res = await f(path.startsWith("http") ? path : base + path, { ...init, headers });
+      res = await raceAbort(f(path.startsWith("http") ? path : base + path, { ...init, headers }), init.signal);
     } catch (e) {
       if (init.signal?.aborted) throw new BrokerError("cancelled", "Cancelled.", "request aborted", 0);
       throw fail(0, undefined, undefined, e instanceof Error ? e.message : String(e));
     }
-    const text = await res.text();
+    const text = await readOrCancel(res.text(), init.signal, "request aborted");
     let body: unknown = text;
     if (text && (res.headers.get("content-type") ?? "").includes("json")) {
       try {
@@ -110,28 +122,22 @@ export function createBrokerClient(opts: HttpBrokerClientOptions): BrokerClient 
     const full = /^https?:\/\//.test(url) ? url : base + (url.startsWith("/") ? url : `/${url}`);
     let res: Response;
     try {
-      res = await f(full, { method: "GET", signal });
+      res = await raceAbort(f(full, { method: "GET", signal }), signal);
     } catch (e) {
       if (signal?.aborted) throw new BrokerError("cancelled", "Cancelled.", "download aborted", 0);
       throw fail(0, undefined, undefined, e instanceof Error ? e.message : String(e));
     }
-    if (!res.ok) throw fail(res.status, await res.text(), res.headers);
-    return { bytes: new Uint8Array(await res.arrayBuffer()), headers: res.headers };
+    if (!res.ok) throw fail(res.status, await readOrCancel(res.text(), signal, "download aborted"), res.headers);
+    return { bytes: new Uint8Array(await readOrCancel(res.arrayBuffer(), signal, "download aborted")), headers: res.headers };
   }
 
   /** The path + query of one of this broker's output links (relative, or absolute on its origin), else null. */
   function ownOutputPath(url: string): string | null {
     let path = url;
     if (/^https?:\/\//.test(url)) {
-      let u: URL;
-      let b: URL;
-      try {
-        u = new URL(url);
-        b = new URL(base);
-      } catch {
-        return null;
-      }
-      if (u.origin !== b.origin) return null;
+      const u = parseWebAddress(url);
+      const b = parseWebAddress(base);
+      if (!u || !b || u.origin !== b.origin) return null;
       path = u.pathname + u.search;
     }
     return OUTPUT_ROUTE.test(path) && !/[?&](crop|of)=/.test(path) ? path : null;

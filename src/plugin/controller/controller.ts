@@ -22,6 +22,7 @@ import type { ResultStore } from "../store";
 import * as realWorkflows from "../workflows";
 import type { SettingsService } from "../settings/types";
 import { describeError } from "./errors";
+import { answerHostCommand, type HostCommandOptions } from "./host-commands";
 import { lazyBroker } from "./lazy-broker";
 import { customModelEntries, modelsError } from "./models";
 import { ThumbnailCache, renderThumbnail } from "./thumbnails";
@@ -48,7 +49,7 @@ export interface ThemeSource {
   subscribe?(listener: (theme: Theme) => void): () => void;
 }
 
-export interface ControllerOptions {
+export interface ControllerOptions extends HostCommandOptions {
   /** Transport to the panel (webview bridge, playground iframe, or an in-memory pair in tests). */
   port: MessagePort;
   host: Host;
@@ -257,6 +258,9 @@ export class HostController {
         this.send("models", { models, replyTo: cmd.id });
         return;
       }
+      case "hostcheck.run":
+      case "settings.pasteKey":
+        return answerHostCommand(cmd, this.o, (type, body) => this.send(type, body));
       case "thumbnail.get": {
         const answer = await this.thumbnails.get(cmd.docId, cmd.layerId);
         if (!answer.ok) return this.sendError(answer.error, cmd.id);

@@ -18,7 +18,7 @@ import {
 import { SRGB, requireImaging } from "./capture";
 import { activeDocumentOrNull, findLayer, requireDocument, snapshot, unsupportedReason } from "./documents";
 import { cancelled, errorText, runModal, type ModalScope, type ModalSettings } from "./modal";
-import { cropToCanvas, maskOnCanvas, samplesForDepth } from "./pixels";
+import { cropMaskToCanvas, cropToCanvas, samplesForDepth } from "./pixels";
 
 const GRAY_PROFILE = "Gray Gamma 2.2";
 
@@ -64,7 +64,8 @@ async function moveInside(layer: Layer, group: Layer): Promise<void> {
   if (layer.parent?.id !== group.id) throw new Error(`layer "${layer.name}" did not land inside group "${group.name}"`);
 }
 
-async function addRevealAllMask(c: ApplyContext, layer: Layer): Promise<void> {
+/** Gives the layer a user mask that hides everything, made by batchPlay. */
+async function addHideAllMask(c: ApplyContext, layer: Layer): Promise<void> {
   const results = await action.batchPlay(
     [
       { _obj: "select", _target: [{ _ref: "layer", _id: layer.id }, { _ref: "document", _id: c.doc.id }], makeVisible: false },
@@ -72,7 +73,7 @@ async function addRevealAllMask(c: ApplyContext, layer: Layer): Promise<void> {
         _obj: "make",
         new: { _class: "channel" },
         at: { _ref: "channel", _enum: "channel", _value: "mask" },
-        using: { _enum: "userMaskEnabled", _value: "revealAll" },
+        using: { _enum: "userMaskEnabled", _value: "hideAll" },
       },
     ],
     {},
@@ -139,38 +140,30 @@ async function runOp(c: ApplyContext, op: LayerOp): Promise<void> {
     }
     case "setLayerMask": {
       const layer = resolve(c, op.layer);
-      // Canvas-sized, so nothing depends on what Photoshop keeps outside a partial mask rectangle.
-      const full = maskOnCanvas(op.mask, op.left, op.top, c.canvas);
-      const data = await im.createImageDataFromBuffer(samplesForDepth(full.data, c.depth, 1), {
-        width: full.width,
-        height: full.height,
+      // Hidden everywhere first, then only the mask's rectangle written into it (replace: false):
+      // buffers stay the size of the result, not of the canvas.
+      await addHideAllMask(c, layer);
+      c.scope.checkpoint();
+      const placed = cropMaskToCanvas(op.mask, op.left, op.top, c.canvas);
+      if (!placed) return;
+      const { image, left, top } = placed;
+      const data = await im.createImageDataFromBuffer(samplesForDepth(image.data, c.depth, 1), {
+        width: image.width,
+        height: image.height,
         components: 1,
         chunky: true,
         colorSpace: "Grayscale",
         colorProfile: GRAY_PROFILE,
       });
       try {
-        const put = () =>
-          im.putLayerMask({
-            documentID: doc.id,
-            layerID: layer.id,
-            kind: "user",
-            imageData: data,
-            replace: true,
-            targetBounds: { left: 0, top: 0, width: full.width, height: full.height },
-          });
-        try {
-          await put();
-        } catch (first) {
-          // If Photoshop will not create a mask on a mask-less layer, add a white one and write again.
-          c.scope.checkpoint();
-          try {
-            await addRevealAllMask(c, layer);
-          } catch (second) {
-            throw new Error(`${errorText(first)}; then ${errorText(second)}`);
-          }
-          await put();
-        }
+        await im.putLayerMask({
+          documentID: doc.id,
+          layerID: layer.id,
+          kind: "user",
+          imageData: data,
+          replace: false,
+          targetBounds: { left, top, width: image.width, height: image.height },
+        });
       } finally {
         await data.dispose();
       }

@@ -130,14 +130,13 @@ export function cropToCanvas(img: RGBAImage, left: number, top: number, canvas: 
   return { image: { width: w, height: h, data }, left: r.left, top: r.top };
 }
 
-/** A mask over a rectangle → a canvas-sized mask, hiding (0) everything outside the rectangle. */
-export function maskOnCanvas(mask: GrayImage, left: number, top: number, canvas: Size): GrayImage {
-  return placeGray(mask.data, { left, top, right: left + mask.width, bottom: top + mask.height }, 1, {
-    left: 0,
-    top: 0,
-    right: canvas.width,
-    bottom: canvas.height,
-  });
+/** A mask placed at (left, top), cropped to the canvas (never larger than the mask); null when off the canvas. */
+export function cropMaskToCanvas(mask: GrayImage, left: number, top: number, canvas: Size): { image: GrayImage; left: number; top: number } | null {
+  const from: Rect = { left, top, right: left + mask.width, bottom: top + mask.height };
+  const r = intersect(from, { left: 0, top: 0, right: canvas.width, bottom: canvas.height });
+  if (isEmptyRect(r)) return null;
+  if (rectWidth(r) === mask.width && rectHeight(r) === mask.height) return { image: mask, left, top };
+  return { image: placeGray(mask.data, from, 1, r), left: r.left, top: r.top };
 }
 
 /** 8-bit values → Photoshop's 16-bit range (0..32768), for writing into 16-bit documents. */

@@ -4,7 +4,9 @@
 
 import { BROKER_ERROR_CODES } from "../../common/firefly";
 import type { BrokerHealth, ConnectionResult } from "../../common/protocol";
+import { DeadlineError, withDeadline } from "../broker-client/abort";
 import { BrokerError, createBrokerClient, type BrokerClient, type HttpBrokerClientOptions } from "../broker-client";
+import { parseWebAddress } from "../../common/net/web-address";
 import { SettingsError } from "./types";
 
 export interface ConnectionTestOptions {
@@ -19,18 +21,16 @@ export interface ConnectionTestOptions {
 /** A broker URL as typed → a clean base URL (no trailing slash), or a SettingsError saying why not. */
 export function normalizeBrokerUrl(input: string, allowedOrigins?: string[]): string {
   const text = input.trim();
-  if (!text) throw new SettingsError("no_url", "No broker URL is set.", "Enter the broker URL in Settings, e.g. http://localhost:8765.");
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new SettingsError("bad_url", `“${text.slice(0, 100)}” is not a web address.`, "Use the full address with http:// or https://, e.g. http://localhost:8765.");
+  if (!text) throw new SettingsError("no_url", "No broker URL is set.", "Enter the broker URL in Settings, e.g. http://127.0.0.1:8765.");
+  const url = parseWebAddress(text);
+  if (!url) {
+    throw new SettingsError("bad_url", `“${text.slice(0, 100)}” is not a web address.`, "Use the full address with http:// or https://, e.g. http://127.0.0.1:8765.");
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new SettingsError("bad_url", `“${text.slice(0, 100)}” is not an http(s) address.`, "Use the full address with http:// or https://, e.g. http://localhost:8765.");
+    throw new SettingsError("bad_url", `“${text.slice(0, 100)}” is not an http(s) address.`, "Use the full address with http:// or https://, e.g. http://127.0.0.1:8765.");
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new SettingsError("bad_url", "The broker URL must not contain a user name, password, query or fragment.", "Use just the address, e.g. http://localhost:8765.");
+    throw new SettingsError("bad_url", "The broker URL must not contain a user name, password, query or fragment.", "Use just the address, e.g. http://127.0.0.1:8765.");
   }
   if (allowedOrigins && allowedOrigins.length && !allowedOrigins.includes(url.origin)) {
     throw new SettingsError(
@@ -57,16 +57,6 @@ function readHealth(body: unknown): BrokerHealth | null {
   return h;
 }
 
-async function withTimeout<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), ms);
-  try {
-    return await run(controller.signal);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export async function testConnection(o: ConnectionTestOptions): Promise<ConnectionResult> {
   let base: string;
   try {
@@ -80,7 +70,7 @@ export async function testConnection(o: ConnectionTestOptions): Promise<Connecti
   // 1. Is anything there, and is it an Infill broker?
   let health: BrokerHealth | null;
   try {
-    health = await withTimeout(timeoutMs, async (signal) => {
+    health = await withDeadline(timeoutMs, async (signal) => {
       const res = await o.fetch(`${base}/health`, { method: "GET", headers: { accept: "application/json" }, signal });
       const text = await res.text();
       if (!res.ok) return null;
@@ -106,8 +96,11 @@ export async function testConnection(o: ConnectionTestOptions): Promise<Connecti
   }
   const client = (o.makeClient ?? createBrokerClient)({ baseUrl: base, key: o.key, fetch: o.fetch });
   try {
-    await withTimeout(timeoutMs, (signal) => client.customModels(signal));
+    await withDeadline(timeoutMs, (signal) => client.customModels(signal));
   } catch (e) {
+    if (e instanceof DeadlineError) {
+      return fail("unreachable", `The broker at ${base} stopped answering.`, "Check that it is still running, then try again.", { detail: e.message, broker });
+    }
     if (!(e instanceof BrokerError)) {
       return fail("error", "The connection test failed unexpectedly.", "Try again; if it keeps happening, report it with the detail.", { detail: e instanceof Error ? e.message : String(e), broker });
     }

@@ -19,7 +19,7 @@ export interface PrefsStore {
   save(data: unknown): Promise<void>;
 }
 
-export type SettingsErrorCode = "no_url" | "bad_url" | "no_key" | "not_allowed" | "storage";
+export type SettingsErrorCode = "no_url" | "bad_url" | "no_key" | "bad_key" | "not_allowed" | "storage" | "unavailable";
 
 export class SettingsError extends Error {
   constructor(

@@ -2,6 +2,7 @@
 // retry-after) and a paused service. Everything else fails at once.
 
 import { BrokerError } from "../broker-client";
+import { onAbort } from "../broker-client/abort";
 
 export function isRetryable(e: unknown): e is BrokerError {
   return e instanceof BrokerError && (e.category === "network" || e.category === "rate_limited" || e.status === 503 || e.status === 502 || e.status === 504);
@@ -25,17 +26,19 @@ export async function withRetry<T>(fn: () => Promise<T>, signal: AbortSignal, sl
   }
 }
 
+/** Waits `ms`, or rejects as soon as `signal` aborts (with or without abort events on the signal). */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Error("aborted"));
+    const stop = signal
+      ? onAbort(signal, () => {
+          clearTimeout(t);
+          reject(new Error("aborted"));
+        })
+      : () => undefined;
     const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      stop();
       resolve();
     }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new Error("aborted"));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
