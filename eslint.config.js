@@ -78,6 +78,13 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Shared code is bundled into the plugin too, so it reads addresses with src/common/net/web-address.ts.
+    files: ["src/common/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-globals": ["error", ...UXP_MISSING_GLOBALS.filter((g) => g.name === "URL" || g.name === "URLSearchParams")],
+    },
+  },
+  {
     // The UTF-8 fallback itself: it uses TextEncoder/TextDecoder only after checking they exist.
     files: ["src/plugin/settings/utf8.ts"],
     rules: {
