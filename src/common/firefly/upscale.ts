@@ -6,6 +6,7 @@
 // other submit bodies.
 
 import { z } from "zod";
+import { parseWebAddress } from "../net/web-address";
 
 export const UPSCALE_PATH = "/v3/images/upscale";
 /** `x-model-version` values upscale accepts (optional; `creative_upsampler_v1` is refused with 422). */
@@ -26,12 +27,10 @@ const STATUS_SEGMENT = "/v3/status/";
 export function upscaleJobId(body: unknown): string | undefined {
   const parsed = UpscaleAcceptSchema.safeParse(body);
   if (!parsed.success) return undefined;
-  let path: string;
-  try {
-    path = new URL(parsed.data.links.result.href, "http://relative.invalid").pathname;
-  } catch {
-    return undefined;
-  }
+  const href = parsed.data.links.result.href;
+  // Absolute (read with our own parser: this file is bundled into the plugin) or a bare path.
+  const path = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(href) ? parseWebAddress(href)?.pathname : href.split(/[?#]/, 1)[0];
+  if (path === undefined) return undefined;
   const at = path.lastIndexOf(STATUS_SEGMENT);
   if (at < 0) return undefined;
   const id = path.slice(at + STATUS_SEGMENT.length);
