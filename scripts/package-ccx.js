@@ -27,7 +27,10 @@ function packageCcx(outDir = path.join(root, "dist")) {
   for (const rel of listFiles(pluginDir)) zip.addFile(path.join(pluginDir, rel), rel, { mtime: new Date(0) });
   zip.end();
   return new Promise((resolve, reject) => {
-    zip.outputStream.pipe(fs.createWriteStream(file)).on("close", () => resolve(file)).on("error", reject);
+    zip.outputStream
+      .pipe(fs.createWriteStream(file))
+      .on("close", () => resolve(file))
+      .on("error", reject);
   });
 }
 

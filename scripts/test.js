@@ -46,7 +46,10 @@ if (missing.length) {
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   if (isRoot && has("apt-get")) {
     console.log(`Installing ${pkgs.join(", ")} (needed for: ${missing.map((m) => m.why).join("; ")})`);
-    if (run("apt-get", ["update", "-qq"]) !== 0 || run("apt-get", ["install", "-y", "-qq", ...pkgs], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }) !== 0) {
+    if (
+      run("apt-get", ["update", "-qq"]) !== 0 ||
+      run("apt-get", ["install", "-y", "-qq", ...pkgs], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }) !== 0
+    ) {
       console.error("Could not install the packages above; install them and run the tests again.");
       process.exit(1);
     }

@@ -22,7 +22,8 @@ function rawSocket(t: Target): Promise<net.Socket | undefined> {
   });
 }
 
-const uploadHead = (t: Target, length: number) => `POST /v2/storage/image HTTP/1.1\r\nhost: ${t.url.host}\r\nauthorization: Bearer ${ATTACKER}\r\ncontent-type: image/png\r\ncontent-length: ${length}\r\n\r\n`;
+const uploadHead = (t: Target, length: number) =>
+  `POST /v2/storage/image HTTP/1.1\r\nhost: ${t.url.host}\r\nauthorization: Bearer ${ATTACKER}\r\ncontent-type: image/png\r\ncontent-length: ${length}\r\n\r\n`;
 
 /** Run `open` in `n` loops until `stop` says so: each opens one hostile connection and waits for it to end. */
 async function loops(n: number, stop: () => boolean, open: () => Promise<void>): Promise<void> {
@@ -92,4 +93,3 @@ export const ATTACKS: Attack[] = [
     },
   },
 ];
-

@@ -27,7 +27,11 @@ import { ATTACKER, ATTACKS } from "./attacks";
 
 /** Attack `name` loaded in a process of its own; `go(ms)` runs it that long and resolves when it has stopped. */
 async function attackProcess(url: URL, name: string): Promise<{ go: (ms: number) => Promise<void> }> {
-  const child = fork(path.join(__dirname, "attacker.ts"), [url.href, name], { execArgv: ["-r", "ts-node/register/transpile-only"], env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "tsconfig.json") }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(path.join(__dirname, "attacker.ts"), [url.href, name], {
+    execArgv: ["-r", "ts-node/register/transpile-only"],
+    env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "tsconfig.json") },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
     child.once("message", () => resolve());
@@ -98,14 +102,33 @@ async function phase(t: Target, jobPath: string, attack: string | undefined) {
   }, 50);
   const [polls] = await Promise.all([honestPolls(t, jobPath, stop), attacker?.go(end - performance.now())]);
   clearInterval(sampler);
-  const health = alive(t.child) ? await request(new http.Agent(), new URL("/health", t.url), {}).catch(() => ({ status: 0, body: "" })) : { status: 0, body: "" };
-  return { up: alive(t.child) && health.status === 200, peakRssMb: peakRss / 1024, peakFds, p99: quantile(polls.times, 0.99), p50: quantile(polls.times, 0.5), polls: polls.times.length, failed: polls.failed };
+  const health = alive(t.child)
+    ? await request(new http.Agent(), new URL("/health", t.url), {}).catch(() => ({ status: 0, body: "" }))
+    : { status: 0, body: "" };
+  return {
+    up: alive(t.child) && health.status === 200,
+    peakRssMb: peakRss / 1024,
+    peakFds,
+    p99: quantile(polls.times, 0.99),
+    p50: quantile(polls.times, 0.5),
+    polls: polls.times.length,
+    failed: polls.failed,
+  };
 }
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "infill-abuse-"));
   const keysFile = path.join(dir, "keys.json");
-  fs.writeFileSync(keysFile, JSON.stringify({ keys: [{ name: "honest", key: HONEST }, { name: "attacker", key: ATTACKER }] }), { mode: 0o600 });
+  fs.writeFileSync(
+    keysFile,
+    JSON.stringify({
+      keys: [
+        { name: "honest", key: HONEST },
+        { name: "attacker", key: ATTACKER },
+      ],
+    }),
+    { mode: 0o600 },
+  );
   const { msg: up, child: upstream } = await startUpstream();
   const { msg, child } = await forkTs<{ url: string }>("support/broker.ts", {
     FIREFLY_SERVICES_CLIENT_ID: up.clientId,
@@ -125,17 +148,33 @@ async function main() {
     const agent = new http.Agent();
     const uploadOne = () =>
       new Promise<string>((resolve, reject) => {
-        const req = http.request({ host: t.url.hostname, port: t.url.port, method: "POST", path: "/v2/storage/image", agent, headers: { authorization: `Bearer ${HONEST}`, "content-type": "image/png", "content-length": ONE_PIXEL_PNG.length } }, (res) => {
-          let text = "";
-          res.on("data", (c) => (text += c));
-          res.on("end", () => (res.statusCode === 200 ? resolve(JSON.parse(text).images[0].id) : reject(new Error(`upload ${res.statusCode} ${text}`))));
-        });
+        const req = http.request(
+          {
+            host: t.url.hostname,
+            port: t.url.port,
+            method: "POST",
+            path: "/v2/storage/image",
+            agent,
+            headers: { authorization: `Bearer ${HONEST}`, "content-type": "image/png", "content-length": ONE_PIXEL_PNG.length },
+          },
+          (res) => {
+            let text = "";
+            res.on("data", (c) => (text += c));
+            res.on("end", () => (res.statusCode === 200 ? resolve(JSON.parse(text).images[0].id) : reject(new Error(`upload ${res.statusCode} ${text}`))));
+          },
+        );
         req.on("error", reject);
         req.end(ONE_PIXEL_PNG);
       });
     const [src, mask] = [await uploadOne(), await uploadOne()];
     const body = JSON.stringify({ image: { source: { uploadId: src } }, mask: { source: { uploadId: mask } }, prompt: "a boat" });
-    const acc = await request(agent, new URL("/v3/images/fill-async", t.url), { authorization: `Bearer ${HONEST}`, "content-type": "application/json" }, "POST", body);
+    const acc = await request(
+      agent,
+      new URL("/v3/images/fill-async", t.url),
+      { authorization: `Bearer ${HONEST}`, "content-type": "application/json" },
+      "POST",
+      body,
+    );
     if (acc.status !== 202) throw new Error(`submit ${acc.status} ${acc.body}`);
     const jobPath = `/v3/status/${encodeURIComponent(JSON.parse(acc.body).jobId)}`;
     agent.destroy();
@@ -143,7 +182,17 @@ async function main() {
     console.log(`abuse bench: ${SECONDS} s per phase, honest poll every ${POLL_MS} ms (every poll upstream)\n`);
     const quiet = await phase(t, jobPath, undefined);
     const rows: string[][] = [["phase", "broker up", "peak RSS MB", "peak fds", "polls", "failed", "p50 ms", "p99 ms", "p99 / quiet"]];
-    const row = (name: string, r: Awaited<ReturnType<typeof phase>>) => [name, r.up ? "yes" : "NO", r.peakRssMb.toFixed(0), String(r.peakFds), String(r.polls), String(r.failed), r.p50.toFixed(1), r.p99.toFixed(1), (r.p99 / quiet.p99).toFixed(2)];
+    const row = (name: string, r: Awaited<ReturnType<typeof phase>>) => [
+      name,
+      r.up ? "yes" : "NO",
+      r.peakRssMb.toFixed(0),
+      String(r.peakFds),
+      String(r.polls),
+      String(r.failed),
+      r.p50.toFixed(1),
+      r.p99.toFixed(1),
+      (r.p99 / quiet.p99).toFixed(2),
+    ];
     rows.push(row("quiet", quiet));
     for (const attack of ATTACKS) {
       if (!alive(child)) break;

@@ -163,7 +163,10 @@ async function main() {
     INFILL_MAX_QUEUED_PER_KEY: "1000",
     BENCH_STATUS_INTERVAL_MS: statusIntervalMs === undefined ? "" : String(statusIntervalMs),
   });
-  const prof = (name: string) => [...BROKER_FLAGS, ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [])];
+  const prof = (name: string) => [
+    ...BROKER_FLAGS,
+    ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : []),
+  ];
   const every = await forkTs<{ url: string }>("support/broker.ts", brokerEnv("every", 0), prof("broker-every"));
   const collapsed = await forkTs<{ url: string }>("support/broker.ts", brokerEnv("collapsed"), prof("broker-collapsed"));
   const proxy = await forkTs<{ url: string }>("broker/proxy.ts", { BENCH_UPSTREAM: up.url }, prof("proxy"));
@@ -175,7 +178,13 @@ async function main() {
     const submitJobs = async (b: { msg: { url: string }; child: ChildProcess }) => {
       const ids: string[] = [];
       for (let i = 0; i < JOBS; i++) {
-        const r = await request(agent, new URL(`${b.msg.url}/v3/images/generate-async`), { ...auth, "content-type": "application/json" }, "POST", JSON.stringify({ prompt: `bench ${i}` }));
+        const r = await request(
+          agent,
+          new URL(`${b.msg.url}/v3/images/generate-async`),
+          { ...auth, "content-type": "application/json" },
+          "POST",
+          JSON.stringify({ prompt: `bench ${i}` }),
+        );
         if (r.status !== 202) throw new Error(`submit: HTTP ${r.status} ${r.body.slice(0, 200)}`);
         ids.push(JSON.parse(r.body).jobId);
       }
@@ -189,12 +198,33 @@ async function main() {
 
     const targets: Target[] = [
       { name: "upstream direct", urls: everyJobs.upstreamIds.map((id) => new URL(`${up.url}/v3/status/${id}`)), headers: upHeaders },
-      { name: "bare node:http proxy", urls: everyJobs.upstreamIds.map((id) => new URL(`${proxy.msg.url}/v3/status/${id}`)), headers: upHeaders, middle: proxy.child },
-      { name: "broker (every poll upstream)", urls: everyJobs.ids.map((id) => new URL(`${every.msg.url}/v3/status/${id}`)), headers: auth, middle: every.child },
-      { name: "broker (default: collapsed)", urls: collapsedJobs.ids.map((id) => new URL(`${collapsed.msg.url}/v3/status/${id}`)), headers: auth, middle: collapsed.child },
+      {
+        name: "bare node:http proxy",
+        urls: everyJobs.upstreamIds.map((id) => new URL(`${proxy.msg.url}/v3/status/${id}`)),
+        headers: upHeaders,
+        middle: proxy.child,
+      },
+      {
+        name: "broker (every poll upstream)",
+        urls: everyJobs.ids.map((id) => new URL(`${every.msg.url}/v3/status/${id}`)),
+        headers: auth,
+        middle: every.child,
+      },
+      {
+        name: "broker (default: collapsed)",
+        urls: collapsedJobs.ids.map((id) => new URL(`${collapsed.msg.url}/v3/status/${id}`)),
+        headers: auth,
+        middle: collapsed.child,
+      },
     ];
     const baseline_ = `broker at ${BASELINE} (every poll)`;
-    if (baseline && baselineJobs) targets.push({ name: baseline_, urls: baselineJobs.ids.map((id) => new URL(`${baseline.msg.url}/v3/status/${id}`)), headers: auth, middle: baseline.child });
+    if (baseline && baselineJobs)
+      targets.push({
+        name: baseline_,
+        urls: baselineJobs.ids.map((id) => new URL(`${baseline.msg.url}/v3/status/${id}`)),
+        headers: auth,
+        middle: baseline.child,
+      });
     console.log(
       `broker bench: ${CLIENTS} clients; A: open loop ${LOW_RATE} req/s for ${LOW_SECONDS} s, B: open loop ${HIGH_RATE} req/s for ${HIGH_SECONDS} s, C: closed loop ${REQUESTS} polls; ` +
         `${ROUNDS} rounds; ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}`,
@@ -212,7 +242,12 @@ async function main() {
       const k = `${phase} ${t.name}`;
       const tally = tallies.get(k) ?? { times: [], requests: 0, secs: 0, middleCpuUs: 0, upstreamCpuUs: 0, roundP50s: [] };
       for (const x of r.times) tally.times.push(x);
-      tally.roundP50s.push(quantile([...r.times].sort((a, b) => a - b), 0.5));
+      tally.roundP50s.push(
+        quantile(
+          [...r.times].sort((a, b) => a - b),
+          0.5,
+        ),
+      );
       tally.requests += r.requests;
       tally.secs += r.secs;
       tally.middleCpuUs += m1 - m0;
@@ -229,14 +264,25 @@ async function main() {
     const fig = (phase: Phase, name: string) => {
       const t = tallies.get(`${phase} ${name}`)!;
       t.times.sort((a, b) => a - b);
-      return { p50: quantile(t.times, 0.5), p99: quantile(t.times, 0.99), rps: t.requests / t.secs, middleCpu: t.middleCpuUs / t.requests, upstreamCpu: t.upstreamCpuUs / t.requests, n: t.requests };
+      return {
+        p50: quantile(t.times, 0.5),
+        p99: quantile(t.times, 0.99),
+        rps: t.requests / t.secs,
+        middleCpu: t.middleCpuUs / t.requests,
+        upstreamCpu: t.upstreamCpuUs / t.requests,
+        n: t.requests,
+      };
     };
     const pad = (s: string, n: number) => s.padEnd(n);
     const table = (phase: Phase) => {
-      console.log(`${pad("  target", 34)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}${pad("req/s", 9)}${pad("polls", 8)}${pad("CPU µs/req: broker/proxy", 26)}upstream`);
+      console.log(
+        `${pad("  target", 34)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}${pad("req/s", 9)}${pad("polls", 8)}${pad("CPU µs/req: broker/proxy", 26)}upstream`,
+      );
       for (const t of targets) {
         const f = fig(phase, t.name);
-        console.log(`${pad(`  ${t.name}`, 34)}${pad(f.p50.toFixed(2), 9)}${pad(f.p99.toFixed(2), 9)}${pad(f.rps.toFixed(0), 9)}${pad(String(f.n), 8)}${pad(t.middle ? f.middleCpu.toFixed(0) : "-", 26)}${f.upstreamCpu.toFixed(0)}`);
+        console.log(
+          `${pad(`  ${t.name}`, 34)}${pad(f.p50.toFixed(2), 9)}${pad(f.p99.toFixed(2), 9)}${pad(f.rps.toFixed(0), 9)}${pad(String(f.n), 8)}${pad(t.middle ? f.middleCpu.toFixed(0) : "-", 26)}${f.upstreamCpu.toFixed(0)}`,
+        );
       }
     };
     const added = (phase: Phase, name: string, withTarget: boolean) => {
@@ -246,12 +292,21 @@ async function main() {
       const p99 = f.p99 - base.p99;
       const verdict = withTarget ? ` — target ≤ 1 / ≤ 5 ms: ${p50 <= 1 && p99 <= 5 ? "met" : "NOT met"}` : "";
       const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`;
-      const rounds = ROUNDS > 1 ? ` (p50 by round: ${tallies.get(`${phase} ${name}`)!.roundP50s.map((x, i) => signed(x - tallies.get(`${phase} upstream direct`)!.roundP50s[i])).join(" / ")})` : "";
+      const rounds =
+        ROUNDS > 1
+          ? ` (p50 by round: ${tallies
+              .get(`${phase} ${name}`)!
+              .roundP50s.map((x, i) => signed(x - tallies.get(`${phase} upstream direct`)!.roundP50s[i]))
+              .join(" / ")})`
+          : "";
       console.log(`  added by the ${pad(name + ":", 30)} p50 ${signed(p50)} ms, p99 ${signed(p99)} ms${verdict}${rounds}`);
     };
     const every_ = "broker (every poll upstream)";
     const coll_ = "broker (default: collapsed)";
-    for (const [phase, rate] of [["A", LOW_RATE], ["B", HIGH_RATE]] as const) {
+    for (const [phase, rate] of [
+      ["A", LOW_RATE],
+      ["B", HIGH_RATE],
+    ] as const) {
       if (!PHASES.has(phase)) continue;
       console.log(
         `\n${phase}. latency at ${CLIENTS} concurrent clients, open loop: ${rate} req/s in all (each client polls its own job every ${((CLIENTS / rate) * 1000).toFixed(0)} ms)` +
@@ -264,7 +319,10 @@ async function main() {
       if (baseline) added(phase, baseline_, false);
     }
     if (PHASES.has("C")) {
-      console.log(`\nC. saturation: closed loop, ${CLIENTS} requests always in flight (clients, target and upstream share ${os.cpus().length} cores)` + `\n   answers "throughput ≥ 0.7× a bare node:http proxy"; latencies here are queueing at saturation, not the broker's own cost`);
+      console.log(
+        `\nC. saturation: closed loop, ${CLIENTS} requests always in flight (clients, target and upstream share ${os.cpus().length} cores)` +
+          `\n   answers "throughput ≥ 0.7× a bare node:http proxy"; latencies here are queueing at saturation, not the broker's own cost`,
+      );
       table("C");
       const bare = fig("C", "bare node:http proxy").rps;
       const ratio = fig("C", every_).rps / bare;

@@ -53,7 +53,10 @@ function time(fn: () => void, runs: number): number {
     fn();
     t.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
-  return quantile(t.sort((a, b) => a - b), 0.5);
+  return quantile(
+    t.sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
@@ -67,7 +70,20 @@ function main(): void {
   console.log(`bytes per pixel measured: source JPEG ${bpp.source.toFixed(3)}, mask PNG ${bpp.mask.toFixed(4)}, result JPEG ${bpp.result.toFixed(3)}`);
   console.log(`${variations} variations, pace ${pace}/min, planning time = median of ${runs} runs (Native plan)\n`);
   console.log(
-    [pad("document", 10), pad("selection", 11), pad("std req", 8), pad("std ×", 6), pad("nat req", 8), pad("fills", 6), pad("ups", 4), pad("nat ×", 6), pad("stretch", 8), pad("std MB up/down", 15), pad("nat MB up/down", 15), pad("plan ms", 8)].join(" "),
+    [
+      pad("document", 10),
+      pad("selection", 11),
+      pad("std req", 8),
+      pad("std ×", 6),
+      pad("nat req", 8),
+      pad("fills", 6),
+      pad("ups", 4),
+      pad("nat ×", 6),
+      pad("stretch", 8),
+      pad("std MB up/down", 15),
+      pad("nat MB up/down", 15),
+      pad("plan ms", 8),
+    ].join(" "),
   );
   let worstNative = 0;
   let worstStretch = 0;

@@ -21,8 +21,12 @@ const R = 3;
 
 function nearestRms(a: RgbaImage, b: RgbaImage, hole: Rect, qStride: number, cStride: number): number {
   const w = a.width;
-  const x0 = hole.x + R, y0 = hole.y + R, x1 = hole.x + hole.width - R, y1 = hole.y + hole.height - R;
-  let total = 0, n = 0;
+  const x0 = hole.x + R,
+    y0 = hole.y + R,
+    x1 = hole.x + hole.width - R,
+    y1 = hole.y + hole.height - R;
+  let total = 0,
+    n = 0;
   for (let qy = y0; qy < y1; qy += qStride) {
     for (let qx = x0; qx < x1; qx += qStride) {
       let best = Infinity;
@@ -30,9 +34,12 @@ function nearestRms(a: RgbaImage, b: RgbaImage, hole: Rect, qStride: number, cSt
         for (let cx = x0; cx < x1; cx += cStride) {
           let d = 0;
           for (let oy = -R; oy <= R && d < best; oy++) {
-            let ia = ((qy + oy) * w + qx - R) * 4, ib = ((cy + oy) * w + cx - R) * 4;
+            let ia = ((qy + oy) * w + qx - R) * 4,
+              ib = ((cy + oy) * w + cx - R) * 4;
             for (let ox = -R; ox <= R; ox++, ia += 4, ib += 4) {
-              const r = a.data[ia] - b.data[ib], g = a.data[ia + 1] - b.data[ib + 1], bl = a.data[ia + 2] - b.data[ib + 2];
+              const r = a.data[ia] - b.data[ib],
+                g = a.data[ia + 1] - b.data[ib + 1],
+                bl = a.data[ia + 2] - b.data[ib + 2];
               d += r * r + g * g + bl * bl;
             }
           }
@@ -58,48 +65,63 @@ export function patchError(result: RgbaImage, original: RgbaImage, hole: Rect): 
 
 /** Plain per-pixel RMS error inside the hole (for reference: it rewards blur). */
 export function pixelRmse(result: RgbaImage, original: RgbaImage, hole: Rect): number {
-  let s = 0, n = 0;
-  for (let y = hole.y; y < hole.y + hole.height; y++) for (let x = hole.x; x < hole.x + hole.width; x++) {
-    const i = (y * result.width + x) * 4;
-    for (let c = 0; c < 3; c++) { const d = result.data[i + c] - original.data[i + c]; s += d * d; n++; }
-  }
+  let s = 0,
+    n = 0;
+  for (let y = hole.y; y < hole.y + hole.height; y++)
+    for (let x = hole.x; x < hole.x + hole.width; x++) {
+      const i = (y * result.width + x) * 4;
+      for (let c = 0; c < 3; c++) {
+        const d = result.data[i + c] - original.data[i + c];
+        s += d * d;
+        n++;
+      }
+    }
   return Math.sqrt(s / n);
 }
 
 function half(img: RgbaImage): RgbaImage {
-  const w = img.width >> 1, h = img.height >> 1;
+  const w = img.width >> 1,
+    h = img.height >> 1;
   const data = new Uint8Array(w * h * 4);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    for (let c = 0; c < 4; c++) {
-      const a = img.data[((2 * y) * img.width + 2 * x) * 4 + c], b = img.data[((2 * y) * img.width + 2 * x + 1) * 4 + c];
-      const d = img.data[((2 * y + 1) * img.width + 2 * x) * 4 + c], e = img.data[((2 * y + 1) * img.width + 2 * x + 1) * 4 + c];
-      data[(y * w + x) * 4 + c] = (a + b + d + e + 2) >> 2;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      for (let c = 0; c < 4; c++) {
+        const a = img.data[(2 * y * img.width + 2 * x) * 4 + c],
+          b = img.data[(2 * y * img.width + 2 * x + 1) * 4 + c];
+        const d = img.data[((2 * y + 1) * img.width + 2 * x) * 4 + c],
+          e = img.data[((2 * y + 1) * img.width + 2 * x + 1) * 4 + c];
+        data[(y * w + x) * 4 + c] = (a + b + d + e + 2) >> 2;
+      }
     }
-  }
   return { width: w, height: h, data };
 }
 
 /** Patch error averaged over scales 1, 1/2 and 1/4. */
 export function patchErrorMultiScale(result: RgbaImage, original: RgbaImage, hole: Rect): { full: number; multi: number } {
-  let a = result, b = original, r = hole;
+  let a = result,
+    b = original,
+    r = hole;
   const errs: number[] = [];
   for (let s = 0; s < 3; s++) {
     errs.push(patchError(a, b, r));
-    a = half(a); b = half(b);
+    a = half(a);
+    b = half(b);
     r = { x: Math.ceil(r.x / 2), y: Math.ceil(r.y / 2), width: Math.floor(r.width / 2), height: Math.floor(r.height / 2) };
   }
   return { full: errs[0], multi: errs.reduce((x, y) => x + y, 0) / errs.length };
 }
 
 function meanGradient(img: RgbaImage, r: Rect): number {
-  let s = 0, n = 0;
-  for (let y = r.y; y < r.y + r.height - 1; y++) for (let x = r.x; x < r.x + r.width - 1; x++) {
-    const i = (y * img.width + x) * 4;
-    for (let c = 0; c < 3; c++) {
-      s += Math.abs(img.data[i + 4 + c] - img.data[i + c]) + Math.abs(img.data[i + img.width * 4 + c] - img.data[i + c]);
-      n++;
+  let s = 0,
+    n = 0;
+  for (let y = r.y; y < r.y + r.height - 1; y++)
+    for (let x = r.x; x < r.x + r.width - 1; x++) {
+      const i = (y * img.width + x) * 4;
+      for (let c = 0; c < 3; c++) {
+        s += Math.abs(img.data[i + 4 + c] - img.data[i + c]) + Math.abs(img.data[i + img.width * 4 + c] - img.data[i + c]);
+        n++;
+      }
     }
-  }
   return s / n;
 }
 

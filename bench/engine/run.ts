@@ -41,9 +41,11 @@ const f1 = (v: number): string => v.toFixed(1);
 /** Wall-clock and this thread's CPU time (user+system; the gap to wall time shows contention). */
 async function time<T>(runs: number, fn: () => T | Promise<T>): Promise<{ ms: number; cpu: number; all: number[]; value: T }> {
   let value = await fn(); // warm-up
-  const all: number[] = [], cpus: number[] = [];
+  const all: number[] = [],
+    cpus: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const t = performance.now(), c = process.cpuUsage();
+    const t = performance.now(),
+      c = process.cpuUsage();
     value = await fn();
     const d = process.cpuUsage(c);
     all.push(performance.now() - t);
@@ -82,7 +84,9 @@ async function speed(): Promise<void> {
     const [ti, tm] = c.teleaIn();
     const tel = await time(runs, () => telea(ti, tm));
     const mpx = c.holePx / 1e6;
-    console.log(`| ${c.name} | ${mpx.toFixed(3)} | ${f0(ours.ms)} (${ours.all.map(f0).join(", ")}) | ${f0(ours.cpu)} | ${f1(ours.ms / 1000 / mpx)} | ${f0(tel.ms)} | ${(ours.ms / tel.ms).toFixed(1)}× |`);
+    console.log(
+      `| ${c.name} | ${mpx.toFixed(3)} | ${f0(ours.ms)} (${ours.all.map(f0).join(", ")}) | ${f0(ours.cpu)} | ${f1(ours.ms / 1000 / mpx)} | ${f0(tel.ms)} | ${(ours.ms / tel.ms).toFixed(1)}× |`,
+    );
   }
 
   // Throughput through the worker pool: 4 variations of the 256² fill at once.
@@ -106,7 +110,9 @@ async function quality(): Promise<void> {
   console.log("Reference: the hole filled with the original's own structure under new pixel grain (the same texture rendered with");
   console.log("another grain seed): a completion that knew the hidden structure exactly. It shows what the metric gives a perfect");
   console.log("texture; where Telea's smooth fill scores below it at some scale, the metric is rewarding smoothness over grain there.\n");
-  console.log("| image | hole | ours patch err | Telea patch err | Telea/ours | reference patch err | full-res patch err ours / Telea / ref | detail ours / Telea | px RMSE ours / Telea |");
+  console.log(
+    "| image | hole | ours patch err | Telea patch err | Telea/ours | reference patch err | full-res patch err ours / Telea / ref | detail ours / Telea | px RMSE ours / Telea |",
+  );
   console.log("|---|---|---:|---:|---:|---:|---:|---:|---:|");
   const size = 512;
   const names = quick ? ["bricks", "grass", "stripes"] : Object.keys(TEXTURES);
@@ -115,8 +121,11 @@ async function quality(): Promise<void> {
     const tel = await telea(holed(original, m), m);
     const ref = { ...original, data: original.data.slice() };
     for (let i = 0; i < m.data.length; i++) if (m.data[i]) ref.data.set(regrained.data.subarray(i * 4, i * 4 + 4), i * 4);
-    const eo = patchErrorMultiScale(ours, original, hole), et = patchErrorMultiScale(tel, original, hole), er = patchErrorMultiScale(ref, original, hole);
-    const po = eo.multi, pt = et.multi;
+    const eo = patchErrorMultiScale(ours, original, hole),
+      et = patchErrorMultiScale(tel, original, hole),
+      er = patchErrorMultiScale(ref, original, hole);
+    const po = eo.multi,
+      pt = et.multi;
     rows.push({ name, label, ours: po, tel: pt, ref: er.multi, telFull: et.full, refFull: er.full });
     console.log(
       `| ${name} | ${label} | ${f1(po)} | ${f1(pt)} | ${(pt / po).toFixed(2)}× | ${f1(er.multi)} | ${f1(eo.full)} / ${f1(et.full)} / ${f1(er.full)} | ` +
@@ -130,12 +139,16 @@ async function quality(): Promise<void> {
     ]);
     // 1:1 crops around the hole, to judge seams and texture at 100 %.
     const z = grow(hole, 24, original.width, original.height);
-    await writeSheet(path.join(OUT, `${name}-${label.replace(/[^a-z0-9]+/gi, "_")}-zoom.png`), [
-      { label: "original", image: crop(original, z) },
-      { label: "holed", image: crop(holed(original, m), z) },
-      { label: "ours", image: crop(ours, z) },
-      { label: "Telea", image: crop(tel, z) },
-    ], 1024);
+    await writeSheet(
+      path.join(OUT, `${name}-${label.replace(/[^a-z0-9]+/gi, "_")}-zoom.png`),
+      [
+        { label: "original", image: crop(original, z) },
+        { label: "holed", image: crop(holed(original, m), z) },
+        { label: "ours", image: crop(ours, z) },
+        { label: "Telea", image: crop(tel, z) },
+      ],
+      1024,
+    );
   };
   for (const name of names) {
     const original = TEXTURES[name](size, size, 7);

@@ -22,11 +22,12 @@ const hole: Rect = { x: 200, y: 170, width: 128, height: 128 };
 
 function withHole(original: RgbaImage, fill: RgbaImage | null): RgbaImage {
   const out = { ...original, data: original.data.slice() };
-  for (let y = hole.y; y < hole.y + hole.height; y++) for (let x = hole.x; x < hole.x + hole.width; x++) {
-    const i = (y * size + x) * 4;
-    if (fill) out.data.set(fill.data.subarray(i, i + 4), i);
-    else out.data.set([255, 0, 255], i);
-  }
+  for (let y = hole.y; y < hole.y + hole.height; y++)
+    for (let x = hole.x; x < hole.x + hole.width; x++) {
+      const i = (y * size + x) * 4;
+      if (fill) out.data.set(fill.data.subarray(i, i + 4), i);
+      else out.data.set([255, 0, 255], i);
+    }
   return out;
 }
 
@@ -38,7 +39,11 @@ function withHole(original: RgbaImage, fill: RgbaImage | null): RgbaImage {
   console.log("|---|---:|---:|---:|---:|---:|---:|");
   for (const name of names) {
     const tex = TEXTURES[name];
-    let so = 0, st = 0, sr = 0, sa = 0, wins = 0;
+    let so = 0,
+      st = 0,
+      sr = 0,
+      sa = 0,
+      wins = 0;
     for (const seed of seeds) {
       const original = tex(size, size, seed);
       const holed = withHole(original, null);
@@ -46,12 +51,17 @@ function withHole(original: RgbaImage, fill: RgbaImage | null): RgbaImage {
       const tel = patchErrorMultiScale(await telea(holed, mask), original, hole).multi;
       const ref = patchErrorMultiScale(withHole(original, tex(size, size, seed, seed + 1000)), original, hole).multi;
       const other = patchErrorMultiScale(withHole(original, tex(size, size, seed + 100)), original, hole).multi;
-      so += ours; st += tel; sr += ref; sa += other;
+      so += ours;
+      st += tel;
+      sr += ref;
+      sa += other;
       if (ours < tel) wins++;
       console.log(`| ${name} | ${seed} | ${ours.toFixed(2)} | ${tel.toFixed(2)} | ${(tel / ours).toFixed(2)}× | ${ref.toFixed(2)} | ${other.toFixed(2)} |`);
     }
     const n = seeds.length;
-    console.log(`| ${name} | mean (ours wins ${wins}/${n}) | ${(so / n).toFixed(2)} | ${(st / n).toFixed(2)} | ${(st / so).toFixed(2)}× | ${(sr / n).toFixed(2)} | ${(sa / n).toFixed(2)} |`);
+    console.log(
+      `| ${name} | mean (ours wins ${wins}/${n}) | ${(so / n).toFixed(2)} | ${(st / n).toFixed(2)} | ${(st / so).toFixed(2)}× | ${(sr / n).toFixed(2)} | ${(sa / n).toFixed(2)} |`,
+    );
   }
 })().catch((e) => {
   console.error(e);

@@ -9,9 +9,11 @@ function raw(img: RgbaImage): Sharp {
 }
 
 export async function writeSheet(file: string, panels: { label: string; image: RgbaImage }[], maxPanelWidth = 512): Promise<void> {
-  const gap = 8, caption = 28;
+  const gap = 8,
+    caption = 28;
   const scale = Math.min(1, maxPanelWidth / panels[0].image.width);
-  const pw = Math.round(panels[0].image.width * scale), ph = Math.round(panels[0].image.height * scale);
+  const pw = Math.round(panels[0].image.width * scale),
+    ph = Math.round(panels[0].image.height * scale);
   const width = panels.length * pw + (panels.length + 1) * gap;
   const height = ph + caption + 2 * gap;
   const composites: OverlayOptions[] = [];
@@ -23,5 +25,8 @@ export async function writeSheet(file: string, panels: { label: string; image: R
     const svg = `<svg width="${pw}" height="${caption}" xmlns="http://www.w3.org/2000/svg"><text x="4" y="20" font-family="sans-serif" font-size="16" fill="#222">${text}</text></svg>`;
     composites.push({ input: Buffer.from(svg), left, top: gap });
   }
-  await sharp({ create: { width, height, channels: 4, background: "#f2f2f2" } }).composite(composites).png().toFile(file);
+  await sharp({ create: { width, height, channels: 4, background: "#f2f2f2" } })
+    .composite(composites)
+    .png()
+    .toFile(file);
 }

@@ -60,7 +60,9 @@ async function main(): Promise<void> {
   console.log(`  times (median of ${runs} interleaved runs): CPU ms / wall ms`);
   for (const k of Object.keys(cpu)) console.log(`    ${k.padEnd(22)} ${med(cpu[k]).toFixed(0).padStart(5)} / ${med(wall[k]).toFixed(0).padStart(5)}`);
   const r = (a: string, b: string) => (med(cpu[b]) / med(cpu[a])).toFixed(1);
-  console.log(`  jpeg-js / ours (CPU): encode ${r("encode q90, ours", "encode q90, jpeg-js")}×, decode ${r("decode, ours", "decode, jpeg-js")}×, region decode ${r("decode region, ours", "decode, jpeg-js")}×`);
+  console.log(
+    `  jpeg-js / ours (CPU): encode ${r("encode q90, ours", "encode q90, jpeg-js")}×, decode ${r("decode, ours", "decode, jpeg-js")}×, region decode ${r("decode region, ours", "decode, jpeg-js")}×`,
+  );
 }
 
 main().catch((e) => {

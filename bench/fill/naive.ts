@@ -30,7 +30,13 @@ export async function naiveFill(host: Host, broker: BrokerClient, docId: number,
   const maskPng = encodeGrayPng(mask);
   const [s, m] = await Promise.all([broker.upload(srcPng, "image/png"), broker.upload(maskPng, "image/png")]);
   lap("encode+upload");
-  const accept = await broker.submit("fill", { image: { source: { uploadId: s } }, mask: { source: { uploadId: m } }, size, numVariations: seeds.length, seeds });
+  const accept = await broker.submit("fill", {
+    image: { source: { uploadId: s } },
+    mask: { source: { uploadId: m } },
+    size,
+    numVariations: seeds.length,
+    seeds,
+  });
   lap("submit");
   const st = await broker.status(accept.jobId);
   lap("generate");

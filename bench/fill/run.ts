@@ -38,7 +38,11 @@ async function child(mode: Mode, variations: number): Promise<void> {
   if (mode !== "naive") {
     const now = () => performance.now();
     const fillContext = mode === "infill-fast" ? { workWeight: 0.5 } : undefined;
-    const job = startJob({ kind: "fill", numVariations: variations, seeds }, { host, broker: service, store: new MemoryResultStore(), now, sleep: async () => undefined, fillContext }, () => undefined);
+    const job = startJob(
+      { kind: "fill", numVariations: variations, seeds },
+      { host, broker: service, store: new MemoryResultStore(), now, sleep: async () => undefined, fillContext },
+      () => undefined,
+    );
     const final = await job.done;
     if (final.phase !== "done") throw new Error(`job ended ${final.phase}: ${JSON.stringify(final.error)}`);
     ({ phases, bytesUp, bytesDown } = job.metrics);
@@ -53,14 +57,21 @@ async function child(mode: Mode, variations: number): Promise<void> {
   if (phases.download !== undefined) phases.download = Math.max(0, phases.download - service.cropMs);
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
   const sent = (host.compositeLog[0]?.request.targetSize ?? null) as { width: number; height: number } | null;
-  process.stdout.write(JSON.stringify({ mode, sent, phases, plugin, serviceMs: service.serviceMs, bytesUp, bytesDown, maxRssMb, baseRssMb: rssBefore / 2 ** 20 }) + "\n");
+  process.stdout.write(
+    JSON.stringify({ mode, sent, phases, plugin, serviceMs: service.serviceMs, bytesUp, bytesDown, maxRssMb, baseRssMb: rssBefore / 2 ** 20 }) + "\n",
+  );
 }
 
 function main(): void {
   const variations = Number(process.argv[2] ?? 1);
   const env = { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: "commonjs", moduleResolution: "node" }) };
   const run = (mode: string) =>
-    JSON.parse(execFileSync(process.execPath, ["-r", "ts-node/register", __filename, "--child", mode, String(variations)], { encoding: "utf8", env, maxBuffer: 1 << 20 }).trim().split("\n").pop()!);
+    JSON.parse(
+      execFileSync(process.execPath, ["-r", "ts-node/register", __filename, "--child", mode, String(variations)], { encoding: "utf8", env, maxBuffer: 1 << 20 })
+        .trim()
+        .split("\n")
+        .pop()!,
+    );
   // The machine is shared and its load swings: run the three interleaved, `rounds` times, and report
   // each one's median run (by plugin-side time), with every run listed.
   const rounds = Number(process.argv[3] ?? 3);
@@ -72,9 +83,15 @@ function main(): void {
   const naive = median(all.naive);
   const f = (ms: number) => `${ms.toFixed(0).padStart(6)} ms`;
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
-  console.log(`Fill bench: ${W}×${H} document, ${SEL.right - SEL.left}×${SEL.bottom - SEL.top} selection, ${variations} variation(s); service time excluded; median of ${rounds} interleaved runs`);
-  console.log("  codec: JPEG by src/common/imaging/jpeg (baseline 4:2:0 encoder, source at q85; decoder that decodes only the layer's region of a fill result); naive: PNG (fflate) both ways, whole document and whole canvas");
-  console.log("  download: infill asks for the fill result cropped to its layer and tone ring (the broker's output crop, src/broker/output-crop.ts, run by the stand-in; counted as service time)");
+  console.log(
+    `Fill bench: ${W}×${H} document, ${SEL.right - SEL.left}×${SEL.bottom - SEL.top} selection, ${variations} variation(s); service time excluded; median of ${rounds} interleaved runs`,
+  );
+  console.log(
+    "  codec: JPEG by src/common/imaging/jpeg (baseline 4:2:0 encoder, source at q85; decoder that decodes only the layer's region of a fill result); naive: PNG (fflate) both ways, whole document and whole canvas",
+  );
+  console.log(
+    "  download: infill asks for the fill result cropped to its layer and tone ring (the broker's output crop, src/broker/output-crop.ts, run by the stand-in; counted as service time)",
+  );
   for (const [m, rs] of Object.entries(all)) console.log(`  ${m}: plugin-side runs ${rs.map((r) => r.plugin.toFixed(0)).join(", ")} ms`);
   for (const r of [infill, fast, naive]) {
     console.log(`\n${r.mode}${r.sent ? ` (sent ${r.sent.width}×${r.sent.height})` : ""}:`);
@@ -90,8 +107,9 @@ function main(): void {
   }
 }
 
-if (process.argv[2] === "--child") child(process.argv[3] as Mode, Number(process.argv[4])).catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (process.argv[2] === "--child")
+  child(process.argv[3] as Mode, Number(process.argv[4])).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 else main();

@@ -87,7 +87,9 @@ async function main() {
     console.log(`\nPlayground: click on Fill → layers placed (local engine, ${RUNS} runs each, median)`);
     for (const r of results) {
       const m = median(r.ms);
-      console.log(`  ${r.name.padEnd(36)} ${m.toFixed(0).padStart(6)} ms   ×${(m / base).toFixed(2)} of baseline   [${r.ms.map((x) => x.toFixed(0)).join(", ")}]`);
+      console.log(
+        `  ${r.name.padEnd(36)} ${m.toFixed(0).padStart(6)} ms   ×${(m / base).toFixed(2)} of baseline   [${r.ms.map((x) => x.toFixed(0)).join(", ")}]`,
+      );
     }
   } finally {
     await s.close();

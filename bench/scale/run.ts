@@ -92,7 +92,13 @@ async function setup(name: string, instances: number, up: Upstream, dir: string,
   const ids: string[] = new Array(SUBMITS);
   const tStart = process.hrtime.bigint();
   const sub = await load(SUBMITS, async (i) => {
-    const r = await request(agent, new URL("/v3/images/generate-async", urls[i % instances]), { ...auth(i), ...json }, "POST", JSON.stringify({ prompt: `bench ${i}` }));
+    const r = await request(
+      agent,
+      new URL("/v3/images/generate-async", urls[i % instances]),
+      { ...auth(i), ...json },
+      "POST",
+      JSON.stringify({ prompt: `bench ${i}` }),
+    );
     if (r.status !== 202) throw new Error(`submit: HTTP ${r.status} ${r.body.slice(0, 200)}`);
     ids[i] = JSON.parse(r.body).jobId;
   });
@@ -128,7 +134,9 @@ async function main() {
   fs.writeFileSync(path.join(dir, "keys.json"), JSON.stringify({ keys: USERS }));
   const redis = await startRedis();
   const { msg: up, child: upstream } = await startUpstream();
-  console.log(`scale bench: ${SUBMITS} submits and ${POLLS} status polls per setup, ${CONCURRENCY} concurrent, keep-alive, ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}`);
+  console.log(
+    `scale bench: ${SUBMITS} submits and ${POLLS} status polls per setup, ${CONCURRENCY} concurrent, keep-alive, ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}`,
+  );
   const results: Figures[] = [];
   try {
     results.push(await setup("1 instance, file store", 1, up, dir));
@@ -141,15 +149,23 @@ async function main() {
   }
   const f = (n: number, d = 1) => n.toFixed(d);
   const pad = (s: string, n: number) => s.padEnd(n);
-  console.log(`\n${pad("setup", 26)}${pad("submit/s", 10)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("dispatch/s", 12)}${pad("status/s", 10)}${pad("p50 ms", 8)}p99 ms`);
+  console.log(
+    `\n${pad("setup", 26)}${pad("submit/s", 10)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("dispatch/s", 12)}${pad("status/s", 10)}${pad("p50 ms", 8)}p99 ms`,
+  );
   for (const r of results) {
-    console.log(`${pad(r.name, 26)}${pad(f(r.submitRps, 0), 10)}${pad(f(r.submitP50), 8)}${pad(f(r.submitP99), 8)}${pad(f(r.dispatchRps, 0), 12)}${pad(f(r.statusRps, 0), 10)}${pad(f(r.statusP50), 8)}${f(r.statusP99)}`);
+    console.log(
+      `${pad(r.name, 26)}${pad(f(r.submitRps, 0), 10)}${pad(f(r.submitP50), 8)}${pad(f(r.submitP99), 8)}${pad(f(r.dispatchRps, 0), 12)}${pad(f(r.statusRps, 0), 10)}${pad(f(r.statusP50), 8)}${f(r.statusP99)}`,
+    );
   }
   console.log(`load average at the end: ${os.loadavg()[0].toFixed(1)} (on ${os.cpus().length} cores: figures above ~1 per core are contended)`);
   const [file, one, three] = results;
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-  console.log(`\n3 instances vs 1 (Redis): submit ${ratio(three.submitRps, one.submitRps)}, dispatch ${ratio(three.dispatchRps, one.dispatchRps)}, status ${ratio(three.statusRps, one.statusRps)} throughput; status p50 ${ratio(three.statusP50, one.statusP50)}, p99 ${ratio(three.statusP99, one.statusP99)} latency`);
-  console.log(`Redis vs file store (1 instance): submit ${ratio(one.submitRps, file.submitRps)}, dispatch ${ratio(one.dispatchRps, file.dispatchRps)}, status ${ratio(one.statusRps, file.statusRps)} throughput; status p50 ${ratio(one.statusP50, file.statusP50)}, p99 ${ratio(one.statusP99, file.statusP99)} latency`);
+  console.log(
+    `\n3 instances vs 1 (Redis): submit ${ratio(three.submitRps, one.submitRps)}, dispatch ${ratio(three.dispatchRps, one.dispatchRps)}, status ${ratio(three.statusRps, one.statusRps)} throughput; status p50 ${ratio(three.statusP50, one.statusP50)}, p99 ${ratio(three.statusP99, one.statusP99)} latency`,
+  );
+  console.log(
+    `Redis vs file store (1 instance): submit ${ratio(one.submitRps, file.submitRps)}, dispatch ${ratio(one.dispatchRps, file.dispatchRps)}, status ${ratio(one.statusRps, file.statusRps)} throughput; status p50 ${ratio(one.statusP50, file.statusP50)}, p99 ${ratio(one.statusP99, file.statusP99)} latency`,
+  );
 }
 
 main().catch((err) => {

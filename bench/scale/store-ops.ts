@@ -21,7 +21,10 @@ const LIMITS = { perMinute: 1e9, perDay: 1e9 };
 async function fill(store: Store): Promise<number> {
   const t0 = performance.now();
   for (let i = 0; i < JOBS; i++) {
-    await store.enqueue({ id: `job-${i}`, owner: `user${i % 8}`, endpoint: "fill", request: { prompt: `bench ${i}`, numVariations: 1 }, createdAt: Date.now() }, 1e9);
+    await store.enqueue(
+      { id: `job-${i}`, owner: `user${i % 8}`, endpoint: "fill", request: { prompt: `bench ${i}`, numVariations: 1 }, createdAt: Date.now() },
+      1e9,
+    );
   }
   return JOBS / ((performance.now() - t0) / 1000);
 }
@@ -76,7 +79,9 @@ async function main() {
   console.log(`\n${"store".padEnd(24)}${"enqueue/s".padEnd(12)}dispatch cycles/s`);
   for (const [name, e, d] of rows) console.log(`${name.padEnd(24)}${e.toFixed(0).padEnd(12)}${d.toFixed(0)}`);
   const [, , one, three] = rows;
-  console.log(`\nRedis, 3 clients vs 1: ${(three[2] / one[2]).toFixed(2)}× dispatch cycles/s (Redis runs scripts one at a time; clients add concurrency, not capacity)`);
+  console.log(
+    `\nRedis, 3 clients vs 1: ${(three[2] / one[2]).toFixed(2)}× dispatch cycles/s (Redis runs scripts one at a time; clients add concurrency, not capacity)`,
+  );
 }
 
 main().catch((err) => {

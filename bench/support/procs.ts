@@ -42,7 +42,11 @@ function compiled(rev = ""): string {
   const known = compiledRoots.get(rev);
   if (known) return known;
   const ts = require("typescript") as typeof import("typescript");
-  const parsed = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.node.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    path.join(ROOT, "tsconfig.node.json"),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+  );
   const compilerOptions = { ...parsed?.options, noEmit: false, sourceMap: false, inlineSourceMap: false, declaration: false };
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "infill-bench-js-"));
   process.once("exit", () => fs.rmSync(out, { recursive: true, force: true }));
@@ -59,7 +63,10 @@ function compiled(rev = ""): string {
       const from = path.join(rel, e.name);
       if (e.isDirectory()) walk(from);
       else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) {
-        const { outputText } = ts.transpileModule(fs.readFileSync(path.join(sourceRoot, from), "utf8"), { compilerOptions, fileName: path.join(sourceRoot, from) });
+        const { outputText } = ts.transpileModule(fs.readFileSync(path.join(sourceRoot, from), "utf8"), {
+          compilerOptions,
+          fileName: path.join(sourceRoot, from),
+        });
         fs.mkdirSync(path.join(out, rel), { recursive: true });
         fs.writeFileSync(path.join(out, from.replace(/\.ts$/, ".js")), outputText);
       } else if (e.name.endsWith(".json")) {
@@ -173,14 +180,25 @@ export function startUpstream(): Promise<Child<Upstream>> {
 
 /** An IMS token for calling the fake Firefly directly. */
 export async function upstreamHeaders(agent: http.Agent, up: Upstream): Promise<Record<string, string>> {
-  const form = new URLSearchParams({ grant_type: "client_credentials", client_id: up.clientId, client_secret: up.clientSecret, scope: "firefly_api" }).toString();
+  const form = new URLSearchParams({
+    grant_type: "client_credentials",
+    client_id: up.clientId,
+    client_secret: up.clientSecret,
+    scope: "firefly_api",
+  }).toString();
   const r = await request(agent, new URL(up.imsUrl), { "content-type": "application/x-www-form-urlencoded" }, "POST", form);
   return { authorization: `Bearer ${JSON.parse(r.body).access_token}`, "x-api-key": up.clientId };
 }
 
 // ---- HTTP and figures ----------------------------------------------------------------------------
 
-export function request(agent: http.Agent, url: URL, headers: Record<string, string>, method = "GET", body?: string): Promise<{ status: number; body: string }> {
+export function request(
+  agent: http.Agent,
+  url: URL,
+  headers: Record<string, string>,
+  method = "GET",
+  body?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, agent }, (res) => {
       let text = "";

@@ -104,10 +104,13 @@ export function loadConfig(processEnv: Record<string, string | undefined>, optio
   const { INFILL_HOST: host, INFILL_PORT: port, FIREFLY_SERVICES_CLIENT_ID: clientId, FIREFLY_SERVICES_CLIENT_SECRET: clientSecret } = e;
   if (!!clientId !== !!clientSecret) {
     throw new ConfigError(
-      clientId ? "FIREFLY_SERVICES_CLIENT_ID is set but FIREFLY_SERVICES_CLIENT_SECRET is not: set both (Firefly) or neither (local engine)" : "FIREFLY_SERVICES_CLIENT_SECRET is set but FIREFLY_SERVICES_CLIENT_ID is not: set both (Firefly) or neither (local engine)",
+      clientId
+        ? "FIREFLY_SERVICES_CLIENT_ID is set but FIREFLY_SERVICES_CLIENT_SECRET is not: set both (Firefly) or neither (local engine)"
+        : "FIREFLY_SERVICES_CLIENT_SECRET is set but FIREFLY_SERVICES_CLIENT_ID is not: set both (Firefly) or neither (local engine)",
     );
   }
-  if (e.INFILL_PROVIDER === "firefly" && !clientId) throw new ConfigError("INFILL_PROVIDER=firefly needs FIREFLY_SERVICES_CLIENT_ID and FIREFLY_SERVICES_CLIENT_SECRET");
+  if (e.INFILL_PROVIDER === "firefly" && !clientId)
+    throw new ConfigError("INFILL_PROVIDER=firefly needs FIREFLY_SERVICES_CLIENT_ID and FIREFLY_SERVICES_CLIENT_SECRET");
   const mode: "firefly" | "local" = e.INFILL_PROVIDER ?? (clientId ? "firefly" : "local");
 
   const configDir = defaultConfigDir(env);
@@ -130,7 +133,9 @@ export function loadConfig(processEnv: Record<string, string | undefined>, optio
       localKey = loadOrCreateLocalKey(configDir);
     } catch (err) {
       if (err instanceof ConfigError) throw err;
-      throw new ConfigError(`cannot create the broker key in ${configDir} (${(err as NodeJS.ErrnoException).code ?? "error"}); set INFILL_CONFIG_DIR or INFILL_API_KEY`);
+      throw new ConfigError(
+        `cannot create the broker key in ${configDir} (${(err as NodeJS.ErrnoException).code ?? "error"}); set INFILL_CONFIG_DIR or INFILL_API_KEY`,
+      );
     }
     keys.push({ name: "local", hash: sha256(localKey.key), admin: true, plain: localKey.key });
     keySource = "generated";

@@ -53,11 +53,21 @@ const TINY_PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADU
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/i;
 
 function networkStep(step: StepResult["step"], what: string, e: unknown): StepResult {
-  const code = e instanceof NetworkError ? e.code : e instanceof Error ? (e as NodeJS.ErrnoException).code ?? e.message : String(e);
+  const code = e instanceof NetworkError ? e.code : e instanceof Error ? ((e as NodeJS.ErrnoException).code ?? e.message) : String(e);
   if (TLS_CODES.test(code)) {
-    return { step, ok: false, code: "tls", message: `${what}: the TLS certificate was not trusted (${code}). A proxy that inspects HTTPS is the usual cause: give Node its root certificate with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.` };
+    return {
+      step,
+      ok: false,
+      code: "tls",
+      message: `${what}: the TLS certificate was not trusted (${code}). A proxy that inspects HTTPS is the usual cause: give Node its root certificate with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.`,
+    };
   }
-  return { step, ok: false, code: "unreachable", message: `${what}: no answer (${code}). Check this machine's internet access, DNS and proxy (HTTPS_PROXY is not used by the broker: it needs a direct route or a transparent proxy).` };
+  return {
+    step,
+    ok: false,
+    code: "unreachable",
+    message: `${what}: no answer (${code}). Check this machine's internet access, DNS and proxy (HTTPS_PROXY is not used by the broker: it needs a direct route or a transparent proxy).`,
+  };
 }
 
 function text(body: Buffer): string {
@@ -70,10 +80,34 @@ function accessStep(step: StepResult["step"], what: string, res: UpstreamRespons
   const code = typeof body?.error_code === "string" ? body.error_code : "";
   const reason = res.headers["x-access-error"] ?? "";
   const said = `${res.status}${code ? ` ${code}` : ""}${reason ? ` (${reason})` : ""}: ${typeof body?.message === "string" ? body.message : text(res.body)}`;
-  if (res.status === 401) return { step, ok: false, code: "token_rejected", message: `${what}: Firefly did not accept the IMS token (${said}). The credential may belong to another project than its API key.` };
-  if (code === "403003" || code === "403000") return { step, ok: false, code: "api_key_rejected", message: `${what}: the API key (the client id) was not accepted (${said}). Add the Firefly Services API to this credential's project in the Adobe Developer Console.` };
-  if (reason === "invalid_ims_scope" || code === "10007") return { step, ok: false, code: "scope_missing", message: `${what}: the token lacks a Firefly scope (${said}). Set INFILL_IMS_SCOPES to the scopes the Developer Console lists for this credential (firefly_api,ff_apis at least).` };
-  if (res.status === 403) return { step, ok: false, code: "not_entitled", message: `${what}: the organisation is not entitled to Firefly Services, or the credential's product profile does not include it (${said}).` };
+  if (res.status === 401)
+    return {
+      step,
+      ok: false,
+      code: "token_rejected",
+      message: `${what}: Firefly did not accept the IMS token (${said}). The credential may belong to another project than its API key.`,
+    };
+  if (code === "403003" || code === "403000")
+    return {
+      step,
+      ok: false,
+      code: "api_key_rejected",
+      message: `${what}: the API key (the client id) was not accepted (${said}). Add the Firefly Services API to this credential's project in the Adobe Developer Console.`,
+    };
+  if (reason === "invalid_ims_scope" || code === "10007")
+    return {
+      step,
+      ok: false,
+      code: "scope_missing",
+      message: `${what}: the token lacks a Firefly scope (${said}). Set INFILL_IMS_SCOPES to the scopes the Developer Console lists for this credential (firefly_api,ff_apis at least).`,
+    };
+  if (res.status === 403)
+    return {
+      step,
+      ok: false,
+      code: "not_entitled",
+      message: `${what}: the organisation is not entitled to Firefly Services, or the credential's product profile does not include it (${said}).`,
+    };
   return { step, ok: false, code: "unexpected", message: `${what}: unexpected answer ${said}` };
 }
 
@@ -91,7 +125,12 @@ export async function runDoctor(o: DoctorOptions): Promise<StepResult[]> {
   };
 
   if (!o.clientId || !o.clientSecret) {
-    report({ step: "credentials", ok: false, code: "no_credentials", message: "FIREFLY_SERVICES_CLIENT_ID and FIREFLY_SERVICES_CLIENT_SECRET must both be set (environment or .env)." });
+    report({
+      step: "credentials",
+      ok: false,
+      code: "no_credentials",
+      message: "FIREFLY_SERVICES_CLIENT_ID and FIREFLY_SERVICES_CLIENT_SECRET must both be set (environment or .env).",
+    });
     return results;
   }
 
@@ -99,7 +138,14 @@ export async function runDoctor(o: DoctorOptions): Promise<StepResult[]> {
   const form = new URLSearchParams({ grant_type: "client_credentials", client_id: o.clientId, client_secret: o.clientSecret, scope: o.imsScopes }).toString();
   let ims: UpstreamResponse;
   try {
-    ims = await request({ method: "POST", url: new URL(o.imsUrl), headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" }, body: form, timeoutMs, maxResponseBytes: 64 * 1024 });
+    ims = await request({
+      method: "POST",
+      url: new URL(o.imsUrl),
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+      body: form,
+      timeoutMs,
+      maxResponseBytes: 64 * 1024,
+    });
   } catch (e) {
     report(networkStep("ims", `Adobe IMS at ${o.imsUrl}`, e));
     return results;
@@ -108,24 +154,59 @@ export async function runDoctor(o: DoctorOptions): Promise<StepResult[]> {
   const description = typeof imsBody?.error_description === "string" ? imsBody.error_description.split(o.clientSecret).join("[redacted]") : "";
   if (ims.status !== 200 || typeof imsBody?.access_token !== "string") {
     const error = typeof imsBody?.error === "string" ? imsBody.error : "";
-    if (error === "invalid_scope") report({ step: "ims", ok: false, code: "scope_missing", message: `Adobe IMS refused the scopes "${o.imsScopes}" (${description || error}). Set INFILL_IMS_SCOPES to the scopes the Developer Console lists for this credential.` });
-    else if (error === "invalid_client" || ims.status === 400 || ims.status === 401) report({ step: "ims", ok: false, code: "credentials_rejected", message: `Adobe IMS rejected the client id or secret (${ims.status}${error ? ` ${error}` : ""}${description ? `: ${description}` : ""}). Copy both again from the Developer Console (OAuth Server-to-Server credential).` });
+    if (error === "invalid_scope")
+      report({
+        step: "ims",
+        ok: false,
+        code: "scope_missing",
+        message: `Adobe IMS refused the scopes "${o.imsScopes}" (${description || error}). Set INFILL_IMS_SCOPES to the scopes the Developer Console lists for this credential.`,
+      });
+    else if (error === "invalid_client" || ims.status === 400 || ims.status === 401)
+      report({
+        step: "ims",
+        ok: false,
+        code: "credentials_rejected",
+        message: `Adobe IMS rejected the client id or secret (${ims.status}${error ? ` ${error}` : ""}${description ? `: ${description}` : ""}). Copy both again from the Developer Console (OAuth Server-to-Server credential).`,
+      });
     else report({ step: "ims", ok: false, code: "unexpected", message: `Adobe IMS answered ${ims.status}: ${description || text(ims.body)}` });
     return results;
   }
   const token = imsBody.access_token;
-  report({ step: "ims", ok: true, code: "ok", message: `Adobe IMS issued a token for these credentials and scopes (valid ${typeof imsBody.expires_in === "number" ? `${Math.round(imsBody.expires_in / 3600)} h` : "for an unknown time"}).` });
+  report({
+    step: "ims",
+    ok: true,
+    code: "ok",
+    message: `Adobe IMS issued a token for these credentials and scopes (valid ${typeof imsBody.expires_in === "number" ? `${Math.round(imsBody.expires_in / 3600)} h` : "for an unknown time"}).`,
+  });
 
   // 2. Clock: Adobe's Date header against ours.
   const date = Date.parse(ims.headers.date ?? "");
   if (Number.isFinite(date)) {
     const skew = now() - date;
-    if (Math.abs(skew) > MAX_SKEW_MS) report({ step: "clock", ok: false, code: "clock_skew", message: `This machine's clock is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? "ahead of" : "behind"} Adobe's. Token lifetimes and signed output links go wrong: turn on network time (NTP).` });
+    if (Math.abs(skew) > MAX_SKEW_MS)
+      report({
+        step: "clock",
+        ok: false,
+        code: "clock_skew",
+        message: `This machine's clock is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? "ahead of" : "behind"} Adobe's. Token lifetimes and signed output links go wrong: turn on network time (NTP).`,
+      });
     else report({ step: "clock", ok: true, code: "ok", message: `This machine's clock is within ${Math.round(MAX_SKEW_MS / 60_000)} minutes of Adobe's.` });
   }
 
   const firefly = (method: UpstreamRequest["method"], path: string, extra: Partial<UpstreamRequest> = {}) =>
-    request({ method, url: new URL(path, o.fireflyUrl), headers: { authorization: `Bearer ${token}`, "x-api-key": o.clientId!, "x-request-id": randomUUID(), accept: "application/json", ...(extra.headers ?? {}) }, body: extra.body, timeoutMs });
+    request({
+      method,
+      url: new URL(path, o.fireflyUrl),
+      headers: {
+        authorization: `Bearer ${token}`,
+        "x-api-key": o.clientId!,
+        "x-request-id": randomUUID(),
+        accept: "application/json",
+        ...(extra.headers ?? {}),
+      },
+      body: extra.body,
+      timeoutMs,
+    });
 
   // 3. An authenticated read that costs nothing.
   let res: UpstreamResponse;
@@ -150,7 +231,11 @@ export async function runDoctor(o: DoctorOptions): Promise<StepResult[]> {
   }
   const up = jsonBody(res.body) as { images?: Array<{ id?: unknown }> } | undefined;
   if (res.status !== 200 || typeof up?.images?.[0]?.id !== "string") {
-    report(res.status === 401 || res.status === 403 ? accessStep("upload", "POST /v2/storage/image", res) : { step: "upload", ok: false, code: "unexpected", message: `POST /v2/storage/image answered ${res.status}: ${text(res.body)}` });
+    report(
+      res.status === 401 || res.status === 403
+        ? accessStep("upload", "POST /v2/storage/image", res)
+        : { step: "upload", ok: false, code: "unexpected", message: `POST /v2/storage/image answered ${res.status}: ${text(res.body)}` },
+    );
     return results;
   }
   const uploadId = up.images[0].id as string;
@@ -161,7 +246,13 @@ export async function runDoctor(o: DoctorOptions): Promise<StepResult[]> {
     res = await firefly("GET", `/v3/status/${randomUUID()}`);
     if (res.status === 404) report({ step: "unknown-job", ok: true, code: "ok", message: "Firefly answers 404 for an unknown job id, as the broker expects." });
     else if (res.status === 401 || res.status === 403) report(accessStep("unknown-job", "GET /v3/status", res));
-    else report({ step: "unknown-job", ok: false, code: "unexpected", message: `GET /v3/status/<unknown id> answered ${res.status} instead of 404: ${text(res.body)}` });
+    else
+      report({
+        step: "unknown-job",
+        ok: false,
+        code: "unexpected",
+        message: `GET /v3/status/<unknown id> answered ${res.status} instead of 404: ${text(res.body)}`,
+      });
   } catch (e) {
     report(networkStep("unknown-job", "GET /v3/status", e));
   }
@@ -182,7 +273,11 @@ async function billedFill(
     let res = await firefly("POST", "/v3/images/fill-async", { headers: { "content-type": "application/json" }, body });
     const accepted = jsonBody(res.body) as { jobId?: unknown } | undefined;
     if (res.status !== 202 || typeof accepted?.jobId !== "string") {
-      report(res.status === 401 || res.status === 403 ? accessStep("fill", "POST /v3/images/fill-async", res) : { step: "fill", ok: false, code: "unexpected", message: `POST /v3/images/fill-async answered ${res.status}: ${text(res.body)}` });
+      report(
+        res.status === 401 || res.status === 403
+          ? accessStep("fill", "POST /v3/images/fill-async", res)
+          : { step: "fill", ok: false, code: "unexpected", message: `POST /v3/images/fill-async answered ${res.status}: ${text(res.body)}` },
+      );
       return;
     }
     for (let i = 0; i < 60; i++) {

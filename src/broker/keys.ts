@@ -72,7 +72,8 @@ export function readKeysFile(file: string): KeyEntry[] {
   const names = new Set<string>();
   return list.map((raw, i) => {
     const e = raw as { name?: unknown; key?: unknown; sha256?: unknown; admin?: unknown };
-    if (typeof e?.name !== "string" || !NAME_RE.test(e.name)) throw new ConfigError(`INFILL_KEYS_FILE: entry ${i + 1} needs a "name" (letters, digits, . _ @ -)`);
+    if (typeof e?.name !== "string" || !NAME_RE.test(e.name))
+      throw new ConfigError(`INFILL_KEYS_FILE: entry ${i + 1} needs a "name" (letters, digits, . _ @ -)`);
     if (names.has(e.name)) throw new ConfigError(`INFILL_KEYS_FILE: the name "${e.name}" appears twice`);
     names.add(e.name);
     let hex: string | undefined = typeof e.sha256 === "string" ? e.sha256 : undefined;
@@ -97,7 +98,8 @@ export function loadOrCreateLocalKey(configDir: string): { key: string; file: st
     const key = fs.readFileSync(file, "utf8").trim();
     if (key.length >= 16) return { key, file, created: false };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new ConfigError(`cannot read the broker key file ${file} (${(err as NodeJS.ErrnoException).code})`);
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+      throw new ConfigError(`cannot read the broker key file ${file} (${(err as NodeJS.ErrnoException).code})`);
   }
   fs.mkdirSync(configDir, { recursive: true, mode: 0o700 });
   const key = newKey();

@@ -27,7 +27,9 @@ export class Redactor {
     let out = text;
     for (const s of this.secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
     if (!PATTERN_TEST.test(out)) return out;
-    return out.replace(PATTERN, (_m, bearer: string | undefined, param: string | undefined) => (bearer ? `${bearer} [redacted]` : param ? `${param}=[redacted]` : "ifk_[redacted]"));
+    return out.replace(PATTERN, (_m, bearer: string | undefined, param: string | undefined) =>
+      bearer ? `${bearer} [redacted]` : param ? `${param}=[redacted]` : "ifk_[redacted]",
+    );
   }
 }
 
@@ -40,7 +42,20 @@ export function redactThenCut(text: string, max: number, redact: (text: string) 
 }
 
 /** Fields masked by name, whatever their value looks like. */
-const SECRET_FIELDS = ["authorization", "cookie", "clientSecret", "client_secret", "accessToken", "access_token", "apiKey", "api_key", "password", "secret", "signingKey", "token"];
+const SECRET_FIELDS = [
+  "authorization",
+  "cookie",
+  "clientSecret",
+  "client_secret",
+  "accessToken",
+  "access_token",
+  "apiKey",
+  "api_key",
+  "password",
+  "secret",
+  "signingKey",
+  "token",
+];
 /**
  * The top-level fields, and headers or upstream bodies placed in an entry. Named paths only: a
  * wildcard path (`*.token`) made every line several times slower, and the value scrubbing after

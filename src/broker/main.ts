@@ -45,7 +45,8 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (e.code === "EADDRINUSE") process.stderr.write(`infill-broker: ${config.host}:${config.port} is already in use (set INFILL_PORT)\n`);
     else if (e.code === "EACCES") process.stderr.write(`infill-broker: not allowed to listen on ${config.host}:${config.port} (set INFILL_PORT)\n`);
-    else if (e.code === "EADDRNOTAVAIL" || e.code === "ENOTFOUND") process.stderr.write(`infill-broker: INFILL_HOST ${config.host} is not an address of this machine\n`);
+    else if (e.code === "EADDRNOTAVAIL" || e.code === "ENOTFOUND")
+      process.stderr.write(`infill-broker: INFILL_HOST ${config.host} is not an address of this machine\n`);
     else process.stderr.write(`infill-broker: could not start (${e.message})\n`);
     process.exit(1);
   }
@@ -61,7 +62,9 @@ export async function main(argv: string[]): Promise<void> {
   ];
   if (broker.providerProblem) lines.push(`  note:       ${broker.providerProblem}`);
   if ((config.host === "0.0.0.0" || config.host === "::") && config.allowedHosts.length <= 3) {
-    lines.push("  note:       listening on all interfaces, but only localhost names are answered: set INFILL_ALLOWED_HOSTS (or INFILL_PUBLIC_URL) to the name clients use");
+    lines.push(
+      "  note:       listening on all interfaces, but only localhost names are answered: set INFILL_ALLOWED_HOSTS (or INFILL_PUBLIC_URL) to the name clients use",
+    );
   }
   lines.push("", "Pair a panel: in Infill › Settings set Broker URL to " + broker.url + " and Broker key to:");
   if (config.keySource === "generated" && config.localKey) {

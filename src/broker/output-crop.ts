@@ -90,9 +90,17 @@ export async function cropOutput(bytes: Uint8Array, crop: OutputCrop): Promise<C
   const size = { width: meta.width, height: meta.height };
   const rect = regionIn(crop, size.width, size.height);
   if (rect.right <= rect.left || rect.bottom <= rect.top) throw new CropError("the crop is empty on this output");
-  const img = sharp(input, { limitInputPixels: MAX_CROP_INPUT_PIXELS }).extract({ left: rect.left, top: rect.top, width: rect.right - rect.left, height: rect.bottom - rect.top });
+  const img = sharp(input, { limitInputPixels: MAX_CROP_INPUT_PIXELS }).extract({
+    left: rect.left,
+    top: rect.top,
+    width: rect.right - rect.left,
+    height: rect.bottom - rect.top,
+  });
   try {
-    const out = meta.format === "jpeg" ? await img.jpeg({ quality: CROP_JPEG_QUALITY }).toBuffer() : await img.png({ compressionLevel: 6, adaptiveFiltering: true }).toBuffer();
+    const out =
+      meta.format === "jpeg"
+        ? await img.jpeg({ quality: CROP_JPEG_QUALITY }).toBuffer()
+        : await img.png({ compressionLevel: 6, adaptiveFiltering: true }).toBuffer();
     return { bytes: out, contentType: meta.format === "jpeg" ? "image/jpeg" : "image/png", placement: { rect, size } };
   } catch (e) {
     throw new CropError(`the output could not be cropped (${e instanceof Error ? e.message : String(e)})`);

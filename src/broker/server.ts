@@ -90,7 +90,9 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     ({ provider, ims, problem: providerProblem } = chosen);
   }
 
-  const store = options.store ?? createStoreFromEnv(config.storeEnv, { file: path.join(config.dataDir, "broker-store.jsonl"), log: (e) => log.log({ source: "store", ...e }) });
+  const store =
+    options.store ??
+    createStoreFromEnv(config.storeEnv, { file: path.join(config.dataDir, "broker-store.jsonl"), log: (e) => log.log({ source: "store", ...e }) });
   let signingKey: Buffer;
   try {
     await store.open();
@@ -103,8 +105,27 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   redactor.add(signingKey.toString("base64url"));
   metrics.watchQueue(store);
   const limits = { perMinute: config.ratePerMinute, perDay: config.ratePerDay };
-  const dispatcher = new Dispatcher({ store, provider, log, limits, leaseMs: config.upstreamTimeoutMs + 60_000, retryBaseMs: Math.max(config.retryBaseMs, 1) * 4, now: options.now, onSubmit: (result, waitedMs) => metrics.submit(result, waitedMs) });
-  const jobs = new JobService({ store, provider, dispatcher, signer: new OutputSigner(signingKey), log, limits, maxQueuedPerKey: config.maxQueuedPerKey, statusMinIntervalMs: config.statusMinIntervalMs, now: options.now });
+  const dispatcher = new Dispatcher({
+    store,
+    provider,
+    log,
+    limits,
+    leaseMs: config.upstreamTimeoutMs + 60_000,
+    retryBaseMs: Math.max(config.retryBaseMs, 1) * 4,
+    now: options.now,
+    onSubmit: (result, waitedMs) => metrics.submit(result, waitedMs),
+  });
+  const jobs = new JobService({
+    store,
+    provider,
+    dispatcher,
+    signer: new OutputSigner(signingKey),
+    log,
+    limits,
+    maxQueuedPerKey: config.maxQueuedPerKey,
+    statusMinIntervalMs: config.statusMinIntervalMs,
+    now: options.now,
+  });
   const state = { closing: false };
   const counters: BrokerCounters = { uploadsAborted: 0, connectionsRefused: 0 };
   const uploads = new UploadSlots(options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS);

@@ -28,7 +28,11 @@ function modeOf(file: string): number | undefined {
 }
 
 /** The warnings for this configuration (none on Windows, where these modes do not apply). */
-export function startupWarnings(config: Pick<BrokerConfig, "configDir" | "localKey">, env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string[] {
+export function startupWarnings(
+  config: Pick<BrokerConfig, "configDir" | "localKey">,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform = process.platform,
+): string[] {
   if (platform === "win32") return [];
   const warnings: string[] = [];
   const dirMode = modeOf(config.configDir);

@@ -100,16 +100,7 @@ export interface CaptureResult extends CaptureFound {
 /** A layer is named in a plan either by a reference created earlier in the same plan or by an existing id. */
 export type LayerTarget = { ref: string } | { id: number };
 
-export type Anchor =
-  | "topLeft"
-  | "top"
-  | "topRight"
-  | "left"
-  | "center"
-  | "right"
-  | "bottomLeft"
-  | "bottom"
-  | "bottomRight";
+export type Anchor = "topLeft" | "top" | "topRight" | "left" | "center" | "right" | "bottomLeft" | "bottom" | "bottomRight";
 
 export type LayerOp =
   /** Photoshop's canvas size with an anchor. Expand uses two of these (the two-step anchor method). */

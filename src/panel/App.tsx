@@ -37,13 +37,20 @@ export function App({ link }: { link: PanelLink }) {
           </Flex>
           {engine.mode === "local" && (
             <View UNSAFE_className="infill-banner" padding="size-100" borderRadius="regular" data-testid="engine-banner">
-              <Text>Local engine: prompts are ignored (fill and expand continue the surroundings) and Generate is unavailable. Add Firefly credentials to the broker for prompts.</Text>
+              <Text>
+                Local engine: prompts are ignored (fill and expand continue the surroundings) and Generate is unavailable. Add Firefly credentials to the broker
+                for prompts.
+              </Text>
             </View>
           )}
           {state.error && (
             <View UNSAFE_className="infill-error" padding="size-100" borderRadius="regular" data-testid="panel-error" data-code={state.error.code}>
-              <Text>{state.error.message} {state.error.hint}</Text>
-              <ActionButton isQuiet onPress={actions.dismissError} aria-label="Dismiss message">Dismiss</ActionButton>
+              <Text>
+                {state.error.message} {state.error.hint}
+              </Text>
+              <ActionButton isQuiet onPress={actions.dismissError} aria-label="Dismiss message">
+                Dismiss
+              </ActionButton>
             </View>
           )}
           <Tabs aria-label="Infill modes" selectedKey={tab} onSelectionChange={(k) => setTab(k as TabKey)} density="compact">
@@ -58,10 +65,27 @@ export function App({ link }: { link: PanelLink }) {
           {panel("expand", <ExpandTab {...modeProps} />)}
           {panel(
             "generate",
-            <GenerateTab {...modeProps} active={tab === "generate"} requestLayers={actions.listLayers} customModels={state.customModels} listModels={actions.listModels}
-              thumbnails={state.thumbnails} requestThumbnail={actions.requestThumbnail} />,
+            <GenerateTab
+              {...modeProps}
+              active={tab === "generate"}
+              requestLayers={actions.listLayers}
+              customModels={state.customModels}
+              listModels={actions.listModels}
+              thumbnails={state.thumbnails}
+              requestThumbnail={actions.requestThumbnail}
+            />,
           )}
-          {panel("settings", <SettingsTab settings={state.settings} connection={state.connection} testing={state.testing} save={actions.saveSettings} test={actions.testConnection} link={link} />)}
+          {panel(
+            "settings",
+            <SettingsTab
+              settings={state.settings}
+              connection={state.connection}
+              testing={state.testing}
+              save={actions.saveSettings}
+              test={actions.testConnection}
+              link={link}
+            />,
+          )}
           <JobsList jobs={state.jobs} actions={actions} />
         </Flex>
       </View>
@@ -70,9 +94,33 @@ export function App({ link }: { link: PanelLink }) {
 }
 
 function EngineStatus({ engine, testing, ok, message }: { engine: "firefly" | "local" | "unknown"; testing: boolean; ok: boolean | null; message?: string }) {
-  if (testing) return <StatusLight variant="info" data-testid="engine-status">Checking the broker…</StatusLight>;
-  if (ok === false) return <StatusLight variant="negative" data-testid="engine-status">{message ?? "Broker not reachable"}</StatusLight>;
-  if (engine === "firefly") return <StatusLight variant="positive" data-testid="engine-status">Firefly</StatusLight>;
-  if (engine === "local") return <StatusLight variant="notice" data-testid="engine-status">Local engine</StatusLight>;
-  return <StatusLight variant="neutral" data-testid="engine-status">Broker not tested</StatusLight>;
+  if (testing)
+    return (
+      <StatusLight variant="info" data-testid="engine-status">
+        Checking the broker…
+      </StatusLight>
+    );
+  if (ok === false)
+    return (
+      <StatusLight variant="negative" data-testid="engine-status">
+        {message ?? "Broker not reachable"}
+      </StatusLight>
+    );
+  if (engine === "firefly")
+    return (
+      <StatusLight variant="positive" data-testid="engine-status">
+        Firefly
+      </StatusLight>
+    );
+  if (engine === "local")
+    return (
+      <StatusLight variant="notice" data-testid="engine-status">
+        Local engine
+      </StatusLight>
+    );
+  return (
+    <StatusLight variant="neutral" data-testid="engine-status">
+      Broker not tested
+    </StatusLight>
+  );
 }

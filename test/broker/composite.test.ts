@@ -55,7 +55,10 @@ async function upload(b: TestBroker, img: RGBAImage): Promise<string> {
 }
 async function inputs(b: TestBroker) {
   const [bg, mask, obj] = [await upload(b, BACKGROUND), await upload(b, FILL_AREA), await upload(b, OBJECT)];
-  return { background: { image: { source: { uploadId: bg } }, fillAreaMask: { source: { uploadId: mask } } }, object: { image: { source: { uploadId: obj } } } };
+  return {
+    background: { image: { source: { uploadId: bg } }, fillAreaMask: { source: { uploadId: mask } } },
+    object: { image: { source: { uploadId: obj } } },
+  };
 }
 
 const submit = (b: TestBroker, kind: "adaptive" | "precise", body: unknown, headers: Record<string, string> = {}) =>
@@ -132,8 +135,7 @@ describe("composites through the broker (firefly mode)", () => {
     expect(px(img, 4, 6)).toEqual([25, 50, 75]);
     expect(px(img, 7, 6)).toEqual([75, 50, 25]);
     // Everything else is the background as sent.
-    for (let y = 0; y < H; y++)
-      for (let x = 0; x < W; x++) if (!(x >= 4 && x < 8 && y >= 2 && y < 7)) expect(px(img, x, y)).toEqual(bgAt(x));
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (!(x >= 4 && x < 8 && y >= 2 && y < 7)) expect(px(img, x, y)).toEqual(bgAt(x));
     const usage = await call(b.url, "GET", "/v1/usage", { key: KEY_ADMIN });
     expect(usage.json.usage).toEqual(expect.arrayContaining([expect.objectContaining({ owner: "alice", jobs: 1, images: 2 })]));
   });
@@ -160,7 +162,11 @@ describe("composites through the broker (firefly mode)", () => {
     const second = await submit(b, "precise", { ...ok, seeds: [2] });
     expect([first.status, second.status]).toEqual([202, 202]);
     await until(() => submits(ff).length === 1, "the first composite to be sent");
-    expect((await call(b.url, "GET", `/v3/status/${second.json.jobId}`, { key: KEY_A })).json).toEqual({ jobId: second.json.jobId, status: "queued", queuePosition: 1 });
+    expect((await call(b.url, "GET", `/v3/status/${second.json.jobId}`, { key: KEY_A })).json).toEqual({
+      jobId: second.json.jobId,
+      status: "queued",
+      queuePosition: 1,
+    });
     clock.advance(60_001);
     b.dispatcher.kick();
     await until(() => submits(ff).length === 2, "the second composite to be sent");
@@ -221,7 +227,9 @@ describe("composites in local mode", () => {
       const r = await submit(b, kind, body);
       expect(r.status).toBe(400);
       expect(r.json).toMatchObject({ error_code: "needs_firefly_credentials", category: "invalid_input" });
-      expect(r.json.message).toMatch(new RegExp(`^${name} \\(Harmonize\\) needs Firefly credentials.*FIREFLY_SERVICES_CLIENT_ID and FIREFLY_SERVICES_CLIENT_SECRET`));
+      expect(r.json.message).toMatch(
+        new RegExp(`^${name} \\(Harmonize\\) needs Firefly credentials.*FIREFLY_SERVICES_CLIENT_ID and FIREFLY_SERVICES_CLIENT_SECRET`),
+      );
     }
   });
 });

@@ -26,7 +26,10 @@ describe("loadConfig", () => {
     const local = loadConfig(base(dir), { cwd: dir });
     expect(local.mode).toBe("local");
     expect(local.ratePerMinute).toBe(Infinity);
-    expect(loadConfig({ ...base(dir), FIREFLY_SERVICES_CLIENT_ID: "id", FIREFLY_SERVICES_CLIENT_SECRET: "secret-value-123", INFILL_PROVIDER: "local" }, { cwd: dir }).mode).toBe("local");
+    expect(
+      loadConfig({ ...base(dir), FIREFLY_SERVICES_CLIENT_ID: "id", FIREFLY_SERVICES_CLIENT_SECRET: "secret-value-123", INFILL_PROVIDER: "local" }, { cwd: dir })
+        .mode,
+    ).toBe("local");
   });
 
   test.each([
@@ -109,14 +112,28 @@ describe("loadConfig", () => {
   test("keys file: plain and hashed keys, names, admin; duplicates and malformed entries refused", () => {
     const dir = tmpDir();
     const file = path.join(dir, "k.json");
-    fs.writeFileSync(file, JSON.stringify([{ name: "ann", key: "ifk_ann_0123456789abcdef" }, { name: "ben", key: `sha256:${sha256("ifk_ben_0123456789abcdef").toString("hex")}`, admin: true }]));
+    fs.writeFileSync(
+      file,
+      JSON.stringify([
+        { name: "ann", key: "ifk_ann_0123456789abcdef" },
+        { name: "ben", key: `sha256:${sha256("ifk_ben_0123456789abcdef").toString("hex")}`, admin: true },
+      ]),
+    );
     const cfg = loadConfig({ ...base(dir), INFILL_KEYS_FILE: file }, { cwd: dir });
     const ring = new KeyRing(cfg.keys);
     expect(ring.find("ifk_ann_0123456789abcdef")?.name).toBe("ann");
     expect(ring.find("ifk_ben_0123456789abcdef")).toMatchObject({ name: "ben", admin: true });
     expect(ring.find("ifk_ben_0123456789abcdeF")).toBeUndefined();
     expect(ring.find("")).toBeUndefined();
-    fs.writeFileSync(file, JSON.stringify({ keys: [{ name: "a", key: "ifk_0123456789abcdef" }, { name: "a", key: "ifk_0123456789abcdeg" }] }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        keys: [
+          { name: "a", key: "ifk_0123456789abcdef" },
+          { name: "a", key: "ifk_0123456789abcdeg" },
+        ],
+      }),
+    );
     expect(() => loadConfig({ ...base(dir), INFILL_KEYS_FILE: file }, { cwd: dir })).toThrow(/appears twice/);
     fs.writeFileSync(file, "{not json");
     expect(() => loadConfig({ ...base(dir), INFILL_KEYS_FILE: file }, { cwd: dir })).toThrow(/not valid JSON/);
@@ -143,7 +160,8 @@ describe("loadConfig", () => {
     for (const ring of [plain, hashed]) {
       expect(ring.find(key)?.name).toBe("ann");
       // The key repeated, cut short, one character off, in another case: all refused.
-      for (const near of [key + key, key.slice(0, -1), key.slice(1), key.replace("f", "e"), key.toUpperCase(), "x", "", "x".repeat(513)]) expect(ring.find(near)).toBeUndefined();
+      for (const near of [key + key, key.slice(0, -1), key.slice(1), key.replace("f", "e"), key.toUpperCase(), "x", "", "x".repeat(513)])
+        expect(ring.find(near)).toBeUndefined();
     }
   });
 
@@ -189,11 +207,20 @@ describe("local mode", () => {
 describe("main (the infill-broker command)", () => {
   const node = process.execPath;
   const run = (env: Record<string, string>, cwd: string) =>
-    spawn(node, ["-r", "ts-node/register/transpile-only", "-e", 'require("./src/broker/main").main(process.argv.slice(1)).catch((e)=>{console.error(e.message);process.exit(1)})'], {
-      cwd: path.join(__dirname, "..", ".."),
-      env: { PATH: process.env.PATH ?? "", HOME: cwd, TS_NODE_COMPILER_OPTIONS: '{"module":"commonjs"}', TS_NODE_PROJECT: "tsconfig.json", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    spawn(
+      node,
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        "-e",
+        'require("./src/broker/main").main(process.argv.slice(1)).catch((e)=>{console.error(e.message);process.exit(1)})',
+      ],
+      {
+        cwd: path.join(__dirname, "..", ".."),
+        env: { PATH: process.env.PATH ?? "", HOME: cwd, TS_NODE_COMPILER_OPTIONS: '{"module":"commonjs"}', TS_NODE_PROJECT: "tsconfig.json", ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
 
   test("bad configuration: one line on stderr and exit code 2", async () => {
     const dir = tmpDir();

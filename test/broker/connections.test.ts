@@ -52,7 +52,9 @@ test("/health declaring a huge body is answered 413 at once and its connection c
 
 test("a small body on a route that reads none is refused too (no draining it first)", async () => {
   const c = await connect();
-  c.sock.write(`GET /v3/custom-models HTTP/1.1\r\nhost: 127.0.0.1:${broker.port}\r\nauthorization: Bearer ${KEY_A}\r\ntransfer-encoding: chunked\r\n\r\n1\r\na\r\n`);
+  c.sock.write(
+    `GET /v3/custom-models HTTP/1.1\r\nhost: 127.0.0.1:${broker.port}\r\nauthorization: Bearer ${KEY_A}\r\ntransfer-encoding: chunked\r\n\r\n1\r\na\r\n`,
+  );
   await c.closed;
   expect(c.data()).toMatch(/^HTTP\/1\.1 413 /);
 });
@@ -70,7 +72,9 @@ test("headers that never finish, and an upload that trickles, are cut by the bro
   const headers = await connect();
   headers.sock.write(`GET /health HTTP/1.1\r\nhost: 127.0.0.1:${broker.port}\r\n`);
   const body = await connect();
-  body.sock.write(`POST /v2/storage/image HTTP/1.1\r\nhost: 127.0.0.1:${broker.port}\r\nauthorization: Bearer ${KEY_A}\r\ncontent-type: image/png\r\ncontent-length: 4096\r\n\r\n`);
+  body.sock.write(
+    `POST /v2/storage/image HTTP/1.1\r\nhost: 127.0.0.1:${broker.port}\r\nauthorization: Bearer ${KEY_A}\r\ncontent-type: image/png\r\ncontent-length: 4096\r\n\r\n`,
+  );
   body.sock.write(ONE_PIXEL_PNG.subarray(0, 16));
   // Neither ever sends the rest; the broker closes both (the test's bound is the jest timeout).
   await Promise.all([headers.closed, body.closed]);
@@ -97,6 +101,9 @@ test("connections past the per-address cap (20) and the total cap (25) are close
   await until(() => open[0].data().includes("\r\n\r\n{"), "health on a kept connection");
   expect(open[0].data()).toMatch(/^HTTP\/1\.1 200 /);
   for (const c of [...mine, ...others]) c.sock.destroy();
-  await until(async () => (await call(capped.url, "GET", "/health", { agent: false }).catch(() => ({ status: 0 }))).status === 200, "health once they are gone");
+  await until(
+    async () => (await call(capped.url, "GET", "/health", { agent: false }).catch(() => ({ status: 0 }))).status === 200,
+    "health once they are gone",
+  );
   await capped.close();
 });

@@ -94,6 +94,11 @@ test("a store write that fails after the provider accepted the submit is retried
   await t.d.stop();
   expect(await t.store.getJob("j1")).toMatchObject({ state: "submitted", providerJobId: "up-1", submitAttempts: 1 });
   expect(t.submits()).toBe(1);
-  expect(t.events().filter((e) => e.event === "store_write_failed").map((e) => e.op)).toEqual(["markSubmitted", "markSubmitted"]);
+  expect(
+    t
+      .events()
+      .filter((e) => e.event === "store_write_failed")
+      .map((e) => e.op),
+  ).toEqual(["markSubmitted", "markSubmitted"]);
   expect(t.events().some((e) => e.event === "submit" && e.result !== "accepted")).toBe(false);
 });

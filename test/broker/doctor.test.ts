@@ -15,7 +15,17 @@ const scopes = "openid,AdobeID,firefly_api,ff_apis";
 
 async function doctor(over: Partial<DoctorOptions> = {}): Promise<{ results: StepResult[]; lines: string[] }> {
   const lines: string[] = [];
-  const results = await runDoctor({ clientId: ff.clientId, clientSecret: ff.clientSecret, imsUrl: ff.imsUrl, imsScopes: scopes, fireflyUrl: ff.url, print: (l) => lines.push(l), sleep: async () => undefined, timeoutMs: 5000, ...over });
+  const results = await runDoctor({
+    clientId: ff.clientId,
+    clientSecret: ff.clientSecret,
+    imsUrl: ff.imsUrl,
+    imsScopes: scopes,
+    fireflyUrl: ff.url,
+    print: (l) => lines.push(l),
+    sleep: async () => undefined,
+    timeoutMs: 5000,
+    ...over,
+  });
   return { results, lines };
 }
 
@@ -54,13 +64,23 @@ test("a scope the credential lacks: scope missing", async () => {
 });
 
 test("an organisation without Firefly: not entitled (x-access-error user_non_entitled)", async () => {
-  ff.inject({ route: "custom-models", status: 403, body: { error_code: "access_error", message: "Forbidden" }, headers: { "x-access-error": "user_non_entitled" } });
+  ff.inject({
+    route: "custom-models",
+    status: 403,
+    body: { error_code: "access_error", message: "Forbidden" },
+    headers: { "x-access-error": "user_non_entitled" },
+  });
   const { results } = await doctor();
   expect(summary(results)).toEqual(["ims:ok", "clock:ok", "custom-models:not_entitled"]);
 });
 
 test("a token without the Firefly scope: scope missing at the first Firefly call", async () => {
-  ff.inject({ route: "custom-models", status: 403, body: { error_code: "access_error", message: "Forbidden" }, headers: { "x-access-error": "invalid_ims_scope" } });
+  ff.inject({
+    route: "custom-models",
+    status: 403,
+    body: { error_code: "access_error", message: "Forbidden" },
+    headers: { "x-access-error": "invalid_ims_scope" },
+  });
   expect(summary((await doctor()).results)).toContain("custom-models:scope_missing");
 });
 

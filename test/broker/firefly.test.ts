@@ -44,10 +44,15 @@ async function submitFill(b: TestBroker, extra: Record<string, unknown> = {}): P
 }
 
 async function finalStatus(b: TestBroker, id: string) {
-  return until(async () => {
-    const s = await call(b.url, "GET", `/v3/status/${id}`, { key: KEY_A });
-    return ["succeeded", "failed", "cancelled", "timeout"].includes(s.json?.status) ? s.json : undefined;
-  }, `job ${id} to end`, 200, 50);
+  return until(
+    async () => {
+      const s = await call(b.url, "GET", `/v3/status/${id}`, { key: KEY_A });
+      return ["succeeded", "failed", "cancelled", "timeout"].includes(s.json?.status) ? s.json : undefined;
+    },
+    `job ${id} to end`,
+    200,
+    50,
+  );
 }
 
 describe("IMS tokens", () => {
@@ -127,7 +132,12 @@ describe("upstream failures", () => {
   });
 
   test("403 quota_exhausted → the job fails with category quota", async () => {
-    ff.inject({ route: "submit", status: 403, body: { error_code: "access_error", message: "Access denied" }, headers: { "x-access-error": "quota_exhausted" } });
+    ff.inject({
+      route: "submit",
+      status: 403,
+      body: { error_code: "access_error", message: "Access denied" },
+      headers: { "x-access-error": "quota_exhausted" },
+    });
     const end = await finalStatus(b, await submitFill(b));
     expect(end).toMatchObject({ status: "failed", error_code: "quota_exhausted", category: "quota" });
   });
@@ -198,7 +208,11 @@ describe("upstream failures", () => {
   test("an output URL on a host that is not allow-listed is never followed", async () => {
     const id = await submitFill(b);
     const job = await until(() => b.store.getJob(id).then((j) => (j?.state === "submitted" ? j : undefined)), "submitted");
-    ff.inject({ route: "status", status: 200, body: { jobId: job.providerJobId, status: "succeeded", result: { outputs: [{ seed: 1, image: { url: "http://169.254.169.254/latest/meta-data" } }] } } });
+    ff.inject({
+      route: "status",
+      status: 200,
+      body: { jobId: job.providerJobId, status: "succeeded", result: { outputs: [{ seed: 1, image: { url: "http://169.254.169.254/latest/meta-data" } }] } },
+    });
     const s = await call(b.url, "GET", `/v3/status/${id}`, { key: KEY_A });
     expect(s.json.status).toBe("succeeded");
     const link = new URL(s.json.result.outputs[0].image.url);

@@ -48,12 +48,28 @@ interface Raw {
 }
 
 const SUBMITS = ["/v3/images/fill-async", "/v3/images/expand-async", "/v3/images/generate-async", "/v3/images/generate-similar-async"];
-const BAD_IDS = ["..", "%2e%2e", "..%2F..%2Fetc%2Fpasswd", "%2F", "a%00b", "urn:infill:jobs:..%2f..", "%c0%ae%c0%ae", "urn%3Ainfill%3Ajobs%3Ax", "....//....//", "%25%32%65", "urn:infill:jobs:00000000-0000-4000-8000-000000000000", "%ZZ", "x".repeat(290)];
+const BAD_IDS = [
+  "..",
+  "%2e%2e",
+  "..%2F..%2Fetc%2Fpasswd",
+  "%2F",
+  "a%00b",
+  "urn:infill:jobs:..%2f..",
+  "%c0%ae%c0%ae",
+  "urn%3Ainfill%3Ajobs%3Ax",
+  "....//....//",
+  "%25%32%65",
+  "urn:infill:jobs:00000000-0000-4000-8000-000000000000",
+  "%ZZ",
+  "x".repeat(290),
+];
 
 function request(method: string, path: string, headers: Record<string, string>, body?: Buffer, declaredLength?: number): Buffer {
   const h = { host: `127.0.0.1:${b.port}`, ...headers } as Record<string, string>;
   if (body !== undefined || declaredLength !== undefined) h["content-length"] = String(declaredLength ?? body!.length);
-  const head = `${method} ${path} HTTP/1.1\r\n${Object.entries(h).map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\nconnection: close\r\n\r\n`;
+  const head = `${method} ${path} HTTP/1.1\r\n${Object.entries(h)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("\r\n")}\r\nconnection: close\r\n\r\n`;
   return Buffer.concat([Buffer.from(head, "latin1"), body ?? Buffer.alloc(0)]);
 }
 
@@ -65,11 +81,34 @@ function generate(r: ReturnType<typeof rng>): Raw {
       return { kind: "random bytes", data: r.bytes(1 + r.int(400)) };
     case 1: {
       const good = JSON.stringify({ image: { source: { uploadId: "6b1f3c2e-0000-4000-8000-000000000000" } }, prompt: "a" });
-      return { kind: "broken JSON", data: request("POST", r.pick(SUBMITS), { ...auth, ...json }, Buffer.from(good.slice(0, r.int(good.length)) + r.str(r.int(5)))) };
+      return {
+        kind: "broken JSON",
+        data: request("POST", r.pick(SUBMITS), { ...auth, ...json }, Buffer.from(good.slice(0, r.int(good.length)) + r.str(r.int(5)))),
+      };
     }
     case 2: {
-      const shapes = [[], 1, "x", null, true, { image: 5 }, { prompt: 7 }, { prompt: "x".repeat(2000) }, { numVariations: "4", prompt: "a" }, { seeds: [1, 1], prompt: "a" }, { image: { source: { url: "http://127.0.0.1/x" } } }, { size: { width: -1 }, prompt: "p" }, { style: { strength: 1e309 } }].map((x) => JSON.stringify(x));
-      shapes.push('{"__proto__":{"admin":true},"prompt":"p"}', '{"constructor":{"prototype":{"x":1}},"prompt":"p"}', '{"prompt":"p","prompt":7}', "1e999", '"\ud800"');
+      const shapes = [
+        [],
+        1,
+        "x",
+        null,
+        true,
+        { image: 5 },
+        { prompt: 7 },
+        { prompt: "x".repeat(2000) },
+        { numVariations: "4", prompt: "a" },
+        { seeds: [1, 1], prompt: "a" },
+        { image: { source: { url: "http://127.0.0.1/x" } } },
+        { size: { width: -1 }, prompt: "p" },
+        { style: { strength: 1e309 } },
+      ].map((x) => JSON.stringify(x));
+      shapes.push(
+        '{"__proto__":{"admin":true},"prompt":"p"}',
+        '{"constructor":{"prototype":{"x":1}},"prompt":"p"}',
+        '{"prompt":"p","prompt":7}',
+        "1e999",
+        '"\ud800"',
+      );
       return { kind: "wrong types", data: request("POST", r.pick(SUBMITS), { ...auth, ...json }, Buffer.from(r.pick(shapes))) };
     }
     case 3:
@@ -88,18 +127,68 @@ function generate(r: ReturnType<typeof rng>): Raw {
       return { kind: "bad job ids", data: request(m, p, auth) };
     }
     case 6:
-      return { kind: "wrong content types", data: request("POST", r.pick(["/v2/storage/image", ...SUBMITS]), { ...auth, "content-type": r.pick(["text/plain", "image/gif", "multipart/form-data; boundary=x", "application/xml", "", "image/png; x=" + r.str(20)]) }, r.bytes(r.int(200))) };
+      return {
+        kind: "wrong content types",
+        data: request(
+          "POST",
+          r.pick(["/v2/storage/image", ...SUBMITS]),
+          {
+            ...auth,
+            "content-type": r.pick(["text/plain", "image/gif", "multipart/form-data; boundary=x", "application/xml", "", "image/png; x=" + r.str(20)]),
+          },
+          r.bytes(r.int(200)),
+        ),
+      };
     case 7: {
       const path = r.pick(["/v2/storage/image", ...SUBMITS]);
       const ct = path.startsWith("/v2") ? "image/png" : "application/json";
-      return { kind: "truncated body", data: request("POST", path, { ...auth, "content-type": ct }, r.bytes(r.int(50)), 1000 + r.int(1000)), mayNotAnswer: true };
+      return {
+        kind: "truncated body",
+        data: request("POST", path, { ...auth, "content-type": ct }, r.bytes(r.int(50)), 1000 + r.int(1000)),
+        mayNotAnswer: true,
+      };
     }
     case 8:
-      return { kind: "junk credentials", data: request(r.pick(["GET", "POST", "PUT"]), r.pick(["/v3/custom-models", "/v1/usage", ...SUBMITS]), { authorization: r.pick(["Bearer", "Bearer ", "Basic Zm9vOmJhcg==", `Bearer ${r.str(40)}`, `Bearer ${"k".repeat(600)}`, "bearer\tx", r.str(30)]) }) };
+      return {
+        kind: "junk credentials",
+        data: request(r.pick(["GET", "POST", "PUT"]), r.pick(["/v3/custom-models", "/v1/usage", ...SUBMITS]), {
+          authorization: r.pick(["Bearer", "Bearer ", "Basic Zm9vOmJhcg==", `Bearer ${r.str(40)}`, `Bearer ${"k".repeat(600)}`, "bearer\tx", r.str(30)]),
+        }),
+      };
     case 9:
-      return { kind: "odd methods and paths", data: request(r.pick(["DELETE", "PATCH", "TRACE", "PROPFIND", "POST", "PUT"]), r.pick(["/health", "/", "/v3/status", "/v3/images/", "/v3/images/fill", "/v9/x", "/v2/storage/image/x", `/v3/custom-models/${r.str(5).replace(/[ ?#%]/g, "a")}`]), auth) };
+      return {
+        kind: "odd methods and paths",
+        data: request(
+          r.pick(["DELETE", "PATCH", "TRACE", "PROPFIND", "POST", "PUT"]),
+          r.pick([
+            "/health",
+            "/",
+            "/v3/status",
+            "/v3/images/",
+            "/v3/images/fill",
+            "/v9/x",
+            "/v2/storage/image/x",
+            `/v3/custom-models/${r.str(5).replace(/[ ?#%]/g, "a")}`,
+          ]),
+          auth,
+        ),
+      };
     default:
-      return { kind: "secrets in query / bad queries", data: request("GET", r.pick([`/v3/custom-models?token=${r.str(8).replace(/[ #&%]/g, "a")}`, "/v3/custom-models?api_key=x", "/v1/usage?since=yesterday", `/v1/outputs/x/0?expires=${r.str(5).replace(/[ #&%]/g, "a")}`, "/v3/status/?%%%", "/v3/custom-models?client_secret=%zz"]), auth) };
+      return {
+        kind: "secrets in query / bad queries",
+        data: request(
+          "GET",
+          r.pick([
+            `/v3/custom-models?token=${r.str(8).replace(/[ #&%]/g, "a")}`,
+            "/v3/custom-models?api_key=x",
+            "/v1/usage?since=yesterday",
+            `/v1/outputs/x/0?expires=${r.str(5).replace(/[ #&%]/g, "a")}`,
+            "/v3/status/?%%%",
+            "/v3/custom-models?client_secret=%zz",
+          ]),
+          auth,
+        ),
+      };
   }
 }
 

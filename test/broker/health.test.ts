@@ -23,16 +23,23 @@ afterAll(async () => {
   await ff.close();
 });
 
-const upload = async () => (await call(broker.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } })).json.images[0].id as string;
+const upload = async () =>
+  (await call(broker.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } })).json.images[0]
+    .id as string;
 
 test("an upstream 429 on a status poll is answered as a rate limit", async () => {
   const acc = await call(broker.url, "POST", "/v3/images/fill-async", { key: KEY_A, body: fillBody(await upload(), await upload()) });
   await until(() => ff.calls.some((c) => c.route === "submit" && c.jobId), "the submit");
   ff.inject({ route: "status", status: 429, body: "<html>Too Many Requests</html>", headers: { "retry-after": "7" }, times: 10 });
-  const r = await until(async () => {
-    const s = await call(broker.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A });
-    return s.status === 429 ? s : undefined;
-  }, "a 429", 100, 30);
+  const r = await until(
+    async () => {
+      const s = await call(broker.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A });
+      return s.status === 429 ? s : undefined;
+    },
+    "a 429",
+    100,
+    30,
+  );
   expect(r.json).toMatchObject({ error_code: "rate_limited", category: "rate_limited" });
   expect(r.headers["retry-after"]).toBe("7");
 });
@@ -41,10 +48,19 @@ test("an oversized upload and a dropped one leave upstream reachable in /health"
   expect((await call(broker.url, "GET", "/health")).json.upstream.reachable).toBe(true);
   // Chunked, so the broker finds it too large only while reading it.
   const big = await new Promise<number>((resolve) => {
-    const req = http.request({ host: "127.0.0.1", port: broker.port, method: "POST", path: "/v2/storage/image", headers: { authorization: `Bearer ${KEY_A}`, "content-type": "image/png", "transfer-encoding": "chunked" } }, (res) => {
-      res.resume();
-      resolve(res.statusCode!);
-    });
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port: broker.port,
+        method: "POST",
+        path: "/v2/storage/image",
+        headers: { authorization: `Bearer ${KEY_A}`, "content-type": "image/png", "transfer-encoding": "chunked" },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      },
+    );
     req.on("error", () => resolve(-1));
     req.end(Buffer.concat([ONE_PIXEL_PNG, Buffer.alloc(15 * 1024 * 1024)]));
   });
@@ -52,7 +68,9 @@ test("an oversized upload and a dropped one leave upstream reachable in /health"
   const before = broker.counters.uploadsAborted;
   const sock = net.connect(broker.port, "127.0.0.1");
   sock.on("error", () => undefined);
-  sock.write(`POST /v2/storage/image HTTP/1.1\r\nhost: 127.0.0.1:${broker.port}\r\nauthorization: Bearer ${KEY_A}\r\ncontent-type: image/png\r\ncontent-length: 5000\r\n\r\n`);
+  sock.write(
+    `POST /v2/storage/image HTTP/1.1\r\nhost: 127.0.0.1:${broker.port}\r\nauthorization: Bearer ${KEY_A}\r\ncontent-type: image/png\r\ncontent-length: 5000\r\n\r\n`,
+  );
   sock.write(ONE_PIXEL_PNG);
   await until(() => broker.uploads.active > 0, "the upload to start");
   sock.destroy();

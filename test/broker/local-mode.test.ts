@@ -16,7 +16,9 @@ afterAll(async () => {
 async function png(w: number, h: number, channels: 1 | 3, px: (x: number, y: number) => number[]): Promise<Buffer> {
   const raw = Buffer.alloc(w * h * channels);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) px(x, y).forEach((v, c) => (raw[(y * w + x) * channels + c] = v));
-  return sharp(raw, { raw: { width: w, height: h, channels } }).png().toBuffer();
+  return sharp(raw, { raw: { width: w, height: h, channels } })
+    .png()
+    .toBuffer();
 }
 
 test("fill runs end to end on the local engine through the broker", async () => {
@@ -25,16 +27,25 @@ test("fill runs end to end on the local engine through the broker", async () => 
   expect(health.json).toMatchObject({ status: "ok", mode: "local" });
   const src = await png(96, 64, 3, (x, y) => [(x * 5) % 256, (y * 7) % 256, 120]);
   const mask = await png(96, 64, 1, (x, y) => [x >= 30 && x < 60 && y >= 20 && y < 44 ? 255 : 0]);
-  const up = async (buf: Buffer) => (await call(b.url, "POST", "/v2/storage/image", { key: KEY_A, body: buf, headers: { "content-type": "image/png" } })).json.images[0].id;
+  const up = async (buf: Buffer) =>
+    (await call(b.url, "POST", "/v2/storage/image", { key: KEY_A, body: buf, headers: { "content-type": "image/png" } })).json.images[0].id;
   const s = await up(src);
   const m = await up(mask);
-  const acc = await call(b.url, "POST", "/v3/images/fill-async", { key: KEY_A, body: { image: { source: { uploadId: s } }, mask: { source: { uploadId: m } }, seeds: [7] } });
+  const acc = await call(b.url, "POST", "/v3/images/fill-async", {
+    key: KEY_A,
+    body: { image: { source: { uploadId: s } }, mask: { source: { uploadId: m } }, seeds: [7] },
+  });
   expect(acc.status).toBe(202);
   expect((await call(b.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_B })).status).toBe(404);
-  const done = await until(async () => {
-    const r = await call(b.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A });
-    return ["succeeded", "failed"].includes(r.json.status) ? r.json : undefined;
-  }, "local job", 600, 100);
+  const done = await until(
+    async () => {
+      const r = await call(b.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A });
+      return ["succeeded", "failed"].includes(r.json.status) ? r.json : undefined;
+    },
+    "local job",
+    600,
+    100,
+  );
   expect(done.status).toBe("succeeded");
   const link = new URL(done.result.outputs[0].image.url);
   expect(link.origin).toBe(b.url);

@@ -29,7 +29,12 @@ test("log lines: one JSON object per line, in order, with level and time; secret
     expect(e).toMatchObject({ level: "info", n: i, detail: "upstream said [redacted]", auth: "Bearer [redacted]" });
     expect(e.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
-  expect(entries[100]).toMatchObject({ authorization: "[redacted]", headers: { authorization: "[redacted]", cookie: "[redacted]" }, upstream: { access_token: "[redacted]", client_secret: "[redacted]" }, key: "alice" });
+  expect(entries[100]).toMatchObject({
+    authorization: "[redacted]",
+    headers: { authorization: "[redacted]", cookie: "[redacted]" },
+    upstream: { access_token: "[redacted]", client_secret: "[redacted]" },
+    key: "alice",
+  });
   expect(entries[101]).toMatchObject({ level: "error", event: "internal_error", error: "stack with [redacted]" });
   expect(lines.join("\n")).not.toContain(secret);
   expect(lines.join("\n")).not.toContain("hunter2");
@@ -70,7 +75,7 @@ test("standard output: every line arrives, in order and redacted, even when the 
   // A process that logs a burst (more than one buffer's worth) and exits in the same turn.
   const script = [
     'const { Logger, Redactor, fdSink } = require("./src/broker/log");',
-    "const r = new Redactor(); r.add(\"child-secret-0123456789\");",
+    'const r = new Redactor(); r.add("child-secret-0123456789");',
     "const log = new Logger(fdSink(), r);",
     'for (let i = 0; i < 3000; i++) log.log({ i, note: "said child-secret-0123456789" });',
     "process.exit(0);",
@@ -108,7 +113,7 @@ test("redaction: secrets, bearer credentials, secret parameters and broker keys 
 test("standard output: a single line from a quiet process arrives while the process runs on", async () => {
   const script = [
     'const { Logger, Redactor, fdSink } = require("./src/broker/log");',
-    "new Logger(fdSink(), new Redactor()).log({ event: \"alone\" });",
+    'new Logger(fdSink(), new Redactor()).log({ event: "alone" });',
     'process.stderr.write("logged\\n");',
     "setInterval(() => undefined, 1000);",
   ].join("\n");
@@ -142,7 +147,7 @@ test("every request has an id: sent back as x-request-id (readable by allowed br
     // A sane id from the client is kept; one too long or with other characters is replaced.
     const given = await call(b.url, "GET", "/health", { headers: { "x-request-id": "panel-job_7:a.b" } });
     expect(given.headers["x-request-id"]).toBe("panel-job_7:a.b");
-    for (const bad of ["x".repeat(65), "a b", "a\"b", "ümlaut", ""]) {
+    for (const bad of ["x".repeat(65), "a b", 'a"b', "ümlaut", ""]) {
       const r = await call(b.url, "GET", "/health", { headers: { "x-request-id": bad } });
       expect(r.headers["x-request-id"]).not.toBe(bad);
       expect(String(r.headers["x-request-id"])).toMatch(/^[0-9a-f-]{36}$/);

@@ -131,17 +131,25 @@ test("local mode: the engine's jobs and their time", async () => {
     const png = (w: number, h: number, channels: 1 | 3, px: (x: number, y: number) => number) => {
       const raw = Buffer.alloc(w * h * channels);
       for (let i = 0; i < raw.length; i++) raw[i] = px(Math.floor(i / channels) % w, Math.floor(i / channels / w));
-      return sharp(raw, { raw: { width: w, height: h, channels } }).png().toBuffer();
+      return sharp(raw, { raw: { width: w, height: h, channels } })
+        .png()
+        .toBuffer();
     };
-    const up = async (buf: Buffer) => (await call(b.url, "POST", "/v2/storage/image", { key: KEY_A, body: buf, headers: { "content-type": "image/png" } })).json.images[0].id;
+    const up = async (buf: Buffer) =>
+      (await call(b.url, "POST", "/v2/storage/image", { key: KEY_A, body: buf, headers: { "content-type": "image/png" } })).json.images[0].id;
     const s = await up(await png(48, 32, 3, (x, y) => (x * 5 + y * 7) % 256));
     const m = await up(await png(48, 32, 1, (x, y) => (x >= 16 && x < 32 && y >= 8 && y < 24 ? 255 : 0)));
     const acc = await call(b.url, "POST", "/v3/images/fill-async", { key: KEY_A, body: { ...fillBody(s, m), seeds: [3] } });
     expect(acc.status).toBe(202);
-    const done = await until(async () => {
-      const r = await call(b.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A });
-      return ["succeeded", "failed"].includes(r.json.status) ? r.json : undefined;
-    }, "the local job", 600, 100);
+    const done = await until(
+      async () => {
+        const r = await call(b.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A });
+        return ["succeeded", "failed"].includes(r.json.status) ? r.json : undefined;
+      },
+      "the local job",
+      600,
+      100,
+    );
     expect(done.status).toBe("succeeded");
     const after = await scrape(b.url);
     expect(at(after, 'infill_engine_jobs_total{outcome="succeeded"}')).toBe(1);

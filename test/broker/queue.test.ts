@@ -211,7 +211,11 @@ test("a job claimed but not yet sent when the broker crashed is sent after the r
   await until(async () => (await b.store.getJob(id))?.state === "submitted", "the job to be sent");
   expect(prompts(ff)).toEqual(["crash"]);
   expect(await b.store.getJob(id)).toMatchObject({ state: "submitted", submitAttempts: 1 });
-  expect(b.logs.map((l) => JSON.parse(l)).find((e) => e.event === "claim_taken_over")).toMatchObject({ jobId: id, result: "requeued", claimedBy: "dead-broker" });
+  expect(b.logs.map((l) => JSON.parse(l)).find((e) => e.event === "claim_taken_over")).toMatchObject({
+    jobId: id,
+    result: "requeued",
+    claimedBy: "dead-broker",
+  });
 });
 
 test("graceful shutdown finishes in-flight requests and keeps the queue", async () => {

@@ -127,7 +127,15 @@ describe("static files", () => {
   });
 
   test("no path escapes the static folders", async () => {
-    for (const p of ["/../secret.txt", "/%2e%2e/secret.txt", "/assets/..%2f..%2fsecret.txt", "/ui/..%2F..%2Fsecret.txt", "/ui/%2e%2e%5csecret.txt", "/.%00/x", "/%c0%ae%c0%ae/secret.txt"]) {
+    for (const p of [
+      "/../secret.txt",
+      "/%2e%2e/secret.txt",
+      "/assets/..%2f..%2fsecret.txt",
+      "/ui/..%2F..%2Fsecret.txt",
+      "/ui/%2e%2e%5csecret.txt",
+      "/.%00/x",
+      "/%c0%ae%c0%ae/secret.txt",
+    ]) {
       const r = await call(broker.url, "GET", p);
       expect([403, 404]).toContain(r.status);
       expect(r.text).not.toContain("outside the static root");
@@ -166,7 +174,11 @@ describe("uploads", () => {
     const t = await call(broker.url, "POST", "/v2/storage/image", { key: KEY_A, body: "GIF89a", headers: { "content-type": "image/gif" } });
     expect(t.status).toBe(415);
     expect(t.json).toMatchObject({ error_code: "invalid_content_type", category: "invalid_input" });
-    const big = await call(broker.url, "POST", "/v2/storage/image", { key: KEY_A, body: Buffer.alloc(16), headers: { "content-type": "image/png", "content-length": String(15 * 1024 * 1024 + 1) } });
+    const big = await call(broker.url, "POST", "/v2/storage/image", {
+      key: KEY_A,
+      body: Buffer.alloc(16),
+      headers: { "content-type": "image/png", "content-length": String(15 * 1024 * 1024 + 1) },
+    });
     expect(big.status).toBe(413);
     expect(big.json).toMatchObject({ error_code: "payload_too_large", category: "invalid_input" });
     expect(ff.calls.filter((c) => c.route === "upload").length).toBe(before);
@@ -176,11 +188,20 @@ describe("uploads", () => {
     const http = await import("http");
     const u = new URL(broker.url);
     const reply = await new Promise<{ status: number; body: string }>((resolve) => {
-      const req = http.request({ host: u.hostname, port: u.port, method: "POST", path: "/v2/storage/image", headers: { authorization: `Bearer ${KEY_A}`, "content-type": "image/jpeg", "transfer-encoding": "chunked" } }, (res) => {
-        let body = "";
-        res.on("data", (c) => (body += c));
-        res.on("end", () => resolve({ status: res.statusCode!, body }));
-      });
+      const req = http.request(
+        {
+          host: u.hostname,
+          port: u.port,
+          method: "POST",
+          path: "/v2/storage/image",
+          headers: { authorization: `Bearer ${KEY_A}`, "content-type": "image/jpeg", "transfer-encoding": "chunked" },
+        },
+        (res) => {
+          let body = "";
+          res.on("data", (c) => (body += c));
+          res.on("end", () => resolve({ status: res.statusCode!, body }));
+        },
+      );
       req.on("error", () => resolve({ status: -1, body: "" }));
       const chunk = Buffer.alloc(1024 * 1024, 7);
       req.write(Buffer.from([0xff, 0xd8, 0xff, 0xe0])); // a JPEG start, then far too much
@@ -213,14 +234,25 @@ describe("jobs", () => {
     const mv = await call(broker.url, "POST", "/v3/images/generate-async", { key: KEY_A, body: { prompt: "a cat" }, headers: { "x-model-version": "image9" } });
     expect(mv.status).toBe(422);
     expect(mv.json.validation_errors[0].loc).toEqual(["header", "x-model-version"]);
-    const fillModel = await call(broker.url, "POST", "/v3/images/fill-async", { key: KEY_A, body: fillBody("0d4a8b0e-1111-4222-8333-444455556666", "0d4a8b0e-1111-4222-8333-444455556667"), headers: { "x-model-version": "image4_ultra" } });
+    const fillModel = await call(broker.url, "POST", "/v3/images/fill-async", {
+      key: KEY_A,
+      body: fillBody("0d4a8b0e-1111-4222-8333-444455556666", "0d4a8b0e-1111-4222-8333-444455556667"),
+      headers: { "x-model-version": "image4_ultra" },
+    });
     expect(fillModel.status).toBe(422);
-    const url = await call(broker.url, "POST", "/v3/images/generate-similar-async", { key: KEY_A, body: { image: { source: { url: "https://attacker.example/x.png" } } } });
+    const url = await call(broker.url, "POST", "/v3/images/generate-similar-async", {
+      key: KEY_A,
+      body: { image: { source: { url: "https://attacker.example/x.png" } } },
+    });
     expect(url.status).toBe(422);
     const notJson = await call(broker.url, "POST", "/v3/images/fill-async", { key: KEY_A, body: "{", headers: { "content-type": "application/json" } });
     expect(notJson.status).toBe(400);
     expect(notJson.json.category).toBe("invalid_input");
-    const wrongType = await call(broker.url, "POST", "/v3/images/fill-async", { key: KEY_A, body: "a=b", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const wrongType = await call(broker.url, "POST", "/v3/images/fill-async", {
+      key: KEY_A,
+      body: "a=b",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(wrongType.status).toBe(415);
     expect(ff.calls.filter((c) => c.route === "submit").length).toBe(before);
   });
@@ -236,12 +268,17 @@ describe("jobs", () => {
     const submitted = await until(() => ff.calls.find((c) => c.route === "submit" && (c.body as { prompt?: string })?.prompt === "a boat"), "submit upstream");
     expect(submitted.hadAuth).toBe(true);
 
-    const done = await until(async () => {
-      const s = await call(broker.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A });
-      expect(s.status).toBe(200);
-      expect(s.json.jobId).toBe(acc.json.jobId);
-      return s.json.status === "succeeded" ? s.json : undefined;
-    }, "job to succeed", 100, 300);
+    const done = await until(
+      async () => {
+        const s = await call(broker.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A });
+        expect(s.status).toBe(200);
+        expect(s.json.jobId).toBe(acc.json.jobId);
+        return s.json.status === "succeeded" ? s.json : undefined;
+      },
+      "job to succeed",
+      100,
+      300,
+    );
     expect(done.result.outputs).toHaveLength(2);
     // The id percent-encoded in the path is the same job; a wrong method or a longer path is not the status route.
     const encoded = await call(broker.url, "GET", `/v3/status/${encodeURIComponent(acc.json.jobId)}`, { key: KEY_A });
@@ -262,7 +299,11 @@ describe("jobs", () => {
     // Forged, tampered or other-index links are refused.
     const bad = await call(broker.url, "GET", link.pathname.replace(/0$/, "1") + link.search);
     expect(bad.status).toBe(403);
-    const tampered = await call(broker.url, "GET", `${link.pathname}?expires=${Number(link.searchParams.get("expires")) + 60000}&sig=${link.searchParams.get("sig")}`);
+    const tampered = await call(
+      broker.url,
+      "GET",
+      `${link.pathname}?expires=${Number(link.searchParams.get("expires")) + 60000}&sig=${link.searchParams.get("sig")}`,
+    );
     expect(tampered.status).toBe(403);
     expect(tampered.json.category).toBe("auth");
 
@@ -289,10 +330,15 @@ describe("jobs", () => {
     expect(guess.status).toBe(404);
     // Alice's output link is bound to alice: re-signing is impossible without the key, and the
     // link stops working for a job that is not alice's.
-    const done = await until(async () => {
-      const s = await call(broker.url, "GET", `/v3/status/${id}`, { key: KEY_A });
-      return s.json.status === "succeeded" ? s.json : undefined;
-    }, "job", 100, 300);
+    const done = await until(
+      async () => {
+        const s = await call(broker.url, "GET", `/v3/status/${id}`, { key: KEY_A });
+        return s.json.status === "succeeded" ? s.json : undefined;
+      },
+      "job",
+      100,
+      300,
+    );
     const link = new URL(done.result.outputs[0].image.url);
     const other = await call(broker.url, "POST", "/v3/images/fill-async", { key: KEY_B, body: fillBody(await upload(KEY_B), await upload(KEY_B)) });
     const stolen = await call(broker.url, "GET", `/v1/outputs/${other.json.jobId}/0${link.search}`);
@@ -313,10 +359,15 @@ describe("jobs", () => {
     const c = await call(broker.url, "PUT", `/v3/cancel/${acc.json.jobId}`, { key: KEY_A });
     expect(c.status).toBe(200);
     expect(ff.calls.filter((x) => x.route === "cancel").length).toBeGreaterThan(0);
-    const end = await until(async () => {
-      const s = await call(broker.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A });
-      return s.json.status === "cancelled" ? s.json : undefined;
-    }, "cancelled", 100, 300);
+    const end = await until(
+      async () => {
+        const s = await call(broker.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A });
+        return s.json.status === "cancelled" ? s.json : undefined;
+      },
+      "cancelled",
+      100,
+      300,
+    );
     expect(end.status).toBe("cancelled");
   });
 
@@ -338,7 +389,9 @@ describe("providers that refuse an endpoint", () => {
     const provider = {
       ...base,
       refuse: (endpoint: string) =>
-        endpoint === "generate" ? new ProviderError({ status: 400, body: { error_code: "needs_firefly_credentials", message: "Generate needs Firefly credentials on the broker." } }) : undefined,
+        endpoint === "generate"
+          ? new ProviderError({ status: 400, body: { error_code: "needs_firefly_credentials", message: "Generate needs Firefly credentials on the broker." } })
+          : undefined,
     };
     const b = await startTestBroker({ INFILL_PROVIDER: "local" }, { provider });
     try {

@@ -38,10 +38,15 @@ test("a full session through every secret-handling path leaks nothing (answers, 
     const up = await call(b.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } });
     const id = up.json.images[0].id;
     const acc = await call(b.url, "POST", "/v3/images/fill-async", { key: KEY_A, body: fillBody(id, id) });
-    const done = await until(async () => {
-      const s = await call(b.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A });
-      return s.json.status === "succeeded" ? s.json : undefined;
-    }, "job", 100, 50);
+    const done = await until(
+      async () => {
+        const s = await call(b.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A });
+        return s.json.status === "succeeded" ? s.json : undefined;
+      },
+      "job",
+      100,
+      50,
+    );
     const link = new URL(done.result.outputs[0].image.url);
     expect((await call(b.url, "GET", link.pathname + link.search)).status).toBe(200);
     // Token expiry and refresh.
@@ -99,18 +104,33 @@ test("secrets at the point where a message is shortened are redacted before the 
     // A job whose status message carries the token just before Firefly's message is cut.
     const acc = keep(await call(b.url, "POST", "/v3/images/fill-async", { key: KEY_A, body: fillBody(up.json.images[0].id, up.json.images[0].id) }));
     const sent = await until(() => ff.calls.find((c) => c.route === "submit" && c.jobId), "the submit");
-    ff.inject({ route: "status", status: 200, body: { jobId: sent.jobId, status: "failed", error_code: "runtime_error", message: `${"z".repeat(1995)}${token}` }, times: 50 });
-    const failed = await until(async () => {
-      const s = keep(await call(b.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A }));
-      return s.json.status === "failed" ? s : undefined;
-    }, "the failed status", 100, 30);
+    ff.inject({
+      route: "status",
+      status: 200,
+      body: { jobId: sent.jobId, status: "failed", error_code: "runtime_error", message: `${"z".repeat(1995)}${token}` },
+      times: 50,
+    });
+    const failed = await until(
+      async () => {
+        const s = keep(await call(b.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A }));
+        return s.json.status === "failed" ? s : undefined;
+      },
+      "the failed status",
+      100,
+      30,
+    );
     expect(failed.json.message ?? failed.json.error?.message ?? failed.text).toContain("z");
     // An HTML error page with the token where it is cut.
     ff.inject({ route: "upload", status: 413, body: `<html><body>${"y".repeat(290)}${token}</body></html>` });
     const html = keep(await call(b.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } }));
     expect(html.status).toBe(413);
     // Rate-limit headers echoing the token.
-    ff.inject({ route: "custom-models", status: 429, body: { error_code: "rate_limited" }, headers: { "x-access-error": `denied for ${token}`, "retry-after": token, "x-access-rate-limit-level": `org ${token}` } });
+    ff.inject({
+      route: "custom-models",
+      status: 429,
+      body: { error_code: "rate_limited" },
+      headers: { "x-access-error": `denied for ${token}`, "retry-after": token, "x-access-rate-limit-level": `org ${token}` },
+    });
     const limited = keep(await call(b.url, "GET", "/v3/custom-models", { key: KEY_A }));
     expect(limited.status).toBe(429);
     expect(String(limited.headers["x-access-error"])).toContain("[redacted]");

@@ -38,7 +38,9 @@ async function partialUpload(key: string, declared: number, sent: number): Promi
   sock.on("error", () => undefined);
   await new Promise<void>((r) => sock.once("connect", () => r()));
   const body = Buffer.concat([ONE_PIXEL_PNG, Buffer.alloc(Math.max(0, sent - ONE_PIXEL_PNG.length), 1)]).subarray(0, sent);
-  sock.write(`POST /v2/storage/image HTTP/1.1\r\nhost: 127.0.0.1:${u.port}\r\nauthorization: Bearer ${key}\r\ncontent-type: image/png\r\ncontent-length: ${declared}\r\n\r\n`);
+  sock.write(
+    `POST /v2/storage/image HTTP/1.1\r\nhost: 127.0.0.1:${u.port}\r\nauthorization: Bearer ${key}\r\ncontent-type: image/png\r\ncontent-length: ${declared}\r\n\r\n`,
+  );
   sock.write(body);
   return sock;
 }
@@ -95,7 +97,11 @@ test("one key's uploads beyond its slots are refused with 429 at once; another k
   expect(other.status).toBe(200);
   for (const s of socks) s.destroy();
   // The slots come back when those clients are gone.
-  await until(async () => (await call(broker.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } })).status === 200, "a slot for alice again");
+  await until(
+    async () =>
+      (await call(broker.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } })).status === 200,
+    "a slot for alice again",
+  );
 });
 
 describe("uploads held by upstream", () => {
@@ -106,14 +112,20 @@ describe("uploads held by upstream", () => {
   afterAll(() => wide.close());
 
   test("64 uploads Firefly is slow to answer do not hold up another key's custom-models call or status poll", async () => {
-    const up = async (key: string) => (await call(wide.url, "POST", "/v2/storage/image", { key, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } })).json.images[0].id as string;
+    const up = async (key: string) =>
+      (await call(wide.url, "POST", "/v2/storage/image", { key, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } })).json.images[0].id as string;
     const src = await up(KEY_B);
-    const acc = await call(wide.url, "POST", "/v3/images/fill-async", { key: KEY_B, body: { image: { source: { uploadId: src } }, mask: { source: { uploadId: await up(KEY_B) } } } });
+    const acc = await call(wide.url, "POST", "/v3/images/fill-async", {
+      key: KEY_B,
+      body: { image: { source: { uploadId: src } }, mask: { source: { uploadId: await up(KEY_B) } } },
+    });
     expect(acc.status).toBe(202);
     const held = gate();
     const heldFrom = ff.calls.length;
     ff.inject({ route: "upload", until: held.promise, times: 64 });
-    const slow = Array.from({ length: 64 }, () => call(wide.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } }));
+    const slow = Array.from({ length: 64 }, () =>
+      call(wide.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } }),
+    );
     let slowDone = 0;
     for (const p of slow) void p.then(() => slowDone++);
     // Firefly has as many of them as the broker sends at once, and answers none yet.

@@ -41,7 +41,8 @@ async function uploadInput(b: TestBroker): Promise<string> {
   return r.json.images[0].id;
 }
 
-const upscale = (b: TestBroker, body: unknown, headers: Record<string, string> = {}) => call(b.url, "POST", "/v3/images/upscale", { key: KEY_A, body: body as object, headers });
+const upscale = (b: TestBroker, body: unknown, headers: Record<string, string> = {}) =>
+  call(b.url, "POST", "/v3/images/upscale", { key: KEY_A, body: body as object, headers });
 const submits = (ff: FakeFirefly) => ff.calls.filter((c) => c.route === "submit");
 
 describe("upscale through the broker (firefly mode)", () => {
@@ -110,7 +111,11 @@ describe("upscale through the broker (firefly mode)", () => {
     const second = await upscale(b, { image: { source: { uploadId: id } }, seeds: [2] });
     expect([first.status, second.status]).toEqual([202, 202]);
     await until(() => submits(ff).length === 1, "the first upscale to be sent");
-    expect((await call(b.url, "GET", `/v3/status/${second.json.jobId}`, { key: KEY_A })).json).toEqual({ jobId: second.json.jobId, status: "queued", queuePosition: 1 });
+    expect((await call(b.url, "GET", `/v3/status/${second.json.jobId}`, { key: KEY_A })).json).toEqual({
+      jobId: second.json.jobId,
+      status: "queued",
+      queuePosition: 1,
+    });
     clock.advance(60_001);
     b.dispatcher.kick();
     await until(() => submits(ff).length === 2, "the second upscale to be sent");
@@ -139,7 +144,10 @@ describe("upscale in local mode", () => {
   test("refused at once with a clear 400 that names the Firefly credentials", async () => {
     const b = await startTestBroker({ INFILL_PROVIDER: "local" });
     brokers.push(b);
-    const r = await call(b.url, "POST", "/v3/images/upscale", { key: KEY_A, body: { image: { source: { uploadId: "00000000-0000-4000-8000-000000000000" } }, seeds: [1] } });
+    const r = await call(b.url, "POST", "/v3/images/upscale", {
+      key: KEY_A,
+      body: { image: { source: { uploadId: "00000000-0000-4000-8000-000000000000" } }, seeds: [1] },
+    });
     expect(r.status).toBe(400);
     expect(r.json).toMatchObject({ error_code: "needs_firefly_credentials", category: "invalid_input" });
     expect(r.json.message).toMatch(/^Upscale needs Firefly credentials.*FIREFLY_SERVICES_CLIENT_ID and FIREFLY_SERVICES_CLIENT_SECRET/);

@@ -199,7 +199,9 @@ test("a refused connection is known not to have been sent", async () => {
   await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
   const port = (closed.address() as AddressInfo).port;
   await new Promise<void>((r) => closed.close(() => r()));
-  const err = await networkError(fetchUpstream({ method: "POST", url: new URL(`http://127.0.0.1:${port}/x`), body: "{}", timeoutMs: 2000, freshConnection: true }));
+  const err = await networkError(
+    fetchUpstream({ method: "POST", url: new URL(`http://127.0.0.1:${port}/x`), body: "{}", timeoutMs: 2000, freshConnection: true }),
+  );
   expect(err.code).toBe("ECONNREFUSED");
   expect(err.notSent).toBe(true);
 });

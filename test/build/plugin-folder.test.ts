@@ -28,7 +28,9 @@ interface Icon {
 /** Every icon file a manifest names, with the pixel size UXP expects at each scale. */
 function iconFiles(manifest: { icons: Icon[]; entrypoints: { icons: Icon[] }[] }): { file: string; width: number; height: number }[] {
   const icons = [...manifest.icons, ...manifest.entrypoints.flatMap((e) => e.icons)];
-  return icons.flatMap((i) => i.scale.map((s) => ({ file: s === 1 ? i.path : i.path.replace(/\.png$/, `@${s}x.png`), width: i.width * s, height: i.height * s })));
+  return icons.flatMap((i) =>
+    i.scale.map((s) => ({ file: s === 1 ? i.path : i.path.replace(/\.png$/, `@${s}x.png`), width: i.width * s, height: i.height * s })),
+  );
 }
 
 describe("built plugin folder", () => {

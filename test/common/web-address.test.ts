@@ -16,7 +16,17 @@ describe("parseWebAddress", () => {
     const u = new URL(text);
     const p = parseWebAddress(text)!;
     expect(p).not.toBeNull();
-    expect({ protocol: p.protocol, hostname: p.hostname, port: p.port, pathname: p.pathname, search: p.search, hash: p.hash, origin: p.origin, username: p.username, password: p.password }).toEqual({
+    expect({
+      protocol: p.protocol,
+      hostname: p.hostname,
+      port: p.port,
+      pathname: p.pathname,
+      search: p.search,
+      hash: p.hash,
+      origin: p.origin,
+      username: p.username,
+      password: p.password,
+    }).toEqual({
       protocol: u.protocol,
       hostname: u.hostname,
       port: u.port,

@@ -34,7 +34,9 @@ describe("broker client", () => {
   test("submit validates against the contract before sending, and sends x-model-version", async () => {
     const { f, calls } = fakeFetch([() => json(202, { jobId: "urn:ff:jobs:x:1", statusUrl: "s", cancelUrl: "c" })]);
     const c = createBrokerClient({ baseUrl: "http://b", key: "k", fetch: f });
-    await expect(c.submit("fill", { image: { source: { uploadId: UUID } }, mask: { source: { uploadId: UUID } }, size: { width: 1000, height: 1000 } })).rejects.toMatchObject({
+    await expect(
+      c.submit("fill", { image: { source: { uploadId: UUID } }, mask: { source: { uploadId: UUID } }, size: { width: 1000, height: 1000 } }),
+    ).rejects.toMatchObject({
       category: "invalid_input",
     });
     expect(calls.length).toBe(0);

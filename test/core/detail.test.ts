@@ -37,7 +37,11 @@ describe("interpolation factor", () => {
     expect(expandInterpolation(g)).toEqual({ x: 6500 / 3999, y: 4000 / 2461, max: 6500 / 3999 });
     expect(describeInterpolation(expandInterpolation(g))).toBe("generated at 1/1.6 of native size");
     // 2304×1792 covering a 3001×1999 target: scaled to 3001×2334.
-    expect(coverInterpolation({ width: 2304, height: 1792 }, { left: 0, top: 0, right: 3001, bottom: 1999 })).toEqual({ x: 3001 / 2304, y: 2334 / 1792, max: 3001 / 2304 });
+    expect(coverInterpolation({ width: 2304, height: 1792 }, { left: 0, top: 0, right: 3001, bottom: 1999 })).toEqual({
+      x: 3001 / 2304,
+      y: 2334 / 1792,
+      max: 3001 / 2304,
+    });
   });
 
   test("uniform upscale for an expand or cover result: the smallest factor that reaches 1 within 6000 px", () => {

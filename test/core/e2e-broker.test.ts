@@ -41,7 +41,11 @@ test("fill through the broker and fake Firefly: uploads, submit, polls, signed o
   const id = host.createDocument({ width: 1200, height: 900, pixels: coordImage(1200, 900) });
   host.setSelection(id, { left: 500, top: 400, right: 600, bottom: 470 });
   const phases: string[] = [];
-  const job = startJob({ kind: "fill", prompt: "a window", numVariations: 2, seeds: [1, 2], blend: { bandPx: 4, toneMatch: false } }, deps(host, firefly.url), (s) => phases.push(s.phase));
+  const job = startJob(
+    { kind: "fill", prompt: "a window", numVariations: 2, seeds: [1, 2], blend: { bandPx: 4, toneMatch: false } },
+    deps(host, firefly.url),
+    (s) => phases.push(s.phase),
+  );
   const final = await job.done;
   expect(final.error).toBeUndefined();
   expect(final.phase).toBe("done");
@@ -59,11 +63,16 @@ test("fill through the broker and fake Firefly: uploads, submit, polls, signed o
 test("expand and generate through the broker", async () => {
   const host = new SimHost();
   const id = host.createDocument({ width: 300, height: 200, fill: [0, 0, 0] });
-  const e = await startJob({ kind: "expand", target: { kind: "sides", left: 0, top: 0, right: 100, bottom: 0 }, numVariations: 1, blend: { bandPx: 8, toneMatch: false } }, deps(host, firefly.url), () => undefined).done;
+  const e = await startJob(
+    { kind: "expand", target: { kind: "sides", left: 0, top: 0, right: 100, bottom: 0 }, numVariations: 1, blend: { bandPx: 8, toneMatch: false } },
+    deps(host, firefly.url),
+    () => undefined,
+  ).done;
   expect(e.error).toBeUndefined();
   expect((await host.activeDocument())!.width).toBe(400);
   expect(px(await host.composite(id), 390, 100)).toEqual([12, 200, 99, 255]);
-  const g = await startJob({ kind: "generate", prompt: "a fox", modelVersion: "image4_standard", numVariations: 1 }, deps(host, firefly.url), () => undefined).done;
+  const g = await startJob({ kind: "generate", prompt: "a fox", modelVersion: "image4_standard", numVariations: 1 }, deps(host, firefly.url), () => undefined)
+    .done;
   expect(g.error).toBeUndefined();
   expect(ff.calls.filter((c) => c.route === "submit").map((c) => c.modelVersion)).toContain("image4_standard");
 });

@@ -76,7 +76,14 @@ describe("expand leaves every original pixel identical", () => {
   test.each(Array.from({ length: 30 }, (_, i) => 1000 + i))("random document, target and blend (seed %i): compose + apply", async (seed) => {
     const c = randomCase(seed);
     const host = new SimHost();
-    const id = host.createDocument({ width: c.width, height: c.height, pixels: noise(c.width, c.height, c.r, c.background), bitDepth: c.depth, background: c.background, backgroundColor: [200, 30, 90] });
+    const id = host.createDocument({
+      width: c.width,
+      height: c.height,
+      pixels: noise(c.width, c.height, c.r, c.background),
+      bitDepth: c.depth,
+      background: c.background,
+      backgroundColor: [200, 30, 90],
+    });
     const before = await host.composite(id);
     const g = planExpandGeometry({ width: c.width, height: c.height }, c.target, EXPAND_MAX_SIDE);
     // What was sent (the original at send scale) and a generated image that differs everywhere.
@@ -106,7 +113,13 @@ describe("expand leaves every original pixel identical", () => {
   test.each(Array.from({ length: 3 }, (_, i) => 2000 + i))("random document, target and blend (seed %i): the whole job against the broker", async (seed) => {
     const c = randomCase(seed);
     const r = rig();
-    const id = r.host.createDocument({ width: c.width, height: c.height, pixels: noise(c.width, c.height, c.r, c.background), bitDepth: c.depth, background: c.background });
+    const id = r.host.createDocument({
+      width: c.width,
+      height: c.height,
+      pixels: noise(c.width, c.height, c.r, c.background),
+      bitDepth: c.depth,
+      background: c.background,
+    });
     const before = await r.host.composite(id);
     const { final } = await run(r, { kind: "expand", target: c.target, numVariations: 1, seeds: [3], blend: c.blend });
     expect(final.error).toBeUndefined();

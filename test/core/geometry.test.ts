@@ -52,10 +52,22 @@ describe("fill context window and size choice", () => {
   test("selections touching each canvas edge keep the window inside the canvas (odd 3001×1999)", () => {
     const doc = { width: 3001, height: 1999 };
     const cases = [
-      [{ left: 0, top: 900, right: 57, bottom: 1001 }, { left: 0, top: 438, right: 1024, bottom: 1462 }],
-      [{ left: 2944, top: 900, right: 3001, bottom: 1001 }, { left: 1977, top: 438, right: 3001, bottom: 1462 }],
-      [{ left: 1400, top: 0, right: 1501, bottom: 33 }, { left: 938, top: 0, right: 1962, bottom: 1024 }],
-      [{ left: 1400, top: 1966, right: 1501, bottom: 1999 }, { left: 938, top: 975, right: 1962, bottom: 1999 }],
+      [
+        { left: 0, top: 900, right: 57, bottom: 1001 },
+        { left: 0, top: 438, right: 1024, bottom: 1462 },
+      ],
+      [
+        { left: 2944, top: 900, right: 3001, bottom: 1001 },
+        { left: 1977, top: 438, right: 3001, bottom: 1462 },
+      ],
+      [
+        { left: 1400, top: 0, right: 1501, bottom: 33 },
+        { left: 938, top: 0, right: 1962, bottom: 1024 },
+      ],
+      [
+        { left: 1400, top: 1966, right: 1501, bottom: 1999 },
+        { left: 938, top: 975, right: 1962, bottom: 1999 },
+      ],
     ] as const;
     for (const [sel, win] of cases) expect(planFillGeometry(doc, sel, FILL_SIZES).window).toEqual(win);
   });
@@ -96,8 +108,18 @@ describe("fill context window and size choice", () => {
   });
 
   test("fitAround centres and shifts into bounds", () => {
-    expect(fitAround({ left: 0, top: 0, right: 10, bottom: 10 }, 100, 50, { left: 0, top: 0, right: 200, bottom: 200 })).toEqual({ left: 0, top: 0, right: 100, bottom: 50 });
-    expect(fitAround({ left: 90, top: 90, right: 110, bottom: 110 }, 40, 40, { left: 0, top: 0, right: 200, bottom: 200 })).toEqual({ left: 80, top: 80, right: 120, bottom: 120 });
+    expect(fitAround({ left: 0, top: 0, right: 10, bottom: 10 }, 100, 50, { left: 0, top: 0, right: 200, bottom: 200 })).toEqual({
+      left: 0,
+      top: 0,
+      right: 100,
+      bottom: 50,
+    });
+    expect(fitAround({ left: 90, top: 90, right: 110, bottom: 110 }, 40, 40, { left: 0, top: 0, right: 200, bottom: 200 })).toEqual({
+      left: 80,
+      top: 80,
+      right: 120,
+      bottom: 120,
+    });
   });
 });
 
@@ -215,8 +237,18 @@ describe("expand geometry", () => {
   });
 
   test("aspect 9:16 grows the height; size with alignment", () => {
-    expect(planExpandGeometry(doc, { kind: "aspect", aspect: "9:16", alignment: { horizontal: "center", vertical: "top" } }).insets).toEqual({ left: 0, top: 0, right: 0, bottom: 978 });
-    expect(planExpandGeometry(doc, { kind: "size", width: 1500, height: 1000, alignment: { horizontal: "right", vertical: "bottom" } }).insets).toEqual({ left: 500, top: 200, right: 0, bottom: 0 });
+    expect(planExpandGeometry(doc, { kind: "aspect", aspect: "9:16", alignment: { horizontal: "center", vertical: "top" } }).insets).toEqual({
+      left: 0,
+      top: 0,
+      right: 0,
+      bottom: 978,
+    });
+    expect(planExpandGeometry(doc, { kind: "size", width: 1500, height: 1000, alignment: { horizontal: "right", vertical: "bottom" } }).insets).toEqual({
+      left: 500,
+      top: 200,
+      right: 0,
+      bottom: 0,
+    });
   });
 
   test("big documents are scaled so the output is at most 3999 per side", () => {
@@ -225,7 +257,10 @@ describe("expand geometry", () => {
     expect(g.outputSize).toEqual({ width: 3999, height: 2461 });
     expect(g.sourceSize).toEqual({ width: 3691, height: 2461 });
     expect(g.sendInsets).toEqual({ left: 308, top: 0, right: 0, bottom: 0 });
-    const odd = planExpandGeometry({ width: 3001, height: 1999 }, { kind: "size", width: 4001, height: 2999, alignment: { horizontal: "right", vertical: "bottom" } });
+    const odd = planExpandGeometry(
+      { width: 3001, height: 1999 },
+      { kind: "size", width: 4001, height: 2999, alignment: { horizontal: "right", vertical: "bottom" } },
+    );
     expect(odd.outputSize.width).toBeLessThanOrEqual(3999);
     expect(odd.outputSize).toEqual({ width: 3999, height: 2998 });
   });

@@ -75,7 +75,13 @@ describe("JPEG encoder", () => {
       const viaSharp = await sharpRGBA(bytes);
       expect([viaSharp.width, viaSharp.height]).toEqual([w, h]);
       if (w * h > 64) expect(psnr(px, viaSharp.data)).toBeGreaterThanOrEqual(36);
-      else expect(maxDiff(px.filter((_, i) => (i & 3) !== 3), viaSharp.data.filter((_, i) => (i & 3) !== 3))).toBeLessThanOrEqual(12);
+      else
+        expect(
+          maxDiff(
+            px.filter((_, i) => (i & 3) !== 3),
+            viaSharp.data.filter((_, i) => (i & 3) !== 3),
+          ),
+        ).toBeLessThanOrEqual(12);
       const ours = decodeJpegRGBA(bytes).data;
       expect(maxDiff(ours, jpegJsRGBA(bytes))).toBeLessThanOrEqual(JPEG_JS_TOLERANCE);
       if (opts?.subsampling === "444") expect(maxDiff(ours, viaSharp.data)).toBeLessThanOrEqual(2);
@@ -188,7 +194,9 @@ describe("JPEG decoder", () => {
     expect([img.width, img.height]).toEqual([w, h]);
     expect(Array.from(img.data)).toEqual(Array.from(jpegJsRGBA(bytes)));
     // A region is a hint: the fallback decodes everything.
-    expect(Array.from(decodeImage(bytes, undefined, { rect: { left: 0, top: 0, right: 5, bottom: 5 }, of: { width: w, height: h } }).data)).toEqual(Array.from(img.data));
+    expect(Array.from(decodeImage(bytes, undefined, { rect: { left: 0, top: 0, right: 5, bottom: 5 }, of: { width: w, height: h } }).data)).toEqual(
+      Array.from(img.data),
+    );
   });
 
   test("12-bit and arithmetic-coded files are refused as unsupported", () => {

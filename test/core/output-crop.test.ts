@@ -64,7 +64,11 @@ test("the output link crops when asked: the rectangle (plus the decoder's margin
   expect(res.headers.get(OUTPUT_SIZE_HEADER)).toBe(`${OUT_W},${OUT_H}`);
   const img = decodeImage(new Uint8Array(await res.arrayBuffer()));
   expect([img.width, img.height]).toEqual([want.right - want.left, want.bottom - want.top]);
-  for (const [x, y] of [[0, 0], [img.width - 1, img.height - 1], [17, 33]]) {
+  for (const [x, y] of [
+    [0, 0],
+    [img.width - 1, img.height - 1],
+    [17, 33],
+  ]) {
     const p = (y * img.width + x) * 4;
     const q = ((y + want.top) * OUT_W + x + want.left) * 4;
     expect(Array.from(img.data.subarray(p, p + 4))).toEqual(Array.from(output.data.subarray(q, q + 4)));
@@ -163,7 +167,12 @@ async function placed(cropping: boolean, doc: { width: number; height: number },
 
 test("a fill placed from cropped downloads is identical to one placed from whole outputs, and downloads less", async () => {
   const run = (cropping: boolean) =>
-    placed(cropping, { width: 1400, height: 1000 }, { kind: "fill", numVariations: 2, seeds: [3, 4], blend: { bandPx: 6, toneMatch: true } }, { left: 610, top: 420, right: 760, bottom: 530 });
+    placed(
+      cropping,
+      { width: 1400, height: 1000 },
+      { kind: "fill", numVariations: 2, seeds: [3, 4], blend: { bandPx: 6, toneMatch: true } },
+      { left: 610, top: 420, right: 760, bottom: 530 },
+    );
   const cropped = await run(true);
   const whole = await run(false);
   expect(Buffer.compare(Buffer.from(cropped.composite.data), Buffer.from(whole.composite.data))).toBe(0);
@@ -173,7 +182,17 @@ test("a fill placed from cropped downloads is identical to one placed from whole
 test("an expand of one side downloads only that strip and its tone ring, and places exactly the same", async () => {
   // 800×896 grown 352 px to the right: the 1152×896 output is the canvas at 1:1.
   const run = (cropping: boolean) =>
-    placed(cropping, { width: 800, height: 896 }, { kind: "expand", target: { kind: "sides", left: 0, top: 0, right: 352, bottom: 0 }, numVariations: 1, seeds: [5], blend: { bandPx: 12, toneMatch: true } });
+    placed(
+      cropping,
+      { width: 800, height: 896 },
+      {
+        kind: "expand",
+        target: { kind: "sides", left: 0, top: 0, right: 352, bottom: 0 },
+        numVariations: 1,
+        seeds: [5],
+        blend: { bandPx: 12, toneMatch: true },
+      },
+    );
   const cropped = await run(true);
   const whole = await run(false);
   expect(Buffer.compare(Buffer.from(cropped.composite.data), Buffer.from(whole.composite.data))).toBe(0);
@@ -211,7 +230,9 @@ describe("many crops of a big output at once", () => {
     const raw = Buffer.alloc(BIG * BIG * 3);
     const r = rng(5);
     for (let i = 0; i < raw.length; i++) raw[i] = Math.floor(r() * 256);
-    const png = await sharp(raw, { raw: { width: BIG, height: BIG, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+    const png = await sharp(raw, { raw: { width: BIG, height: BIG, channels: 3 } })
+      .png({ compressionLevel: 1 })
+      .toBuffer();
     bigFf = await startFakeFirefly({ pollsToFinish: 1, outputImage: png });
     bigBroker = await startTestBroker({ ...bigFf.env(), INFILL_RATE_PER_MINUTE: "1000" });
   });

@@ -33,7 +33,12 @@ describe("resampling", () => {
     expect(down[1].start).toBe(1);
     expect(Array.from(down[1].weights)).toEqual([1 / 3, 2 / 3].map((v) => Math.fround(v)));
     const up = contributions(2, 4);
-    expect(up.map((c) => [c.start, ...Array.from(c.weights)])).toEqual([[0, 1], [0, 0.75, 0.25], [0, 0.25, 0.75], [1, 1]]);
+    expect(up.map((c) => [c.start, ...Array.from(c.weights)])).toEqual([
+      [0, 1],
+      [0, 0.75, 0.25],
+      [0, 0.25, 0.75],
+      [1, 1],
+    ]);
   });
 
   test("2× box average is exact; 1:1 is a copy", () => {
@@ -44,7 +49,12 @@ describe("resampling", () => {
 
   test("a region of the resampled image equals cropping the whole", () => {
     const src = coordImage(37, 23);
-    for (const [w, h] of [[37, 23], [80, 50], [20, 11], [53, 17]]) {
+    for (const [w, h] of [
+      [37, 23],
+      [80, 50],
+      [20, 11],
+      [53, 17],
+    ]) {
       const region = { left: 3, top: 2, right: Math.min(w, 19), bottom: Math.min(h, 9) };
       expect(resampleRGBARegion(src, w, h, region)).toEqual(cropRGBA(resampleRGBA(src, w, h), region));
     }
@@ -153,7 +163,11 @@ describe("tone matching", () => {
     const orig = photoLike(W, H, seed);
     const noise = rng(seed + 100);
     const inDisc = (i: number) => Math.hypot((i % W) - cx, Math.floor(i / W) - cy) < 30;
-    const mask = gray(W, H, Array.from({ length: W * H }, (_, i) => (inDisc(i) ? 255 : 0)));
+    const mask = gray(
+      W,
+      H,
+      Array.from({ length: W * H }, (_, i) => (inDisc(i) ? 255 : 0)),
+    );
     const gain = [1.1, 0.93, 1.06];
     const offset = [-4, 12, 6];
     const gen: RGBAImage = { width: W, height: H, data: new Uint8Array(W * H * 4) };
@@ -189,7 +203,11 @@ describe("tone matching", () => {
     const orig = photoLike(80, 60, 5);
     const drifted = cropRGBA(orig, { left: 0, top: 0, right: 80, bottom: 60 });
     for (let p = 0; p < drifted.data.length; p += 4) drifted.data[p] = Math.min(255, drifted.data[p] + 20);
-    const mask = gray(80, 60, Array.from({ length: 4800 }, (_, i) => ((i % 80) > 30 && (i % 80) < 50 && i / 80 > 20 && i / 80 < 40 ? 255 : 0)));
+    const mask = gray(
+      80,
+      60,
+      Array.from({ length: 4800 }, (_, i) => (i % 80 > 30 && i % 80 < 50 && i / 80 > 20 && i / 80 < 40 ? 255 : 0)),
+    );
     const t = fitTone(orig, drifted, mask, 6)!;
     expect(t.gain[1]).toBeCloseTo(1, 6);
     expect(t.offset[1]).toBeCloseTo(0, 6);

@@ -18,7 +18,10 @@ describe("chooseSeeds", () => {
     expect(chooseSeeds({ kind: "fill", numVariations: 2, seeds: [7, 9] }, () => 0.1)).toEqual([7, 9]);
   });
   test("fixed seeds of the wrong count or repeated are replaced by fresh ones", () => {
-    expectValidSeeds(chooseSeeds({ kind: "fill", numVariations: 3, seeds: [7, 9] }, () => 0.1), 3);
+    expectValidSeeds(
+      chooseSeeds({ kind: "fill", numVariations: 3, seeds: [7, 9] }, () => 0.1),
+      3,
+    );
     const repeated = chooseSeeds({ kind: "fill", numVariations: 2, seeds: [7, 7] }, () => 0.1);
     expectValidSeeds(repeated, 2);
   });
@@ -27,7 +30,11 @@ describe("chooseSeeds", () => {
     expect(chooseSeeds({ kind: "fill", numVariations: 1 }, () => 1 - Number.EPSILON)).toEqual([SEED_LIMIT - 1]);
   });
   test("a random source that repeats itself still yields unique seeds (no endless loop)", () => {
-    for (const r of [0, 0.5, 1 - Number.EPSILON]) expectValidSeeds(chooseSeeds({ kind: "fill", numVariations: 4 }, () => r), 4);
+    for (const r of [0, 0.5, 1 - Number.EPSILON])
+      expectValidSeeds(
+        chooseSeeds({ kind: "fill", numVariations: 4 }, () => r),
+        4,
+      );
   });
   test("different draws give different seeds, the same draws the same seeds", () => {
     const draws = (values: number[]) => {

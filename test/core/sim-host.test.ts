@@ -56,7 +56,17 @@ describe("simulated Photoshop", () => {
     const res = await h.apply(id, {
       name: "p",
       expectDocumentSize: { width: 1, height: 1 },
-      ops: [{ op: "createPixelLayer", ref: "a", name: "a", pixels: { width: 1, height: 1, data: Uint8Array.from([255, 51, 0, 255]) }, left: 0, top: 0, visible: true }],
+      ops: [
+        {
+          op: "createPixelLayer",
+          ref: "a",
+          name: "a",
+          pixels: { width: 1, height: 1, data: Uint8Array.from([255, 51, 0, 255]) },
+          left: 0,
+          top: 0,
+          visible: true,
+        },
+      ],
     });
     expect(Array.from(h.layerSamples(id, res.created.a).data)).toEqual([MAX16, 6554, 0, MAX16]);
     expect(Array.from((await h.composite(id)).data)).toEqual([255, 51, 0, 255]);
@@ -89,7 +99,11 @@ describe("simulated Photoshop", () => {
       ["l", "pixel", res.created.g],
       ["Background", "pixel", null],
     ]);
-    await h.apply(id, { name: "hide", expectDocumentSize: { width: 4, height: 1 }, ops: [{ op: "setVisibility", layer: { id: res.created.g }, visible: false }] });
+    await h.apply(id, {
+      name: "hide",
+      expectDocumentSize: { width: 4, height: 1 },
+      ops: [{ op: "setVisibility", layer: { id: res.created.g }, visible: false }],
+    });
     expect(Array.from((await h.composite(id)).data.filter((_, i) => i % 4 === 0))).toEqual([0, 0, 0, 0]);
     // One layer's own pixels, unmasked.
     expect(Array.from((await h.composite(id, { layerId: res.created.l })).data.filter((_, i) => i % 4 === 0))).toEqual([255, 255, 255, 255]);

@@ -18,7 +18,8 @@ test("32-bit RGB is supported; other modes are still refused with what to do", (
 test("a fill on a 32-bit document is written back as linear floats; pixels outside stay as they were", async () => {
   const host = new SimHost();
   const r = rig({}, host);
-  const W = 300, H = 200;
+  const W = 300,
+    H = 200;
   // A mid grey in linear light (0.2158605 = sRGB 128), opaque.
   const samples = new Float32Array(W * H * 4).map((_, i) => ((i & 3) === 3 ? 1 : 0.2158605));
   const id = host.createDocument({ width: W, height: H, bitDepth: 32, samples });
@@ -38,5 +39,13 @@ test("a fill on a 32-bit document is written back as linear floats; pixels outsi
 
   const after = await host.composite(id);
   expect(px(after, 130, 85)).toEqual([cr, cg, cb, 255]);
-  for (const [x, y] of [[5, 5], [99, 85], [161, 85], [130, 59], [130, 111], [299, 199]]) expect(px(after, x, y)).toEqual(px(before, x, y));
+  for (const [x, y] of [
+    [5, 5],
+    [99, 85],
+    [161, 85],
+    [130, 59],
+    [130, 111],
+    [299, 199],
+  ])
+    expect(px(after, x, y)).toEqual(px(before, x, y));
 });

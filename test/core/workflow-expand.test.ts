@@ -19,7 +19,13 @@ describe("expand", () => {
     const orig = coordImage(W, H);
     const id = r.host.createDocument({ width: W, height: H, pixels: orig, backgroundColor: [0, 0, 255] });
     const band = 8;
-    const { final } = await run(r, { kind: "expand", target: { kind: "sides", ...sides }, numVariations: 1, seeds: [42], blend: { bandPx: band, toneMatch: false } });
+    const { final } = await run(r, {
+      kind: "expand",
+      target: { kind: "sides", ...sides },
+      numVariations: 1,
+      seeds: [42],
+      blend: { bandPx: band, toneMatch: false },
+    });
     expect(final.error).toBeUndefined();
     expect(final.phase).toBe("done");
     const W2 = W + sides.left + sides.right;
@@ -59,7 +65,13 @@ describe("expand", () => {
   test("a transparent document expands with its new area generated, not the background colour", async () => {
     const r = rig();
     const id = r.host.createDocument({ width: 200, height: 100, background: false, fill: [10, 200, 10] });
-    const { final } = await run(r, { kind: "expand", target: { kind: "aspect", aspect: "1:1", alignment: { horizontal: "center", vertical: "top" } }, numVariations: 1, seeds: [8], blend: { bandPx: 8, toneMatch: false } });
+    const { final } = await run(r, {
+      kind: "expand",
+      target: { kind: "aspect", aspect: "1:1", alignment: { horizontal: "center", vertical: "top" } },
+      numVariations: 1,
+      seeds: [8],
+      blend: { bandPx: 8, toneMatch: false },
+    });
     expect(final.phase).toBe("done");
     const after = await r.host.composite(id);
     expect([after.width, after.height]).toEqual([200, 200]);
@@ -70,7 +82,11 @@ describe("expand", () => {
   test("a target that would crop is refused before anything is sent", async () => {
     const r = rig();
     r.host.createDocument({ width: 200, height: 100 });
-    const { final } = await run(r, { kind: "expand", target: { kind: "size", width: 150, height: 150, alignment: { horizontal: "center", vertical: "center" } }, numVariations: 1 });
+    const { final } = await run(r, {
+      kind: "expand",
+      target: { kind: "size", width: 150, height: 150, alignment: { horizontal: "center", vertical: "center" } },
+      numVariations: 1,
+    });
     expect(final.phase).toBe("failed");
     expect(final.error!.category).toBe("invalid_input");
     expect(r.broker.uploads.size).toBe(0);

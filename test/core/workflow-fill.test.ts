@@ -10,10 +10,18 @@ import { coordImage } from "./helpers/images";
 
 const px = (img: RGBAImage, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
 // Exact-colour checks run without tone matching (it corrects the source's JPEG error by a level or so).
-const fill = (extra: object = {}) => ({ kind: "fill" as const, prompt: "a red door", numVariations: 2, seeds: [101, 202], blend: { bandPx: 4, toneMatch: false }, ...extra });
+const fill = (extra: object = {}) => ({
+  kind: "fill" as const,
+  prompt: "a red door",
+  numVariations: 2,
+  seeds: [101, 202],
+  blend: { bandPx: 4, toneMatch: false },
+  ...extra,
+});
 
 /** One composite pixel, read through a 1×1 window (a whole-document composite is not needed for it). */
-const pxAt = async (host: SimHost, id: number, x: number, y: number) => px(await host.composite(id, { window: { left: x, top: y, right: x + 1, bottom: y + 1 } }), 0, 0);
+const pxAt = async (host: SimHost, id: number, x: number, y: number) =>
+  px(await host.composite(id, { window: { left: x, top: y, right: x + 1, bottom: y + 1 } }), 0, 0);
 
 /** Every pixel of `after` equals `before` except inside `rect` (document pixels). */
 function changedOnlyInside(before: RGBAImage, after: RGBAImage, rect: Rect): boolean {
@@ -171,7 +179,7 @@ describe("fill", () => {
 describe("property: every pixel outside the selection is identical to the original", () => {
   test("random documents, selections, feathering, bands and transparency", async () => {
     let s = 987654321;
-    const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
     const ri = (a: number, b: number) => a + Math.floor(rnd() * (b - a + 1));
     for (let iter = 0; iter < 6; iter++) {
       const W = ri(40, 260);
@@ -197,7 +205,11 @@ describe("property: every pixel outside the selection is identical to the origin
           const inB = x >= sel.bounds.left && x < sel.bounds.right && y >= sel.bounds.top && y < sel.bounds.bottom;
           const m = inB ? sel.mask.data[(y - sel.bounds.top) * sel.mask.width + (x - sel.bounds.left)] : 0;
           const p = (y * W + x) * 4;
-          const same = after.data[p] === before.data[p] && after.data[p + 1] === before.data[p + 1] && after.data[p + 2] === before.data[p + 2] && after.data[p + 3] === before.data[p + 3];
+          const same =
+            after.data[p] === before.data[p] &&
+            after.data[p + 1] === before.data[p + 1] &&
+            after.data[p + 2] === before.data[p + 2] &&
+            after.data[p + 3] === before.data[p + 3];
           if (m === 0 && !same) throw new Error(`iteration ${iter}: pixel ${x},${y} changed outside the selection`);
         }
     }
@@ -304,20 +316,22 @@ describe("document binding, failures and cancellation", () => {
     expect(r.sleeps.slice(1).every((ms) => ms === 1500)).toBe(true);
   });
 
-  test.each([["cmyk", /CMYK/], ["grayscale", /Grayscale/], ["lab", /Lab/], ["indexed", /Indexed Color/]] as const)(
-    "%s documents are refused with what to do",
-    async (mode, name) => {
-      const r = rig();
-      const id = r.host.createDocument({ width: 100, height: 100, mode });
-      r.host.setSelection(id, { left: 10, top: 10, right: 60, bottom: 60 });
-      const { final } = await run(r, fill());
-      expect(final.phase).toBe("failed");
-      expect(final.error!.category).toBe("document");
-      expect(final.error!.message).toMatch(name);
-      expect(final.error!.message).toMatch(/RGB Color/);
-      expect(r.broker.uploads.size).toBe(0);
-    },
-  );
+  test.each([
+    ["cmyk", /CMYK/],
+    ["grayscale", /Grayscale/],
+    ["lab", /Lab/],
+    ["indexed", /Indexed Color/],
+  ] as const)("%s documents are refused with what to do", async (mode, name) => {
+    const r = rig();
+    const id = r.host.createDocument({ width: 100, height: 100, mode });
+    r.host.setSelection(id, { left: 10, top: 10, right: 60, bottom: 60 });
+    const { final } = await run(r, fill());
+    expect(final.phase).toBe("failed");
+    expect(final.error!.category).toBe("document");
+    expect(final.error!.message).toMatch(name);
+    expect(final.error!.message).toMatch(/RGB Color/);
+    expect(r.broker.uploads.size).toBe(0);
+  });
 
   test("no selection and no document give clear messages", async () => {
     const r = rig();

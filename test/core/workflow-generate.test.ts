@@ -38,7 +38,11 @@ describe("generate and generate similar", () => {
     // The style reference is that layer's own pixels (its bounds), not the document composite.
     const style = r.broker.image(body.style.imageReference.source.uploadId);
     expect([style.width, style.height]).toEqual([120, 60]);
-    expect(r.host.compositeLog.find((c) => c.docId === refDoc)!.request).toEqual({ window: { left: 30, top: 40, right: 150, bottom: 100 }, layerId: refLayer, targetSize: { width: 120, height: 60 } });
+    expect(r.host.compositeLog.find((c) => c.docId === refDoc)!.request).toEqual({
+      window: { left: 30, top: 40, right: 150, bottom: 100 },
+      layerId: refLayer,
+      targetSize: { width: 120, height: 60 },
+    });
     // Covers the canvas (no selection), first variation visible.
     const after = await r.host.composite(id);
     expect(px(after, 0, 0)).toEqual([...seedColour(5), 255]);
@@ -78,7 +82,9 @@ describe("generate and generate similar", () => {
     r.host.setSelection(id, { left: 100, top: 100, right: 400, bottom: 300 });
     const { final } = await run(r, { kind: "similar", source: "selection", modelVersion: "image4_ultra", numVariations: 1, seeds: [12] });
     expect(final.phase).toBe("done");
-    expect(r.host.compositeLog).toEqual([{ docId: id, request: { window: { left: 100, top: 100, right: 400, bottom: 300 }, targetSize: { width: 300, height: 200 } } }]);
+    expect(r.host.compositeLog).toEqual([
+      { docId: id, request: { window: { left: 100, top: 100, right: 400, bottom: 300 }, targetSize: { width: 300, height: 200 } } },
+    ]);
     expect(r.broker.lastJob().modelVersion).toBe("image4_ultra");
     expect((r.broker.lastJob().body as { size: object }).size).toEqual({ width: 2304, height: 1792 });
     const after = await r.host.composite(id);

@@ -14,7 +14,10 @@ test("cancel a queued job; the document keeps only the finished job's layers; hi
   const panel = await openPlayground(pg.page, pg.broker.url, pg.broker.key);
   const { first, afterFirst, queuedId } = await fillThenQueueOne(pg.page, panel);
   const card = panel.locator(`[data-job-id="${queuedId}"]`);
-  await card.getByTestId("job-status").getByText(/^Queued/).waitFor();
+  await card
+    .getByTestId("job-status")
+    .getByText(/^Queued/)
+    .waitFor();
   await screenshot(pg.page, "cancel-queued-before");
   await card.getByTestId("job-cancel").click();
   const cancelled = await waitForJob(pg.page, ["cancelled", "failed", "done"], { jobId: queuedId });
@@ -28,7 +31,10 @@ test("cancel a queued job; the document keeps only the finished job's layers; hi
   // Reload the whole page: the jobs come back from the result store into the panel's history.
   await pg.page.reload();
   const panel2 = pg.page.frameLocator('[data-testid="panel-frame"]');
-  await panel2.locator(`[data-job-id="${first.jobId}"]`).getByText(/Done: 1 variation/).waitFor({ timeout: 60000 });
+  await panel2
+    .locator(`[data-job-id="${first.jobId}"]`)
+    .getByText(/Done: 1 variation/)
+    .waitFor({ timeout: 60000 });
   await panel2.locator(`[data-job-id="${queuedId}"]`).getByTestId("job-status").getByText("Cancelled").waitFor();
   const ids = (await storedJobs(pg.page)).map((j) => j.jobId);
   expect(ids).toEqual(expect.arrayContaining([first.jobId, queuedId]));

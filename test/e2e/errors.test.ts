@@ -4,7 +4,17 @@
 import { screenshot, collectErrors } from "./support/browser";
 import { usePlaygroundSession } from "./support/session";
 import type { FrameLocator } from "playwright-core";
-import { activeDoc, type DocInfo, compareWithKept, dragSelection, keepComposite, openPlayground, openSample, setVariations, waitForJob } from "./support/playground";
+import {
+  activeDoc,
+  type DocInfo,
+  compareWithKept,
+  dragSelection,
+  keepComposite,
+  openPlayground,
+  openSample,
+  setVariations,
+  waitForJob,
+} from "./support/playground";
 
 jest.setTimeout(300000);
 

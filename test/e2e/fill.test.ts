@@ -49,7 +49,14 @@ test("fill with 1 variation, then 4, and pick the second", async () => {
   doc = await activeDoc(pg.page);
   const ids = job4.variations.map((v) => v.layerId);
   const visible = doc.layers.filter((l) => ids.includes(l.id)).map((l) => [l.id, l.visible]);
-  expect(visible).toEqual(expect.arrayContaining([[ids[1], true], [ids[0], false], [ids[2], false], [ids[3], false]]));
+  expect(visible).toEqual(
+    expect.arrayContaining([
+      [ids[1], true],
+      [ids[0], false],
+      [ids[2], false],
+      [ids[3], false],
+    ]),
+  );
   expect(doc.layers.filter((l) => ids.includes(l.id)).every((l) => l.hasMask || doc.layers.find((g) => g.id === l.parentId)?.hasMask)).toBe(true);
   expect((await compareWithKept(pg.page, "before", SEL)).outside).toBe(0);
   await screenshot(pg.page, "fill-4-variations-pick-second");

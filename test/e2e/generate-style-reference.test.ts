@@ -21,7 +21,10 @@ test("generate with a style reference from a second open document", async () => 
   await panel.getByTestId("engine-status").getByText("Firefly").waitFor({ timeout: 60000 });
   await panel.getByRole("button", { name: /Style reference/ }).click();
   await panel.getByRole("option", { name: "Tiled wall (whole document)" }).click();
-  await panel.getByTestId("style-reference").getByText(/Tiled wall · 640 × 480 px/).waitFor();
+  await panel
+    .getByTestId("style-reference")
+    .getByText(/Tiled wall · 640 × 480 px/)
+    .waitFor();
   await setVariations(panel, "generate", 1);
   const prompt = panel.getByRole("textbox", { name: /^Prompt/ });
   await prompt.fill("a lighthouse on the beach");

@@ -36,7 +36,9 @@ test("open from disk, select with feather, toggle a layer, undo/redo, export PNG
   const file = path.join(dir, "gradient.png");
   const raw = Buffer.alloc(300 * 200 * 3);
   for (let i = 0; i < 300 * 200; i++) raw.set([i % 300, Math.floor(i / 300), 128], i * 3);
-  await sharp(raw, { raw: { width: 300, height: 200, channels: 3 } }).png().toFile(file);
+  await sharp(raw, { raw: { width: 300, height: 200, channels: 3 } })
+    .png()
+    .toFile(file);
 
   const panel = await openPlayground(pg.page, pg.broker.url, pg.broker.key);
   await pg.page.getByTestId("open-file").setInputFiles(file);
@@ -46,7 +48,10 @@ test("open from disk, select with feather, toggle a layer, undo/redo, export PNG
   await pg.page.getByTestId("doc-tab").getByText("gradient.png").click();
   let doc = await activeDoc(pg.page);
   expect([doc.width, doc.height]).toEqual([300, 200]);
-  await panel.getByTestId("selection-info").getByText(/No selection/).waitFor();
+  await panel
+    .getByTestId("selection-info")
+    .getByText(/No selection/)
+    .waitFor();
 
   // Ellipse with a feather: a soft-edged mask (values between 0 and 255).
   await pg.page.getByTestId("tool-ellipse").click();
@@ -62,14 +67,23 @@ test("open from disk, select with feather, toggle a layer, undo/redo, export PNG
   expect(soft).not.toBeNull();
   expect(soft!.values.some((v) => v > 0 && v < 255)).toBe(true);
   expect(soft!.values).toContain(255);
-  await panel.getByTestId("selection-info").getByText(/^Selection: /).waitFor();
+  await panel
+    .getByTestId("selection-info")
+    .getByText(/^Selection: /)
+    .waitFor();
 
   // Lasso without feather: a hard-edged triangle-ish region.
   await pg.page.getByTestId("tool-lasso").click();
   await pg.page.getByTestId("feather").fill("0");
   await pg.page.mouse.move(box.x + 20 * k, box.y + 20 * k);
   await pg.page.mouse.down();
-  for (const [x, y] of [[150, 30], [120, 160], [30, 120], [20, 20]]) await pg.page.mouse.move(box.x + x * k, box.y + y * k, { steps: 3 });
+  for (const [x, y] of [
+    [150, 30],
+    [120, 160],
+    [30, 120],
+    [20, 20],
+  ])
+    await pg.page.mouse.move(box.x + x * k, box.y + y * k, { steps: 3 });
   await pg.page.mouse.up();
   const lasso = await selection();
   expect(lasso!.bounds.left).toBeLessThanOrEqual(21);

@@ -165,14 +165,16 @@ class Fake {
     this.currentCancel = null;
   }
 
-  addDocument(init: Partial<Pick<FakeDocument, "title" | "mode" | "bitsPerChannel" | "resolution" | "colorProfileName">> & {
-    width: number;
-    height: number;
-    background?: boolean;
-    /** Canvas-size RGBA composite (defaults to opaque mid gray, or transparent without a Background). */
-    composite?: Uint8Array;
-    selection?: Uint8Array | null;
-  }): FakeDocument {
+  addDocument(
+    init: Partial<Pick<FakeDocument, "title" | "mode" | "bitsPerChannel" | "resolution" | "colorProfileName">> & {
+      width: number;
+      height: number;
+      background?: boolean;
+      /** Canvas-size RGBA composite (defaults to opaque mid gray, or transparent without a Background). */
+      composite?: Uint8Array;
+      selection?: Uint8Array | null;
+    },
+  ): FakeDocument {
     const doc = new FakeDocument(nextId++, init.width, init.height, init.background ?? true);
     Object.assign(doc, {
       title: init.title ?? `Untitled-${doc.id}`,
@@ -483,11 +485,17 @@ export class FakeDocument {
   maskBounds(): Rect | null {
     const m = this.selectionMask;
     if (!m) return null;
-    let l = Infinity, t = Infinity, r = -1, b = -1;
+    let l = Infinity,
+      t = Infinity,
+      r = -1,
+      b = -1;
     for (let y = 0; y < this.height; y++)
       for (let x = 0; x < this.width; x++)
         if (m[y * this.width + x] > 0) {
-          l = Math.min(l, x); t = Math.min(t, y); r = Math.max(r, x + 1); b = Math.max(b, y + 1);
+          l = Math.min(l, x);
+          t = Math.min(t, y);
+          r = Math.max(r, x + 1);
+          b = Math.max(b, y + 1);
         }
     return r < 0 ? null : { left: l, top: t, right: r, bottom: b };
   }
@@ -497,14 +505,21 @@ export class FakeDocument {
 
   async resizeCanvas(width: number, height: number, anchor?: string) {
     fake.step("resizeCanvas", this.id, { width, height, anchor });
-    const w = width + fake.resizeSkew, h = height + fake.resizeSkew;
+    const w = width + fake.resizeSkew,
+      h = height + fake.resizeSkew;
     const a = anchor ?? "middle-center";
     const dx = a.endsWith("left") ? 0 : a.endsWith("right") ? w - this.width : Math.floor((w - this.width) / 2);
     const dy = a.startsWith("top") ? 0 : a.startsWith("bottom") ? h - this.height : Math.floor((h - this.height) / 2);
     const shift = (list: LayerNode[]) => {
       for (const n of list) {
-        if (n.pixels) { n.pixels.left += dx; n.pixels.top += dy; }
-        if (n.mask) { n.mask.left += dx; n.mask.top += dy; }
+        if (n.pixels) {
+          n.pixels.left += dx;
+          n.pixels.top += dy;
+        }
+        if (n.mask) {
+          n.mask.left += dx;
+          n.mask.top += dy;
+        }
         if (n.children) shift(n.children);
       }
     };
@@ -561,7 +576,19 @@ function image(width: number, height: number, components: number, colorSpace: st
 
 const summary = (o: any) => {
   const { imageData, ...rest } = o ?? {};
-  return imageData ? { ...rest, imageData: { width: imageData.width, height: imageData.height, components: imageData.components, componentSize: imageData.componentSize, colorSpace: imageData.colorSpace, colorProfile: imageData.colorProfile } } : rest;
+  return imageData
+    ? {
+        ...rest,
+        imageData: {
+          width: imageData.width,
+          height: imageData.height,
+          components: imageData.components,
+          componentSize: imageData.componentSize,
+          colorSpace: imageData.colorSpace,
+          colorProfile: imageData.colorProfile,
+        },
+      }
+    : rest;
 };
 
 /** A mask's value outside its rectangle, in the sample type of `like` (hide 0; reveal 255, 32768 or 1). */
@@ -572,7 +599,8 @@ function outsideValue(outside: number | undefined, like: ArrayLike<number>): num
 
 /** A layer mask's value at a document pixel (its `outside` value beyond the stored rectangle). */
 export function maskValueAt(mask: PixelsNode, x: number, y: number): number {
-  const X = x - mask.left, Y = y - mask.top;
+  const X = x - mask.left,
+    Y = y - mask.top;
   if (X >= 0 && Y >= 0 && X < mask.width && Y < mask.height) return mask.data[Y * mask.width + X];
   return outsideValue(mask.outside, mask.data);
 }
@@ -582,7 +610,8 @@ export const imaging = {
     fake.record("getPixels", summary(options));
     if (fake.cancelled) throw new Error("The command was cancelled.");
     const doc = docFor(options.documentID);
-    const W = doc.width, H = doc.height;
+    const W = doc.width,
+      H = doc.height;
     const sb: Rect = options.sourceBounds ?? { left: 0, top: 0, right: W, bottom: H };
     checkBounds(sb, W, H, "getPixels");
     // Source RGBA (canvas-size) and whether it has alpha.
@@ -596,7 +625,8 @@ export const imaging = {
       if (p)
         for (let y = 0; y < p.height; y++)
           for (let x = 0; x < p.width; x++) {
-            const X = p.left + x, Y = p.top + y;
+            const X = p.left + x,
+              Y = p.top + y;
             if (X < 0 || Y < 0 || X >= W || Y >= H) continue;
             for (let k = 0; k < 4; k++) src[(Y * W + X) * 4 + k] = p.data[(y * p.width + x) * 4 + k];
           }
@@ -605,14 +635,23 @@ export const imaging = {
     // Trim to the pixels that exist.
     let region = { ...sb };
     if (alpha) {
-      let l = Infinity, t = Infinity, r = -1, b = -1;
+      let l = Infinity,
+        t = Infinity,
+        r = -1,
+        b = -1;
       for (let y = sb.top; y < sb.bottom; y++)
         for (let x = sb.left; x < sb.right; x++)
-          if (src[(y * W + x) * 4 + 3] > 0) { l = Math.min(l, x); t = Math.min(t, y); r = Math.max(r, x + 1); b = Math.max(b, y + 1); }
+          if (src[(y * W + x) * 4 + 3] > 0) {
+            l = Math.min(l, x);
+            t = Math.min(t, y);
+            r = Math.max(r, x + 1);
+            b = Math.max(b, y + 1);
+          }
       region = r < 0 ? { left: sb.left, top: sb.top, right: sb.left, bottom: sb.top } : { left: l, top: t, right: r, bottom: b };
     }
     const comps = alpha ? 4 : 3;
-    const rw = region.right - region.left, rh = region.bottom - region.top;
+    const rw = region.right - region.left,
+      rh = region.bottom - region.top;
     // targetSize → pyramid level (scale of the whole request), bounds reported at that level.
     let level = 0;
     let scale = 1;
@@ -622,7 +661,8 @@ export const imaging = {
       scale = tw / sw;
       level = Math.max(0, Math.floor(Math.log2(1 / scale)));
     }
-    const ow = Math.max(0, Math.round(rw * scale)), oh = Math.max(0, Math.round(rh * scale));
+    const ow = Math.max(0, Math.round(rw * scale)),
+      oh = Math.max(0, Math.round(rh * scale));
     const data = new (src.constructor as any)(ow * oh * comps);
     for (let y = 0; y < oh; y++)
       for (let x = 0; x < ow; x++) {
@@ -634,7 +674,10 @@ export const imaging = {
     if (fake.broken.premultiplied && comps === 4 && data instanceof Uint8Array)
       for (let i = 0; i < data.length; i += 4) for (let k = 0; k < 3; k++) data[i + k] = Math.round((data[i + k] * data[i + 3]) / 255);
     const f = 2 ** level;
-    const reported = level === 0 ? region : { left: Math.round(region.left / f), top: Math.round(region.top / f), right: Math.round(region.right / f), bottom: Math.round(region.bottom / f) };
+    const reported =
+      level === 0
+        ? region
+        : { left: Math.round(region.left / f), top: Math.round(region.top / f), right: Math.round(region.right / f), bottom: Math.round(region.bottom / f) };
     return { imageData: image(ow, oh, comps, "RGB", options.colorProfile ?? doc.colorProfileName, data, "getPixels"), sourceBounds: reported, level };
   },
 
@@ -643,10 +686,12 @@ export const imaging = {
     if (fake.cancelled) throw new Error("The command was cancelled.");
     const doc = docFor(options.documentID);
     if (!doc.selectionMask && fake.getSelectionThrowsWithoutSelection) throw new Error("There is no selection");
-    const W = doc.width, H = doc.height;
+    const W = doc.width,
+      H = doc.height;
     const sb: Rect = options.sourceBounds ?? doc.maskBounds() ?? { left: 0, top: 0, right: W, bottom: H };
     checkBounds(sb, W, H, "getSelection");
-    const w = sb.right - sb.left, h = sb.bottom - sb.top;
+    const w = sb.right - sb.left,
+      h = sb.bottom - sb.top;
     const data = new Uint8Array(w * h);
     const m = doc.selectionMask;
     if (m) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = m[(sb.top + y) * W + sb.left + x];
@@ -683,11 +728,12 @@ export const imaging = {
     if (img.disposed) throw new Error("putLayerMask: image was disposed");
     if (img.components !== 1) throw new Error("putLayerMask: needs a 1-component gray image");
     if (fake.putLayerMaskNeedsExistingMask && !layer.node.mask) throw new Error("The layer has no user mask");
-    const tb = fake.broken.maskIgnoresTargetBounds ? { left: 0, top: 0 } : options.targetBounds ?? { left: 0, top: 0 };
+    const tb = fake.broken.maskIgnoresTargetBounds ? { left: 0, top: 0 } : (options.targetBounds ?? { left: 0, top: 0 });
     const m = layer.node.mask;
     if (options.replace === false && m) {
       // Written into the existing mask, the rest of it kept (the stored rectangle grows to hold both).
-      const l = m.width ? Math.min(m.left, tb.left) : tb.left, t = m.height ? Math.min(m.top, tb.top) : tb.top;
+      const l = m.width ? Math.min(m.left, tb.left) : tb.left,
+        t = m.height ? Math.min(m.top, tb.top) : tb.top;
       const r = m.width ? Math.max(m.left + m.width, tb.left + img.width) : tb.left + img.width;
       const b = m.height ? Math.max(m.top + m.height, tb.top + img.height) : tb.top + img.height;
       const grown = new (img.data.constructor as any)((r - l) * (b - t)).fill(outsideValue(m.outside, img.data));
@@ -710,11 +756,13 @@ export const imaging = {
     if (!m) throw new Error("getLayerMask: the layer has no user mask");
     const sb: Rect = options.sourceBounds ?? { left: 0, top: 0, right: doc.width, bottom: doc.height };
     checkBounds(sb, doc.width, doc.height, "getLayerMask");
-    const w = sb.right - sb.left, h = sb.bottom - sb.top;
+    const w = sb.right - sb.left,
+      h = sb.bottom - sb.top;
     const data = new (m.data.constructor as any)(w * h).fill(outsideValue(m.outside, m.data));
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++) {
-        const X = sb.left + x - m.left, Y = sb.top + y - m.top;
+        const X = sb.left + x - m.left,
+          Y = sb.top + y - m.top;
         if (X >= 0 && Y >= 0 && X < m.width && Y < m.height) data[y * w + x] = m.data[Y * m.width + X];
       }
     return { imageData: image(w, h, 1, "Grayscale", "Gray Gamma 2.2", data, "getLayerMask"), sourceBounds: sb };
@@ -730,12 +778,19 @@ export const imaging = {
 // action, app, constants, core
 
 function ellipseMask(W: number, H: number, to: any): Uint8Array {
-  const l = to.left._value, t = to.top._value, r = to.right._value, b = to.bottom._value;
-  const cx = (l + r) / 2, cy = (t + b) / 2, rx = (r - l) / 2, ry = (b - t) / 2;
+  const l = to.left._value,
+    t = to.top._value,
+    r = to.right._value,
+    b = to.bottom._value;
+  const cx = (l + r) / 2,
+    cy = (t + b) / 2,
+    rx = (r - l) / 2,
+    ry = (b - t) / 2;
   const m = new Uint8Array(W * H);
   for (let y = t; y < b; y++)
     for (let x = l; x < r; x++) {
-      const dx = (x + 0.5 - cx) / rx, dy = (y + 0.5 - cy) / ry;
+      const dx = (x + 0.5 - cx) / rx,
+        dy = (y + 0.5 - cy) / ry;
       if (fake.broken.ellipseAsRect || dx * dx + dy * dy <= 1) m[y * W + x] = 255;
     }
   return m;

@@ -19,11 +19,16 @@ afterAll(async () => {
 
 test("ten concurrent fills on two workers all finish while /health stays responsive", async () => {
   expect(b.providerProblem).toBeUndefined();
-  const W = 192, H = 144;
+  const W = 192,
+    H = 144;
   const src = grass(W, H, 31);
   const mask = rectMask(W, H, 56, 40, 146, 110);
-  const srcPng = await sharp(Buffer.from(src.data), { raw: { width: W, height: H, channels: 4 } }).png().toBuffer();
-  const maskPng = await sharp(Buffer.from(mask.data), { raw: { width: W, height: H, channels: 1 } }).png().toBuffer();
+  const srcPng = await sharp(Buffer.from(src.data), { raw: { width: W, height: H, channels: 4 } })
+    .png()
+    .toBuffer();
+  const maskPng = await sharp(Buffer.from(mask.data), { raw: { width: W, height: H, channels: 1 } })
+    .png()
+    .toBuffer();
   const up = async (buf: Buffer): Promise<string> =>
     (await call(b.url, "POST", "/v2/storage/image", { key: KEY_A, body: buf, headers: { "content-type": "image/png" } })).json.images[0].id;
   const s = await up(srcPng);
@@ -31,21 +36,29 @@ test("ten concurrent fills on two workers all finish while /health stays respons
 
   const ids: string[] = [];
   for (let i = 0; i < 10; i++) {
-    const acc = await call(b.url, "POST", "/v3/images/fill-async", { key: KEY_A, body: { image: { source: { uploadId: s } }, mask: { source: { uploadId: m } }, seeds: [100 + i] } });
+    const acc = await call(b.url, "POST", "/v3/images/fill-async", {
+      key: KEY_A,
+      body: { image: { source: { uploadId: s } }, mask: { source: { uploadId: m } }, seeds: [100 + i] },
+    });
     expect(acc.status).toBe(202);
     ids.push(acc.json.jobId);
   }
   const statusesNow = async () => (await Promise.all(ids.map((id) => call(b.url, "GET", `/v3/status/${id}`, { key: KEY_A })))).map((r) => r.json);
   let healthDuringRunningJob = 0;
-  const results = await until(async () => {
-    const before = await statusesNow();
-    const h = await call(b.url, "GET", "/health");
-    expect(h.status).toBe(200);
-    expect(h.json.status).toBe("ok");
-    const after = await statusesNow();
-    if (before.some((st, i) => st.status === "running" && after[i].status === "running")) healthDuringRunningJob++;
-    return after.every((st) => ["succeeded", "failed", "cancelled"].includes(st.status)) ? after : undefined;
-  }, "ten local jobs", 1200, 40);
+  const results = await until(
+    async () => {
+      const before = await statusesNow();
+      const h = await call(b.url, "GET", "/health");
+      expect(h.status).toBe(200);
+      expect(h.json.status).toBe("ok");
+      const after = await statusesNow();
+      if (before.some((st, i) => st.status === "running" && after[i].status === "running")) healthDuringRunningJob++;
+      return after.every((st) => ["succeeded", "failed", "cancelled"].includes(st.status)) ? after : undefined;
+    },
+    "ten local jobs",
+    1200,
+    40,
+  );
   expect(healthDuringRunningJob).toBeGreaterThan(0);
   for (const r of results) expect(r.status).toBe("succeeded");
 

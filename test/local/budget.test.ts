@@ -34,7 +34,10 @@ test("a task larger than the budget runs alone; a cancelled waiter leaves the qu
   const small = await b.acquire(10);
   const big = b.acquire(500).then((r) => (started.push("big"), r));
   const stop = new AbortController();
-  const gone = b.acquire(10, stop.signal).then(() => started.push("gone"), () => "rejected");
+  const gone = b.acquire(10, stop.signal).then(
+    () => started.push("gone"),
+    () => "rejected",
+  );
   await tick();
   expect(started).toEqual([]);
   stop.abort();
@@ -53,7 +56,10 @@ test("a task larger than the budget runs alone; a cancelled waiter leaves the qu
 
 test("limits from the environment: defaults, overrides, and a clear error for a bad value", () => {
   expect(limitsFromEnv({})).toEqual({ maxPixels: DEFAULT_MAX_PIXELS, memoryBudgetBytes: DEFAULT_MEMORY_BUDGET_BYTES });
-  expect(limitsFromEnv({ INFILL_LOCAL_MAX_MEGAPIXELS: "12.5", INFILL_LOCAL_MEMORY_MB: "256" })).toEqual({ maxPixels: 12_500_000, memoryBudgetBytes: 256 * 1024 * 1024 });
+  expect(limitsFromEnv({ INFILL_LOCAL_MAX_MEGAPIXELS: "12.5", INFILL_LOCAL_MEMORY_MB: "256" })).toEqual({
+    maxPixels: 12_500_000,
+    memoryBudgetBytes: 256 * 1024 * 1024,
+  });
   for (const bad of ["0", "-1", "abc", "1e3", "0x10"]) {
     expect(() => limitsFromEnv({ INFILL_LOCAL_MEMORY_MB: bad })).toThrow(/INFILL_LOCAL_MEMORY_MB must be a positive number/);
   }

@@ -17,22 +17,27 @@ function blob(w: number, h: number, cx: number, cy: number, rx: number, ry: numb
 function glowPhoto(w: number, h: number, seed: number): RgbaImage {
   const data = new Uint8Array(w * h * 4);
   let t = seed * 2654435761;
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    t = (Math.imul(t ^ (t >>> 15), 2246822519) + 0x9e3779b9) | 0;
-    const e = (((t >>> 0) / 4294967296) * 2 - 1) * 2;
-    const d = Math.hypot(x - 0.45 * w, y - 0.55 * h) / w;
-    const s = Math.exp(-d * d * 12);
-    const i = (y * w + x) * 4;
-    data[i] = Math.round(120 + 130 * s + e);
-    data[i + 1] = Math.round(60 + 150 * s * s + e);
-    data[i + 2] = Math.round(110 - 60 * s + e);
-    data[i + 3] = 255;
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      t = (Math.imul(t ^ (t >>> 15), 2246822519) + 0x9e3779b9) | 0;
+      const e = (((t >>> 0) / 4294967296) * 2 - 1) * 2;
+      const d = Math.hypot(x - 0.45 * w, y - 0.55 * h) / w;
+      const s = Math.exp(-d * d * 12);
+      const i = (y * w + x) * 4;
+      data[i] = Math.round(120 + 130 * s + e);
+      data[i + 1] = Math.round(60 + 150 * s * s + e);
+      data[i + 2] = Math.round(110 - 60 * s + e);
+      data[i + 3] = 255;
+    }
   return { width: w, height: h, data };
 }
 
 async function photo(file: string, width: number): Promise<RgbaImage> {
-  const { data, info } = await sharp(path.join(__dirname, "../../bench/engine/photos/images", file)).resize(width).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(path.join(__dirname, "../../bench/engine/photos/images", file))
+    .resize(width)
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data) };
 }
 

@@ -5,17 +5,20 @@ import { fillImage, EngineInputError } from "../../src/broker/local/engine";
 import type { GrayImage, RgbaImage } from "../../src/broker/local/engine/types";
 import { grass } from "./helpers";
 
-const W = 160, H = 120;
+const W = 160,
+  H = 120;
 
 /** Grass, with the pixels where `red(x, y)` holds recoloured as a red object of the same grain. */
 function scene(red: (x: number, y: number) => boolean): RgbaImage {
   const img = grass(W, H, 4);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    if (!red(x, y)) continue;
-    const o = (y * W + x) * 4;
-    const g = img.data[o + 1];
-    img.data[o] = Math.min(255, g + 90); img.data[o + 1] = img.data[o + 2] >> 1;
-  }
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      if (!red(x, y)) continue;
+      const o = (y * W + x) * 4;
+      const g = img.data[o + 1];
+      img.data[o] = Math.min(255, g + 90);
+      img.data[o + 1] = img.data[o + 2] >> 1;
+    }
   return img;
 }
 
@@ -63,22 +66,35 @@ describe("structure", () => {
   it("continues a straight edge that crosses the hole", () => {
     // Dark grass above y = 60, light grass below; the hole sits across the edge.
     const img = grass(W, H, 6);
-    for (let y = 60; y < H; y++) for (let x = 0; x < W; x++) {
-      const o = (y * W + x) * 4;
-      for (let c = 0; c < 3; c++) img.data[o + c] = Math.min(255, img.data[o + c] + 80);
-    }
+    for (let y = 60; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const o = (y * W + x) * 4;
+        for (let c = 0; c < 3; c++) img.data[o + c] = Math.min(255, img.data[o + c] + 80);
+      }
     const hole = gray((x, y) => Math.hypot(x - 80, y - 60) < 22);
     for (const seed of [1, 2]) {
       const out = fillImage(img, hole, { seed });
       // In every hole column, the edge (the row where the 5-px means above and below differ most) stays within 3 px of y = 60.
-      let off = 0, cols = 0;
+      let off = 0,
+        cols = 0;
       for (let x = 62; x <= 98; x += 2) {
-        const luma = (y: number): number => { const o = (y * W + x) * 4; return out.data[o] + out.data[o + 1] + out.data[o + 2]; };
-        let best = -Infinity, at = 0;
+        const luma = (y: number): number => {
+          const o = (y * W + x) * 4;
+          return out.data[o] + out.data[o + 1] + out.data[o + 2];
+        };
+        let best = -Infinity,
+          at = 0;
         for (let y = 44; y <= 76; y++) {
-          let up = 0, down = 0;
-          for (let k = 1; k <= 5; k++) { up += luma(y - k); down += luma(y + k - 1); }
-          if (down - up > best) { best = down - up; at = y; }
+          let up = 0,
+            down = 0;
+          for (let k = 1; k <= 5; k++) {
+            up += luma(y - k);
+            down += luma(y + k - 1);
+          }
+          if (down - up > best) {
+            best = down - up;
+            at = y;
+          }
         }
         cols++;
         if (Math.abs(at - 60) > 3) off++;

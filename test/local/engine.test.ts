@@ -44,40 +44,60 @@ describe("fill", () => {
     // A noisy linear ramp in every channel; the noiseless ramp is the truth the fill's low
     // frequencies should follow. Copying patches alone carries each side's colour inwards
     // (8×8 block means off by 17–19 levels); the membrane-interpolated base keeps them within a few.
-    const W = 192, H = 192, x0 = 64, y0 = 64, S = 64;
-    const truth = (x: number, y: number, c: number): number =>
-      c === 0 ? 40 + (150 * x) / W : c === 1 ? 90 + (100 * y) / H : 200 - (120 * x * y) / (W * H);
+    const W = 192,
+      H = 192,
+      x0 = 64,
+      y0 = 64,
+      S = 64;
+    const truth = (x: number, y: number, c: number): number => (c === 0 ? 40 + (150 * x) / W : c === 1 ? 90 + (100 * y) / H : 200 - (120 * x * y) / (W * H));
     for (const seed of [1, 2]) {
       const data = new Uint8Array(W * H * 4);
       let t = seed * 2654435761;
       for (let i = 0; i < W * H; i++) {
         t = (Math.imul(t ^ (t >>> 15), 2246822519) + 0x9e3779b9) | 0;
         const e = (((t >>> 0) / 4294967296) * 2 - 1) * 14;
-        const x = i % W, y = Math.floor(i / W);
+        const x = i % W,
+          y = Math.floor(i / W);
         for (let c = 0; c < 3; c++) data[i * 4 + c] = Math.max(0, Math.min(255, Math.round(truth(x, y, c) + e)));
         data[i * 4 + 3] = 255;
       }
       const m = rectMask(W, H, x0, y0, x0 + S, y0 + S);
       const out = fillImage({ width: W, height: H, data }, m, { seed });
       let worst = 0;
-      for (let by = y0; by < y0 + S; by += 8) for (let bx = x0; bx < x0 + S; bx += 8) for (let c = 0; c < 3; c++) {
-        let got = 0, want = 0;
-        for (let y = by; y < by + 8; y++) for (let x = bx; x < bx + 8; x++) { got += out.data[(y * W + x) * 4 + c]; want += truth(x, y, c); }
-        worst = Math.max(worst, Math.abs(got - want) / 64);
-      }
+      for (let by = y0; by < y0 + S; by += 8)
+        for (let bx = x0; bx < x0 + S; bx += 8)
+          for (let c = 0; c < 3; c++) {
+            let got = 0,
+              want = 0;
+            for (let y = by; y < by + 8; y++)
+              for (let x = bx; x < bx + 8; x++) {
+                got += out.data[(y * W + x) * 4 + c];
+                want += truth(x, y, c);
+              }
+            worst = Math.max(worst, Math.abs(got - want) / 64);
+          }
       expect(worst).toBeLessThan(6);
       // The one-pixel rings just outside and just inside the hole agree on average, per side.
       const sideStep = (dx: number, dy: number): number => {
-        let outer = 0, inner = 0, n = 0;
-        for (let k = 0; k < S; k++) for (let c = 0; c < 3; c++) {
-          const [xi, yi] = dx !== 0 ? [dx < 0 ? x0 : x0 + S - 1, y0 + k] : [x0 + k, dy < 0 ? y0 : y0 + S - 1];
-          inner += out.data[(yi * W + xi) * 4 + c] - truth(xi, yi, c);
-          outer += out.data[((yi + dy) * W + xi + dx) * 4 + c] - truth(xi + dx, yi + dy, c);
-          n++;
-        }
+        let outer = 0,
+          inner = 0,
+          n = 0;
+        for (let k = 0; k < S; k++)
+          for (let c = 0; c < 3; c++) {
+            const [xi, yi] = dx !== 0 ? [dx < 0 ? x0 : x0 + S - 1, y0 + k] : [x0 + k, dy < 0 ? y0 : y0 + S - 1];
+            inner += out.data[(yi * W + xi) * 4 + c] - truth(xi, yi, c);
+            outer += out.data[((yi + dy) * W + xi + dx) * 4 + c] - truth(xi + dx, yi + dy, c);
+            n++;
+          }
         return Math.abs(inner - outer) / n;
       };
-      for (const [dx, dy] of [[-1, 0], [1, 0], [0, -1], [0, 1]]) expect(sideStep(dx, dy)).toBeLessThan(3);
+      for (const [dx, dy] of [
+        [-1, 0],
+        [1, 0],
+        [0, -1],
+        [0, 1],
+      ])
+        expect(sideStep(dx, dy)).toBeLessThan(3);
     }
   });
 
@@ -134,7 +154,9 @@ describe("fill", () => {
     const run = (): unknown =>
       fillImage(grass(192, 192, 4), rectMask(192, 192, 50, 50, 140, 140), {
         seed: 1,
-        onIteration: () => { iterations++; },
+        onIteration: () => {
+          iterations++;
+        },
         shouldAbort: () => {
           if (abortAt < 0 && iterations >= 2) abortAt = iterations;
           return abortAt >= 0;
@@ -152,12 +174,15 @@ describe("expand", () => {
   it("returns the requested size with the source placed (centred by default) and untouched", () => {
     const out = expandImage(src, { width: 200, height: 130 }, { seed: 1 });
     expect([out.width, out.height]).toEqual([200, 130]);
-    const ox = 40, oy = 20;
+    const ox = 40,
+      oy = 20;
     let diff = 0;
-    for (let y = 0; y < 90; y++) for (let x = 0; x < 120; x++) {
-      const a = (y * 120 + x) * 4, b = ((y + oy) * 200 + x + ox) * 4;
-      for (let c = 0; c < 4; c++) if (src.data[a + c] !== out.data[b + c]) diff++;
-    }
+    for (let y = 0; y < 90; y++)
+      for (let x = 0; x < 120; x++) {
+        const a = (y * 120 + x) * 4,
+          b = ((y + oy) * 200 + x + ox) * 4;
+        for (let c = 0; c < 4; c++) if (src.data[a + c] !== out.data[b + c]) diff++;
+      }
     expect(diff).toBe(0);
     // the new area is generated and opaque
     expect(out.data[3]).toBe(255);
@@ -179,10 +204,12 @@ describe("expand", () => {
     expect([out.width, out.height]).toEqual([200, 130]);
     // right part of the source (under black mask) is untouched
     let diff = 0;
-    for (let y = 0; y < 90; y++) for (let x = 60; x < 120; x++) {
-      const a = (y * 120 + x) * 4, b = ((y + 20) * 200 + x + 40) * 4;
-      for (let c = 0; c < 4; c++) if (src.data[a + c] !== out.data[b + c]) diff++;
-    }
+    for (let y = 0; y < 90; y++)
+      for (let x = 60; x < 120; x++) {
+        const a = (y * 120 + x) * 4,
+          b = ((y + 20) * 200 + x + 40) * 4;
+        for (let c = 0; c < 4; c++) if (src.data[a + c] !== out.data[b + c]) diff++;
+      }
     expect(diff).toBe(0);
   });
 });
@@ -192,13 +219,19 @@ describe("smooth base", () => {
   const f = (x: number, y: number, c: number): number => (c === 0 ? 3 * x + 50 : c === 1 ? 200 - 2 * y : 0.01 * (x * x - y * y) + 0.02 * x * y);
 
   it("membrane: solves Laplace's equation across the hole, reproducing harmonic boundary data", () => {
-    const w = 100, h = 80;
-    const u = new Float32Array(w * h * 3), hole = new Uint8Array(w * h);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      if (x >= 20 && x < 80 && y >= 20 && y < 60) { hole[i] = 1; continue; }
-      for (let c = 0; c < 3; c++) u[i * 3 + c] = f(x, y, c);
-    }
+    const w = 100,
+      h = 80;
+    const u = new Float32Array(w * h * 3),
+      hole = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        if (x >= 20 && x < 80 && y >= 20 && y < 60) {
+          hole[i] = 1;
+          continue;
+        }
+        for (let c = 0; c < 3; c++) u[i * 3 + c] = f(x, y, c);
+      }
     membrane(u, hole, w, h);
     let worst = 0;
     for (let i = 0; i < w * h; i++) if (hole[i]) for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(u[i * 3 + c] - f(i % w, Math.floor(i / w), c)));
@@ -206,20 +239,24 @@ describe("smooth base", () => {
   });
 
   it("follows a linear ramp through the hole and next to it (a plain local mean would lag by the slope × the window's offset)", () => {
-    const w = 240, h = 200;
-    const img = new Float32Array(w * h * 3), hole = new Uint8Array(w * h);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      if (x >= 90 && x < 150 && y >= 70 && y < 130) hole[i] = 1;
-      else for (let c = 0; c < 3; c++) img[i * 3 + c] = c === 0 ? 0.8 * x + 20 : c === 1 ? 150 - 0.5 * y : 0.3 * x + 0.4 * y;
-    }
+    const w = 240,
+      h = 200;
+    const img = new Float32Array(w * h * 3),
+      hole = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        if (x >= 90 && x < 150 && y >= 70 && y < 130) hole[i] = 1;
+        else for (let c = 0; c < 3; c++) img[i * 3 + c] = c === 0 ? 0.8 * x + 20 : c === 1 ? 150 - 0.5 * y : 0.3 * x + 0.4 * y;
+      }
     const base = smoothBase({ w, h, img, hole }, 30);
     let worst = 0;
-    for (let y = 40; y < 160; y++) for (let x = 60; x < 180; x++) {
-      const i = y * w + x;
-      const want = [0.8 * x + 20, 150 - 0.5 * y, 0.3 * x + 0.4 * y];
-      for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(base[i * 3 + c] - want[c]));
-    }
+    for (let y = 40; y < 160; y++)
+      for (let x = 60; x < 180; x++) {
+        const i = y * w + x;
+        const want = [0.8 * x + 20, 150 - 0.5 * y, 0.3 * x + 0.4 * y];
+        for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(base[i * 3 + c] - want[c]));
+      }
     expect(worst).toBeLessThan(1.5);
   });
 });
@@ -227,13 +264,19 @@ describe("smooth base", () => {
 describe("base scale chosen on held-out known pixels", () => {
   // The hole as the engine sees it: a 128² hole with 96 px of known context on every side.
   const crop = (img: { width: number; data: Uint8Array }) => {
-    const n = 320, x0 = 104, y0 = 74;
+    const n = 320,
+      x0 = 104,
+      y0 = 74;
     const lv = { w: n, h: n, img: new Float32Array(n * n * 3), hole: new Uint8Array(n * n) };
-    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) {
-      const i = y * n + x;
-      if (x >= 96 && x < 224 && y >= 96 && y < 224) { lv.hole[i] = 1; continue; }
-      for (let c = 0; c < 3; c++) lv.img[i * 3 + c] = img.data[((y + y0) * img.width + x + x0) * 4 + c];
-    }
+    for (let y = 0; y < n; y++)
+      for (let x = 0; x < n; x++) {
+        const i = y * n + x;
+        if (x >= 96 && x < 224 && y >= 96 && y < 224) {
+          lv.hole[i] = 1;
+          continue;
+        }
+        for (let c = 0; c < 3; c++) lv.img[i * 3 + c] = img.data[((y + y0) * img.width + x + x0) * 4 + c];
+      }
     return lv;
   };
   const params = { ...DEFAULT_PARAMS, seed: 1 };

@@ -8,12 +8,14 @@ export { grass, bricks };
 /** A mask with a filled rectangle, optionally with a soft (feathered) border of `feather` pixels. */
 export function rectMask(w: number, h: number, x0: number, y0: number, x1: number, y1: number, feather = 0): GrayImage {
   const data = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const dx = Math.max(x0 - x, x - (x1 - 1), 0), dy = Math.max(y0 - y, y - (y1 - 1), 0);
-    const d = Math.max(dx, dy);
-    if (d === 0) data[y * w + x] = 255;
-    else if (d <= feather) data[y * w + x] = Math.round(255 * (1 - d / (feather + 1)));
-  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const dx = Math.max(x0 - x, x - (x1 - 1), 0),
+        dy = Math.max(y0 - y, y - (y1 - 1), 0);
+      const d = Math.max(dx, dy);
+      if (d === 0) data[y * w + x] = 255;
+      else if (d <= feather) data[y * w + x] = Math.round(255 * (1 - d / (feather + 1)));
+    }
   return { width: w, height: h, data };
 }
 
@@ -34,12 +36,17 @@ export function countDiffering(a: RgbaImage, b: RgbaImage, where: (pixel: number
 
 /** Standard deviation of the luminance inside a rectangle. */
 export function lumaStd(img: RgbaImage, x0: number, y0: number, x1: number, y1: number): number {
-  let s = 0, s2 = 0, n = 0;
-  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
-    const o = (y * img.width + x) * 4;
-    const l = 0.299 * img.data[o] + 0.587 * img.data[o + 1] + 0.114 * img.data[o + 2];
-    s += l; s2 += l * l; n++;
-  }
+  let s = 0,
+    s2 = 0,
+    n = 0;
+  for (let y = y0; y < y1; y++)
+    for (let x = x0; x < x1; x++) {
+      const o = (y * img.width + x) * 4;
+      const l = 0.299 * img.data[o] + 0.587 * img.data[o + 1] + 0.114 * img.data[o + 2];
+      s += l;
+      s2 += l * l;
+      n++;
+    }
   const m = s / n;
   return Math.sqrt(Math.max(0, s2 / n - m * m));
 }

@@ -22,27 +22,38 @@ afterAll(async () => {
 /** A smooth gradient: a few hundred KB of PNG that decodes to `w`×`h` RGBA. */
 function gradientPng(w: number, h: number): Promise<Buffer> {
   const raw = Buffer.alloc(w * h * 3);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const o = (y * w + x) * 3;
-    raw[o] = (x * 255) / w;
-    raw[o + 1] = (y * 255) / h;
-    raw[o + 2] = 128;
-  }
-  return sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png({ compressionLevel: 9 }).toBuffer();
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 3;
+      raw[o] = (x * 255) / w;
+      raw[o + 1] = (y * 255) / h;
+      raw[o + 2] = 128;
+    }
+  return sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+    .png({ compressionLevel: 9 })
+    .toBuffer();
 }
 
 function maskPng(w: number, h: number, hole: number): Promise<Buffer> {
   const raw = Buffer.alloc(w * h);
-  const x0 = Math.floor(w / 2 - hole / 2), y0 = Math.floor(h / 2 - hole / 2);
+  const x0 = Math.floor(w / 2 - hole / 2),
+    y0 = Math.floor(h / 2 - hole / 2);
   for (let y = y0; y < y0 + hole; y++) raw.fill(255, y * w + x0, y * w + x0 + hole);
-  return sharp(raw, { raw: { width: w, height: h, channels: 1 } }).png({ compressionLevel: 9 }).toBuffer();
+  return sharp(raw, { raw: { width: w, height: h, channels: 1 } })
+    .png({ compressionLevel: 9 })
+    .toBuffer();
 }
 
 async function waitDone(id: string): Promise<Record<string, unknown>> {
-  return until(async () => {
-    const r = await call(b.url, "GET", `/v3/status/${id}`, { key: KEY_A });
-    return ["succeeded", "failed", "cancelled"].includes(r.json.status) ? r.json : undefined;
-  }, `job ${id}`, 2400, 50);
+  return until(
+    async () => {
+      const r = await call(b.url, "GET", `/v3/status/${id}`, { key: KEY_A });
+      return ["succeeded", "failed", "cancelled"].includes(r.json.status) ? r.json : undefined;
+    },
+    `job ${id}`,
+    2400,
+    50,
+  );
 }
 
 test("an image over the pixel limit is refused naming it; fills of 9 MP images, 6 at once × 4 variations, stay within the memory budget", async () => {
@@ -51,7 +62,10 @@ test("an image over the pixel limit is refused naming it; fills of 9 MP images, 
   // Warm up: both workers started and a job run, so the baseline holds everything a broker keeps.
   const small = await uploadPng(b.url, await gradientPng(256, 192));
   const smallMask = await uploadPng(b.url, await maskPng(256, 192, 40));
-  const warm = await call(b.url, "POST", "/v3/images/fill-async", { key: KEY_A, body: { image: { source: { uploadId: small } }, mask: { source: { uploadId: smallMask } }, seeds: [1, 2] } });
+  const warm = await call(b.url, "POST", "/v3/images/fill-async", {
+    key: KEY_A,
+    body: { image: { source: { uploadId: small } }, mask: { source: { uploadId: smallMask } }, seeds: [1, 2] },
+  });
   expect(await waitDone(warm.json.jobId)).toMatchObject({ status: "succeeded" });
   const baseline = b.rss();
 
@@ -65,20 +79,30 @@ test("an image over the pixel limit is refused naming it; fills of 9 MP images, 
   expect(refused.json.message).not.toContain("could not be read");
 
   // Under it: 3000×3000 = 9 MP, 36 MB decoded; 6 jobs × 4 variations would hold over 1 GB decoded at once.
-  const W = 3000, H = 3000;
+  const W = 3000,
+    H = 3000;
   const image = await uploadPng(b.url, await gradientPng(W, H));
   const mask = await uploadPng(b.url, await maskPng(W, H, 48));
   let peak = b.rss();
   const sampler = setInterval(() => {
-    try { peak = Math.max(peak, b.rss()); } catch { /* exited */ }
+    try {
+      peak = Math.max(peak, b.rss());
+    } catch {
+      /* exited */
+    }
   }, 20);
   try {
     const ids: string[] = [];
-    await Promise.all(Array.from({ length: 6 }, async (_, i) => {
-      const r = await call(b.url, "POST", "/v3/images/fill-async", { key: KEY_A, body: { image: { source: { uploadId: image } }, mask: { source: { uploadId: mask } }, seeds: [10 + i, 20 + i, 30 + i, 40 + i] } });
-      expect(r.status).toBe(202);
-      ids.push(r.json.jobId);
-    }));
+    await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => {
+        const r = await call(b.url, "POST", "/v3/images/fill-async", {
+          key: KEY_A,
+          body: { image: { source: { uploadId: image } }, mask: { source: { uploadId: mask } }, seeds: [10 + i, 20 + i, 30 + i, 40 + i] },
+        });
+        expect(r.status).toBe(202);
+        ids.push(r.json.jobId);
+      }),
+    );
     // Until one whole job (4 variations, each decoded, filled and encoded) has finished.
     const first = await Promise.race(ids.map(waitDone));
     expect(first).toMatchObject({ status: "succeeded" });

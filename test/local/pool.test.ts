@@ -38,13 +38,24 @@ describe("EnginePool", () => {
     try {
       const tasks = Array.from({ length: 10 }, (_, i) => fillTask(100 + i, 96));
       const expected = fillImage(fillTask(100, 96).image, fillTask(100, 96).mask, { seed: 100 });
-      const jobs = tasks.map((t) => pool.run(t).then((img) => { finished++; return img; }));
+      const jobs = tasks.map((t) =>
+        pool.run(t).then((img) => {
+          finished++;
+          return img;
+        }),
+      );
       expect(pool.stats().workers).toBe(2);
       // Health checks answered while the jobs are still running.
       const answers: number[] = [];
       for (let k = 0; k < 3; k++) {
         const body = await new Promise<string>((resolve, reject) =>
-          http.get(`http://127.0.0.1:${port}/health`, (res) => { let b = ""; res.on("data", (c) => (b += c)); res.on("end", () => resolve(b)); }).on("error", reject),
+          http
+            .get(`http://127.0.0.1:${port}/health`, (res) => {
+              let b = "";
+              res.on("data", (c) => (b += c));
+              res.on("end", () => resolve(b));
+            })
+            .on("error", reject),
         );
         expect(body).toBe("ok");
         answers.push(finished);
@@ -70,10 +81,15 @@ describe("EnginePool", () => {
   it("stops a running job soon after cancel: the worker itself notices the flag", async () => {
     const restarts = pool.stats().restarts;
     const ac = new AbortController();
-    const p = pool.run({ op: "test", action: "spin" }, {
-      signal: ac.signal,
-      onProgress: (f) => { if (f * 1e6 >= 3) ac.abort(); },
-    });
+    const p = pool.run(
+      { op: "test", action: "spin" },
+      {
+        signal: ac.signal,
+        onProgress: (f) => {
+          if (f * 1e6 >= 3) ac.abort();
+        },
+      },
+    );
     await expect(p).rejects.toBeInstanceOf(TaskCancelledError);
     // no restart: the worker stopped by itself before the 1 s grace period ran out
     expect(pool.stats().restarts).toBe(restarts);

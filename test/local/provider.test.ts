@@ -26,7 +26,9 @@ afterAll(async () => {
 });
 
 async function pngOf(img: { width: number; height: number; data: Uint8Array }, channels: 1 | 4): Promise<Buffer> {
-  return sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels } }).png().toBuffer();
+  return sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels } })
+    .png()
+    .toBuffer();
 }
 
 async function upload(bytes: Buffer): Promise<string> {
@@ -65,7 +67,12 @@ describe("local provider", () => {
   it("fills: pending → running → succeeded, Firefly-shaped result, input size, outside pixels exact, prompt noted as unused", async () => {
     const image = await upload(await pngOf(src, 4));
     const m = await upload(await pngOf(mask, 1));
-    const { jobId } = await provider.submit("fill", { image: { source: { uploadId: image } }, mask: { source: { uploadId: m } }, prompt: "a red car", numVariations: 2 }, undefined, "tester");
+    const { jobId } = await provider.submit(
+      "fill",
+      { image: { source: { uploadId: image } }, mask: { source: { uploadId: m } }, prompt: "a red car", numVariations: 2 },
+      undefined,
+      "tester",
+    );
     const first = await provider.status(jobId);
     expect(["pending", "running"]).toContain(first.status);
     const seen = new Set<string>([first.status]);
@@ -80,7 +87,8 @@ describe("local provider", () => {
     for (const o of s.result!.outputs) expect(Number.isInteger(o.seed)).toBe(true);
     const px = await outputPixels(s);
     expect([px.width, px.height]).toEqual([200, 150]);
-    let outsideDiff = 0, insideDiff = 0;
+    let outsideDiff = 0,
+      insideDiff = 0;
     for (let i = 0; i < 200 * 150; i++) {
       const same = [0, 1, 2, 3].every((c) => px.raw[i * 4 + c] === src.data[i * 4 + c]);
       if (mask.data[i] === 0 && !same) outsideDiff++;
@@ -94,7 +102,12 @@ describe("local provider", () => {
     const inverted = { ...mask, data: mask.data.map((v) => 255 - v) };
     const image = await upload(await pngOf(src, 4));
     const m = await upload(await pngOf(inverted, 1));
-    const { jobId } = await provider.submit("fill", { image: { source: { uploadId: image } }, mask: { source: { uploadId: m }, invert: true }, seeds: [3] }, undefined, "tester");
+    const { jobId } = await provider.submit(
+      "fill",
+      { image: { source: { uploadId: image } }, mask: { source: { uploadId: m }, invert: true }, seeds: [3] },
+      undefined,
+      "tester",
+    );
     const s = await waitDone(jobId);
     expect(s.status).toBe("succeeded");
     const px = await outputPixels(s);
@@ -116,16 +129,27 @@ describe("local provider", () => {
 
   it("expands to the requested size with the source where the placement puts it", async () => {
     const image = await upload(await pngOf(src, 4));
-    const { jobId } = await provider.submit("expand", { image: { source: { uploadId: image } }, size: { width: 260, height: 190 }, placement: { alignment: { horizontal: "left", vertical: "top" } }, seeds: [9] }, undefined, "tester");
+    const { jobId } = await provider.submit(
+      "expand",
+      {
+        image: { source: { uploadId: image } },
+        size: { width: 260, height: 190 },
+        placement: { alignment: { horizontal: "left", vertical: "top" } },
+        seeds: [9],
+      },
+      undefined,
+      "tester",
+    );
     const s = await waitDone(jobId);
     expect(s.status).toBe("succeeded");
     expect(s.result!.size).toEqual({ width: 260, height: 190 });
     const px = await outputPixels(s);
     expect([px.width, px.height]).toEqual([260, 190]);
     let diff = 0;
-    for (let y = 0; y < 150; y++) for (let x = 0; x < 200; x++) {
-      for (let c = 0; c < 4; c++) if (px.raw[(y * 260 + x) * 4 + c] !== src.data[(y * 200 + x) * 4 + c]) diff++;
-    }
+    for (let y = 0; y < 150; y++)
+      for (let x = 0; x < 200; x++) {
+        for (let c = 0; c < 4; c++) if (px.raw[(y * 260 + x) * 4 + c] !== src.data[(y * 200 + x) * 4 + c]) diff++;
+      }
     expect(diff).toBe(0);
   });
 
@@ -133,7 +157,12 @@ describe("local provider", () => {
     const big = grass(480, 480, 5);
     const image = await upload(await pngOf(big, 4));
     const m = await upload(await pngOf(rectMask(480, 480, 100, 100, 380, 380), 1));
-    const { jobId } = await provider.submit("fill", { image: { source: { uploadId: image } }, mask: { source: { uploadId: m } }, seeds: [1, 2] }, undefined, "tester");
+    const { jobId } = await provider.submit(
+      "fill",
+      { image: { source: { uploadId: image } }, mask: { source: { uploadId: m } }, seeds: [1, 2] },
+      undefined,
+      "tester",
+    );
     while ((await provider.status(jobId)).status === "pending") await new Promise((r) => setTimeout(r, 5));
     await provider.cancel(jobId);
     expect((await provider.status(jobId)).status).toBe("cancel_pending");
@@ -147,24 +176,45 @@ describe("local provider", () => {
   });
 
   it("answers Firefly-shaped errors: unknown job, completed job, bad mask size", async () => {
-    await provider.status("local-nope").then(() => { throw new Error("should fail"); }, (e) => expectError(e, 404, "unknown_job_id"));
+    await provider.status("local-nope").then(
+      () => {
+        throw new Error("should fail");
+      },
+      (e) => expectError(e, 404, "unknown_job_id"),
+    );
     const image = await upload(await pngOf(src, 4));
     const m = await upload(await pngOf(rectMask(100, 100, 10, 10, 50, 50), 1));
-    await provider.submit("fill", { image: { source: { uploadId: image } }, mask: { source: { uploadId: m } } }, undefined, "t")
-      .then(() => { throw new Error("should fail"); }, (e) => expectError(e, 422, "validation_error"));
+    await provider.submit("fill", { image: { source: { uploadId: image } }, mask: { source: { uploadId: m } } }, undefined, "t").then(
+      () => {
+        throw new Error("should fail");
+      },
+      (e) => expectError(e, 422, "validation_error"),
+    );
     const m2 = await upload(await pngOf(mask, 1));
     const { jobId } = await provider.submit("fill", { image: { source: { uploadId: image } }, mask: { source: { uploadId: m2 } } }, undefined, "t");
     await waitDone(jobId);
-    await provider.cancel(jobId).then(() => { throw new Error("should fail"); }, (e) => expectError(e, 409, "job_completed"));
-    await provider.upload(Readable.from([Buffer.from("not an image")]), "image/png", "t")
-      .then(() => { throw new Error("should fail"); }, (e) => expectError(e, 400, "bad_request"));
+    await provider.cancel(jobId).then(
+      () => {
+        throw new Error("should fail");
+      },
+      (e) => expectError(e, 409, "job_completed"),
+    );
+    await provider.upload(Readable.from([Buffer.from("not an image")]), "image/png", "t").then(
+      () => {
+        throw new Error("should fail");
+      },
+      (e) => expectError(e, 400, "bad_request"),
+    );
   });
 
   it.each([
     ["generate", { prompt: "a cat" }],
     ["similar", { image: { source: { uploadId: "3f0b9b8e-1111-4222-8333-444455556666" } } }],
   ] as const)("refuses %s with an invalid_input error that says Firefly credentials are needed", async (endpoint, body) => {
-    const e = await provider.submit(endpoint, body, undefined, "t").then(() => null, (x) => x);
+    const e = await provider.submit(endpoint, body, undefined, "t").then(
+      () => null,
+      (x) => x,
+    );
     const pe = expectError(e, 400, "needs_firefly_credentials");
     const c = classifyError({ status: pe.status, body: pe.body });
     expect(c.category).toBe("invalid_input");
@@ -172,7 +222,10 @@ describe("local provider", () => {
   });
 
   it("refuses custom models the same way", async () => {
-    const e = await provider.customModels({}).then(() => null, (x) => x);
+    const e = await provider.customModels({}).then(
+      () => null,
+      (x) => x,
+    );
     const pe = expectError(e, 400, "needs_firefly_credentials");
     expect(classifyError({ status: pe.status, body: pe.body }).category).toBe("invalid_input");
   });
@@ -190,7 +243,8 @@ describe("files on disk", () => {
     const DAY = 24 * 60 * 60 * 1000;
     const p = createLocalProvider({ dataDir: own, workers: 1, now: () => clock, retentionMs: DAY, sweepEveryMs: 20 });
     try {
-      const W = 96, H = 64;
+      const W = 96,
+        H = 64;
       const up = async (bytes: Buffer) => (await p.upload(Readable.from([bytes]), "image/png", "tester")).uploadId;
       const s = await up(await pngOf(grass(W, H, 3), 4));
       const m = await up(await pngOf(rectMask(W, H, 30, 20, 60, 44), 1));
@@ -221,7 +275,9 @@ describe("files on disk", () => {
       await until(async () => (await files()).length === 0, "the sweep");
       await expect(p.status(jobId)).rejects.toMatchObject({ status: 404 });
       await expect(p.openOutput(url)).rejects.toMatchObject({ status: 404 });
-      await expect(p.submit("fill", { image: { source: { uploadId: s } }, mask: { source: { uploadId: m } } }, undefined, "tester")).rejects.toMatchObject({ status: 422 });
+      await expect(p.submit("fill", { image: { source: { uploadId: s } }, mask: { source: { uploadId: m } } }, undefined, "tester")).rejects.toMatchObject({
+        status: 422,
+      });
     } finally {
       await p.close();
       await fs.rm(own, { recursive: true, force: true });
@@ -244,7 +300,9 @@ describe("expiry at start", () => {
       clock += 2 * DAY;
       p = createLocalProvider(opts);
       // Forgotten at once, files gone soon after.
-      await expect(p.submit("fill", { image: { source: { uploadId: id } }, mask: { source: { uploadId: id } } }, undefined, "tester")).rejects.toMatchObject({ status: 422 });
+      await expect(p.submit("fill", { image: { source: { uploadId: id } }, mask: { source: { uploadId: id } } }, undefined, "tester")).rejects.toMatchObject({
+        status: 422,
+      });
       await until(async () => (await files()).length === 0, "the start sweep");
     } finally {
       await p.close();
@@ -256,7 +314,8 @@ describe("expiry at start", () => {
 describe("a stop and a new start on the same folder", () => {
   test("a job running at the stop runs again; one whose cancel was asked stays cancelled", async () => {
     const own = await fs.mkdtemp(path.join(os.tmpdir(), "infill-local-stop-"));
-    const W = 640, H = 480;
+    const W = 640,
+      H = 480;
     let p = createLocalProvider({ dataDir: own, workers: 2 });
     try {
       const up = async (bytes: Buffer) => (await p.upload(Readable.from([bytes]), "image/png", "tester")).uploadId;

@@ -25,19 +25,31 @@ async function pngOf(w: number, h: number, hole: [number, number, number, number
   const src = grass(w, h, 7);
   const mask = rectMask(w, h, ...hole);
   return [
-    await sharp(Buffer.from(src.data), { raw: { width: w, height: h, channels: 4 } }).png().toBuffer(),
-    await sharp(Buffer.from(mask.data), { raw: { width: w, height: h, channels: 1 } }).png().toBuffer(),
+    await sharp(Buffer.from(src.data), { raw: { width: w, height: h, channels: 4 } })
+      .png()
+      .toBuffer(),
+    await sharp(Buffer.from(mask.data), { raw: { width: w, height: h, channels: 1 } })
+      .png()
+      .toBuffer(),
   ];
 }
 
 const status = async (b: BrokerProcess, id: string) => (await call(b.url, "GET", `/v3/status/${id}`, { key: KEY_A })).json;
 const finished = (b: BrokerProcess, id: string) =>
-  until(async () => {
-    const s = await status(b, id);
-    return ["succeeded", "failed", "cancelled"].includes(s.status) ? s : undefined;
-  }, `job ${id}`, 2400, 50);
+  until(
+    async () => {
+      const s = await status(b, id);
+      return ["succeeded", "failed", "cancelled"].includes(s.status) ? s : undefined;
+    },
+    `job ${id}`,
+    2400,
+    50,
+  );
 const fill = async (b: BrokerProcess, image: string, mask: string, seeds: number[]) => {
-  const r = await call(b.url, "POST", "/v3/images/fill-async", { key: KEY_A, body: { image: { source: { uploadId: image } }, mask: { source: { uploadId: mask } }, seeds } });
+  const r = await call(b.url, "POST", "/v3/images/fill-async", {
+    key: KEY_A,
+    body: { image: { source: { uploadId: image } }, mask: { source: { uploadId: mask } }, seeds },
+  });
   expect(r.status).toBe(202);
   return r.json.jobId as string;
 };

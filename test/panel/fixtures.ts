@@ -19,7 +19,10 @@ export const firefly: EventBody<"connection.result"> = {
   result: { ok: true, diagnosis: "ok", message: "Connected to Firefly through the broker.", broker: { mode: "firefly" } },
 };
 
-export const doc = (over: Partial<NonNullable<EventBody<"document.state">["active"]>> = {}, selection: { left: number; top: number; right: number; bottom: number } | null = null): EventBody<"document.state"> => ({
+export const doc = (
+  over: Partial<NonNullable<EventBody<"document.state">["active"]>> = {},
+  selection: { left: number; top: number; right: number; bottom: number } | null = null,
+): EventBody<"document.state"> => ({
   type: "document.state",
   active: { id: 1, title: "Beach.png", width: 800, height: 600, mode: "rgb", bitDepth: 8, resolution: 72, supported: true, ...over },
   selection: selection && { bounds: selection },

@@ -17,7 +17,14 @@ const report: HostCheckReport = {
   probes: [
     { id: "imaging.8.pixels-round-trip", group: "imaging", verdict: "pass", expected: "exact", observed: "exact" },
     { id: "documents.history-rollback", group: "documents", verdict: "fail", expected: "unchanged", observed: "3 states before, 4 after" },
-    { id: "runtime.abort-controller", group: "runtime", verdict: "info", expected: "present", observed: "aborted works; addEventListener absent", branch: "checks `aborted` every 100 ms" },
+    {
+      id: "runtime.abort-controller",
+      group: "runtime",
+      verdict: "info",
+      expected: "present",
+      observed: "aborted works; addEventListener absent",
+      branch: "checks `aborted` every 100 ms",
+    },
   ],
 };
 

@@ -14,8 +14,25 @@ const ev = (e: Record<string, unknown>) => ({ type: "event", event: { protocol: 
 
 function ready(extra: Partial<PanelState> = {}): PanelState {
   let s = reduce(initialState, ev({ type: "hello", pluginVersion: "1", hostApp: "playground", hostVersion: "1" }));
-  s = reduce(s, ev({ type: "settings", settings: { brokerUrl: "http://127.0.0.1:8765", hasKey: true, prefs: { lastPrompt: "", numVariations: 2, blend: { bandPx: 16, toneMatch: true }, history: [] } } }));
-  s = reduce(s, ev({ type: "document.state", active: { id: 1, title: "A", width: 800, height: 600, mode: "rgb", bitDepth: 8, resolution: 72, supported: true }, selection: null }));
+  s = reduce(
+    s,
+    ev({
+      type: "settings",
+      settings: {
+        brokerUrl: "http://127.0.0.1:8765",
+        hasKey: true,
+        prefs: { lastPrompt: "", numVariations: 2, blend: { bandPx: 16, toneMatch: true }, history: [] },
+      },
+    }),
+  );
+  s = reduce(
+    s,
+    ev({
+      type: "document.state",
+      active: { id: 1, title: "A", width: 800, height: 600, mode: "rgb", bitDepth: 8, resolution: 72, supported: true },
+      selection: null,
+    }),
+  );
   return { ...s, ...extra };
 }
 
@@ -83,13 +100,23 @@ describe("why a mode cannot run", () => {
 
 describe("reducer", () => {
   const job = (id: string, startedAt: number, phase: JobState["phase"] = "running"): JobState => ({
-    jobId: id, kind: "fill", params: { kind: "fill", numVariations: 1 }, docId: 1, docTitle: "A", phase, startedAt, variations: [],
+    jobId: id,
+    kind: "fill",
+    params: { kind: "fill", numVariations: 1 },
+    docId: 1,
+    docTitle: "A",
+    phase,
+    startedAt,
+    variations: [],
   });
   it("keeps jobs newest first and updates them in place", () => {
     let s = reduce(initialState, ev({ type: "jobs", jobs: [job("a", 1), job("b", 2)] }));
     expect(s.jobs.map((j) => j.jobId)).toEqual(["b", "a"]);
     s = reduce(s, ev({ type: "job.state", job: job("a", 1, "done") }));
-    expect(s.jobs.map((j) => [j.jobId, j.phase])).toEqual([["b", "running"], ["a", "done"]]);
+    expect(s.jobs.map((j) => [j.jobId, j.phase])).toEqual([
+      ["b", "running"],
+      ["a", "done"],
+    ]);
     s = reduce(s, ev({ type: "job.state", job: job("c", 3, "queued") }));
     expect(s.jobs[0].jobId).toBe("c");
     s = reduce(s, ev({ type: "job.removed", jobId: "b" }));
@@ -108,7 +135,17 @@ describe("reducer", () => {
 });
 
 describe("wording and seeds", () => {
-  const j: JobState = { jobId: "a", kind: "fill", params: { kind: "fill", numVariations: 1 }, docId: 1, docTitle: "A", phase: "queued", queuePosition: 3, startedAt: 0, variations: [] };
+  const j: JobState = {
+    jobId: "a",
+    kind: "fill",
+    params: { kind: "fill", numVariations: 1 },
+    docId: 1,
+    docTitle: "A",
+    phase: "queued",
+    queuePosition: 3,
+    startedAt: 0,
+    variations: [],
+  };
   it("describes phases", () => {
     expect(statusText(j)).toBe("Queued (position 3)");
     expect(statusText({ ...j, phase: "placing" })).toBe("Placing layers");
@@ -119,7 +156,9 @@ describe("wording and seeds", () => {
     expect(seedsFor({ fixed: false, seed: 10 }, 3)).toBeUndefined();
   });
   it("accepts only this protocol's messages", () => {
-    expect(parseEvent(JSON.stringify({ protocol: "infill", version: 1, type: "hello", pluginVersion: "1", hostApp: "playground", hostVersion: "1" }))).toMatchObject({ type: "hello" });
+    expect(
+      parseEvent(JSON.stringify({ protocol: "infill", version: 1, type: "hello", pluginVersion: "1", hostApp: "playground", hostVersion: "1" })),
+    ).toMatchObject({ type: "hello" });
     expect(parseEvent({ protocol: "other", version: 1, type: "hello" })).toBeNull();
     expect(parseEvent({ protocol: "infill", version: 2, type: "hello" })).toMatchObject({ type: "error", category: "protocol" });
     expect(parseEvent("not json")).toMatchObject({ type: "error" });

@@ -43,7 +43,13 @@ async function statusIs(want: string) {
 }
 
 const models = [
-  { id: "urn:aaid:sc:VA6C2:warm", name: "Warm Street", trainingMode: "style" as const, baseModel: { name: "clio_v2", version: "2.0.0" }, modelVersion: "image3_custom" as const },
+  {
+    id: "urn:aaid:sc:VA6C2:warm",
+    name: "Warm Street",
+    trainingMode: "style" as const,
+    baseModel: { name: "clio_v2", version: "2.0.0" },
+    modelVersion: "image3_custom" as const,
+  },
   { id: "urn:aaid:sc:VA6C2:mascot", name: "Mascot", trainingMode: "subject" as const, modelVersion: "image4_custom" as const, conceptId: "mascot_x" },
 ];
 
@@ -101,7 +107,10 @@ test("custom models: a refusal explains itself in the picker (not as a banner), 
     hint: "Custom models need a credential entitled to Firefly Custom Models; until then, use a standard model.",
   });
   await statusIs("error");
-  await p.page.getByTestId("custom-models-error").getByText(/entitled to Firefly Custom Models/).waitFor();
+  await p.page
+    .getByTestId("custom-models-error")
+    .getByText(/entitled to Firefly Custom Models/)
+    .waitFor();
   expect(await p.page.getByTestId("panel-error").count()).toBe(0);
   expect(await p.page.getByRole("button", { name: /Custom model/ }).isDisabled()).toBe(true);
   await screenshot(p.page, "panel-custom-models-error-dark");
@@ -127,7 +136,11 @@ test("reference thumbnails: asked for while the list is open, shown in the items
 
   await p.page.getByRole("button", { name: /Style reference/ }).click();
   const asked = await commandsOf("thumbnail.get", 3);
-  expect(asked.map((c) => [c.docId, c.layerId])).toEqual([[1, undefined], [2, undefined], [2, 7]]);
+  expect(asked.map((c) => [c.docId, c.layerId])).toEqual([
+    [1, undefined],
+    [2, undefined],
+    [2, 7],
+  ]);
   const orange = jpeg(96, 72, (x) => [230, 120 + x, 40]);
   const blue = jpeg(96, 96, (_x, y) => [30, 80 + y, 200]);
   const paint = jpeg(96, 48, (x) => [x * 2, 200, 90]);
@@ -135,7 +148,9 @@ test("reference thumbnails: asked for while the list is open, shown in the items
   await p.host.send({ type: "thumbnail", replyTo: asked[1].id, docId: 2, dataUrl: blue, width: 96, height: 96 });
   await p.host.send({ type: "thumbnail", replyTo: asked[2].id, docId: 2, layerId: 7, dataUrl: paint, width: 96, height: 48 });
   const option = p.page.getByRole("option", { name: "Style.png (whole document)" });
-  await p.page.waitForFunction((src) => [...document.querySelectorAll('[role="option"] img')].some((i) => (i as HTMLImageElement).src === src), blue, { timeout: 30000 });
+  await p.page.waitForFunction((src) => [...document.querySelectorAll('[role="option"] img')].some((i) => (i as HTMLImageElement).src === src), blue, {
+    timeout: 30000,
+  });
   expect(await option.locator("img").getAttribute("src")).toBe(blue);
   expect(await p.page.getByRole("option", { name: "Style.png › Paint" }).locator("img").getAttribute("src")).toBe(paint);
   await screenshot(p.page, "panel-reference-list-dark");
@@ -155,7 +170,9 @@ test("reference thumbnails: asked for while the list is open, shown in the items
   expect([again[3].docId, again[3].layerId]).toEqual([2, undefined]);
   const green = jpeg(96, 96, () => [40, 200, 60]);
   await p.host.send({ type: "thumbnail", replyTo: again[3].id, docId: 2, dataUrl: green, width: 96, height: 96 });
-  await p.page.waitForFunction((src) => (document.querySelector('[data-testid="reference-thumbnail"]') as HTMLImageElement | null)?.src === src, green, { timeout: 30000 });
+  await p.page.waitForFunction((src) => (document.querySelector('[data-testid="reference-thumbnail"]') as HTMLImageElement | null)?.src === src, green, {
+    timeout: 30000,
+  });
 
   await p.host.send({ type: "theme", theme: "light", scheme: "light" });
   await p.page.locator(".infill-light").waitFor();
@@ -171,7 +188,14 @@ test("a reference whose preview the host refuses says why, and the refusal is no
   await p.page.getByRole("button", { name: /Structure reference/ }).click();
   await p.page.getByRole("option", { name: "Style.png › Paint" }).click();
   const asked = await commandsOf("thumbnail.get", 1, (c) => c.layerId === 7);
-  await p.host.send({ type: "error", replyTo: asked[asked.length - 1].id, category: "document", code: "layer_empty", message: "That layer is empty.", hint: "Pick a layer with pixels." });
+  await p.host.send({
+    type: "error",
+    replyTo: asked[asked.length - 1].id,
+    category: "document",
+    code: "layer_empty",
+    message: "That layer is empty.",
+    hint: "Pick a layer with pixels.",
+  });
   await p.page.getByTestId("structure-reference").getByTestId("reference-thumbnail-problem").getByText("That layer is empty.").waitFor();
   expect(await p.page.getByTestId("panel-error").count()).toBe(0);
 });

@@ -17,7 +17,10 @@ describe("custom models in the panel state", () => {
     s = reduce(s, ev({ type: "models", replyTo: "m1", models: [warm] }));
     expect(s.customModels).toMatchObject({ status: "ready", models: [warm], requestId: null });
     s = reduce(s, { type: "modelsRequested", id: "m2" });
-    s = reduce(s, ev({ type: "error", replyTo: "m2", category: "invalid_input", code: "needs_firefly_credentials", message: "Needs Firefly.", hint: "Ask your admin." }));
+    s = reduce(
+      s,
+      ev({ type: "error", replyTo: "m2", category: "invalid_input", code: "needs_firefly_credentials", message: "Needs Firefly.", hint: "Ask your admin." }),
+    );
     expect(s.customModels).toMatchObject({ status: "error", models: [], error: { code: "needs_firefly_credentials", message: "Needs Firefly." } });
     expect(s.error).toBeNull();
     // Errors answering something else still go to the banner.
@@ -39,7 +42,9 @@ describe("custom models in the panel state", () => {
     expect(customModelsDescription(st({ status: "ready" }), undefined)).toMatch(/lists no custom models/);
     expect(customModelsDescription(st({ status: "error" }), undefined)).toMatch(/unavailable/);
     const mascot = { id: "m", name: "Mascot", trainingMode: "subject", modelVersion: "image4_custom", conceptId: "mascot_x" } as const;
-    expect(customModelsDescription(st({ status: "ready", models: [mascot] }), mascot)).toBe("Subject model: put “mascot_x” in the prompt to bring its subject in.");
+    expect(customModelsDescription(st({ status: "ready", models: [mascot] }), mascot)).toBe(
+      "Subject model: put “mascot_x” in the prompt to bring its subject in.",
+    );
     expect(customModelDetail(warm)).toBe("Style model · base clio_v2 2.0.0 · runs on Image 3");
   });
 });
@@ -65,7 +70,10 @@ describe("reference thumbnails in the panel state", () => {
   });
   it("a refused preview records the reason; no banner", () => {
     let s = reduce(initialState, { type: "thumbRequested", id: "t", key: thumbKey(3, 4) });
-    s = reduce(s, ev({ type: "error", replyTo: "t", category: "document", code: "layer_empty", message: "That layer is empty.", hint: "Pick a layer with pixels." }));
+    s = reduce(
+      s,
+      ev({ type: "error", replyTo: "t", category: "document", code: "layer_empty", message: "That layer is empty.", hint: "Pick a layer with pixels." }),
+    );
     expect(s.thumbnails[thumbKey(3, 4)]).toEqual({ status: "failed", message: "That layer is empty." });
     expect(s.error).toBeNull();
   });
@@ -74,12 +82,27 @@ describe("reference thumbnails in the panel state", () => {
       { id: 1, title: "A", width: 10, height: 10, active: true },
       { id: 2, title: "B", width: 10, height: 10, active: false },
     ];
-    const layer = (id: number, kind: "pixel" | "group") => ({ id, name: `L${id}`, kind, visible: true, bounds: { left: 0, top: 0, right: 5, bottom: 5 }, parentId: null });
+    const layer = (id: number, kind: "pixel" | "group") => ({
+      id,
+      name: `L${id}`,
+      kind,
+      visible: true,
+      bounds: { left: 0, top: 0, right: 5, bottom: 5 },
+      parentId: null,
+    });
     const layers = { 2: [layer(7, "pixel"), layer(8, "group")] };
     expect(wantedThumbnails({ documents, layers, value: null }, false)).toEqual([]);
     expect(wantedThumbnails({ documents, layers, value: { docId: 2, layerId: 7, strength: 50 } }, false)).toEqual([[2, 7]]);
     expect(wantedThumbnails({ documents, layers, value: { docId: 9, strength: 50 } }, false)).toEqual([]); // closed
-    expect(wantedThumbnails({ documents, layers, value: null }, true)).toEqual([[1, undefined], [2, undefined], [2, 7]]);
-    expect(wantedThumbnails({ documents, layers, value: { docId: 2, layerId: 7, strength: 50 } }, true)).toEqual([[2, 7], [1, undefined], [2, undefined]]);
+    expect(wantedThumbnails({ documents, layers, value: null }, true)).toEqual([
+      [1, undefined],
+      [2, undefined],
+      [2, 7],
+    ]);
+    expect(wantedThumbnails({ documents, layers, value: { docId: 2, layerId: 7, strength: 50 } }, true)).toEqual([
+      [2, 7],
+      [1, undefined],
+      [2, undefined],
+    ]);
   });
 });

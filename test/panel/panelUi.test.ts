@@ -41,7 +41,11 @@ test("Generate is unavailable in local mode and carries a style reference in Fir
   await expectText("run-generate-reason", /Generate needs Firefly/);
   await p.host.send(F.firefly);
   await expectText("run-generate-reason", "Type a prompt first: Generate needs one.");
-  await p.host.send({ type: "layers", docId: 2, layers: [{ id: 7, name: "Paint", kind: "pixel", visible: true, bounds: { left: 0, top: 0, right: 400, bottom: 400 }, parentId: null }] });
+  await p.host.send({
+    type: "layers",
+    docId: 2,
+    layers: [{ id: 7, name: "Paint", kind: "pixel", visible: true, bounds: { left: 0, top: 0, right: 400, bottom: 400 }, parentId: null }],
+  });
   await p.page.getByRole("button", { name: /Style reference/ }).click();
   await p.page.getByRole("option", { name: "Style.png (whole document)" }).click();
   await expectText("style-reference", /Style\.png · 400 × 400 px/);
@@ -70,8 +74,23 @@ test("jobs: queue position, cancel, errors with detail, pick a variation, keep o
     type: "jobs",
     jobs: [
       F.job({ jobId: "q", phase: "queued", queuePosition: 2 }),
-      F.job({ jobId: "f", phase: "failed", startedAt: Date.now() - 60000, finishedAt: Date.now() - 50000, error: { category: "auth", message: "The broker refused the key. Check the broker key in Settings.", detail: "401 key_invalid" } }),
-      F.job({ jobId: "d", phase: "done", startedAt: Date.now() - 90000, finishedAt: Date.now() - 80000, variations: [{ index: 0, seed: 5, layerId: 11, visible: true }, { index: 1, seed: 6, layerId: 12, visible: false }] }),
+      F.job({
+        jobId: "f",
+        phase: "failed",
+        startedAt: Date.now() - 60000,
+        finishedAt: Date.now() - 50000,
+        error: { category: "auth", message: "The broker refused the key. Check the broker key in Settings.", detail: "401 key_invalid" },
+      }),
+      F.job({
+        jobId: "d",
+        phase: "done",
+        startedAt: Date.now() - 90000,
+        finishedAt: Date.now() - 80000,
+        variations: [
+          { index: 0, seed: 5, layerId: 11, visible: true },
+          { index: 1, seed: 6, layerId: 12, visible: false },
+        ],
+      }),
     ],
   });
   const queued = p.page.locator('[data-job-id="q"]');
@@ -106,7 +125,16 @@ test("settings: the key is write-only, the connection test shows the diagnosis",
   const set = (await p.host.waitForCommand("settings.set")) as CommandOf<"settings.set">;
   expect(set.settings.brokerKey).toBe("secret-key-123456789");
   expect(await key.inputValue()).toBe("");
-  await p.host.send({ type: "connection.result", result: { ok: false, diagnosis: "wrong_key", message: "The broker refused this key.", hint: "Paste the key the broker printed when it started.", detail: "401 key_invalid" } });
+  await p.host.send({
+    type: "connection.result",
+    result: {
+      ok: false,
+      diagnosis: "wrong_key",
+      message: "The broker refused this key.",
+      hint: "Paste the key the broker printed when it started.",
+      detail: "401 key_invalid",
+    },
+  });
   await p.page.getByTestId("connection-result").getByText("The broker refused this key.").waitFor();
   await p.page.getByText("Paste the key the broker printed when it started.").waitFor();
 });

@@ -13,5 +13,10 @@ test("pixel, smart object and text layers are offered; groups, adjustment and fi
 
 test("an open picker asks previews only for the layers it offers", () => {
   const wanted = wantedThumbnails({ documents: [{ id: 9, title: "d", width: 10, height: 10, active: true }], layers: { 9: all }, value: null }, true);
-  expect(wanted).toEqual([[9, undefined], [9, 1], [9, 4], [9, 5]]);
+  expect(wanted).toEqual([
+    [9, undefined],
+    [9, 1],
+    [9, 4],
+    [9, 5],
+  ]);
 });

@@ -28,7 +28,8 @@ export async function openPanel(page: Page): Promise<ScriptedHost> {
   });
   await page.addInitScript(() => {
     (window as unknown as { uxpHost: unknown }).uxpHost = {
-      postMessage: (m: unknown) => (window as unknown as { __infillCommand: (s: string) => void }).__infillCommand(typeof m === "string" ? m : JSON.stringify(m)),
+      postMessage: (m: unknown) =>
+        (window as unknown as { __infillCommand: (s: string) => void }).__infillCommand(typeof m === "string" ? m : JSON.stringify(m)),
     };
   });
   await page.goto(`file://${PANEL_HTML}`);

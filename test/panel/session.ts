@@ -15,7 +15,10 @@ export interface PanelSession {
 }
 
 /** `connection`: what the connection test answers (local or Firefly engine); `more`: further events before each test. */
-export function useScriptedPanel(connection: EventBody<"connection.result">, more: (host: ScriptedHost) => Promise<void> = async () => undefined): PanelSession {
+export function useScriptedPanel(
+  connection: EventBody<"connection.result">,
+  more: (host: ScriptedHost) => Promise<void> = async () => undefined,
+): PanelSession {
   let s: BrowserSession | undefined;
   let host: ScriptedHost | undefined;
   let errors: string[] = [];

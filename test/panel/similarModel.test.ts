@@ -33,7 +33,10 @@ test("sends a similar job with 1 to 4 variations", () => {
 });
 
 test("only placed variations of a finished job offer More like this", () => {
-  const variations = [{ index: 0, seed: 5, layerId: 11, visible: true }, { index: 1, seed: 6 }];
+  const variations = [
+    { index: 0, seed: 5, layerId: 11, visible: true },
+    { index: 1, seed: 6 },
+  ];
   expect(placedVariations(F.job({ phase: "done", variations })).map((v) => v.index)).toEqual([0]);
   expect(placedVariations(F.job({ phase: "kept", variations }))).toEqual([]);
   expect(placedVariations(F.job({ phase: "placing", variations }))).toEqual([]);

@@ -10,7 +10,10 @@ const p = useScriptedPanel(F.firefly);
 
 test("each placed variation shows its seed and asks for more like itself", async () => {
   await p.host.send(F.doc());
-  const variations = [{ index: 0, seed: 5, layerId: 11, visible: true }, { index: 1, seed: 6, layerId: 12, visible: false }];
+  const variations = [
+    { index: 0, seed: 5, layerId: 11, visible: true },
+    { index: 1, seed: 6, layerId: 12, visible: false },
+  ];
   await p.host.send({
     type: "jobs",
     jobs: [

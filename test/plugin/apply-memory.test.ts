@@ -15,7 +15,8 @@ beforeEach(() => fake.reset());
 
 test(`one apply on an ${SIDE}×${SIDE} 16-bit document stays under ${BUDGET_BYTES / 1024 / 1024} MiB of image data`, async () => {
   const doc = fake.addDocument({ width: SIDE, height: SIDE, bitsPerChannel: "bitDepth16" });
-  const left = 3000, top = 4000;
+  const left = 3000,
+    top = 4000;
   const pixels = { width: RESULT, height: RESULT, data: new Uint8Array(RESULT * RESULT * 4).fill(200) };
   const mask = { width: RESULT, height: RESULT, data: new Uint8Array(RESULT * RESULT).fill(255) };
   const plan: LayerPlan = {
@@ -32,5 +33,7 @@ test(`one apply on an ${SIDE}×${SIDE} 16-bit document stays under ${BUDGET_BYTE
   expect(fake.peakImageBytes).toBeLessThanOrEqual(BUDGET_BYTES);
   expect(fake.imageBytes).toBe(0); // everything disposed
   const m = doc.layerById(created.v1)!.node.mask!;
-  expect([maskValueAt(m, left, top), maskValueAt(m, left + RESULT - 1, top + RESULT - 1), maskValueAt(m, left - 1, top), maskValueAt(m, 0, 0)]).toEqual([32768, 32768, 0, 0]);
+  expect([maskValueAt(m, left, top), maskValueAt(m, left + RESULT - 1, top + RESULT - 1), maskValueAt(m, left - 1, top), maskValueAt(m, 0, 0)]).toEqual([
+    32768, 32768, 0, 0,
+  ]);
 });

@@ -138,7 +138,10 @@ describe("page side", () => {
     const client = createPanelClient(createPagePort(win));
     const events: unknown[] = [];
     const invalid: string[] = [];
-    client.onEvent((e) => events.push(e), (r) => invalid.push(r));
+    client.onEvent(
+      (e) => events.push(e),
+      (r) => invalid.push(r),
+    );
     const theme = makeEvent({ type: "theme", theme: "light", scheme: "light" });
     win.dispatch({ data: theme });
     win.dispatch({ data: JSON.stringify(theme) });
@@ -161,7 +164,9 @@ describe("theme", () => {
 
   test("theme changes are forwarded when the runtime reports them", () => {
     let fire: (t: unknown) => void = () => undefined;
-    const source = createUxpThemeSource({ theme: { getCurrent: () => "dark", onUpdated: { addListener: (f) => (fire = f), removeListener: () => undefined } } });
+    const source = createUxpThemeSource({
+      theme: { getCurrent: () => "dark", onUpdated: { addListener: (f) => (fire = f), removeListener: () => undefined } },
+    });
     const got: string[] = [];
     source.subscribe!((t) => got.push(t));
     fire("light");

@@ -45,7 +45,12 @@ function rig(broker?: BrokerClient, opts: { key?: boolean } = {}) {
   const [hostSide, panel] = createPortPair();
   const events: HostEvent[] = [];
   panel.onMessage((m) => events.push(m as HostEvent));
-  const settings = createSettingsService({ secrets: new MemorySecretStore(), prefs: new MemoryPrefsStore(), defaultBrokerUrl: "http://localhost:8765", makeClient: () => broker! });
+  const settings = createSettingsService({
+    secrets: new MemorySecretStore(),
+    prefs: new MemoryPrefsStore(),
+    defaultBrokerUrl: "http://localhost:8765",
+    makeClient: () => broker!,
+  });
   const controller = createHostController({
     port: hostSide,
     host,
@@ -75,8 +80,23 @@ describe("custom models", () => {
   test("models.list answers with the broker's listing: names, training mode, base model, the model version that runs it", async () => {
     const broker = brokerAnswering(async () => ({
       custom_models: [
-        { assetId: "urn:aaid:sc:VA6C2:a", displayName: "Warm Custom Model", assetName: "Warm Custom Model.ffcustommodel", trainingMode: "style", baseModel: { name: "clio_v2", version: "2.0.0" }, publishedState: "published", samplePrompt: "a warm street", conceptId: "" },
-        { assetId: "urn:aaid:sc:VA6C2:b", assetName: "Mascot.ffcustommodel", trainingMode: "subject", baseModel: { name: "firefly_image_4" }, conceptId: "mascot_x" },
+        {
+          assetId: "urn:aaid:sc:VA6C2:a",
+          displayName: "Warm Custom Model",
+          assetName: "Warm Custom Model.ffcustommodel",
+          trainingMode: "style",
+          baseModel: { name: "clio_v2", version: "2.0.0" },
+          publishedState: "published",
+          samplePrompt: "a warm street",
+          conceptId: "",
+        },
+        {
+          assetId: "urn:aaid:sc:VA6C2:b",
+          assetName: "Mascot.ffcustommodel",
+          trainingMode: "subject",
+          baseModel: { name: "firefly_image_4" },
+          conceptId: "mascot_x",
+        },
         { assetId: "urn:aaid:sc:VA6C2:c" },
         { assetId: "urn:aaid:sc:VA6C2:d", displayName: "Draft", publishedState: "unpublished" },
       ],
@@ -91,8 +111,22 @@ describe("custom models", () => {
       type: "models",
       replyTo: "m1",
       models: [
-        { id: "urn:aaid:sc:VA6C2:a", name: "Warm Custom Model", trainingMode: "style", baseModel: { name: "clio_v2", version: "2.0.0" }, modelVersion: "image3_custom", samplePrompt: "a warm street" },
-        { id: "urn:aaid:sc:VA6C2:b", name: "Mascot", trainingMode: "subject", baseModel: { name: "firefly_image_4" }, modelVersion: "image4_custom", conceptId: "mascot_x" },
+        {
+          id: "urn:aaid:sc:VA6C2:a",
+          name: "Warm Custom Model",
+          trainingMode: "style",
+          baseModel: { name: "clio_v2", version: "2.0.0" },
+          modelVersion: "image3_custom",
+          samplePrompt: "a warm street",
+        },
+        {
+          id: "urn:aaid:sc:VA6C2:b",
+          name: "Mascot",
+          trainingMode: "subject",
+          baseModel: { name: "firefly_image_4" },
+          modelVersion: "image4_custom",
+          conceptId: "mascot_x",
+        },
         { id: "urn:aaid:sc:VA6C2:c", name: "urn:aaid:sc:VA6C2:c", modelVersion: "image3_custom" },
       ],
     });
@@ -106,15 +140,39 @@ describe("custom models", () => {
 
   test("a broker in local mode: an error answering the request, with the broker's sentence and a custom-model hint", async () => {
     const msg = "Custom models needs Firefly credentials: this broker runs the local engine, which only does fill and expand.";
-    const r = rig(brokerAnswering(async () => Promise.reject(new BrokerError("invalid_input", msg, "HTTP 400 needs_firefly_credentials", 400, "needs_firefly_credentials"))));
+    const r = rig(
+      brokerAnswering(async () =>
+        Promise.reject(new BrokerError("invalid_input", msg, "HTTP 400 needs_firefly_credentials", 400, "needs_firefly_credentials")),
+      ),
+    );
     await r.send({ type: "models.list", id: "m2" });
-    expect(r.last()).toMatchObject({ type: "error", replyTo: "m2", category: "invalid_input", code: "needs_firefly_credentials", message: msg, hint: "Fill and Expand still work with the local engine.", detail: "HTTP 400 needs_firefly_credentials" });
+    expect(r.last()).toMatchObject({
+      type: "error",
+      replyTo: "m2",
+      category: "invalid_input",
+      code: "needs_firefly_credentials",
+      message: msg,
+      hint: "Fill and Expand still work with the local engine.",
+      detail: "HTTP 400 needs_firefly_credentials",
+    });
   });
 
   test("Firefly refusing the credential (no entitlement): category auth, and the hint says what to ask for", async () => {
-    const r = rig(brokerAnswering(async () => Promise.reject(new BrokerError("auth", "Firefly refused access for the broker's credential. Ask your admin to check its entitlements.", "HTTP 403: Forbidden", 403))));
+    const r = rig(
+      brokerAnswering(async () =>
+        Promise.reject(
+          new BrokerError("auth", "Firefly refused access for the broker's credential. Ask your admin to check its entitlements.", "HTTP 403: Forbidden", 403),
+        ),
+      ),
+    );
     await r.send({ type: "models.list", id: "m3" });
-    expect(r.last()).toMatchObject({ type: "error", replyTo: "m3", category: "auth", code: "http_403", hint: expect.stringMatching(/entitled to Firefly Custom Models/) });
+    expect(r.last()).toMatchObject({
+      type: "error",
+      replyTo: "m3",
+      category: "auth",
+      code: "http_403",
+      hint: expect.stringMatching(/entitled to Firefly Custom Models/),
+    });
   });
 
   test("no broker key yet: the settings error, and the broker is not called", async () => {

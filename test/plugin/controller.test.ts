@@ -93,13 +93,31 @@ function fakeWorkflows(calls: string[], cancels: string[]): Workflows {
         const plan: LayerPlan = {
           name: "Infill: Fill",
           expectDocumentSize: { width: doc.width, height: doc.height },
-          ops: [{ op: "createPixelLayer", ref: "v1", name: "Variation 1", pixels: { width: 1, height: 1, data: new Uint8Array([1, 2, 3, 255]) }, left: 0, top: 0, visible: true }],
+          ops: [
+            {
+              op: "createPixelLayer",
+              ref: "v1",
+              name: "Variation 1",
+              pixels: { width: 1, height: 1, data: new Uint8Array([1, 2, 3, 255]) },
+              left: 0,
+              top: 0,
+              visible: true,
+            },
+          ],
         };
         const { created } = await deps.host.apply(doc.id, plan);
         return { ...base, docId: doc.id, docTitle: doc.title, phase: "done", variations: [{ index: 0, seed: 1, layerId: created.v1, visible: true }] };
       })();
       calls.push(`startJob ${params.kind}`);
-      return { jobId, done, cancel: () => { cancelled = true; cancels.push(jobId); }, detach: () => undefined };
+      return {
+        jobId,
+        done,
+        cancel: () => {
+          cancelled = true;
+          cancels.push(jobId);
+        },
+        detach: () => undefined,
+      };
     },
     async selectVariation(job, index) {
       calls.push(`select ${job.jobId} ${index}`);
@@ -111,7 +129,16 @@ function fakeWorkflows(calls: string[], cancels: string[]): Workflows {
     },
     async reapplyKept(jobId, _deps, onState) {
       calls.push(`reapply ${jobId}`);
-      const s = { jobId, kind: "fill", params: { kind: "fill", numVariations: 1 }, docId: 1, docTitle: "", phase: "done", startedAt: 0, variations: [] } as JobState;
+      const s = {
+        jobId,
+        kind: "fill",
+        params: { kind: "fill", numVariations: 1 },
+        docId: 1,
+        docTitle: "",
+        phase: "done",
+        startedAt: 0,
+        variations: [],
+      } as JobState;
       onState(s);
       return s;
     },
@@ -133,7 +160,9 @@ async function rig(opts: { key?: string; withBroker?: boolean } = {}): Promise<R
     prefs: new MemoryPrefsStore(),
     defaultBrokerUrl: "http://localhost:8765",
     makeClient: () => broker,
-    fetch: (async () => { throw new Error("no network in this test"); }) as never,
+    fetch: (async () => {
+      throw new Error("no network in this test");
+    }) as never,
   });
   if (opts.key) await settings.update({ brokerKey: opts.key });
   const store = new MemoryResultStore();
@@ -154,7 +183,15 @@ async function rig(opts: { key?: string; withBroker?: boolean } = {}): Promise<R
   });
   controller.start();
   return {
-    events, panel, logs, broker, settings, store, workflowCalls, cancels, controller,
+    events,
+    panel,
+    logs,
+    broker,
+    settings,
+    store,
+    workflowCalls,
+    cancels,
+    controller,
     async send(body) {
       // Through the controller's own entry point, which resolves once the command is handled; then
       // the events it posted are delivered.
@@ -165,7 +202,11 @@ async function rig(opts: { key?: string; withBroker?: boolean } = {}): Promise<R
 }
 
 const types = (events: HostEvent[]) => events.map((e) => e.type);
-const lastJob = (events: HostEvent[]): JobState | undefined => events.filter((e) => e.type === "job.state").map((e) => (e.type === "job.state" ? e.job : undefined)).pop();
+const lastJob = (events: HostEvent[]): JobState | undefined =>
+  events
+    .filter((e) => e.type === "job.state")
+    .map((e) => (e.type === "job.state" ? e.job : undefined))
+    .pop();
 
 beforeEach(() => fake.reset());
 
@@ -376,7 +417,14 @@ describe("host controller", () => {
     fake.addDocument({ width: 4, height: 4, title: "b" });
     const r = await rig();
     await r.send({ type: "documents.list", id: "d" });
-    expect(r.events.pop()).toMatchObject({ type: "documents", replyTo: "d", documents: [{ title: "a", active: false }, { title: "b", active: true }] });
+    expect(r.events.pop()).toMatchObject({
+      type: "documents",
+      replyTo: "d",
+      documents: [
+        { title: "a", active: false },
+        { title: "b", active: true },
+      ],
+    });
     await r.send({ type: "layers.list", docId: a.id, id: "l" });
     expect(r.events.pop()).toMatchObject({ type: "layers", docId: a.id, layers: [{ name: "Background", kind: "pixel" }] });
     await r.send({ type: "layers.list", docId: 424242, id: "l2" });

@@ -7,7 +7,12 @@ import { CUSTOM_MODELS_MAX, listAllCustomModels } from "../../src/plugin/broker-
 import { startFakeFirefly, type FakeFirefly } from "../fakes/firefly";
 import { KEY_A, registerSecret, startTestBroker, type TestBroker } from "../broker/helpers";
 
-const model = (i: number): CustomModel => ({ assetId: `urn:aaid:sc:VA6C2:model-${i}`, displayName: `Model ${i}`, trainingMode: "style", publishedState: "published" });
+const model = (i: number): CustomModel => ({
+  assetId: `urn:aaid:sc:VA6C2:model-${i}`,
+  displayName: `Model ${i}`,
+  trainingMode: "style",
+  publishedState: "published",
+});
 
 function listing(count: number, opts: { total?: boolean; ignoreStart?: boolean } = {}) {
   const asked: [number, number][] = [];

@@ -7,15 +7,23 @@ import { runHostCheck, ALL_PROBE_IDS, type HostCheckReport, type RuntimeEnv } fr
 import { createHostCheckHost, createRuntimeEnv } from "../../src/plugin/photoshop/hostcheck-host";
 
 function runtime(over: Partial<RuntimeEnv> = {}): RuntimeEnv {
-  const globals: Record<string, unknown> = { TextEncoder, TextDecoder, AbortController, fetch: async (_u: string, init: { signal: AbortSignal }) => {
-    if (init.signal.aborted) throw Object.assign(new Error("aborted"), { name: "AbortError" });
-    return {};
-  } };
+  const globals: Record<string, unknown> = {
+    TextEncoder,
+    TextDecoder,
+    AbortController,
+    fetch: async (_u: string, init: { signal: AbortSignal }) => {
+      if (init.signal.aborted) throw Object.assign(new Error("aborted"), { name: "AbortError" });
+      return {};
+    },
+  };
   return { ...createRuntimeEnv(globals, () => ["message, JSON once"], "http://127.0.0.1:8765/health"), ...over };
 }
 
 async function check(env: RuntimeEnv = runtime()): Promise<HostCheckReport> {
-  return runHostCheck(createHostCheckHost(() => "test-os"), env);
+  return runHostCheck(
+    createHostCheckHost(() => "test-os"),
+    env,
+  );
 }
 
 const verdict = (r: HostCheckReport, id: string) => r.probes.find((p) => p.id === id);

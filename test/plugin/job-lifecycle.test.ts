@@ -21,7 +21,16 @@ const request: GenerateJobRequest = {
   sendSize: { width: 1024, height: 1024 },
   cover: { target: { left: 0, top: 0, right: 64, bottom: 48 }, masked: false },
 };
-const state: JobState = { jobId: "job-1", kind: "generate", params: request.params, docId: 1, docTitle: "a.psd", phase: "running", startedAt: 1, variations: [] };
+const state: JobState = {
+  jobId: "job-1",
+  kind: "generate",
+  params: request.params,
+  docId: 1,
+  docTitle: "a.psd",
+  phase: "running",
+  startedAt: 1,
+  variations: [],
+};
 
 /** A store holding one submitted job, a broker that reports it running, and a clock moved by hand. */
 async function setup() {

@@ -52,7 +52,10 @@ test("a version-1 generate record reads as the current shape: its cover kept, th
 });
 
 test("a version-1 fill record keeps its geometry and selection bounds", () => {
-  const fillPart = { geometry: { window: { left: 0, top: 0, right: 64, bottom: 64 }, sendSize: { width: 1024, height: 1024 }, scaleX: 16, scaleY: 16 }, selectionBounds: { left: 8, top: 8, right: 40, bottom: 40 } };
+  const fillPart = {
+    geometry: { window: { left: 0, top: 0, right: 64, bottom: 64 }, sendSize: { width: 1024, height: 1024 }, scaleX: 16, scaleY: 16 },
+    selectionBounds: { left: 8, top: 8, right: 40, bottom: 40 },
+  };
   const v1 = { ...generateV1, kind: "fill", params: { kind: "fill", numVariations: 2 }, modelVersion: undefined, cover: undefined, fill: fillPart };
   const req = readStoredRequest({ request: JSON.parse(JSON.stringify(v1)) }).request;
   expect(req.kind).toBe("fill");
@@ -83,7 +86,16 @@ test.each([
 test("resuming an unreadable record ends it failed with the message, keeps what it held, and does not take it up again", async () => {
   const store = new MemoryResultStore();
   const raw = { request: { ...generateV1, version: 7 }, remote: { jobId: "r-9", submittedAt: 1 } };
-  const state: JobState = { jobId: "job-old", kind: "generate", params: generateV1.params as JobState["params"], docId: 3, docTitle: "street.psd", phase: "running", startedAt: 1, variations: [] };
+  const state: JobState = {
+    jobId: "job-old",
+    kind: "generate",
+    params: generateV1.params as JobState["params"],
+    docId: 3,
+    docTitle: "street.psd",
+    phase: "running",
+    startedAt: 1,
+    variations: [],
+  };
   await store.putJob({ jobId: "job-old", state, request: raw, updatedAt: 1 });
   const cancels: string[] = [];
   const deps = { host: {}, broker: { cancel: async (id: string) => void cancels.push(id) }, store, now: () => 5 } as unknown as WorkflowDeps;

@@ -79,7 +79,9 @@ describe("capture", () => {
   test("a transparent document's trimmed composite lands at the returned sourceBounds", async () => {
     // Only a 2×2 patch at (3,1) has pixels; Photoshop returns just that patch.
     const doc = fake.addDocument({
-      width: 6, height: 4, background: false,
+      width: 6,
+      height: 4,
+      background: false,
       composite: rgba(6, 4, (x, y) => (x >= 3 && x < 5 && y >= 1 && y < 3 ? [200, 100, 50, 128] : [0, 0, 0, 0])),
     });
     const img = await host().composite(doc.id);
@@ -102,7 +104,9 @@ describe("capture", () => {
   test("downscaling passes targetSize and honours bounds reported at the pyramid level", async () => {
     // Left half red, right half blue; a trimmed, transparent top row.
     const doc = fake.addDocument({
-      width: 16, height: 16, background: false,
+      width: 16,
+      height: 16,
+      background: false,
       composite: rgba(16, 16, (x, y) => (y < 4 ? [0, 0, 0, 0] : x < 8 ? [255, 0, 0, 255] : [0, 0, 255, 255])),
     });
     const img = await host().composite(doc.id, { targetSize: { width: 4, height: 4 } });
@@ -142,7 +146,8 @@ describe("capture", () => {
 
 describe("a job's capture: one modal scope per document", () => {
   function docWithSelection(title = "job.psd", background = true) {
-    const W = 64, H = 48;
+    const W = 64,
+      H = 48;
     const sel = new Uint8Array(W * H);
     for (let y = 10; y < 30; y++) for (let x = 12; x < 40; x++) sel[y * W + x] = 255;
     return fake.addDocument({ width: W, height: H, title, background, selection: sel, composite: rgba(W, H, (x, y) => [x * 3, y * 5, 90, 255]) });
@@ -162,14 +167,21 @@ describe("a job's capture: one modal scope per document", () => {
 
   test("Host.capture: selection and every composite in ONE executeAsModal, each image disposed", async () => {
     const doc = docWithSelection();
-    const got = await host().capture(doc.id, { selection: true, composites: [{}, { window: { left: 4, top: 4, right: 12, bottom: 8 } }, { targetSize: { width: 16, height: 12 } }] });
+    const got = await host().capture(doc.id, {
+      selection: true,
+      composites: [{}, { window: { left: 4, top: 4, right: 12, bottom: 8 } }, { targetSize: { width: 16, height: 12 } }],
+    });
     const scopes = fake.modalScopes();
     expect(scopes.map((sc) => sc.commandName)).toEqual(["Infill: capturing"]);
     expect(scopes[0].calls.map((c) => c.op)).toEqual(["getSelection", "getPixels", "getPixels", "getPixels"]);
     expect(fake.calls.filter((c) => c.op === "getPixels" || c.op === "getSelection").every((c) => c.modal === 1)).toBe(true);
     expect(got.document).toMatchObject({ id: doc.id, title: "job.psd", width: 64, height: 48 });
     expect(got.selection!.bounds).toEqual({ left: 12, top: 10, right: 40, bottom: 30 });
-    expect(got.composites.map((c) => [c.width, c.height])).toEqual([[64, 48], [8, 4], [16, 12]]);
+    expect(got.composites.map((c) => [c.width, c.height])).toEqual([
+      [64, 48],
+      [8, 4],
+      [16, 12],
+    ]);
     expect(Array.from(got.composites[1].data.subarray(0, 4))).toEqual([12, 20, 90, 255]);
     expect(fake.images).toHaveLength(4);
     expect(allDisposed()).toBe(true);
@@ -186,14 +198,24 @@ describe("a job's capture: one modal scope per document", () => {
       { left: 12, top: 10, right: 40, bottom: 30 },
       { left: 0, top: 0, right: 64, bottom: 48 },
     ]);
-    expect(got.composites.map((c) => [c.width, c.height])).toEqual([[28, 20], [16, 12]]);
+    expect(got.composites.map((c) => [c.width, c.height])).toEqual([
+      [28, 20],
+      [16, 12],
+    ]);
     expect(allDisposed()).toBe(true);
   });
 
   test("an error from the planning function comes back unchanged; what was read is disposed", async () => {
     const doc = docWithSelection();
     const boom = new Error("plan says no");
-    await expect(host().capture(doc.id, { selection: true, composites: () => { throw boom; } })).rejects.toBe(boom);
+    await expect(
+      host().capture(doc.id, {
+        selection: true,
+        composites: () => {
+          throw boom;
+        },
+      }),
+    ).rejects.toBe(boom);
     expect(modalCalls()).toHaveLength(1);
     expect(allDisposed()).toBe(true);
   });
@@ -218,7 +240,10 @@ describe("a job's capture: one modal scope per document", () => {
     const doc = docWithSelection();
     const cap = ofKind(await capture({ kind: "fill", numVariations: 1 }), "fill");
     const reads = fake.calls.filter((c) => c.op === "getSelection" || c.op === "getPixels");
-    expect(reads.map((c) => [c.op, c.modal])).toEqual([["getSelection", 1], ["getPixels", 1]]);
+    expect(reads.map((c) => [c.op, c.modal])).toEqual([
+      ["getSelection", 1],
+      ["getPixels", 1],
+    ]);
     expect(reads[1].args.documentID).toBe(doc.id);
     expect(reads[1].args.sourceBounds).toEqual(cap.request.fill.geometry.window);
     expect([cap.source.width, cap.source.height]).toEqual([cap.request.sendSize.width, cap.request.sendSize.height]);
@@ -234,13 +259,16 @@ describe("a job's capture: one modal scope per document", () => {
   test("generate with references: the job's own document in one scope (with its layer reference), another document in one more", async () => {
     const other = fake.addDocument({ width: 40, height: 20, title: "style.psd", composite: rgba(40, 20, () => [10, 200, 30, 255]) });
     const job = docWithSelection(); // active
-    const cap = ofKind(await capture({
-      kind: "generate",
-      numVariations: 1,
-      prompt: "a boat",
-      styleReference: { docId: other.id, strength: 50 },
-      structureReference: { docId: job.id, strength: 40 },
-    } as JobParams), "generate");
+    const cap = ofKind(
+      await capture({
+        kind: "generate",
+        numVariations: 1,
+        prompt: "a boat",
+        styleReference: { docId: other.id, strength: 50 },
+        structureReference: { docId: job.id, strength: 40 },
+      } as JobParams),
+      "generate",
+    );
     const scopes = fake.modalScopes();
     expect(scopes).toHaveLength(2);
     const docsRead = scopes.map((sc) => [...new Set(sc.calls.filter((c) => c.op === "getPixels" || c.op === "getSelection").map((c) => c.args.documentID))]);
@@ -306,8 +334,17 @@ function fillPlan(doc: FakeDocument, name = "Infill: Fill"): LayerPlan {
 }
 
 const MUTATING = new Set([
-  "createLayerGroup", "createPixelLayer", "layer.move", "createImageDataFromBuffer", "putPixels", "putLayerMask",
-  "layer.visible", "layer.name", "layer.delete", "resizeCanvas", "batchPlay",
+  "createLayerGroup",
+  "createPixelLayer",
+  "layer.move",
+  "createImageDataFromBuffer",
+  "putPixels",
+  "putLayerMask",
+  "layer.visible",
+  "layer.name",
+  "layer.delete",
+  "resizeCanvas",
+  "batchPlay",
 ]);
 
 describe("apply", () => {
@@ -351,8 +388,26 @@ describe("apply", () => {
     const doc = fake.addDocument({ width: 8, height: 6 });
     await host().apply(doc.id, fillPlan(doc));
     const created = fake.calls.filter((c) => c.op === "createImageDataFromBuffer").map((c) => c.args);
-    expect(created[0]).toEqual({ width: 2, height: 2, components: 4, chunky: true, colorSpace: "RGB", colorProfile: "sRGB IEC61966-2.1", arrayType: "Uint8Array", length: 16 });
-    expect(created[1]).toEqual({ width: 2, height: 2, components: 1, chunky: true, colorSpace: "Grayscale", colorProfile: "Gray Gamma 2.2", arrayType: "Uint8Array", length: 4 });
+    expect(created[0]).toEqual({
+      width: 2,
+      height: 2,
+      components: 4,
+      chunky: true,
+      colorSpace: "RGB",
+      colorProfile: "sRGB IEC61966-2.1",
+      arrayType: "Uint8Array",
+      length: 16,
+    });
+    expect(created[1]).toEqual({
+      width: 2,
+      height: 2,
+      components: 1,
+      chunky: true,
+      colorSpace: "Grayscale",
+      colorProfile: "Gray Gamma 2.2",
+      arrayType: "Uint8Array",
+      length: 4,
+    });
     const put = fake.calls.find((c) => c.op === "putPixels")!.args;
     expect(put).toMatchObject({ documentID: doc.id, replace: true, targetBounds: { left: 3, top: 1, width: 2, height: 2 } });
     const mask = fake.calls.find((c) => c.op === "putLayerMask")!.args;
@@ -380,7 +435,12 @@ describe("apply", () => {
       doc = fake.addDocument({ width: 8, height: 6 });
       const before = fake.picture(doc.id);
       fake.failAtStep = k;
-      const outcome = await host().apply(doc.id, fillPlan(doc)).then(() => "ok", (err: unknown) => err);
+      const outcome = await host()
+        .apply(doc.id, fillPlan(doc))
+        .then(
+          () => "ok",
+          (err: unknown) => err,
+        );
       expect(allDisposed()).toBe(true);
       expect(modalCalls()).toHaveLength(1);
       expect(outcome).not.toBe("ok");
@@ -468,7 +528,17 @@ describe("apply", () => {
     await host().apply(doc.id, {
       name: "Infill: Expand",
       expectDocumentSize: { width: 8, height: 6 },
-      ops: [{ op: "createPixelLayer", ref: "base", name: "marker", pixels: { width: 1, height: 1, data: new Uint8Array([1, 2, 3, 255]) }, left: 0, top: 0, visible: true }],
+      ops: [
+        {
+          op: "createPixelLayer",
+          ref: "base",
+          name: "marker",
+          pixels: { width: 1, height: 1, data: new Uint8Array([1, 2, 3, 255]) },
+          left: 0,
+          top: 0,
+          visible: true,
+        },
+      ],
     });
     const marker = doc.layers.find((l) => l.name === "marker")!;
     const plan: LayerPlan = {
@@ -500,7 +570,17 @@ describe("apply", () => {
     const { created } = await host().apply(doc.id, {
       name: "x",
       expectDocumentSize: { width: 4, height: 4 },
-      ops: [{ op: "createPixelLayer", ref: "l", name: "l", pixels: { width: 3, height: 3, data: rgba(3, 3, (x, y) => [x, y, 0, 255]) }, left: -1, top: 2, visible: true }],
+      ops: [
+        {
+          op: "createPixelLayer",
+          ref: "l",
+          name: "l",
+          pixels: { width: 3, height: 3, data: rgba(3, 3, (x, y) => [x, y, 0, 255]) },
+          left: -1,
+          top: 2,
+          visible: true,
+        },
+      ],
     });
     expect(doc.layerById(created.l)!.node.pixels).toMatchObject({ left: 0, top: 2, width: 2, height: 2 });
     expect(Array.from(doc.layerById(created.l)!.node.pixels!.data.subarray(0, 4))).toEqual([1, 0, 0, 255]);
@@ -559,7 +639,11 @@ describe("apply", () => {
     expect(doc.layerById(created.v1)).toBeNull();
     expect(doc.layerById(created.v2)!.name).toBe("Kept");
     await expectHostError(
-      host().apply(doc.id, { name: "y", expectDocumentSize: { width: 8, height: 6 }, ops: [{ op: "setVisibility", layer: { id: created.v1 }, visible: true }] }),
+      host().apply(doc.id, {
+        name: "y",
+        expectDocumentSize: { width: 8, height: 6 },
+        ops: [{ op: "setVisibility", layer: { id: created.v1 }, visible: true }],
+      }),
       "document_changed",
     );
   });

@@ -1,13 +1,4 @@
-import {
-  COMMAND_TYPES,
-  createPortPair,
-  decodeCommand,
-  decodeEvent,
-  makeCommand,
-  makeEvent,
-  PROTOCOL_VERSION,
-  type Command,
-} from "../../src/common/protocol";
+import { COMMAND_TYPES, createPortPair, decodeCommand, decodeEvent, makeCommand, makeEvent, PROTOCOL_VERSION, type Command } from "../../src/common/protocol";
 
 const roundTrip = (msg: unknown) => JSON.parse(JSON.stringify(msg));
 
@@ -68,7 +59,11 @@ describe("protocol: commands", () => {
     ["a prototype key as type", { protocol: "infill", version: PROTOCOL_VERSION, type: "constructor" }, "unknown_type"],
     ["too many variations", makeCommand({ type: "job.run", params: { kind: "fill", numVariations: 9 } }), "invalid"],
     ["seeds not matching variations", makeCommand({ type: "job.run", params: { kind: "fill", numVariations: 2, seeds: [1] } }), "invalid"],
-    ["generate without prompt", { ...makeCommand({ type: "job.run", params: { kind: "generate", numVariations: 1, prompt: "p" } }), params: { kind: "generate", numVariations: 1 } }, "invalid"],
+    [
+      "generate without prompt",
+      { ...makeCommand({ type: "job.run", params: { kind: "generate", numVariations: 1, prompt: "p" } }), params: { kind: "generate", numVariations: 1 } },
+      "invalid",
+    ],
     ["an empty key", makeCommand({ type: "settings.set", settings: { brokerKey: "" } }), "invalid"],
     ["a thumbnail without a document", { ...makeCommand({ type: "thumbnail.get", docId: 1 }), docId: undefined }, "invalid"],
     ["a thumbnail of a fractional layer", makeCommand({ type: "thumbnail.get", docId: 1, layerId: 1.5 }), "invalid"],
@@ -107,7 +102,10 @@ describe("protocol: events", () => {
         selection: { bounds: { left: 0, top: 0, right: 4, bottom: 4 } },
       }),
       makeEvent({ type: "theme", theme: "dark", scheme: "dark" }),
-      makeEvent({ type: "settings", settings: { brokerUrl: "", hasKey: false, prefs: { lastPrompt: "", numVariations: 3, blend: { bandPx: 8, toneMatch: true }, history: [] } } }),
+      makeEvent({
+        type: "settings",
+        settings: { brokerUrl: "", hasKey: false, prefs: { lastPrompt: "", numVariations: 3, blend: { bandPx: 8, toneMatch: true }, history: [] } },
+      }),
     ];
     for (const e of events) expect(decodeEvent(roundTrip(e))).toEqual({ ok: true, message: e });
     expect(decodeEvent({ protocol: "infill", version: 2, type: "theme" })).toMatchObject({ ok: false, error: { code: "version_mismatch" } });
@@ -122,7 +120,14 @@ describe("protocol: events", () => {
         type: "models",
         models: [
           { id: "urn:aaid:sc:VA6C2:1", name: "Warm", trainingMode: "style", baseModel: { name: "clio_v2", version: "2.0.0" }, modelVersion: "image3_custom" },
-          { id: "urn:aaid:sc:VA6C2:2", name: "Mascot", trainingMode: "subject", modelVersion: "image4_custom", conceptId: "mascot_x", samplePrompt: "mascot_x on a beach" },
+          {
+            id: "urn:aaid:sc:VA6C2:2",
+            name: "Mascot",
+            trainingMode: "subject",
+            modelVersion: "image4_custom",
+            conceptId: "mascot_x",
+            samplePrompt: "mascot_x on a beach",
+          },
         ],
       }),
       makeEvent({ type: "thumbnail", replyTo: "t1", docId: 2, dataUrl: jpeg, width: 96, height: 72 }),

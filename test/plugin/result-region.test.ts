@@ -4,7 +4,8 @@
 import { planExpandGeometry } from "../../src/common/imaging/expand";
 import { expandRegion } from "../../src/plugin/workflows/result-region";
 
-const plan = (sides: { left: number; top: number; right: number; bottom: number }) => planExpandGeometry({ width: 3000, height: 2000 }, { kind: "sides", ...sides });
+const plan = (sides: { left: number; top: number; right: number; bottom: number }) =>
+  planExpandGeometry({ width: 3000, height: 2000 }, { kind: "sides", ...sides });
 
 test.each([
   ["right", { left: 0, top: 0, right: 1000, bottom: 0 }],

@@ -45,10 +45,12 @@ const immediate: WorkflowDeps["sleep"] = async (_ms, signal) => {
 };
 
 /** A wait that never ends once `crashed()` says so: the session is gone, with nothing cleaned up. */
-const crashingSleep = (crashed: () => boolean): WorkflowDeps["sleep"] => async (ms, signal) => {
-  if (crashed()) return new Promise<void>(() => undefined);
-  return immediate(ms, signal);
-};
+const crashingSleep =
+  (crashed: () => boolean): WorkflowDeps["sleep"] =>
+  async (ms, signal) => {
+    if (crashed()) return new Promise<void>(() => undefined);
+    return immediate(ms, signal);
+  };
 
 function documentWithSelection(host: SimHost, title = "street.psd") {
   const id = host.createDocument({ width: 640, height: 480, title, pixels: photoLike(640, 480, 3) });
@@ -58,7 +60,12 @@ function documentWithSelection(host: SimHost, title = "street.psd") {
 
 /** Submits a fill in a first session and "crashes" it after the broker accepted the job. */
 async function crashAfterSubmit(store: MemoryResultStore, host: SimHost, broker: FakeBroker, toneMatch = true): Promise<string> {
-  const first = session(store, host, broker, crashingSleep(() => broker.jobs.size > 0 && broker.statusCalls >= 1));
+  const first = session(
+    store,
+    host,
+    broker,
+    crashingSleep(() => broker.jobs.size > 0 && broker.statusCalls >= 1),
+  );
   first.panel.post(makeCommand({ type: "job.run", params: { kind: "fill", numVariations: 2, seeds: [11, 12], blend: { bandPx: 6, toneMatch } } }));
   await flushUntil(() => broker.statusCalls >= 1);
   await flushUntil(() => first.states().some((s) => s.phase === "running" || s.phase === "queued"));
@@ -96,7 +103,10 @@ test("a job submitted before a crash is polled again by the next session, downlo
 
   second.panel.post(makeCommand({ type: "kept.reapply", jobId }));
   await flushUntil(() => second.states().some((s) => s.jobId === jobId && s.phase === "done"));
-  const placed = second.states().filter((s) => s.jobId === jobId).pop()!;
+  const placed = second
+    .states()
+    .filter((s) => s.jobId === jobId)
+    .pop()!;
   expect(placed.phase).toBe("done");
   expect(placed.variations.filter((v) => v.layerId !== undefined)).toHaveLength(2);
   // Inside the selection the generated colour shows; outside it every pixel is the original's.
@@ -106,7 +116,12 @@ test("a job submitted before a crash is polled again by the next session, downlo
   for (let y = 0; y < after.height; y++)
     for (let x = 0; x < after.width; x++) {
       const p = (y * after.width + x) * 4;
-      const inside = x >= sel.bounds.left && x < sel.bounds.right && y >= sel.bounds.top && y < sel.bounds.bottom && sel.mask.data[(y - sel.bounds.top) * sel.mask.width + x - sel.bounds.left] > 0;
+      const inside =
+        x >= sel.bounds.left &&
+        x < sel.bounds.right &&
+        y >= sel.bounds.top &&
+        y < sel.bounds.bottom &&
+        sel.mask.data[(y - sel.bounds.top) * sel.mask.width + x - sel.bounds.left] > 0;
       const same = after.data[p] === original.data[p] && after.data[p + 1] === original.data[p + 1] && after.data[p + 2] === original.data[p + 2];
       if (!inside && !same) throw new Error(`pixel ${x},${y} outside the selection changed`);
       if (inside && !same) changedInside++;
@@ -127,15 +142,30 @@ test("a resumed job whose document was closed keeps its results; reopening it an
   expect(final.phase).toBe("kept");
   const seen = second.states().length;
   second.panel.post(makeCommand({ type: "kept.reapply", jobId }));
-  const fromReapply = () => second.states().slice(seen).filter((s) => s.jobId === jobId);
+  const fromReapply = () =>
+    second
+      .states()
+      .slice(seen)
+      .filter((s) => s.jobId === jobId);
   await flushUntil(() => fromReapply().some((s) => s.phase === "kept"));
   const kept = fromReapply().pop()!;
   expect(kept.phase).toBe("kept");
   expect(kept.error?.message).toMatch(/was closed/);
   const reopened = documentWithSelection(host, "closed.psd");
   second.panel.post(makeCommand({ type: "kept.reapply", jobId }));
-  await flushUntil(() => second.states().filter((s) => s.jobId === jobId).pop()!.phase === "done");
-  expect(second.states().filter((s) => s.jobId === jobId).pop()!.phase).toBe("done");
+  await flushUntil(
+    () =>
+      second
+        .states()
+        .filter((s) => s.jobId === jobId)
+        .pop()!.phase === "done",
+  );
+  expect(
+    second
+      .states()
+      .filter((s) => s.jobId === jobId)
+      .pop()!.phase,
+  ).toBe("done");
   expect(host.stateOf(reopened).layers.length).toBeGreaterThan(1);
 });
 
@@ -160,7 +190,12 @@ test("a record written by version 1 (one shape for every kind) is still resumed,
   expect(((await store.getJob(jobId))!.request as StoredRequest).request.version).toBe(2);
   second.panel.post(makeCommand({ type: "kept.reapply", jobId }));
   await flushUntil(() => second.states().some((s) => s.jobId === jobId && s.phase === "done"));
-  expect(second.states().filter((s) => s.jobId === jobId).pop()).toMatchObject({ phase: "done" });
+  expect(
+    second
+      .states()
+      .filter((s) => s.jobId === jobId)
+      .pop(),
+  ).toMatchObject({ phase: "done" });
   expect(host.stateOf(id).layers.length).toBeGreaterThan(1);
 });
 
@@ -205,12 +240,24 @@ test("a job interrupted before it reached the broker ends failed and says so; fi
     historyName: "Infill: Fill",
     sendSize: { width: 1024, height: 1024 },
     fill: {
-      geometry: { selection: { left: 200, top: 150, right: 330, bottom: 260 }, window: { left: 0, top: 0, right: 640, bottom: 480 }, sendSize: { width: 1024, height: 1024 }, scaleX: 1.6, scaleY: 2.1333, anisotropy: 0.3333 },
+      geometry: {
+        selection: { left: 200, top: 150, right: 330, bottom: 260 },
+        window: { left: 0, top: 0, right: 640, bottom: 480 },
+        sendSize: { width: 1024, height: 1024 },
+        scaleX: 1.6,
+        scaleY: 2.1333,
+        anisotropy: 0.3333,
+      },
       selectionBounds: { left: 200, top: 150, right: 330, bottom: 260 },
     },
   };
   await store.putJob({ jobId: "j-uploading", state: { ...base, jobId: "j-uploading", phase: "uploading" }, request: { request }, updatedAt: 2 });
-  await store.putJob({ jobId: "j-done", state: { ...base, jobId: "j-done", phase: "done" }, request: { request: { ...request, jobId: "j-done" } }, updatedAt: 1 });
+  await store.putJob({
+    jobId: "j-done",
+    state: { ...base, jobId: "j-done", phase: "done" },
+    request: { request: { ...request, jobId: "j-done" } },
+    updatedAt: 1,
+  });
   const second = session(store, host, broker, immediate);
   const finals = await second.controller.resumed();
   expect(finals.map((f) => [f.jobId, f.phase])).toEqual([["j-uploading", "failed"]]);
@@ -242,7 +289,13 @@ test("results downloaded before a crash are kept for Re-apply at the next start"
   expect(broker.statusCalls).toBe(statusCalls); // nothing asked again
   expect(final).toMatchObject({ jobId, phase: "kept" });
   second.panel.post(makeCommand({ type: "kept.reapply", jobId }));
-  await flushUntil(() => second.states().filter((s) => s.jobId === jobId).pop()?.phase === "done");
+  await flushUntil(
+    () =>
+      second
+        .states()
+        .filter((s) => s.jobId === jobId)
+        .pop()?.phase === "done",
+  );
   expect(host.stateOf(id).layers.length).toBeGreaterThan(1);
 });
 

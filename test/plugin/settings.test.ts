@@ -33,7 +33,8 @@ function broker(routes: Record<string, Route>) {
   return { fetch: f, seen };
 }
 
-const health = (mode: "firefly" | "local") => () => json(200, { status: "ok", mode, version: "0.1.0", queue: { depth: 2, submitting: 0 }, upstream: { reachable: true } });
+const health = (mode: "firefly" | "local") => () =>
+  json(200, { status: "ok", mode, version: "0.1.0", queue: { depth: 2, submitting: 0 }, upstream: { reachable: true } });
 const URL_ = "http://localhost:8765";
 
 describe("test connection says exactly what is wrong", () => {
@@ -74,21 +75,30 @@ describe("test connection says exactly what is wrong", () => {
   });
 
   test("wrong key", async () => {
-    const b = broker({ "/health": health("firefly"), "/v3/custom-models": () => json(401, { error_code: "broker_key_invalid", message: "The broker key is not valid." }) });
+    const b = broker({
+      "/health": health("firefly"),
+      "/v3/custom-models": () => json(401, { error_code: "broker_key_invalid", message: "The broker key is not valid." }),
+    });
     const r = await testConnection({ url: URL_, key: "nope", fetch: b.fetch });
     expect(r).toMatchObject({ ok: false, diagnosis: "wrong_key" });
     expect(b.seen[1].auth).toBe("Bearer nope");
   });
 
   test("broker in local mode: connected, with what that means", async () => {
-    const b = broker({ "/health": health("local"), "/v3/custom-models": () => json(400, { error_code: "needs_firefly_credentials", message: "Custom models needs Firefly credentials" }) });
+    const b = broker({
+      "/health": health("local"),
+      "/v3/custom-models": () => json(400, { error_code: "needs_firefly_credentials", message: "Custom models needs Firefly credentials" }),
+    });
     const r = await testConnection({ url: URL_, key: "k", fetch: b.fetch });
     expect(r).toMatchObject({ ok: true, diagnosis: "local_mode", broker: { mode: "local" } });
     expect(r.hint).toMatch(/FIREFLY_SERVICES_CLIENT_ID/);
   });
 
   test("Firefly credentials rejected by Adobe", async () => {
-    const b = broker({ "/health": health("firefly"), "/v3/custom-models": () => json(502, { error_code: "ims_token_failed", message: "Adobe IMS: invalid_client" }) });
+    const b = broker({
+      "/health": health("firefly"),
+      "/v3/custom-models": () => json(502, { error_code: "ims_token_failed", message: "Adobe IMS: invalid_client" }),
+    });
     const r = await testConnection({ url: URL_, key: "k", fetch: b.fetch });
     expect(r).toMatchObject({ ok: false, diagnosis: "firefly_rejected" });
     expect(r.detail).toContain("invalid_client");
@@ -196,7 +206,16 @@ describe("preferences in the plugin data folder", () => {
 describe("result store in the plugin data folder", () => {
   test("records and bytes round-trip, list newest first, delete bytes then the job", async () => {
     const store = new DataFolderResultStore();
-    const state: JobState = { jobId: "job-a:1", kind: "fill", params: { kind: "fill", numVariations: 1 }, docId: 1, docTitle: "t", phase: "kept", startedAt: 1, variations: [] };
+    const state: JobState = {
+      jobId: "job-a:1",
+      kind: "fill",
+      params: { kind: "fill", numVariations: 1 },
+      docId: 1,
+      docTitle: "t",
+      phase: "kept",
+      startedAt: 1,
+      variations: [],
+    };
     await store.putJob({ jobId: "job-a:1", state: { ...state }, request: { x: 1 }, updatedAt: 10 });
     await store.putJob({ jobId: "job-b", state: { ...state, jobId: "job-b" }, request: null, updatedAt: 20 });
     const bytes = new Uint8Array([0, 255, 1, 128]);

@@ -31,7 +31,11 @@ test("a variation covering a selection asks for more like the selection", () => 
 test("a model Similar does not offer is not carried over", () => {
   const custom = placed({ params: { kind: "generate", prompt: "a fox", numVariations: 2, modelVersion: "image3_custom", customModelId: "m" } });
   expect(similarParamsFor(custom, 0, 1)).toEqual({ kind: "similar", source: "document", numVariations: 1 });
-  expect(similarParamsFor(placed({ kind: "fill", params: { kind: "fill", numVariations: 2 } }), 0, 1)).toEqual({ kind: "similar", source: "document", numVariations: 1 });
+  expect(similarParamsFor(placed({ kind: "fill", params: { kind: "fill", numVariations: 2 } }), 0, 1)).toEqual({
+    kind: "similar",
+    source: "document",
+    numVariations: 1,
+  });
 });
 
 test("a variation that is not placed is refused with a sentence", () => {

@@ -28,7 +28,10 @@ describe("waits", () => {
   it("abortableSleep rejects soon after such a signal aborts", async () => {
     const c = bareController();
     const p = abortableSleep(60000, c.signal);
-    const seen = p.then(() => "resolved", (e: Error) => e.message);
+    const seen = p.then(
+      () => "resolved",
+      (e: Error) => e.message,
+    );
     await jest.advanceTimersByTimeAsync(500);
     c.abort();
     await jest.advanceTimersByTimeAsync(ABORT_CHECK_MS);
@@ -39,10 +42,14 @@ describe("waits", () => {
   it("withRetry sleeps between attempts without abort events", async () => {
     const c = bareController();
     let calls = 0;
-    const p = withRetry(async () => {
-      if (++calls < 2) throw new BrokerError("network", "down", "", 0);
-      return "ok";
-    }, c.signal, abortableSleep);
+    const p = withRetry(
+      async () => {
+        if (++calls < 2) throw new BrokerError("network", "down", "", 0);
+        return "ok";
+      },
+      c.signal,
+      abortableSleep,
+    );
     await jest.advanceTimersByTimeAsync(5000);
     expect(await p).toBe("ok");
     expect(calls).toBe(2);
@@ -56,7 +63,10 @@ describe("requests", () => {
     const c = bareController();
     let answer!: (v: string) => void;
     const p = raceAbort(new Promise<string>((r) => (answer = r)), c.signal);
-    const seen = p.then((v) => v, (e: Error) => `rejected ${e.name}`);
+    const seen = p.then(
+      (v) => v,
+      (e: Error) => `rejected ${e.name}`,
+    );
     c.abort();
     await jest.advanceTimersByTimeAsync(ABORT_CHECK_MS);
     answer("late");
@@ -65,7 +75,10 @@ describe("requests", () => {
 
   it("withDeadline answers when the work ignores its signal", async () => {
     const p = withDeadline(8000, () => new Promise(() => undefined));
-    const seen = p.then(() => "answered", (e: Error) => e.message);
+    const seen = p.then(
+      () => "answered",
+      (e: Error) => e.message,
+    );
     await jest.advanceTimersByTimeAsync(8000);
     expect(await seen).toBe("no answer within 8 s");
   });
@@ -73,8 +86,14 @@ describe("requests", () => {
   it("the broker client's status and download are cancelled though fetch ignores the signal", async () => {
     const client = createBrokerClient({ baseUrl: "http://127.0.0.1:8765", key: "k", fetch: never as unknown as typeof fetch });
     const c = bareController();
-    const status = client.status("j", c.signal).then(() => "answered", (e: BrokerError) => e.category);
-    const download = client.download("http://127.0.0.1:8765/v1/outputs/j/0?sig=x", c.signal).then(() => "answered", (e: BrokerError) => e.category);
+    const status = client.status("j", c.signal).then(
+      () => "answered",
+      (e: BrokerError) => e.category,
+    );
+    const download = client.download("http://127.0.0.1:8765/v1/outputs/j/0?sig=x", c.signal).then(
+      () => "answered",
+      (e: BrokerError) => e.category,
+    );
     c.abort();
     await jest.advanceTimersByTimeAsync(ABORT_CHECK_MS);
     expect(await status).toBe("cancelled");
@@ -85,7 +104,8 @@ describe("requests", () => {
 describe("connection test", () => {
   it("a broker that answers /health and then never answers the key check: stopped answering, after the limit", async () => {
     const fetchFn = (async (url: string) => {
-      if (url.endsWith("/health")) return { ok: true, status: 200, headers: { get: () => "application/json" }, text: async () => JSON.stringify({ mode: "firefly" }) };
+      if (url.endsWith("/health"))
+        return { ok: true, status: 200, headers: { get: () => "application/json" }, text: async () => JSON.stringify({ mode: "firefly" }) };
       return new Promise(() => undefined);
     }) as unknown as typeof fetch;
     let result: unknown = null;
@@ -93,6 +113,11 @@ describe("connection test", () => {
     await jest.advanceTimersByTimeAsync(7999);
     expect(result).toBeNull();
     await jest.advanceTimersByTimeAsync(1);
-    expect(result).toMatchObject({ ok: false, diagnosis: "unreachable", message: "The broker at http://127.0.0.1:8765 stopped answering.", detail: "no answer within 8 s" });
+    expect(result).toMatchObject({
+      ok: false,
+      diagnosis: "unreachable",
+      message: "The broker at http://127.0.0.1:8765 stopped answering.",
+      detail: "no answer within 8 s",
+    });
   });
 });

@@ -14,8 +14,6 @@ import { makeCommand, type CommandBody } from "../../src/common/protocol";
 import { DataFolderResultStore } from "../../src/plugin/photoshop/uxp-storage";
 import { ensureHostBundle } from "../support/host-bundle";
 
- 
-
 class ManualClock {
   now = 0;
   private timers = new Map<number, { at: number; fn: () => void }>();
@@ -165,8 +163,21 @@ function load(respond: Responder): Host {
   const fetches: FetchCall[] = [];
   const order: string[] = [];
   const uxpModule = { ...uxp, entrypoints: { setup: (c: any) => (order.push("setup"), uxp.entrypoints.setup(c)) } };
-  const root: any = { style: {}, children: [] as unknown[], appendChild(el: any) { this.children.push(el); el.parentElement = this; } };
-  const body: any = { children: [webview], appendChild(el: any) { this.children.push(el); el.parentElement = this; } };
+  const root: any = {
+    style: {},
+    children: [] as unknown[],
+    appendChild(el: any) {
+      this.children.push(el);
+      el.parentElement = this;
+    },
+  };
+  const body: any = {
+    children: [webview],
+    appendChild(el: any) {
+      this.children.push(el);
+      el.parentElement = this;
+    },
+  };
   webview.parentElement = body;
   const document = {
     body,
@@ -178,7 +189,13 @@ function load(respond: Responder): Host {
   };
   const win = new Target();
   const uxpGlobal: any = Object.assign(win, {
-    console: { log: (...a: unknown[]) => (process.env.HOST_DEBUG ? process.stderr.write(a.join(" ") + "\n") : undefined), warn: () => undefined, error: () => undefined, info: () => undefined, debug: () => undefined },
+    console: {
+      log: (...a: unknown[]) => (process.env.HOST_DEBUG ? process.stderr.write(a.join(" ") + "\n") : undefined),
+      warn: () => undefined,
+      error: () => undefined,
+      info: () => undefined,
+      debug: () => undefined,
+    },
     setTimeout: clock.setTimeout,
     clearTimeout: clock.clearTimeout,
     TextEncoder,
@@ -276,7 +293,16 @@ describe("the built host bundle in a UXP-like context", () => {
     await store.putJob({
       jobId: "j1",
       updatedAt: 0,
-      state: { jobId: "j1", kind: "generate", params: { kind: "generate", prompt: "a cat", variations: 1 } as any, docId: 1, docTitle: "Doc", phase: "running", startedAt: 0, variations: [] },
+      state: {
+        jobId: "j1",
+        kind: "generate",
+        params: { kind: "generate", prompt: "a cat", variations: 1 } as any,
+        docId: 1,
+        docTitle: "Doc",
+        phase: "running",
+        startedAt: 0,
+        variations: [],
+      },
       request: { request: { kind: "generate" }, remote: { jobId: remoteId, submittedAt: 0 } },
     });
     host = load((url) => (url.includes("/v3/status/") ? Promise.resolve(jsonResponse(200, { jobId: remoteId, status: "running", progress: 10 })) : null));

@@ -70,7 +70,12 @@ async function setup(broker: BrokerClient) {
     broker,
     selectionBounds: selectionBoundsOf,
     info: { pluginVersion: "t", hostApp: "photoshop", hostVersion: "26.0.0" },
-    workflowOptions: { pollIntervalMs: 0, sleep: async (_ms, signal) => { if (signal?.aborted) throw new Error("aborted"); } },
+    workflowOptions: {
+      pollIntervalMs: 0,
+      sleep: async (_ms, signal) => {
+        if (signal?.aborted) throw new Error("aborted");
+      },
+    },
     pollMs: 0,
   });
   controller.start();
@@ -83,7 +88,8 @@ async function setup(broker: BrokerClient) {
 }
 
 function documentWithSelection() {
-  const W = 64, H = 48;
+  const W = 64,
+    H = 48;
   const sel = new Uint8Array(W * H);
   for (let y = 8; y < 24; y++) for (let x = 10; x < 30; x++) sel[y * W + x] = 255;
   return fake.addDocument({ width: W, height: H, title: "beach.psd", selection: sel });
@@ -110,11 +116,16 @@ test("fill end to end: network outside modal scopes, one history state, pixels o
   const firstNetwork = fake.calls.findIndex((c) => c.op.startsWith("network:"));
   const beforeNetwork = fake.calls.slice(0, firstNetwork);
   expect(beforeNetwork.filter((c) => c.op === "executeAsModal").map((c) => c.args.commandName)).toEqual(["Infill: capturing"]);
-  expect(beforeNetwork.filter((c) => c.op === "getSelection" || c.op === "getPixels").map((c) => [c.op, c.modal])).toEqual([["getSelection", 1], ["getPixels", 1]]);
+  expect(beforeNetwork.filter((c) => c.op === "getSelection" || c.op === "getPixels").map((c) => [c.op, c.modal])).toEqual([
+    ["getSelection", 1],
+    ["getPixels", 1],
+  ]);
   expect(fake.modalScopes()[0].calls.filter((c) => c.op.startsWith("network:"))).toEqual([]);
 
   // Every write to the document happened inside a modal scope, under a suspended history.
-  const writes = fake.calls.filter((c) => ["createLayerGroup", "createPixelLayer", "putPixels", "putLayerMask", "layer.move", "layer.visible", "layer.name"].includes(c.op));
+  const writes = fake.calls.filter((c) =>
+    ["createLayerGroup", "createPixelLayer", "putPixels", "putLayerMask", "layer.move", "layer.visible", "layer.name"].includes(c.op),
+  );
   expect(writes.length).toBeGreaterThan(0);
   for (const w of writes) expect(w).toMatchObject({ modal: 1, suspended: true });
   expect(doc.state.history).toHaveLength(2);
@@ -124,7 +135,8 @@ test("fill end to end: network outside modal scopes, one history state, pixels o
   const layerId = final.variations[0].layerId!;
   const layer = doc.layerById(layerId)!;
   const px = layer.node.pixels!;
-  const at = (x: number, y: number) => Array.from(px.data.subarray(((y - px.top) * px.width + (x - px.left)) * 4, ((y - px.top) * px.width + (x - px.left)) * 4 + 4));
+  const at = (x: number, y: number) =>
+    Array.from(px.data.subarray(((y - px.top) * px.width + (x - px.left)) * 4, ((y - px.top) * px.width + (x - px.left)) * 4 + 4));
   expect(at(20, 16)).toEqual([250, 10, 10, 255]);
   const mask = layer.node.mask!;
   const maskAt = (x: number, y: number) => maskValueAt(mask, x, y);

@@ -27,7 +27,11 @@ export function brokerEnv(env: Record<string, string>): Record<string, string> {
 }
 
 /** Spawn `command` (default: the broker itself) and wait for the broker's address. */
-export function startBrokerProcess(env: Record<string, string>, command: string[] = brokerCommand(), children?: { p: ChildProcess; out: string[] }[]): Promise<BrokerProcess> {
+export function startBrokerProcess(
+  env: Record<string, string>,
+  command: string[] = brokerCommand(),
+  children?: { p: ChildProcess; out: string[] }[],
+): Promise<BrokerProcess> {
   const p = spawn(command[0], command.slice(1), { cwd: ROOT, env: brokerEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   const out: string[] = [];
   let text = "";

@@ -193,7 +193,10 @@ test("3 instances, 40 jobs from 4 keys: one pace, round-robin, exactly once, any
 
   // One pace for the cluster: the rate tokens granted, and the submits as upstream saw them, never
   // exceed 4 in any rolling minute (virtual time; a submit belongs to the step it arrived in).
-  const granted = decisions.flat().filter((x) => x.d.ok).map((x) => x.now);
+  const granted = decisions
+    .flat()
+    .filter((x) => x.d.ok)
+    .map((x) => x.now);
   expect(granted.length).toBeGreaterThanOrEqual(40);
   expect(maxPerRollingMinute(granted)).toBeLessThanOrEqual(PER_MINUTE);
   const virtOf = (real: number) => [...marks].reverse().find((m) => m.real <= real)!.virt;
@@ -228,7 +231,10 @@ test("3 instances, 40 jobs from 4 keys: one pace, round-robin, exactly once, any
   for (const b of [a, ...others]) expect((await call(b.url, "GET", forged, { key: null })).status).toBe(403);
 
   // Jobs the dead instance had submitted were polled to completion through the survivors.
-  const deadAccepted = dead!.logs.map((l) => JSON.parse(l)).filter((e) => e.event === "submit" && e.result === "accepted").map((e) => e.jobId as string);
+  const deadAccepted = dead!.logs
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.event === "submit" && e.result === "accepted")
+    .map((e) => e.jobId as string);
   for (const id of deadAccepted) expect(outcome.get(id)!.status).toBe("succeeded");
 
   // Usage, from any instance: each job counted once.

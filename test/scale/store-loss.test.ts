@@ -50,7 +50,10 @@ test("Redis lost: 503 store_unavailable, /health says so; Redis back: jobs are a
   await until(async () => (await health()).json.store.connected === true, "the connection to come back", 750, 20);
   const again = await call(b.url, "POST", "/v3/images/generate-async", { key: KEY_A, body: { prompt: "after" } });
   expect(again.status).toBe(202);
-  await until(async () => !["queued", "pending"].includes((await call(b.url, "GET", `/v3/status/${again.json.jobId}`, { key: KEY_A })).json.status), "the job to go upstream");
+  await until(
+    async () => !["queued", "pending"].includes((await call(b.url, "GET", `/v3/status/${again.json.jobId}`, { key: KEY_A })).json.status),
+    "the job to go upstream",
+  );
   // The job refused during the outage never went anywhere. (The test Redis keeps nothing across its
   // restart, so what was queued before is gone with it: production Redis needs persistence.)
   const prompts = ff.calls.filter((c) => c.route === "submit").map((c) => (c.body as { prompt: string }).prompt);

@@ -130,7 +130,10 @@ test("a claim that expired before the job was marked as sending is taken over an
 
   // Instance a wakes up: its store is gone and its claim is not its own any more; nothing is sent.
   gates[0].release!();
-  await until(() => a.logs.some((l) => l.includes('"store_write_failed"') && l.includes('"markSending"') && l.includes(before)), "a to give up its stale claim");
+  await until(
+    () => a.logs.some((l) => l.includes('"store_write_failed"') && l.includes('"markSending"') && l.includes(before)),
+    "a to give up its stale claim",
+  );
 
   // Upstream saw "after" once (hung) and "before" once, from the survivor; nothing twice.
   const subs = submitCalls();

@@ -67,7 +67,14 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
 
     test("a restart keeps jobs, their states, the fair order, the rate window, the pause and usage", async () => {
       let s = await create();
-      for (const [id, owner] of [["a1", "A"], ["a2", "A"], ["b1", "B"], ["b2", "B"], ["c1", "C"]]) await s.enqueue(newJob(id, owner), 10);
+      for (const [id, owner] of [
+        ["a1", "A"],
+        ["a2", "A"],
+        ["b1", "B"],
+        ["b2", "B"],
+        ["c1", "C"],
+      ])
+        await s.enqueue(newJob(id, owner), 10);
       await s.claimNext("x", 30_000, T0); // a1
       await s.claimNext("x", 30_000, T0); // b1
       await s.markSubmitted("b1", "x", "up-b1", T0 + 1);

@@ -28,7 +28,10 @@ describeStoreConformance("file", {
 });
 
 describe("file store journal replay", () => {
-  const job = (id: string, seq: number) => ({ t: "job", j: { id, owner: "ann", endpoint: "fill", request: {}, state: "queued", seq, createdAt: 1, updatedAt: 1, submitAttempts: 0 } });
+  const job = (id: string, seq: number) => ({
+    t: "job",
+    j: { id, owner: "ann", endpoint: "fill", request: {}, state: "queued", seq, createdAt: 1, updatedAt: 1, submitAttempts: 0 },
+  });
 
   test("a torn last line is dropped quietly; an unreadable line before it is logged with its number and counted", async () => {
     const file = path.join(dir, "replay", "journal.jsonl");

@@ -22,4 +22,3 @@ export async function drain(store: JobQueue, claimant = "c", now = T0): Promise<
 
 /** A small deterministic PRNG (mulberry32), the one the imaging tests use. */
 export { rng as prng } from "../core/helpers/images";
-

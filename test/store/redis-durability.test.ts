@@ -26,7 +26,14 @@ function connected(s: RedisStore): Promise<void> {
 test("Redis killed (SIGKILL) and restarted: everything the store had accepted is still there", async () => {
   const s = createRedisStore({ url: redis.url, prefix: "dur:" });
   await s.open();
-  for (const [id, owner] of [["a1", "A"], ["a2", "A"], ["b1", "B"], ["b2", "B"], ["c1", "C"]]) await s.enqueue(newJob(id, owner), 10);
+  for (const [id, owner] of [
+    ["a1", "A"],
+    ["a2", "A"],
+    ["b1", "B"],
+    ["b2", "B"],
+    ["c1", "C"],
+  ])
+    await s.enqueue(newJob(id, owner), 10);
   await s.claimNext("inst-1", 30_000, T0); // a1
   await s.claimNext("inst-1", 30_000, T0); // b1
   await s.markSubmitted("b1", "inst-1", "up-b1", T0 + 1);

@@ -16,7 +16,11 @@ function newestMtime(dir: string): number {
 }
 
 export function ensureHostBundle(bundlePath: string): void {
-  const sources = Math.max(newestMtime(path.join(root, "src/plugin")), newestMtime(path.join(root, "src/common")), fs.statSync(path.join(root, "manifest.json")).mtimeMs);
+  const sources = Math.max(
+    newestMtime(path.join(root, "src/plugin")),
+    newestMtime(path.join(root, "src/common")),
+    fs.statSync(path.join(root, "manifest.json")).mtimeMs,
+  );
   if (fs.existsSync(bundlePath) && fs.statSync(bundlePath).mtimeMs >= sources) return;
   execFileSync(process.execPath, [require.resolve("webpack-cli/bin/cli.js"), "--mode", "production", "--config-name", "plugin"], { cwd: root, stdio: "pipe" });
 }

@@ -42,30 +42,42 @@ export const PHOTO_CASES: PhotoCase[] = [
   { name: "aero-city", image: "aero1.jpg", hole: fill(0.55, 0.6, 0.07, 0.07), note: "aerial view of a town" },
   { name: "orange-skin", image: "orange.jpg", hole: fill(0.6, 0.35, 0.08, 0.08), note: "orange peel with a highlight" },
   { name: "rubberwhale-fabric", image: "rubberwhale1.jpg", hole: fill(0.15, 0.6, 0.07, 0.08), note: "striped blue fabric" },
-  { name: "squirrel-expand-right", image: "squirrel_cls.jpg", hole: { kind: "expand", side: "right", fraction: 0.2 }, note: "branch and leaves continue to the right" },
+  {
+    name: "squirrel-expand-right",
+    image: "squirrel_cls.jpg",
+    hole: { kind: "expand", side: "right", fraction: 0.2 },
+    note: "branch and leaves continue to the right",
+  },
   { name: "leuven-expand-top", image: "leuvenA.jpg", hole: { kind: "expand", side: "top", fraction: 0.18 }, note: "overcast sky above roofs" },
 ];
 
 /** A blob: an ellipse whose radius wobbles with two low harmonics, like a cut-out object. */
 function blobMask(w: number, h: number, b: BlobHole): GrayImage {
   const data = new Uint8Array(w * h);
-  const cx = b.cx * w, cy = b.cy * h, rx = b.rx * w, ry = b.ry * h;
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const dx = (x + 0.5 - cx) / rx, dy = (y + 0.5 - cy) / ry;
-    const t = Math.atan2(dy, dx);
-    const r = 1 + 0.15 * Math.sin(3 * t + 0.7) + 0.08 * Math.sin(5 * t + 2.1);
-    if (dx * dx + dy * dy < r * r) data[y * w + x] = 255;
-  }
+  const cx = b.cx * w,
+    cy = b.cy * h,
+    rx = b.rx * w,
+    ry = b.ry * h;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const dx = (x + 0.5 - cx) / rx,
+        dy = (y + 0.5 - cy) / ry;
+      const t = Math.atan2(dy, dx);
+      const r = 1 + 0.15 * Math.sin(3 * t + 0.7) + 0.08 * Math.sin(5 * t + 2.1);
+      if (dx * dx + dy * dy < r * r) data[y * w + x] = 255;
+    }
   return { width: w, height: h, data };
 }
 
 function stripMask(w: number, h: number, s: StripHole): GrayImage {
   const data = new Uint8Array(w * h);
-  const nx = Math.round(w * s.fraction), ny = Math.round(h * s.fraction);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    const inStrip = s.side === "left" ? x < nx : s.side === "right" ? x >= w - nx : s.side === "top" ? y < ny : y >= h - ny;
-    if (inStrip) data[y * w + x] = 255;
-  }
+  const nx = Math.round(w * s.fraction),
+    ny = Math.round(h * s.fraction);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const inStrip = s.side === "left" ? x < nx : s.side === "right" ? x >= w - nx : s.side === "top" ? y < ny : y >= h - ny;
+      if (inStrip) data[y * w + x] = 255;
+    }
   return { width: w, height: h, data };
 }
 

@@ -26,10 +26,17 @@ const scheme = (s: string): string => `"${s.replace(/\\/g, "\\\\").replace(/"/g,
 export async function resynthesize(image: RgbaImage, mask: GrayImage): Promise<RgbaImage> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "infill-resynth-"));
   try {
-    const inFile = path.join(dir, "in.png"), maskFile = path.join(dir, "mask.png"), outFile = path.join(dir, "out.png");
+    const inFile = path.join(dir, "in.png"),
+      maskFile = path.join(dir, "mask.png"),
+      outFile = path.join(dir, "out.png");
     const { width: w, height: h } = image;
-    await sharp(Buffer.from(image.data), { raw: { width: w, height: h, channels: 4 } }).removeAlpha().png().toFile(inFile);
-    await sharp(Buffer.from(mask.data), { raw: { width: w, height: h, channels: 1 } }).png().toFile(maskFile);
+    await sharp(Buffer.from(image.data), { raw: { width: w, height: h, channels: 4 } })
+      .removeAlpha()
+      .png()
+      .toFile(inFile);
+    await sharp(Buffer.from(mask.data), { raw: { width: w, height: h, channels: 1 } })
+      .png()
+      .toFile(maskFile);
     const script = `(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE ${scheme(inFile)} ${scheme(inFile)})))
         (drw (car (gimp-image-get-active-drawable img)))
         (ml (car (gimp-file-load-layer RUN-NONINTERACTIVE img ${scheme(maskFile)}))))

@@ -43,13 +43,27 @@ async function load(file: string): Promise<RgbaImage> {
 function infill(original: RgbaImage, mask: GrayImage, c: PhotoCase): RgbaImage {
   const { width: w, height: h } = original;
   if (c.hole.kind === "fill") return fillImage(holed(original, mask), mask, { ...extra, seed });
-  const b = maskBounds(mask.data.map((v) => (v ? 0 : 255)), w, h) as Rect;
+  const b = maskBounds(
+    mask.data.map((v) => (v ? 0 : 255)),
+    w,
+    h,
+  ) as Rect;
   const side = c.hole.side;
-  const placement = { alignment: { horizontal: side === "right" ? "left" : side === "left" ? "right" : "center", vertical: side === "bottom" ? "top" : side === "top" ? "bottom" : "center" } } as const;
+  const placement = {
+    alignment: {
+      horizontal: side === "right" ? "left" : side === "left" ? "right" : "center",
+      vertical: side === "bottom" ? "top" : side === "top" ? "bottom" : "center",
+    },
+  } as const;
   return expandImage(crop(original, b), { width: w, height: h, placement }, { ...extra, seed });
 }
 
-interface Row { name: string; method: string; ms: number; s: PhotoScores }
+interface Row {
+  name: string;
+  method: string;
+  ms: number;
+  s: PhotoScores;
+}
 
 const f2 = (v: number): string => v.toFixed(2);
 
@@ -58,7 +72,9 @@ async function main(): Promise<void> {
   await loadOpenCv();
   const missing = resynthesizerMissing();
   if (missing) console.log(`Resynthesizer skipped: ${missing}.`);
-  console.log(`\nseed ${seed}; seam = (edge/band difference) ÷ the original's; gradient = hole/band (original in brackets); patch = RMS distance from band patches to their nearest hole patch; invented = % of hole pixels with colours absent from the band\n`);
+  console.log(
+    `\nseed ${seed}; seam = (edge/band difference) ÷ the original's; gradient = hole/band (original in brackets); patch = RMS distance from band patches to their nearest hole patch; invented = % of hole pixels with colours absent from the band\n`,
+  );
   console.log("| case | method | ms | seam ×orig | gradient | patch dist | invented % |");
   console.log("|---|---|---:|---:|---:|---:|---:|");
   const rows: Row[] = [];
@@ -85,10 +101,18 @@ async function main(): Promise<void> {
       results.push({ method: r.method, image, s });
       console.log(`| ${c.name} | ${r.method} | ${ms.toFixed(0)} | ${f2(s.seam)} | ${f2(s.gradient)} | ${f2(s.patch)} | ${(s.invented * 100).toFixed(1)} |`);
     }
-    const panels = [{ label: "original", image: original }, { label: "hole", image: holed(original, mask) }, ...results.map((r) => ({ label: `${r.method} seam ${f2(r.s.seam)}`, image: r.image }))];
+    const panels = [
+      { label: "original", image: original },
+      { label: "hole", image: holed(original, mask) },
+      ...results.map((r) => ({ label: `${r.method} seam ${f2(r.s.seam)}`, image: r.image })),
+    ];
     await writeSheet(path.join(OUT, `${c.name}.png`), panels, 400);
     const z = grow(maskBounds(mask.data, original.width, original.height) as Rect, 32, original.width, original.height);
-    await writeSheet(path.join(OUT, `${c.name}-zoom.png`), panels.map((p) => ({ label: p.label, image: crop(p.image, z) })), 320);
+    await writeSheet(
+      path.join(OUT, `${c.name}-zoom.png`),
+      panels.map((p) => ({ label: p.label, image: crop(p.image, z) })),
+      320,
+    );
   }
   for (const method of ["Infill", "Resynthesizer", "Telea"]) {
     const mine = rows.filter((r) => r.method === method);
@@ -96,7 +120,9 @@ async function main(): Promise<void> {
     const seamOk = mine.filter((r) => r.s.seam <= 1.3).length;
     const inv = mine.filter((r) => r.s.invented <= 0.005).length;
     const mean = (k: keyof PhotoScores): string => f2(mine.reduce((a, r) => a + r.s[k], 0) / mine.length);
-    console.log(`\n${method}: seam ≤ 1.3× the photo's own in ${seamOk}/${mine.length}; invented colours ≤ 0.5 % in ${inv}/${mine.length}; means: seam ${mean("seam")}, gradient ${mean("gradient")}, patch ${mean("patch")}; total ${(mine.reduce((a, r) => a + r.ms, 0) / 1000).toFixed(1)} s`);
+    console.log(
+      `\n${method}: seam ≤ 1.3× the photo's own in ${seamOk}/${mine.length}; invented colours ≤ 0.5 % in ${inv}/${mine.length}; means: seam ${mean("seam")}, gradient ${mean("gradient")}, patch ${mean("patch")}; total ${(mine.reduce((a, r) => a + r.ms, 0) / 1000).toFixed(1)} s`,
+    );
   }
   console.log(`\nSheets: ${path.relative(process.cwd(), OUT)}/<case>.png and <case>-zoom.png`);
 }

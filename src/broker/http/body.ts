@@ -16,10 +16,15 @@ export function looksLike(contentType: string, head: Buffer): boolean {
 
 /** The JSON body: application/json only, at most JSON_BODY_CAP bytes, not empty. */
 export function readJson(req: IncomingMessage): Promise<unknown> {
-  const ct = String(req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
-  if (ct !== "application/json") return Promise.reject(httpError(415, "invalid_content_type", "invalid_input", "Send the request as Content-Type: application/json."));
+  const ct = String(req.headers["content-type"] ?? "")
+    .split(";")[0]
+    .trim()
+    .toLowerCase();
+  if (ct !== "application/json")
+    return Promise.reject(httpError(415, "invalid_content_type", "invalid_input", "Send the request as Content-Type: application/json."));
   const len = req.headers["content-length"];
-  if (len !== undefined && Number(len) > JSON_BODY_CAP) return Promise.reject(httpError(413, "payload_too_large", "invalid_input", "The request body is too large."));
+  if (len !== undefined && Number(len) > JSON_BODY_CAP)
+    return Promise.reject(httpError(413, "payload_too_large", "invalid_input", "The request body is too large."));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

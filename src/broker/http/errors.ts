@@ -23,7 +23,14 @@ export class HttpError extends Error {
   }
 }
 
-export function httpError(status: number, error_code: string, category: ErrorCategory, message: string, headers?: Record<string, string>, extra?: Record<string, unknown>): HttpError {
+export function httpError(
+  status: number,
+  error_code: string,
+  category: ErrorCategory,
+  message: string,
+  headers?: Record<string, string>,
+  extra?: Record<string, unknown>,
+): HttpError {
   return new HttpError(status, { error_code, message, category, ...extra }, headers);
 }
 
@@ -56,5 +63,9 @@ export function jobErrorFields(error: { status: number; body: unknown }): { erro
   const facts = readErrorBody(error.body);
   const c = classifyError({ status: error.status || 502, body: error.body });
   const stored = (error.body as { category?: unknown } | null)?.category;
-  return { error_code: facts.code ?? "runtime_error", message: facts.message ?? c.message, category: typeof stored === "string" ? (stored as ErrorCategory) : c.category };
+  return {
+    error_code: facts.code ?? "runtime_error",
+    message: facts.message ?? c.message,
+    category: typeof stored === "string" ? (stored as ErrorCategory) : c.category,
+  };
 }

@@ -110,7 +110,10 @@ export function handleCors(req: IncomingMessage, res: ServerResponse, target: Ta
 /** The key presented as `Authorization: Bearer <key>`, or a 401. */
 export function authenticate(req: IncomingMessage, ctx: RequestContext, keys: KeyRing): KeyEntry {
   const h = req.headers.authorization;
-  if (!h) throw httpError(401, BROKER_ERROR_CODES.keyMissing, "auth", "This broker needs a broker key: send Authorization: Bearer <key>.", { "www-authenticate": "Bearer" });
+  if (!h)
+    throw httpError(401, BROKER_ERROR_CODES.keyMissing, "auth", "This broker needs a broker key: send Authorization: Bearer <key>.", {
+      "www-authenticate": "Bearer",
+    });
   const m = /^Bearer +([\x21-\x7e]{1,512}) *$/i.exec(h);
   const key = m ? keys.find(m[1]) : undefined;
   if (!key) throw httpError(401, BROKER_ERROR_CODES.keyInvalid, "auth", "The broker key is not valid.", { "www-authenticate": "Bearer" });

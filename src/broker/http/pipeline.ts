@@ -102,8 +102,14 @@ export function attachPipeline(server: http.Server, parts: BrokerParts): void {
       return;
     }
     const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
-    const body = JSON.stringify({ error_code: status === 431 ? "headers_too_large" : status === 408 ? "timeout_error" : "bad_request", message: status === 431 ? "The request headers are too large." : "The request could not be read.", category: "invalid_input" });
-    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    const body = JSON.stringify({
+      error_code: status === 431 ? "headers_too_large" : status === 408 ? "timeout_error" : "bad_request",
+      message: status === 431 ? "The request headers are too large." : "The request could not be read.",
+      category: "invalid_input",
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
     log.log({ key: null, route: "malformed", status, error: err.code });
   });
 }

@@ -28,15 +28,29 @@ export function createResponder(redactor: Redactor, log: Logger, state: { closin
     if (state.closing) headers = { ...headers, connection: "close" };
     // Headers passed on from upstream (retry-after, x-access-error…) are redacted like the body.
     for (const name in headers) headers[name] = redactor.redact(headers[name]);
-    res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)), "cache-control": "no-store", "x-content-type-options": "nosniff" });
+    res.writeHead(status, {
+      ...headers,
+      "content-type": "application/json; charset=utf-8",
+      "content-length": String(Buffer.byteLength(text)),
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    });
     res.end(text);
   }
 
   function sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
     let e: HttpError;
     if (err instanceof HttpError) e = err;
-    else if (isStoreUnavailable(err)) e = httpError(503, BROKER_ERROR_CODES.storeUnavailable, "service_unavailable", "The broker cannot reach its job store right now, so it is not accepting jobs.", { "retry-after": "5" });
-    else if (err instanceof UploadTooLargeError) e = httpError(413, "payload_too_large", "invalid_input", `The image is larger than ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB.`);
+    else if (isStoreUnavailable(err))
+      e = httpError(
+        503,
+        BROKER_ERROR_CODES.storeUnavailable,
+        "service_unavailable",
+        "The broker cannot reach its job store right now, so it is not accepting jobs.",
+        { "retry-after": "5" },
+      );
+    else if (err instanceof UploadTooLargeError)
+      e = httpError(413, "payload_too_large", "invalid_input", `The image is larger than ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB.`);
     else {
       log.error({ event: "internal_error", error: redactThenCut(String((err as Error)?.stack ?? err), 2000, (t) => log.redactor.redact(t)) });
       e = httpError(500, "runtime_error", "service_unavailable", "The broker hit an unexpected error. Try again; if it keeps happening, tell your admin.");

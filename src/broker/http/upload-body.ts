@@ -42,7 +42,9 @@ export function readUpload(req: IncomingMessage, contentType: string): Promise<B
     };
     const check = (): Error | undefined => {
       checked = true;
-      return looksLike(contentType, Buffer.concat(chunks).subarray(0, MAGIC_BYTES)) ? undefined : httpError(415, "invalid_content_type", "invalid_input", `The bytes are not a ${contentType.slice(6).toUpperCase()} image.`);
+      return looksLike(contentType, Buffer.concat(chunks).subarray(0, MAGIC_BYTES))
+        ? undefined
+        : httpError(415, "invalid_content_type", "invalid_input", `The bytes are not a ${contentType.slice(6).toUpperCase()} image.`);
     };
     const onData = (c: Buffer) => {
       size += c.length;

@@ -76,10 +76,13 @@ export class Dispatcher {
   private schedule(ms: number): void {
     if (this.stopping) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.kick();
-    }, Math.max(5, Math.min(ms, 60_000)));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.kick();
+      },
+      Math.max(5, Math.min(ms, 60_000)),
+    );
     this.timer.unref?.();
   }
 
@@ -138,7 +141,9 @@ export class Dispatcher {
       // job since: nobody will ever poll this upstream job, so stop it rather than let it run.
       this.resends.delete(job.id);
       log.log({ event: "submit_orphaned", key: job.owner, jobId: job.id, endpoint: job.endpoint, upstreamMs: this.now() - started });
-      await provider.cancel(accepted.jobId).catch((err) => log.log({ event: "submit_orphaned_cancel_failed", key: job.owner, jobId: job.id, error: String((err as Error)?.message ?? err) }));
+      await provider
+        .cancel(accepted.jobId)
+        .catch((err) => log.log({ event: "submit_orphaned_cancel_failed", key: job.owner, jobId: job.id, error: String((err as Error)?.message ?? err) }));
       return;
     }
     this.resends.delete(job.id);
@@ -156,10 +161,23 @@ export class Dispatcher {
     const pe =
       err instanceof ProviderError
         ? err
-        : new ProviderError({ status: 500, body: { error_code: "runtime_error", message: "The broker failed to send the job." }, detail: String((err as Error)?.message ?? err) });
+        : new ProviderError({
+            status: 500,
+            body: { error_code: "runtime_error", message: "The broker failed to send the job." },
+            detail: String((err as Error)?.message ?? err),
+          });
     const n = (this.resends.get(job.id) ?? 0) + 1;
     const resendable = pe.notSent && (pe.status === 0 || pe.status === 429 || pe.status === 503) && n <= (this.o.maxResends ?? 6);
-    log.log({ event: "submit", key: job.owner, jobId: job.id, endpoint: job.endpoint, upstreamMs: this.now() - started, result: resendable ? "requeued" : "failed", status: pe.status, detail: pe.detail });
+    log.log({
+      event: "submit",
+      key: job.owner,
+      jobId: job.id,
+      endpoint: job.endpoint,
+      upstreamMs: this.now() - started,
+      result: resendable ? "requeued" : "failed",
+      status: pe.status,
+      detail: pe.detail,
+    });
     this.o.onSubmit?.(resendable ? "requeued" : "failed");
     const now = this.now();
     if (pe.status === 429) {

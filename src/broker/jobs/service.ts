@@ -86,18 +86,24 @@ export class JobService {
     if (limits.perDay !== Infinity) {
       const usage = await store.rateUsage(now);
       if (usage.lastDay >= limits.perDay) {
-        throw httpError(429, "daily_limit_reached", "rate_limited", "The organisation's daily Firefly limit is reached; try again later.", { "retry-after": "3600" });
+        throw httpError(429, "daily_limit_reached", "rate_limited", "The organisation's daily Firefly limit is reached; try again later.", {
+          "retry-after": "3600",
+        });
       }
     }
     const id = `urn:infill:jobs:${randomUUID()}`;
     const r = await store.enqueue({ id, owner, endpoint, request: v.value, modelVersion: v.modelVersion, createdAt: now }, this.o.maxQueuedPerKey);
     if (!r.ok) {
       const wait = limits.perMinute === Infinity ? 5 : Math.ceil(60 / Math.min(limits.perMinute, 60));
-      throw httpError(429, "queue_full", "rate_limited", `You already have ${r.queued} jobs waiting; wait for some to be sent or cancel one.`, { "retry-after": String(wait) });
+      throw httpError(429, "queue_full", "rate_limited", `You already have ${r.queued} jobs waiting; wait for some to be sent or cancel one.`, {
+        "retry-after": String(wait),
+      });
     }
     facts.jobId = id;
     // The job is accepted and will be sent: a usage count that cannot be written is logged, not answered as a failed submit.
-    await store.recordUsage(owner, utcDay(now), { jobs: 1 }).catch((err) => this.o.log.log({ event: "store_write_failed", key: owner, jobId: id, op: "recordUsage", error: String((err as Error)?.message ?? err) }));
+    await store
+      .recordUsage(owner, utcDay(now), { jobs: 1 })
+      .catch((err) => this.o.log.log({ event: "store_write_failed", key: owner, jobId: id, op: "recordUsage", error: String((err as Error)?.message ?? err) }));
     this.o.dispatcher.kick();
     return { jobId: id, statusUrl: `${base}/v3/status/${id}`, cancelUrl: `${base}/v3/cancel/${id}` };
   }
@@ -181,7 +187,9 @@ export class JobService {
   private async pollUpstream(job: Readonly<JobRecord>, stale: ProviderJobStatus | undefined): Promise<ProviderJobStatus> {
     const { store } = this.o;
     const mem = store.immediate;
-    const began = mem ? mem.tryBeginStatusPoll(job.id, this.now(), this.o.statusMinIntervalMs) : await store.tryBeginStatusPoll(job.id, this.now(), this.o.statusMinIntervalMs);
+    const began = mem
+      ? mem.tryBeginStatusPoll(job.id, this.now(), this.o.statusMinIntervalMs)
+      : await store.tryBeginStatusPoll(job.id, this.now(), this.o.statusMinIntervalMs);
     if (!began) {
       // Someone else (another broker instance) polled within the interval.
       if (stale) return stale;

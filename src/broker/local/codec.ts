@@ -66,7 +66,11 @@ export async function decodeMask(bytes: ImageBytes, invert: boolean, maxPixels =
 /** Encode RGBA as PNG (RGB when fully opaque). */
 export async function encodePng(img: RgbaImage): Promise<Buffer> {
   let opaque = true;
-  for (let i = 3; i < img.data.length; i += 4) if (img.data[i] !== 255) { opaque = false; break; }
+  for (let i = 3; i < img.data.length; i += 4)
+    if (img.data[i] !== 255) {
+      opaque = false;
+      break;
+    }
   let s = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
     raw: { width: img.width, height: img.height, channels: 4 },
     limitInputPixels: false,

@@ -185,7 +185,10 @@ export class EnginePool {
       return;
     }
     slot.job = null;
-    if (slot.killTimer) { clearTimeout(slot.killTimer); slot.killTimer = null; }
+    if (slot.killTimer) {
+      clearTimeout(slot.killTimer);
+      slot.killTimer = null;
+    }
     if (m.type === "done") this.settle(job, null, m.image);
     else if (m.type === "encoded") this.settle(job, null, m.output);
     else if (m.kind === "aborted") this.settle(job, new TaskCancelledError());
@@ -249,7 +252,13 @@ function transferables(task: EngineTask): ArrayBuffer[] {
     if (!(b instanceof ArrayBuffer) || out.includes(b)) return;
     if (u.byteOffset === 0 && u.byteLength === b.byteLength) out.push(b);
   };
-  if (task.op === "fill") { add(task.image.data); add(task.mask.data); }
-  if (task.op === "expand") { add(task.image.data); add(task.request.mask?.data); }
+  if (task.op === "fill") {
+    add(task.image.data);
+    add(task.mask.data);
+  }
+  if (task.op === "expand") {
+    add(task.image.data);
+    add(task.request.mask?.data);
+  }
   return out;
 }

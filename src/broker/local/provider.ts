@@ -135,7 +135,16 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
     if (rec.state === "pending") interrupted.push(job);
   }
   for (const bad of [...loadedUploads.bad, ...loadedJobs.bad]) log({ event: "local_record_unreadable", file: bad });
-  log({ event: "local_engine_started", workers: pool.size, codecThreads, maxPixels: limits.maxPixels, memoryBudgetBytes: limits.memoryBudgetBytes, uploads: uploads.size, jobs: jobs.size, resumed: interrupted.length });
+  log({
+    event: "local_engine_started",
+    workers: pool.size,
+    codecThreads,
+    maxPixels: limits.maxPixels,
+    memoryBudgetBytes: limits.memoryBudgetBytes,
+    uploads: uploads.size,
+    jobs: jobs.size,
+    resumed: interrupted.length,
+  });
 
   const sweepNow = () => void prune().catch((e: Error) => log({ event: "local_sweep_failed", error: e.message }));
   const sweep = setInterval(sweepNow, options.sweepEveryMs ?? SWEEP_EVERY_MS);
@@ -186,7 +195,10 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
       log({ event: "local_job_record_failed", jobId: rec.id, error: (e as Error).message });
       if (state === "succeeded") {
         // Outputs that could not be recorded would vanish at the next start: fail the job instead.
-        return settleJob(job, "failed", { error: { code: "runtime_error", message: "The local engine could not save the job's result (is the data folder full?). Try again." }, outputs: [] });
+        return settleJob(job, "failed", {
+          error: { code: "runtime_error", message: "The local engine could not save the job's result (is the data folder full?). Try again." },
+          outputs: [],
+        });
       }
     }
     job.rec = rec;
@@ -234,7 +246,9 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
               { op: "files", files, options: { seed } },
               {
                 signal,
-                onStart: () => { if (job.status === "pending") job.status = "running"; },
+                onStart: () => {
+                  if (job.status === "pending") job.status = "running";
+                },
                 onProgress: (f) => {
                   fractions[i] = f;
                   // Keep 5 % for writing, so 100 only ever means "done".
@@ -255,7 +269,8 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
       );
       if (closed) return;
       if (job.controller.signal.aborted) throw new TaskCancelledError();
-      const firstError = settled.find((r) => r.status === "rejected" && !(r.reason instanceof TaskCancelledError)) ?? settled.find((r) => r.status === "rejected");
+      const firstError =
+        settled.find((r) => r.status === "rejected" && !(r.reason instanceof TaskCancelledError)) ?? settled.find((r) => r.status === "rejected");
       if (firstError) throw (firstError as PromiseRejectedResult).reason;
       const done = settled.map((r) => (r as PromiseFulfilledResult<{ seed: number; url: string; width: number; height: number }>).value);
       lastSeenAt = now();
@@ -289,7 +304,13 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
   for (const job of interrupted) {
     const { inputs } = job.rec;
     if (uploads.has(inputs.image) && (!inputs.mask || uploads.has(inputs.mask.uploadId))) void runJob(job);
-    else void settleJob(job, "failed", { error: { code: "runtime_error", message: "The broker restarted while this job waited, and its uploaded images have expired since. Upload them again and resubmit." } });
+    else
+      void settleJob(job, "failed", {
+        error: {
+          code: "runtime_error",
+          message: "The broker restarted while this job waited, and its uploaded images have expired since. Upload them again and resubmit.",
+        },
+      });
   }
 
   const provider: Provider = {
@@ -308,7 +329,11 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
       }
       // Checked on the header's size, before anything is decoded.
       if (info.width * info.height > limits.maxPixels) {
-        throw jobError(400, "image_too_large", `The image is ${info.width}×${info.height} (${describePixels(info.width * info.height)}); the local engine accepts at most ${describePixels(limits.maxPixels)}.`);
+        throw jobError(
+          400,
+          "image_too_large",
+          `The image is ${info.width}×${info.height} (${describePixels(info.width * info.height)}); the local engine accepts at most ${describePixels(limits.maxPixels)}.`,
+        );
       }
       const uploadId = randomUUID();
       const rec: UploadRecord = { id: uploadId, owner, width: info.width, height: info.height, createdAt: now() };
@@ -330,7 +355,10 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
         numVariations?: number;
         seeds?: number[];
         size?: { width: number; height: number };
-        placement?: { inset?: { left?: number; top?: number; right?: number; bottom?: number }; alignment?: { horizontal?: "left" | "center" | "right"; vertical?: "top" | "center" | "bottom" } };
+        placement?: {
+          inset?: { left?: number; top?: number; right?: number; bottom?: number };
+          alignment?: { horizontal?: "left" | "center" | "right"; vertical?: "top" | "center" | "bottom" };
+        };
       };
       const seeds = req.seeds ?? Array.from({ length: req.numVariations ?? 1 }, randomSeed);
       const src = { info: findUpload(req.image.source, ["image", "source"]), id: req.image.source.uploadId! };
@@ -340,14 +368,24 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
       if (endpoint === "fill") {
         if (!mask) throw validation(["mask"], "fill needs a mask");
         if (mask.info.width !== src.info.width || mask.info.height !== src.info.height) {
-          throw validation(["mask", "source"], `the mask is ${mask.info.width}×${mask.info.height} but the image is ${src.info.width}×${src.info.height}; they must be the same size`);
+          throw validation(
+            ["mask", "source"],
+            `the mask is ${mask.info.width}×${mask.info.height} but the image is ${src.info.width}×${src.info.height}; they must be the same size`,
+          );
         }
       } else {
         expandSize = req.size ?? (mask ? { width: mask.info.width, height: mask.info.height } : DEFAULT_SIZE);
         if (mask && (mask.info.width !== expandSize.width || mask.info.height !== expandSize.height)) {
-          throw validation(["mask", "source"], `the expand mask is ${mask.info.width}×${mask.info.height} but the requested size is ${expandSize.width}×${expandSize.height}; they must match`);
+          throw validation(
+            ["mask", "source"],
+            `the expand mask is ${mask.info.width}×${mask.info.height} but the requested size is ${expandSize.width}×${expandSize.height}; they must match`,
+          );
         }
-        if (expandSize.width * expandSize.height > limits.maxPixels) throw validation(["size"], `the requested size is ${expandSize.width}×${expandSize.height}; the local engine makes at most ${describePixels(limits.maxPixels)}`);
+        if (expandSize.width * expandSize.height > limits.maxPixels)
+          throw validation(
+            ["size"],
+            `the requested size is ${expandSize.width}×${expandSize.height}; the local engine makes at most ${describePixels(limits.maxPixels)}`,
+          );
         const rect = placeSource(src.info.width, src.info.height, expandSize.width, expandSize.height, mask ? undefined : req.placement);
         if (!mask && rect.x <= 0 && rect.y <= 0 && rect.x + rect.width >= expandSize.width && rect.y + rect.height >= expandSize.height) {
           throw validation(["size"], "the requested size leaves nothing to expand: make it larger than the image");

@@ -51,7 +51,8 @@ export function parseUploadRecord(v: unknown): UploadRecord | undefined {
 
 function parseInputs(v: unknown): JobInputs | undefined {
   if (!isObj(v) || (v.endpoint !== "fill" && v.endpoint !== "expand") || typeof v.image !== "string" || !UUID_RE.test(v.image)) return undefined;
-  if (v.mask !== undefined && !(isObj(v.mask) && typeof v.mask.uploadId === "string" && UUID_RE.test(v.mask.uploadId) && typeof v.mask.invert === "boolean")) return undefined;
+  if (v.mask !== undefined && !(isObj(v.mask) && typeof v.mask.uploadId === "string" && UUID_RE.test(v.mask.uploadId) && typeof v.mask.invert === "boolean"))
+    return undefined;
   if (v.expand !== undefined && !isSize(v.expand)) return undefined;
   return v as unknown as JobInputs;
 }

@@ -77,21 +77,28 @@ async function runTask(id: number, task: EngineTask): Promise<void> {
     case "test": {
       if (!data.testHooks) throw new Error("test tasks are disabled");
       if (task.action === "crash") process.exit(3);
-      if (task.action === "throw") setTimeout(() => { throw new Error("worker blew up"); }, 0);
+      if (task.action === "throw")
+        setTimeout(() => {
+          throw new Error("worker blew up");
+        }, 0);
       if (task.action === "oom") {
         // Grow the JS heap until resourceLimits stops the worker.
         for (;;) hoard.push(Array.from({ length: 100000 }, (_, i) => ({ i, s: `item ${i}` })));
       }
       if (task.action === "hang") {
         // Never looks at the abort flag: the pool has to terminate this worker.
-        for (;;) { /* busy */ }
+        for (;;) {
+          /* busy */
+        }
       }
       if (task.action === "spin") {
         // Loop until aborted, reporting each round (lets tests count rounds done after a cancel).
         let round = 0;
         while (Atomics.load(abortFlag, 0) === 0) {
           const until = Date.now() + 20;
-          while (Date.now() < until) { /* busy */ }
+          while (Date.now() < until) {
+            /* busy */
+          }
           port!.postMessage({ type: "progress", id, fraction: ++round / 1e6 } as WorkerReply);
         }
         throw new AbortError();

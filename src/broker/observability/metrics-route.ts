@@ -20,7 +20,8 @@ export async function metricsRoute(req: IncomingMessage, res: ServerResponse, ct
   if (!token) throw httpError(404, "not_found", "invalid_input", "Metrics are off (set INFILL_METRICS_TOKEN to turn them on).");
   if (target.method !== "GET") throw httpError(405, "method_not_allowed", "invalid_input", "Use GET.");
   const presented = bearer(req);
-  if (presented === undefined) throw httpError(401, "unauthorized", "auth", "Send Authorization: Bearer <metrics token or admin key>.", { "www-authenticate": "Bearer" });
+  if (presented === undefined)
+    throw httpError(401, "unauthorized", "auth", "Send Authorization: Bearer <metrics token or admin key>.", { "www-authenticate": "Bearer" });
   if (!sameSecret(presented, token)) {
     const key = parts.keys.find(presented);
     if (!key) throw httpError(401, "unauthorized", "auth", "Not the metrics token or a broker key.", { "www-authenticate": "Bearer" });

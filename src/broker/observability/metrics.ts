@@ -57,15 +57,62 @@ export class BrokerMetrics {
     this.imsOrigin = ims.origin;
     this.imsPath = ims.pathname;
     this.fireflyOrigin = new URL(targets.fireflyUrl).origin;
-    this.requests = new Counter({ name: "infill_http_requests_total", help: "Requests answered, by route and HTTP status (0: the client left before an answer).", labelNames: ["route", "status"], registers });
-    this.requestSeconds = new Histogram({ name: "infill_http_request_duration_seconds", help: "Time from a request's arrival to its end, by route.", labelNames: ["route"], buckets: SECONDS_BUCKETS, registers });
-    this.upstreamCalls = new Counter({ name: "infill_upstream_calls_total", help: "Calls to IMS, Firefly and output hosts, by target and outcome (2xx, 4xx, 429, 5xx, error_<code>).", labelNames: ["target", "outcome"], registers });
-    this.upstreamSeconds = new Histogram({ name: "infill_upstream_call_duration_seconds", help: "Upstream call time until its answer's headers (streams) or whole body, by target.", labelNames: ["target"], buckets: SECONDS_BUCKETS, registers });
-    this.imsRefreshes = new Counter({ name: "infill_ims_token_fetches_total", help: "IMS access-token fetches (first fetch and refreshes), by outcome.", labelNames: ["outcome"], registers });
-    this.submits = new Counter({ name: "infill_submits_total", help: "Generation submits sent upstream, by result (accepted, requeued, failed).", labelNames: ["result"], registers });
-    this.waitSeconds = new Histogram({ name: "infill_queue_wait_seconds", help: "Time from a job's acceptance to its accepted submit.", buckets: WAIT_BUCKETS, registers });
-    this.engineJobs = new Counter({ name: "infill_engine_jobs_total", help: "Local engine jobs finished, by outcome (succeeded, failed, cancelled).", labelNames: ["outcome"], registers });
-    this.engineSeconds = new Histogram({ name: "infill_engine_job_duration_seconds", help: "Local engine time from submit to results, for jobs that succeeded.", buckets: SECONDS_BUCKETS, registers });
+    this.requests = new Counter({
+      name: "infill_http_requests_total",
+      help: "Requests answered, by route and HTTP status (0: the client left before an answer).",
+      labelNames: ["route", "status"],
+      registers,
+    });
+    this.requestSeconds = new Histogram({
+      name: "infill_http_request_duration_seconds",
+      help: "Time from a request's arrival to its end, by route.",
+      labelNames: ["route"],
+      buckets: SECONDS_BUCKETS,
+      registers,
+    });
+    this.upstreamCalls = new Counter({
+      name: "infill_upstream_calls_total",
+      help: "Calls to IMS, Firefly and output hosts, by target and outcome (2xx, 4xx, 429, 5xx, error_<code>).",
+      labelNames: ["target", "outcome"],
+      registers,
+    });
+    this.upstreamSeconds = new Histogram({
+      name: "infill_upstream_call_duration_seconds",
+      help: "Upstream call time until its answer's headers (streams) or whole body, by target.",
+      labelNames: ["target"],
+      buckets: SECONDS_BUCKETS,
+      registers,
+    });
+    this.imsRefreshes = new Counter({
+      name: "infill_ims_token_fetches_total",
+      help: "IMS access-token fetches (first fetch and refreshes), by outcome.",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.submits = new Counter({
+      name: "infill_submits_total",
+      help: "Generation submits sent upstream, by result (accepted, requeued, failed).",
+      labelNames: ["result"],
+      registers,
+    });
+    this.waitSeconds = new Histogram({
+      name: "infill_queue_wait_seconds",
+      help: "Time from a job's acceptance to its accepted submit.",
+      buckets: WAIT_BUCKETS,
+      registers,
+    });
+    this.engineJobs = new Counter({
+      name: "infill_engine_jobs_total",
+      help: "Local engine jobs finished, by outcome (succeeded, failed, cancelled).",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.engineSeconds = new Histogram({
+      name: "infill_engine_job_duration_seconds",
+      help: "Local engine time from submit to results, for jobs that succeeded.",
+      buckets: SECONDS_BUCKETS,
+      registers,
+    });
     new Gauge({
       name: "infill_queue_depth",
       help: "Jobs waiting for their submit, across every owner (-1 when the store cannot be read).",
@@ -123,7 +170,14 @@ export class BrokerMetrics {
 
   /** The local engine's job events (from its log entries). */
   engineEvent(entry: Record<string, unknown>): void {
-    const outcome = entry.event === "local_job_succeeded" ? "succeeded" : entry.event === "local_job_failed" ? "failed" : entry.event === "local_job_cancelled" ? "cancelled" : undefined;
+    const outcome =
+      entry.event === "local_job_succeeded"
+        ? "succeeded"
+        : entry.event === "local_job_failed"
+          ? "failed"
+          : entry.event === "local_job_cancelled"
+            ? "cancelled"
+            : undefined;
     if (!outcome) return;
     this.engineJobs.inc({ outcome });
     if (outcome === "succeeded" && typeof entry.ms === "number") this.engineSeconds.observe(entry.ms / 1000);

@@ -77,11 +77,18 @@ class FireflyProvider implements Provider {
   }
 
   /** One call with token, one 401 refresh+replay, and retries for idempotent kinds. */
-  private async call(kind: Kind, method: "GET" | "POST" | "PUT", url: UpstreamTarget, headers: Record<string, string>, body: () => Buffer | string | Readable | undefined, timeoutMs: number): Promise<UpstreamResponse> {
-    const retries = kind === "idempotent" ? this.o.retries ?? 3 : 0;
+  private async call(
+    kind: Kind,
+    method: "GET" | "POST" | "PUT",
+    url: UpstreamTarget,
+    headers: Record<string, string>,
+    body: () => Buffer | string | Readable | undefined,
+    timeoutMs: number,
+  ): Promise<UpstreamResponse> {
+    const retries = kind === "idempotent" ? (this.o.retries ?? 3) : 0;
     const base = this.o.retryBaseMs ?? 200;
     let refreshed = false;
-    for (let attempt = 0; ; ) {
+    for (let attempt = 0; ;) {
       const token = this.o.ims.current() ?? (await this.o.ims.get());
       let res: UpstreamResponse;
       try {
@@ -160,10 +167,7 @@ class FireflyProvider implements Provider {
     const answer = jsonBody(res.body);
     const parsed = AcceptResponseSchema.safeParse(answer);
     const jobId =
-      endpoint === "upscale" ? upscaleJobId(answer)
-      : isCompositeEndpoint(endpoint) ? compositeJobId(answer)
-      : parsed.success ? parsed.data.jobId
-      : undefined;
+      endpoint === "upscale" ? upscaleJobId(answer) : isCompositeEndpoint(endpoint) ? compositeJobId(answer) : parsed.success ? parsed.data.jobId : undefined;
     if (jobId === undefined || !JOB_ID.test(jobId)) throw unexpected(`submit ${endpoint}`);
     return { jobId };
   }
@@ -186,7 +190,11 @@ class FireflyProvider implements Provider {
   async openOutput(url: string): Promise<ProviderOutput> {
     const target = this.o.outputHosts.check(url);
     if (!target) {
-      throw new ProviderError({ status: 502, body: { error_code: "output_host_not_allowed", message: "The output is on a host the broker does not fetch from." }, detail: "output URL host not allow-listed" });
+      throw new ProviderError({
+        status: 502,
+        body: { error_code: "output_host_not_allowed", message: "The output is on a host the broker does not fetch from." },
+        detail: "output URL host not allow-listed",
+      });
     }
     const retries = this.o.retries ?? 3;
     for (let attempt = 0; ; attempt++) {
@@ -204,7 +212,10 @@ class FireflyProvider implements Provider {
         }
         throw new ProviderError({
           status: res.status === 403 || res.status === 404 ? 410 : 502,
-          body: res.status === 403 || res.status === 404 ? { error_code: "output_expired", message: "This output has expired. Run the job again." } : { error_code: "runtime_error", message: "Could not fetch the output image." },
+          body:
+            res.status === 403 || res.status === 404
+              ? { error_code: "output_expired", message: "This output has expired. Run the job again." }
+              : { error_code: "runtime_error", message: "Could not fetch the output image." },
           detail: `output GET: HTTP ${res.status}`,
         });
       } catch (err) {
@@ -213,7 +224,11 @@ class FireflyProvider implements Provider {
           await backoff(this.o.retryBaseMs ?? 200, attempt);
           continue;
         }
-        throw new ProviderError({ status: 0, body: { error_code: BROKER_ERROR_CODES.upstreamUnreachable, message: "Could not reach the output host." }, detail: `output GET: ${err instanceof NetworkError ? err.code : "error"}` });
+        throw new ProviderError({
+          status: 0,
+          body: { error_code: BROKER_ERROR_CODES.upstreamUnreachable, message: "Could not reach the output host." },
+          detail: `output GET: ${err instanceof NetworkError ? err.code : "error"}`,
+        });
       }
     }
   }
@@ -241,7 +256,11 @@ function backoff(base: number, attempt: number): Promise<void> {
 }
 
 function unexpected(what: string): ProviderError {
-  return new ProviderError({ status: 502, body: { error_code: "runtime_error", message: "Firefly gave an answer the broker did not understand." }, detail: `Firefly ${what}: unexpected body` });
+  return new ProviderError({
+    status: 502,
+    body: { error_code: "runtime_error", message: "Firefly gave an answer the broker did not understand." },
+    detail: `Firefly ${what}: unexpected body`,
+  });
 }
 
 function pick(h: Record<string, string>, names: string[]): Record<string, string> {

@@ -32,21 +32,40 @@ function loadLocalFactory(): LocalProviderFactory | undefined {
  * `localFactory`: undefined loads `../local` if it exists; null means "no local engine".
  * IMS tokens are added to the redactor as they arrive.
  */
-export function providerFromConfig(config: BrokerConfig, log: Logger, redactor: Redactor, localFactory: LocalProviderFactory | null | undefined, onEngineEvent?: (entry: Record<string, unknown>) => void): ChosenProvider {
+export function providerFromConfig(
+  config: BrokerConfig,
+  log: Logger,
+  redactor: Redactor,
+  localFactory: LocalProviderFactory | null | undefined,
+  onEngineEvent?: (entry: Record<string, unknown>) => void,
+): ChosenProvider {
   if (config.mode === "firefly") {
-    const ims = new ImsTokens({ url: config.imsUrl, clientId: config.clientId!, clientSecret: config.clientSecret!, scopes: config.imsScopes, onToken: (t) => redactor.add(t), redact: (t) => redactor.redact(t), retryBaseMs: config.retryBaseMs });
+    const ims = new ImsTokens({
+      url: config.imsUrl,
+      clientId: config.clientId!,
+      clientSecret: config.clientSecret!,
+      scopes: config.imsScopes,
+      onToken: (t) => redactor.add(t),
+      redact: (t) => redactor.redact(t),
+      retryBaseMs: config.retryBaseMs,
+    });
     const provider = createFireflyProvider({
       fireflyUrl: config.fireflyUrl,
       clientId: config.clientId!,
       ims,
       outputHosts: new OutputHostPolicy(config.fireflyUrl, config.outputHosts),
-      timeouts: { get: Math.min(config.upstreamTimeoutMs, 30_000), submit: config.upstreamTimeoutMs, upload: Math.max(config.upstreamTimeoutMs, 120_000), output: Math.max(config.upstreamTimeoutMs, 120_000) },
+      timeouts: {
+        get: Math.min(config.upstreamTimeoutMs, 30_000),
+        submit: config.upstreamTimeoutMs,
+        upload: Math.max(config.upstreamTimeoutMs, 120_000),
+        output: Math.max(config.upstreamTimeoutMs, 120_000),
+      },
       retryBaseMs: config.retryBaseMs,
       redact: (t) => redactor.redact(t),
     });
     return { provider, ims };
   }
-  const factory = localFactory === undefined ? loadLocalFactory() : localFactory ?? undefined;
+  const factory = localFactory === undefined ? loadLocalFactory() : (localFactory ?? undefined);
   let problem: string;
   if (factory) {
     try {

@@ -103,7 +103,12 @@ export class ImsTokens {
     if (res.status === 200) {
       const parsed = ImsTokenSchema.safeParse(body);
       if (!parsed.success) {
-        throw new ProviderError({ status: 503, notSent: true, body: { error_code: BROKER_ERROR_CODES.upstreamUnreachable, message: "Adobe IMS answered without a token." }, detail: "IMS 200 without access_token" });
+        throw new ProviderError({
+          status: 503,
+          notSent: true,
+          body: { error_code: BROKER_ERROR_CODES.upstreamUnreachable, message: "Adobe IMS answered without a token." },
+          detail: "IMS 200 without access_token",
+        });
       }
       const margin = o.marginMs ?? 5 * 60_000;
       const lifetime = parsed.data.expires_in * 1000;
@@ -113,15 +118,23 @@ export class ImsTokens {
       return parsed.data.access_token;
     }
     const err = ImsErrorSchema.safeParse(body);
-    const description = err.success ? err.data.error_description ?? err.data.error : undefined;
+    const description = err.success ? (err.data.error_description ?? err.data.error) : undefined;
     const imsCode = err.success ? err.data.error : undefined;
     if (res.status >= 500) {
-      throw new ProviderError({ status: 503, notSent: true, body: { error_code: BROKER_ERROR_CODES.upstreamUnreachable, message: "Adobe IMS is having trouble right now." }, detail: `IMS ${res.status}` });
+      throw new ProviderError({
+        status: 503,
+        notSent: true,
+        body: { error_code: BROKER_ERROR_CODES.upstreamUnreachable, message: "Adobe IMS is having trouble right now." },
+        detail: `IMS ${res.status}`,
+      });
     }
     throw new ProviderError({
       status: 502,
       notSent: true,
-      body: { error_code: BROKER_ERROR_CODES.imsFailed, message: description ? `Adobe IMS: ${redactThenCut(description, 300, (t) => scrub(t, o))}` : `Adobe IMS refused the credentials (HTTP ${res.status}).` },
+      body: {
+        error_code: BROKER_ERROR_CODES.imsFailed,
+        message: description ? `Adobe IMS: ${redactThenCut(description, 300, (t) => scrub(t, o))}` : `Adobe IMS refused the credentials (HTTP ${res.status}).`,
+      },
       detail: `IMS ${res.status}${imsCode ? ` ${imsCode}` : ""}`,
     });
   }

@@ -32,7 +32,14 @@ export function matchOutput(pathname: string): RegExpExecArray | null {
   return OUTPUT_PATH.exec(pathname);
 }
 
-export async function output(_req: IncomingMessage, res: ServerResponse, ctx: RequestContext, parts: BrokerParts, target: Target, m: RegExpExecArray): Promise<void> {
+export async function output(
+  _req: IncomingMessage,
+  res: ServerResponse,
+  ctx: RequestContext,
+  parts: BrokerParts,
+  target: Target,
+  m: RegExpExecArray,
+): Promise<void> {
   ctx.route = "GET /v1/outputs";
   if (target.method !== "GET") throw httpError(405, "method_not_allowed", "invalid_input", "Use GET.");
   const crop = parseCropQuery(target.query);

@@ -17,5 +17,10 @@ export async function staticFiles(_req: IncomingMessage, res: ServerResponse, ct
   const r = resolveStatic(ui ? parts.config.uiDir : parts.config.playgroundDir, ui ? pathname.slice(3) : pathname);
   if (r.kind === "file") return sendFile(res, r, method === "HEAD");
   if (r.kind === "forbidden") throw httpError(403, "forbidden", "invalid_input", "That path is not served.");
-  throw httpError(404, BROKER_ERROR_CODES.notFound, "not_found", ui ? "The panel UI is not built (run npm run build)." : "Not found. (Is the playground built? Run npm run build.)");
+  throw httpError(
+    404,
+    BROKER_ERROR_CODES.notFound,
+    "not_found",
+    ui ? "The panel UI is not built (run npm run build)." : "Not found. (Is the playground built? Run npm run build.)",
+  );
 }

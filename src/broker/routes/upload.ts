@@ -13,7 +13,10 @@ import { UploadContentType, UploadTooLargeError } from "../providers/provider";
 import { requireProvider } from "./provider-check";
 
 export async function upload(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, parts: BrokerParts, owner: string): Promise<void> {
-  const ct = String(req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+  const ct = String(req.headers["content-type"] ?? "")
+    .split(";")[0]
+    .trim()
+    .toLowerCase();
   if (!(UPLOAD_CONTENT_TYPES as readonly string[]).includes(ct)) {
     throw httpError(415, "invalid_content_type", "invalid_input", `Upload the raw image with Content-Type ${UPLOAD_CONTENT_TYPES.join(", ")}.`);
   }

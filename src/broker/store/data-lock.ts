@@ -47,7 +47,12 @@ function pidNamespace(): string | undefined {
 }
 
 export function currentOwner(): LockOwner {
-  return { pid: process.pid, start: processStartTime(process.pid), pidNs: pidNamespace(), boot: readText("/proc/sys/kernel/random/boot_id")?.trim() || undefined };
+  return {
+    pid: process.pid,
+    start: processStartTime(process.pid),
+    pidNs: pidNamespace(),
+    boot: readText("/proc/sys/kernel/random/boot_id")?.trim() || undefined,
+  };
 }
 
 function pidAlive(pid: number): boolean {

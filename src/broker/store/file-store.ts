@@ -172,7 +172,11 @@ export class FileStore implements Store {
     const run = async (): Promise<T> => {
       const { entries, result, after } = plan();
       if (!entries.length) return result;
-      if (this.journal) await this.journal.append(entries, entries.some((e) => e.t === "job" || e.t === "upload"));
+      if (this.journal)
+        await this.journal.append(
+          entries,
+          entries.some((e) => e.t === "job" || e.t === "upload"),
+        );
       for (const e of entries) this.apply(e);
       const answer = after ? after() : result;
       if (this.journal) await this.journal.compactIfDue();
@@ -242,40 +246,64 @@ export class FileStore implements Store {
       const id = this.lines.next();
       if (!id) return { entries: [], result: undefined };
       const job: JobRecord = { ...this.jobs.get(id)!, state: "submitting", claimedBy: claimant, leaseUntil: now + leaseMs, updatedAt: now };
-      return { entries: [{ t: "served", owner: job.owner, n: this.serveCounter + 1 }, { t: "job", j: job }], result: structuredClone(job) };
+      return {
+        entries: [
+          { t: "served", owner: job.owner, n: this.serveCounter + 1 },
+          { t: "job", j: job },
+        ],
+        result: structuredClone(job),
+      };
     });
   }
 
   markSending(id: string, claimant: string, now: number): Promise<boolean> {
     return this.jobChange(
       id,
-      (job) => (job.state !== "submitting" || job.claimedBy !== claimant || job.sendingAt !== undefined || (job.leaseUntil ?? 0) <= now ? undefined : { ...job, sendingAt: now }),
+      (job) =>
+        job.state !== "submitting" || job.claimedBy !== claimant || job.sendingAt !== undefined || (job.leaseUntil ?? 0) <= now
+          ? undefined
+          : { ...job, sendingAt: now },
       (_, changed) => changed,
     );
   }
 
   requeue(id: string, claimant: string, now: number): Promise<boolean> {
     // Keeps its seq, so it stays first in its owner's line.
-    return this.jobChange(id, (job) => (job.state !== "submitting" || job.claimedBy !== claimant ? undefined : { ...job, ...RELEASED, state: "queued", updatedAt: now }), (_, changed) => changed);
+    return this.jobChange(
+      id,
+      (job) => (job.state !== "submitting" || job.claimedBy !== claimant ? undefined : { ...job, ...RELEASED, state: "queued", updatedAt: now }),
+      (_, changed) => changed,
+    );
   }
 
   markSubmitted(id: string, claimant: string, providerJobId: string, now: number): Promise<boolean> {
     return this.jobChange(
       id,
-      (job) => (job.state !== "submitting" || job.claimedBy !== claimant ? undefined : { ...job, ...RELEASED, state: "submitted", providerJobId, submitAttempts: job.submitAttempts + 1, updatedAt: now }),
+      (job) =>
+        job.state !== "submitting" || job.claimedBy !== claimant
+          ? undefined
+          : { ...job, ...RELEASED, state: "submitted", providerJobId, submitAttempts: job.submitAttempts + 1, updatedAt: now },
       (_, changed) => changed,
     );
   }
 
   finish(id: string, patch: FinishPatch, now: number): Promise<boolean> {
-    return this.jobChange(id, (job) => (TERMINAL_JOB_STATES.includes(job.state) ? undefined : { ...job, ...patch, ...RELEASED, updatedAt: now }), (_, changed) => changed);
+    return this.jobChange(
+      id,
+      (job) => (TERMINAL_JOB_STATES.includes(job.state) ? undefined : { ...job, ...patch, ...RELEASED, updatedAt: now }),
+      (_, changed) => changed,
+    );
   }
 
   requestCancel(id: string, now: number): Promise<JobState | undefined> {
     return this.jobChange(
       id,
       (job) =>
-        job.state === "queued" ? { ...job, state: "cancelled", updatedAt: now } : job.state === "submitting" && !job.cancelRequested ? { ...job, cancelRequested: true, updatedAt: now } : undefined,
+        job.state === "queued"
+          ? { ...job, state: "cancelled", updatedAt: now }
+          : job.state === "submitting" && !job.cancelRequested
+            ? { ...job, cancelRequested: true, updatedAt: now }
+            : undefined,
       (job) => job?.state,
     );
   }

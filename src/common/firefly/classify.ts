@@ -66,8 +66,14 @@ const CONTENT_MESSAGES: Record<string, string> = {
 
 const ACCESS_MESSAGES: Record<string, [ErrorCategory, string]> = {
   quota_exhausted: ["quota", "Your organisation's Firefly generative credits are used up. Ask your admin to add credits, then try again."],
-  user_non_entitled: ["auth", "The broker's Firefly credential is not entitled to the Firefly API. Ask your admin to check the product profile in the Adobe Developer Console."],
-  user_profile_denied: ["auth", "The broker's Firefly credential was denied by its product profile. Ask your admin to check it in the Adobe Developer Console."],
+  user_non_entitled: [
+    "auth",
+    "The broker's Firefly credential is not entitled to the Firefly API. Ask your admin to check the product profile in the Adobe Developer Console.",
+  ],
+  user_profile_denied: [
+    "auth",
+    "The broker's Firefly credential was denied by its product profile. Ask your admin to check it in the Adobe Developer Console.",
+  ],
   invalid_ims_scope: ["auth", "The broker's Firefly credential lacks a required scope. Ask your admin to add the Firefly scopes to the credential."],
   "10007": ["auth", "The broker's Firefly credential lacks a required scope. Ask your admin to add the Firefly scopes to the credential."],
   "403000": ["auth", "Firefly did not receive an API key from the broker. Ask your admin to check the broker's client id."],
@@ -120,7 +126,10 @@ export function classifyError(input: ErrorInput): ClassifiedError {
     case BROKER_ERROR_CODES.needsFirefly:
       return out("invalid_input", facts.message ?? "This needs Firefly: the broker runs the local engine. Ask your admin to configure Firefly credentials.");
     case BROKER_ERROR_CODES.imsFailed:
-      return out("auth", `Adobe refused the broker's Firefly credentials${facts.message ? ` (${facts.message})` : ""}. Ask your admin to check the client id and secret.`);
+      return out(
+        "auth",
+        `Adobe refused the broker's Firefly credentials${facts.message ? ` (${facts.message})` : ""}. Ask your admin to check the client id and secret.`,
+      );
     case BROKER_ERROR_CODES.upstreamUnreachable:
       return out("service_unavailable", "The broker can't reach Firefly right now. Try again in a few minutes.");
     case BROKER_ERROR_CODES.storeUnavailable:
@@ -188,7 +197,10 @@ export function classifyJobOutcome(job: JobStatusResponse): ClassifiedError | nu
   switch (job.status) {
     case "succeeded":
       if (job.result && job.result.outputs.length > 0) return null;
-      return out("content_policy", "Firefly returned no images, which usually means its content checks removed them. Change the prompt or selection and try again.");
+      return out(
+        "content_policy",
+        "Firefly returned no images, which usually means its content checks removed them. Change the prompt or selection and try again.",
+      );
     case "canceled":
     case "cancelled":
       return out("cancelled", "The job was cancelled.");
@@ -203,7 +215,8 @@ export function classifyJobOutcome(job: JobStatusResponse): ClassifiedError | nu
         return out("service_unavailable", "The broker stopped while sending this job, so it was not run (and not billed). Run it again.");
       }
       if (CONTENT_MESSAGES[code]) return out("content_policy", CONTENT_MESSAGES[code]);
-      if (/unsafe|policy|denied/.test(code)) return out("content_policy", "Firefly declined this under its content policy. Change the prompt or image and try again.");
+      if (/unsafe|policy|denied/.test(code))
+        return out("content_policy", "Firefly declined this under its content policy. Change the prompt or image and try again.");
       if (code === "timeout_error") return out("timeout", "The job timed out on the service. Run it again.");
       if (code === "validation_error" || code === "input_media_indecipherable" || code === "language_not_supported") {
         return out("invalid_input", `Firefly could not use this input${job.message ? ` (${job.message})` : ""}. Change it and try again.`);

@@ -1,9 +1,6 @@
 // Reading a header from either a fetch `Headers` object or Node's plain header record.
 
-export type HeaderSource =
-  | { get(name: string): string | null }
-  | Record<string, string | string[] | number | undefined>
-  | undefined;
+export type HeaderSource = { get(name: string): string | null } | Record<string, string | string[] | number | undefined> | undefined;
 
 export function headerValue(headers: HeaderSource, name: string): string | undefined {
   if (!headers) return undefined;

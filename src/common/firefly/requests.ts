@@ -167,21 +167,23 @@ function checkGenerate(v: GenerateRequest, model: GenerateModel, ctx: Ctx): void
   checkPreset(v.size, generateSizesFor(model), model, ctx);
   const custom = model.endsWith("_custom");
   if (custom && !v.customModelId) ctx.addIssue({ code: "custom", message: `customModelId is required with ${model}`, path: ["customModelId"] });
-  if (!custom && v.customModelId) ctx.addIssue({ code: "custom", message: "customModelId needs x-model-version image3_custom or image4_custom", path: ["customModelId"] });
-  if (custom && v.negativePrompt !== undefined) ctx.addIssue({ code: "custom", message: "negativePrompt is not supported with custom models", path: ["negativePrompt"] });
-  if (v.upsamplerType !== undefined && model !== "image4_custom") ctx.addIssue({ code: "custom", message: "upsamplerType is only for image4_custom", path: ["upsamplerType"] });
-  if (v.visualIntensity !== undefined && model === "image4_custom") ctx.addIssue({ code: "custom", message: "visualIntensity is not supported with image4_custom", path: ["visualIntensity"] });
+  if (!custom && v.customModelId)
+    ctx.addIssue({ code: "custom", message: "customModelId needs x-model-version image3_custom or image4_custom", path: ["customModelId"] });
+  if (custom && v.negativePrompt !== undefined)
+    ctx.addIssue({ code: "custom", message: "negativePrompt is not supported with custom models", path: ["negativePrompt"] });
+  if (v.upsamplerType !== undefined && model !== "image4_custom")
+    ctx.addIssue({ code: "custom", message: "upsamplerType is only for image4_custom", path: ["upsamplerType"] });
+  if (v.visualIntensity !== undefined && model === "image4_custom")
+    ctx.addIssue({ code: "custom", message: "visualIntensity is not supported with image4_custom", path: ["visualIntensity"] });
   if (v.style?.presets && new Set(v.style.presets).size !== v.style.presets.length) {
     ctx.addIssue({ code: "custom", message: "style presets must be unique", path: ["style", "presets"] });
   }
 }
 
-export const SimilarRequestSchema = z
-  .strictObject({ image: ReferenceSchema, size: SizeSchema.optional(), ...variationFields })
-  .superRefine((v, ctx) => {
-    checkSeeds(v, ctx);
-    checkPreset(v.size, SIMILAR_SIZES, "generate-similar", ctx);
-  });
+export const SimilarRequestSchema = z.strictObject({ image: ReferenceSchema, size: SizeSchema.optional(), ...variationFields }).superRefine((v, ctx) => {
+  checkSeeds(v, ctx);
+  checkPreset(v.size, SIMILAR_SIZES, "generate-similar", ctx);
+});
 export type SimilarRequest = z.infer<typeof SimilarRequestSchema>;
 
 /** Upscale (PreciseUpsamplerRequestV3): one seed per output, required; the factor defaults to 2. */
@@ -238,8 +240,7 @@ export interface ValidationErrorBody {
 }
 
 export type Validated<E extends SubmitEndpoint> =
-  | { ok: true; value: SubmitRequest[E]; modelVersion?: string }
-  | { ok: false; status: 422; body: ValidationErrorBody };
+  { ok: true; value: SubmitRequest[E]; modelVersion?: string } | { ok: false; status: 422; body: ValidationErrorBody };
 
 function toValidationError(items: ValidationErrorItem[]): { ok: false; status: 422; body: ValidationErrorBody } {
   const first = items[0];
@@ -268,7 +269,8 @@ export function validateSubmit<E extends SubmitEndpoint>(endpoint: E, body: unkn
   const items: ValidationErrorItem[] = [];
   let model: string | undefined = modelVersion === undefined || modelVersion === "" ? undefined : modelVersion;
   if (NO_MODEL.includes(endpoint)) {
-    if (model !== undefined) items.push({ loc: MODEL_HEADER_LOC, msg: `${SUBMIT_PATHS[endpoint]} has no model selection; leave x-model-version out`, type: "value_error.model" });
+    if (model !== undefined)
+      items.push({ loc: MODEL_HEADER_LOC, msg: `${SUBMIT_PATHS[endpoint]} has no model selection; leave x-model-version out`, type: "value_error.model" });
   } else {
     const allowed: readonly string[] = endpoint === "generate" ? GENERATE_MODELS : endpoint === "upscale" ? UPSCALE_MODELS : SIMILAR_MODELS;
     if (model !== undefined && !allowed.includes(model)) {

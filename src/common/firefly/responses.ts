@@ -154,7 +154,10 @@ export function readErrorBody(body: unknown): ErrorFacts {
         /* not JSON after all */
       }
     }
-    const stripped = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+    const stripped = text
+      .replace(/<[^>]*>/g, " ")
+      .replace(/\s+/g, " ")
+      .trim();
     return stripped ? { message: stripped.slice(0, 300) } : {};
   }
   if (typeof body !== "object" || Array.isArray(body)) return {};

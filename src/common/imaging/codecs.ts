@@ -65,9 +65,7 @@ export function decodeImage(bytes: Uint8Array, maxMegapixels = 40, region?: Deco
     } catch {
       // Not handled (UnsupportedJpeg) or malformed in a way jpeg-js may tolerate: let jpeg-js decide.
     }
-    const out = withBuffer(() =>
-      jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: maxMegapixels, maxMemoryUsageInMB: 1024 }),
-    );
+    const out = withBuffer(() => jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: maxMegapixels, maxMemoryUsageInMB: 1024 }));
     return { width: out.width, height: out.height, data: plain(out.data) };
   }
   if (format === "png") return decodePng(bytes);

@@ -32,13 +32,7 @@ export function fillLayerRect(geometry: FillGeometry, selection: SelectionMask, 
   return intersectRect(growRect(extent, bandPx), geometry.window);
 }
 
-export function composeFill(
-  result: RGBAImage,
-  geometry: FillGeometry,
-  selection: SelectionMask,
-  bandPx: number,
-  tone: ToneCorrection | null,
-): LayerContent {
+export function composeFill(result: RGBAImage, geometry: FillGeometry, selection: SelectionMask, bandPx: number, tone: ToneCorrection | null): LayerContent {
   const rect = fillLayerRect(geometry, selection, bandPx);
   const win = geometry.window;
   const pixels = resampleRGBARegion(result, win.right - win.left, win.bottom - win.top, translateRect(rect, -win.left, -win.top));

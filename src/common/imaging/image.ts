@@ -22,7 +22,14 @@ export function createGray(width: number, height: number, value = 0): GrayImage 
 }
 
 /** Rows of `src` (placed at srcLeft/srcTop, `channels` bytes a pixel) that fall inside `region`, copied into `out`. */
-function copyRegion(src: { width: number; height: number; data: Uint8Array }, out: Uint8Array, channels: number, region: Rect, srcLeft: number, srcTop: number): void {
+function copyRegion(
+  src: { width: number; height: number; data: Uint8Array },
+  out: Uint8Array,
+  channels: number,
+  region: Rect,
+  srcLeft: number,
+  srcTop: number,
+): void {
   const w = region.right - region.left;
   const x0 = Math.max(region.left, srcLeft);
   const x1 = Math.min(region.right, srcLeft + src.width);

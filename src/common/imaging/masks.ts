@@ -146,11 +146,7 @@ export function hardMask(selection: GrayImage): GrayImage {
  * (`original`, in the mask's coordinates; it may extend past the mask). No ramp into the original:
  * expand never changes an original pixel, so any blending is done on the generated pixels themselves.
  */
-export function expandMask(
-  width: number,
-  height: number,
-  original: { left: number; top: number; right: number; bottom: number },
-): GrayImage {
+export function expandMask(width: number, height: number, original: { left: number; top: number; right: number; bottom: number }): GrayImage {
   const data = new Uint8Array(width * height).fill(255);
   const x0 = Math.max(0, original.left);
   const x1 = Math.min(width, original.right);

@@ -151,11 +151,20 @@ export function resampleRGBA(src: RGBAImage, width: number, height: number): RGB
  * The part `region` (inside [0,width)×[0,height)) of `src` resampled to width×height, without
  * making the whole: identical to cropping resampleRGBA(src, width, height).
  */
-export function resampleRGBARegion(src: RGBAImage, width: number, height: number, region: { left: number; top: number; right: number; bottom: number }): RGBAImage {
+export function resampleRGBARegion(
+  src: RGBAImage,
+  width: number,
+  height: number,
+  region: { left: number; top: number; right: number; bottom: number },
+): RGBAImage {
   if (region.left < 0 || region.top < 0 || region.right > width || region.bottom > height || region.right <= region.left || region.bottom <= region.top) {
     throw new RangeError("resample region outside the target");
   }
-  return { width: region.right - region.left, height: region.bottom - region.top, data: resampleChannels(src.data, src.width, src.height, 4, width, height, region) };
+  return {
+    width: region.right - region.left,
+    height: region.bottom - region.top,
+    data: resampleChannels(src.data, src.width, src.height, 4, width, height, region),
+  };
 }
 
 export function resampleGray(src: GrayImage, width: number, height: number): GrayImage {

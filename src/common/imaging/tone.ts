@@ -43,7 +43,18 @@ export function fitTone(source: RGBAImage, result: RGBAImage, mask: GrayImage, r
   const sumR = [0, 0, 0];
   const sqS = [0, 0, 0];
   const sqR = [0, 0, 0];
-  let s0 = 0, s1 = 0, s2 = 0, r0 = 0, r1 = 0, r2 = 0, qs0 = 0, qs1 = 0, qs2 = 0, qr0 = 0, qr1 = 0, qr2 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    r0 = 0,
+    r1 = 0,
+    r2 = 0,
+    qs0 = 0,
+    qs1 = 0,
+    qs2 = 0,
+    qr0 = 0,
+    qr1 = 0,
+    qr2 = 0;
   let n = 0;
   const src = source.data;
   const res = result.data;
@@ -54,18 +65,38 @@ export function fitTone(source: RGBAImage, result: RGBAImage, mask: GrayImage, r
       const p = ((y0 + y) * width + x0 + x) * 4;
       if (src[p + 3] < 255) continue; // transparent original: nothing to match
       n++;
-      const a = src[p], b = src[p + 1], c = src[p + 2];
-      const e = res[p], f = res[p + 1], g = res[p + 2];
-      s0 += a; s1 += b; s2 += c;
-      r0 += e; r1 += f; r2 += g;
-      qs0 += a * a; qs1 += b * b; qs2 += c * c;
-      qr0 += e * e; qr1 += f * f; qr2 += g * g;
+      const a = src[p],
+        b = src[p + 1],
+        c = src[p + 2];
+      const e = res[p],
+        f = res[p + 1],
+        g = res[p + 2];
+      s0 += a;
+      s1 += b;
+      s2 += c;
+      r0 += e;
+      r1 += f;
+      r2 += g;
+      qs0 += a * a;
+      qs1 += b * b;
+      qs2 += c * c;
+      qr0 += e * e;
+      qr1 += f * f;
+      qr2 += g * g;
     }
   }
-  sumS[0] = s0; sumS[1] = s1; sumS[2] = s2;
-  sumR[0] = r0; sumR[1] = r1; sumR[2] = r2;
-  sqS[0] = qs0; sqS[1] = qs1; sqS[2] = qs2;
-  sqR[0] = qr0; sqR[1] = qr1; sqR[2] = qr2;
+  sumS[0] = s0;
+  sumS[1] = s1;
+  sumS[2] = s2;
+  sumR[0] = r0;
+  sumR[1] = r1;
+  sumR[2] = r2;
+  sqS[0] = qs0;
+  sqS[1] = qs1;
+  sqS[2] = qs2;
+  sqR[0] = qr0;
+  sqR[1] = qr1;
+  sqR[2] = qr2;
   if (n < 16) return null;
   const gain: [number, number, number] = [1, 1, 1];
   const offset: [number, number, number] = [0, 0, 0];

@@ -41,22 +41,52 @@ function decodeWith<T>(raw: unknown, schemas: Schemas, side: "command" | "event"
   let value: unknown = raw;
   if (typeof raw === "string") {
     if (raw.length > MAX_MESSAGE_CHARS) {
-      return { ok: false, error: protocolError("too_large", `A ${side} was too large to accept.`, "This is a bug in Infill; please report it.", `${raw.length} characters`, undefined) };
+      return {
+        ok: false,
+        error: protocolError(
+          "too_large",
+          `A ${side} was too large to accept.`,
+          "This is a bug in Infill; please report it.",
+          `${raw.length} characters`,
+          undefined,
+        ),
+      };
     }
     try {
       value = JSON.parse(raw);
     } catch {
-      return { ok: false, error: protocolError("malformed", `A ${side} was not valid JSON.`, "This is a bug in Infill; please report it.", undefined, undefined) };
+      return {
+        ok: false,
+        error: protocolError("malformed", `A ${side} was not valid JSON.`, "This is a bug in Infill; please report it.", undefined, undefined),
+      };
     }
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { ok: false, error: protocolError("malformed", `A ${side} was not a message object.`, "This is a bug in Infill; please report it.", `got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`, undefined) };
+    return {
+      ok: false,
+      error: protocolError(
+        "malformed",
+        `A ${side} was not a message object.`,
+        "This is a bug in Infill; please report it.",
+        `got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`,
+        undefined,
+      ),
+    };
   }
   const obj = value as Record<string, unknown>;
   const idField = side === "command" ? obj.id : obj.replyTo;
   const replyTo = typeof idField === "string" && idField.length > 0 && idField.length <= 100 ? idField : undefined;
   if (obj.protocol !== PROTOCOL_NAME) {
-    return { ok: false, error: protocolError("not_ours", `A ${side} did not belong to Infill's protocol.`, "Ignore it if another page sent it; otherwise reload the panel.", undefined, replyTo) };
+    return {
+      ok: false,
+      error: protocolError(
+        "not_ours",
+        `A ${side} did not belong to Infill's protocol.`,
+        "Ignore it if another page sent it; otherwise reload the panel.",
+        undefined,
+        replyTo,
+      ),
+    };
   }
   if (obj.version !== PROTOCOL_VERSION) {
     const theirs = typeof obj.version === "number" || typeof obj.version === "string" ? String(obj.version) : "none";
@@ -73,11 +103,29 @@ function decodeWith<T>(raw: unknown, schemas: Schemas, side: "command" | "event"
   }
   const type = obj.type;
   if (typeof type !== "string" || !Object.prototype.hasOwnProperty.call(schemas, type)) {
-    return { ok: false, error: protocolError("unknown_type", `Unknown ${side} type.`, "Reload the plugin so the panel and the plugin match.", typeof type === "string" ? `type "${type.slice(0, 60)}"` : "no type", replyTo) };
+    return {
+      ok: false,
+      error: protocolError(
+        "unknown_type",
+        `Unknown ${side} type.`,
+        "Reload the plugin so the panel and the plugin match.",
+        typeof type === "string" ? `type "${type.slice(0, 60)}"` : "no type",
+        replyTo,
+      ),
+    };
   }
   const parsed = schemas[type].safeParse(obj);
   if (!parsed.success) {
-    return { ok: false, error: protocolError("invalid", `The ${side} "${type}" had invalid fields.`, "Check the values you entered; if they look right, this is a bug in Infill.", describeIssues(parsed.error.issues), replyTo) };
+    return {
+      ok: false,
+      error: protocolError(
+        "invalid",
+        `The ${side} "${type}" had invalid fields.`,
+        "Check the values you entered; if they look right, this is a bug in Infill.",
+        describeIssues(parsed.error.issues),
+        replyTo,
+      ),
+    };
   }
   return { ok: true, message: parsed.data as T };
 }

@@ -58,6 +58,4 @@ export const COMMAND_TYPES = Object.keys(commandSchemas) as CommandType[];
 export type Command = { [K in CommandType]: z.infer<(typeof commandSchemas)[K]> }[CommandType];
 export type CommandOf<K extends CommandType> = Extract<Command, { type: K }>;
 /** A command as the panel writes it: the envelope is added by `makeCommand`. */
-export type CommandBody<K extends CommandType = CommandType> = K extends CommandType
-  ? Omit<CommandOf<K>, "protocol" | "version">
-  : never;
+export type CommandBody<K extends CommandType = CommandType> = K extends CommandType ? Omit<CommandOf<K>, "protocol" | "version"> : never;

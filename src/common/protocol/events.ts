@@ -134,9 +134,7 @@ export const eventSchemas = {
   documents: z.object({
     ...envelope,
     type: z.literal("documents"),
-    documents: z.array(
-      z.object({ id: z.number().int(), title: z.string(), width: z.number(), height: z.number(), active: z.boolean() }),
-    ),
+    documents: z.array(z.object({ id: z.number().int(), title: z.string(), width: z.number(), height: z.number(), active: z.boolean() })),
   }),
   layers: z.object({ ...envelope, type: z.literal("layers"), docId: z.number().int(), layers: z.array(layerInfoSchema) }),
   /** A job was accepted: its id, so the panel can follow its `job.state` events. */
@@ -204,9 +202,7 @@ export const EVENT_TYPES = Object.keys(eventSchemas) as EventType[];
 
 export type ProtocolEvent = { [K in EventType]: z.infer<(typeof eventSchemas)[K]> }[EventType];
 export type EventOf<K extends EventType> = Extract<ProtocolEvent, { type: K }>;
-export type EventBody<K extends EventType = EventType> = K extends EventType
-  ? Omit<EventOf<K>, "protocol" | "version">
-  : never;
+export type EventBody<K extends EventType = EventType> = K extends EventType ? Omit<EventOf<K>, "protocol" | "version"> : never;
 
 // Keep the hand-written interfaces and the schemas in step.
 export const errorBodyCheck: (e: Omit<EventOf<"error">, "protocol" | "version" | "type" | "replyTo">) => ErrorEventBody = (e) => e;

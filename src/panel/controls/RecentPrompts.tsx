@@ -24,7 +24,11 @@ export function RecentPrompts({ prompts, onPick }: { prompts: string[]; onPick: 
         Recent prompts…
       </ActionButton>
       <Menu aria-label="Recent prompts" onAction={(k) => onPick(prompts[Number(k)])} items={prompts.map((p, i) => ({ id: String(i), p }))}>
-        {(item) => <Item key={item.id} textValue={item.p}>{item.p.length > 80 ? `${item.p.slice(0, 80)}…` : item.p}</Item>}
+        {(item) => (
+          <Item key={item.id} textValue={item.p}>
+            {item.p.length > 80 ? `${item.p.slice(0, 80)}…` : item.p}
+          </Item>
+        )}
       </Menu>
     </MenuTrigger>
   );

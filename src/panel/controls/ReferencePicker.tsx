@@ -40,8 +40,15 @@ const BLANK = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAA
 function ItemThumb({ thumb }: { thumb: ThumbState | undefined }) {
   const ready = thumb?.status === "ready";
   return (
-    <Image slot="icon" src={ready ? thumb.dataUrl : BLANK} alt="" width="size-400" height="size-400" objectFit="contain"
-      UNSAFE_className={ready ? "infill-ref-item-thumb" : "infill-ref-item-thumb infill-ref-item-thumb--empty"} />
+    <Image
+      slot="icon"
+      src={ready ? thumb.dataUrl : BLANK}
+      alt=""
+      width="size-400"
+      height="size-400"
+      objectFit="contain"
+      UNSAFE_className={ready ? "infill-ref-item-thumb" : "infill-ref-item-thumb infill-ref-item-thumb--empty"}
+    />
   );
 }
 
@@ -54,18 +61,36 @@ function Preview({ doc, layer, thumb }: { doc: DocumentListEntry; layer?: LayerI
   return (
     <Flex direction="row" gap="size-100" alignItems="center">
       {thumb?.status === "ready" ? (
-        <img src={thumb.dataUrl} width={thumb.width} height={thumb.height} alt={`Preview of ${layer ? `layer “${layer.name}”` : doc.title}`}
-          className="infill-ref-thumb" data-testid="reference-thumbnail" />
+        <img
+          src={thumb.dataUrl}
+          width={thumb.width}
+          height={thumb.height}
+          alt={`Preview of ${layer ? `layer “${layer.name}”` : doc.title}`}
+          className="infill-ref-thumb"
+          data-testid="reference-thumbnail"
+        />
       ) : (
-        <View width={`${w}px`} height={`${h}px`} borderWidth="thin" borderColor="default" borderRadius="small" UNSAFE_className="infill-ref-frame"
-          aria-busy={thumb?.status === "loading" || undefined} aria-hidden />
+        <View
+          width={`${w}px`}
+          height={`${h}px`}
+          borderWidth="thin"
+          borderColor="default"
+          borderRadius="small"
+          UNSAFE_className="infill-ref-frame"
+          aria-busy={thumb?.status === "loading" || undefined}
+          aria-hidden
+        />
       )}
       <Flex direction="column" gap="size-50">
         <Text UNSAFE_className="infill-detail">
           {layer ? `Layer "${layer.name}" of ` : ""}
           {doc.title} · {doc.width} × {doc.height} px
         </Text>
-        {thumb?.status === "failed" && <Text UNSAFE_className="infill-detail" data-testid="reference-thumbnail-problem">{thumb.message}</Text>}
+        {thumb?.status === "failed" && (
+          <Text UNSAFE_className="infill-detail" data-testid="reference-thumbnail-problem">
+            {thumb.message}
+          </Text>
+        )}
       </Flex>
     </Flex>
   );

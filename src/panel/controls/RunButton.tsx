@@ -18,13 +18,7 @@ export function RunButton({ label, blocked, note, onPress, testId }: RunButtonPr
   const text = [blocked, note].filter(Boolean).join(" ") || null;
   return (
     <Flex direction="column" gap="size-75" marginTop="size-150">
-      <Button
-        variant="accent"
-        isDisabled={blocked !== null}
-        onPress={onPress}
-        aria-describedby={text ? id : undefined}
-        data-testid={testId}
-      >
+      <Button variant="accent" isDisabled={blocked !== null} onPress={onPress} aria-describedby={text ? id : undefined} data-testid={testId}>
         {label}
       </Button>
       <div id={id} aria-live="polite">

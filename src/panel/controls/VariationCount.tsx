@@ -6,7 +6,16 @@ import { clampVariations } from "../model/similar";
 
 export function VariationCount({ label, value, onChange, testId }: { label: string; value: number; onChange: (n: number) => void; testId?: string }) {
   return (
-    <NumberField label={label} description={`1 to ${MAX_VARIATIONS}, each a layer`} minValue={1} maxValue={MAX_VARIATIONS} step={1}
-      value={value} onChange={(v) => onChange(clampVariations(v))} width="size-1600" data-testid={testId} />
+    <NumberField
+      label={label}
+      description={`1 to ${MAX_VARIATIONS}, each a layer`}
+      minValue={1}
+      maxValue={MAX_VARIATIONS}
+      step={1}
+      value={value}
+      onChange={(v) => onChange(clampVariations(v))}
+      width="size-1600"
+      data-testid={testId}
+    />
   );
 }

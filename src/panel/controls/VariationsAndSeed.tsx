@@ -6,7 +6,6 @@ import { MAX_VARIATIONS, SEED_MAX } from "../model/limits";
 import type { SeedChoice } from "../model/seeds";
 export { seedsFor, type SeedChoice } from "../model/seeds";
 
-
 export interface VariationsAndSeedProps {
   variations: number;
   onVariations: (n: number) => void;
@@ -17,18 +16,18 @@ export interface VariationsAndSeedProps {
 export function VariationsAndSeed({ variations, onVariations, seed, onSeed }: VariationsAndSeedProps) {
   return (
     <Flex direction="column" gap="size-75">
-    <Flex direction="row" gap="size-200" alignItems="start" wrap>
-      <NumberField
-        label="Variations"
-        description={`1 to ${MAX_VARIATIONS}, each a layer`}
-        minValue={1}
-        maxValue={MAX_VARIATIONS}
-        step={1}
-        value={variations}
-        onChange={(v) => onVariations(Number.isFinite(v) ? Math.min(MAX_VARIATIONS, Math.max(1, Math.round(v))) : 1)}
-        width="size-1600"
-        data-testid="variations"
-      />
+      <Flex direction="row" gap="size-200" alignItems="start" wrap>
+        <NumberField
+          label="Variations"
+          description={`1 to ${MAX_VARIATIONS}, each a layer`}
+          minValue={1}
+          maxValue={MAX_VARIATIONS}
+          step={1}
+          value={variations}
+          onChange={(v) => onVariations(Number.isFinite(v) ? Math.min(MAX_VARIATIONS, Math.max(1, Math.round(v))) : 1)}
+          width="size-1600"
+          data-testid="variations"
+        />
         <NumberField
           label="Seed"
           description={seed.fixed ? "Same seed, same result" : "Random each run"}
@@ -41,14 +40,13 @@ export function VariationsAndSeed({ variations, onVariations, seed, onSeed }: Va
           onChange={(v) => onSeed({ ...seed, seed: Number.isFinite(v) ? Math.round(v) : 0 })}
           width="size-2000"
         />
-    </Flex>
+      </Flex>
       <Switch isSelected={seed.fixed} onChange={(fixed) => onSeed({ ...seed, fixed })} data-testid="seed-fixed">
         Fixed seed (repeatable results)
       </Switch>
     </Flex>
   );
 }
-
 
 /** The variation count: follows the settings' default until the user changes it in this tab. */
 export function useVariations(defaultVariations: number): [number, (n: number) => void] {

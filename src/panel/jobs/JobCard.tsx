@@ -32,24 +32,37 @@ export function JobCard({ job, now, actions }: { job: JobState; now: number; act
     <View borderWidth="thin" borderColor="default" borderRadius="medium" padding="size-100" data-testid="job" data-phase={job.phase} data-job-id={job.jobId}>
       <Flex direction="column" gap="size-75">
         <Flex direction="row" justifyContent="space-between" alignItems="center" gap="size-100">
-          <Heading level={4} margin={0} UNSAFE_className="infill-job-title">{jobTitle(job)}</Heading>
-          <Text UNSAFE_className="infill-detail" aria-label="Elapsed time">{elapsed(job, now)}</Text>
+          <Heading level={4} margin={0} UNSAFE_className="infill-job-title">
+            {jobTitle(job)}
+          </Heading>
+          <Text UNSAFE_className="infill-detail" aria-label="Elapsed time">
+            {elapsed(job, now)}
+          </Text>
         </Flex>
         <Text UNSAFE_className="infill-detail">{job.docTitle}</Text>
         <Flex direction="row" alignItems="center" justifyContent="space-between" gap="size-100">
-          <StatusLight variant={statusVariant(job)} data-testid="job-status">{statusText(job)}</StatusLight>
+          <StatusLight variant={statusVariant(job)} data-testid="job-status">
+            {statusText(job)}
+          </StatusLight>
           {active && (
             <ActionButton onPress={() => actions.cancel(job.jobId)} data-testid="job-cancel" aria-label={`Cancel ${jobTitle(job)}`}>
               Cancel
             </ActionButton>
           )}
         </Flex>
-        {active && (
-          <ProgressBar aria-label={statusText(job)} isIndeterminate={job.progress === undefined} value={job.progress ?? 0} width="100%" size="S" />
+        {active && <ProgressBar aria-label={statusText(job)} isIndeterminate={job.progress === undefined} value={job.progress ?? 0} width="100%" size="S" />}
+        {job.note && (
+          <Text UNSAFE_className="infill-note" data-testid="job-note">
+            {job.note}
+          </Text>
         )}
-        {job.note && <Text UNSAFE_className="infill-note" data-testid="job-note">{job.note}</Text>}
         {job.error && (
-          <View UNSAFE_className={job.error.category === "cancelled" ? "infill-quiet" : "infill-error"} padding="size-100" borderRadius="regular" data-testid="job-error">
+          <View
+            UNSAFE_className={job.error.category === "cancelled" ? "infill-quiet" : "infill-error"}
+            padding="size-100"
+            borderRadius="regular"
+            data-testid="job-error"
+          >
             <Text>{job.error.message}</Text>
             {job.error.detail && (
               <>
@@ -57,7 +70,11 @@ export function JobCard({ job, now, actions }: { job: JobState; now: number; act
                 <ActionButton isQuiet onPress={() => setShowDetail(!showDetail)} aria-expanded={showDetail}>
                   {showDetail ? "Hide technical detail" : "Technical detail"}
                 </ActionButton>
-                {showDetail && <pre className="infill-pre" data-testid="job-error-detail">{job.error.detail}</pre>}
+                {showDetail && (
+                  <pre className="infill-pre" data-testid="job-error-detail">
+                    {job.error.detail}
+                  </pre>
+                )}
               </>
             )}
           </View>
@@ -66,21 +83,27 @@ export function JobCard({ job, now, actions }: { job: JobState; now: number; act
           <Variations job={job} select={(i) => actions.selectVariation(job.jobId, i)} moreLike={(i, n) => actions.moreLike(job.jobId, i, n)} />
         )}
         {placed && job.variations.length > 1 && (
-          <Text UNSAFE_className="infill-detail">
-            Click a variation to show it. All of them stay as layers in the group until you discard the rest.
-          </Text>
+          <Text UNSAFE_className="infill-detail">Click a variation to show it. All of them stay as layers in the group until you discard the rest.</Text>
         )}
         <Flex direction="row" gap="size-100" wrap>
           {placed && job.variations.length > 1 && (
-            <Button variant="secondary" onPress={() => visible && actions.keepVariation(job.jobId, visible.index)} isDisabled={!visible}
-              data-testid="job-keep-one">
+            <Button
+              variant="secondary"
+              onPress={() => visible && actions.keepVariation(job.jobId, visible.index)}
+              isDisabled={!visible}
+              data-testid="job-keep-one"
+            >
               {visible ? `Keep ${visible.index + 1}, discard the rest` : "Show one variation to keep it"}
             </Button>
           )}
           {job.phase === "kept" && (
             <>
-              <Button variant="accent" onPress={() => actions.reapply(job.jobId)} data-testid="job-reapply">Place again</Button>
-              <Button variant="secondary" onPress={() => actions.dismiss(job.jobId)} data-testid="job-dismiss">Dismiss</Button>
+              <Button variant="accent" onPress={() => actions.reapply(job.jobId)} data-testid="job-reapply">
+                Place again
+              </Button>
+              <Button variant="secondary" onPress={() => actions.dismiss(job.jobId)} data-testid="job-dismiss">
+                Dismiss
+              </Button>
             </>
           )}
           {!active && job.variations.length > 0 && (

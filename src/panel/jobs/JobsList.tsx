@@ -18,12 +18,18 @@ export function JobsList({ jobs, actions }: { jobs: JobState[]; actions: JobCard
   const past = jobs.filter((j) => !isActive(j));
   return (
     <Flex direction="column" gap="size-100" data-testid="jobs">
-      <Heading level={3} margin={0}>Jobs</Heading>
+      <Heading level={3} margin={0}>
+        Jobs
+      </Heading>
       {jobs.length === 0 && <Text UNSAFE_className="infill-detail">No jobs yet. Results and their history appear here.</Text>}
       {live.map((j) => (
         <JobCard key={j.jobId} job={j} now={now} actions={actions} />
       ))}
-      {past.length > 0 && <Heading level={4} margin={0} UNSAFE_className="infill-subhead">History</Heading>}
+      {past.length > 0 && (
+        <Heading level={4} margin={0} UNSAFE_className="infill-subhead">
+          History
+        </Heading>
+      )}
       {past.map((j) => (
         <JobCard key={j.jobId} job={j} now={now} actions={actions} />
       ))}

@@ -34,19 +34,23 @@ export function Variations({ job, select, moreLike }: VariationsProps) {
             >
               {v.thumbnail ? <img src={v.thumbnail} alt="" /> : <span>{v.index + 1}</span>}
             </button>
-            <Text UNSAFE_className="infill-detail" data-testid={`variation-seed-${v.index}`}>Seed {v.seed}</Text>
+            <Text UNSAFE_className="infill-detail" data-testid={`variation-seed-${v.index}`}>
+              Seed {v.seed}
+            </Text>
             {isPlaced(v.index) && (
-              <ActionButton isQuiet onPress={() => moreLike(v.index, count)} data-testid={`more-like-${v.index}`}
-                aria-label={`More like this: ${count} like variation ${v.index + 1} (seed ${v.seed})`}>
+              <ActionButton
+                isQuiet
+                onPress={() => moreLike(v.index, count)}
+                data-testid={`more-like-${v.index}`}
+                aria-label={`More like this: ${count} like variation ${v.index + 1} (seed ${v.seed})`}
+              >
                 More like this
               </ActionButton>
             )}
           </Flex>
         ))}
       </div>
-      {placed.length > 0 && (
-        <VariationCount label="How many more" value={count} onChange={setCount} testId="more-like-count" />
-      )}
+      {placed.length > 0 && <VariationCount label="How many more" value={count} onChange={setCount} testId="more-like-count" />}
     </Flex>
   );
 }

@@ -5,7 +5,10 @@ import type { ImageReference } from "../../common/jobs";
 import type { DocumentListEntry } from "../../common/protocol/events";
 
 /** The previews a picker shows: the chosen reference's, and every item's while the list is open. */
-export function wantedThumbnails(p: { documents: DocumentListEntry[]; layers: Record<number, LayerInfo[]>; value: ImageReference | null }, open: boolean): Array<[number, number | undefined]> {
+export function wantedThumbnails(
+  p: { documents: DocumentListEntry[]; layers: Record<number, LayerInfo[]>; value: ImageReference | null },
+  open: boolean,
+): Array<[number, number | undefined]> {
   const out: Array<[number, number | undefined]> = [];
   if (p.value && p.documents.some((d) => d.id === p.value!.docId)) out.push([p.value.docId, p.value.layerId]);
   if (open) {

@@ -14,10 +14,7 @@ import type {
 } from "../../common/protocol/events";
 
 /** A reference preview: asked for, arrived, or refused (e.g. an empty layer). */
-export type ThumbState =
-  | { status: "loading" }
-  | { status: "ready"; dataUrl: string; width: number; height: number }
-  | { status: "failed"; message: string };
+export type ThumbState = { status: "loading" } | { status: "ready"; dataUrl: string; width: number; height: number } | { status: "failed"; message: string };
 
 /** The broker's custom models, as far as the panel knows. */
 export interface CustomModelsState {
@@ -114,7 +111,11 @@ export function reduce(state: PanelState, action: PanelAction): PanelState {
   if (action.type === "dismissError") return { ...state, error: null };
   if (action.type === "modelsRequested") return { ...state, customModels: { ...state.customModels, status: "loading", error: null, requestId: action.id } };
   if (action.type === "thumbRequested") {
-    return { ...state, thumbnails: { ...state.thumbnails, [action.key]: { status: "loading" } }, thumbRequests: { ...state.thumbRequests, [action.id]: action.key } };
+    return {
+      ...state,
+      thumbnails: { ...state.thumbnails, [action.key]: { status: "loading" } },
+      thumbRequests: { ...state.thumbRequests, [action.id]: action.key },
+    };
   }
   const e = action.event;
   switch (e.type) {
@@ -168,7 +169,11 @@ export function reduce(state: PanelState, action: PanelAction): PanelState {
       }
       if (e.replyTo !== undefined && e.replyTo in state.thumbRequests) {
         const key = state.thumbRequests[e.replyTo];
-        return { ...state, thumbnails: { ...state.thumbnails, [key]: { status: "failed", message } }, thumbRequests: without(state.thumbRequests, (id) => id === e.replyTo) };
+        return {
+          ...state,
+          thumbnails: { ...state.thumbnails, [key]: { status: "failed", message } },
+          thumbRequests: without(state.thumbRequests, (id) => id === e.replyTo),
+        };
       }
       const answersTest = state.testId !== null && e.replyTo === state.testId;
       return {

@@ -35,7 +35,11 @@ export function usePanel(link: PanelLink) {
       saveSettings: (settings: SettingsPatch) => link.send({ type: "settings.set", settings }),
       listModels: () => dispatch({ type: "modelsRequested", id: link.send({ type: "models.list" }) }),
       requestThumbnail: (docId: number, layerId?: number) =>
-        dispatch({ type: "thumbRequested", id: link.send({ type: "thumbnail.get", docId, ...(layerId !== undefined ? { layerId } : {}) }), key: thumbKey(docId, layerId) }),
+        dispatch({
+          type: "thumbRequested",
+          id: link.send({ type: "thumbnail.get", docId, ...(layerId !== undefined ? { layerId } : {}) }),
+          key: thumbKey(docId, layerId),
+        }),
       testConnection: () => {
         const id = link.send({ type: "connection.test" });
         dispatch({ type: "testing", id });

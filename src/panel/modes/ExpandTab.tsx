@@ -30,11 +30,7 @@ export function ExpandTab({ state, run, defaultVariations, blend }: ModeProps) {
 
   const exact = size ?? (doc ? { width: doc.width, height: doc.height } : { width: 1024, height: 1024 });
   const target: ExpandTarget =
-    kind === "aspect"
-      ? { kind, aspect, alignment }
-      : kind === "size"
-        ? { kind, width: exact.width, height: exact.height, alignment }
-        : { kind, ...sides };
+    kind === "aspect" ? { kind, aspect, alignment } : kind === "size" ? { kind, width: exact.width, height: exact.height, alignment } : { kind, ...sides };
   const numbers = doc ? expandNumbers({ width: doc.width, height: doc.height }, target) : null;
   const blocked = blockedReason("expand", state, prompt, numbers?.problem);
   const promptsIgnored = engineInfo(state).promptsIgnored;
@@ -65,9 +61,7 @@ export function ExpandTab({ state, run, defaultVariations, blend }: ModeProps) {
 
   return (
     <Flex direction="column" gap="size-150" data-testid="expand-tab">
-      <Text UNSAFE_className="infill-context">
-        {doc ? `Document: ${doc.width} × ${doc.height} px` : "No document open."}
-      </Text>
+      <Text UNSAFE_className="infill-context">{doc ? `Document: ${doc.width} × ${doc.height} px` : "No document open."}</Text>
       <RadioGroup label="New size by" orientation="horizontal" value={kind} onChange={(v) => setKind(v as TargetKind)}>
         <Radio value="aspect">Aspect</Radio>
         <Radio value="size">Exact size</Radio>
@@ -82,10 +76,26 @@ export function ExpandTab({ state, run, defaultVariations, blend }: ModeProps) {
       )}
       {kind === "size" && (
         <Flex direction="row" gap="size-150" wrap>
-          <NumberField label="Width (px)" minValue={1} maxValue={MAX_CANVAS} step={1} value={exact.width}
-            onChange={(v) => setSize({ ...exact, width: Number.isFinite(v) ? Math.round(v) : exact.width })} width="size-1600" formatOptions={{ useGrouping: false }} />
-          <NumberField label="Height (px)" minValue={1} maxValue={MAX_CANVAS} step={1} value={exact.height}
-            onChange={(v) => setSize({ ...exact, height: Number.isFinite(v) ? Math.round(v) : exact.height })} width="size-1600" formatOptions={{ useGrouping: false }} />
+          <NumberField
+            label="Width (px)"
+            minValue={1}
+            maxValue={MAX_CANVAS}
+            step={1}
+            value={exact.width}
+            onChange={(v) => setSize({ ...exact, width: Number.isFinite(v) ? Math.round(v) : exact.width })}
+            width="size-1600"
+            formatOptions={{ useGrouping: false }}
+          />
+          <NumberField
+            label="Height (px)"
+            minValue={1}
+            maxValue={MAX_CANVAS}
+            step={1}
+            value={exact.height}
+            onChange={(v) => setSize({ ...exact, height: Number.isFinite(v) ? Math.round(v) : exact.height })}
+            width="size-1600"
+            formatOptions={{ useGrouping: false }}
+          />
         </Flex>
       )}
       {kind === "sides" ? (

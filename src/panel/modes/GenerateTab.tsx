@@ -27,7 +27,17 @@ export interface GenerateTabProps extends ModeProps {
   requestThumbnail: (docId: number, layerId?: number) => void;
 }
 
-export function GenerateTab({ state, run, defaultVariations, active, requestLayers, customModels, listModels, thumbnails, requestThumbnail }: GenerateTabProps) {
+export function GenerateTab({
+  state,
+  run,
+  defaultVariations,
+  active,
+  requestLayers,
+  customModels,
+  listModels,
+  thumbnails,
+  requestThumbnail,
+}: GenerateTabProps) {
   const [prompt, setPrompt] = useState("");
   const [negative, setNegative] = useState("");
   const [contentClass, setContentClass] = useState<"auto" | "photo" | "art">("auto");
@@ -90,11 +100,26 @@ export function GenerateTab({ state, run, defaultVariations, active, requestLaye
 
   return (
     <Flex direction="column" gap="size-150" data-testid="generate-tab">
-      <PromptField label="Prompt" isRequired value={prompt} onChange={setPrompt} onSubmit={submit}
-        placeholder="Describe the image to generate" hint="Enter runs Generate" testId="generate-prompt" />
+      <PromptField
+        label="Prompt"
+        isRequired
+        value={prompt}
+        onChange={setPrompt}
+        onSubmit={submit}
+        placeholder="Describe the image to generate"
+        hint="Enter runs Generate"
+        testId="generate-prompt"
+      />
       <RecentPrompts prompts={recentPrompts(state.settings?.prefs.history)} onPick={setPrompt} />
-      <TextField label="Avoid (negative prompt)" value={negative} onChange={setNegative} width="100%" maxLength={PROMPT_MAX_CHARS}
-        description={isCustom ? "Not supported by custom models" : "Things that should not appear"} isDisabled={isCustom} />
+      <TextField
+        label="Avoid (negative prompt)"
+        value={negative}
+        onChange={setNegative}
+        width="100%"
+        maxLength={PROMPT_MAX_CHARS}
+        description={isCustom ? "Not supported by custom models" : "Things that should not appear"}
+        isDisabled={isCustom}
+      />
       <Flex direction="row" gap="size-150" wrap>
         <Picker label="Content" selectedKey={contentClass} onSelectionChange={(k) => setContentClass(k as "auto" | "photo" | "art")} width="size-2000">
           <Item key="auto">Automatic</Item>
@@ -108,9 +133,14 @@ export function GenerateTab({ state, run, defaultVariations, active, requestLaye
         </Picker>
       </Flex>
       <Flex direction="column" gap="size-75" data-testid="custom-models" data-status={customModels.status}>
-        <Picker label="Custom model" selectedKey={customModelId ?? "none"} onSelectionChange={pickCustomModel} width="100%"
+        <Picker
+          label="Custom model"
+          selectedKey={customModelId ?? "none"}
+          onSelectionChange={pickCustomModel}
+          width="100%"
           isDisabled={customModels.status !== "ready" || customModels.models.length === 0}
-          description={customModelsDescription(customModels, chosenModel)}>
+          description={customModelsDescription(customModels, chosenModel)}
+        >
           {[
             <Item key="none" textValue="None (standard model)">
               <Text>None (standard model)</Text>
@@ -128,31 +158,68 @@ export function GenerateTab({ state, run, defaultVariations, active, requestLaye
             <Text UNSAFE_className="infill-note" flex>
               {customModels.error.message} {customModels.error.hint}
             </Text>
-            <ActionButton onPress={listModels} data-testid="custom-models-retry">Retry</ActionButton>
+            <ActionButton onPress={listModels} data-testid="custom-models-retry">
+              Retry
+            </ActionButton>
           </Flex>
         )}
       </Flex>
-      <ComboBox label="Style presets" inputValue={presetInput} onInputChange={setPresetInput} width="100%"
+      <ComboBox
+        label="Style presets"
+        inputValue={presetInput}
+        onInputChange={setPresetInput}
+        width="100%"
         description={presets.length ? `${presets.length} chosen` : "Optional: add looks such as watercolor or golden hour"}
         onSelectionChange={(k) => {
           if (k && !presets.includes(String(k))) setPresets([...presets, String(k)]);
           setPresetInput("");
         }}
-        defaultItems={STYLE_PRESETS.filter((s) => !presets.includes(s)).map((id) => ({ id, name: presetLabel(id) }))}>
+        defaultItems={STYLE_PRESETS.filter((s) => !presets.includes(s)).map((id) => ({ id, name: presetLabel(id) }))}
+      >
         {(item) => <Item key={item.id}>{item.name}</Item>}
       </ComboBox>
       {presets.length > 0 && (
-        <TagGroup aria-label="Chosen style presets" items={presets.map((id) => ({ id, name: presetLabel(id) }))}
-          onRemove={(keys) => setPresets(presets.filter((p) => !keys.has(p)))}>
+        <TagGroup
+          aria-label="Chosen style presets"
+          items={presets.map((id) => ({ id, name: presetLabel(id) }))}
+          onRemove={(keys) => setPresets(presets.filter((p) => !keys.has(p)))}
+        >
           {(item) => <Item key={item.id}>{item.name}</Item>}
         </TagGroup>
       )}
-      <ReferencePicker label="Style reference" description="Its look guides the result" documents={state.documents} layers={state.layers}
-        value={styleRef} onChange={setStyleRef} requestLayers={requestLayers} thumbnails={thumbnails} requestThumbnail={requestThumbnail} testId="style-reference" />
-      <ReferencePicker label="Structure reference" description="Its layout and depth guide the result" documents={state.documents} layers={state.layers}
-        value={structureRef} onChange={setStructureRef} requestLayers={requestLayers} thumbnails={thumbnails} requestThumbnail={requestThumbnail} testId="structure-reference" />
-      <Slider label="Visual intensity" minValue={2} maxValue={10} value={intensity} onChange={setIntensity} width="100%"
-        isDisabled={model === "image4_custom"} />
+      <ReferencePicker
+        label="Style reference"
+        description="Its look guides the result"
+        documents={state.documents}
+        layers={state.layers}
+        value={styleRef}
+        onChange={setStyleRef}
+        requestLayers={requestLayers}
+        thumbnails={thumbnails}
+        requestThumbnail={requestThumbnail}
+        testId="style-reference"
+      />
+      <ReferencePicker
+        label="Structure reference"
+        description="Its layout and depth guide the result"
+        documents={state.documents}
+        layers={state.layers}
+        value={structureRef}
+        onChange={setStructureRef}
+        requestLayers={requestLayers}
+        thumbnails={thumbnails}
+        requestThumbnail={requestThumbnail}
+        testId="structure-reference"
+      />
+      <Slider
+        label="Visual intensity"
+        minValue={2}
+        maxValue={10}
+        value={intensity}
+        onChange={setIntensity}
+        width="100%"
+        isDisabled={model === "image4_custom"}
+      />
       {model === "image4_custom" && <Text UNSAFE_className="infill-detail">Visual intensity is not supported by Image 4 custom models.</Text>}
       <VariationsAndSeed variations={variations} onVariations={setVariations} seed={seed} onSeed={setSeed} />
       <RunButton label="Generate" blocked={blocked} note={runNote("generate", state)} onPress={submit} testId="run-generate" />

@@ -16,7 +16,9 @@ export function MoreLikeThis({ state, run, defaultVariations }: Omit<ModeProps, 
   const blocked = similarBlocked(state, source);
   return (
     <Flex direction="column" gap="size-100" data-testid="more-like-this">
-      <Heading level={4} margin={0}>More like this</Heading>
+      <Heading level={4} margin={0}>
+        More like this
+      </Heading>
       <Text UNSAFE_className="infill-detail">New images like what is there now, without a prompt.</Text>
       <Flex direction="row" gap="size-150" alignItems="start" wrap>
         <Picker label="Like" selectedKey={source} onSelectionChange={(k) => setSource(k as SimilarSource)} width="size-2000" data-testid="similar-source">

@@ -6,7 +6,8 @@ import { Button, Flex, Heading, StatusLight, Text, TextArea, View } from "@adobe
 import type { HostCheckReport } from "../../common/protocol/hostcheck-schema";
 import type { PanelLink } from "../model/link";
 
-type Status = { kind: "idle" } | { kind: "running"; id: string } | { kind: "done"; report: HostCheckReport; savedAs?: string } | { kind: "error"; message: string };
+type Status =
+  { kind: "idle" } | { kind: "running"; id: string } | { kind: "done"; report: HostCheckReport; savedAs?: string } | { kind: "error"; message: string };
 
 const LIGHT = { pass: "positive", fail: "negative", info: "info" } as const;
 
@@ -31,7 +32,9 @@ export function HostCheckSection({ link }: { link: PanelLink }) {
   };
   return (
     <Flex direction="column" gap="size-100" data-testid="host-check">
-      <Heading level={3} margin={0}>This Photoshop</Heading>
+      <Heading level={3} margin={0}>
+        This Photoshop
+      </Heading>
       <Text UNSAFE_className="infill-detail">Checks what Infill relies on, on scratch documents it creates and closes. Your documents are not touched.</Text>
       <Button variant="secondary" onPress={run} isPending={status.kind === "running"} data-testid="host-check-run">
         Check this Photoshop
@@ -40,7 +43,9 @@ export function HostCheckSection({ link }: { link: PanelLink }) {
       {status.kind === "done" && (
         <View padding="size-100" borderWidth="thin" borderColor="default" borderRadius="regular" data-testid="host-check-report">
           <Text>
-            {status.report.failed === 0 ? "Everything Infill needs works here." : `${status.report.failed} check(s) failed: send the report below with your issue.`}
+            {status.report.failed === 0
+              ? "Everything Infill needs works here."
+              : `${status.report.failed} check(s) failed: send the report below with your issue.`}
             {status.savedAs ? ` Saved in the plugin data folder as ${status.savedAs}.` : ""}
           </Text>
           {status.report.probes.map((p) => (

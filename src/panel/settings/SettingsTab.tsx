@@ -37,15 +37,32 @@ export function SettingsTab({ settings, connection, testing, save, test, link }:
 
   return (
     <Flex direction="column" gap="size-150" data-testid="settings-tab">
-      <Heading level={3} margin={0}>Broker</Heading>
-      <TextField label="Broker URL" value={url} onChange={setUrl} width="100%" type="url" inputMode="url"
-        description="The Infill broker your team runs, e.g. http://127.0.0.1:8765" data-testid="broker-url"
-        onKeyDown={(e) => (e.key === "Enter" ? saveConnection() : e.continuePropagation())} />
-      <TextField label="Broker key" value={key} onChange={setKey} width="100%" type="password" autoComplete="off"
+      <Heading level={3} margin={0}>
+        Broker
+      </Heading>
+      <TextField
+        label="Broker URL"
+        value={url}
+        onChange={setUrl}
+        width="100%"
+        type="url"
+        inputMode="url"
+        description="The Infill broker your team runs, e.g. http://127.0.0.1:8765"
+        data-testid="broker-url"
+        onKeyDown={(e) => (e.key === "Enter" ? saveConnection() : e.continuePropagation())}
+      />
+      <TextField
+        label="Broker key"
+        value={key}
+        onChange={setKey}
+        width="100%"
+        type="password"
+        autoComplete="off"
         placeholder={settings.hasKey ? "A key is stored (hidden)" : "Paste your broker key"}
         description={settings.hasKey ? "Stored securely by the host and never shown again. Type a new one to replace it." : "No key stored yet."}
         data-testid="broker-key"
-        onKeyDown={(e) => (e.key === "Enter" ? saveConnection() : e.continuePropagation())} />
+        onKeyDown={(e) => (e.key === "Enter" ? saveConnection() : e.continuePropagation())}
+      />
       <Flex direction="row" gap="size-100" wrap>
         <Button variant="accent" onPress={saveConnection} isDisabled={!urlDirty && !key} data-testid="settings-save">
           Save
@@ -58,16 +75,19 @@ export function SettingsTab({ settings, connection, testing, save, test, link }:
             Paste key
           </ActionButton>
         )}
-        {settings.hasKey && (
-          <ActionButton onPress={() => save({ clearKey: true })}>Forget key</ActionButton>
-        )}
+        {settings.hasKey && <ActionButton onPress={() => save({ clearKey: true })}>Forget key</ActionButton>}
       </Flex>
       {!urlDirty && !key ? null : <Text UNSAFE_className="infill-detail">Unsaved changes: press Save, then test.</Text>}
       {connection && (
-        <View padding="size-100" borderWidth="thin" borderColor="default" borderRadius="regular" data-testid="connection-result" data-diagnosis={connection.diagnosis}>
-          <StatusLight variant={connection.ok ? (connection.diagnosis === "local_mode" ? "notice" : "positive") : "negative"}>
-            {connection.message}
-          </StatusLight>
+        <View
+          padding="size-100"
+          borderWidth="thin"
+          borderColor="default"
+          borderRadius="regular"
+          data-testid="connection-result"
+          data-diagnosis={connection.diagnosis}
+        >
+          <StatusLight variant={connection.ok ? (connection.diagnosis === "local_mode" ? "notice" : "positive") : "negative"}>{connection.message}</StatusLight>
           {connection.hint && <Text UNSAFE_className="infill-hint">{connection.hint}</Text>}
           {connection.detail && (
             <>
@@ -79,16 +99,32 @@ export function SettingsTab({ settings, connection, testing, save, test, link }:
           )}
         </View>
       )}
-      <Heading level={3} margin={0}>Results</Heading>
-      <NumberField label="Blend band (px)" minValue={0} maxValue={256} step={1} value={prefs.blend.bandPx} width="size-2000"
+      <Heading level={3} margin={0}>
+        Results
+      </Heading>
+      <NumberField
+        label="Blend band (px)"
+        minValue={0}
+        maxValue={256}
+        step={1}
+        value={prefs.blend.bandPx}
+        width="size-2000"
         description="Width of the edge where generated pixels fade into the original. At the default (16 px, tones matched) a fill's band follows the selection: about 1/40 of its longest side, 4–32 px"
-        onChange={(v) => Number.isFinite(v) && save({ prefs: { blend: { ...prefs.blend, bandPx: Math.round(v) } } })} />
+        onChange={(v) => Number.isFinite(v) && save({ prefs: { blend: { ...prefs.blend, bandPx: Math.round(v) } } })}
+      />
       <Switch isSelected={prefs.blend.toneMatch} onChange={(toneMatch) => save({ prefs: { blend: { ...prefs.blend, toneMatch } } })}>
         Match tones to the surroundings
       </Switch>
-      <NumberField label="Default variations" minValue={1} maxValue={4} step={1} value={prefs.numVariations} width="size-2000"
+      <NumberField
+        label="Default variations"
+        minValue={1}
+        maxValue={4}
+        step={1}
+        value={prefs.numVariations}
+        width="size-2000"
         description="How many variations a new run starts with"
-        onChange={(v) => Number.isFinite(v) && save({ prefs: { numVariations: Math.min(4, Math.max(1, Math.round(v))) } })} />
+        onChange={(v) => Number.isFinite(v) && save({ prefs: { numVariations: Math.min(4, Math.max(1, Math.round(v))) } })}
+      />
       {link && <HostCheckSection link={link} />}
     </Flex>
   );

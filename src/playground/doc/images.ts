@@ -13,7 +13,7 @@ export interface Sample {
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 4294967296);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 4294967296;
 }
 
 export const SAMPLES: Sample[] = [
@@ -84,10 +84,14 @@ export const SAMPLES: Sample[] = [
         ctx.fill();
       });
       ctx.fillStyle = "rgba(255,255,255,0.9)";
-      for (const [cx, cy, s] of [[180, 140, 1], [520, 90, 1.3], [660, 200, 0.8]]) {
+      for (const [cx, cy, s] of [
+        [180, 140, 1],
+        [520, 90, 1.3],
+        [660, 200, 0.8],
+      ]) {
         for (let i = 0; i < 5; i++) {
           ctx.beginPath();
-          ctx.arc(cx + (i - 2) * 22 * s, cy + ((i % 2) * -12) * s, 26 * s, 0, Math.PI * 2);
+          ctx.arc(cx + (i - 2) * 22 * s, cy + (i % 2) * -12 * s, 26 * s, 0, Math.PI * 2);
           ctx.fill();
         }
       }
@@ -164,9 +168,7 @@ export function imageToCanvas(img: RGBAImage): HTMLCanvasElement {
 }
 
 export function encodePng(img: RGBAImage): Promise<Blob> {
-  return new Promise((resolve, reject) =>
-    imageToCanvas(img).toBlob((b) => (b ? resolve(b) : reject(new Error("PNG encoding failed"))), "image/png"),
-  );
+  return new Promise((resolve, reject) => imageToCanvas(img).toBlob((b) => (b ? resolve(b) : reject(new Error("PNG encoding failed"))), "image/png"));
 }
 
 export function download(blob: Blob, name: string): void {

@@ -38,7 +38,11 @@ export function panelConnector(o: PanelConnectionOptions): (iframe: HTMLIFrameEl
       store: o.store,
       settings: o.settings,
       theme: o.theme,
-      info: { pluginVersion: o.version, hostApp: "playground", hostVersion: navigator.userAgent.replace(/^.*(Chrom\w*\/[\d.]+|Firefox\/[\d.]+|Version\/[\d.]+).*$/, "$1") },
+      info: {
+        pluginVersion: o.version,
+        hostApp: "playground",
+        hostVersion: navigator.userAgent.replace(/^.*(Chrom\w*\/[\d.]+|Firefox\/[\d.]+|Version\/[\d.]+).*$/, "$1"),
+      },
       pollMs: 0,
     });
     controller.start();

@@ -28,7 +28,8 @@ export async function readEngine(origin: string = window.location.origin, f: typ
       return {
         mode: "local",
         label: "Engine: local (no Firefly)",
-        notice: "This broker runs its local engine: Fill and Expand continue the surroundings and ignore prompts; Generate is unavailable. Start the broker with Firefly credentials for prompts.",
+        notice:
+          "This broker runs its local engine: Fill and Expand continue the surroundings and ignore prompts; Generate is unavailable. Start the broker with Firefly credentials for prompts.",
       };
     }
     if (body.mode === "firefly") return { mode: "firefly", label: "Engine: Firefly", notice: null };

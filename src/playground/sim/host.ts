@@ -249,7 +249,9 @@ export class SimHost implements Host {
       for (const c of layers.filter((x) => x.parentId === l.id)) {
         const b = boundsOf(c);
         if (isEmptyRect(b)) continue;
-        acc = acc ? { left: Math.min(acc.left, b.left), top: Math.min(acc.top, b.top), right: Math.max(acc.right, b.right), bottom: Math.max(acc.bottom, b.bottom) } : b;
+        acc = acc
+          ? { left: Math.min(acc.left, b.left), top: Math.min(acc.top, b.top), right: Math.max(acc.right, b.right), bottom: Math.max(acc.bottom, b.bottom) }
+          : b;
       }
       return acc ?? { left: 0, top: 0, right: 0, bottom: 0 };
     };

@@ -15,8 +15,18 @@ export interface OpContext {
 export class PlanError extends Error {}
 
 function anchorOffset(anchor: Anchor, extraW: number, extraH: number): [number, number] {
-  const h = anchor === "topLeft" || anchor === "left" || anchor === "bottomLeft" ? 0 : anchor === "topRight" || anchor === "right" || anchor === "bottomRight" ? extraW : Math.floor(extraW / 2);
-  const v = anchor === "topLeft" || anchor === "top" || anchor === "topRight" ? 0 : anchor === "bottomLeft" || anchor === "bottom" || anchor === "bottomRight" ? extraH : Math.floor(extraH / 2);
+  const h =
+    anchor === "topLeft" || anchor === "left" || anchor === "bottomLeft"
+      ? 0
+      : anchor === "topRight" || anchor === "right" || anchor === "bottomRight"
+        ? extraW
+        : Math.floor(extraW / 2);
+  const v =
+    anchor === "topLeft" || anchor === "top" || anchor === "topRight"
+      ? 0
+      : anchor === "bottomLeft" || anchor === "bottom" || anchor === "bottomRight"
+        ? extraH
+        : Math.floor(extraH / 2);
   return [h, v];
 }
 
@@ -105,7 +115,20 @@ export function applyOp(state: DocState, op: LayerOp, ctx: OpContext): DocState 
       const id = ctx.nextId();
       let layer: SimLayer;
       if (op.op === "createGroup") {
-        layer = { id, name: op.name, kind: "group", parentId: parent?.id ?? null, visible: true, isBackground: false, left: 0, top: 0, width: 0, height: 0, data: null, mask: null };
+        layer = {
+          id,
+          name: op.name,
+          kind: "group",
+          parentId: parent?.id ?? null,
+          visible: true,
+          isBackground: false,
+          left: 0,
+          top: 0,
+          width: 0,
+          height: 0,
+          data: null,
+          mask: null,
+        };
       } else {
         const { pixels } = op;
         if (pixels.data.length !== pixels.width * pixels.height * 4) throw new PlanError("pixel buffer size does not match its dimensions");

@@ -38,7 +38,12 @@ export function renderWindow(state: DocState, depth: Depth, window: Rect, layerI
   // A flat 8-bit document read inside its canvas is a plain copy (as Photoshop's native read is fast).
   if (layers.length === 1 && depth === 8 && layers[0].masks.length === 0 && layerId === undefined) {
     const l = layers[0].layer;
-    if (window.left >= Math.max(0, l.left) && window.top >= Math.max(0, l.top) && window.right <= Math.min(state.width, l.left + l.width) && window.bottom <= Math.min(state.height, l.top + l.height)) {
+    if (
+      window.left >= Math.max(0, l.left) &&
+      window.top >= Math.max(0, l.top) &&
+      window.right <= Math.min(state.width, l.left + l.width) &&
+      window.bottom <= Math.min(state.height, l.top + l.height)
+    ) {
       const src = l.data as Uint8Array;
       for (let y = window.top; y < window.bottom; y++) {
         const s = ((y - l.top) * l.width + (window.left - l.left)) * 4;

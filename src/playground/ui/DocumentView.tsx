@@ -35,7 +35,8 @@ function selectionOverlay(img: RGBAImage, sel: SelectionMask | null, scale: numb
       const m = at(x, y);
       const i = (y * W + x) * 4;
       const inside = m >= 128;
-      const edge = inside && (at(x - 1, y) < 128 || at(x + 1, y) < 128 || at(x, y - 1) < 128 || at(x, y + 1) < 128 || x === 0 || y === 0 || x === W - 1 || y === H - 1);
+      const edge =
+        inside && (at(x - 1, y) < 128 || at(x + 1, y) < 128 || at(x, y - 1) < 128 || at(x, y + 1) < 128 || x === 0 || y === 0 || x === W - 1 || y === H - 1);
       if (edge) {
         const v = ((x + y) >> 2) & 1 ? 255 : 0;
         data[i] = data[i + 1] = data[i + 2] = v;
@@ -72,10 +73,11 @@ export function DocumentView({ image, selection, tool, feather, onSelect }: Docu
     ctx.clearRect(0, 0, c.width, c.height);
     // Checkerboard for transparency.
     const s = 8;
-    for (let y = 0; y < c.height; y += s) for (let x = 0; x < c.width; x += s) {
-      ctx.fillStyle = ((x + y) / s) % 2 ? "#cfcfcf" : "#f4f4f4";
-      ctx.fillRect(x, y, s, s);
-    }
+    for (let y = 0; y < c.height; y += s)
+      for (let x = 0; x < c.width; x += s) {
+        ctx.fillStyle = ((x + y) / s) % 2 ? "#cfcfcf" : "#f4f4f4";
+        ctx.fillRect(x, y, s, s);
+      }
     ctx.imageSmoothingQuality = "high";
     if (base.current) ctx.drawImage(base.current, 0, 0, c.width, c.height);
     if (overlay.current) ctx.drawImage(overlay.current, 0, 0, c.width, c.height);

@@ -47,7 +47,14 @@ export function LayersList({ layers, docSize, onToggle }: LayersListProps) {
   return (
     <ul className="pg-layers" data-testid="layers" aria-label="Layers">
       {layers.map((l) => (
-        <li key={l.id} className={l.visible ? "pg-layer" : "pg-layer pg-layer--hidden"} style={{ paddingLeft: 6 + depth(l) * 14 }} data-testid="layer" data-layer-id={l.id} data-visible={l.visible}>
+        <li
+          key={l.id}
+          className={l.visible ? "pg-layer" : "pg-layer pg-layer--hidden"}
+          style={{ paddingLeft: 6 + depth(l) * 14 }}
+          data-testid="layer"
+          data-layer-id={l.id}
+          data-visible={l.visible}
+        >
           <button type="button" className="pg-eye" aria-pressed={l.visible} aria-label={`${l.visible ? "Hide" : "Show"} ${l.name}`} onClick={() => onToggle(l)}>
             <svg width="16" height="12" viewBox="0 0 16 12" aria-hidden="true">
               {l.visible ? (
@@ -60,7 +67,9 @@ export function LayersList({ layers, docSize, onToggle }: LayersListProps) {
               )}
             </svg>
           </button>
-          <span className="pg-layer-kind" aria-hidden>{l.kind === "group" ? "▸" : "▪"}</span>
+          <span className="pg-layer-kind" aria-hidden>
+            {l.kind === "group" ? "▸" : "▪"}
+          </span>
           <span className="pg-layer-name">{l.name}</span>
           {l.mask && <MaskThumb layer={l} docSize={docSize} />}
         </li>

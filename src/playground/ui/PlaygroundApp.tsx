@@ -147,7 +147,12 @@ export function PlaygroundApp({ host, connectPanel, engineLabel, notice, theme }
         hasDocument={active !== null}
         canUndo={history.length > 1}
         canRedo={canRedo}
-        onOpenFile={(f) => decodeFile(f).then((img) => openImage(f.name, img), (e) => setMessage(`Could not open ${f.name}: ${e instanceof Error ? e.message : e}`))}
+        onOpenFile={(f) =>
+          decodeFile(f).then(
+            (img) => openImage(f.name, img),
+            (e) => setMessage(`Could not open ${f.name}: ${e instanceof Error ? e.message : e}`),
+          )
+        }
         onOpenSample={(id) => {
           const s = SAMPLES.find((x) => x.id === id);
           if (s) openImage(s.title, renderSample(s));
@@ -160,7 +165,11 @@ export function PlaygroundApp({ host, connectPanel, engineLabel, notice, theme }
           download(new Blob([png.slice().buffer as ArrayBuffer], { type: "image/png" }), `${activeDoc.title.replace(/\.[a-z]+$/i, "")}-infill.png`);
         }}
       />
-      {notice && <div className="pg-notice" data-testid="pg-notice">{notice}</div>}
+      {notice && (
+        <div className="pg-notice" data-testid="pg-notice">
+          {notice}
+        </div>
+      )}
       <div className="pg-main">
         <section className="pg-doc" aria-label="Document">
           <nav className="pg-tabs" aria-label="Open documents" role="tablist">
@@ -169,22 +178,40 @@ export function PlaygroundApp({ host, connectPanel, engineLabel, notice, theme }
                 <button type="button" role="tab" aria-selected={d.id === active} onClick={() => act(() => host.activate(d.id))} data-testid="doc-tab">
                   {d.title}
                 </button>
-                <button type="button" className="pg-close" aria-label={`Close ${d.title}`} onClick={() => act(() => host.closeDocument(d.id))}>×</button>
+                <button type="button" className="pg-close" aria-label={`Close ${d.title}`} onClick={() => act(() => host.closeDocument(d.id))}>
+                  ×
+                </button>
               </span>
             ))}
           </nav>
-          <SelectionTools tool={tool} onTool={setTool} feather={feather} onFeather={setFeather} disabled={active === null}
+          <SelectionTools
+            tool={tool}
+            onTool={setTool}
+            feather={feather}
+            onFeather={setFeather}
+            disabled={active === null}
             onSelectAll={() => active !== null && act(() => host.setSelection(active, { left: 0, top: 0, right: size.width, bottom: size.height }))}
-            onDeselect={() => active !== null && act(() => host.deselect(active))} />
+            onDeselect={() => active !== null && act(() => host.deselect(active))}
+          />
           <div className="pg-stage">
-            <DocumentView image={image} selection={selection} tool={tool} feather={feather}
-              onSelect={(sel) => active !== null && act(() => (sel ? host.setSelection(active, sel.bounds, sel.mask) : host.deselect(active)))} />
+            <DocumentView
+              image={image}
+              selection={selection}
+              tool={tool}
+              feather={feather}
+              onSelect={(sel) => active !== null && act(() => (sel ? host.setSelection(active, sel.bounds, sel.mask) : host.deselect(active)))}
+            />
           </div>
           <footer className="pg-status" data-testid="doc-status">
             {image && activeDoc
               ? `${activeDoc.title} · ${image.width} × ${image.height} px · ${selection ? `selection ${selection.bounds.right - selection.bounds.left} × ${selection.bounds.bottom - selection.bounds.top} at (${selection.bounds.left}, ${selection.bounds.top})` : "no selection"}`
               : "No document"}
-            {message && <span className="pg-msg" role="status"> · {message}</span>}
+            {message && (
+              <span className="pg-msg" role="status">
+                {" "}
+                · {message}
+              </span>
+            )}
           </footer>
         </section>
         <aside className="pg-side" aria-label="Layers and history">

@@ -22,19 +22,38 @@ export function SelectionTools(p: SelectionToolsProps) {
   return (
     <div className="pg-tools" role="toolbar" aria-label="Selection tools">
       {TOOLS.map((t) => (
-        <button key={t.id} type="button" aria-pressed={p.tool === t.id} className={p.tool === t.id ? "on" : ""}
-          onClick={() => p.onTool(t.id)} disabled={p.disabled} data-testid={`tool-${t.id}`}>
+        <button
+          key={t.id}
+          type="button"
+          aria-pressed={p.tool === t.id}
+          className={p.tool === t.id ? "on" : ""}
+          onClick={() => p.onTool(t.id)}
+          disabled={p.disabled}
+          data-testid={`tool-${t.id}`}
+        >
           {t.label}
         </button>
       ))}
       <label className="pg-field">
         Feather
-        <input type="number" min={0} max={200} step={1} value={p.feather} data-testid="feather"
-          onChange={(e) => p.onFeather(Math.max(0, Math.min(200, Number(e.target.value) || 0)))} disabled={p.disabled} />
+        <input
+          type="number"
+          min={0}
+          max={200}
+          step={1}
+          value={p.feather}
+          data-testid="feather"
+          onChange={(e) => p.onFeather(Math.max(0, Math.min(200, Number(e.target.value) || 0)))}
+          disabled={p.disabled}
+        />
         px
       </label>
-      <button type="button" onClick={p.onSelectAll} disabled={p.disabled}>Select all</button>
-      <button type="button" onClick={p.onDeselect} disabled={p.disabled} data-testid="deselect">Deselect</button>
+      <button type="button" onClick={p.onSelectAll} disabled={p.disabled}>
+        Select all
+      </button>
+      <button type="button" onClick={p.onDeselect} disabled={p.disabled} data-testid="deselect">
+        Deselect
+      </button>
     </div>
   );
 }

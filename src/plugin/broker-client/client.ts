@@ -143,21 +143,42 @@ export function createBrokerClient(opts: HttpBrokerClientOptions): BrokerClient 
     return OUTPUT_ROUTE.test(path) && !/[?&](crop|of)=/.test(path) ? path : null;
   }
 
-  const parse = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, body: unknown, what: string): T => {
+  const parse = <T>(
+    schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } },
+    body: unknown,
+    what: string,
+  ): T => {
     const r = schema.safeParse(typeof body === "string" && body.startsWith("{") ? JSON.parse(body) : body);
-    if (!r.success) throw new BrokerError("service_unavailable", "The broker sent an answer Infill does not understand. Check that broker and panel versions match.", `${what}: ${r.error.message}`, 200);
+    if (!r.success)
+      throw new BrokerError(
+        "service_unavailable",
+        "The broker sent an answer Infill does not understand. Check that broker and panel versions match.",
+        `${what}: ${r.error.message}`,
+        200,
+      );
     return r.data;
   };
 
   return {
     async upload(bytes, contentType, signal) {
-      const { body } = await call("/v2/storage/image", { method: "POST", body: bytes as unknown as BodyInit, headers: { "content-type": contentType }, signal });
+      const { body } = await call("/v2/storage/image", {
+        method: "POST",
+        body: bytes as unknown as BodyInit,
+        headers: { "content-type": contentType },
+        signal,
+      });
       return parse(UploadResponseSchema, body, "upload").images[0].id;
     },
     async submit(endpoint, request, modelVersion, signal) {
       const checked = validateSubmit(endpoint, request, modelVersion);
       if (!checked.ok) {
-        throw new BrokerError("invalid_input", `This request can't be sent: ${checked.body.message}.`, JSON.stringify(checked.body.validation_errors), 422, "validation_error");
+        throw new BrokerError(
+          "invalid_input",
+          `This request can't be sent: ${checked.body.message}.`,
+          JSON.stringify(checked.body.validation_errors),
+          422,
+          "validation_error",
+        );
       }
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (modelVersion) headers["x-model-version"] = modelVersion;

@@ -192,7 +192,11 @@ export class HostController {
         return this.runJob(cmd.params, cmd.id);
       case "job.cancel": {
         const r = this.running.get(cmd.jobId);
-        if (!r) return this.sendError({ category: "not_found", code: "unknown_job", message: "That job is not running.", hint: "It may have finished already." }, cmd.id);
+        if (!r)
+          return this.sendError(
+            { category: "not_found", code: "unknown_job", message: "That job is not running.", hint: "It may have finished already." },
+            cmd.id,
+          );
         r.cancel();
         return;
       }
@@ -326,7 +330,10 @@ export class HostController {
   }
 
   private unknownJob(replyTo: string | undefined): void {
-    this.sendError({ category: "not_found", code: "unknown_job", message: "Infill no longer knows that job.", hint: "Its results may have been dismissed." }, replyTo);
+    this.sendError(
+      { category: "not_found", code: "unknown_job", message: "Infill no longer knows that job.", hint: "Its results may have been dismissed." },
+      replyTo,
+    );
   }
 
   private async listJobs(): Promise<JobState[]> {
@@ -381,8 +388,18 @@ export class HostController {
     let selection: { bounds: Rect } | null = null;
     if (doc) {
       const reason = unsupportedReason(doc);
-      active = { id: doc.id, title: doc.title, width: doc.width, height: doc.height, mode: doc.mode, bitDepth: doc.bitDepth, resolution: doc.resolution, supported: reason === null, ...(reason ? { unsupportedReason: reason } : {}) };
-      const bounds = this.o.selectionBounds ? await this.o.selectionBounds(doc.id) : (await this.o.host.selection(doc.id))?.bounds ?? null;
+      active = {
+        id: doc.id,
+        title: doc.title,
+        width: doc.width,
+        height: doc.height,
+        mode: doc.mode,
+        bitDepth: doc.bitDepth,
+        resolution: doc.resolution,
+        supported: reason === null,
+        ...(reason ? { unsupportedReason: reason } : {}),
+      };
+      const bounds = this.o.selectionBounds ? await this.o.selectionBounds(doc.id) : ((await this.o.host.selection(doc.id))?.bounds ?? null);
       selection = bounds ? { bounds } : null;
     }
     this.sendIfChanged("document.state", { active, selection });

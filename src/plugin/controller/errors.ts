@@ -30,7 +30,13 @@ export function describeError(e: unknown): ErrorEventBody {
     return { category, code: e.code, message: e.message, hint, ...(e.detail ? { detail: e.detail } : {}) };
   }
   if (e instanceof BrokerError) {
-    return { category: e.category, code: e.code ?? `http_${e.status}`, message: e.message, hint: "See the message above.", ...(e.detail ? { detail: e.detail } : {}) };
+    return {
+      category: e.category,
+      code: e.code ?? `http_${e.status}`,
+      message: e.message,
+      hint: "See the message above.",
+      ...(e.detail ? { detail: e.detail } : {}),
+    };
   }
   if (hasJobError(e)) {
     const j = e.jobError;

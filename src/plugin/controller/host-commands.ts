@@ -29,7 +29,11 @@ export async function answerHostCommand(
   if (!o.readClipboard) throw new SettingsError("unavailable", "This host cannot read the clipboard.", "Type or paste the key into the field instead.");
   const text = (await o.readClipboard()).trim();
   if (!text || /\s/.test(text) || text.length > 4096) {
-    throw new SettingsError("bad_key", text ? "The clipboard does not hold a broker key (one line, no spaces)." : "The clipboard is empty.", "Copy the key the broker printed, then press Paste again.");
+    throw new SettingsError(
+      "bad_key",
+      text ? "The clipboard does not hold a broker key (one line, no spaces)." : "The clipboard is empty.",
+      "Copy the key the broker printed, then press Paste again.",
+    );
   }
   send("settings", { settings: await o.settings.update({ brokerKey: text }), replyTo: cmd.id });
 }

@@ -17,7 +17,12 @@ const coversCanvas = (r: Rect, size: Size) => r.left <= 0 && r.top <= 0 && r.rig
 export function similarParamsFor(job: JobState, index: number, numVariations: number): SimilarParams | ErrorEventBody {
   const v = job.variations.find((x) => x.index === index);
   if (job.phase !== "done" || !v || v.layerId === undefined) {
-    return { category: "invalid_input", code: "variation_not_placed", message: "That variation is not placed in the document.", hint: "Place the results first, then ask for more like one of them." };
+    return {
+      category: "invalid_input",
+      code: "variation_not_placed",
+      message: "That variation is not placed in the document.",
+      hint: "Place the results first, then ask for more like one of them.",
+    };
   }
   const whole = !job.target || !job.docSizeAtCapture || coversCanvas(job.target, job.docSizeAtCapture);
   const params: SimilarParams = { kind: "similar", source: whole ? "document" : "selection", numVariations };

@@ -3,8 +3,6 @@
 import type { DocProbe } from "./imaging-probes";
 import { guarded } from "./outcome";
 
-
-
 const fmt = (r: { left: number; top: number; right: number; bottom: number }) => `${r.left},${r.top},${r.right},${r.bottom}`;
 
 export const documentProbes: DocProbe[] = [
@@ -22,7 +20,9 @@ export const documentProbes: DocProbe[] = [
         });
         const after = await doc.historyNames();
         const observed = `${before.length} states before, ${after.length} after`;
-        return JSON.stringify(before) === JSON.stringify(after) ? { verdict: "pass", observed } : { verdict: "fail", observed: `${observed}: ${after.slice(before.length).join(", ") || "list changed"}` };
+        return JSON.stringify(before) === JSON.stringify(after)
+          ? { verdict: "pass", observed }
+          : { verdict: "fail", observed: `${observed}: ${after.slice(before.length).join(", ") || "list changed"}` };
       }),
   },
   {
@@ -43,8 +43,12 @@ export const documentProbes: DocProbe[] = [
         const b2 = await doc.layerBounds(layer);
         const observed = `sizes ${s1.width}×${s1.height}, ${s2.width}×${s2.height}; layer ${fmt(b1)} then ${fmt(b2)}`;
         const ok =
-          s1.width === start.width + 20 && s1.height === start.height + 10 && s2.width === s1.width + 6 && s2.height === s1.height + 4 &&
-          fmt(b1) === "10,10,14,14" && fmt(b2) === "16,14,20,18";
+          s1.width === start.width + 20 &&
+          s1.height === start.height + 10 &&
+          s2.width === s1.width + 6 &&
+          s2.height === s1.height + 4 &&
+          fmt(b1) === "10,10,14,14" &&
+          fmt(b2) === "16,14,20,18";
         return { verdict: ok ? "pass" : "fail", observed };
       }),
   },

@@ -16,7 +16,8 @@ export function pattern(bits: 8 | 16 | 32, w = SIDE, h = SIDE): Uint8Array | Uin
   const max = bits === 8 ? 255 : bits === 16 ? 32768 : 1;
   const out = bits === 8 ? new Uint8Array(w * h * 4) : bits === 16 ? new Uint16Array(w * h * 4) : new Float32Array(w * h * 4);
   for (let i = 0; i < w * h; i++) {
-    const x = i % w, y = Math.floor(i / w);
+    const x = i % w,
+      y = Math.floor(i / w);
     const v = [x / (w - 1), y / (h - 1), ((x + y) % 3) / 2];
     for (let k = 0; k < 3; k++) out[i * 4 + k] = bits === 32 ? v[k] : Math.round(v[k] * max);
     out[i * 4 + 3] = max;
@@ -29,8 +30,6 @@ function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): string | n
   for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return `value ${i} is ${a[i]} instead of ${b[i]}`;
   return null;
 }
-
-
 
 function perDepth(bits: 8 | 16 | 32): DocProbe[] {
   return [
@@ -46,7 +45,8 @@ function perDepth(bits: 8 | 16 | 32): DocProbe[] {
           await doc.putPixels(layer, data, SIDE, SIDE, AT);
           const got = await doc.getPixels(layer, rectAt(AT, SIDE, SIDE));
           const bounds = rectAt(AT, SIDE, SIDE);
-          if (JSON.stringify(got.sourceBounds) !== JSON.stringify(bounds)) return { verdict: "fail", observed: `sourceBounds ${JSON.stringify(got.sourceBounds)}` };
+          if (JSON.stringify(got.sourceBounds) !== JSON.stringify(bounds))
+            return { verdict: "fail", observed: `sourceBounds ${JSON.stringify(got.sourceBounds)}` };
           if (got.components !== 4) return { verdict: "fail", observed: `${got.components} components` };
           const diff = firstDifference(got.data, data);
           return diff ? { verdict: "fail", observed: diff } : { verdict: "pass", observed: "exact" };
@@ -105,7 +105,9 @@ export const selectionProbes: DocProbe[] = [
         await doc.deselect();
         const got = await doc.getSelection({ left: 0, top: 0, right: 8, bottom: 8 });
         if (got === "threw") return { verdict: "info", observed: "throws", branch: "no selection: caught error" };
-        return got.every((v) => v === 0) ? { verdict: "info", observed: "empty mask", branch: "no selection: empty mask" } : { verdict: "fail", observed: "a non-empty mask without a selection" };
+        return got.every((v) => v === 0)
+          ? { verdict: "info", observed: "empty mask", branch: "no selection: empty mask" }
+          : { verdict: "fail", observed: "a non-empty mask without a selection" };
       }),
   },
   {

@@ -12,7 +12,11 @@ export const runtimeProbes: Probe<RuntimeEnv>[] = [
     group: "runtime",
     expected: "URL and URLSearchParams present or not: Infill reads addresses with its own parser",
     async run(env) {
-      return { verdict: "info", observed: `URL ${has(env, "URL") ? "present" : "absent"}, URLSearchParams ${has(env, "URLSearchParams") ? "present" : "absent"}`, branch: "own address parser" };
+      return {
+        verdict: "info",
+        observed: `URL ${has(env, "URL") ? "present" : "absent"}, URLSearchParams ${has(env, "URLSearchParams") ? "present" : "absent"}`,
+        branch: "own address parser",
+      };
     },
   },
   {
@@ -25,7 +29,9 @@ export const runtimeProbes: Probe<RuntimeEnv>[] = [
       const Dec = env.globals.TextDecoder as typeof TextDecoder;
       const text = "Infill é ✓";
       const back = new Dec().decode(new Enc().encode(text));
-      return back === text ? { verdict: "pass", observed: "round trip exact", branch: "TextEncoder/TextDecoder" } : { verdict: "fail", observed: `round trip gave ${JSON.stringify(back)}` };
+      return back === text
+        ? { verdict: "pass", observed: "round trip exact", branch: "TextEncoder/TextDecoder" }
+        : { verdict: "fail", observed: `round trip gave ${JSON.stringify(back)}` };
     },
   },
   {
@@ -38,7 +44,11 @@ export const runtimeProbes: Probe<RuntimeEnv>[] = [
       const listens = typeof (c.signal as { addEventListener?: unknown }).addEventListener === "function";
       c.abort();
       if (c.signal.aborted !== true) return { verdict: "fail", observed: "signal.aborted stays false after abort()" };
-      return { verdict: "pass", observed: `aborted works; addEventListener ${listens ? "present" : "absent"}`, branch: listens ? "abort events" : "checks `aborted` every 100 ms" };
+      return {
+        verdict: "pass",
+        observed: `aborted works; addEventListener ${listens ? "present" : "absent"}`,
+        branch: listens ? "abort events" : "checks `aborted` every 100 ms",
+      };
     },
   },
   {
@@ -47,7 +57,11 @@ export const runtimeProbes: Probe<RuntimeEnv>[] = [
     expected: "fetch rejects on abort, or ignores it (requests are raced against their signal either way)",
     async run(env) {
       const r = await env.fetchAfterAbort();
-      return { verdict: "info", observed: r === "rejected" ? "fetch honours abort" : r === "answered" ? "fetch ignores abort (answered)" : "fetch ignores abort (no answer)", branch: "request raced against its signal" };
+      return {
+        verdict: "info",
+        observed: r === "rejected" ? "fetch honours abort" : r === "answered" ? "fetch ignores abort (answered)" : "fetch ignores abort (no answer)",
+        branch: "request raced against its signal",
+      };
     },
   },
   {
@@ -58,7 +72,9 @@ export const runtimeProbes: Probe<RuntimeEnv>[] = [
       const value = new Uint8Array([105, 110, 102, 105, 108, 108, 0, 255, 1]);
       try {
         const back = await env.secureRoundTrip("infill.hostcheck", value);
-        return sameBytes(back, value) ? { verdict: "pass", observed: "round trip exact" } : { verdict: "fail", observed: `read back ${back ? `[${Array.from(back).join(",")}]` : "nothing"}` };
+        return sameBytes(back, value)
+          ? { verdict: "pass", observed: "round trip exact" }
+          : { verdict: "fail", observed: `read back ${back ? `[${Array.from(back).join(",")}]` : "nothing"}` };
       } catch (e) {
         return { verdict: "fail", observed: `threw: ${e instanceof Error ? e.message : String(e)}` };
       }

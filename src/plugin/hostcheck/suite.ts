@@ -34,7 +34,14 @@ export async function runHostCheck(host: HostCheckHost, runtime: RuntimeEnv, now
       const why = `scratch document at ${bits} bits: ${e instanceof Error ? e.message : String(e)}`;
       const missing = mine.filter((p) => !probes.some((r) => r.id === p.id));
       for (const p of missing) probes.push({ id: p.id, group: p.group, expected: p.expected, verdict: "fail", observed: why });
-      if (!missing.length) probes.push({ id: `documents.${bits}.scratch`, group: "documents", expected: "the scratch document is created and closed", verdict: "fail", observed: why });
+      if (!missing.length)
+        probes.push({
+          id: `documents.${bits}.scratch`,
+          group: "documents",
+          expected: "the scratch document is created and closed",
+          verdict: "fail",
+          observed: why,
+        });
     }
   }
   return {

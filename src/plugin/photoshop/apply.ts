@@ -6,15 +6,7 @@
 import { action, app, constants, imaging } from "photoshop";
 import type { Document } from "photoshop/dom/Document";
 import type { Layer } from "photoshop/dom/Layer";
-import {
-  HostError,
-  type Anchor,
-  type ApplyResult,
-  type LayerOp,
-  type LayerPlan,
-  type LayerTarget,
-  type Size,
-} from "../../common/host";
+import { HostError, type Anchor, type ApplyResult, type LayerOp, type LayerPlan, type LayerTarget, type Size } from "../../common/host";
 import { SRGB, requireImaging } from "./capture";
 import { activeDocumentOrNull, findLayer, requireDocument, snapshot, unsupportedReason } from "./documents";
 import { cancelled, errorText, runModal, type ModalScope, type ModalSettings } from "./modal";
@@ -25,15 +17,24 @@ const GRAY_PROFILE = "Gray Gamma 2.2";
 function anchorPosition(a: Anchor) {
   const A = constants.AnchorPosition;
   switch (a) {
-    case "topLeft": return A.TOPLEFT;
-    case "top": return A.TOPCENTER;
-    case "topRight": return A.TOPRIGHT;
-    case "left": return A.MIDDLELEFT;
-    case "center": return A.MIDDLECENTER;
-    case "right": return A.MIDDLERIGHT;
-    case "bottomLeft": return A.BOTTOMLEFT;
-    case "bottom": return A.BOTTOMCENTER;
-    case "bottomRight": return A.BOTTOMRIGHT;
+    case "topLeft":
+      return A.TOPLEFT;
+    case "top":
+      return A.TOPCENTER;
+    case "topRight":
+      return A.TOPRIGHT;
+    case "left":
+      return A.MIDDLELEFT;
+    case "center":
+      return A.MIDDLECENTER;
+    case "right":
+      return A.MIDDLERIGHT;
+    case "bottomLeft":
+      return A.BOTTOMLEFT;
+    case "bottom":
+      return A.BOTTOMCENTER;
+    case "bottomRight":
+      return A.BOTTOMRIGHT;
   }
 }
 
@@ -68,7 +69,14 @@ async function moveInside(layer: Layer, group: Layer): Promise<void> {
 async function addHideAllMask(c: ApplyContext, layer: Layer): Promise<void> {
   const results = await action.batchPlay(
     [
-      { _obj: "select", _target: [{ _ref: "layer", _id: layer.id }, { _ref: "document", _id: c.doc.id }], makeVisible: false },
+      {
+        _obj: "select",
+        _target: [
+          { _ref: "layer", _id: layer.id },
+          { _ref: "document", _id: c.doc.id },
+        ],
+        makeVisible: false,
+      },
       {
         _obj: "make",
         new: { _class: "channel" },

@@ -5,7 +5,16 @@
 import { imaging } from "photoshop";
 import type { Document } from "photoshop/dom/Document";
 import type { imaging as Imaging } from "photoshop/dom/ImagingModule";
-import { HostError, type CaptureRequest, type CaptureResult, type CompositeRequest, type Rect, type RGBAImage, type SelectionMask, type Size } from "../../common/host";
+import {
+  HostError,
+  type CaptureRequest,
+  type CaptureResult,
+  type CompositeRequest,
+  type Rect,
+  type RGBAImage,
+  type SelectionMask,
+  type Size,
+} from "../../common/host";
 import { requireDocument, snapshot } from "./documents";
 import { runModal, type ModalSettings } from "./modal";
 import { clampToCanvas, isAllZero, isEmptyRect, placeGray, placeInto, rectHeight, rectWidth, toRGBA, transparentImage } from "./pixels";

@@ -51,7 +51,10 @@ function safe<T>(read: () => T, fallback: T): T {
 export function snapshot(doc: Document): DocumentSnapshot {
   return {
     id: doc.id,
-    title: safe(() => doc.title, safe(() => doc.name, `Document ${doc.id}`)),
+    title: safe(
+      () => doc.title,
+      safe(() => doc.name, `Document ${doc.id}`),
+    ),
     width: Math.round(doc.width),
     height: Math.round(doc.height),
     resolution: safe(() => doc.resolution, 72),
@@ -98,7 +101,11 @@ export function listLayers(doc: Document): LayerInfo[] {
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i];
       out.push({ id: layer.id, name: layer.name, kind: kindOf(layer), visible: safe(() => layer.visible, true), bounds: boundsOf(layer), parentId });
-      if (kindOf(layer) === "group") walk(safe(() => layer.layers, null), layer.id);
+      if (kindOf(layer) === "group")
+        walk(
+          safe(() => layer.layers, null),
+          layer.id,
+        );
     }
   };
   walk(doc.layers, null);

@@ -1,6 +1,19 @@
 // The Host implemented on Photoshop. The only module (with its siblings here) that imports `photoshop`.
 
-import type { ApplyResult, CaptureRequest, CaptureResult, CompositeRequest, DocumentSnapshot, Host, HostEvent, LayerInfo, LayerPlan, Rect, RGBAImage, SelectionMask } from "../../common/host";
+import type {
+  ApplyResult,
+  CaptureRequest,
+  CaptureResult,
+  CompositeRequest,
+  DocumentSnapshot,
+  Host,
+  HostEvent,
+  LayerInfo,
+  LayerPlan,
+  Rect,
+  RGBAImage,
+  SelectionMask,
+} from "../../common/host";
 import { clampToCanvas, isEmptyRect } from "./pixels";
 import { applyPlan } from "./apply";
 import { readCapture, readComposite, readSelection } from "./capture";

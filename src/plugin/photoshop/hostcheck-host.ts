@@ -52,7 +52,16 @@ function scratch(doc: Any, bits: 8 | 16 | 32, ctx: Any): ScratchDoc {
       }
     },
     async getPixels(layerID, bounds, targetSize) {
-      return read(await imaging.getPixels({ documentID, layerID, sourceBounds: bounds, componentSize: bits, applyAlpha: false, ...(targetSize ? { targetSize } : {}) } as Any));
+      return read(
+        await imaging.getPixels({
+          documentID,
+          layerID,
+          sourceBounds: bounds,
+          componentSize: bits,
+          applyAlpha: false,
+          ...(targetSize ? { targetSize } : {}),
+        } as Any),
+      );
     },
     async getSelection(bounds) {
       let result: Any;
@@ -65,21 +74,50 @@ function scratch(doc: Any, bits: 8 | 16 | 32, ctx: Any): ScratchDoc {
       return Uint8Array.from(r.data as ArrayLike<number>);
     },
     async selectEllipse(b: Rect) {
-      await play([{ _obj: "set", _target: SELECTION, to: { _obj: "ellipse", top: px(b.top), left: px(b.left), bottom: px(b.bottom), right: px(b.right) }, antiAlias: false }]);
+      await play([
+        {
+          _obj: "set",
+          _target: SELECTION,
+          to: { _obj: "ellipse", top: px(b.top), left: px(b.left), bottom: px(b.bottom), right: px(b.right) },
+          antiAlias: false,
+        },
+      ]);
     },
     async deselect() {
       await play([{ _obj: "set", _target: SELECTION, to: { _enum: "ordinal", _value: "none" } }]);
     },
     async putLayerMask(layerID, gray, bounds) {
       await play([
-        { _obj: "select", _target: [{ _ref: "layer", _id: layerID }, { _ref: "document", _id: documentID }], makeVisible: false },
-        { _obj: "make", new: { _class: "channel" }, at: { _ref: "channel", _enum: "channel", _value: "mask" }, using: { _enum: "userMaskEnabled", _value: "hideAll" } },
+        {
+          _obj: "select",
+          _target: [
+            { _ref: "layer", _id: layerID },
+            { _ref: "document", _id: documentID },
+          ],
+          makeVisible: false,
+        },
+        {
+          _obj: "make",
+          new: { _class: "channel" },
+          at: { _ref: "channel", _enum: "channel", _value: "mask" },
+          using: { _enum: "userMaskEnabled", _value: "hideAll" },
+        },
       ]);
       const width = bounds.right - bounds.left;
       const height = bounds.bottom - bounds.top;
-      const imageData = await imaging.createImageDataFromBuffer(samplesForDepth(gray, bits, 1) as Any, { width, height, components: 1, colorSpace: "Grayscale", chunky: true } as Any);
+      const imageData = await imaging.createImageDataFromBuffer(
+        samplesForDepth(gray, bits, 1) as Any,
+        { width, height, components: 1, colorSpace: "Grayscale", chunky: true } as Any,
+      );
       try {
-        await imaging.putLayerMask({ documentID, layerID, kind: "user", imageData, replace: false, targetBounds: { left: bounds.left, top: bounds.top, width, height } } as Any);
+        await imaging.putLayerMask({
+          documentID,
+          layerID,
+          kind: "user",
+          imageData,
+          replace: false,
+          targetBounds: { left: bounds.left, top: bounds.top, width, height },
+        } as Any);
       } finally {
         imageData.dispose();
       }
@@ -156,7 +194,15 @@ export function createHostCheckHost(os: () => string = () => "unknown"): HostChe
     async withScratch(bits, width, height, use) {
       return core.executeAsModal(
         async (ctx: Any) => {
-          const doc: Any = await (app.documents as Any).add({ width, height, resolution: 72, mode: "RGBColorMode", fill: "transparent", depth: bits, name: `Infill host check ${bits}-bit` });
+          const doc: Any = await (app.documents as Any).add({
+            width,
+            height,
+            resolution: 72,
+            mode: "RGBColorMode",
+            fill: "transparent",
+            depth: bits,
+            name: `Infill host check ${bits}-bit`,
+          });
           try {
             return await use(scratch(doc, bits, ctx));
           } finally {

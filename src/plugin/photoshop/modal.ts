@@ -93,11 +93,7 @@ export async function runModal<T>(
           await settings.sleep(settings.busyDelayMs);
           continue;
         }
-        throw new HostError(
-          "host_busy",
-          "Photoshop is busy: another plugin is working or a dialog is open.",
-          errorText(e),
-        );
+        throw new HostError("host_busy", "Photoshop is busy: another plugin is working or a dialog is open.", errorText(e));
       }
       if (userCancelled || signal?.aborted) throw cancelled();
       throw new HostError(options.failCode, options.failMessage, errorText(e));

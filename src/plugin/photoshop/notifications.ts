@@ -5,18 +5,7 @@ import { action } from "photoshop";
 import type { ActionDescriptor } from "photoshop/dom/CoreModules";
 import type { HostEvent } from "../../common/host";
 
-export const WATCHED_EVENTS = [
-  "open",
-  "close",
-  "make",
-  "select",
-  "set",
-  "delete",
-  "canvasSize",
-  "imageSize",
-  "crop",
-  "historyStateChanged",
-] as const;
+export const WATCHED_EVENTS = ["open", "close", "make", "select", "set", "delete", "canvasSize", "imageSize", "crop", "historyStateChanged"] as const;
 
 function targetsSelection(d: ActionDescriptor | undefined): boolean {
   const target = (d as { _target?: unknown } | undefined)?._target;
@@ -46,7 +35,12 @@ export function translate(name: string, descriptor: ActionDescriptor | undefined
       return targetsSelection(descriptor) ? [{ type: "selectionChanged", docId: id }] : [{ type: "documentEdited", docId: id }];
     default:
       // canvasSize, imageSize, crop, delete, history (undo may restore a selection): re-read everything.
-      return id === null ? [] : [{ type: "documentEdited", docId: id }, { type: "selectionChanged", docId: id }];
+      return id === null
+        ? []
+        : [
+            { type: "documentEdited", docId: id },
+            { type: "selectionChanged", docId: id },
+          ];
   }
 }
 

@@ -24,7 +24,7 @@ async function manifestOrigins(): Promise<string[]> {
   const folder = await storage.localFileSystem.getPluginFolder();
   const file = (await folder.getEntry("manifest.json")) as unknown as { read(o: { format: unknown }): Promise<string | ArrayBuffer> };
   const raw = await file.read({ format: storage.formats.utf8 });
-  const text = typeof raw === "string" ? raw : decodeUtf8(new Uint8Array(raw)) ?? "";
+  const text = typeof raw === "string" ? raw : (decodeUtf8(new Uint8Array(raw)) ?? "");
   const domains = (JSON.parse(text) as { requiredPermissions?: { network?: { domains?: unknown } } }).requiredPermissions?.network?.domains;
   return Array.isArray(domains) ? domains.filter((d): d is string => typeof d === "string" && /^https?:\/\//.test(d)) : [];
 }

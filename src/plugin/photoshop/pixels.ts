@@ -64,14 +64,14 @@ export function placeInto(src: RGBAImage, srcRect: Rect, window: Rect, outSize: 
   const sy = rectHeight(window) / outSize.height;
   const kx = src.width / rectWidth(srcRect); // source px per document px
   const ky = src.height / rectHeight(srcRect);
-  const exact =
-    sx === 1 && sy === 1 && kx === 1 && ky === 1 &&
-    Number.isInteger(srcRect.left - window.left) && Number.isInteger(srcRect.top - window.top);
+  const exact = sx === 1 && sy === 1 && kx === 1 && ky === 1 && Number.isInteger(srcRect.left - window.left) && Number.isInteger(srcRect.top - window.top);
   if (exact) {
     const ox = srcRect.left - window.left;
     const oy = srcRect.top - window.top;
-    const x0 = Math.max(0, ox), x1 = Math.min(dst.width, ox + src.width);
-    const y0 = Math.max(0, oy), y1 = Math.min(dst.height, oy + src.height);
+    const x0 = Math.max(0, ox),
+      x1 = Math.min(dst.width, ox + src.width);
+    const y0 = Math.max(0, oy),
+      y1 = Math.min(dst.height, oy + src.height);
     if (x1 <= x0) return dst;
     for (let y = y0; y < y1; y++) {
       const from = ((y - oy) * src.width + (x0 - ox)) * 4;
@@ -83,14 +83,20 @@ export function placeInto(src: RGBAImage, srcRect: Rect, window: Rect, outSize: 
     const docY = window.top + (y + 0.5) * sy;
     if (docY < srcRect.top || docY >= srcRect.bottom) continue;
     const fy = Math.min(Math.max((docY - srcRect.top) * ky - 0.5, 0), src.height - 1);
-    const y0 = Math.floor(fy), y1 = Math.min(y0 + 1, src.height - 1), wy = fy - y0;
+    const y0 = Math.floor(fy),
+      y1 = Math.min(y0 + 1, src.height - 1),
+      wy = fy - y0;
     for (let x = 0; x < dst.width; x++) {
       const docX = window.left + (x + 0.5) * sx;
       if (docX < srcRect.left || docX >= srcRect.right) continue;
       const fx = Math.min(Math.max((docX - srcRect.left) * kx - 0.5, 0), src.width - 1);
-      const x0 = Math.floor(fx), x1 = Math.min(x0 + 1, src.width - 1), wx = fx - x0;
-      const a = (y0 * src.width + x0) * 4, b = (y0 * src.width + x1) * 4;
-      const c = (y1 * src.width + x0) * 4, d = (y1 * src.width + x1) * 4;
+      const x0 = Math.floor(fx),
+        x1 = Math.min(x0 + 1, src.width - 1),
+        wx = fx - x0;
+      const a = (y0 * src.width + x0) * 4,
+        b = (y0 * src.width + x1) * 4;
+      const c = (y1 * src.width + x0) * 4,
+        d = (y1 * src.width + x1) * 4;
       const o = (y * dst.width + x) * 4;
       for (let k = 0; k < 4; k++) {
         const top = src.data[a + k] * (1 - wx) + src.data[b + k] * wx;
@@ -104,7 +110,8 @@ export function placeInto(src: RGBAImage, srcRect: Rect, window: Rect, outSize: 
 
 /** A gray buffer covering `srcRect` placed into a mask covering `into` (zeros elsewhere). Integer rects. */
 export function placeGray(src: Uint8Array, srcRect: Rect, components: number, into: Rect): GrayImage {
-  const width = rectWidth(into), height = rectHeight(into);
+  const width = rectWidth(into),
+    height = rectHeight(into);
   const out = new Uint8Array(width * height);
   const sw = rectWidth(srcRect);
   const r = intersect(srcRect, into);
@@ -121,7 +128,8 @@ export function cropToCanvas(img: RGBAImage, left: number, top: number, canvas: 
   const r = intersect({ left, top, right: left + img.width, bottom: top + img.height }, { left: 0, top: 0, right: canvas.width, bottom: canvas.height });
   if (isEmptyRect(r)) return null;
   if (r.left === left && r.top === top && rectWidth(r) === img.width && rectHeight(r) === img.height) return { image: img, left, top };
-  const w = rectWidth(r), h = rectHeight(r);
+  const w = rectWidth(r),
+    h = rectHeight(r);
   const data = new Uint8Array(w * h * 4);
   for (let y = 0; y < h; y++) {
     const from = ((y + r.top - top) * img.width + (r.left - left)) * 4;

@@ -58,7 +58,7 @@ async function readText(folder: UxpFolder, name: string): Promise<string | null>
   const f = await fileIn(folder, name);
   if (!f) return null;
   const v = await f.read({ format: storage.formats.utf8 });
-  return typeof v === "string" ? v : decodeUtf8(new Uint8Array(v)) ?? "";
+  return typeof v === "string" ? v : (decodeUtf8(new Uint8Array(v)) ?? "");
 }
 
 async function writeText(folder: UxpFolder, name: string, text: string): Promise<void> {

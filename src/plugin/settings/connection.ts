@@ -24,13 +24,25 @@ export function normalizeBrokerUrl(input: string, allowedOrigins?: string[]): st
   if (!text) throw new SettingsError("no_url", "No broker URL is set.", "Enter the broker URL in Settings, e.g. http://127.0.0.1:8765.");
   const url = parseWebAddress(text);
   if (!url) {
-    throw new SettingsError("bad_url", `“${text.slice(0, 100)}” is not a web address.`, "Use the full address with http:// or https://, e.g. http://127.0.0.1:8765.");
+    throw new SettingsError(
+      "bad_url",
+      `“${text.slice(0, 100)}” is not a web address.`,
+      "Use the full address with http:// or https://, e.g. http://127.0.0.1:8765.",
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new SettingsError("bad_url", `“${text.slice(0, 100)}” is not an http(s) address.`, "Use the full address with http:// or https://, e.g. http://127.0.0.1:8765.");
+    throw new SettingsError(
+      "bad_url",
+      `“${text.slice(0, 100)}” is not an http(s) address.`,
+      "Use the full address with http:// or https://, e.g. http://127.0.0.1:8765.",
+    );
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new SettingsError("bad_url", "The broker URL must not contain a user name, password, query or fragment.", "Use just the address, e.g. http://127.0.0.1:8765.");
+    throw new SettingsError(
+      "bad_url",
+      "The broker URL must not contain a user name, password, query or fragment.",
+      "Use just the address, e.g. http://127.0.0.1:8765.",
+    );
   }
   if (allowedOrigins && allowedOrigins.length && !allowedOrigins.includes(url.origin)) {
     throw new SettingsError(
@@ -81,9 +93,14 @@ export async function testConnection(o: ConnectionTestOptions): Promise<Connecti
       }
     });
   } catch (e) {
-    return fail("unreachable", `Nothing answers at ${base}.`, "Start the broker (npm start) or check the address and port. For a team broker, check your network or VPN.", {
-      detail: e instanceof Error ? e.message : String(e),
-    });
+    return fail(
+      "unreachable",
+      `Nothing answers at ${base}.`,
+      "Start the broker (npm start) or check the address and port. For a team broker, check your network or VPN.",
+      {
+        detail: e instanceof Error ? e.message : String(e),
+      },
+    );
   }
   if (!health) {
     return fail("not_a_broker", `${base} answers, but not as an Infill broker.`, "Check the address and port: the broker prints its URL when it starts.");
@@ -92,7 +109,12 @@ export async function testConnection(o: ConnectionTestOptions): Promise<Connecti
 
   // 2. The key.
   if (!o.key) {
-    return fail("no_key", `The broker is reachable (${broker.mode === "local" ? "local engine" : "Firefly"} mode), but no broker key is set.`, "Paste your broker key in Settings (the broker prints it when it starts).", { broker });
+    return fail(
+      "no_key",
+      `The broker is reachable (${broker.mode === "local" ? "local engine" : "Firefly"} mode), but no broker key is set.`,
+      "Paste your broker key in Settings (the broker prints it when it starts).",
+      { broker },
+    );
   }
   const client = (o.makeClient ?? createBrokerClient)({ baseUrl: base, key: o.key, fetch: o.fetch });
   try {
@@ -102,20 +124,38 @@ export async function testConnection(o: ConnectionTestOptions): Promise<Connecti
       return fail("unreachable", `The broker at ${base} stopped answering.`, "Check that it is still running, then try again.", { detail: e.message, broker });
     }
     if (!(e instanceof BrokerError)) {
-      return fail("error", "The connection test failed unexpectedly.", "Try again; if it keeps happening, report it with the detail.", { detail: e instanceof Error ? e.message : String(e), broker });
+      return fail("error", "The connection test failed unexpectedly.", "Try again; if it keeps happening, report it with the detail.", {
+        detail: e instanceof Error ? e.message : String(e),
+        broker,
+      });
     }
     const detail = e.detail;
     if (e.code === BROKER_ERROR_CODES.keyInvalid || e.code === BROKER_ERROR_CODES.keyMissing) {
-      return fail("wrong_key", "The broker did not accept this broker key.", "Paste the key again exactly as the broker printed it, or ask your admin for a key.", { detail, broker });
+      return fail(
+        "wrong_key",
+        "The broker did not accept this broker key.",
+        "Paste the key again exactly as the broker printed it, or ask your admin for a key.",
+        { detail, broker },
+      );
     }
     if (e.code === BROKER_ERROR_CODES.needsFirefly || broker.mode === "local") {
       return localMode(broker);
     }
     if (e.code === BROKER_ERROR_CODES.imsFailed || (e.category === "auth" && (e.status === 401 || e.status === 403 || e.status === 502))) {
-      return fail("firefly_rejected", "The broker accepted your key, but Adobe rejected the broker's Firefly credentials.", "Ask your admin to check the broker's client id and secret and the credential's product profile in the Adobe Developer Console.", { detail, broker });
+      return fail(
+        "firefly_rejected",
+        "The broker accepted your key, but Adobe rejected the broker's Firefly credentials.",
+        "Ask your admin to check the broker's client id and secret and the credential's product profile in the Adobe Developer Console.",
+        { detail, broker },
+      );
     }
     if (e.code === BROKER_ERROR_CODES.upstreamUnreachable || e.status >= 500) {
-      return fail("upstream_unreachable", "The broker accepted your key but cannot reach Adobe Firefly right now.", "Check the broker machine's internet access or proxy, then try again in a few minutes.", { detail, broker });
+      return fail(
+        "upstream_unreachable",
+        "The broker accepted your key but cannot reach Adobe Firefly right now.",
+        "Check the broker machine's internet access or proxy, then try again in a few minutes.",
+        { detail, broker },
+      );
     }
     if (e.status === 0) {
       return fail("unreachable", `The broker at ${base} stopped answering.`, "Check that it is still running, then try again.", { detail, broker });
@@ -135,7 +175,8 @@ function localMode(broker: BrokerHealth): ConnectionResult {
   return {
     ok: true,
     diagnosis: "local_mode",
-    message: "Connected, but the broker runs its local engine (no Firefly credentials): Fill and Expand work from the surroundings; prompts, Generate and custom models need Firefly.",
+    message:
+      "Connected, but the broker runs its local engine (no Firefly credentials): Fill and Expand work from the surroundings; prompts, Generate and custom models need Firefly.",
     hint: "To use Firefly, give the broker FIREFLY_SERVICES_CLIENT_ID and FIREFLY_SERVICES_CLIENT_SECRET and restart it.",
     broker,
   };

@@ -91,7 +91,11 @@ export function createSettingsService(o: SettingsServiceOptions): SettingsServic
     try {
       await o.prefs.save({ version: 1, brokerUrl: s.brokerUrl, prefs: s.prefs });
     } catch (e) {
-      throw new SettingsError("storage", "Infill could not save its settings.", `Check the plugin's data folder is writable. (${e instanceof Error ? e.message : String(e)})`);
+      throw new SettingsError(
+        "storage",
+        "Infill could not save its settings.",
+        `Check the plugin's data folder is writable. (${e instanceof Error ? e.message : String(e)})`,
+      );
     }
   };
   const key = async (): Promise<string | null> => {

@@ -25,14 +25,22 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
     }
   }
   let s = "";
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i];
     let cp: number, n: number;
-    if (b < 0x80) { cp = b; n = 0; }
-    else if (b >= 0xc2 && b < 0xe0) { cp = b & 31; n = 1; }
-    else if (b >= 0xe0 && b < 0xf0) { cp = b & 15; n = 2; }
-    else if (b >= 0xf0 && b < 0xf5) { cp = b & 7; n = 3; }
-    else return null;
+    if (b < 0x80) {
+      cp = b;
+      n = 0;
+    } else if (b >= 0xc2 && b < 0xe0) {
+      cp = b & 31;
+      n = 1;
+    } else if (b >= 0xe0 && b < 0xf0) {
+      cp = b & 15;
+      n = 2;
+    } else if (b >= 0xf0 && b < 0xf5) {
+      cp = b & 7;
+      n = 3;
+    } else return null;
     for (let k = 1; k <= n; k++) {
       const c = bytes[i + k];
       if (c === undefined || (c & 0xc0) !== 0x80) return null;

@@ -21,7 +21,11 @@ export function toJobError(e: unknown): JobError {
     return { category: "document", message: e.message, detail: [e.code, e.detail].filter(Boolean).join(": ") };
   }
   const msg = e instanceof Error ? e.message : String(e);
-  return { category: "invalid_input", message: "Something went wrong while preparing or placing the result. Try again; if it keeps happening, report it with the detail below.", detail: msg };
+  return {
+    category: "invalid_input",
+    message: "Something went wrong while preparing or placing the result. Try again; if it keeps happening, report it with the detail below.",
+    detail: msg,
+  };
 }
 
 const MODE_NAMES: Record<string, string> = {

@@ -75,7 +75,8 @@ export function runLife<Extra extends object>(
       if (life.remoteJobId && (cancelled || (e instanceof WorkflowError && e.jobError.category === "timeout"))) {
         await deps.broker.cancel(life.remoteJobId).catch(() => undefined);
       }
-      if (cancelled) life.emit({ phase: "cancelled", finishedAt: now(), error: { category: "cancelled", message: "Cancelled. The document was not changed." } });
+      if (cancelled)
+        life.emit({ phase: "cancelled", finishedAt: now(), error: { category: "cancelled", message: "Cancelled. The document was not changed." } });
       else life.emit({ phase: "failed", finishedAt: now(), error: toJobError(e) });
       await deps.store.deleteBytes(start.jobId).catch(() => undefined);
       const request = life.stored ?? start.rawRequest;

@@ -20,7 +20,11 @@ export interface RequestV1 extends Omit<RequestShared, "version"> {
 }
 
 const unreadable = (detail: string): WorkflowError =>
-  new WorkflowError({ category: "invalid_input", message: "This job's stored record could not be read, so it cannot be finished or placed. Run it again.", detail });
+  new WorkflowError({
+    category: "invalid_input",
+    message: "This job's stored record could not be read, so it cannot be finished or placed. Run it again.",
+    detail,
+  });
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -64,6 +68,7 @@ function checked(req: JobRequest): JobRequest {
   if (name === undefined) throw unreadable(`unknown kind ${String(req.kind)}`);
   if (!isObject(req.params) || req.params.kind !== req.kind) throw unreadable(`a ${req.kind} request with other parameters`);
   if (!isObject((req as unknown as Record<string, unknown>)[name])) throw unreadable(`a ${req.kind} request without its ${name} part`);
-  if (!Array.isArray(req.seeds) || !isObject(req.docSize) || !isObject(req.sendSize) || !isObject(req.blend)) throw unreadable(`a ${req.kind} request missing its seeds or sizes`);
+  if (!Array.isArray(req.seeds) || !isObject(req.docSize) || !isObject(req.sendSize) || !isObject(req.blend))
+    throw unreadable(`a ${req.kind} request missing its seeds or sizes`);
   return req;
 }

@@ -21,7 +21,8 @@ export interface DecodedVariation {
 /** Fit the tone of a result against what was sent (when the job matches tone and the kind does). */
 export function toneFor(req: JobRequest, sent: SentImages | null, result: RGBAImage): ToneCorrection | null {
   if (!req.blend.toneMatch || !sent) return null;
-  const atSend = result.width === req.sendSize.width && result.height === req.sendSize.height ? result : resampleRGBA(result, req.sendSize.width, req.sendSize.height);
+  const atSend =
+    result.width === req.sendSize.width && result.height === req.sendSize.height ? result : resampleRGBA(result, req.sendSize.width, req.sendSize.height);
   return kindOf(req.kind).tone(req, sent, atSend);
 }
 

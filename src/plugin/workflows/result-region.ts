@@ -22,7 +22,12 @@ export function fillRegion(cap: FillCaptured): DecodeRegion | undefined {
   const layer = fillLayerRect(g, cap.selection, req.blend.bandPx);
   const scaled = scaleRect(layer, g.window.left, g.window.top, g.scaleX, g.scaleY);
   return within(
-    { left: Math.min(scaled.left, nz.left - RING), top: Math.min(scaled.top, nz.top - RING), right: Math.max(scaled.right, nz.right + RING), bottom: Math.max(scaled.bottom, nz.bottom + RING) },
+    {
+      left: Math.min(scaled.left, nz.left - RING),
+      top: Math.min(scaled.top, nz.top - RING),
+      right: Math.max(scaled.right, nz.right + RING),
+      bottom: Math.max(scaled.bottom, nz.bottom + RING),
+    },
     req.sendSize,
   );
 }
@@ -37,7 +42,12 @@ export function expandRegion(g: ExpandGeometry, send: Size): DecodeRegion | unde
 
 /** `rect` less (x0, y0), scaled, to whole pixels outward. */
 function scaleRect(rect: Rect, x0: number, y0: number, sx: number, sy: number): Rect {
-  return { left: Math.floor((rect.left - x0) * sx), top: Math.floor((rect.top - y0) * sy), right: Math.ceil((rect.right - x0) * sx), bottom: Math.ceil((rect.bottom - y0) * sy) };
+  return {
+    left: Math.floor((rect.left - x0) * sx),
+    top: Math.floor((rect.top - y0) * sy),
+    right: Math.ceil((rect.right - x0) * sx),
+    bottom: Math.ceil((rect.bottom - y0) * sy),
+  };
 }
 
 function within(rect: Rect, size: Size): DecodeRegion {

@@ -18,8 +18,7 @@ import { abortableSleep } from "./retry";
 import { downloadResults, noteFor, pollRemote } from "./run";
 import { SENT_MASK_KEY, SENT_SOURCE_KEY, resultKey, type RunningJob, type StoredRequest, type WorkflowDeps } from "./types";
 
-const INTERRUPTED_BEFORE_SUBMIT =
-  "Infill was closed or reloaded before this job reached the service, so nothing was generated. Run it again.";
+const INTERRUPTED_BEFORE_SUBMIT = "Infill was closed or reloaded before this job reached the service, so nothing was generated. Run it again.";
 const UNKNOWN_REMOTE =
   "Infill was reloaded while this job ran, and the broker no longer has it (it expired or the broker's data was reset), so its results are lost. Run it again.";
 
@@ -89,7 +88,12 @@ function resumeOne(rec: JobRecord, deps: WorkflowDeps, onState: (s: JobState) =>
     if (!stored) throw unreadable;
     const kept = async (s: StoredRequest): Promise<void> => {
       life.stored = s;
-      emit({ phase: "kept", variations: await keptVariations(jobId, s, deps), finishedAt: now(), error: { category: "document", message: keptMessage(life.state.docTitle) } });
+      emit({
+        phase: "kept",
+        variations: await keptVariations(jobId, s, deps),
+        finishedAt: now(),
+        error: { category: "document", message: keptMessage(life.state.docTitle) },
+      });
       await life.save();
     };
     // Downloaded before the reload: kept for Re-apply.

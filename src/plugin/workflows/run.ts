@@ -129,7 +129,12 @@ export async function pollRemote(
   let failures = 0;
   for (;;) {
     await sleep(wait, signal);
-    if (now() > deadline) throw new WorkflowError({ category: "timeout", message: "The job took too long and was stopped. Try again, perhaps with a smaller selection.", detail: `no result after ${Math.round((deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s` });
+    if (now() > deadline)
+      throw new WorkflowError({
+        category: "timeout",
+        message: "The job took too long and was stopped. Try again, perhaps with a smaller selection.",
+        detail: `no result after ${Math.round((deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`,
+      });
     try {
       const { job, retryAfterMs } = await deps.broker.status(id, signal);
       failures = 0;

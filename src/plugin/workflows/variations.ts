@@ -94,5 +94,7 @@ export async function dismissKept(jobId: string, deps: WorkflowDeps): Promise<vo
 
 /** Jobs whose results are stored but not placed (for the panel's "kept" list after a reload). */
 export async function listKept(deps: WorkflowDeps): Promise<JobState[]> {
-  return (await deps.store.listJobs()).filter((r) => r.state.phase === "kept" || r.state.phase === "placing" || r.state.phase === "downloading").map((r) => r.state);
+  return (await deps.store.listJobs())
+    .filter((r) => r.state.phase === "kept" || r.state.phase === "placing" || r.state.phase === "downloading")
+    .map((r) => r.state);
 }

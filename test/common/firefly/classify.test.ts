@@ -29,7 +29,11 @@ describe("classifyError covers every documented code", () => {
     [410, { error_code: "job_timeout" }, "timeout"],
     [413, "<html><body>413 Request Entity Too Large</body></html>", "invalid_input"],
     [415, { error_code: "invalid_content_type" }, "invalid_input"],
-    [422, { error_code: "validation_error", validation_errors: [{ loc: ["body", "seeds"], msg: "ensure this value has at most 1 items", type: "value_error" }] }, "invalid_input"],
+    [
+      422,
+      { error_code: "validation_error", validation_errors: [{ loc: ["body", "seeds"], msg: "ensure this value has at most 1 items", type: "value_error" }] },
+      "invalid_input",
+    ],
     [422, { error_code: "cai_assertion_violation_error", message: "Request failed content assertion checks." }, "content_policy"],
     [422, { error_code: "prompt_unsafe" }, "content_policy"],
     [422, { error_code: "output_media_unsafe" }, "content_policy"],
@@ -89,7 +93,10 @@ describe("classifyError covers every documented code", () => {
   });
 
   test("422 names the offending field", () => {
-    const e = c(422, { error_code: "validation_error", validation_errors: [{ loc: ["body", "contentClass"], msg: "not a valid enumeration member", type: "type_error.enum" }] });
+    const e = c(422, {
+      error_code: "validation_error",
+      validation_errors: [{ loc: ["body", "contentClass"], msg: "not a valid enumeration member", type: "type_error.enum" }],
+    });
     expect(e.message).toMatch(/contentClass/);
     expect(e.detail).toMatch(/body\.contentClass/);
   });
@@ -100,7 +107,9 @@ describe("classifyError covers every documented code", () => {
     expect(c(502, { error_code: BROKER_ERROR_CODES.imsFailed, message: "invalid_client" }).category).toBe("auth");
     expect(c(429, { error_code: BROKER_ERROR_CODES.queueFull }).message).toMatch(/maximum number of jobs/);
     expect(c(503, { error_code: BROKER_ERROR_CODES.storeUnavailable }).category).toBe("service_unavailable");
-    expect(c(400, { error_code: BROKER_ERROR_CODES.needsFirefly, message: "Generate needs Firefly credentials." }).message).toBe("Generate needs Firefly credentials.");
+    expect(c(400, { error_code: BROKER_ERROR_CODES.needsFirefly, message: "Generate needs Firefly credentials." }).message).toBe(
+      "Generate needs Firefly credentials.",
+    );
     expect(c(400, { error_code: BROKER_ERROR_CODES.secretInQuery }).category).toBe("invalid_input");
     expect(c(403, { error_code: BROKER_ERROR_CODES.originNotAllowed }).message).toMatch(/origin/);
     expect(c(503, { error_code: BROKER_ERROR_CODES.providerUnavailable, message: "engine failed to start" }).message).toMatch(/engine failed to start/);
@@ -124,10 +133,16 @@ describe("classifyJobOutcome", () => {
     expect(classifyJobOutcome(job("failed", { error_code: "output_media_unsafe" }))?.category).toBe("content_policy");
     expect(classifyJobOutcome(job("failed", { error_code: "prompt_unsafe" }))?.category).toBe("content_policy");
     expect(classifyJobOutcome(job("failed", { error_code: "timeout_error" }))?.category).toBe("timeout");
-    expect(classifyJobOutcome(job("failed", { error_code: "runtime_error", message: "boom" }))).toMatchObject({ category: "service_unavailable", detail: "job failed runtime_error: boom" });
+    expect(classifyJobOutcome(job("failed", { error_code: "runtime_error", message: "boom" }))).toMatchObject({
+      category: "service_unavailable",
+      detail: "job failed runtime_error: boom",
+    });
   });
   test("the broker's job-level codes", () => {
-    expect(classifyJobOutcome(job("failed", { error_code: "needs_firefly_credentials", message: "Generate needs Firefly credentials." }))).toMatchObject({ category: "invalid_input", message: "Generate needs Firefly credentials." });
+    expect(classifyJobOutcome(job("failed", { error_code: "needs_firefly_credentials", message: "Generate needs Firefly credentials." }))).toMatchObject({
+      category: "invalid_input",
+      message: "Generate needs Firefly credentials.",
+    });
     expect(classifyJobOutcome(job("failed", { error_code: "submit_interrupted" }))?.message).toMatch(/not billed/);
   });
   test("cancelled in both spellings, timeout, and non-terminal states", () => {

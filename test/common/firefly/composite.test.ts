@@ -23,7 +23,16 @@ describe("composite request bodies", () => {
   });
 
   test("full valid bodies pass, with every documented field", () => {
-    const adaptive = { ...base, object: { image: ref(UP3), mask: ref(UP2) }, numVariations: 2, seeds: [5, 6], harmonization: 0.8, shadowIntensity: 0, preserveBackground: true, output: { mediaType: "image/png" } };
+    const adaptive = {
+      ...base,
+      object: { image: ref(UP3), mask: ref(UP2) },
+      numVariations: 2,
+      seeds: [5, 6],
+      harmonization: 0.8,
+      shadowIntensity: 0,
+      preserveBackground: true,
+      output: { mediaType: "image/png" },
+    };
     expect(locs("adaptive", adaptive)).toEqual([]);
     expect(locs("precise", { ...base, numVariations: 3, blend: 1, output: { mediaType: "image/webp" } })).toEqual([]);
     expect(locs("adaptive", base)).toEqual([]);
@@ -54,7 +63,9 @@ describe("composite request bodies", () => {
     expect(locs("precise", { object: base.object })).toEqual(["body.background"]);
     expect(locs("adaptive", { ...base, object: {} })).toEqual(["body.object.image"]);
     expect(locs("adaptive", { ...base, background: { image: { source: {} }, fillAreaMask: ref(UP2) } })).toEqual(["body.background.image.source"]);
-    expect(locs("adaptive", { ...base, background: { image: { source: { url: "https://evil.example/x.png" } }, fillAreaMask: ref(UP2) } })).toEqual(["body.background.image.source.url"]);
+    expect(locs("adaptive", { ...base, background: { image: { source: { url: "https://evil.example/x.png" } }, fillAreaMask: ref(UP2) } })).toEqual([
+      "body.background.image.source.url",
+    ]);
   });
 
   test("no model selection: any x-model-version is refused", () => {
@@ -71,14 +82,32 @@ describe("composite request bodies", () => {
 
 describe("composite answers", () => {
   test("the job id comes from jobId, or else from links.result.href", () => {
-    expect(compositeJobId({ status: "pending", jobId: "urn:ff:jobs:a", statusUrl: "https://x/v3/status/urn:ff:jobs:a", cancelUrl: "https://x/v3/cancel/urn:ff:jobs:a" })).toBe("urn:ff:jobs:a");
-    expect(compositeJobId({ links: { result: { href: "https://x/v3/status/urn%3Aff%3Ajobs%3Ab" }, cancel: { href: "https://x/v3/cancel/b" } } })).toBe("urn:ff:jobs:b");
+    expect(
+      compositeJobId({
+        status: "pending",
+        jobId: "urn:ff:jobs:a",
+        statusUrl: "https://x/v3/status/urn:ff:jobs:a",
+        cancelUrl: "https://x/v3/cancel/urn:ff:jobs:a",
+      }),
+    ).toBe("urn:ff:jobs:a");
+    expect(compositeJobId({ links: { result: { href: "https://x/v3/status/urn%3Aff%3Ajobs%3Ab" }, cancel: { href: "https://x/v3/cancel/b" } } })).toBe(
+      "urn:ff:jobs:b",
+    );
     expect(compositeJobId({ status: "pending" })).toBeUndefined();
     expect(compositeJobId({ jobId: "" })).toBeUndefined();
   });
 
   test("a succeeded composite's outputs read as every job's (seed + image url)", () => {
-    const st = readJobStatus({ jobId: "j", status: "succeeded", result: { outputs: [{ seed: 333, image: { url: "https://o/0" } }, { seed: 222, image: { url: "https://o/1" } }] } });
+    const st = readJobStatus({
+      jobId: "j",
+      status: "succeeded",
+      result: {
+        outputs: [
+          { seed: 333, image: { url: "https://o/0" } },
+          { seed: 222, image: { url: "https://o/1" } },
+        ],
+      },
+    });
     expect(st?.result?.outputs).toEqual([
       { seed: 333, image: { url: "https://o/0" } },
       { seed: 222, image: { url: "https://o/1" } },

@@ -94,7 +94,14 @@ describe("every error body shape", () => {
     const body = {
       error_code: "validation_error",
       message: "Request validation failed",
-      validation_errors: [{ loc: ["body", "contentClass"], msg: "value is not a valid enumeration member; permitted: 'photo', 'art'", type: "type_error.enum", ctx: { enum_values: ["photo", "art"] } }],
+      validation_errors: [
+        {
+          loc: ["body", "contentClass"],
+          msg: "value is not a valid enumeration member; permitted: 'photo', 'art'",
+          type: "type_error.enum",
+          ctx: { enum_values: ["photo", "art"] },
+        },
+      ],
     };
     expect(ApiErrorSchema.parse(body).validation_errors?.[0].loc).toEqual(["body", "contentClass"]);
     expect(readErrorBody(body)).toMatchObject({ code: "validation_error", validationErrors: [{ type: "type_error.enum" }] });
@@ -113,10 +120,15 @@ describe("every error body shape", () => {
     expect(readErrorBody(body)).toEqual({ code: "Unauthorized", message: "Authorization Token is not accepted.", validationErrors: undefined });
   });
   test("IMS error body reads as code + description", () => {
-    expect(readErrorBody({ error: "invalid_client", error_description: "invalid client_secret parameter" })).toMatchObject({ code: "invalid_client", message: "invalid client_secret parameter" });
+    expect(readErrorBody({ error: "invalid_client", error_description: "invalid client_secret parameter" })).toMatchObject({
+      code: "invalid_client",
+      message: "invalid client_secret parameter",
+    });
   });
   test("HTML 413 and other non-JSON bodies", () => {
-    expect(readErrorBody("<html><head><title>413 Request Entity Too Large</title></head><body><h1>413</h1></body></html>").message).toMatch(/413 Request Entity Too Large/);
+    expect(readErrorBody("<html><head><title>413 Request Entity Too Large</title></head><body><h1>413</h1></body></html>").message).toMatch(
+      /413 Request Entity Too Large/,
+    );
     expect(readErrorBody('{"error_code":"rate_limited"}').code).toBe("rate_limited");
     expect(readErrorBody("")).toEqual({});
     expect(readErrorBody(undefined)).toEqual({});

@@ -3,7 +3,9 @@ import { readJobStatus } from "../../../src/broker/providers/firefly";
 
 describe("upscale contract", () => {
   test("the job id comes from links.result.href, absolute or relative, percent-decoded", () => {
-    expect(upscaleJobId({ links: { result: { href: "https://firefly-api.adobe.io/v3/status/urn:ff:jobs:abc" }, cancel: { href: "x" } } })).toBe("urn:ff:jobs:abc");
+    expect(upscaleJobId({ links: { result: { href: "https://firefly-api.adobe.io/v3/status/urn:ff:jobs:abc" }, cancel: { href: "x" } } })).toBe(
+      "urn:ff:jobs:abc",
+    );
     expect(upscaleJobId({ links: { result: { href: "/v3/status/urn%3Aff%3Ajobs%3Aabc" } } })).toBe("urn:ff:jobs:abc");
     expect(upscaleJobId({ links: { result: { href: "https://x/v3/other/abc" } } })).toBeUndefined();
     expect(upscaleJobId({ links: { result: { href: "https://x/v3/status/" } } })).toBeUndefined();
@@ -36,7 +38,9 @@ describe("upscale contract", () => {
       status: "succeeded",
       result: { outputs: [{ seed: 0, image: { url: "https://o/1" } }], version: "1.0" },
     });
-    expect(readJobStatus({ jobId: "f", status: "succeeded", result: { outputs: [{ seed: 5, image: { url: "https://o/1" } }] } })?.result?.outputs).toEqual([{ seed: 5, image: { url: "https://o/1" } }]);
+    expect(readJobStatus({ jobId: "f", status: "succeeded", result: { outputs: [{ seed: 5, image: { url: "https://o/1" } }] } })?.result?.outputs).toEqual([
+      { seed: 5, image: { url: "https://o/1" } },
+    ]);
     expect(readJobStatus({ jobId: "u", status: "succeeded", result: { outputs: [{ id: "a" }], version: "1.0" } })).toBeUndefined();
   });
 

@@ -24,7 +24,7 @@ export function rig(opts: FakeOptions = {}, host = new SimHost()): Rig {
     now: () => (t += 7),
     random: (() => {
       let s = 12345;
-      return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+      return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
     })(),
     pollIntervalMs: 1500,
     sleep: async (ms, signal) => {

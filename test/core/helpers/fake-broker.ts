@@ -74,7 +74,9 @@ export class FakeBroker implements BrokerClient {
     const i = job.polls++;
     if (i < script.length) {
       const status = script[i];
-      return { job: status === "queued" ? { jobId, status, queuePosition: script.length - i } : { jobId, status, progress: Math.round((100 * i) / script.length) } };
+      return {
+        job: status === "queued" ? { jobId, status, queuePosition: script.length - i } : { jobId, status, progress: Math.round((100 * i) / script.length) },
+      };
     }
     if (this.opts.finalStatus) return { job: { jobId, status: this.opts.finalStatus, error_code: this.opts.errorCode } };
     if (job.outputs.length === 0) this.generate(jobId, job);

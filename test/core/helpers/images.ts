@@ -31,7 +31,12 @@ export function coordImage(width: number, height: number): RGBAImage {
 /** Real-looking: smooth gradients and blobs plus fine noise texture. */
 export function photoLike(width: number, height: number, seed = 1): RGBAImage {
   const r = rng(seed);
-  const blobs = Array.from({ length: 6 }, () => ({ x: r() * width, y: r() * height, s: (0.1 + r() * 0.3) * Math.max(width, height), c: [r() * 70 - 20, r() * 70 - 20, r() * 70 - 20] }));
+  const blobs = Array.from({ length: 6 }, () => ({
+    x: r() * width,
+    y: r() * height,
+    s: (0.1 + r() * 0.3) * Math.max(width, height),
+    c: [r() * 70 - 20, r() * 70 - 20, r() * 70 - 20],
+  }));
   const data = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {

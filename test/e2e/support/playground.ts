@@ -36,7 +36,10 @@ export async function dragSelection(page: Page, x0: number, y0: number, x1: numb
   await page.mouse.move(box.x + ((x0 + x1) / 2) * scale, box.y + ((y0 + y1) / 2) * scale, { steps: 3 });
   await page.mouse.move(box.x + x1 * scale, box.y + y1 * scale, { steps: 3 });
   await page.mouse.up();
-  await page.getByTestId("doc-status").getByText(/selection \d+ × \d+/).waitFor();
+  await page
+    .getByTestId("doc-status")
+    .getByText(/selection \d+ × \d+/)
+    .waitFor();
 }
 
 export async function activeDoc(page: Page): Promise<DocInfo> {
@@ -71,7 +74,12 @@ export async function keepComposite(page: Page, name: string): Promise<{ width: 
  * Compares the kept composite `name` with the active document now: pixels that differ outside
  * `exclude`, and inside it. `offset` places the kept image in the current canvas (after an expand).
  */
-export async function compareWithKept(page: Page, name: string, exclude: R | null, offset = { x: 0, y: 0 }): Promise<{ outside: number; inside: number; compared: number }> {
+export async function compareWithKept(
+  page: Page,
+  name: string,
+  exclude: R | null,
+  offset = { x: 0, y: 0 },
+): Promise<{ outside: number; inside: number; compared: number }> {
   return page.evaluate(
     async ([n, ex, off]) => {
       const w = window as unknown as { __infill: { host: any }; __kept: Record<string, { width: number; height: number; data: Uint8Array }> };
@@ -88,7 +96,8 @@ export async function compareWithKept(page: Page, name: string, exclude: R | nul
           if (cx < 0 || cy < 0 || cx >= cur.width || cy >= cur.height) continue;
           const i = (y * old.width + x) * 4;
           const j = (cy * cur.width + cx) * 4;
-          const same = old.data[i] === cur.data[j] && old.data[i + 1] === cur.data[j + 1] && old.data[i + 2] === cur.data[j + 2] && old.data[i + 3] === cur.data[j + 3];
+          const same =
+            old.data[i] === cur.data[j] && old.data[i + 1] === cur.data[j + 1] && old.data[i + 2] === cur.data[j + 2] && old.data[i + 3] === cur.data[j + 3];
           compared++;
           const inEx = ex && x >= ex.left && x < ex.right && y >= ex.top && y < ex.bottom;
           if (!same) inEx ? inside++ : outside++;
@@ -113,7 +122,11 @@ export async function storedJobs(page: Page): Promise<JobState[]> {
  * Waits until a job reaches one of the phases: the job with this id, or else the newest job not in
  * `ignore`. Polls the page's result store; no fixed sleeps.
  */
-export async function waitForJob(page: Page, phases: JobState["phase"][], opts: { jobId?: string; ignore?: string[]; timeoutMs?: number } = {}): Promise<JobState> {
+export async function waitForJob(
+  page: Page,
+  phases: JobState["phase"][],
+  opts: { jobId?: string; ignore?: string[]; timeoutMs?: number } = {},
+): Promise<JobState> {
   const deadline = Date.now() + (opts.timeoutMs ?? 180000);
   let last: JobState | undefined;
   for (;;) {

@@ -19,7 +19,12 @@ export interface SessionOptions {
 
 /** A fake Firefly whose outputs are one plain 2048² PNG of this colour (Firefly's default generate size). */
 export function plainOutputFirefly(r: number, g: number, b: number): () => Promise<FakeFireflyOptions> {
-  return async () => ({ outputImage: await sharp({ create: { width: 2048, height: 2048, channels: 3, background: { r, g, b } } }).png().toBuffer(), pollsToFinish: 2 });
+  return async () => ({
+    outputImage: await sharp({ create: { width: 2048, height: 2048, channels: 3, background: { r, g, b } } })
+      .png()
+      .toBuffer(),
+    pollsToFinish: 2,
+  });
 }
 
 export interface PlaygroundSession {

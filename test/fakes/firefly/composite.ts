@@ -32,7 +32,8 @@ export function fakeCompositeImage(inputs: CompositeInputs, params: CompositePar
   let [left, top, right, bottom] = [bg.width, bg.height, 0, 0];
   for (let y = 0; y < bg.height; y++)
     for (let x = 0; x < bg.width; x++)
-      if (mask.data[(y * bg.width + x) * 4] >= 128) [left, top, right, bottom] = [Math.min(left, x), Math.min(top, y), Math.max(right, x + 1), Math.max(bottom, y + 1)];
+      if (mask.data[(y * bg.width + x) * 4] >= 128)
+        [left, top, right, bottom] = [Math.min(left, x), Math.min(top, y), Math.max(right, x + 1), Math.max(bottom, y + 1)];
   if (right <= left) return "the fill-area mask is empty";
   const w = right - left;
   const h = bottom - top;

@@ -95,7 +95,13 @@ export interface FakeFireflyOptions {
   compositeAccept?: "described" | "links";
 }
 
-export const FAKE_CUSTOM_MODEL = { assetId: "urn:aaid:sc:VA6C2:00000000-0000-4000-8000-000000000001", displayName: "Fake Style", trainingMode: "style", publishedState: "published", createdDate: 1733928288871 };
+export const FAKE_CUSTOM_MODEL = {
+  assetId: "urn:aaid:sc:VA6C2:00000000-0000-4000-8000-000000000001",
+  displayName: "Fake Style",
+  trainingMode: "style",
+  publishedState: "published",
+  createdDate: 1733928288871,
+};
 
 export interface FakeFirefly {
   /** Firefly base URL (also the output host). */
@@ -195,7 +201,15 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
     const url = new URL(req.url ?? "/", "http://fake");
     const method = req.method ?? "GET";
     const route = routeOf(url.pathname);
-    const call: FakeCall = { route, method, path: url.pathname, query: url.search, status: 0, at: Date.now(), hadAuth: !!(req.headers.authorization || req.headers["x-api-key"]) };
+    const call: FakeCall = {
+      route,
+      method,
+      path: url.pathname,
+      query: url.search,
+      status: 0,
+      at: Date.now(),
+      hadAuth: !!(req.headers.authorization || req.headers["x-api-key"]),
+    };
     calls.push(call);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       call.status = status;
@@ -254,7 +268,8 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
         return send(400, { error: "invalid_request", error_description: "form body required" });
       }
       const form = new URLSearchParams(body.toString("utf8"));
-      if (form.get("grant_type") !== "client_credentials") return send(400, { error: "unsupported_grant_type", error_description: "grant_type must be client_credentials" });
+      if (form.get("grant_type") !== "client_credentials")
+        return send(400, { error: "unsupported_grant_type", error_description: "grant_type must be client_credentials" });
       if (!form.get("scope")) return send(400, { error: "invalid_scope", error_description: "scope is required" });
       if (form.get("client_id") !== clientId) return send(400, { error: "invalid_client", error_description: "invalid client_id parameter" });
       if (form.get("client_secret") !== clientSecret) return send(401, { error: "invalid_client", error_description: "invalid client_secret parameter" });
@@ -286,7 +301,9 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
 
     if (route === "upload") {
       if (method !== "POST") return send(405, { error_code: "bad_request" });
-      const ct = String(req.headers["content-type"] ?? "").split(";")[0].trim();
+      const ct = String(req.headers["content-type"] ?? "")
+        .split(";")[0]
+        .trim();
       if (!UPLOAD_TYPES.includes(ct)) {
         await readBody(MAX_UPLOAD_BYTES * 2);
         return send(415, { error_code: "invalid_content_type", message: "Unsupported content type" });
@@ -303,7 +320,8 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
       if (method !== "POST") return send(405, { error_code: "bad_request" });
       const endpoint = SUBMIT_PATHS[url.pathname];
       call.endpoint = endpoint;
-      if (!String(req.headers["content-type"] ?? "").startsWith("application/json")) return send(415, { error_code: "invalid_content_type", message: "use application/json" });
+      if (!String(req.headers["content-type"] ?? "").startsWith("application/json"))
+        return send(415, { error_code: "invalid_content_type", message: "use application/json" });
       const raw = await readBody(1024 * 1024);
       if (raw === "too_large") return send(413, "<html>Request Entity Too Large</html>");
       if (raw.length === 0) return send(400, { error_code: "empty_input_body", message: "empty body" });
@@ -345,7 +363,9 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
       }
       if (isCompositeEndpoint(endpoint)) {
         const c = v.value as AdaptiveCompositeRequest | PreciseCompositeRequest;
-        const images = [c.background.image, c.background.fillAreaMask, c.object.image, "mask" in c.object ? c.object.mask : undefined].map((r) => (r ? readUpload(r.source) : undefined));
+        const images = [c.background.image, c.background.fillAreaMask, c.object.image, "mask" in c.object ? c.object.mask : undefined].map((r) =>
+          r ? readUpload(r.source) : undefined,
+        );
         const unreadable = images.find((i) => typeof i === "string");
         if (typeof unreadable === "string") return send(400, { error_code: "bad_request", message: unreadable });
         const [background, fillAreaMask, object, objectMask] = images as (RGBAImage | undefined)[];
@@ -355,7 +375,7 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
         served = made;
       }
       const id = `urn:ff:jobs:fake:${randomUUID()}`;
-      const seeds = isCompositeEndpoint(endpoint) ? compositeSeeds(b) : b.seeds ?? Array.from({ length: n }, (_, i) => 1000 + i);
+      const seeds = isCompositeEndpoint(endpoint) ? compositeSeeds(b) : (b.seeds ?? Array.from({ length: n }, (_, i) => 1000 + i));
       jobs.set(id, { id, endpoint, polls: 0, status: "pending", numOutputs: seeds.length, seeds, ends: inj?.jobEnds, fails: inj?.jobFails, image: served });
       call.jobId = id;
       const links = { links: { result: { href: `${base}/v3/status/${id}` }, cancel: { href: `${base}/v3/cancel/${id}` } } };
@@ -373,14 +393,15 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
       if (!job) return send(404, { error_code: "unknown_job_id", message: "The job id is unknown." });
       if (route === "cancel") {
         if (job.status === "succeeded" || job.status === "failed") return send(409, { error_code: "job_completed", message: "The job was already completed." });
-        if (job.status === "cancelled" || job.status === "cancel_pending") return send(409, { error_code: "job_already_canceled", message: "The job was already cancelled." });
+        if (job.status === "cancelled" || job.status === "cancel_pending")
+          return send(409, { error_code: "job_already_canceled", message: "The job was already cancelled." });
         job.status = "cancel_pending";
         return send(200, { jobId: id, status: "cancel_pending" });
       }
       job.polls++;
       if (job.status === "cancel_pending") job.status = "cancelled";
       else if (job.status === "pending" || job.status === "running") {
-        if (job.polls >= pollsToFinish) job.status = job.fails ? "failed" : job.ends ?? "succeeded";
+        if (job.polls >= pollsToFinish) job.status = job.fails ? "failed" : (job.ends ?? "succeeded");
         else job.status = "running";
       }
       const out: Record<string, unknown> = { jobId: id, status: job.status };
@@ -413,7 +434,8 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
       if (limitText !== null && startText === null) return send(400, { reason: "Bad Request", message: "start is required if a limit is specified" });
       const start = Number(startText ?? "0");
       const limit = Number(limitText ?? "50");
-      if (!Number.isInteger(start) || start < 0 || !Number.isInteger(limit) || limit < 1 || limit > 50) return send(400, { reason: "Bad Request", message: "invalid start or limit" });
+      if (!Number.isInteger(start) || start < 0 || !Number.isInteger(limit) || limit < 1 || limit > 50)
+        return send(400, { reason: "Bad Request", message: "invalid start or limit" });
       const next = start + limit < models.length ? { next: { href: `/v3/custom-models?start=${start + limit}&limit=${limit}` } } : {};
       return send(200, {
         custom_models: models.slice(start, start + limit),
@@ -441,7 +463,12 @@ export async function startFakeFirefly(options: FakeFireflyOptions = {}): Promis
     expireTokens: () => {
       for (const t of valid.keys()) valid.set(t, 0);
     },
-    env: () => ({ FIREFLY_SERVICES_CLIENT_ID: clientId, FIREFLY_SERVICES_CLIENT_SECRET: clientSecret, INFILL_IMS_URL: `${base}/ims/token/v3`, INFILL_FIREFLY_URL: base }),
+    env: () => ({
+      FIREFLY_SERVICES_CLIENT_ID: clientId,
+      FIREFLY_SERVICES_CLIENT_SECRET: clientSecret,
+      INFILL_IMS_URL: `${base}/ims/token/v3`,
+      INFILL_FIREFLY_URL: base,
+    }),
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();

@@ -32,27 +32,42 @@ const RESIDUAL_SWEEPS = 40;
 /** Remove the step at the hole's edge from `lv.img` (hole pixels only; known pixels are not written). */
 export function blendSeam(lv: Level): void {
   const { w, h, img, hole } = lv;
-  let x0 = w, y0 = h, x1 = -1, y1 = -1;
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    if (!hole[y * w + x]) continue;
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-  }
+  let x0 = w,
+    y0 = h,
+    x1 = -1,
+    y1 = -1;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      if (!hole[y * w + x]) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
   if (x1 < 0) return;
   // The box holds the hole, its outer ring, and the squares around the ring pixels.
   const rad = Math.max(MIN_RADIUS, Math.round(maxOf(distanceToKnown(hole, w, h)) / 4));
-  const bx0 = Math.max(0, x0 - 1 - rad), by0 = Math.max(0, y0 - 1 - rad);
-  const bw = Math.min(w - 1, x1 + 1 + rad) - bx0 + 1, bh = Math.min(h - 1, y1 + 1 + rad) - by0 + 1;
+  const bx0 = Math.max(0, x0 - 1 - rad),
+    by0 = Math.max(0, y0 - 1 - rad);
+  const bw = Math.min(w - 1, x1 + 1 + rad) - bx0 + 1,
+    bh = Math.min(h - 1, y1 + 1 + rad) - by0 + 1;
   // Per pixel of each side: r, g, b, count, r² + g² + b² (box sums of these give means and spread).
-  const known = new Float64Array(bw * bh * C), filled = new Float64Array(bw * bh * C);
-  for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) {
-    const i = (y + by0) * w + (x + bx0), o = (y * bw + x) * C;
-    const dst = hole[i] ? filled : known;
-    const r = img[i * 3], g = img[i * 3 + 1], b = img[i * 3 + 2];
-    dst[o] = r; dst[o + 1] = g; dst[o + 2] = b; dst[o + 3] = 1; dst[o + 4] = r * r + g * g + b * b;
-  }
+  const known = new Float64Array(bw * bh * C),
+    filled = new Float64Array(bw * bh * C);
+  for (let y = 0; y < bh; y++)
+    for (let x = 0; x < bw; x++) {
+      const i = (y + by0) * w + (x + bx0),
+        o = (y * bw + x) * C;
+      const dst = hole[i] ? filled : known;
+      const r = img[i * 3],
+        g = img[i * 3 + 1],
+        b = img[i * 3 + 2];
+      dst[o] = r;
+      dst[o + 1] = g;
+      dst[o + 2] = b;
+      dst[o + 3] = 1;
+      dst[o + 4] = r * r + g * g + b * b;
+    }
   boxSum(known, bw, bh, rad);
   boxSum(filled, bw, bh, rad);
   // Ring pixels (known, with a hole neighbour) carry the step; everything else in the box is solved.
@@ -60,42 +75,58 @@ export function blendSeam(lv: Level): void {
   const residual = new Float32Array(bw * bh * 3);
   const free = new Uint8Array(bw * bh).fill(1);
   let ring = 0;
-  for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) {
-    const gx = x + bx0, gy = y + by0, i = gy * w + gx;
-    if (hole[i]) continue;
-    if (!((gx > 0 && hole[i - 1]) || (gx < w - 1 && hole[i + 1]) || (gy > 0 && hole[i - w]) || (gy < h - 1 && hole[i + w]))) continue;
-    const o = y * bw + x;
-    const nk = known[o * C + 3], nf = filled[o * C + 3];
-    let r = 0, g = 0, b = 0, n = 0;
-    for (const j of [gx > 0 ? i - 1 : -1, gx < w - 1 ? i + 1 : -1, gy > 0 ? i - w : -1, gy < h - 1 ? i + w : -1]) {
-      if (j < 0 || !hole[j]) continue;
-      r += img[j * 3]; g += img[j * 3 + 1]; b += img[j * 3 + 2]; n++;
+  for (let y = 0; y < bh; y++)
+    for (let x = 0; x < bw; x++) {
+      const gx = x + bx0,
+        gy = y + by0,
+        i = gy * w + gx;
+      if (hole[i]) continue;
+      if (!((gx > 0 && hole[i - 1]) || (gx < w - 1 && hole[i + 1]) || (gy > 0 && hole[i - w]) || (gy < h - 1 && hole[i + w]))) continue;
+      const o = y * bw + x;
+      const nk = known[o * C + 3],
+        nf = filled[o * C + 3];
+      let r = 0,
+        g = 0,
+        b = 0,
+        n = 0;
+      for (const j of [gx > 0 ? i - 1 : -1, gx < w - 1 ? i + 1 : -1, gy > 0 ? i - w : -1, gy < h - 1 ? i + w : -1]) {
+        if (j < 0 || !hole[j]) continue;
+        r += img[j * 3];
+        g += img[j * 3 + 1];
+        b += img[j * 3 + 2];
+        n++;
+      }
+      const px = [img[i * 3] - r / n, img[i * 3 + 1] - g / n, img[i * 3 + 2] - b / n];
+      // The mean step counts as a tonal offset in proportion s² / (s² + v): against the known side's
+      // own spread v (variance, summed over channels) a step within a stripe's or brick's contrast
+      // is the pattern's phase, not a wrong tone.
+      let s2 = 0;
+      const mean = [0, 0, 0];
+      for (let c = 0; c < 3; c++) {
+        mean[c] = known[o * C + c] / nk;
+        const d = mean[c] - filled[o * C + c] / nf;
+        step[o * 3 + c] = d;
+        s2 += d * d;
+      }
+      const v = Math.max(0, known[o * C + 4] / nk - mean[0] * mean[0] - mean[1] * mean[1] - mean[2] * mean[2]);
+      const a = s2 / (s2 + SPREAD_WEIGHT * v + 1e-6);
+      for (let c = 0; c < 3; c++) {
+        step[o * 3 + c] *= a;
+        residual[o * 3 + c] = px[c] - step[o * 3 + c];
+      }
+      free[o] = 0;
+      ring++;
     }
-    const px = [img[i * 3] - r / n, img[i * 3 + 1] - g / n, img[i * 3 + 2] - b / n];
-    // The mean step counts as a tonal offset in proportion s² / (s² + v): against the known side's
-    // own spread v (variance, summed over channels) a step within a stripe's or brick's contrast
-    // is the pattern's phase, not a wrong tone.
-    let s2 = 0;
-    const mean = [0, 0, 0];
-    for (let c = 0; c < 3; c++) { mean[c] = known[o * C + c] / nk; const d = mean[c] - filled[o * C + c] / nf; step[o * 3 + c] = d; s2 += d * d; }
-    const v = Math.max(0, known[o * C + 4] / nk - mean[0] * mean[0] - mean[1] * mean[1] - mean[2] * mean[2]);
-    const a = s2 / (s2 + SPREAD_WEIGHT * v + 1e-6);
-    for (let c = 0; c < 3; c++) {
-      step[o * 3 + c] *= a;
-      residual[o * 3 + c] = px[c] - step[o * 3 + c];
-    }
-    free[o] = 0;
-    ring++;
-  }
   if (ring === 0) return;
   membrane(step, free, bw, bh);
   spreadResidual(residual, free, lv, bx0, by0, bw, bh);
-  for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) {
-    const i = (y + by0) * w + (x + bx0);
-    if (!hole[i]) continue;
-    const o = (y * bw + x) * 3;
-    for (let c = 0; c < 3; c++) img[i * 3 + c] += step[o + c] + residual[o + c];
-  }
+  for (let y = 0; y < bh; y++)
+    for (let x = 0; x < bw; x++) {
+      const i = (y + by0) * w + (x + bx0);
+      if (!hole[i]) continue;
+      const o = (y * bw + x) * 3;
+      for (let c = 0; c < 3; c++) img[i * 3 + c] += step[o + c] + residual[o + c];
+    }
 }
 
 /**
@@ -107,22 +138,32 @@ function spreadResidual(v: Float32Array, free: Uint8Array, lv: Level, bx0: numbe
   const { w, h, hole } = lv;
   const dt = distanceToKnown(hole, w, h);
   const list: number[] = [];
-  for (let y = 0; y < bh; y++) for (let x = 0; x < bw; x++) {
-    const i = (y + by0) * w + (x + bx0);
-    if (hole[i] && dt[i] <= RESIDUAL_DEPTH) list.push(y * bw + x);
-  }
+  for (let y = 0; y < bh; y++)
+    for (let x = 0; x < bw; x++) {
+      const i = (y + by0) * w + (x + bx0);
+      if (hole[i] && dt[i] <= RESIDUAL_DEPTH) list.push(y * bw + x);
+    }
   const inDomain = (o: number): boolean => !free[o] || hole[((o / bw) | 0) * w + by0 * w + (o % bw) + bx0] === 1;
   for (let s = 0; s < RESIDUAL_SWEEPS; s++) {
     for (const o of list) {
-      const x = o % bw, y = (o - x) / bw;
-      let r = 0, g = 0, b = 0, m = 0;
+      const x = o % bw,
+        y = (o - x) / bw;
+      let r = 0,
+        g = 0,
+        b = 0,
+        m = 0;
       for (const j of [x > 0 ? o - 1 : -1, x < bw - 1 ? o + 1 : -1, y > 0 ? o - bw : -1, y < bh - 1 ? o + bw : -1]) {
         if (j < 0 || !inDomain(j)) continue;
-        r += v[j * 3]; g += v[j * 3 + 1]; b += v[j * 3 + 2]; m++;
+        r += v[j * 3];
+        g += v[j * 3 + 1];
+        b += v[j * 3 + 2];
+        m++;
       }
       if (m === 0) continue;
       const d = m + KAPPA;
-      v[o * 3] = r / d; v[o * 3 + 1] = g / d; v[o * 3 + 2] = b / d;
+      v[o * 3] = r / d;
+      v[o * 3 + 1] = g / d;
+      v[o * 3 + 2] = b / d;
     }
   }
 }

@@ -35,10 +35,12 @@ const TRIAL_PATCH_RADIUS = 2;
 export function baseScaleTrials(level: Level, params: CompleteParams, scales: number[]): number[] | null {
   const t = maxOf(distanceToKnown(level.hole, level.w, level.h));
   const k = Math.max(1, t / TRIAL_THICKNESS);
-  const lv: Level = k > 1
-    ? resampleLevelDown(level, Math.max(1, Math.floor(level.w / k)), Math.max(1, Math.floor(level.h / k)))
-    : { w: level.w, h: level.h, img: level.img.slice(), hole: level.hole.slice(), excluded: level.excluded };
-  const { w, h } = lv, n = w * h;
+  const lv: Level =
+    k > 1
+      ? resampleLevelDown(level, Math.max(1, Math.floor(level.w / k)), Math.max(1, Math.floor(level.h / k)))
+      : { w: level.w, h: level.h, img: level.img.slice(), hole: level.hole.slice(), excluded: level.excluded };
+  const { w, h } = lv,
+    n = w * h;
   // The band: known pixels within half the (trial) hole's thickness of it.
   const known = new Uint8Array(n);
   for (let i = 0; i < n; i++) known[i] = lv.hole[i] ? 0 : 1;
@@ -49,13 +51,19 @@ export function baseScaleTrials(level: Level, params: CompleteParams, scales: nu
   // Patches compared: centred in the band, clear of the real hole (whose truth is unknown).
   const r = TRIAL_PATCH_RADIUS;
   const centres: number[] = [];
-  for (let y = r; y < h - r; y++) for (let x = r; x < w - r; x++) {
-    const i = y * w + x;
-    if (!hole[i] || lv.hole[i]) continue;
-    let clear = true;
-    for (let oy = -r; oy <= r && clear; oy++) for (let ox = -r; ox <= r; ox++) if (lv.hole[i + oy * w + ox]) { clear = false; break; }
-    if (clear) centres.push(i);
-  }
+  for (let y = r; y < h - r; y++)
+    for (let x = r; x < w - r; x++) {
+      const i = y * w + x;
+      if (!hole[i] || lv.hole[i]) continue;
+      let clear = true;
+      for (let oy = -r; oy <= r && clear; oy++)
+        for (let ox = -r; ox <= r; ox++)
+          if (lv.hole[i + oy * w + ox]) {
+            clear = false;
+            break;
+          }
+      if (clear) centres.push(i);
+    }
   if (centres.length < 16) return null;
   const errors: number[] = [];
   for (const scale of scales) {
@@ -81,7 +89,8 @@ export function baseScaleTrials(level: Level, params: CompleteParams, scales: nu
  * `params.baseScale` is taken when it is clearly better than the default.
  */
 export function chooseBaseScale(level: Level, params: CompleteParams, margin = MARGIN): number {
-  const coarse = params.baseScale, fine = params.baseScale / 2;
+  const coarse = params.baseScale,
+    fine = params.baseScale / 2;
   if (!(coarse > 0)) return coarse;
   const e = baseScaleTrials(level, params, [coarse, fine, 0]);
   if (e === null) return coarse;
@@ -96,7 +105,8 @@ export function chooseBaseScale(level: Level, params: CompleteParams, margin = M
  */
 function nearestPatchError(a: Float32Array, b: Float32Array, centres: number[], w: number, r: number): number {
   const rowLen = (2 * r + 1) * 3;
-  let total = 0, count = 0;
+  let total = 0,
+    count = 0;
   for (let k = 0; k < centres.length; k += 3) {
     const p = centres[k];
     let best = Infinity;
@@ -104,8 +114,12 @@ function nearestPatchError(a: Float32Array, b: Float32Array, centres: number[], 
       const q = centres[m];
       let d = 0;
       for (let oy = -r; oy <= r && d < best; oy++) {
-        let ia = (p + oy * w - r) * 3, ib = (q + oy * w - r) * 3;
-        for (let t = 0; t < rowLen; t++, ia++, ib++) { const e = a[ia] - b[ib]; d += e * e; }
+        let ia = (p + oy * w - r) * 3,
+          ib = (q + oy * w - r) * 3;
+        for (let t = 0; t < rowLen; t++, ia++, ib++) {
+          const e = a[ia] - b[ib];
+          d += e * e;
+        }
       }
       if (d < best) best = d;
     }

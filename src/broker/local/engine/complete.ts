@@ -111,7 +111,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
     const cur = levels[levels.length - 1];
     const thick = cur === finest ? finestThickness : maxOf(distanceToKnown(cur.hole, cur.w, cur.h));
     if (thick <= p.coarsestThickness) break;
-    if (((cur.w + 1) >> 1) < minSide || ((cur.h + 1) >> 1) < minSide) break;
+    if ((cur.w + 1) >> 1 < minSide || (cur.h + 1) >> 1 < minSide) break;
     const next = downsampleLevel(cur);
     // A coarse hole grows (any hole child makes a hole); stop while there are patches to copy.
     if (countSourcePatches(next, r) < 16) break;
@@ -137,7 +137,12 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
     checkAbort();
     const st = prepareLevel(levels[l], l === 0 ? rFinest : r, p.gamma);
     const searchRadius = l === L - 1 || p.fineSearchRadius <= 0 ? Math.max(st.lv.w, st.lv.h) : p.fineSearchRadius;
-    if (st.srcList.length === 0) throw new EngineInputError(finest.excluded ? "the sampling area leaves nothing large enough to copy from: widen it or fill a smaller area" : "the mask leaves no area large enough to copy from: fill a smaller area");
+    if (st.srcList.length === 0)
+      throw new EngineInputError(
+        finest.excluded
+          ? "the sampling area leaves nothing large enough to copy from: widen it or fill a smaller area"
+          : "the mask leaves no area large enough to copy from: fill a smaller area",
+      );
     if (prev === null) {
       initOnionPeel(st, rng, checkAbort);
       for (let k = 0; k < st.tgtList.length; k++) st.nnf[st.tgtList[k]] = st.srcList[rng.int(st.srcList.length)];
@@ -224,11 +229,19 @@ function prepareLevel(lv: Level, r: number, gamma: number): LevelState {
   }
   const srcOk = new Uint8Array(n);
   const isTgt = new Uint8Array(n);
-  let nSrc = 0, nTgt = 0, nHole = 0;
+  let nSrc = 0,
+    nTgt = 0,
+    nHole = 0;
   for (let y = r; y < h - r; y++) {
     for (let x = r; x < w - r; x++) {
       const s = boxSum(ii, w, x - r, y - r, x + r + 1, y + r + 1);
-      if (s !== 0) { isTgt[y * w + x] = 1; nTgt++; } else if (blocked === ii || boxSum(blocked, w, x - r, y - r, x + r + 1, y + r + 1) === 0) { srcOk[y * w + x] = 1; nSrc++; }
+      if (s !== 0) {
+        isTgt[y * w + x] = 1;
+        nTgt++;
+      } else if (blocked === ii || boxSum(blocked, w, x - r, y - r, x + r + 1, y + r + 1) === 0) {
+        srcOk[y * w + x] = 1;
+        nSrc++;
+      }
     }
   }
   for (let i = 0; i < n; i++) nHole += hole[i];
@@ -287,12 +300,15 @@ function patchMatchScan(st: LevelState, forward: boolean, maxRadius: number, rng
     let bq = nnf[p];
     // Propagation: the neighbour's match, shifted back by one pixel.
     const px = p % w;
-    const nb1 = forward ? (px > 0 ? p - 1 : -1) : (px < w - 1 ? p + 1 : -1);
+    const nb1 = forward ? (px > 0 ? p - 1 : -1) : px < w - 1 ? p + 1 : -1;
     if (nb1 >= 0 && nnf[nb1] >= 0) {
       const q = nnf[nb1] + step;
       if (q !== bq && q >= 0 && q < srcOk.length && srcOk[q] && Math.abs((q % w) - (nnf[nb1] % w)) === 1) {
         const d = patchDist(img, w, r, p, q, best);
-        if (d < best) { best = d; bq = q; }
+        if (d < best) {
+          best = d;
+          bq = q;
+        }
       }
     }
     const nb2 = forward ? p - w : p + w;
@@ -300,20 +316,29 @@ function patchMatchScan(st: LevelState, forward: boolean, maxRadius: number, rng
       const q = nnf[nb2] + step * w;
       if (q !== bq && q >= 0 && q < srcOk.length && srcOk[q]) {
         const d = patchDist(img, w, r, p, q, best);
-        if (d < best) { best = d; bq = q; }
+        if (d < best) {
+          best = d;
+          bq = q;
+        }
       }
     }
     // Random search around the current best with a halving radius.
-    const bx = bq % w, by = (bq - bx) / w;
+    const bx = bq % w,
+      by = (bq - bx) / w;
     for (let rad = maxRadius; rad >= 1; rad >>= 1) {
       let cx = bx + Math.floor((rng.next() * 2 - 1) * rad + 0.5);
       let cy = by + Math.floor((rng.next() * 2 - 1) * rad + 0.5);
-      if (cx < r) cx = r; else if (cx > w - 1 - r) cx = w - 1 - r;
-      if (cy < r) cy = r; else if (cy > h - 1 - r) cy = h - 1 - r;
+      if (cx < r) cx = r;
+      else if (cx > w - 1 - r) cx = w - 1 - r;
+      if (cy < r) cy = r;
+      else if (cy > h - 1 - r) cy = h - 1 - r;
       const q = cy * w + cx;
       if (q === bq || !srcOk[q]) continue;
       const d = patchDist(img, w, r, p, q, best);
-      if (d < best) { best = d; bq = q; }
+      if (d < best) {
+        best = d;
+        bq = q;
+      }
     }
     nnf[p] = bq;
     dist[p] = best;
@@ -360,8 +385,11 @@ function vote(st: LevelState, radius: number, iters: number): number {
   let change = 0;
   for (let k = 0; k < holeList.length; k++) {
     const x = holeList[k];
-    const xx = x % w, xy = (x - xx) / w;
-    let n = 0, bestW = -1, bi = 0;
+    const xx = x % w,
+      xy = (x - xx) / w;
+    let n = 0,
+      bestW = -1,
+      bi = 0;
     for (let oy = -r; oy <= r; oy++) {
       const py = xy - oy;
       if (py < r || py > h - 1 - r) continue;
@@ -372,29 +400,48 @@ function vote(st: LevelState, radius: number, iters: number): number {
         const q = nnf[p];
         if (q < 0) continue;
         const qi = (q + oy * w + ox) * 3;
-        vr[n] = img[qi]; vg[n] = img[qi + 1]; vb[n] = img[qi + 2];
+        vr[n] = img[qi];
+        vg[n] = img[qi + 1];
+        vb[n] = img[qi + 2];
         const wt = weight[p];
         vw[n] = wt;
-        if (wt > bestW) { bestW = wt; bi = n; }
+        if (wt > bestW) {
+          bestW = wt;
+          bi = n;
+        }
         n++;
       }
     }
     if (n === 0) continue;
-    let mr = vr[bi], mg = vg[bi], mb = vb[bi];
+    let mr = vr[bi],
+      mg = vg[bi],
+      mb = vb[bi];
     for (let it = 0; it < iters; it++) {
-      let sr = 0, sg = 0, sb = 0, sw = 0;
+      let sr = 0,
+        sg = 0,
+        sb = 0,
+        sw = 0;
       for (let j = 0; j < n; j++) {
-        const dr = vr[j] - mr, dg = vg[j] - mg, db = vb[j] - mb;
+        const dr = vr[j] - mr,
+          dg = vg[j] - mg,
+          db = vb[j] - mb;
         if (dr * dr + dg * dg + db * db > rad2) continue;
         const wt = vw[j];
-        sr += vr[j] * wt; sg += vg[j] * wt; sb += vb[j] * wt; sw += wt;
+        sr += vr[j] * wt;
+        sg += vg[j] * wt;
+        sb += vb[j] * wt;
+        sw += wt;
       }
       if (sw <= 0) break;
-      mr = sr / sw; mg = sg / sw; mb = sb / sw;
+      mr = sr / sw;
+      mg = sg / sw;
+      mb = sb / sw;
     }
     const i3 = x * 3;
     change += Math.abs(img[i3] - mr) + Math.abs(img[i3 + 1] - mg) + Math.abs(img[i3 + 2] - mb);
-    img[i3] = mr; img[i3 + 1] = mg; img[i3 + 2] = mb;
+    img[i3] = mr;
+    img[i3 + 1] = mg;
+    img[i3 + 2] = mb;
   }
   return holeList.length > 0 ? change / (holeList.length * 3) : 0;
 }
@@ -429,8 +476,10 @@ function initOnionPeel(st: LevelState, rng: Rng, checkAbort: () => void): void {
   for (let k = 0; k < keys.length; k++) {
     if ((k & 255) === 255) checkAbort();
     const x = keys[k] % 16777216;
-    const xx = x % w, xy = (x - xx) / w;
-    let m = 0, rows = 0;
+    const xx = x % w,
+      xy = (x - xx) / w;
+    let m = 0,
+      rows = 0;
     for (let oy = -r; oy <= r; oy++) {
       const yy = xy + oy;
       if (yy < 0 || yy >= h) continue;
@@ -439,48 +488,69 @@ function initOnionPeel(st: LevelState, rng: Rng, checkAbort: () => void): void {
         if (xx2 < 0 || xx2 >= w) continue;
         const pi = yy * w + xx2;
         if (!filled[pi]) continue;
-        nbCol[m * 3] = img[pi * 3]; nbCol[m * 3 + 1] = img[pi * 3 + 1]; nbCol[m * 3 + 2] = img[pi * 3 + 2];
+        nbCol[m * 3] = img[pi * 3];
+        nbCol[m * 3 + 1] = img[pi * 3 + 1];
+        nbCol[m * 3 + 2] = img[pi * 3 + 2];
         nbOff[m++] = (oy * w + ox) * 3;
       }
       rowEnd[rows++] = m;
     }
-    let best = Infinity, bq = cand[0];
+    let best = Infinity,
+      bq = cand[0];
     for (let c = 0; c < cand.length; c++) {
       const q3 = cand[c] * 3;
       let d = 0;
       for (let row = 0, j = 0; row < rows && d < best; row++) {
         for (const end = rowEnd[row]; j < end; j++) {
           const qi = q3 + nbOff[j];
-          const a = nbCol[j * 3] - img[qi], b = nbCol[j * 3 + 1] - img[qi + 1], c2 = nbCol[j * 3 + 2] - img[qi + 2];
+          const a = nbCol[j * 3] - img[qi],
+            b = nbCol[j * 3 + 1] - img[qi + 1],
+            c2 = nbCol[j * 3 + 2] - img[qi + 2];
           d += a * a + b * b + c2 * c2;
         }
       }
-      if (d < best) { best = d; bq = cand[c]; }
+      if (d < best) {
+        best = d;
+        bq = cand[c];
+      }
     }
-    img[x * 3] = img[bq * 3]; img[x * 3 + 1] = img[bq * 3 + 1]; img[x * 3 + 2] = img[bq * 3 + 2];
+    img[x * 3] = img[bq * 3];
+    img[x * 3 + 1] = img[bq * 3 + 1];
+    img[x * 3 + 2] = img[bq * 3 + 2];
     filled[x] = 1;
   }
 }
 
 /** Carry the coarse NNF to the finer level: q_fine = 2·q_coarse + (p_fine − 2·p_coarse), with weights from the coarse distances. */
 function upsampleNnf(coarse: LevelState, fine: LevelState, rng: Rng): void {
-  const wc = coarse.lv.w, hc = coarse.lv.h, rc = coarse.r;
+  const wc = coarse.lv.w,
+    hc = coarse.lv.h,
+    rc = coarse.r;
   const { lv, r, srcOk, srcList, tgtList, nnf, dist } = fine;
-  const w = lv.w, h = lv.h;
+  const w = lv.w,
+    h = lv.h;
   for (let k = 0; k < tgtList.length; k++) {
     const p = tgtList[k];
-    const x = p % w, y = (p - x) / w;
-    let cx = x >> 1, cy = y >> 1;
-    if (cx < rc) cx = rc; else if (cx > wc - 1 - rc) cx = wc - 1 - rc;
-    if (cy < rc) cy = rc; else if (cy > hc - 1 - rc) cy = hc - 1 - rc;
+    const x = p % w,
+      y = (p - x) / w;
+    let cx = x >> 1,
+      cy = y >> 1;
+    if (cx < rc) cx = rc;
+    else if (cx > wc - 1 - rc) cx = wc - 1 - rc;
+    if (cy < rc) cy = rc;
+    else if (cy > hc - 1 - rc) cy = hc - 1 - rc;
     const pc = cy * wc + cx;
     const qc = coarse.nnf[pc];
     let q = -1;
     if (qc >= 0) {
-      const qcx = qc % wc, qcy = (qc - qcx) / wc;
-      let qx = 2 * qcx + (x - 2 * cx), qy = 2 * qcy + (y - 2 * cy);
-      if (qx < r) qx = r; else if (qx > w - 1 - r) qx = w - 1 - r;
-      if (qy < r) qy = r; else if (qy > h - 1 - r) qy = h - 1 - r;
+      const qcx = qc % wc,
+        qcy = (qc - qcx) / wc;
+      let qx = 2 * qcx + (x - 2 * cx),
+        qy = 2 * qcy + (y - 2 * cy);
+      if (qx < r) qx = r;
+      else if (qx > w - 1 - r) qx = w - 1 - r;
+      if (qy < r) qy = r;
+      else if (qy > h - 1 - r) qy = h - 1 - r;
       const cand = qy * w + qx;
       if (srcOk[cand]) q = cand;
       dist[p] = coarse.dist[pc] * 4;
@@ -492,6 +562,9 @@ function upsampleNnf(coarse: LevelState, fine: LevelState, rng: Rng): void {
   }
   // Unmatched patches get a large finite distance so their weight is small but valid.
   let maxD = 0;
-  for (let k = 0; k < tgtList.length; k++) { const d = dist[tgtList[k]]; if (d !== Infinity && d > maxD) maxD = d; }
+  for (let k = 0; k < tgtList.length; k++) {
+    const d = dist[tgtList[k]];
+    if (d !== Infinity && d > maxD) maxD = d;
+  }
   for (let k = 0; k < tgtList.length; k++) if (dist[tgtList[k]] === Infinity) dist[tgtList[k]] = maxD * 2 + 1;
 }

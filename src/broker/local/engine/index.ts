@@ -83,7 +83,8 @@ export interface ExpandRequest {
 
 /** Expand: place the source on a larger canvas and complete everything the source does not cover. */
 export function expandImage(source: RgbaImage, req: ExpandRequest, options: EngineOptions): RgbaImage {
-  const W = req.width, H = req.height;
+  const W = req.width,
+    H = req.height;
   if (!(W >= 1 && H >= 1)) throw new EngineInputError("the expand size must be at least 1×1");
   if (req.mask && (req.mask.width !== W || req.mask.height !== H)) {
     throw new EngineInputError(`the expand mask is ${req.mask.width}×${req.mask.height} but the requested size is ${W}×${H}; they must match`);
@@ -98,8 +99,12 @@ export function expandImage(source: RgbaImage, req: ExpandRequest, options: Engi
     for (let x = 0; x < rect.width; x++) {
       const cx = x + rect.x;
       if (cx < 0 || cx >= W) continue;
-      const si = (y * rect.width + x) * 4, di = (cy * W + cx) * 4;
-      canvas[di] = placed.data[si]; canvas[di + 1] = placed.data[si + 1]; canvas[di + 2] = placed.data[si + 2]; canvas[di + 3] = placed.data[si + 3];
+      const si = (y * rect.width + x) * 4,
+        di = (cy * W + cx) * 4;
+      canvas[di] = placed.data[si];
+      canvas[di + 1] = placed.data[si + 1];
+      canvas[di + 2] = placed.data[si + 2];
+      canvas[di + 3] = placed.data[si + 3];
       holeMask[cy * W + cx] = req.mask ? req.mask.data[cy * W + cx] : 0;
     }
   }
@@ -108,7 +113,10 @@ export function expandImage(source: RgbaImage, req: ExpandRequest, options: Engi
 
 /** Bounding box of the nonzero mask pixels, or null when the mask is empty. */
 export function maskBounds(mask: Uint8Array, w: number, h: number): Rect | null {
-  let x0 = w, y0 = h, x1 = -1, y1 = -1;
+  let x0 = w,
+    y0 = h,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < h; y++) {
     const row = y * w;
     for (let x = 0; x < w; x++) {
@@ -125,8 +133,10 @@ export function maskBounds(mask: Uint8Array, w: number, h: number): Rect | null 
 /** The region the completion works on: the hole's bounds plus a margin of known context. */
 export function contextCrop(b: Rect, w: number, h: number): Rect {
   const margin = Math.max(32, Math.round(0.75 * Math.max(b.width, b.height)));
-  const x0 = Math.max(0, b.x - margin), y0 = Math.max(0, b.y - margin);
-  const x1 = Math.min(w, b.x + b.width + margin), y1 = Math.min(h, b.y + b.height + margin);
+  const x0 = Math.max(0, b.x - margin),
+    y0 = Math.max(0, b.y - margin);
+  const x1 = Math.min(w, b.x + b.width + margin),
+    y1 = Math.min(h, b.y + b.height + margin);
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
@@ -140,7 +150,8 @@ function completeMasked(image: RgbaImage, mask: Uint8Array, options: EngineOptio
   const bounds = maskBounds(mask, w, h);
   if (!bounds) return { width: w, height: h, data: out };
   const crop = contextCrop(bounds, w, h);
-  const cw = crop.width, ch = crop.height;
+  const cw = crop.width,
+    ch = crop.height;
 
   // Crop to float RGB + hole.
   let level: Level = { w: cw, h: ch, img: new Float32Array(cw * ch * 3), hole: new Uint8Array(cw * ch) };
@@ -151,7 +162,10 @@ function completeMasked(image: RgbaImage, mask: Uint8Array, options: EngineOptio
     for (let x = 0; x < cw; x++) {
       const si = (y + crop.y) * w + (x + crop.x);
       const di = y * cw + x;
-      if (mask[si] !== 0) { level.hole[di] = 1; continue; }
+      if (mask[si] !== 0) {
+        level.hole[di] = 1;
+        continue;
+      }
       if (sampling && level.excluded && sampling[si] === 0) level.excluded[di] = 1;
       known++;
       level.img[di * 3] = image.data[si * 4];
@@ -172,7 +186,8 @@ function completeMasked(image: RgbaImage, mask: Uint8Array, options: EngineOptio
   const done = completeLevel0(level, params);
 
   // Composite: hole pixels take the (upsampled) completion, blended by the mask value.
-  const sx = done.w / cw, sy = done.h / ch;
+  const sx = done.w / cw,
+    sy = done.h / ch;
   const px = new Float32Array(3);
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) {
@@ -180,7 +195,12 @@ function completeMasked(image: RgbaImage, mask: Uint8Array, options: EngineOptio
       const m = mask[si];
       if (m === 0) continue;
       if (scale < 1) sampleBilinear(done.img, done.w, done.h, (x + 0.5) * sx, (y + 0.5) * sy, px);
-      else { const di = (y * cw + x) * 3; px[0] = done.img[di]; px[1] = done.img[di + 1]; px[2] = done.img[di + 2]; }
+      else {
+        const di = (y * cw + x) * 3;
+        px[0] = done.img[di];
+        px[1] = done.img[di + 1];
+        px[2] = done.img[di + 2];
+      }
       const a = m / 255;
       const o = si * 4;
       for (let c = 0; c < 3; c++) {
@@ -204,16 +224,30 @@ export function resizeRgba(src: RgbaImage, w2: number, h2: number): RgbaImage {
   const { width: w, height: h, data } = src;
   const out = new Uint8Array(w2 * h2 * 4);
   for (let y = 0; y < h2; y++) {
-    const y0 = Math.floor((y * h) / h2), y1 = Math.max(y0 + 1, Math.floor(((y + 1) * h) / h2));
+    const y0 = Math.floor((y * h) / h2),
+      y1 = Math.max(y0 + 1, Math.floor(((y + 1) * h) / h2));
     for (let x = 0; x < w2; x++) {
-      const x0 = Math.floor((x * w) / w2), x1 = Math.max(x0 + 1, Math.floor(((x + 1) * w) / w2));
-      let a = 0, b = 0, c = 0, d = 0, n = 0;
-      for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) {
-        const i = (yy * w + xx) * 4;
-        a += data[i]; b += data[i + 1]; c += data[i + 2]; d += data[i + 3]; n++;
-      }
+      const x0 = Math.floor((x * w) / w2),
+        x1 = Math.max(x0 + 1, Math.floor(((x + 1) * w) / w2));
+      let a = 0,
+        b = 0,
+        c = 0,
+        d = 0,
+        n = 0;
+      for (let yy = y0; yy < y1; yy++)
+        for (let xx = x0; xx < x1; xx++) {
+          const i = (yy * w + xx) * 4;
+          a += data[i];
+          b += data[i + 1];
+          c += data[i + 2];
+          d += data[i + 3];
+          n++;
+        }
       const o = (y * w2 + x) * 4;
-      out[o] = Math.round(a / n); out[o + 1] = Math.round(b / n); out[o + 2] = Math.round(c / n); out[o + 3] = Math.round(d / n);
+      out[o] = Math.round(a / n);
+      out[o + 1] = Math.round(b / n);
+      out[o + 2] = Math.round(c / n);
+      out[o + 3] = Math.round(d / n);
     }
   }
   return { width: w2, height: h2, data: out };

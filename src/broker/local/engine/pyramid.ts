@@ -25,7 +25,12 @@ export function downsampleLevel(src: Level): Level {
   const excluded = src.excluded ? new Uint8Array(w2 * h2) : undefined;
   for (let y = 0; y < h2; y++) {
     for (let x = 0; x < w2; x++) {
-      let r = 0, g = 0, b = 0, n = 0, anyHole = 0, anyExcluded = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        n = 0,
+        anyHole = 0,
+        anyExcluded = 0;
       for (let dy = 0; dy < 2; dy++) {
         const sy = 2 * y + dy;
         if (sy >= h) continue;
@@ -33,15 +38,25 @@ export function downsampleLevel(src: Level): Level {
           const sx = 2 * x + dx;
           if (sx >= w) continue;
           const i = sy * w + sx;
-          if (src.hole[i]) { anyHole = 1; continue; }
+          if (src.hole[i]) {
+            anyHole = 1;
+            continue;
+          }
           if (src.excluded && src.excluded[i]) anyExcluded = 1;
-          r += src.img[i * 3]; g += src.img[i * 3 + 1]; b += src.img[i * 3 + 2]; n++;
+          r += src.img[i * 3];
+          g += src.img[i * 3 + 1];
+          b += src.img[i * 3 + 2];
+          n++;
         }
       }
       const o = y * w2 + x;
       hole[o] = anyHole;
       if (excluded) excluded[o] = anyExcluded;
-      if (n > 0) { img[o * 3] = r / n; img[o * 3 + 1] = g / n; img[o * 3 + 2] = b / n; }
+      if (n > 0) {
+        img[o * 3] = r / n;
+        img[o * 3 + 1] = g / n;
+        img[o * 3 + 2] = b / n;
+      }
     }
   }
   return { w: w2, h: h2, img, hole, excluded };
@@ -108,19 +123,34 @@ export function resampleLevelDown(src: Level, w2: number, h2: number): Level {
     for (let x = 0; x < w2; x++) {
       const x0 = Math.floor((x * w) / w2);
       const x1 = Math.max(x0 + 1, Math.floor(((x + 1) * w) / w2));
-      let r = 0, g = 0, b = 0, n = 0, anyHole = 0, anyExcluded = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        n = 0,
+        anyHole = 0,
+        anyExcluded = 0;
       for (let sy = y0; sy < y1; sy++) {
         for (let sx = x0; sx < x1; sx++) {
           const i = sy * w + sx;
-          if (src.hole[i]) { anyHole = 1; continue; }
+          if (src.hole[i]) {
+            anyHole = 1;
+            continue;
+          }
           if (src.excluded && src.excluded[i]) anyExcluded = 1;
-          r += src.img[i * 3]; g += src.img[i * 3 + 1]; b += src.img[i * 3 + 2]; n++;
+          r += src.img[i * 3];
+          g += src.img[i * 3 + 1];
+          b += src.img[i * 3 + 2];
+          n++;
         }
       }
       const o = y * w2 + x;
       hole[o] = anyHole;
       if (excluded) excluded[o] = anyExcluded;
-      if (n > 0) { img[o * 3] = r / n; img[o * 3 + 1] = g / n; img[o * 3 + 2] = b / n; }
+      if (n > 0) {
+        img[o * 3] = r / n;
+        img[o * 3 + 1] = g / n;
+        img[o * 3 + 2] = b / n;
+      }
     }
   }
   return { w: w2, h: h2, img, hole, excluded };
@@ -128,13 +158,22 @@ export function resampleLevelDown(src: Level, w2: number, h2: number): Level {
 
 /** Bilinear sample (pixel-centre aligned) of an RGB float image at fractional coordinates, into out[0..2]. */
 export function sampleBilinear(img: Float32Array, w: number, h: number, fx: number, fy: number, out: Float32Array): void {
-  let x = fx - 0.5, y = fy - 0.5;
-  if (x < 0) x = 0; else if (x > w - 1) x = w - 1;
-  if (y < 0) y = 0; else if (y > h - 1) y = h - 1;
-  const x0 = Math.floor(x), y0 = Math.floor(y);
-  const x1 = x0 + 1 < w ? x0 + 1 : x0, y1 = y0 + 1 < h ? y0 + 1 : y0;
-  const ax = x - x0, ay = y - y0;
-  const i00 = (y0 * w + x0) * 3, i10 = (y0 * w + x1) * 3, i01 = (y1 * w + x0) * 3, i11 = (y1 * w + x1) * 3;
+  let x = fx - 0.5,
+    y = fy - 0.5;
+  if (x < 0) x = 0;
+  else if (x > w - 1) x = w - 1;
+  if (y < 0) y = 0;
+  else if (y > h - 1) y = h - 1;
+  const x0 = Math.floor(x),
+    y0 = Math.floor(y);
+  const x1 = x0 + 1 < w ? x0 + 1 : x0,
+    y1 = y0 + 1 < h ? y0 + 1 : y0;
+  const ax = x - x0,
+    ay = y - y0;
+  const i00 = (y0 * w + x0) * 3,
+    i10 = (y0 * w + x1) * 3,
+    i01 = (y1 * w + x0) * 3,
+    i11 = (y1 * w + x1) * 3;
   for (let c = 0; c < 3; c++) {
     const top = img[i00 + c] + (img[i10 + c] - img[i00 + c]) * ax;
     const bot = img[i01 + c] + (img[i11 + c] - img[i01 + c]) * ax;

@@ -231,7 +231,14 @@ export class RedisStore implements Store {
   // ---- queue and ownership ----------------------------------------------------------------
 
   async enqueue(job: NewJob, maxQueuedPerOwner: number): Promise<EnqueueResult> {
-    const base = JSON.stringify({ id: job.id, owner: job.owner, endpoint: job.endpoint, request: job.request, modelVersion: job.modelVersion, createdAt: job.createdAt });
+    const base = JSON.stringify({
+      id: job.id,
+      owner: job.owner,
+      endpoint: job.endpoint,
+      request: job.request,
+      modelVersion: job.modelVersion,
+      createdAt: job.createdAt,
+    });
     const [ok, n] = (await this.run(() =>
       this.client.infillEnqueue(this.prefix, job.id, job.owner, limitArg(maxQueuedPerOwner), base, num(String(job.createdAt))),
     )) as [number, string];
@@ -311,7 +318,14 @@ export class RedisStore implements Store {
 
   async tryTakeRateToken(now: number, limits: RateLimits): Promise<RateDecision> {
     const r = (await this.run(() =>
-      this.client.infillTakeRateToken(this.prefix, num(String(now)), limitArg(limits.perMinute), limitArg(limits.perDay), String(now - MINUTE), String(now - DAY)),
+      this.client.infillTakeRateToken(
+        this.prefix,
+        num(String(now)),
+        limitArg(limits.perMinute),
+        limitArg(limits.perDay),
+        String(now - MINUTE),
+        String(now - DAY),
+      ),
     )) as string[];
     switch (r[0]) {
       case "ok":
@@ -384,7 +398,8 @@ export class RedisStore implements Store {
   async sharedSigningKey(candidate: Buffer): Promise<Buffer> {
     const stored = await this.run(() => this.client.infillSharedSigningKey(this.prefix, candidate.toString("base64url")));
     const key = parseSigningKey(typeof stored === "string" ? stored : undefined);
-    if (!key) throw new ConfigError(`the output-signing key in Redis (${this.prefix}signing-key) is not a base64url key of 32 bytes or more; delete it and restart`);
+    if (!key)
+      throw new ConfigError(`the output-signing key in Redis (${this.prefix}signing-key) is not a base64url key of 32 bytes or more; delete it and restart`);
     return key;
   }
 

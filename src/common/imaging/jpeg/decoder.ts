@@ -151,8 +151,14 @@ function idct(blk: Int32Array, ws: Int32Array, out: Uint8ClampedArray, off: numb
   for (let c = 0; c < 8; c++) {
     if (blk[c + 8] === 0 && blk[c + 16] === 0 && blk[c + 24] === 0 && blk[c + 32] === 0 && blk[c + 40] === 0 && blk[c + 48] === 0 && blk[c + 56] === 0) {
       const dc = blk[c] << PASS1_BITS;
-      ws[c] = dc; ws[c + 8] = dc; ws[c + 16] = dc; ws[c + 24] = dc;
-      ws[c + 32] = dc; ws[c + 40] = dc; ws[c + 48] = dc; ws[c + 56] = dc;
+      ws[c] = dc;
+      ws[c + 8] = dc;
+      ws[c + 16] = dc;
+      ws[c + 24] = dc;
+      ws[c + 32] = dc;
+      ws[c + 40] = dc;
+      ws[c + 48] = dc;
+      ws[c + 56] = dc;
       continue;
     }
     idct8(blk, c, 8, t);
@@ -171,8 +177,14 @@ function idct(blk: Int32Array, ws: Int32Array, out: Uint8ClampedArray, off: numb
     const o = off + (row >> 3) * stride;
     if (ws[row + 1] === 0 && ws[row + 2] === 0 && ws[row + 3] === 0 && ws[row + 4] === 0 && ws[row + 5] === 0 && ws[row + 6] === 0 && ws[row + 7] === 0) {
       const v = ((ws[row] + (1 << (PASS1_BITS + 2))) >> (PASS1_BITS + 3)) + 128;
-      out[o] = v; out[o + 1] = v; out[o + 2] = v; out[o + 3] = v;
-      out[o + 4] = v; out[o + 5] = v; out[o + 6] = v; out[o + 7] = v;
+      out[o] = v;
+      out[o + 1] = v;
+      out[o + 2] = v;
+      out[o + 3] = v;
+      out[o + 4] = v;
+      out[o + 5] = v;
+      out[o + 6] = v;
+      out[o + 7] = v;
       continue;
     }
     idct8(ws, row, 1, t);
@@ -283,7 +295,8 @@ export function decodeJpegRGBA(bytes: Uint8Array, region?: RegionSpec, maxPixels
         restartInterval = u16(seg);
         break;
       case 0xee:
-        if (segLen >= 14 && data[seg] === 0x41 && data[seg + 1] === 0x64 && data[seg + 2] === 0x6f && data[seg + 3] === 0x62 && data[seg + 4] === 0x65) adobeTransform = data[seg + 11];
+        if (segLen >= 14 && data[seg] === 0x41 && data[seg + 1] === 0x64 && data[seg + 2] === 0x6f && data[seg + 3] === 0x62 && data[seg + 4] === 0x65)
+          adobeTransform = data[seg + 11];
         break;
       case 0xc0:
       case 0xc1: {
@@ -345,7 +358,12 @@ function decodeScan(data: Uint8Array, start: number, frame: Frame, qt: Int32Arra
   if (nc !== 1 && nc !== 3) throw new UnsupportedJpeg(`JPEG with ${nc} components`);
   if (nc === 3 && frame.adobeTransform === 0) throw new UnsupportedJpeg("RGB JPEG (Adobe transform 0)");
   const r: Region = region
-    ? { left: Math.max(0, Math.floor(region.left)), top: Math.max(0, Math.floor(region.top)), right: Math.min(width, Math.ceil(region.right)), bottom: Math.min(height, Math.ceil(region.bottom)) }
+    ? {
+        left: Math.max(0, Math.floor(region.left)),
+        top: Math.max(0, Math.floor(region.top)),
+        right: Math.min(width, Math.ceil(region.right)),
+        bottom: Math.min(height, Math.ceil(region.bottom)),
+      }
     : { left: 0, top: 0, right: width, bottom: height };
   const out = new Uint8Array(width * height * 4);
   if (r.right <= r.left || r.bottom <= r.top) return { width, height, data: out };
@@ -447,7 +465,7 @@ function decodeScan(data: Uint8Array, start: number, frame: Frame, qt: Int32Arra
       blk.fill(0);
       blk[0] = dc * q[0];
     }
-    for (let k = 1; k < 64; ) {
+    for (let k = 1; k < 64;) {
       const rs = decodeHuff(acT);
       const s = rs & 15;
       const run = rs >> 4;

@@ -117,22 +117,40 @@ class Writer {
  */
 function fdctQuant(blk: Float64Array, div: Float64Array, out: Int32Array): void {
   for (let i = 0; i < 64; i += 8) {
-    const d0 = blk[i], d1 = blk[i + 1], d2 = blk[i + 2], d3 = blk[i + 3];
-    const d4 = blk[i + 4], d5 = blk[i + 5], d6 = blk[i + 6], d7 = blk[i + 7];
-    const t0 = d0 + d7, t7 = d0 - d7, t1 = d1 + d6, t6 = d1 - d6;
-    const t2 = d2 + d5, t5 = d2 - d5, t3 = d3 + d4, t4 = d3 - d4;
-    const t10 = t0 + t3, t13 = t0 - t3, t11 = t1 + t2, t12 = t1 - t2;
+    const d0 = blk[i],
+      d1 = blk[i + 1],
+      d2 = blk[i + 2],
+      d3 = blk[i + 3];
+    const d4 = blk[i + 4],
+      d5 = blk[i + 5],
+      d6 = blk[i + 6],
+      d7 = blk[i + 7];
+    const t0 = d0 + d7,
+      t7 = d0 - d7,
+      t1 = d1 + d6,
+      t6 = d1 - d6;
+    const t2 = d2 + d5,
+      t5 = d2 - d5,
+      t3 = d3 + d4,
+      t4 = d3 - d4;
+    const t10 = t0 + t3,
+      t13 = t0 - t3,
+      t11 = t1 + t2,
+      t12 = t1 - t2;
     blk[i] = t10 + t11;
     blk[i + 4] = t10 - t11;
     const z1 = (t12 + t13) * 0.707106781;
     blk[i + 2] = t13 + z1;
     blk[i + 6] = t13 - z1;
-    const s10 = t4 + t5, s11 = t5 + t6, s12 = t6 + t7;
+    const s10 = t4 + t5,
+      s11 = t5 + t6,
+      s12 = t6 + t7;
     const z5 = (s10 - s12) * 0.382683433;
     const z2 = 0.5411961 * s10 + z5;
     const z4 = 1.306562965 * s12 + z5;
     const z3 = s11 * 0.707106781;
-    const z11 = t7 + z3, z13 = t7 - z3;
+    const z11 = t7 + z3,
+      z13 = t7 - z3;
     blk[i + 5] = z13 + z2;
     blk[i + 3] = z13 - z2;
     blk[i + 1] = z11 + z4;
@@ -140,22 +158,40 @@ function fdctQuant(blk: Float64Array, div: Float64Array, out: Int32Array): void 
   }
   // Columns, quantised straight into zigzag order.
   for (let i = 0; i < 8; i++) {
-    const d0 = blk[i], d1 = blk[i + 8], d2 = blk[i + 16], d3 = blk[i + 24];
-    const d4 = blk[i + 32], d5 = blk[i + 40], d6 = blk[i + 48], d7 = blk[i + 56];
-    const t0 = d0 + d7, t7 = d0 - d7, t1 = d1 + d6, t6 = d1 - d6;
-    const t2 = d2 + d5, t5 = d2 - d5, t3 = d3 + d4, t4 = d3 - d4;
-    const t10 = t0 + t3, t13 = t0 - t3, t11 = t1 + t2, t12 = t1 - t2;
+    const d0 = blk[i],
+      d1 = blk[i + 8],
+      d2 = blk[i + 16],
+      d3 = blk[i + 24];
+    const d4 = blk[i + 32],
+      d5 = blk[i + 40],
+      d6 = blk[i + 48],
+      d7 = blk[i + 56];
+    const t0 = d0 + d7,
+      t7 = d0 - d7,
+      t1 = d1 + d6,
+      t6 = d1 - d6;
+    const t2 = d2 + d5,
+      t5 = d2 - d5,
+      t3 = d3 + d4,
+      t4 = d3 - d4;
+    const t10 = t0 + t3,
+      t13 = t0 - t3,
+      t11 = t1 + t2,
+      t12 = t1 - t2;
     out[ZIGZAG_POS[i]] = Math.round((t10 + t11) * div[i]);
     out[ZIGZAG_POS[i + 32]] = Math.round((t10 - t11) * div[i + 32]);
     const z1 = (t12 + t13) * 0.707106781;
     out[ZIGZAG_POS[i + 16]] = Math.round((t13 + z1) * div[i + 16]);
     out[ZIGZAG_POS[i + 48]] = Math.round((t13 - z1) * div[i + 48]);
-    const s10 = t4 + t5, s11 = t5 + t6, s12 = t6 + t7;
+    const s10 = t4 + t5,
+      s11 = t5 + t6,
+      s12 = t6 + t7;
     const z5 = (s10 - s12) * 0.382683433;
     const z2 = 0.5411961 * s10 + z5;
     const z4 = 1.306562965 * s12 + z5;
     const z3 = s11 * 0.707106781;
-    const z11 = t7 + z3, z13 = t7 - z3;
+    const z11 = t7 + z3,
+      z13 = t7 - z3;
     out[ZIGZAG_POS[i + 40]] = Math.round((z13 + z2) * div[i + 40]);
     out[ZIGZAG_POS[i + 24]] = Math.round((z13 - z2) * div[i + 24]);
     out[ZIGZAG_POS[i + 8]] = Math.round((z11 + z4) * div[i + 8]);
@@ -204,7 +240,10 @@ function writeHeaders(w: Writer, width: number, height: number, qy: Uint8Array, 
   // DQT: two 8-bit tables, zigzag order
   w.word(0xffdb);
   w.word(2 + 65 * 2);
-  for (const [id, q] of [[0, qy], [1, qc]] as [number, Uint8Array][]) {
+  for (const [id, q] of [
+    [0, qy],
+    [1, qc],
+  ] as [number, Uint8Array][]) {
     w.byte(id);
     const zz = new Uint8Array(64);
     for (let i = 0; i < 64; i++) zz[ZIGZAG_POS[i]] = q[i];
@@ -227,7 +266,12 @@ function writeHeaders(w: Writer, width: number, height: number, qy: Uint8Array, 
   w.byte(0x11);
   w.byte(1);
   // DHT
-  const tables: [number, HuffSpec][] = [[0x00, DC_LUMA], [0x10, AC_LUMA], [0x01, DC_CHROMA], [0x11, AC_CHROMA]];
+  const tables: [number, HuffSpec][] = [
+    [0x00, DC_LUMA],
+    [0x10, AC_LUMA],
+    [0x01, DC_CHROMA],
+    [0x11, AC_CHROMA],
+  ];
   w.word(0xffc4);
   w.word(2 + tables.reduce((n, [, s]) => n + 17 + s.symbols.length, 0));
   for (const [cls, s] of tables) {
@@ -256,7 +300,17 @@ function writeHeaders(w: Writer, width: number, height: number, qy: Uint8Array, 
 }
 
 /** One 16×16 MCU: four luma blocks and 2×2-averaged chroma, level-shifted, edges replicated. */
-function load420(data: Uint8Array | Uint8ClampedArray, width: number, height: number, x0: number, y0: number, colOff: Int32Array, Yb: Float64Array[], Cb: Float64Array, Cr: Float64Array): void {
+function load420(
+  data: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+  x0: number,
+  y0: number,
+  colOff: Int32Array,
+  Yb: Float64Array[],
+  Cb: Float64Array,
+  Cr: Float64Array,
+): void {
   for (let yy = 0; yy < 16; yy += 2) {
     const rowA = Math.min(y0 + yy, height - 1) * width * 4;
     const rowB = Math.min(y0 + yy + 1, height - 1) * width * 4;
@@ -269,20 +323,36 @@ function load420(data: Uint8Array | Uint8ClampedArray, width: number, height: nu
       const c0 = colOff[x0 + xx];
       const c1 = colOff[x0 + xx + 1];
       let p = rowA + c0;
-      let r = data[p], g = data[p + 1], b = data[p + 2];
-      let sr = r, sg = g, sb = b;
+      let r = data[p],
+        g = data[p + 1],
+        b = data[p + 2];
+      let sr = r,
+        sg = g,
+        sb = b;
       blk[bx] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
       p = rowA + c1;
-      r = data[p]; g = data[p + 1]; b = data[p + 2];
-      sr += r; sg += g; sb += b;
+      r = data[p];
+      g = data[p + 1];
+      b = data[p + 2];
+      sr += r;
+      sg += g;
+      sb += b;
       blk[bx + 1] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
       p = rowB + c0;
-      r = data[p]; g = data[p + 1]; b = data[p + 2];
-      sr += r; sg += g; sb += b;
+      r = data[p];
+      g = data[p + 1];
+      b = data[p + 2];
+      sr += r;
+      sg += g;
+      sb += b;
       blk[bx + 8] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
       p = rowB + c1;
-      r = data[p]; g = data[p + 1]; b = data[p + 2];
-      sr += r; sg += g; sb += b;
+      r = data[p];
+      g = data[p + 1];
+      b = data[p + 2];
+      sr += r;
+      sg += g;
+      sb += b;
       blk[bx + 9] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
       const ci = cbase + (xx >> 1);
       Cb[ci] = 0.25 * (-0.168735892 * sr - 0.331264108 * sg + 0.5 * sb);
@@ -292,12 +362,24 @@ function load420(data: Uint8Array | Uint8ClampedArray, width: number, height: nu
 }
 
 /** One 8×8 MCU at full chroma resolution. */
-function load444(data: Uint8Array | Uint8ClampedArray, width: number, height: number, x0: number, y0: number, colOff: Int32Array, blk: Float64Array, Cb: Float64Array, Cr: Float64Array): void {
+function load444(
+  data: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+  x0: number,
+  y0: number,
+  colOff: Int32Array,
+  blk: Float64Array,
+  Cb: Float64Array,
+  Cr: Float64Array,
+): void {
   for (let yy = 0; yy < 8; yy++) {
     const row = Math.min(y0 + yy, height - 1) * width * 4;
     for (let xx = 0; xx < 8; xx++) {
       const p = row + colOff[x0 + xx];
-      const r = data[p], g = data[p + 1], b = data[p + 2];
+      const r = data[p],
+        g = data[p + 1],
+        b = data[p + 2];
       const i = yy * 8 + xx;
       blk[i] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
       Cb[i] = -0.168735892 * r - 0.331264108 * g + 0.5 * b;
@@ -344,7 +426,7 @@ export function encodeJpegRGBA(data: Uint8Array | Uint8ClampedArray, width: numb
     for (let mx = 0; mx < mcusX; mx++) {
       if (restartInterval > 0 && mcuCount > 0 && mcuCount % restartInterval === 0) {
         w.flushBits();
-        w.word(0xffd0 + (((mcuCount / restartInterval) - 1) & 7));
+        w.word(0xffd0 + ((mcuCount / restartInterval - 1) & 7));
         dcY = dcCb = dcCr = 0;
       }
       mcuCount++;

@@ -19,7 +19,8 @@ export const coverPlacing = {
   region: () => undefined,
   sent: () => null,
   tone: () => null,
-  compose: (req: WithCover, selection: SelectionMask | null, result: RGBAImage): LayerContent => composeCover(result, req.cover.target, req.cover.masked ? selection : null),
+  compose: (req: WithCover, selection: SelectionMask | null, result: RGBAImage): LayerContent =>
+    composeCover(result, req.cover.target, req.cover.masked ? selection : null),
   canvasOps: () => undefined,
   target: (req: WithCover): Rect => req.cover.target,
   selectionBounds: (req: WithCover): Rect | undefined => req.cover.selectionBounds,

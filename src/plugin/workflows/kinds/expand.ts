@@ -38,7 +38,14 @@ export const expand: KindWorkflow<"expand"> = {
     const geometry = planned.geometry;
     if (!geometry) throw invalid("The expanded canvas could not be planned.");
     return {
-      request: { ...ctx.shared(found.document), kind: "expand", params, blend: params.blend ?? { bandPx: 16, toneMatch: true }, sendSize: geometry.outputSize, expand: { geometry } },
+      request: {
+        ...ctx.shared(found.document),
+        kind: "expand",
+        params,
+        blend: params.blend ?? { bandPx: 16, toneMatch: true },
+        sendSize: geometry.outputSize,
+        expand: { geometry },
+      },
       selection: null,
       source: opaque(found.composites[0]),
     };

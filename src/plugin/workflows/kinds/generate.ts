@@ -13,14 +13,14 @@ import type { KindWorkflow, Upload } from "./kind";
 import { REFERENCE_JPEG_QUALITY, clampInt, optionalText, variationsOf } from "./submit-parts";
 import type { RGBAImage } from "../../../common/host";
 
-const reference = (img: RGBAImage | undefined): Upload | undefined =>
-  img && { encode: () => encodeJpeg(img, REFERENCE_JPEG_QUALITY), type: "image/jpeg" };
+const reference = (img: RGBAImage | undefined): Upload | undefined => img && { encode: () => encodeJpeg(img, REFERENCE_JPEG_QUALITY), type: "image/jpeg" };
 
 export const generate: KindWorkflow<"generate"> = {
   label: "Generate",
 
   async capture(params, active, ctx) {
-    if (!params.prompt || !params.prompt.trim()) throw new WorkflowError({ category: "invalid_input", message: "Generate needs a prompt: describe what to create." });
+    if (!params.prompt || !params.prompt.trim())
+      throw new WorkflowError({ category: "invalid_input", message: "Generate needs a prompt: describe what to create." });
     const style = params.styleReference ? await planReference(params.styleReference, "style", ctx.deps) : undefined;
     const structure = params.structureReference ? await planReference(params.structureReference, "structure", ctx.deps) : undefined;
     const refs = [style, structure].filter((r): r is ReferenceRead => !!r);
@@ -66,7 +66,9 @@ export const generate: KindWorkflow<"generate"> = {
       ...(p.contentClass ? { contentClass: p.contentClass } : {}),
       size: { ...req.sendSize },
       ...(Object.keys(style).length ? { style } : {}),
-      ...(ids.structure && p.structureReference ? { structure: { imageReference: { source: { uploadId: ids.structure } }, strength: clampInt(p.structureReference.strength, 0, 100) } } : {}),
+      ...(ids.structure && p.structureReference
+        ? { structure: { imageReference: { source: { uploadId: ids.structure } }, strength: clampInt(p.structureReference.strength, 0, 100) } }
+        : {}),
       ...(p.visualIntensity !== undefined ? { visualIntensity: clampInt(p.visualIntensity, 2, 10) } : {}),
       ...(p.customModelId ? { customModelId: p.customModelId } : {}),
       ...variationsOf(req),
