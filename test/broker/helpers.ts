@@ -52,6 +52,7 @@ export function writeKeysFile(dir: string): string {
         { name: "admin", key: KEY_ADMIN, admin: true },
       ],
     }),
+    { mode: 0o600 }, // owner-only, as the broker asks of a keys file holding plain keys
   );
   [KEY_A, KEY_B, KEY_ADMIN].forEach(registerSecret);
   return file;

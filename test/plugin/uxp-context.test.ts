@@ -303,7 +303,25 @@ describe("the built host bundle in a UXP-like context", () => {
         startedAt: 0,
         variations: [],
       },
-      request: { request: { kind: "generate" }, remote: { jobId: remoteId, submittedAt: 0 } },
+      request: {
+        request: {
+          version: 2,
+          jobId: "j1",
+          kind: "generate",
+          params: { kind: "generate", prompt: "a cat", numVariations: 1 },
+          docId: 1,
+          docTitle: "Doc",
+          docSize: { width: 100, height: 100 },
+          capturedAt: 0,
+          seeds: [1],
+          blend: { bandPx: 0, toneMatch: false },
+          groupName: "Infill Generate",
+          historyName: "Infill: Generate",
+          sendSize: { width: 1024, height: 1024 },
+          cover: { target: { left: 0, top: 0, right: 100, bottom: 100 }, masked: false },
+        },
+        remote: { jobId: remoteId, submittedAt: 0 },
+      },
     });
     host = load((url) => (url.includes("/v3/status/") ? Promise.resolve(jsonResponse(200, { jobId: remoteId, status: "running", progress: 10 })) : null));
     openPanel(host);
