@@ -93,6 +93,8 @@ const EnvSchema = z.object({
   // The defaults of the two rates depend on the mode (Firefly's limits, or none for the local engine).
   INFILL_RATE_PER_MINUTE: wholeNumber("INFILL_RATE_PER_MINUTE", 0, 1_000_000),
   INFILL_RATE_PER_DAY: wholeNumber("INFILL_RATE_PER_DAY", 0, 100_000_000),
+  // The length of the per-minute window: 60 s in use; tests shorten it to keep their waits short.
+  INFILL_RATE_MINUTE_MS: wholeNumber("INFILL_RATE_MINUTE_MS", 1_000, 60_000, 60_000),
   INFILL_MAX_QUEUED_PER_KEY: wholeNumber("INFILL_MAX_QUEUED_PER_KEY", 1, 100_000, 20),
   INFILL_UPSTREAM_TIMEOUT_MS: wholeNumber("INFILL_UPSTREAM_TIMEOUT_MS", 100, 3_600_000, 60_000),
   INFILL_RETRY_BASE_MS: wholeNumber("INFILL_RETRY_BASE_MS", 0, 60_000, 250),

@@ -24,6 +24,8 @@ export interface BrokerConfig {
   outputHosts: string[];
   ratePerMinute: number;
   ratePerDay: number;
+  /** Length of the per-minute window in ms (60 000 unless a test shortens it). */
+  rateMinuteMs: number;
   maxQueuedPerKey: number;
   keys: KeyEntry[];
   /** Set when the broker made its own key: printed at start so a panel can be paired. */
@@ -167,6 +169,7 @@ export function loadConfig(processEnv: Record<string, string | undefined>, optio
     // 0 means "no pacing" (the local engine's default; it has its own worker pool).
     ratePerMinute: perMinute === 0 ? Infinity : perMinute,
     ratePerDay: perDay === 0 ? Infinity : perDay,
+    rateMinuteMs: e.INFILL_RATE_MINUTE_MS,
     maxQueuedPerKey: e.INFILL_MAX_QUEUED_PER_KEY,
     keys,
     localKey,

@@ -104,7 +104,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   }
   redactor.add(signingKey.toString("base64url"));
   metrics.watchQueue(store);
-  const limits = { perMinute: config.ratePerMinute, perDay: config.ratePerDay };
+  const limits = { perMinute: config.ratePerMinute, perDay: config.ratePerDay, minuteMs: config.rateMinuteMs };
   const dispatcher = new Dispatcher({
     store,
     provider,

@@ -1,4 +1,4 @@
-// A job the broker accepted survives a page reload: the broker paces submits at 1 per minute, so the
+// A job the broker accepted survives a page reload: the broker paces submits at 1 per window, so the
 // second job is still queued at the broker when the page reloads. The new page takes it up from the
 // result store, polls it with its stored broker job id until it runs, downloads the result and keeps
 // it (the reloaded playground has new documents, so it is not placed), and says so. Nothing is lost.
@@ -9,7 +9,8 @@ import { fillThenQueueOne, openPlayground, storedJobs, waitForJob } from "./supp
 
 jest.setTimeout(300000);
 
-const pg = usePlaygroundSession({ env: { INFILL_RATE_PER_MINUTE: "1" } });
+// One submit per 20 s window: the second job is still queued when the page reloads, without waiting a whole minute.
+const pg = usePlaygroundSession({ env: { INFILL_RATE_PER_MINUTE: "1", INFILL_RATE_MINUTE_MS: "20000" } });
 
 test("a queued job is taken up after a reload, finished at the broker, downloaded and kept", async () => {
   const panel = await openPlayground(pg.page, pg.broker.url, pg.broker.key);

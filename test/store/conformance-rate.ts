@@ -31,6 +31,14 @@ export function describeRateWindowConformance(create: () => Promise<RateWindow>)
     expect(await d.tryTakeRateToken(T0 + 5, { perMinute: Infinity, perDay: 3 })).toEqual({ ok: false, reason: "day", retryInMs: DAY - 5 });
   });
 
+  test("a shortened minute window (tests) frees its slot after that window, not after 60 s", async () => {
+    const s = await create();
+    const limits = { perMinute: 1, perDay: 100, minuteMs: 5_000 };
+    expect(await s.tryTakeRateToken(T0, limits)).toEqual({ ok: true });
+    expect(await s.tryTakeRateToken(T0 + 1_000, limits)).toEqual({ ok: false, reason: "minute", retryInMs: 4_000 });
+    expect(await s.tryTakeRateToken(T0 + 5_000, limits)).toEqual({ ok: true });
+  });
+
   test("concurrent takers never get more tokens than the window holds", async () => {
     const s = await create();
     const results = await Promise.all(Array.from({ length: 30 }, () => s.tryTakeRateToken(T0, { perMinute: 4, perDay: 9000 })));

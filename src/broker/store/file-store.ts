@@ -359,10 +359,11 @@ export class FileStore implements Store {
     if (this.takes.length >= limits.perDay) {
       return { entries: [], result: { ok: false, retryInMs: this.takes[this.takes.length - limits.perDay] + DAY - now, reason: "day" } };
     }
+    const minute = limits.minuteMs ?? MINUTE;
     let inMinute = 0;
-    for (let i = this.takes.length - 1; i >= 0 && this.takes[i] > now - MINUTE; i--) inMinute++;
+    for (let i = this.takes.length - 1; i >= 0 && this.takes[i] > now - minute; i--) inMinute++;
     if (inMinute >= limits.perMinute) {
-      return { entries: [], result: { ok: false, retryInMs: this.takes[this.takes.length - limits.perMinute] + MINUTE - now, reason: "minute" } };
+      return { entries: [], result: { ok: false, retryInMs: this.takes[this.takes.length - limits.perMinute] + minute - now, reason: "minute" } };
     }
     return { entries: [{ t: "take", at: now }], result: { ok: true } };
   }

@@ -68,6 +68,8 @@ export type EnqueueResult = { ok: true; position: number } | { ok: false; reason
 export interface RateLimits {
   perMinute: number; // Infinity = unpaced
   perDay: number; // rolling 24 h; Infinity = no cap
+  /** Length of the per-minute window in ms (MINUTE unless a test shortens it). */
+  minuteMs?: number;
 }
 
 /** The rolling windows `RateLimits` count in (ms); every store counts takes over these. */

@@ -317,13 +317,14 @@ export class RedisStore implements Store {
   // ---- pacing --------------------------------------------------------------------------------
 
   async tryTakeRateToken(now: number, limits: RateLimits): Promise<RateDecision> {
+    const minute = limits.minuteMs ?? MINUTE;
     const r = (await this.run(() =>
       this.client.infillTakeRateToken(
         this.prefix,
         num(String(now)),
         limitArg(limits.perMinute),
         limitArg(limits.perDay),
-        String(now - MINUTE),
+        String(now - minute),
         String(now - DAY),
       ),
     )) as string[];
@@ -335,7 +336,7 @@ export class RedisStore implements Store {
       case "day":
         return { ok: false, reason: "day", retryInMs: r[1] ? Number(r[1]) + DAY - now : DAY };
       default:
-        return { ok: false, reason: "minute", retryInMs: r[1] ? Number(r[1]) + MINUTE - now : MINUTE };
+        return { ok: false, reason: "minute", retryInMs: r[1] ? Number(r[1]) + minute - now : minute };
     }
   }
 
