@@ -158,7 +158,8 @@ export class HostError extends Error {
   }
 }
 
-export type HostEvent =
+/** The Host's change notifications (documents opened/closed/switched, selection, edits); not the panel protocol's events. */
+export type HostChange =
   | { type: "documentsChanged" }
   | { type: "activeDocumentChanged"; docId: number | null }
   | { type: "selectionChanged"; docId: number }
@@ -189,5 +190,5 @@ export interface Host {
    */
   apply(docId: number, plan: LayerPlan, signal?: AbortSignal): Promise<ApplyResult>;
   /** Change notifications (documents opened/closed/switched, selection, edits). Returns an unsubscribe. */
-  subscribe(listener: (event: HostEvent) => void): () => void;
+  subscribe(listener: (event: HostChange) => void): () => void;
 }

@@ -7,10 +7,10 @@ import { statusText, elapsed } from "../../src/panel/jobs/describe";
 import { seedsFor } from "../../src/panel/model/seeds";
 import { parseEvent } from "../../src/panel/model/link";
 import type { JobState } from "../../src/common/jobs";
-import type { HostEvent } from "../../src/common/protocol/events";
+import type { ProtocolEvent } from "../../src/common/protocol/events";
 
 const center = { horizontal: "center", vertical: "center" } as const;
-const ev = (e: Record<string, unknown>) => ({ type: "event", event: { protocol: "infill", version: 1, ...e } as unknown as HostEvent }) as const;
+const ev = (e: Record<string, unknown>) => ({ type: "event", event: { protocol: "infill", version: 1, ...e } as unknown as ProtocolEvent }) as const;
 
 function ready(extra: Partial<PanelState> = {}): PanelState {
   let s = reduce(initialState, ev({ type: "hello", pluginVersion: "1", hostApp: "playground", hostVersion: "1" }));

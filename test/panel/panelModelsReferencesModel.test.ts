@@ -4,9 +4,9 @@
 import { initialState, reduce, thumbKey, type PanelState } from "../../src/panel/model/state";
 import { customModelDetail, customModelsDescription } from "../../src/panel/model/customModels";
 import { wantedThumbnails } from "../../src/panel/model/references";
-import type { HostEvent } from "../../src/common/protocol/events";
+import type { ProtocolEvent } from "../../src/common/protocol/events";
 
-const ev = (e: Record<string, unknown>) => ({ type: "event", event: { protocol: "infill", version: 1, ...e } as unknown as HostEvent }) as const;
+const ev = (e: Record<string, unknown>) => ({ type: "event", event: { protocol: "infill", version: 1, ...e } as unknown as ProtocolEvent }) as const;
 const jpeg = "data:image/jpeg;base64,/9j/AA==";
 const warm = { id: "w", name: "Warm", trainingMode: "style", baseModel: { name: "clio_v2", version: "2.0.0" }, modelVersion: "image3_custom" } as const;
 

@@ -2,10 +2,10 @@
 
 import { initialState, reduce, type PanelState } from "../../src/panel/model/state";
 import { clampVariations, defaultSimilarSource, placedVariations, similarBlocked, similarParams } from "../../src/panel/model/similar";
-import type { HostEvent } from "../../src/common/protocol/events";
+import type { ProtocolEvent } from "../../src/common/protocol/events";
 import * as F from "./fixtures";
 
-const send = (s: PanelState, e: object) => reduce(s, { type: "event", event: { protocol: "infill", version: 1, ...e } as unknown as HostEvent });
+const send = (s: PanelState, e: object) => reduce(s, { type: "event", event: { protocol: "infill", version: 1, ...e } as unknown as ProtocolEvent });
 
 function ready(selection: { left: number; top: number; right: number; bottom: number } | null): PanelState {
   let s = send(initialState, F.hello);

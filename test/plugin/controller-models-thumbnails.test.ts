@@ -4,7 +4,7 @@
 
 import { createHostController } from "../../src/plugin/controller";
 import { customModelVersion } from "../../src/plugin/controller/models";
-import { createPortPair, makeCommand, THUMBNAIL_MAX_SIDE, type EventOf, type HostEvent } from "../../src/common/protocol";
+import { createPortPair, makeCommand, THUMBNAIL_MAX_SIDE, type EventOf, type ProtocolEvent } from "../../src/common/protocol";
 import { createSettingsService, MemoryPrefsStore, MemorySecretStore } from "../../src/plugin/settings";
 import { MemoryResultStore } from "../../src/plugin/store";
 import { BrokerError, type BrokerClient } from "../../src/plugin/broker-client";
@@ -43,8 +43,8 @@ function rig(broker?: BrokerClient, opts: { key?: boolean } = {}) {
     return real(docId, request);
   };
   const [hostSide, panel] = createPortPair();
-  const events: HostEvent[] = [];
-  panel.onMessage((m) => events.push(m as HostEvent));
+  const events: ProtocolEvent[] = [];
+  panel.onMessage((m) => events.push(m as ProtocolEvent));
   const settings = createSettingsService({
     secrets: new MemorySecretStore(),
     prefs: new MemoryPrefsStore(),
@@ -74,7 +74,7 @@ function rig(broker?: BrokerClient, opts: { key?: boolean } = {}) {
   };
 }
 
-const ofType = <K extends HostEvent["type"]>(events: HostEvent[], type: K) => events.filter((e): e is EventOf<K> => e.type === type);
+const ofType = <K extends ProtocolEvent["type"]>(events: ProtocolEvent[], type: K) => events.filter((e): e is EventOf<K> => e.type === type);
 
 describe("custom models", () => {
   test("models.list answers with the broker's listing: names, training mode, base model, the model version that runs it", async () => {

@@ -1,7 +1,7 @@
 import { fake } from "../fakes/photoshop";
 import { createPhotoshopHost, selectionBoundsOf } from "../../src/plugin/photoshop/host";
 import { createHostController, type Workflows } from "../../src/plugin/controller";
-import { createPortPair, makeCommand, PROTOCOL_VERSION, type HostEvent, type MessagePort } from "../../src/common/protocol";
+import { createPortPair, makeCommand, PROTOCOL_VERSION, type ProtocolEvent, type MessagePort } from "../../src/common/protocol";
 import { createSettingsService, MemoryPrefsStore, MemorySecretStore, type SettingsService } from "../../src/plugin/settings";
 import { MemoryResultStore } from "../../src/plugin/store";
 import type { BrokerClient } from "../../src/plugin/broker-client";
@@ -59,7 +59,7 @@ function recordingBroker(): BrokerClient & { calls: string[]; modalViolations: s
 }
 
 interface Rig {
-  events: HostEvent[];
+  events: ProtocolEvent[];
   panel: MessagePort;
   send(body: Parameters<typeof makeCommand>[0]): Promise<void>;
   logs: string[];
@@ -150,8 +150,8 @@ function fakeWorkflows(calls: string[], cancels: string[]): Workflows {
 
 async function rig(opts: { key?: string; withBroker?: boolean } = {}): Promise<Rig> {
   const [hostSide, panel] = createPortPair();
-  const events: HostEvent[] = [];
-  panel.onMessage((m) => events.push(m as HostEvent));
+  const events: ProtocolEvent[] = [];
+  panel.onMessage((m) => events.push(m as ProtocolEvent));
   const logs: string[] = [];
   const broker = recordingBroker();
   const secrets = new MemorySecretStore();
@@ -201,8 +201,8 @@ async function rig(opts: { key?: string; withBroker?: boolean } = {}): Promise<R
   };
 }
 
-const types = (events: HostEvent[]) => events.map((e) => e.type);
-const lastJob = (events: HostEvent[]): JobState | undefined =>
+const types = (events: ProtocolEvent[]) => events.map((e) => e.type);
+const lastJob = (events: ProtocolEvent[]): JobState | undefined =>
   events
     .filter((e) => e.type === "job.state")
     .map((e) => (e.type === "job.state" ? e.job : undefined))
@@ -268,8 +268,8 @@ describe("host controller", () => {
   test("polling starts after hello with the injected timer, re-reads the documents list every 5th tick, stops on dispose", async () => {
     fake.addDocument({ width: 8, height: 8, title: "one" });
     const [hostSide, panel] = createPortPair();
-    const events: HostEvent[] = [];
-    panel.onMessage((m) => events.push(m as HostEvent));
+    const events: ProtocolEvent[] = [];
+    panel.onMessage((m) => events.push(m as ProtocolEvent));
     const timers: Array<{ fn: () => void; ms: number }> = [];
     const cleared: unknown[] = [];
     const controller = createHostController({

@@ -4,7 +4,7 @@
 // finished end with a message; nothing is dropped silently.
 
 import { createHostController } from "../../src/plugin/controller";
-import { createPortPair, makeCommand, type HostEvent } from "../../src/common/protocol";
+import { createPortPair, makeCommand, type ProtocolEvent } from "../../src/common/protocol";
 import { createSettingsService, MemoryPrefsStore, MemorySecretStore } from "../../src/plugin/settings";
 import { MemoryResultStore } from "../../src/plugin/store";
 import { BrokerError } from "../../src/plugin/broker-client";
@@ -22,8 +22,8 @@ const flushUntil = async (done: () => boolean, max = 2000) => {
 /** One panel session: a controller on the given store, host and broker. */
 function session(store: MemoryResultStore, host: SimHost, broker: FakeBroker, sleep: WorkflowDeps["sleep"]) {
   const [hostSide, panel] = createPortPair();
-  const events: HostEvent[] = [];
-  panel.onMessage((m) => events.push(m as HostEvent));
+  const events: ProtocolEvent[] = [];
+  panel.onMessage((m) => events.push(m as ProtocolEvent));
   const controller = createHostController({
     port: hostSide,
     host,
@@ -35,7 +35,7 @@ function session(store: MemoryResultStore, host: SimHost, broker: FakeBroker, sl
     pollMs: 0,
   });
   controller.start();
-  const states = () => events.filter((e): e is Extract<HostEvent, { type: "job.state" }> => e.type === "job.state").map((e) => e.job as JobState);
+  const states = () => events.filter((e): e is Extract<ProtocolEvent, { type: "job.state" }> => e.type === "job.state").map((e) => e.job as JobState);
   return { controller, panel, events, states };
 }
 

@@ -2,7 +2,7 @@
 // sized to the viewport, and the panel's hello answered through the webview bridge.
 import type { fake as Fake } from "../fakes/photoshop";
 import type { fakeUxp as FakeUxp } from "../fakes/uxp";
-import { makeCommand, type HostEvent } from "../../src/common/protocol";
+import { makeCommand, type ProtocolEvent } from "../../src/common/protocol";
 
 type Listener = (e: { data: unknown; source?: unknown }) => void;
 
@@ -125,7 +125,7 @@ test("the panel's hello is answered through the bridge, with the host theme", as
   await flush();
   win.dispatch({ data: JSON.stringify(makeCommand({ type: "hello", id: "h" })), source: webview });
   await flush();
-  const events = webview.posted as HostEvent[];
+  const events = webview.posted as ProtocolEvent[];
   expect(events.map((e) => e.type)).toEqual(["hello", "theme", "settings", "document.state", "documents", "jobs"]);
   expect(events[0]).toMatchObject({ replyTo: "h", hostApp: "photoshop", hostVersion: "26.0.0", pluginVersion: "0.1.0" });
   expect(events[1]).toMatchObject({ theme: "dark", scheme: "dark" });

@@ -5,7 +5,7 @@
 import { fake, maskValueAt } from "../fakes/photoshop";
 import { createPhotoshopHost, selectionBoundsOf } from "../../src/plugin/photoshop/host";
 import { createHostController } from "../../src/plugin/controller";
-import { createPortPair, makeCommand, type HostEvent } from "../../src/common/protocol";
+import { createPortPair, makeCommand, type ProtocolEvent } from "../../src/common/protocol";
 import { createSettingsService, MemoryPrefsStore, MemorySecretStore } from "../../src/plugin/settings";
 import { MemoryResultStore } from "../../src/plugin/store";
 import type { BrokerClient } from "../../src/plugin/broker-client";
@@ -60,8 +60,8 @@ function fireflyLikeBroker(opts: { onStatus?: () => void } = {}) {
 
 async function setup(broker: BrokerClient) {
   const [hostSide, panel] = createPortPair();
-  const events: HostEvent[] = [];
-  panel.onMessage((m) => events.push(m as HostEvent));
+  const events: ProtocolEvent[] = [];
+  panel.onMessage((m) => events.push(m as ProtocolEvent));
   const controller = createHostController({
     port: hostSide,
     host: createPhotoshopHost({ sleep: async () => undefined }),
@@ -80,7 +80,7 @@ async function setup(broker: BrokerClient) {
   });
   controller.start();
   const finalState = () => {
-    const states = events.filter((e): e is Extract<HostEvent, { type: "job.state" }> => e.type === "job.state").map((e) => e.job as JobState);
+    const states = events.filter((e): e is Extract<ProtocolEvent, { type: "job.state" }> => e.type === "job.state").map((e) => e.job as JobState);
     const last = states[states.length - 1];
     return last && ["done", "failed", "cancelled", "kept"].includes(last.phase) ? last : null;
   };

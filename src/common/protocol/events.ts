@@ -212,5 +212,3 @@ export const customModelCheck: (m: EventOf<"models">["models"][number]) => Custo
 export const activeCheck: (a: NonNullable<EventOf<"document.state">["active"]>) => ActiveDocumentView = (a) => a;
 export const selectionCheck: (r: NonNullable<EventOf<"document.state">["selection"]>["bounds"]) => Rect = (r) => r;
 export type { ConnectionResult, SettingsView };
-/** Alias: any host → panel message (distinct from `HostEvent` in ../host.ts, the Host's change notifications). */
-export type HostEvent = ProtocolEvent;

@@ -3,7 +3,7 @@
 // runs in the UXP webview and in the playground's iframe.
 
 import type { CommandBody } from "../../common/protocol/commands";
-import type { HostEvent } from "../../common/protocol/events";
+import type { ProtocolEvent } from "../../common/protocol/events";
 import { decodeEvent, errorEvent } from "../../common/protocol/codec";
 import { createPagePort, createPanelClient } from "../../plugin/bridge/page-port";
 
@@ -11,14 +11,14 @@ export interface PanelLink {
   /** Sends a command; returns its request id. */
   send(body: CommandBody): string;
   /** Listens to host events. Returns an unsubscribe. */
-  subscribe(listener: (event: HostEvent) => void): () => void;
+  subscribe(listener: (event: ProtocolEvent) => void): () => void;
 }
 
 /**
  * Checks one incoming message against the protocol: ours and valid → the event; ours but wrong
  * (another version, a malformed payload) → an error event the panel shows; not ours → null.
  */
-export function parseEvent(data: unknown): HostEvent | null {
+export function parseEvent(data: unknown): ProtocolEvent | null {
   const d = decodeEvent(data);
   if (d.ok) return d.message;
   return d.error.code === "not_ours" ? null : d.error;

@@ -8,7 +8,7 @@ import type {
   CustomModelEntry,
   DocumentListEntry,
   ErrorEventBody,
-  HostEvent,
+  ProtocolEvent,
   SettingsView,
   Theme,
 } from "../../common/protocol/events";
@@ -82,7 +82,7 @@ export const initialState: PanelState = {
 };
 
 export type PanelAction =
-  | { type: "event"; event: HostEvent }
+  | { type: "event"; event: ProtocolEvent }
   | { type: "testing"; id: string }
   | { type: "dismissError" }
   | { type: "modelsRequested"; id: string }

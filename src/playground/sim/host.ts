@@ -14,7 +14,7 @@ import {
   type DocumentSnapshot,
   type GrayImage,
   type Host,
-  type HostEvent,
+  type HostChange,
   type LayerInfo,
   type LayerPlan,
   type Rect,
@@ -60,7 +60,7 @@ export class SimHost implements Host {
   private active: number | null = null;
   private nextLayerId = 1;
   private nextDocId = 1;
-  private listeners = new Set<(e: HostEvent) => void>();
+  private listeners = new Set<(e: HostChange) => void>();
   private busy = false;
   /** Injected failures, consumed when they fire. */
   faults: FaultPlan = {};
@@ -335,7 +335,7 @@ export class SimHost implements Host {
     }
   }
 
-  subscribe(listener: (event: HostEvent) => void): () => void {
+  subscribe(listener: (event: HostChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -378,7 +378,7 @@ export class SimHost implements Host {
     this.emit({ type: "documentEdited", docId: doc.id });
   }
 
-  private emit(e: HostEvent): void {
+  private emit(e: HostChange): void {
     for (const l of this.listeners) l(e);
   }
 }

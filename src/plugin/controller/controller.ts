@@ -2,7 +2,7 @@
 // Browser-safe — Photoshop, UXP and the broker are injected — so the playground runs this same code
 // in Chromium against its simulated host.
 
-import type { Host, HostEvent as HostChange, Rect } from "../../common/host";
+import type { Host, HostChange, Rect } from "../../common/host";
 import type { JobParams, JobState } from "../../common/jobs";
 import {
   decodeCommand,

@@ -7,7 +7,7 @@ import type {
   CompositeRequest,
   DocumentSnapshot,
   Host,
-  HostEvent,
+  HostChange,
   LayerInfo,
   LayerPlan,
   Rect,
@@ -54,7 +54,7 @@ export function createPhotoshopHost(options: Partial<ModalSettings> = {}): Host 
     apply(docId: number, plan: LayerPlan, signal?: AbortSignal): Promise<ApplyResult> {
       return applyPlan(docId, plan, signal, settings);
     },
-    subscribe(listener: (event: HostEvent) => void): () => void {
+    subscribe(listener: (event: HostChange) => void): () => void {
       return hub.subscribe(listener);
     },
   };

@@ -3,7 +3,7 @@
 
 import { action } from "photoshop";
 import type { ActionDescriptor } from "photoshop/dom/CoreModules";
-import type { HostEvent } from "../../common/host";
+import type { HostChange } from "../../common/host";
 
 export const WATCHED_EVENTS = ["open", "close", "make", "select", "set", "delete", "canvasSize", "imageSize", "crop", "historyStateChanged"] as const;
 
@@ -19,7 +19,7 @@ function targetsDocument(d: ActionDescriptor | undefined): boolean {
 }
 
 /** Translates one notification; `activeId` is read lazily (the DOM may be mid-change). */
-export function translate(name: string, descriptor: ActionDescriptor | undefined, activeId: () => number | null): HostEvent[] {
+export function translate(name: string, descriptor: ActionDescriptor | undefined, activeId: () => number | null): HostChange[] {
   const id = activeId();
   switch (name) {
     case "open":
@@ -46,7 +46,7 @@ export function translate(name: string, descriptor: ActionDescriptor | undefined
 
 /** One Photoshop listener shared by every Host subscriber. */
 export function createNotificationHub(activeId: () => number | null) {
-  const listeners = new Set<(e: HostEvent) => void>();
+  const listeners = new Set<(e: HostChange) => void>();
   let attached = false;
   const onNotification = (name: string, descriptor: ActionDescriptor) => {
     for (const event of translate(name, descriptor, activeId)) {
@@ -60,7 +60,7 @@ export function createNotificationHub(activeId: () => number | null) {
     }
   };
   return {
-    subscribe(listener: (e: HostEvent) => void): () => void {
+    subscribe(listener: (e: HostChange) => void): () => void {
       listeners.add(listener);
       if (!attached) {
         attached = true;
