@@ -1,13 +1,12 @@
 // 32-bit documents hold linear floats: the workflows read them as 8-bit sRGB and the result layers
 // are written back as linear floats, so the composite shows the generated colours unchanged.
 
-import type { RGBAImage } from "../../src/common/host";
 import { SimHost } from "../../src/playground/sim";
 import { unsupportedReason } from "../../src/plugin/controller";
 import { rig, run } from "./helpers/deps";
 import { seedColour } from "./helpers/fake-broker";
+import { px } from "../support/pixels";
 
-const px = (img: RGBAImage, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
 const linear = (v: number) => (v / 255 <= 0.04045 ? v / 255 / 12.92 : Math.pow((v / 255 + 0.055) / 1.055, 2.4));
 
 test("32-bit RGB is supported; other modes are still refused with what to do", () => {

@@ -1,9 +1,7 @@
-import type { RGBAImage } from "../../src/common/host";
 import { rig, run } from "./helpers/deps";
 import { seedColour } from "./helpers/fake-broker";
 import { coordImage } from "./helpers/images";
-
-const px = (img: RGBAImage, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
+import { px } from "../support/pixels";
 
 describe("expand", () => {
   test.each([

@@ -7,8 +7,8 @@ import { dismissKept, keepOnly, listKept, reapplyKept, selectVariation, startJob
 import { rig, run } from "./helpers/deps";
 import { seedColour } from "./helpers/fake-broker";
 import { coordImage } from "./helpers/images";
+import { px } from "../support/pixels";
 
-const px = (img: RGBAImage, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
 // Exact-colour checks run without tone matching (it corrects the source's JPEG error by a level or so).
 const fill = (extra: object = {}) => ({
   kind: "fill" as const,

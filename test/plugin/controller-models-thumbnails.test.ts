@@ -12,10 +12,7 @@ import { SimHost } from "../../src/playground/sim";
 import { base64Decode, decodeImage } from "../../src/common/imaging/codecs";
 import type { CompositeRequest, RGBAImage } from "../../src/common/host";
 import type { CustomModelsResponse } from "../../src/common/firefly";
-
-const flush = async (n = 8) => {
-  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
-};
+import { flush } from "../support/turns";
 
 function brokerAnswering(customModels: () => Promise<CustomModelsResponse>): BrokerClient & { listed: number } {
   const no = () => Promise.reject(new Error("not used here"));

@@ -14,10 +14,7 @@ import type { WorkflowDeps } from "../../src/plugin/workflows";
 import type { FillJobRequest, StoredRequest } from "../../src/plugin/workflows/types";
 import { FakeBroker } from "../core/helpers/fake-broker";
 import { photoLike } from "../core/helpers/images";
-
-const flushUntil = async (done: () => boolean, max = 2000) => {
-  for (let i = 0; i < max && !done(); i++) await new Promise((r) => setImmediate(r));
-};
+import { flushUntil } from "../support/turns";
 
 /** One panel session: a controller on the given store, host and broker. */
 function session(store: MemoryResultStore, host: SimHost, broker: FakeBroker, sleep: WorkflowDeps["sleep"]) {

@@ -3,6 +3,8 @@
 import type { fake as Fake } from "../fakes/photoshop";
 import type { fakeUxp as FakeUxp } from "../fakes/uxp";
 import { makeCommand, type ProtocolEvent } from "../../src/common/protocol";
+import { flush as flushTurns } from "../support/turns";
+const flush = () => flushTurns(10);
 
 type Listener = (e: { data: unknown; source?: unknown }) => void;
 
@@ -37,10 +39,6 @@ class El {
     this.posted.push(JSON.parse(JSON.stringify(m)));
   }
 }
-
-const flush = async () => {
-  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
-};
 
 function installDom(withWebview: boolean) {
   const body = new El("body");

@@ -11,10 +11,7 @@ import { MemoryResultStore } from "../../src/plugin/store";
 import type { BrokerClient } from "../../src/plugin/broker-client";
 import { encodeRGBAPng } from "../../src/common/imaging/codecs";
 import type { JobState } from "../../src/common/jobs";
-
-const flushUntil = async (done: () => boolean, max = 400) => {
-  for (let i = 0; i < max && !done(); i++) await new Promise((r) => setImmediate(r));
-};
+import { flushUntil } from "../support/turns";
 
 function fireflyLikeBroker(opts: { onStatus?: () => void } = {}) {
   const calls: Array<{ name: string; modal: number }> = [];
