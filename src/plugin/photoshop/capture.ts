@@ -17,7 +17,19 @@ import {
 } from "../../common/host";
 import { requireDocument, snapshot } from "./documents";
 import { runModal, type ModalSettings } from "./modal";
-import { clampToCanvas, isAllZero, isEmptyRect, placeGray, placeInto, rectHeight, rectWidth, toRGBA, transparentImage } from "./pixels";
+import {
+  clampToCanvas,
+  isAllZero,
+  isEmptyRect,
+  nonZeroBounds,
+  placeGray,
+  placeInto,
+  rectHeight,
+  rectWidth,
+  toRGBA,
+  transparentImage,
+  unionRect,
+} from "./pixels";
 
 export const SRGB = "sRGB IEC61966-2.1";
 
@@ -104,30 +116,56 @@ export async function readComposite(docId: number, request: CompositeRequest, se
   });
 }
 
-function selectionBounds(doc: Document): Rect | null | undefined {
+/** Most pixels one strip of a selection scan holds (4 MiB of 8-bit gray). */
+export const SELECTION_STRIP_PIXELS = 4 * 1024 * 1024;
+
+function reportedSelectionBounds(doc: Document): Rect | null | undefined {
   try {
     return doc.selection.bounds; // PS 25.0+: null = nothing selected
   } catch {
-    return undefined; // not available: ask getSelection for the whole selection instead
+    return undefined; // not available: scanSelectionBounds finds them
   }
 }
 
-/** Reads the selection inside an open modal scope (null = none); the buffer is disposed in `finally`. */
+/**
+ * The selection's bounds found by reading it in full-width strips, each disposed before the next, so no
+ * buffer grows with the canvas. Null when nothing is selected (or the host throws without a selection,
+ * which is undocumented).
+ */
+async function scanSelectionBounds(im: typeof imaging, doc: Document, canvas: Size, checkpoint: () => void): Promise<Rect | null> {
+  const rows = Math.max(1, Math.floor(SELECTION_STRIP_PIXELS / canvas.width));
+  let found: Rect | null = null;
+  for (let top = 0; top < canvas.height; top += rows) {
+    checkpoint();
+    const strip: Rect = { left: 0, top, right: canvas.width, bottom: Math.min(canvas.height, top + rows) };
+    let result: Imaging.GetSelectionResult;
+    try {
+      result = await im.getSelection({ documentID: doc.id, sourceBounds: strip });
+    } catch {
+      return null;
+    }
+    try {
+      const img = result.imageData;
+      if (img.width === 0 || img.height === 0) continue;
+      const at = clampToCanvas(result.sourceBounds, canvas);
+      const r = nonZeroBounds(await bytesOf(img), img.width, img.height, img.components);
+      if (r) found = unionRect(found, { left: at.left + r.left, top: at.top + r.top, right: at.left + r.right, bottom: at.top + r.bottom });
+    } finally {
+      await result.imageData.dispose();
+    }
+  }
+  return found;
+}
+
+/** Reads the selection inside an open modal scope (null = none); only its bounds are read, buffers disposed in `finally`. */
 async function selectionIn(im: typeof imaging, doc: Document, checkpoint: () => void): Promise<SelectionMask | null> {
   const canvas = { width: Math.round(doc.width), height: Math.round(doc.height) };
-  const raw = selectionBounds(doc);
+  const raw = reportedSelectionBounds(doc);
   if (raw === null) return null;
   // Selection bounds may extend past the canvas: clamp before using them as sourceBounds.
-  const bounds = raw ? clampToCanvas(raw, canvas) : { left: 0, top: 0, right: canvas.width, bottom: canvas.height };
-  if (isEmptyRect(bounds)) return null;
-  let result: Imaging.GetSelectionResult;
-  try {
-    result = await im.getSelection({ documentID: doc.id, sourceBounds: bounds });
-  } catch (e) {
-    // Behaviour with no selection is undocumented (throw or empty); with bounds known, rethrow.
-    if (raw === undefined) return null;
-    throw e;
-  }
+  const bounds = raw ? clampToCanvas(raw, canvas) : await scanSelectionBounds(im, doc, canvas, checkpoint);
+  if (!bounds || isEmptyRect(bounds)) return null;
+  const result = await im.getSelection({ documentID: doc.id, sourceBounds: bounds });
   try {
     checkpoint();
     const img = result.imageData;

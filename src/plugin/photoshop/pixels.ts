@@ -176,6 +176,36 @@ export function samplesForDepth(src: Uint8Array, depth: 8 | 16 | 32, channels: 1
   return depth === 16 ? to16Bit(src) : depth === 32 ? to32Bit(src, channels) : src;
 }
 
+/** The smallest rect (relative to the buffer) holding every non-zero first component; null when all are zero. */
+export function nonZeroBounds(src: Uint8Array, width: number, height: number, components: number): Rect | null {
+  let left = width,
+    top = -1,
+    right = 0,
+    bottom = 0;
+  for (let y = 0; y < height; y++) {
+    const row = y * width * components;
+    let first = -1,
+      last = -1;
+    for (let x = 0; x < width; x++) {
+      if (src[row + x * components] === 0) continue;
+      if (first < 0) first = x;
+      last = x;
+    }
+    if (first < 0) continue;
+    if (top < 0) top = y;
+    bottom = y + 1;
+    left = Math.min(left, first);
+    right = Math.max(right, last + 1);
+  }
+  return top < 0 ? null : { left, top, right, bottom };
+}
+
+/** The smallest rect holding both (either may be null). */
+export function unionRect(a: Rect | null, b: Rect | null): Rect | null {
+  if (!a || !b) return a ?? b;
+  return { left: Math.min(a.left, b.left), top: Math.min(a.top, b.top), right: Math.max(a.right, b.right), bottom: Math.max(a.bottom, b.bottom) };
+}
+
 export function isAllZero(data: Uint8Array): boolean {
   for (let i = 0; i < data.length; i++) if (data[i] !== 0) return false;
   return true;
