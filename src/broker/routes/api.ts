@@ -8,6 +8,7 @@ import type { BrokerParts, RequestContext, Target } from "../http/context";
 import { httpError } from "../http/errors";
 import { authenticate, originOf } from "../http/guards";
 import type { KeyEntry } from "../keys";
+import { ADMIN_DOCTOR_PATH, adminDoctor } from "./admin-doctor";
 import { requireProvider } from "./provider-check";
 import { upload } from "./upload";
 
@@ -93,6 +94,10 @@ async function otherRoutes(req: IncomingMessage, res: ServerResponse, ctx: Reque
       ctx.facts.upstreamMs = Math.round(performance.now() - t0);
     }
     return;
+  }
+  if (pathname === ADMIN_DOCTOR_PATH) {
+    only("GET", pathname);
+    return adminDoctor(res, ctx, parts, key);
   }
   if (pathname === "/v1/usage") {
     only("GET", pathname);
