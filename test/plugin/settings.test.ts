@@ -113,7 +113,77 @@ describe("test connection says exactly what is wrong", () => {
     const b = broker({ "/health": health("firefly"), "/v3/custom-models": () => json(200, { custom_models: [] }) });
     const r = await testConnection({ url: `${URL_}/`, key: "k", fetch: b.fetch });
     expect(r).toMatchObject({ ok: true, diagnosis: "ok", broker: { mode: "firefly" } });
-    expect(b.seen.map((s) => s.url)).toEqual([`${URL_}/health`, `${URL_}/v3/custom-models?start=0&limit=50`]);
+    expect(b.seen.map((s) => s.url)).toEqual([`${URL_}/health`, `${URL_}/v3/custom-models?start=0&limit=50`, `${URL_}/v1/admin/doctor`]);
+    expect(r.doctor).toBeUndefined(); // the fake broker has no doctor: the result is the plain one
+  });
+});
+
+describe("an admin key also gets the broker's doctor", () => {
+  const steps = [
+    { step: "ims", ok: true, code: "ok", message: "Adobe IMS issued a token." },
+    { step: "custom-models", ok: false, code: "scope_missing", message: "GET /v3/custom-models: the token lacks a Firefly scope." },
+  ];
+
+  test("admin: each step's verdict, asked with the key", async () => {
+    const b = broker({
+      "/health": health("firefly"),
+      "/v3/custom-models": () => json(200, { custom_models: [] }),
+      "/v1/admin/doctor": () => json(200, { mode: "firefly", steps }),
+    });
+    const r = await testConnection({ url: URL_, key: "admin-key", fetch: b.fetch });
+    expect(r).toMatchObject({ ok: true, diagnosis: "ok", doctor: { steps } });
+    expect(b.seen.find((s) => s.url.endsWith("/v1/admin/doctor"))?.auth).toBe("Bearer admin-key");
+  });
+
+  test("also when Adobe rejected the broker's credentials: the doctor says which step", async () => {
+    const b = broker({
+      "/health": health("firefly"),
+      "/v3/custom-models": () => json(502, { error_code: "ims_token_failed", message: "Adobe IMS: invalid_client" }),
+      "/v1/admin/doctor": () =>
+        json(200, {
+          mode: "firefly",
+          steps: [{ step: "ims", ok: false, code: "credentials_rejected", message: "Adobe IMS rejected the client id or secret." }],
+        }),
+    });
+    const r = await testConnection({ url: URL_, key: "admin-key", fetch: b.fetch });
+    expect(r).toMatchObject({ ok: false, diagnosis: "firefly_rejected", doctor: { steps: [{ step: "ims", code: "credentials_rejected" }] } });
+  });
+
+  test("a key that is not an admin key: refused, and the result is unchanged", async () => {
+    const b = broker({
+      "/health": health("firefly"),
+      "/v3/custom-models": () => json(200, { custom_models: [] }),
+      "/v1/admin/doctor": () => json(403, { error_code: "forbidden", message: "admin keys only" }),
+    });
+    const r = await testConnection({ url: URL_, key: "k", fetch: b.fetch });
+    expect(r).toEqual({ ok: true, diagnosis: "ok", message: expect.any(String), broker: expect.objectContaining({ mode: "firefly" }) });
+  });
+
+  test("local mode: the broker's note on what it cannot check", async () => {
+    const b = broker({
+      "/health": health("local"),
+      "/v3/custom-models": () => json(400, { error_code: "needs_firefly_credentials", message: "x" }),
+      "/v1/admin/doctor": () => json(200, { mode: "local", steps: [], note: "This broker runs the local engine: nothing to check with Adobe." }),
+    });
+    const r = await testConnection({ url: URL_, key: "admin-key", fetch: b.fetch });
+    expect(r).toMatchObject({ diagnosis: "local_mode", doctor: { steps: [], note: "This broker runs the local engine: nothing to check with Adobe." } });
+  });
+
+  test("a doctor that never answers or answers nonsense: a note, never a hang or a crash", async () => {
+    const silent = broker({
+      "/health": health("firefly"),
+      "/v3/custom-models": () => json(200, { custom_models: [] }),
+      "/v1/admin/doctor": () => new Promise<Response>(() => undefined),
+    });
+    const r1 = await testConnection({ url: URL_, key: "admin-key", fetch: silent.fetch, doctorTimeoutMs: 5 });
+    expect(r1).toMatchObject({ diagnosis: "ok", doctor: { steps: [], note: expect.stringMatching(/did not finish/) } });
+    const odd = broker({
+      "/health": health("firefly"),
+      "/v3/custom-models": () => json(200, { custom_models: [] }),
+      "/v1/admin/doctor": () => json(200, { steps: "all fine" }),
+    });
+    const r2 = await testConnection({ url: URL_, key: "admin-key", fetch: odd.fetch });
+    expect(r2.doctor).toEqual({ steps: [], note: expect.stringMatching(/shape this panel does not know/) });
   });
 });
 

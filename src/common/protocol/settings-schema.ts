@@ -105,6 +105,26 @@ export interface BrokerHealth {
   upstreamReachable?: boolean;
 }
 
+/** One step of the broker's doctor (admin keys only): what it proved, or exactly what is wrong. */
+export interface BrokerDoctorStep {
+  step: string;
+  ok: boolean;
+  code: string;
+  message: string;
+}
+
+/** The broker's own check of its Firefly credentials, run for admin keys by Test connection. */
+export interface BrokerDoctor {
+  steps: BrokerDoctorStep[];
+  /** What could not be checked, and why (a broker in local mode, or a doctor that did not answer). */
+  note?: string;
+}
+
+export const brokerDoctorSchema = z.object({
+  steps: z.array(z.object({ step: z.string().max(40), ok: z.boolean(), code: z.string().max(40), message: z.string().max(2000) })).max(20),
+  note: z.string().max(2000).optional(),
+});
+
 export interface ConnectionResult {
   ok: boolean;
   diagnosis: ConnectionDiagnosis;
@@ -114,6 +134,8 @@ export interface ConnectionResult {
   hint?: string;
   detail?: string;
   broker?: BrokerHealth;
+  /** Admin keys only: the broker's doctor, step by step. */
+  doctor?: BrokerDoctor;
 }
 
 export const brokerHealthSchema = z.object({
@@ -130,4 +152,5 @@ export const connectionResultSchema = z.object({
   hint: z.string().optional(),
   detail: z.string().optional(),
   broker: brokerHealthSchema.optional(),
+  doctor: brokerDoctorSchema.optional(),
 });

@@ -1,11 +1,12 @@
 // Settings: broker URL, broker key (write-only, or pasted from the host clipboard), connection test
-// with the exact diagnosis, the host check,
+// with the exact diagnosis (and the broker's doctor for admin keys), the host check,
 // blend band and tone matching, default variation count. Stored by the host (no localStorage in the webview).
 
 import { useEffect, useState } from "react";
 import { ActionButton, Button, Flex, Heading, NumberField, StatusLight, Switch, Text, TextField, View } from "@adobe/react-spectrum";
 import type { ConnectionResult, SettingsPatch, SettingsView } from "../../common/protocol/settings-schema";
 import type { PanelLink } from "../model/link";
+import { BrokerDoctorSteps } from "./BrokerDoctorSteps";
 import { HostCheckSection } from "./HostCheckSection";
 
 export interface SettingsTabProps {
@@ -97,6 +98,7 @@ export function SettingsTab({ settings, connection, testing, save, test, link }:
               {showDetail && <pre className="infill-pre">{connection.detail}</pre>}
             </>
           )}
+          {connection.doctor && <BrokerDoctorSteps doctor={connection.doctor} />}
         </View>
       )}
       <Heading level={3} margin={0}>

@@ -1,9 +1,11 @@
 // "Test connection": says exactly what is wrong, in order — the URL, the broker's reachability
 // (GET /health, no key), the key (an authenticated route), the broker's mode, then Adobe's verdict on
-// the broker's Firefly credentials. The key is only ever sent to the broker, never put in a result.
+// the broker's Firefly credentials. Once the key is accepted, an admin key also gets the broker's
+// doctor (GET /v1/admin/doctor), step by step; other keys are refused it and see no difference. The
+// key is only ever sent to the broker, never put in a result.
 
 import { BROKER_ERROR_CODES } from "../../common/firefly";
-import type { BrokerHealth, ConnectionResult } from "../../common/protocol";
+import { brokerDoctorSchema, type BrokerDoctor, type BrokerHealth, type ConnectionResult } from "../../common/protocol";
 import { DeadlineError, withDeadline } from "../broker-client/abort";
 import { BrokerError, createBrokerClient, type BrokerClient, type HttpBrokerClientOptions } from "../broker-client";
 import { parseWebAddress } from "../../common/net/web-address";
@@ -16,7 +18,12 @@ export interface ConnectionTestOptions {
   makeClient?: (o: HttpBrokerClientOptions) => BrokerClient;
   allowedOrigins?: string[];
   timeoutMs?: number;
+  /** How long the broker's doctor may take (default 45 s: a few calls to Adobe, 10 s each at most). */
+  doctorTimeoutMs?: number;
 }
+
+/** The diagnoses after which the key was accepted, so an admin key gets the broker's doctor. */
+const KEY_ACCEPTED = new Set<ConnectionResult["diagnosis"]>(["ok", "local_mode", "firefly_rejected", "upstream_unreachable"]);
 
 /** A broker URL as typed → a clean base URL (no trailing slash), or a SettingsError saying why not. */
 export function normalizeBrokerUrl(input: string, allowedOrigins?: string[]): string {
@@ -116,7 +123,43 @@ export async function testConnection(o: ConnectionTestOptions): Promise<Connecti
       { broker },
     );
   }
-  const client = (o.makeClient ?? createBrokerClient)({ baseUrl: base, key: o.key, fetch: o.fetch });
+  const result = await checkKey(o, base, o.key, broker, timeoutMs);
+  if (!KEY_ACCEPTED.has(result.diagnosis)) return result;
+  const doctor = await brokerDoctor(o, base, o.key);
+  return doctor ? { ...result, doctor } : result;
+}
+
+/**
+ * The broker's doctor for an admin key; undefined for any other key (403) or a broker without it
+ * (404), so a non-admin's result is unchanged.
+ */
+async function brokerDoctor(o: ConnectionTestOptions, base: string, key: string): Promise<BrokerDoctor | undefined> {
+  const timeoutMs = o.doctorTimeoutMs ?? 45_000;
+  try {
+    return await withDeadline(timeoutMs, async (signal) => {
+      const res = await o.fetch(`${base}/v1/admin/doctor`, { method: "GET", headers: { accept: "application/json", authorization: `Bearer ${key}` }, signal });
+      const text = await res.text();
+      if (res.status === 403 || res.status === 404) return undefined;
+      if (!res.ok) return { steps: [], note: `The broker's check of its Firefly credentials failed (HTTP ${res.status}).` };
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      const parsed = brokerDoctorSchema.safeParse(body);
+      return parsed.success ? parsed.data : { steps: [], note: "The broker's check of its Firefly credentials answered in a shape this panel does not know." };
+    });
+  } catch (e) {
+    if (e instanceof DeadlineError)
+      return { steps: [], note: `The broker's check of its Firefly credentials did not finish within ${Math.round(timeoutMs / 1000)} s.` };
+    return { steps: [], note: `The broker's check of its Firefly credentials could not be asked (${e instanceof Error ? e.message : String(e)}).` };
+  }
+}
+
+/** Step 2 on: the key (an authenticated route), the broker's mode, Adobe's verdict on the broker's credentials. */
+async function checkKey(o: ConnectionTestOptions, base: string, key: string, broker: BrokerHealth, timeoutMs: number): Promise<ConnectionResult> {
+  const client = (o.makeClient ?? createBrokerClient)({ baseUrl: base, key, fetch: o.fetch });
   try {
     await withDeadline(timeoutMs, (signal) => client.customModels(signal));
   } catch (e) {
