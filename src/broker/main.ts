@@ -8,6 +8,9 @@ import { startupWarnings } from "./startup-checks";
 
 const HELP = `infill-broker — the Infill token broker (Firefly v3 async API for broker-key holders)
 
+  infill-broker                     start the broker
+  infill-broker doctor [--generate] check the Firefly credentials without generating (--generate: one billed fill)
+
 Environment (or a .env file in the current folder):
   FIREFLY_SERVICES_CLIENT_ID, FIREFLY_SERVICES_CLIENT_SECRET   Firefly mode (both) / local engine (neither)
   INFILL_PROVIDER=firefly|local     force a mode
