@@ -313,6 +313,39 @@ describe("selection", () => {
     fake.hasSelectionBounds = false;
     expect(await host().selection(doc.id)).toBeNull();
   });
+
+  test("without selection.bounds, strips find the bounds and the mask is the one read with them", async () => {
+    // 4096 wide: strips of 1024 rows, so the selection below spans three of them.
+    const W = 4096,
+      H = 2100;
+    const sel = new Uint8Array(W * H);
+    for (let y = 1000; y < 1100; y++) sel.fill(200, y * W + 10, y * W + 20);
+    sel[2090 * W + 3000] = 7;
+    const doc = fake.addDocument({ width: W, height: H, selection: sel });
+    const known = await host().selection(doc.id);
+    fake.calls = [];
+    fake.hasSelectionBounds = false;
+    const scanned = await host().selection(doc.id);
+    const reads = fake.calls.filter((c) => c.op === "getSelection").map((c) => (c.args as { sourceBounds: unknown }).sourceBounds);
+    expect(reads).toEqual([
+      { left: 0, top: 0, right: W, bottom: 1024 },
+      { left: 0, top: 1024, right: W, bottom: 2048 },
+      { left: 0, top: 2048, right: W, bottom: H },
+      { left: 10, top: 1000, right: 3001, bottom: 2091 },
+    ]);
+    expect(scanned!.bounds).toEqual({ left: 10, top: 1000, right: 3001, bottom: 2091 });
+    expect(known!.bounds).toEqual(scanned!.bounds);
+    expect(Buffer.compare(Buffer.from(scanned!.mask.data), Buffer.from(known!.mask.data))).toBe(0);
+    expect(allDisposed()).toBe(true);
+  });
+
+  test("without selection.bounds, a host that answers an empty mask means no selection", async () => {
+    const doc = fake.addDocument({ width: 8, height: 8, selection: new Uint8Array(64) });
+    fake.hasSelectionBounds = false;
+    fake.getSelectionThrowsWithoutSelection = false;
+    expect(await host().selection(doc.id)).toBeNull();
+    expect(allDisposed()).toBe(true);
+  });
 });
 
 // ---- apply ----
