@@ -154,12 +154,15 @@ async function paceRun(c: Cluster): Promise<void> {
       queue: { depth: 9, submitting: 0, mine: ids.length },
       next: { position: 10 },
     });
+    expect(q.waits).toHaveLength(10);
+    expect(q.waits[9]).toBe(q.next.waitMs);
     // Only the caller's own jobs, in dispatch order, at the places their status polls give.
     expect(q.jobs.map((j: { jobId: string }) => j.jobId).sort()).toEqual([...ids].sort());
     for (const j of q.jobs) {
       const s = await call(at(j.position).url, "GET", `/v3/status/${j.jobId}`, { key });
       expect(s.json).toEqual({ jobId: j.jobId, status: "queued", queuePosition: j.position });
       estimate.set(j.jobId, asked + j.waitMs);
+      expect(q.waits[j.position - 1]).toBe(j.waitMs);
     }
     // Numbers only: nothing names a key.
     for (const name of ["alice", "bob", "admin"]) expect(JSON.stringify(q)).not.toContain(name);
@@ -219,5 +222,12 @@ test("bad requests to /v1/quota are answered clearly", async () => {
   const odd = await quota(b, KEY_A, ["nope", "urn:infill:jobs:00000000-0000-4000-8000-000000000000"]);
   expect(odd.status).toBe(200);
   expect(odd.json.jobs).toEqual([]);
-  expect(odd.json).toMatchObject({ day: { used: 0 }, minute: { used: 0 }, pausedUntil: null, queue: { depth: 0, mine: 0 }, next: { position: 1, waitMs: 0 } });
+  expect(odd.json).toMatchObject({
+    day: { used: 0 },
+    minute: { used: 0 },
+    pausedUntil: null,
+    queue: { depth: 0, mine: 0 },
+    next: { position: 1, waitMs: 0 },
+    waits: [0],
+  });
 });

@@ -1,6 +1,7 @@
 // GET /v1/quota: what any key may know about the wait — the organisation's submits today and in
 // the current window against the limits, any upstream 429 pause, the queue ahead and the pace, and
-// the caller's own queued jobs (asked for by id) with their places and estimated send times.
+// the caller's own queued jobs (asked for by id) with their places and estimated waits, and the
+// estimated wait at every place in the queue.
 // Numbers only: nothing names another key or its jobs.
 
 import { estimateSubmitAt, pacingSlotMs, type PaceState } from "../../common/eta";
@@ -13,6 +14,9 @@ export const QUOTA_PATH = "/v1/quota";
 
 /** Job ids one request may ask about (a key's queue is capped well below). */
 export const MAX_QUOTA_JOBS = 50;
+
+/** Places whose estimated waits the answer lists (a queue is capped per key well before). */
+export const MAX_QUOTA_WAITS = 200;
 
 /** A limit as JSON carries it: null when there is none. */
 const limitOut = (n: number) => (n < Infinity ? n : null);
@@ -62,6 +66,9 @@ export async function quota(parts: BrokerParts, key: KeyEntry, query: URLSearchP
     pace: { perMinute: limitOut(config.ratePerMinute), slotMs: pacingSlotMs(config.ratePerMinute, minuteMs) },
     queue: { depth: stats.depth, submitting: stats.submitting, mine: stats.byOwner[key.name] ?? 0 },
     next: { position: nextPosition, waitMs: waitAt(nextPosition) },
+    // The estimated wait of the job at each place 1, 2, … up to the next one (a client that knows
+    // its job's place from a status poll reads it here).
+    waits: Array.from({ length: Math.min(nextPosition, MAX_QUOTA_WAITS) }, (_, i) => waitAt(i + 1)),
     jobs,
   };
 }
