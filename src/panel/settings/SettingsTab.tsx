@@ -7,6 +7,7 @@ import { ActionButton, Button, Flex, Heading, NumberField, StatusLight, Switch, 
 import type { ConnectionResult, SettingsPatch, SettingsView } from "../../common/protocol/settings-schema";
 import type { PanelLink } from "../model/link";
 import { HostCheckSection } from "./HostCheckSection";
+import { QuotaSection } from "./QuotaSection";
 
 export interface SettingsTabProps {
   settings: SettingsView | null;
@@ -125,6 +126,7 @@ export function SettingsTab({ settings, connection, testing, save, test, link }:
         description="How many variations a new run starts with"
         onChange={(v) => Number.isFinite(v) && save({ prefs: { numVariations: Math.min(4, Math.max(1, Math.round(v))) } })}
       />
+      <QuotaSection />
       {link && <HostCheckSection link={link} />}
     </Flex>
   );
