@@ -38,7 +38,9 @@ test("a queued job's place and wait, counted down from when the host read them",
 });
 
 test("the run button says what a run spends and where it would wait", () => {
-  expect(runWaitText(null, T)).toBe("Uses 1 Firefly request.");
+  expect(runWaitText(null, T)).toBeNull();
+  expect(runWaitText({ ...quota, day: { used: 0, limit: null }, minute: { used: 0, limit: null } }, T)).toBeNull(); // the local engine
+  expect(runWaitText({ ...quota, waits: [] }, T)).toBe("Uses 1 Firefly request.");
   expect(runWaitText(quota, T)).toBe("Uses 1 Firefly request. If run now: #4 — about 3 min.");
   expect(runWaitText({ ...quota, depth: 0, waits: [0] }, T)).toBe("Uses 1 Firefly request. No queue: it goes at once.");
   expect(runWaitText(quota, T, 3)).toMatch(/^Uses 3 Firefly requests\./);

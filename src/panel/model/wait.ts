@@ -13,10 +13,13 @@ export function jobWaitText(job: JobState, quota: QuotaView | null, now: number)
   return w === undefined ? null : describeWait(job.queuePosition, w ?? undefined);
 }
 
-/** Under the run button: what a run costs, and where it would wait if started now. */
-export function runWaitText(quota: QuotaView | null, now: number, requests = 1): string {
+/**
+ * Under the run button: what a run spends and where it would wait if started now. Null until the
+ * broker shares its quota, and for an unpaced broker without a daily limit (its local engine).
+ */
+export function runWaitText(quota: QuotaView | null, now: number, requests = 1): string | null {
+  if (!quota || (quota.day.limit === null && quota.minute.limit === null)) return null;
   const cost = `Uses ${requests} Firefly request${requests === 1 ? "" : "s"}.`;
-  if (!quota) return cost;
   const place = quota.depth + 1;
   const w = waitAt(quota, place, now);
   if (w === undefined) return cost;
