@@ -1,8 +1,13 @@
 // The host's reads of the broker's quota: when it reads, what it passes on, and a broker that
-// does not share it. Poll ticks are called by hand; the clock is a number.
+// does not share it, and the controller's reads. Poll ticks are called by hand; the clock is a number.
 
+import { fake } from "../fakes/photoshop";
 import type { JobState } from "../../src/common/jobs";
-import type { QuotaView } from "../../src/common/protocol";
+import { createPortPair, makeCommand, type QuotaView } from "../../src/common/protocol";
+import { createHostController, type Workflows } from "../../src/plugin/controller";
+import { createPhotoshopHost, selectionBoundsOf } from "../../src/plugin/photoshop/host";
+import { createSettingsService, MemoryPrefsStore, MemorySecretStore } from "../../src/plugin/settings";
+import { MemoryResultStore } from "../../src/plugin/store";
 import type { BrokerClient } from "../../src/plugin/broker-client";
 import type { QuotaAnswer } from "../../src/plugin/broker-client/quota";
 import { QuotaPoll, quotaView } from "../../src/plugin/controller/quota-poll";
@@ -74,4 +79,77 @@ test("a broker that does not answer is logged, not passed on; a client without t
   expect(r.logs).toEqual(["quota not read: Error"]);
   const none = new QuotaPoll({ broker: {} as BrokerClient, now: () => T, send: () => fail("sent"), log: () => fail("logged") });
   await none.refresh();
+});
+
+describe("in the controller", () => {
+  /** A controller whose poll ticks the test calls, on a broker whose queue the test moves. */
+  /** A job that waits in the queue until the test ends. */
+  const queuedForever: Workflows["startJob"] = (params, _deps, onState) => {
+    onState({ jobId: "j1", kind: params.kind, params, docId: 1, docTitle: "d", phase: "queued", queuePosition: 2, startedAt: 0, variations: [] });
+    return { jobId: "j1", done: new Promise<JobState>(() => undefined), cancel: () => undefined, detach: () => undefined };
+  };
+
+  function controllerRig() {
+    fake.reset();
+    const [hostSide, panel] = createPortPair();
+    const quotas: QuotaView[] = [];
+    panel.onMessage((m) => {
+      const e = m as { type: string; quota?: QuotaView };
+      if (e.type === "quota") quotas.push(e.quota!);
+    });
+    let depth = 2;
+    let reads = 0;
+    const broker = { quota: async () => (reads++, answer(depth)) } as unknown as BrokerClient;
+    const settings = createSettingsService({
+      secrets: new MemorySecretStore(),
+      prefs: new MemoryPrefsStore(),
+      defaultBrokerUrl: "http://localhost:8765",
+      makeClient: () => broker,
+      fetch: (async () => {
+        throw new Error("no network in this test");
+      }) as never,
+    });
+    let tick: () => void = () => undefined;
+    const controller = createHostController({
+      port: hostSide,
+      host: createPhotoshopHost({ sleep: async () => undefined }),
+      store: new MemoryResultStore(),
+      settings,
+      broker,
+      selectionBounds: selectionBoundsOf,
+      info: { pluginVersion: "0.1.0", hostApp: "photoshop", hostVersion: "26.0.0" },
+      workflows: { startJob: queuedForever } as unknown as Workflows,
+      pollMs: 1000,
+      setInterval: (fn) => ((tick = fn), 1),
+      clearInterval: () => undefined,
+      now: () => T,
+    });
+    controller.start();
+    const settle = () => new Promise((r) => setImmediate(r));
+    const send = async (body: Parameters<typeof makeCommand>[0]) => {
+      await controller.receive(JSON.parse(JSON.stringify(makeCommand(body))));
+      await settle();
+    };
+    return { quotas, send, settle, tick: () => tick(), reads: () => reads, setDepth: (d: number) => (depth = d), controller };
+  }
+
+  test("hello and an accepted run read the quota; poll ticks read it again while the job is queued", async () => {
+    const r = controllerRig();
+    await r.send({ type: "hello" });
+    await r.settle();
+    expect(r.reads()).toBe(1);
+    expect(r.quotas.map((q) => q.depth)).toEqual([2]);
+    await r.send({ type: "job.run", params: { kind: "generate", prompt: "a boat", numVariations: 1 } });
+    await r.settle();
+    expect(r.reads()).toBe(2);
+    r.setDepth(1);
+    for (let i = 0; i < 5; i++) {
+      r.tick();
+      await r.settle();
+    }
+    expect(r.reads()).toBe(3);
+    // The unchanged read after the run was not sent twice; the moved queue was.
+    expect(r.quotas.map((q) => q.depth)).toEqual([2, 1]);
+    r.controller.dispose();
+  });
 });
