@@ -11,6 +11,7 @@ import { ExpandTab } from "./modes/ExpandTab";
 import { GenerateTab } from "./modes/GenerateTab";
 import { SettingsTab } from "./settings/SettingsTab";
 import { JobsList } from "./jobs/JobsList";
+import { QuotaContext } from "./model/QuotaContext";
 
 type TabKey = "fill" | "expand" | "generate" | "settings";
 
@@ -30,65 +31,67 @@ export function App({ link }: { link: PanelLink }) {
 
   return (
     <Provider theme={defaultTheme} colorScheme={state.scheme} scale="medium" height="100%" UNSAFE_className={`infill-root infill-${state.scheme}`}>
-      <View padding="size-150" overflow="auto" height="100%">
-        <Flex direction="column" gap="size-150">
-          <Flex direction="row" justifyContent="space-between" alignItems="center" wrap>
-            <EngineStatus engine={engine.mode} testing={state.testing} ok={state.connection?.ok ?? null} message={state.connection?.message} />
+      <QuotaContext.Provider value={state.quota}>
+        <View padding="size-150" overflow="auto" height="100%">
+          <Flex direction="column" gap="size-150">
+            <Flex direction="row" justifyContent="space-between" alignItems="center" wrap>
+              <EngineStatus engine={engine.mode} testing={state.testing} ok={state.connection?.ok ?? null} message={state.connection?.message} />
+            </Flex>
+            {engine.mode === "local" && (
+              <View UNSAFE_className="infill-banner" padding="size-100" borderRadius="regular" data-testid="engine-banner">
+                <Text>
+                  Local engine: prompts are ignored (fill and expand continue the surroundings) and Generate is unavailable. Add Firefly credentials to the
+                  broker for prompts.
+                </Text>
+              </View>
+            )}
+            {state.error && (
+              <View UNSAFE_className="infill-error" padding="size-100" borderRadius="regular" data-testid="panel-error" data-code={state.error.code}>
+                <Text>
+                  {state.error.message} {state.error.hint}
+                </Text>
+                <ActionButton isQuiet onPress={actions.dismissError} aria-label="Dismiss message">
+                  Dismiss
+                </ActionButton>
+              </View>
+            )}
+            <Tabs aria-label="Infill modes" selectedKey={tab} onSelectionChange={(k) => setTab(k as TabKey)} density="compact">
+              <TabList>
+                <Item key="fill">Fill</Item>
+                <Item key="expand">Expand</Item>
+                <Item key="generate">Generate</Item>
+                <Item key="settings">Settings</Item>
+              </TabList>
+            </Tabs>
+            {panel("fill", <FillTab {...modeProps} />)}
+            {panel("expand", <ExpandTab {...modeProps} />)}
+            {panel(
+              "generate",
+              <GenerateTab
+                {...modeProps}
+                active={tab === "generate"}
+                requestLayers={actions.listLayers}
+                customModels={state.customModels}
+                listModels={actions.listModels}
+                thumbnails={state.thumbnails}
+                requestThumbnail={actions.requestThumbnail}
+              />,
+            )}
+            {panel(
+              "settings",
+              <SettingsTab
+                settings={state.settings}
+                connection={state.connection}
+                testing={state.testing}
+                save={actions.saveSettings}
+                test={actions.testConnection}
+                link={link}
+              />,
+            )}
+            <JobsList jobs={state.jobs} actions={actions} />
           </Flex>
-          {engine.mode === "local" && (
-            <View UNSAFE_className="infill-banner" padding="size-100" borderRadius="regular" data-testid="engine-banner">
-              <Text>
-                Local engine: prompts are ignored (fill and expand continue the surroundings) and Generate is unavailable. Add Firefly credentials to the broker
-                for prompts.
-              </Text>
-            </View>
-          )}
-          {state.error && (
-            <View UNSAFE_className="infill-error" padding="size-100" borderRadius="regular" data-testid="panel-error" data-code={state.error.code}>
-              <Text>
-                {state.error.message} {state.error.hint}
-              </Text>
-              <ActionButton isQuiet onPress={actions.dismissError} aria-label="Dismiss message">
-                Dismiss
-              </ActionButton>
-            </View>
-          )}
-          <Tabs aria-label="Infill modes" selectedKey={tab} onSelectionChange={(k) => setTab(k as TabKey)} density="compact">
-            <TabList>
-              <Item key="fill">Fill</Item>
-              <Item key="expand">Expand</Item>
-              <Item key="generate">Generate</Item>
-              <Item key="settings">Settings</Item>
-            </TabList>
-          </Tabs>
-          {panel("fill", <FillTab {...modeProps} />)}
-          {panel("expand", <ExpandTab {...modeProps} />)}
-          {panel(
-            "generate",
-            <GenerateTab
-              {...modeProps}
-              active={tab === "generate"}
-              requestLayers={actions.listLayers}
-              customModels={state.customModels}
-              listModels={actions.listModels}
-              thumbnails={state.thumbnails}
-              requestThumbnail={actions.requestThumbnail}
-            />,
-          )}
-          {panel(
-            "settings",
-            <SettingsTab
-              settings={state.settings}
-              connection={state.connection}
-              testing={state.testing}
-              save={actions.saveSettings}
-              test={actions.testConnection}
-              link={link}
-            />,
-          )}
-          <JobsList jobs={state.jobs} actions={actions} />
-        </Flex>
-      </View>
+        </View>
+      </QuotaContext.Provider>
     </Provider>
   );
 }

@@ -40,7 +40,8 @@ const unknownJob = () => httpError(404, "unknown_job_id", "not_found", "The job 
 
 export class JobService {
   private readonly inflightPolls = new Map<string, Promise<ProviderJobStatus>>();
-  private readonly now: () => number;
+  /** The broker's clock (ms since epoch). */
+  readonly now: () => number;
   /** Upstream status calls made (for tests/bench). */
   upstreamStatusCalls = 0;
 

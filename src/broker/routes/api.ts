@@ -1,5 +1,5 @@
 // The routes that need a broker key: Firefly's paths (upload, the async submits, status, cancel,
-// custom models) and the admin usage report.
+// custom models), the admin usage report and the quota any key may read.
 
 import type { IncomingMessage, ServerResponse } from "http";
 import { BROKER_ERROR_CODES, upscaleAcceptBody, type SubmitEndpoint } from "../../common/firefly";
@@ -11,6 +11,7 @@ import type { KeyEntry } from "../keys";
 import { ADMIN_DOCTOR_PATH, adminDoctor } from "./admin-doctor";
 import { requireProvider } from "./provider-check";
 import { upload } from "./upload";
+import { QUOTA_PATH, quota } from "./usage";
 
 const SUBMIT_ROUTES: Record<string, SubmitEndpoint> = {
   "fill-async": "fill",
@@ -105,6 +106,11 @@ async function otherRoutes(req: IncomingMessage, res: ServerResponse, ctx: Reque
     const since = query.get("since") ?? undefined;
     if (since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(since)) throw httpError(400, "bad_request", "invalid_input", "since must be YYYY-MM-DD.");
     respond.sendJson(res, 200, { usage: await parts.store.usage(since) });
+    return;
+  }
+  if (pathname === QUOTA_PATH) {
+    only("GET", pathname);
+    respond.sendJson(res, 200, await quota(parts, key, query));
     return;
   }
   ctx.route = "unknown";

@@ -386,6 +386,10 @@ export class FileStore implements Store {
     return { lastMinute, lastDay, pausedUntil: this.paused };
   }
 
+  async takesSince(since: number): Promise<number[]> {
+    return this.takes.filter((at) => at > since);
+  }
+
   // ---- status-poll collapsing ------------------------------------------------------------------
 
   async getStatusSnapshot(jobId: string): Promise<StatusSnapshot | undefined> {

@@ -181,6 +181,8 @@ export interface RateWindow {
   pausedUntil(): Promise<number>;
   /** Submits taken in the last minute and the last 24 h (read only; for health and the daily-cap answer). */
   rateUsage(now: number): Promise<{ lastMinute: number; lastDay: number; pausedUntil: number }>;
+  /** When the submits taken after `since` were taken, ascending (read only; for wait estimates). */
+  takesSince(since: number): Promise<number[]>;
 }
 
 /** The status-poll path's reads and writes, answered at once (no promise, no turn of the event loop). */

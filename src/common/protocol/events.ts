@@ -7,6 +7,7 @@ import { rectSchema } from "./params-schema";
 import type { ConnectionResult, SettingsView } from "./settings-schema";
 import { connectionResultSchema, settingsViewSchema } from "./settings-schema";
 import { hostCheckReportSchema } from "./hostcheck-schema";
+import { quotaViewSchema } from "./quota-schema";
 import { PROTOCOL_NAME, PROTOCOL_VERSION } from "./version";
 
 /** What the panel needs to enable/disable its buttons. */
@@ -164,6 +165,8 @@ export const eventSchemas = {
    * show what it looks like: ask again for the ones on screen.
    */
   "thumbnail.stale": z.object({ ...envelope, type: z.literal("thumbnail.stale"), docId: z.number().int().optional() }),
+  /** The organisation's usage and the queue's estimated waits, while the broker shares them. */
+  quota: z.object({ ...envelope, type: z.literal("quota"), quota: quotaViewSchema }),
   theme: z.object({
     ...envelope,
     type: z.literal("theme"),

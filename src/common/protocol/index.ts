@@ -5,12 +5,13 @@
 //   models.list, thumbnail.get, hostcheck.run, settings.pasteKey.
 // Events (host → panel): hello, document.state, documents, layers, job.accepted, job.state, jobs,
 //   job.removed, settings, connection.result, hostcheck.report, models, thumbnail, thumbnail.stale,
-//   theme, error.
+//   quota, theme, error.
 
 export * from "./version";
 export * from "./params-schema";
 export * from "./settings-schema";
 export * from "./hostcheck-schema";
+export * from "./quota-schema";
 export * from "./commands";
 export * from "./events";
 export * from "./codec";

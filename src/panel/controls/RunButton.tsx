@@ -2,6 +2,8 @@
 
 import { useId } from "react";
 import { Button, Flex, Text } from "@adobe/react-spectrum";
+import { useQuota } from "../model/QuotaContext";
+import { runWaitText } from "../model/wait";
 
 export interface RunButtonProps {
   label: string;
@@ -15,7 +17,9 @@ export interface RunButtonProps {
 
 export function RunButton({ label, blocked, note, onPress, testId }: RunButtonProps) {
   const id = useId();
-  const text = [blocked, note].filter(Boolean).join(" ") || null;
+  const quota = useQuota();
+  const wait = blocked === null ? runWaitText(quota, quota?.receivedAt ?? 0) : null;
+  const text = [blocked, note, wait].filter(Boolean).join(" ") || null;
   return (
     <Flex direction="column" gap="size-75" marginTop="size-150">
       <Button variant="accent" isDisabled={blocked !== null} onPress={onPress} aria-describedby={text ? id : undefined} data-testid={testId}>
@@ -30,6 +34,11 @@ export function RunButton({ label, blocked, note, onPress, testId }: RunButtonPr
         {note && (
           <Text UNSAFE_className="infill-reason" data-testid={testId ? `${testId}-note` : undefined}>
             {note}
+          </Text>
+        )}
+        {wait && (
+          <Text UNSAFE_className="infill-reason" data-testid={testId ? `${testId}-wait` : undefined}>
+            {wait}
           </Text>
         )}
       </div>

@@ -6,6 +6,8 @@ import { ActionButton, Button, Flex, Heading, ProgressBar, StatusLight, Text, Vi
 import type { JobParams, JobState } from "../../common/jobs";
 import { elapsed, isActive, jobTitle, statusText, statusVariant } from "./describe";
 import { Variations } from "./Variations";
+import { useQuota } from "../model/QuotaContext";
+import { jobWaitText } from "../model/wait";
 
 export interface JobCardActions {
   cancel: (jobId: string) => void;
@@ -20,6 +22,7 @@ export interface JobCardActions {
 
 export function JobCard({ job, now, actions }: { job: JobState; now: number; actions: JobCardActions }) {
   const [showDetail, setShowDetail] = useState(false);
+  const wait = jobWaitText(job, useQuota(), now);
   const active = isActive(job);
   const visible = job.variations.find((v) => v.visible);
   const placed = job.phase === "done" && job.variations.some((v) => v.layerId !== undefined);
@@ -50,6 +53,11 @@ export function JobCard({ job, now, actions }: { job: JobState; now: number; act
             </ActionButton>
           )}
         </Flex>
+        {wait && (
+          <Text UNSAFE_className="infill-detail" data-testid="job-wait">
+            {wait}
+          </Text>
+        )}
         {active && <ProgressBar aria-label={statusText(job)} isIndeterminate={job.progress === undefined} value={job.progress ?? 0} width="100%" size="S" />}
         {job.note && (
           <Text UNSAFE_className="infill-note" data-testid="job-note">

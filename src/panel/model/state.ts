@@ -12,6 +12,7 @@ import type {
   SettingsView,
   Theme,
 } from "../../common/protocol/events";
+import type { QuotaView } from "../../common/protocol/quota-schema";
 
 /** A reference preview: asked for, arrived, or refused (e.g. an empty layer). */
 export type ThumbState = { status: "loading" } | { status: "ready"; dataUrl: string; width: number; height: number } | { status: "failed"; message: string };
@@ -59,6 +60,8 @@ export interface PanelState {
   thumbnails: Record<string, ThumbState>;
   /** Request id → `thumbKey` of previews asked for and not answered yet. */
   thumbRequests: Record<string, string>;
+  /** The organisation's usage and the queue's waits, once the broker shared them. */
+  quota: QuotaView | null;
 }
 
 export const initialState: PanelState = {
@@ -78,6 +81,7 @@ export const initialState: PanelState = {
   error: null,
   customModels: { status: "idle", models: [], error: null, requestId: null },
   thumbnails: {},
+  quota: null,
   thumbRequests: {},
 };
 
@@ -160,6 +164,8 @@ export function reduce(state: PanelState, action: PanelAction): PanelState {
       const gone = (key: string) => e.docId === undefined || docOfKey(key) === e.docId;
       return { ...state, thumbnails: without(state.thumbnails, gone), thumbRequests: without(state.thumbRequests, (_id, key) => gone(key)) };
     }
+    case "quota":
+      return { ...state, quota: e.quota };
     case "theme":
       return { ...state, theme: e.theme, scheme: e.scheme };
     case "error": {

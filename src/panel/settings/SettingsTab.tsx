@@ -8,6 +8,7 @@ import type { ConnectionResult, SettingsPatch, SettingsView } from "../../common
 import type { PanelLink } from "../model/link";
 import { BrokerDoctorSteps } from "./BrokerDoctorSteps";
 import { HostCheckSection } from "./HostCheckSection";
+import { QuotaSection } from "./QuotaSection";
 
 export interface SettingsTabProps {
   settings: SettingsView | null;
@@ -127,6 +128,7 @@ export function SettingsTab({ settings, connection, testing, save, test, link }:
         description="How many variations a new run starts with"
         onChange={(v) => Number.isFinite(v) && save({ prefs: { numVariations: Math.min(4, Math.max(1, Math.round(v))) } })}
       />
+      <QuotaSection />
       {link && <HostCheckSection link={link} />}
     </Flex>
   );

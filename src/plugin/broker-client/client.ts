@@ -21,6 +21,7 @@ import { cropQuery, parsePlacement, type OutputCrop, type OutputPlacement } from
 import { listAllCustomModels } from "./custom-models";
 import { parseWebAddress } from "../../common/net/web-address";
 import { raceAbort } from "./abort";
+import { QUOTA_PATH, QuotaAnswerSchema, type QuotaAnswer } from "./quota";
 
 export class BrokerError extends Error {
   constructor(
@@ -56,6 +57,8 @@ export interface BrokerClient {
   downloadCropped?(url: string, crop: OutputCrop, signal?: AbortSignal): Promise<CroppedDownload>;
   /** The whole listing, every page (see custom-models.ts). */
   customModels(signal?: AbortSignal): Promise<CustomModelsResponse>;
+  /** The organisation's usage and the queue's estimated waits (GET /v1/quota). */
+  quota?(signal?: AbortSignal): Promise<QuotaAnswer>;
 }
 
 export interface CroppedDownload {
@@ -214,6 +217,10 @@ export function createBrokerClient(opts: HttpBrokerClientOptions): BrokerClient 
         const { body } = await call(`/v3/custom-models?start=${start}&limit=${limit}`, { method: "GET", signal });
         return parse(CustomModelsResponseSchema, body, "custom models");
       });
+    },
+    async quota(signal) {
+      const { body } = await call(QUOTA_PATH, { method: "GET", signal });
+      return parse(QuotaAnswerSchema, body, "quota");
     },
   };
 }

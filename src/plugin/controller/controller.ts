@@ -27,6 +27,7 @@ import { lazyBroker } from "./lazy-broker";
 import { customModelEntries, modelsError } from "./models";
 import { ThumbnailCache, renderThumbnail } from "./thumbnails";
 import { serializeHost } from "./serial-host";
+import { QuotaPoll } from "./quota-poll";
 import { similarParamsFor } from "./similar";
 import { unsupportedReason } from "./support";
 
@@ -94,6 +95,7 @@ export class HostController {
   private disposed = false;
   private readonly thumbnails: ThumbnailCache;
   private resuming: Promise<JobState[]> = Promise.resolve([]);
+  private readonly quota: QuotaPoll;
 
   constructor(options: ControllerOptions) {
     this.o = options;
@@ -107,6 +109,12 @@ export class HostController {
       ...(options.now ? { now: options.now } : {}),
       ...(options.random ? { random: options.random } : {}),
     };
+    this.quota = new QuotaPoll({
+      broker: this.deps.broker,
+      now: options.now ?? Date.now,
+      send: (quota) => this.sendIfChanged("quota", { quota }),
+      log: (line) => this.log(line),
+    });
     this.thumbnails = new ThumbnailCache((docId, layerId) => renderThumbnail(this.host, docId, layerId));
   }
 
@@ -284,6 +292,7 @@ export class HostController {
     await this.refreshState();
     this.send("jobs", { jobs: await this.listJobs() });
     this.startPolling();
+    void this.quota.refresh();
   }
 
   private async runJob(params: JobParams, replyTo: string | undefined): Promise<void> {
@@ -297,6 +306,7 @@ export class HostController {
     this.running.set(started.jobId, started);
     this.send("job.accepted", { jobId: started.jobId, replyTo });
     accepted = true;
+    void this.quota.refresh();
     for (const s of early.splice(0)) this.onJobState(s);
     this.o.settings
       .rememberJob(params, (this.o.now ?? Date.now)())
@@ -432,6 +442,7 @@ export class HostController {
     this.pollHandle = set(() => {
       if (++this.ticks % 5 === 0) this.documentsDirty = true;
       void this.refreshState();
+      this.quota.tick(this.jobs.values());
     }, ms);
   }
 

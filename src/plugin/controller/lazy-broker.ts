@@ -11,5 +11,10 @@ export function lazyBroker(get: () => Promise<BrokerClient>): BrokerClient {
     cancel: async (jobId) => (await get()).cancel(jobId),
     download: async (url, signal) => (await get()).download(url, signal),
     customModels: async (signal) => (await get()).customModels(signal),
+    quota: async (signal) => {
+      const b = await get();
+      if (!b.quota) throw new Error("this broker client cannot read the quota");
+      return b.quota(signal);
+    },
   };
 }

@@ -354,6 +354,12 @@ export class RedisStore implements Store {
     return { lastMinute: Number(r[0]), lastDay: Number(r[1]), pausedUntil: Number(r[2]) };
   }
 
+  async takesSince(since: number): Promise<number[]> {
+    // Members are `<time>:<counter>`, scored by the time.
+    const members = await this.run(() => this.client.zrangebyscore(this.prefix + "takes", `(${since}`, "+inf"));
+    return members.map((m) => Number(m.slice(0, m.indexOf(":"))));
+  }
+
   // ---- status-poll collapsing ------------------------------------------------------------------
 
   async getStatusSnapshot(jobId: string): Promise<StatusSnapshot | undefined> {
