@@ -39,6 +39,17 @@ export function describeRateWindowConformance(create: () => Promise<RateWindow>)
     expect(await s.tryTakeRateToken(T0 + 5_000, limits)).toEqual({ ok: true });
   });
 
+  test("takesSince lists the times of the submits taken after a moment, oldest first, and changes nothing", async () => {
+    const s = await create();
+    const limits = { perMinute: 10, perDay: 100 };
+    for (const at of [T0, T0 + 1_000, T0 + 2_500]) expect(await s.tryTakeRateToken(at, limits)).toEqual({ ok: true });
+    expect(await s.tryTakeRateToken(T0 + 3_000, { perMinute: 3, perDay: 100 })).toMatchObject({ ok: false, reason: "minute" });
+    expect(await s.takesSince(T0 + 500)).toEqual([T0 + 1_000, T0 + 2_500]);
+    expect(await s.takesSince(T0 - 1)).toEqual([T0, T0 + 1_000, T0 + 2_500]);
+    expect(await s.takesSince(T0 + 2_500)).toEqual([]);
+    expect(await s.rateUsage(T0 + 3_000)).toEqual({ lastMinute: 3, lastDay: 3, pausedUntil: 0 });
+  });
+
   test("concurrent takers never get more tokens than the window holds", async () => {
     const s = await create();
     const results = await Promise.all(Array.from({ length: 30 }, () => s.tryTakeRateToken(T0, { perMinute: 4, perDay: 9000 })));
