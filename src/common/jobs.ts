@@ -6,7 +6,18 @@ import type { Rect, Size } from "./host";
 export type JobKind = "fill" | "expand" | "generate" | "similar";
 
 export type ErrorCategory =
-  "auth" | "quota" | "rate_limited" | "content_policy" | "invalid_input" | "not_found" | "service_unavailable" | "network" | "cancelled" | "timeout";
+  | "auth"
+  | "quota"
+  | "rate_limited"
+  | "content_policy"
+  | "invalid_input"
+  /** The service answered with a result that could not be read. */
+  | "bad_output"
+  | "not_found"
+  | "service_unavailable"
+  | "network"
+  | "cancelled"
+  | "timeout";
 
 /** Every failure the panel shows: a sentence saying what to do, with technical detail one click away. */
 export interface JobError {

@@ -1,13 +1,14 @@
-// startJob: capture → encode → upload (parallel) → submit → poll → download → decode → compose →
-// apply. Network work happens outside any host call; the document is touched once, at the end, by one
-// plan. Failures and cancellation leave the document as it was.
+// startJob: capture → encode → upload (parallel) → submit → poll → download → decode (each result on
+// its own, see decode.ts) → compose → apply. Network work happens outside any host call; the document
+// is touched once, at the end, by one plan. Failures and cancellation leave the document as it was.
 
 import { classifyJobOutcome, isTerminalStatus, type JobResult } from "../../common/firefly";
 import type { JobParams, JobState } from "../../common/jobs";
-import { decodePlaced, encodeGrayPng } from "../../common/imaging/codecs";
+import { encodeGrayPng } from "../../common/imaging/codecs";
 import type { DecodeRegion, OutputPlacement } from "../../common/imaging/crop";
 import { BrokerError } from "../broker-client";
 import { captureJob } from "./capture";
+import { decodeOutputs, joinNotes } from "./decode";
 import { WorkflowError } from "./errors";
 import { kindOf } from "./kinds";
 import { runLife, type JobLife } from "./lifecycle";
@@ -94,13 +95,12 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     phase("download");
     checkAbort();
 
-    emit({ phase: "placing", note: noteFor(result) });
+    const { images, note: unreadableNote } = decodeOutputs(got, region);
+    emit({ phase: "placing", note: joinNotes(noteFor(result), unreadableNote) });
     const sent = kind.sent(cap);
-    const decoded: DecodedVariation[] = got.map((g, i) => {
-      const image = decodePlaced(g.bytes, g.placement, region);
-      return { seed: outputs[i].seed, image, tone: toneFor(req, sent, image) };
-    });
-    life.stored = { ...life.stored, tones: decoded.map((d) => d.tone) };
+    const tones = images.map((image) => image && toneFor(req, sent, image));
+    const decoded: DecodedVariation[] = images.flatMap((image, i) => (image ? [{ seed: outputs[i].seed, image, tone: tones[i] }] : []));
+    life.stored = { ...life.stored, tones };
     await life.save();
     phase("decode");
     checkAbort();
