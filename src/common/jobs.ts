@@ -69,6 +69,13 @@ export interface ExpandParams extends CommonParams {
 }
 
 export type GenerateModel = "image3" | "image3_custom" | "image4_standard" | "image4_ultra" | "image4_custom";
+export type SimilarModel = "image3" | "image4_standard" | "image4_ultra";
+
+/**
+ * The model a generate or similar job runs when none is chosen: the newest standard model both calls
+ * accept (the service's own default is the older image3). The job records it, so a re-run is exact.
+ */
+export const DEFAULT_GENERATE_MODEL = "image4_standard" satisfies GenerateModel & SimilarModel;
 
 export interface GenerateParams extends CommonParams {
   kind: "generate";
@@ -86,7 +93,7 @@ export interface GenerateParams extends CommonParams {
 export interface SimilarParams extends CommonParams {
   kind: "similar";
   source: "selection" | "document";
-  modelVersion?: "image3" | "image4_standard" | "image4_ultra";
+  modelVersion?: SimilarModel;
 }
 
 export type JobParams = FillParams | ExpandParams | GenerateParams | SimilarParams;
