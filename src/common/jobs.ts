@@ -33,6 +33,12 @@ export interface BlendSettings {
   toneMatch: boolean;
 }
 
+/** The blend a job used and where it came from. */
+export interface BlendUsed extends BlendSettings {
+  /** "automatic": the job's own default (a fill's band scales with its selection); "artist": the setting the artist chose. */
+  source: "automatic" | "artist";
+}
+
 export type Alignment = { horizontal: "left" | "center" | "right"; vertical: "top" | "center" | "bottom" };
 
 export type ExpandTarget =
@@ -141,6 +147,8 @@ export interface JobState {
   variations: VariationState[];
   /** Set when the engine ignored the prompt (local engine). */
   note?: string;
+  /** The blend used, once the job is captured. */
+  blend?: BlendUsed;
 }
 
 export const TERMINAL_PHASES: readonly JobPhase[] = ["done", "failed", "cancelled", "kept"];

@@ -60,8 +60,16 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     const kind = kindOf(req.kind);
     phase("capture");
     life.stored = { request: req };
-    // The request's parameters as run (a default model filled in), so the job's state re-runs exactly.
-    emit({ params: req.params, docId: req.docId, docTitle: req.docTitle, docSizeAtCapture: req.docSize, phase: "uploading" });
+    // The request's parameters as run (a default model filled in), so the job's state re-runs exactly,
+    // and the blend used: the artist's when the run sent one, otherwise the job's own default.
+    emit({
+      params: req.params,
+      blend: { bandPx: req.blend.bandPx, toneMatch: req.blend.toneMatch, source: req.params.blend ? "artist" : "automatic" },
+      docId: req.docId,
+      docTitle: req.docTitle,
+      docSizeAtCapture: req.docSize,
+      phase: "uploading",
+    });
     if (cap.selection && kind.selectionBounds(req)) await deps.store.putBytes(jobId, SELECTION_KEY, encodeGrayPng(cap.selection.mask));
     await life.save();
     checkAbort();
