@@ -1,5 +1,6 @@
 import { BAD_OUTPUT_MESSAGE } from "../../src/common/firefly";
-import { reapplyKept } from "../../src/plugin/workflows";
+import { reapplyKept, resumeJobs, startJob, type StoredRequest, type WorkflowDeps } from "../../src/plugin/workflows";
+import { flushUntil } from "../support/turns";
 import { rig, run, type Rig } from "./helpers/deps";
 import { seedColour } from "./helpers/fake-broker";
 import { px } from "../support/pixels";
@@ -58,5 +59,31 @@ describe("results the service returned that cannot be read", () => {
     expect(again.variations.map((v) => v.seed)).toEqual([1]);
     expect(again.note).toMatch(/1 of 2 results was left out/);
     expect(px(await r.host.composite(id), 200, 150)).toEqual([...seedColour(1), 255]);
+  });
+
+  test("a job resumed after a reload with one unreadable result keeps the readable one, and Re-apply places it", async () => {
+    const r = rig();
+    const id = r.host.createDocument({ title: "r.psd", width: 640, height: 480, fill: [30, 30, 30] });
+    r.host.setSelection(id, { left: 200, top: 150, right: 330, bottom: 260 });
+    const running = r.deps.sleep!;
+    // The first session stops for good once the broker has the job (nothing cleaned up).
+    const first: WorkflowDeps = { ...r.deps, sleep: (ms, signal) => (r.broker.jobs.size > 0 ? new Promise<void>(() => undefined) : running(ms, signal)) };
+    const job = startJob({ kind: "fill", numVariations: 2, seeds: [11, 12] }, first, () => undefined);
+    let stored: StoredRequest | undefined;
+    await flushUntil(() => {
+      void r.store.getJob(job.jobId).then((rec) => (stored = rec?.request as StoredRequest | undefined));
+      return !!stored?.remote;
+    });
+    expect(stored?.remote).toBeDefined();
+    garble(r, [1]);
+    const [resumed] = await resumeJobs(r.deps, () => undefined);
+    const kept = await resumed.done;
+    expect(kept.error?.category).toBe("document");
+    expect(kept.phase).toBe("kept");
+    const placed = await reapplyKept(job.jobId, r.deps, () => undefined);
+    expect(placed.phase).toBe("done");
+    expect(placed.variations.map((v) => v.seed)).toEqual([11]);
+    expect(placed.note).toMatch(/1 of 2 results was left out/);
+    expect(px(await r.host.composite(id), 265, 205)).toEqual([...seedColour(11), 255]);
   });
 });
