@@ -6,7 +6,18 @@ import type { Rect, Size } from "./host";
 export type JobKind = "fill" | "expand" | "generate" | "similar";
 
 export type ErrorCategory =
-  "auth" | "quota" | "rate_limited" | "content_policy" | "invalid_input" | "not_found" | "service_unavailable" | "network" | "cancelled" | "timeout";
+  | "auth"
+  | "quota"
+  | "rate_limited"
+  | "content_policy"
+  | "invalid_input"
+  /** The service answered with a result that could not be read. */
+  | "bad_output"
+  | "not_found"
+  | "service_unavailable"
+  | "network"
+  | "cancelled"
+  | "timeout";
 
 /** Every failure the panel shows: a sentence saying what to do, with technical detail one click away. */
 export interface JobError {
@@ -20,6 +31,12 @@ export interface BlendSettings {
   bandPx: number;
   /** Match the generated region's per-channel statistics to a ring around its edge. */
   toneMatch: boolean;
+}
+
+/** The blend a job used and where it came from. */
+export interface BlendUsed extends BlendSettings {
+  /** "automatic": the job's own default (a fill's band scales with its selection); "artist": the setting the artist chose. */
+  source: "automatic" | "artist";
 }
 
 export type Alignment = { horizontal: "left" | "center" | "right"; vertical: "top" | "center" | "bottom" };
@@ -58,6 +75,13 @@ export interface ExpandParams extends CommonParams {
 }
 
 export type GenerateModel = "image3" | "image3_custom" | "image4_standard" | "image4_ultra" | "image4_custom";
+export type SimilarModel = "image3" | "image4_standard" | "image4_ultra";
+
+/**
+ * The model a generate or similar job runs when none is chosen: the newest standard model both calls
+ * accept (the service's own default is the older image3). The job records it, so a re-run is exact.
+ */
+export const DEFAULT_GENERATE_MODEL = "image4_standard" satisfies GenerateModel & SimilarModel;
 
 export interface GenerateParams extends CommonParams {
   kind: "generate";
@@ -75,7 +99,7 @@ export interface GenerateParams extends CommonParams {
 export interface SimilarParams extends CommonParams {
   kind: "similar";
   source: "selection" | "document";
-  modelVersion?: "image3" | "image4_standard" | "image4_ultra";
+  modelVersion?: SimilarModel;
 }
 
 export type JobParams = FillParams | ExpandParams | GenerateParams | SimilarParams;
@@ -123,6 +147,8 @@ export interface JobState {
   variations: VariationState[];
   /** Set when the engine ignored the prompt (local engine). */
   note?: string;
+  /** The blend used, once the job is captured. */
+  blend?: BlendUsed;
 }
 
 export const TERMINAL_PHASES: readonly JobPhase[] = ["done", "failed", "cancelled", "kept"];

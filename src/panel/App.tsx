@@ -6,6 +6,7 @@ import { ActionButton, Flex, Item, Provider, StatusLight, TabList, Tabs, Text, V
 import type { PanelLink } from "./model/link";
 import { usePanel } from "./model/usePanel";
 import { engineInfo } from "./model/state";
+import { chosenBlend } from "./model/blend";
 import { FillTab } from "./modes/FillTab";
 import { ExpandTab } from "./modes/ExpandTab";
 import { GenerateTab } from "./modes/GenerateTab";
@@ -21,7 +22,7 @@ export function App({ link }: { link: PanelLink }) {
   const engine = engineInfo(state);
   const prefs = state.settings?.prefs;
   const defaultVariations = prefs?.numVariations ?? 1;
-  const blend = prefs?.blend;
+  const blend = chosenBlend(prefs);
   const modeProps = { state, run: actions.run, defaultVariations, blend };
   const panel = (key: TabKey, node: React.ReactNode) => (
     <div role="tabpanel" id={`panel-${key}`} aria-label={key} hidden={tab !== key} className="infill-tabpanel">

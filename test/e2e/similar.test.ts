@@ -48,7 +48,11 @@ test("More like this on a Generate variation places two more like Generate's and
   await card.getByTestId("more-like-1").click();
   const sim = await waitForJob(pg.page, ["done", "failed", "kept"], { ignore: [gen.jobId] });
   expect(sim.error).toBeUndefined();
-  expect([sim.kind, sim.phase, sim.params]).toEqual(["similar", "done", { kind: "similar", source: "document", numVariations: 2, modelVersion: "image3" }]);
+  expect([sim.kind, sim.phase, sim.params]).toEqual([
+    "similar",
+    "done",
+    { kind: "similar", source: "document", numVariations: 2, modelVersion: "image4_standard" },
+  ]);
   expect(sim.variations).toHaveLength(2);
 
   const submits = pg.ff.calls.filter((c) => c.route === "submit" && c.status === 202);

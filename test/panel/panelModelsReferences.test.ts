@@ -90,7 +90,7 @@ test("custom models: listed when Generate opens; picking one sets the custom mod
   await p.page.getByRole("option", { name: "None (standard model)" }).click();
   await prompt.press("Enter");
   const again = await commandsOf("job.run", 2);
-  expect(again[1].params).toMatchObject({ modelVersion: "image3" });
+  expect(again[1].params).toMatchObject({ modelVersion: "image4_standard" });
   expect(again[1].params).not.toHaveProperty("customModelId");
   expect(p.errors).toEqual([]);
 });

@@ -254,6 +254,7 @@ describe("preferences in the plugin data folder", () => {
       lastPrompt: "a boat",
       numVariations: 1,
       blend: { bandPx: 8, toneMatch: false },
+      blendChosen: true,
       history: [
         { at: 3000, kind: "fill", prompt: "a boat" },
         { at: 2000, kind: "generate", prompt: "a castle" },

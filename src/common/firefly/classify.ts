@@ -190,6 +190,25 @@ export function classifyError(input: ErrorInput): ClassifiedError {
   return out("invalid_input", `The request was not accepted${facts.message ? ` (${facts.message})` : ""}. Check the settings and try again.`);
 }
 
+const unreadable = (n: number): string => `The service returned ${n === 1 ? "an image" : "images"} that could not be read.`;
+
+/** What an artist is told when the service's result could not be read. */
+export const BAD_OUTPUT_MESSAGE = `${unreadable(1)} Run it again; if it happens again, tell your admin.`;
+
+/**
+ * Results the service returned that could not be decoded: `count` of `total`. When none could be read
+ * the job fails with this; otherwise the readable ones are placed and the message says what was left out.
+ */
+export function classifyUnreadableOutput(count: number, total: number, detail: string): ClassifiedError {
+  if (count >= total) return { category: "bad_output", message: `${unreadable(count)} Run it again; if it happens again, tell your admin.`, detail };
+  const placed = total - count;
+  return {
+    category: "bad_output",
+    message: `${unreadable(count)} ${count} of ${total} results ${count === 1 ? "was" : "were"} left out; the other ${placed === 1 ? "one is" : `${placed} are`} placed.`,
+    detail,
+  };
+}
+
 /** A job that ended without results (failed, cancelled, timed out, or succeeded with nothing), or null. */
 export function classifyJobOutcome(job: JobStatusResponse): ClassifiedError | null {
   const detail = `job ${job.status}${job.error_code ? ` ${job.error_code}` : ""}${job.message ? `: ${job.message}` : ""}`;

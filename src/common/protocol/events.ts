@@ -182,6 +182,7 @@ export const eventSchemas = {
       "rate_limited",
       "content_policy",
       "invalid_input",
+      "bad_output",
       "not_found",
       "service_unavailable",
       "network",

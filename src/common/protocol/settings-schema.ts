@@ -16,6 +16,12 @@ export interface Preferences {
   lastPrompt: string;
   numVariations: number;
   blend: { bandPx: number; toneMatch: boolean };
+  /**
+   * True once the artist set the blend (in Settings, even to the default values): runs then send it.
+   * Absent or false: runs send none and each job uses its own default (a fill's band scales with its
+   * selection).
+   */
+  blendChosen?: boolean;
   /** Recent prompts, newest first. */
   history: HistoryEntry[];
 }
@@ -39,6 +45,7 @@ export const preferencesSchema = z.object({
   lastPrompt: z.string().max(1024),
   numVariations: z.number().int().min(1).max(4),
   blend: z.object({ bandPx: blendSchema.shape.bandPx, toneMatch: z.boolean() }),
+  blendChosen: z.boolean().optional(),
   history: z.array(historyEntrySchema).max(MAX_HISTORY),
 });
 

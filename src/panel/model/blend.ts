@@ -1,13 +1,16 @@
-// Which blend settings a run sends. The saved preference applies only when the artist changed it
-// from the default; otherwise none is sent and the job uses its own default, which for a fill scales
-// the band with the selection (about 1/40 of its longest side, 4–32 px) instead of a fixed 16 px.
+// Which blend settings a run sends: the saved one only when the artist chose it (Settings marks it
+// chosen, even at the default values). Otherwise none is sent and the job uses its own default, which
+// for a fill scales the band with the selection (about 1/40 of its longest side, 4–32 px).
 
 import type { BlendSettings } from "../../common/jobs";
-import { DEFAULT_PREFERENCES } from "../../common/protocol/settings-schema";
+import type { Preferences } from "../../common/protocol/settings-schema";
 
-export function blendToSend(saved: BlendSettings | undefined): BlendSettings | undefined {
-  if (!saved) return undefined;
-  const d = DEFAULT_PREFERENCES.blend;
-  if (saved.bandPx === d.bandPx && saved.toneMatch === d.toneMatch) return undefined;
-  return { bandPx: saved.bandPx, toneMatch: saved.toneMatch };
+/** The blend the artist chose, or undefined when they never set one. */
+export function chosenBlend(prefs: Pick<Preferences, "blend" | "blendChosen"> | undefined): BlendSettings | undefined {
+  return prefs?.blendChosen ? prefs.blend : undefined;
+}
+
+/** What a run sends: a copy of the chosen blend, or nothing. */
+export function blendToSend(chosen: BlendSettings | undefined): BlendSettings | undefined {
+  return chosen && { bandPx: chosen.bandPx, toneMatch: chosen.toneMatch };
 }

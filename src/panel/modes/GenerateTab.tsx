@@ -5,7 +5,7 @@ import React, { useEffect, useState } from "react";
 import { ActionButton, ComboBox, Flex, Item, Picker, Slider, TagGroup, Text, TextField } from "@adobe/react-spectrum";
 import type { CustomModelsState, ThumbState } from "../model/state";
 import { customModelDetail, customModelsDescription } from "../model/customModels";
-import type { GenerateModel, GenerateParams, ImageReference } from "../../common/jobs";
+import { DEFAULT_GENERATE_MODEL, type GenerateModel, type GenerateParams, type ImageReference } from "../../common/jobs";
 import { blockedReason, runNote } from "../model/readiness";
 import { PROMPT_MAX_CHARS, randomSeed } from "../model/limits";
 import { MODEL_VERSIONS, STYLE_PRESETS, presetLabel } from "../model/stylePresets";
@@ -46,7 +46,7 @@ export function GenerateTab({
   const [styleRef, setStyleRef] = useState<ImageReference | null>(null);
   const [structureRef, setStructureRef] = useState<ImageReference | null>(null);
   const [intensity, setIntensity] = useState(6);
-  const [model, setModel] = useState<GenerateModel>("image3");
+  const [model, setModel] = useState<GenerateModel>(DEFAULT_GENERATE_MODEL);
   const [customModelId, setCustomModelId] = useState<string | null>(null);
   const [variations, setVariations] = useVariations(defaultVariations);
   const [seed, setSeed] = useState<SeedChoice>({ fixed: false, seed: randomSeed() });
@@ -90,7 +90,7 @@ export function GenerateTab({
     const id = k === null ? "none" : String(k);
     if (id === "none") {
       setCustomModelId(null);
-      if (isCustom) setModel("image3");
+      if (isCustom) setModel(DEFAULT_GENERATE_MODEL);
       return;
     }
     const m = customModels.models.find((x) => x.id === id);

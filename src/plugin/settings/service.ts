@@ -46,10 +46,16 @@ function parseStored(raw: unknown, defaultUrl: string): StoredSettings {
     const p = r.prefs as Record<string, unknown>;
     for (const k of Object.keys(shape) as (keyof Preferences)[]) {
       const parsed = shape[k].safeParse(p[k]);
-      if (parsed.success) (out.prefs as unknown as Record<string, unknown>)[k] = parsed.data;
+      if (parsed.success && parsed.data !== undefined) (out.prefs as unknown as Record<string, unknown>)[k] = parsed.data;
     }
+    // Files from before `blendChosen` saved the blend on every run: one other than the default was chosen.
+    if (typeof p.blendChosen !== "boolean" && !sameBlend(out.prefs.blend, DEFAULT_PREFERENCES.blend)) out.prefs.blendChosen = true;
   }
   return out;
+}
+
+function sameBlend(a: Preferences["blend"], b: Preferences["blend"]): boolean {
+  return a.bandPx === b.bandPx && a.toneMatch === b.toneMatch;
 }
 
 function structuredCloneSafe<T>(v: T): T {
@@ -121,7 +127,9 @@ export function createSettingsService(o: SettingsServiceOptions): SettingsServic
         s.brokerUrl = patch.brokerUrl.trim() === "" ? "" : normalizeBrokerUrl(patch.brokerUrl, await origins());
       }
       if (patch.prefs) {
-        const merged = { ...s.prefs, ...patch.prefs };
+        // Setting the blend chooses it, whatever its values; `blendChosen: false` goes back to each job's default.
+        const chosen = patch.prefs.blendChosen ?? (patch.prefs.blend ? true : s.prefs.blendChosen);
+        const merged = { ...s.prefs, ...patch.prefs, ...(chosen !== undefined ? { blendChosen: chosen } : {}) };
         const checked = preferencesSchema.safeParse(merged);
         if (!checked.success) throw new SettingsError("storage", "Those preferences are not valid.", "Check the values and try again.");
         s.prefs = checked.data;
@@ -165,7 +173,10 @@ export function createSettingsService(o: SettingsServiceOptions): SettingsServic
       const prompt = promptOf(params);
       if (prompt !== undefined) s.prefs.lastPrompt = prompt;
       s.prefs.numVariations = params.numVariations;
-      if (params.blend) s.prefs.blend = { bandPx: params.blend.bandPx, toneMatch: params.blend.toneMatch };
+      if (params.blend) {
+        s.prefs.blend = { bandPx: params.blend.bandPx, toneMatch: params.blend.toneMatch };
+        s.prefs.blendChosen = true;
+      }
       const entry: HistoryEntry = { at, kind: params.kind, ...(prompt ? { prompt } : {}) };
       s.prefs.history = [entry, ...s.prefs.history.filter((h) => !(h.kind === entry.kind && (h.prompt ?? "") === (entry.prompt ?? "")))].slice(0, MAX_HISTORY);
       await save(s);

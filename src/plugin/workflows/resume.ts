@@ -10,6 +10,7 @@ import { TERMINAL_PHASES, type JobState, type VariationState } from "../../commo
 import { decodeGrayPng, decodeImage, decodePlaced } from "../../common/imaging/codecs";
 import { BrokerError } from "../broker-client";
 import type { JobRecord } from "../store";
+import { decodeOutputs } from "./decode";
 import { WorkflowError } from "./errors";
 import { runLife, type JobLife } from "./lifecycle";
 import { readStoredRequest } from "./migrate";
@@ -122,7 +123,7 @@ function resumeOne(rec: JobRecord, deps: WorkflowDeps, onState: (s: JobState) =>
     const sentMask = await deps.store.getBytes(jobId, SENT_MASK_KEY);
     if (sentSource) {
       const sent = { source: decodeImage(sentSource), ...(sentMask ? { mask: decodeGrayPng(sentMask) } : {}) };
-      stored = { ...stored, tones: got.map((g) => toneFor(req, sent, decodePlaced(g.bytes, g.placement, region))) };
+      stored = { ...stored, tones: decodeOutputs(got, region).images.map((image) => image && toneFor(req, sent, image)) };
     }
     await kept(stored);
   };

@@ -1,13 +1,14 @@
-// startJob: capture → encode → upload (parallel) → submit → poll → download → decode → compose →
-// apply. Network work happens outside any host call; the document is touched once, at the end, by one
-// plan. Failures and cancellation leave the document as it was.
+// startJob: capture → encode → upload (parallel) → submit → poll → download → decode (each result on
+// its own, see decode.ts) → compose → apply. Network work happens outside any host call; the document
+// is touched once, at the end, by one plan. Failures and cancellation leave the document as it was.
 
 import { classifyJobOutcome, isTerminalStatus, type JobResult } from "../../common/firefly";
 import type { JobParams, JobState } from "../../common/jobs";
-import { decodePlaced, encodeGrayPng } from "../../common/imaging/codecs";
+import { encodeGrayPng } from "../../common/imaging/codecs";
 import type { DecodeRegion, OutputPlacement } from "../../common/imaging/crop";
 import { BrokerError } from "../broker-client";
 import { captureJob } from "./capture";
+import { decodeOutputs, joinNotes } from "./decode";
 import { WorkflowError } from "./errors";
 import { kindOf } from "./kinds";
 import { runLife, type JobLife } from "./lifecycle";
@@ -59,7 +60,16 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     const kind = kindOf(req.kind);
     phase("capture");
     life.stored = { request: req };
-    emit({ docId: req.docId, docTitle: req.docTitle, docSizeAtCapture: req.docSize, phase: "uploading" });
+    // The request's parameters as run (a default model filled in), so the job's state re-runs exactly,
+    // and the blend used: the artist's when the run sent one, otherwise the job's own default.
+    emit({
+      params: req.params,
+      blend: { bandPx: req.blend.bandPx, toneMatch: req.blend.toneMatch, source: req.params.blend ? "artist" : "automatic" },
+      docId: req.docId,
+      docTitle: req.docTitle,
+      docSizeAtCapture: req.docSize,
+      phase: "uploading",
+    });
     if (cap.selection && kind.selectionBounds(req)) await deps.store.putBytes(jobId, SELECTION_KEY, encodeGrayPng(cap.selection.mask));
     await life.save();
     checkAbort();
@@ -94,13 +104,12 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     phase("download");
     checkAbort();
 
-    emit({ phase: "placing", note: noteFor(result) });
+    const { images, note: unreadableNote } = decodeOutputs(got, region);
+    emit({ phase: "placing", note: joinNotes(noteFor(result), unreadableNote) });
     const sent = kind.sent(cap);
-    const decoded: DecodedVariation[] = got.map((g, i) => {
-      const image = decodePlaced(g.bytes, g.placement, region);
-      return { seed: outputs[i].seed, image, tone: toneFor(req, sent, image) };
-    });
-    life.stored = { ...life.stored, tones: decoded.map((d) => d.tone) };
+    const tones = images.map((image) => image && toneFor(req, sent, image));
+    const decoded: DecodedVariation[] = images.flatMap((image, i) => (image ? [{ seed: outputs[i].seed, image, tone: tones[i] }] : []));
+    life.stored = { ...life.stored, tones };
     await life.save();
     phase("decode");
     checkAbort();

@@ -2,8 +2,8 @@
 
 import type { LayerPlan } from "../../common/host";
 import type { JobError, JobState } from "../../common/jobs";
-import { decodePlaced } from "../../common/imaging/codecs";
 import { keepOnlyPlan, selectVariationPlan } from "../../common/imaging/plans";
+import { decodeOutputs, type OutputBytes } from "./decode";
 import { WorkflowError, toJobError } from "./errors";
 import { saveRecord } from "./lifecycle";
 import { readStoredRequest } from "./migrate";
@@ -70,15 +70,19 @@ export async function reapplyKept(jobId: string, deps: WorkflowDeps, onState: (s
     const target =
       docs.find((d) => d.id === req.docId) ?? docs.find((d) => d.title === req.docTitle && d.width === req.docSize.width && d.height === req.docSize.height);
     const selection = await storedSelection(jobId, req, deps);
-    const decoded: DecodedVariation[] = [];
+    const outputs: OutputBytes[] = [];
     for (let i = 0; i < req.seeds.length; i++) {
       const bytes = await deps.store.getBytes(jobId, resultKey(i));
       if (!bytes) break;
-      decoded.push({ seed: stored.outputSeeds?.[i] ?? req.seeds[i], image: decodePlaced(bytes, stored.placements?.[i]), tone: stored.tones?.[i] ?? null });
+      outputs.push({ bytes, placement: stored.placements?.[i] });
     }
-    if (decoded.length === 0) throw new WorkflowError({ category: "not_found", message: "The stored results are missing, so they cannot be placed." });
+    if (outputs.length === 0) throw new WorkflowError({ category: "not_found", message: "The stored results are missing, so they cannot be placed." });
+    const { images, note } = decodeOutputs(outputs);
+    const decoded: DecodedVariation[] = images.flatMap((image, i) =>
+      image ? [{ seed: stored.outputSeeds?.[i] ?? req.seeds[i], image, tone: stored.tones?.[i] ?? null }] : [],
+    );
     const placed = await placeVariations(req, target?.id ?? req.docId, selection, decoded, deps);
-    state = { ...state, ...placed };
+    state = { ...state, ...placed, ...(note ? { note } : {}) };
   } catch (e) {
     state = { ...state, phase: "kept", error: toJobError(e) };
   }

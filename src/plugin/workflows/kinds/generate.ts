@@ -12,6 +12,7 @@ import { coverOf, coverPlacing, coverTargetSize } from "./cover";
 import type { KindWorkflow, Upload } from "./kind";
 import { REFERENCE_JPEG_QUALITY, clampInt, optionalText, variationsOf } from "./submit-parts";
 import type { RGBAImage } from "../../../common/host";
+import { DEFAULT_GENERATE_MODEL } from "../../../common/jobs";
 
 const reference = (img: RGBAImage | undefined): Upload | undefined => img && { encode: () => encodeJpeg(img, REFERENCE_JPEG_QUALITY), type: "image/jpeg" };
 
@@ -35,13 +36,15 @@ export const generate: KindWorkflow<"generate"> = {
     };
     const { selection, document } = found;
     const target = selection ? selectionExtent(selection) : canvasOf(document);
+    // A custom model names its own version (image3_custom or image4_custom), so none is assumed for it.
+    const modelVersion = params.modelVersion ?? (params.customModelId ? undefined : DEFAULT_GENERATE_MODEL);
     return {
       request: {
         ...ctx.shared(document),
         kind: "generate",
-        params,
+        params: modelVersion ? { ...params, modelVersion } : params,
         blend: params.blend ?? { bandPx: 0, toneMatch: false },
-        sendSize: closestPreset(coverTargetSize(target), generateSizesFor(params.modelVersion)),
+        sendSize: closestPreset(coverTargetSize(target), generateSizesFor(modelVersion)),
         cover: coverOf(target, selection),
       },
       selection,

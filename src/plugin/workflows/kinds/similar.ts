@@ -3,6 +3,7 @@
 import { SIMILAR_SIZES } from "../../../common/firefly";
 import type { SimilarRequest } from "../../../common/firefly";
 import type { Rect } from "../../../common/host";
+import { DEFAULT_GENERATE_MODEL } from "../../../common/jobs";
 import { encodeJpeg } from "../../../common/imaging/codecs";
 import { selectionExtent } from "../../../common/imaging/compose";
 import { closestPreset } from "../../../common/imaging/placement";
@@ -35,7 +36,7 @@ export const similar: KindWorkflow<"similar"> = {
       request: {
         ...ctx.shared(found.document),
         kind: "similar",
-        params,
+        params: { ...params, modelVersion: params.modelVersion ?? DEFAULT_GENERATE_MODEL },
         blend: params.blend ?? { bandPx: 0, toneMatch: false },
         sendSize: closestPreset(coverTargetSize(target), SIMILAR_SIZES),
         cover: coverOf(target, selection),
