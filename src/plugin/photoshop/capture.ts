@@ -61,6 +61,7 @@ async function compositeIn(im: typeof imaging, doc: Document, request: Composite
   const canvas = { width: snap.width, height: snap.height };
   const window: Rect = request.window ?? { left: 0, top: 0, right: canvas.width, bottom: canvas.height };
   if (isEmptyRect(window)) throw new HostError("capture_failed", "Nothing to read: the requested area is empty.");
+  if (request.below !== undefined) throw new HostError("capture_failed", "Reading the layers below one layer is not available in Photoshop yet.");
   const outSize: Size = request.targetSize ?? { width: rectWidth(window), height: rectHeight(window) };
   const out = transparentImage(outSize.width, outSize.height);
   const inside = clampToCanvas(window, canvas);
