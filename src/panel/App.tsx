@@ -39,8 +39,8 @@ export function App({ link }: { link: PanelLink }) {
           {engine.mode === "local" && (
             <View UNSAFE_className="infill-banner" padding="size-100" borderRadius="regular" data-testid="engine-banner">
               <Text>
-                Local engine: prompts are ignored (fill and expand continue the surroundings); Generate and Harmonize are unavailable. Add Firefly
-                credentials to the broker for prompts.
+                Local engine: prompts are ignored (fill and expand continue the surroundings); Generate and Harmonize are unavailable. Add Firefly credentials
+                to the broker for prompts.
               </Text>
             </View>
           )}

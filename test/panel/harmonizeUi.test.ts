@@ -58,7 +58,10 @@ test("precise sends blend only; with nothing below, it says why it cannot run", 
   await p.host.send(LAYERS);
   await p.page.getByRole("button", { name: /Object layer/ }).click();
   await p.page.getByRole("option", { name: "Background" }).click();
-  await p.page.getByTestId("run-harmonize-reason").getByText(/Nothing visible lies below/).waitFor();
+  await p.page
+    .getByTestId("run-harmonize-reason")
+    .getByText(/Nothing visible lies below/)
+    .waitFor();
   expect(await p.page.getByTestId("run-harmonize").isDisabled()).toBe(true);
   await p.page.getByRole("button", { name: /Object layer/ }).click();
   await p.page.getByRole("option", { name: "Cat" }).click();
@@ -75,8 +78,14 @@ test("with the local engine it says Harmonize needs Firefly", async () => {
   await p.host.send(F.doc());
   await p.page.getByRole("tab", { name: "Harmonize" }).click();
   await p.host.send(LAYERS);
-  await p.page.getByTestId("harmonize-local").getByText(/Harmonize needs Firefly/).waitFor();
-  await p.page.getByTestId("run-harmonize-reason").getByText(/Harmonize needs Firefly/).waitFor();
+  await p.page
+    .getByTestId("harmonize-local")
+    .getByText(/Harmonize needs Firefly/)
+    .waitFor();
+  await p.page
+    .getByTestId("run-harmonize-reason")
+    .getByText(/Harmonize needs Firefly/)
+    .waitFor();
   expect(await p.page.getByTestId("run-harmonize").isDisabled()).toBe(true);
   await screenshot(p.page, "panel-harmonize-local");
 });

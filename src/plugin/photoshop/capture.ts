@@ -15,8 +15,9 @@ import {
   type SelectionMask,
   type Size,
 } from "../../common/host";
+import { readBelow } from "./below";
 import { requireDocument, snapshot } from "./documents";
-import { runModal, type ModalSettings } from "./modal";
+import { runModal, type ModalScope, type ModalSettings } from "./modal";
 import { clampToCanvas, isAllZero, isEmptyRect, placeGray, placeInto, rectHeight, rectWidth, toRGBA, transparentImage } from "./pixels";
 
 export const SRGB = "sRGB IEC61966-2.1";
@@ -61,7 +62,6 @@ async function compositeIn(im: typeof imaging, doc: Document, request: Composite
   const canvas = { width: snap.width, height: snap.height };
   const window: Rect = request.window ?? { left: 0, top: 0, right: canvas.width, bottom: canvas.height };
   if (isEmptyRect(window)) throw new HostError("capture_failed", "Nothing to read: the requested area is empty.");
-  if (request.below !== undefined) throw new HostError("capture_failed", "Reading the layers below one layer is not available in Photoshop yet.");
   const outSize: Size = request.targetSize ?? { width: rectWidth(window), height: rectHeight(window) };
   const out = transparentImage(outSize.width, outSize.height);
   const inside = clampToCanvas(window, canvas);
@@ -96,9 +96,16 @@ async function compositeIn(im: typeof imaging, doc: Document, request: Composite
   }
 }
 
+/** One composite request inside a modal scope: a window of the document or a layer, or of what lies under a layer. */
+async function readIn(im: typeof imaging, doc: Document, request: CompositeRequest, scope: ModalScope): Promise<RGBAImage> {
+  const { below, ...rest } = request;
+  const read = () => compositeIn(im, doc, rest, scope.checkpoint);
+  return below === undefined ? read() : readBelow(scope, doc, below, read);
+}
+
 export async function readComposite(docId: number, request: CompositeRequest, settings: ModalSettings): Promise<RGBAImage> {
   const im = requireImaging();
-  return runModal("Infill: reading pixels", async ({ checkpoint }) => compositeIn(im, requireDocument(docId), request, checkpoint), {
+  return runModal("Infill: reading pixels", async (scope) => readIn(im, requireDocument(docId), request, scope), {
     failCode: "capture_failed",
     failMessage: "Infill could not read the document's pixels.",
     settings,
@@ -165,7 +172,8 @@ export async function readCapture(docId: number, request: CaptureRequest, settin
   const im = requireImaging();
   const answer = await runModal(
     "Infill: capturing",
-    async ({ checkpoint }): Promise<CaptureResult | PlanFailure> => {
+    async (scope): Promise<CaptureResult | PlanFailure> => {
+      const { checkpoint } = scope;
       const doc = requireDocument(docId);
       const document = snapshot(doc);
       const selection = request.selection ? await selectionIn(im, doc, checkpoint) : null;
@@ -178,7 +186,7 @@ export async function readCapture(docId: number, request: CaptureRequest, settin
       const composites: RGBAImage[] = [];
       for (const r of wanted) {
         checkpoint();
-        composites.push(await compositeIn(im, doc, r, checkpoint));
+        composites.push(await readIn(im, doc, r, scope));
       }
       return { document, selection, composites };
     },
