@@ -5,6 +5,7 @@ import { backgroundDescription, harmonizeBlocked, harmonizeParams, layersBelow, 
 import { initialState, reduce, type PanelState } from "../../src/panel/model/state";
 import type { ProtocolEvent } from "../../src/common/protocol/events";
 import { jobParamsSchema } from "../../src/common/protocol/params-schema";
+import { jobTitle } from "../../src/panel/jobs/describe";
 import * as F from "./fixtures";
 
 const box = { left: 0, top: 0, right: 100, bottom: 100 };
@@ -68,4 +69,15 @@ test("parameters: adaptive carries shadows and keep background, precise does not
   expect(precise).toEqual({ kind: "harmonize", layerId: 5, method: "precise", strength: 0.4, numVariations: 2 });
   expect(jobParamsSchema.safeParse(adaptive).success).toBe(true);
   expect(jobParamsSchema.safeParse(precise).success).toBe(true);
+});
+
+test("a harmonize job is titled Harmonize in the jobs list", () => {
+  expect(
+    jobTitle(
+      F.job({
+        kind: "harmonize",
+        params: harmonizeParams({ layerId: 5, method: "precise", strength: 0.5, shadows: false, shadowIntensity: 0, keepBackground: true, variations: 1 }),
+      }),
+    ),
+  ).toBe("Harmonize");
 });
