@@ -26,6 +26,12 @@ test("picks the object layer, shows the background below it and sends the adapti
   expect(ask.docId).toBe(1);
   await p.host.send(LAYERS);
   await p.page.getByTestId("run-harmonize-reason").getByText("Pick the object's layer first.").waitFor();
+  // An edit in the document (the host reports its state again): the layers are asked for again.
+  const asked = () => p.host.commands.filter((c) => c.type === "layers.list").length;
+  const n = asked();
+  await p.host.send(F.doc());
+  for (let i = 0; i < 200 && asked() === n; i++) await p.page.waitForTimeout(25);
+  expect(asked()).toBe(n + 1);
   await p.page.getByRole("button", { name: /Object layer/ }).click();
   // Only layers with pixels are offered.
   expect(await p.page.getByRole("option").allTextContents()).toEqual(["Cat", "Background"]);

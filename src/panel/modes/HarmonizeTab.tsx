@@ -31,9 +31,12 @@ export function HarmonizeTab({ state, run, defaultVariations, active, requestLay
   const local = engineInfo(state).mode === "local";
   const blocked = harmonizeBlocked(state, layerId);
 
+  // Asked again whenever the host reports the document's state (after every edit), so a layer just
+  // pasted or a job just placed shows in the picker.
+  const docState = state.active;
   useEffect(() => {
-    if (active && docId !== null) requestLayers(docId);
-  }, [active, docId, requestLayers]);
+    if (active && docState) requestLayers(docState.id);
+  }, [active, docState, requestLayers]);
 
   const submit = () => {
     if (blocked || layerId === null) return;
