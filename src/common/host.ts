@@ -70,6 +70,8 @@ export interface CompositeRequest {
   targetSize?: Size;
   /** Read one layer instead of the document composite (style/structure reference from a layer). */
   layerId?: number;
+  /** Read the composite of the visible layers below this layer only (the background an object sits on). */
+  below?: number;
 }
 
 /** What `Host.capture` found before it reads composites: the document and (when asked) its selection. */

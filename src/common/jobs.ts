@@ -3,7 +3,7 @@
 
 import type { Rect, Size } from "./host";
 
-export type JobKind = "fill" | "expand" | "generate" | "similar";
+export type JobKind = "fill" | "expand" | "generate" | "similar" | "harmonize";
 
 export type ErrorCategory =
   | "auth"
@@ -102,7 +102,23 @@ export interface SimilarParams extends CommonParams {
   modelVersion?: SimilarModel;
 }
 
-export type JobParams = FillParams | ExpandParams | GenerateParams | SimilarParams;
+/** Harmonize: place an object layer into the visible layers below it (Firefly's composites, 1–3 variations). */
+export interface HarmonizeParams extends CommonParams {
+  kind: "harmonize";
+  /** The object's layer: pixels with transparency, above the background it is harmonized into. */
+  layerId: number;
+  /** Adaptive relights the object and casts a shadow; precise blends it in and keeps it as it is. */
+  method: "adaptive" | "precise";
+  /** 0..1: harmonization (adaptive) or blend (precise). */
+  strength: number;
+  /** Adaptive only: cast a contact shadow, and how dark (0..1). */
+  shadows?: boolean;
+  shadowIntensity?: number;
+  /** Adaptive only: keep the background's pixels as they are. */
+  keepBackground?: boolean;
+}
+
+export type JobParams = FillParams | ExpandParams | GenerateParams | SimilarParams | HarmonizeParams;
 
 export type JobPhase =
   | "capturing"

@@ -1,4 +1,4 @@
-// The Infill panel: Fill / Expand / Generate / Settings tabs, the engine's honesty banner, and the jobs list.
+// The Infill panel: Fill / Expand / Generate / Harmonize / Settings tabs, the engine's honesty banner, and the jobs list.
 // Talks to the host only through the protocol link; runs the same in the UXP webview and the playground iframe.
 
 import React, { useState } from "react";
@@ -10,11 +10,12 @@ import { chosenBlend } from "./model/blend";
 import { FillTab } from "./modes/FillTab";
 import { ExpandTab } from "./modes/ExpandTab";
 import { GenerateTab } from "./modes/GenerateTab";
+import { HarmonizeTab } from "./modes/HarmonizeTab";
 import { SettingsTab } from "./settings/SettingsTab";
 import { JobsList } from "./jobs/JobsList";
 import { QuotaContext } from "./model/QuotaContext";
 
-type TabKey = "fill" | "expand" | "generate" | "settings";
+type TabKey = "fill" | "expand" | "generate" | "harmonize" | "settings";
 
 export function App({ link }: { link: PanelLink }) {
   const { state, actions } = usePanel(link);
@@ -41,8 +42,8 @@ export function App({ link }: { link: PanelLink }) {
             {engine.mode === "local" && (
               <View UNSAFE_className="infill-banner" padding="size-100" borderRadius="regular" data-testid="engine-banner">
                 <Text>
-                  Local engine: prompts are ignored (fill and expand continue the surroundings) and Generate is unavailable. Add Firefly credentials to the
-                  broker for prompts.
+                  Local engine: prompts are ignored (fill and expand continue the surroundings); Generate and Harmonize are unavailable. Add Firefly credentials
+                  to the broker for prompts.
                 </Text>
               </View>
             )}
@@ -61,6 +62,7 @@ export function App({ link }: { link: PanelLink }) {
                 <Item key="fill">Fill</Item>
                 <Item key="expand">Expand</Item>
                 <Item key="generate">Generate</Item>
+                <Item key="harmonize">Harmonize</Item>
                 <Item key="settings">Settings</Item>
               </TabList>
             </Tabs>
@@ -78,6 +80,7 @@ export function App({ link }: { link: PanelLink }) {
                 requestThumbnail={actions.requestThumbnail}
               />,
             )}
+            {panel("harmonize", <HarmonizeTab {...modeProps} active={tab === "harmonize"} requestLayers={actions.listLayers} />)}
             {panel(
               "settings",
               <SettingsTab

@@ -74,7 +74,7 @@ test.each([
   ["no request", { outputSeeds: [1] }, /no request/],
   ["a kind without its part", { request: { ...generateV1, cover: undefined } }, /without its cover part/],
   ["parameters of another kind", { request: { ...generateV1, params: { kind: "fill", numVariations: 1 } } }, /other parameters/],
-  ["an unknown kind", { request: { ...generateV1, kind: "harmonize" } }, /unknown kind harmonize/],
+  ["an unknown kind", { request: { ...generateV1, kind: "recolor" } }, /unknown kind recolor/],
   ["an unknown version", { request: { ...generateV1, version: 7 } }, /version 7/],
   ["missing seeds", { request: { ...generateV1, seeds: undefined } }, /seeds or sizes/],
 ])("%s: refused with a message saying the record cannot be read", (_n, raw, detail) => {

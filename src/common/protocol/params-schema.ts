@@ -75,8 +75,22 @@ export const similarParamsSchema = z.looseObject({
   modelVersion: z.enum(["image3", "image4_standard", "image4_ultra"]).optional(),
 });
 
+const unit = z.number().min(0).max(1);
+export const harmonizeParamsSchema = z.looseObject({
+  kind: z.literal("harmonize"),
+  ...common,
+  numVariations: int.min(1).max(3),
+  seeds: z.array(int.min(0).max(2147483647)).min(1).max(3).optional(),
+  layerId: int,
+  method: z.enum(["adaptive", "precise"]),
+  strength: unit,
+  shadows: z.boolean().optional(),
+  shadowIntensity: unit.optional(),
+  keepBackground: z.boolean().optional(),
+});
+
 export const jobParamsSchema = z
-  .discriminatedUnion("kind", [fillParamsSchema, expandParamsSchema, generateParamsSchema, similarParamsSchema])
+  .discriminatedUnion("kind", [fillParamsSchema, expandParamsSchema, generateParamsSchema, similarParamsSchema, harmonizeParamsSchema])
   .refine((p) => !p.seeds || p.seeds.length === p.numVariations, {
     message: "seeds must have one entry per variation",
     path: ["seeds"],

@@ -37,7 +37,7 @@ export const DEFAULT_PREFERENCES: Preferences = {
 
 export const historyEntrySchema = z.object({
   at: z.number().int().min(0),
-  kind: z.enum(["fill", "expand", "generate", "similar"]),
+  kind: z.enum(["fill", "expand", "generate", "similar", "harmonize"]),
   prompt: z.string().max(1024).optional(),
 });
 

@@ -11,20 +11,22 @@ export interface VariationsAndSeedProps {
   onVariations: (n: number) => void;
   seed: SeedChoice;
   onSeed: (s: SeedChoice) => void;
+  /** The most variations the mode makes (default MAX_VARIATIONS). */
+  max?: number;
 }
 
-export function VariationsAndSeed({ variations, onVariations, seed, onSeed }: VariationsAndSeedProps) {
+export function VariationsAndSeed({ variations, onVariations, seed, onSeed, max = MAX_VARIATIONS }: VariationsAndSeedProps) {
   return (
     <Flex direction="column" gap="size-75">
       <Flex direction="row" gap="size-200" alignItems="start" wrap>
         <NumberField
           label="Variations"
-          description={`1 to ${MAX_VARIATIONS}, each a layer`}
+          description={`1 to ${max}, each a layer`}
           minValue={1}
-          maxValue={MAX_VARIATIONS}
+          maxValue={max}
           step={1}
           value={variations}
-          onChange={(v) => onVariations(Number.isFinite(v) ? Math.min(MAX_VARIATIONS, Math.max(1, Math.round(v))) : 1)}
+          onChange={(v) => onVariations(Number.isFinite(v) ? Math.min(max, Math.max(1, Math.round(v))) : 1)}
           width="size-1600"
           data-testid="variations"
         />

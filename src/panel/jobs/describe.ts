@@ -1,6 +1,6 @@
 // Words for job states: status line, elapsed time, title. Pure.
 
-import type { JobState } from "../../common/jobs";
+import type { JobKind, JobState } from "../../common/jobs";
 
 export function statusText(j: JobState): string {
   switch (j.phase) {
@@ -46,8 +46,10 @@ export function elapsed(j: JobState, now: number): string {
   return `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
+const KIND_TITLES: Record<JobKind, string> = { fill: "Fill", expand: "Expand", generate: "Generate", similar: "Similar", harmonize: "Harmonize" };
+
 export function jobTitle(j: JobState): string {
-  const kind = j.kind === "fill" ? "Fill" : j.kind === "expand" ? "Expand" : j.kind === "generate" ? "Generate" : "Similar";
+  const kind = KIND_TITLES[j.kind];
   const prompt = "prompt" in j.params && j.params.prompt ? `“${j.params.prompt}”` : j.kind === "fill" ? "from surroundings" : "";
   return [kind, prompt].filter(Boolean).join(" ");
 }

@@ -281,7 +281,10 @@ export class SimHost implements Host {
     if (request.layerId !== undefined && !doc.state.layers.some((l) => l.id === request.layerId && l.kind === "pixel")) {
       throw new HostError("capture_failed", "That layer no longer exists or has no pixels.", `layer ${request.layerId}`);
     }
-    const img = renderWindow(doc.state, doc.depth, window, request.layerId);
+    if (request.below !== undefined && !doc.state.layers.some((l) => l.id === request.below)) {
+      throw new HostError("capture_failed", "That layer no longer exists.", `layer ${request.below}`);
+    }
+    const img = renderWindow(doc.state, doc.depth, window, request.layerId, request.below);
     const t = request.targetSize;
     if (!t || (t.width === img.width && t.height === img.height)) return img;
     return resampleRGBA(img, t.width, t.height);

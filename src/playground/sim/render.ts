@@ -12,9 +12,11 @@ interface Prepared {
   masks: SimMask[];
 }
 
-function prepare(state: DocState, only?: number): Prepared[] {
+/** The layers to draw, bottom first: one layer (`only`), or the visible ones (only those under `below`, when given). */
+function prepare(state: DocState, only?: number, below?: number): Prepared[] {
   const out: Prepared[] = [];
-  for (let i = state.layers.length - 1; i >= 0; i--) {
+  const limit = below === undefined ? -1 : state.layers.findIndex((l) => l.id === below);
+  for (let i = state.layers.length - 1; i > limit; i--) {
     const l = state.layers[i];
     if (l.kind !== "pixel" || !l.data) continue;
     if (only !== undefined) {
@@ -28,13 +30,14 @@ function prepare(state: DocState, only?: number): Prepared[] {
 }
 
 /**
- * The composite (or one layer's pixels, unmasked, when `layerId` is given) over `window`, 8-bit RGBA.
+ * The composite (or one layer's pixels, unmasked, when `layerId` is given; or the composite of the
+ * visible layers under the layer `below`) over `window`, 8-bit RGBA.
  */
-export function renderWindow(state: DocState, depth: Depth, window: Rect, layerId?: number): RGBAImage {
+export function renderWindow(state: DocState, depth: Depth, window: Rect, layerId?: number, below?: number): RGBAImage {
   const w = window.right - window.left;
   const h = window.bottom - window.top;
   const out = new Uint8Array(w * h * 4);
-  const layers = prepare(state, layerId);
+  const layers = prepare(state, layerId, below);
   // A flat 8-bit document read inside its canvas is a plain copy (as Photoshop's native read is fast).
   if (layers.length === 1 && depth === 8 && layers[0].masks.length === 0 && layerId === undefined) {
     const l = layers[0].layer;

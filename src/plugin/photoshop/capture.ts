@@ -15,8 +15,9 @@ import {
   type SelectionMask,
   type Size,
 } from "../../common/host";
+import { readBelow } from "./below";
 import { requireDocument, snapshot } from "./documents";
-import { runModal, type ModalSettings } from "./modal";
+import { runModal, type ModalScope, type ModalSettings } from "./modal";
 import {
   clampToCanvas,
   isAllZero,
@@ -107,9 +108,16 @@ async function compositeIn(im: typeof imaging, doc: Document, request: Composite
   }
 }
 
+/** One composite request inside a modal scope: a window of the document or a layer, or of what lies under a layer. */
+async function readIn(im: typeof imaging, doc: Document, request: CompositeRequest, scope: ModalScope): Promise<RGBAImage> {
+  const { below, ...rest } = request;
+  const read = () => compositeIn(im, doc, rest, scope.checkpoint);
+  return below === undefined ? read() : readBelow(scope, doc, below, read);
+}
+
 export async function readComposite(docId: number, request: CompositeRequest, settings: ModalSettings): Promise<RGBAImage> {
   const im = requireImaging();
-  return runModal("Infill: reading pixels", async ({ checkpoint }) => compositeIn(im, requireDocument(docId), request, checkpoint), {
+  return runModal("Infill: reading pixels", async (scope) => readIn(im, requireDocument(docId), request, scope), {
     failCode: "capture_failed",
     failMessage: "Infill could not read the document's pixels.",
     settings,
@@ -202,7 +210,8 @@ export async function readCapture(docId: number, request: CaptureRequest, settin
   const im = requireImaging();
   const answer = await runModal(
     "Infill: capturing",
-    async ({ checkpoint }): Promise<CaptureResult | PlanFailure> => {
+    async (scope): Promise<CaptureResult | PlanFailure> => {
+      const { checkpoint } = scope;
       const doc = requireDocument(docId);
       const document = snapshot(doc);
       const selection = request.selection ? await selectionIn(im, doc, checkpoint) : null;
@@ -215,7 +224,7 @@ export async function readCapture(docId: number, request: CaptureRequest, settin
       const composites: RGBAImage[] = [];
       for (const r of wanted) {
         checkpoint();
-        composites.push(await compositeIn(im, doc, r, checkpoint));
+        composites.push(await readIn(im, doc, r, scope));
       }
       return { document, selection, composites };
     },

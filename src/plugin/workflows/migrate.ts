@@ -56,11 +56,12 @@ export function fromV1(r: RequestV1): JobRequest {
   };
   const name = KIND_PART[r.kind];
   if (name === undefined) throw unreadable(`unknown kind ${String(r.kind)}`);
-  return checked({ ...shared, kind: r.kind, params: r.params, blend: r.blend, sendSize: r.sendSize, [name]: r[name] } as JobRequest);
+  const part = (r as unknown as Record<string, unknown>)[name];
+  return checked({ ...shared, kind: r.kind, params: r.params, blend: r.blend, sendSize: r.sendSize, [name]: part } as JobRequest);
 }
 
 /** Each kind's own part of its request. */
-const KIND_PART = { fill: "fill", expand: "expand", generate: "cover", similar: "cover" } as const satisfies Record<JobKind, string>;
+const KIND_PART = { fill: "fill", expand: "expand", generate: "cover", similar: "cover", harmonize: "harmonize" } as const satisfies Record<JobKind, string>;
 
 /** The request if its kind's own part is there (and its parameters are of the same kind). */
 function checked(req: JobRequest): JobRequest {

@@ -3,7 +3,7 @@
 // applied after the selection changed, after a reload or after a crash.
 
 import type { GrayImage, Host, Rect, RGBAImage, SelectionMask, Size } from "../../common/host";
-import type { BlendSettings, ExpandParams, FillParams, GenerateParams, JobKind, JobParams, JobState, SimilarParams } from "../../common/jobs";
+import type { BlendSettings, ExpandParams, FillParams, GenerateParams, HarmonizeParams, JobKind, JobParams, JobState, SimilarParams } from "../../common/jobs";
 import type { ExpandGeometry } from "../../common/imaging/expand";
 import type { ContextOptions, FillGeometry } from "../../common/imaging/context";
 import type { ToneCorrection } from "../../common/imaging/tone";
@@ -85,8 +85,13 @@ export interface SimilarJobRequest extends RequestBase<"similar", SimilarParams>
   cover: CoverPlacement;
 }
 
+/** Where a harmonize result goes: the window sent, the object's footprint and the area (footprint plus shadow reach) it may change. */
+export interface HarmonizeJobRequest extends RequestBase<"harmonize", HarmonizeParams> {
+  harmonize: { geometry: FillGeometry; footprint: Rect; area: Rect; reach: number };
+}
+
 /** One request per kind; the kind's own table entry (kinds/) knows how to capture, submit and place it. */
-export type JobRequest = FillJobRequest | ExpandJobRequest | GenerateJobRequest | SimilarJobRequest;
+export type JobRequest = FillJobRequest | ExpandJobRequest | GenerateJobRequest | SimilarJobRequest | HarmonizeJobRequest;
 
 /** What the store keeps per job besides the state: the request and per-variation tone corrections. */
 export interface StoredRequest {
@@ -139,5 +144,15 @@ export interface SimilarCaptured {
   source: RGBAImage;
 }
 
+/** A harmonize as captured: the object's footprint (kept for placing), the background and the object images sent. */
+export interface HarmonizeCaptured {
+  request: HarmonizeJobRequest;
+  selection: SelectionMask;
+  background: RGBAImage;
+  fillAreaMask: GrayImage;
+  object: RGBAImage;
+  objectMask: GrayImage;
+}
+
 /** What a capture read for a job: its request and the pixels it sends. */
-export type Captured = FillCaptured | ExpandCaptured | GenerateCaptured | SimilarCaptured;
+export type Captured = FillCaptured | ExpandCaptured | GenerateCaptured | SimilarCaptured | HarmonizeCaptured;

@@ -9,6 +9,7 @@ import { decodeImage, encodeJpeg } from "../../../src/common/imaging/codecs";
 import { encodePng } from "../../../src/common/imaging/png";
 import { createRGBA, pasteRGBA } from "../../../src/common/imaging/image";
 import { BrokerError, type BrokerClient, type StatusAnswer } from "../../../src/plugin/broker-client";
+import { fakeCompositeImage, type CompositeParams } from "../../fakes/firefly/composite";
 
 export function seedColour(seed: number): [number, number, number] {
   return [40 + (seed % 180), 40 + ((seed >> 3) % 180), 40 + ((seed >> 7) % 180)];
@@ -119,6 +120,7 @@ export class FakeBroker implements BrokerClient {
       seeds: number[];
       placement?: { inset: { left: number; top: number; right: number; bottom: number } };
     };
+    if (job.endpoint === "adaptive" || job.endpoint === "precise") return compositeOf(this, jobId, job);
     const scale = this.opts.outputScale ?? 1;
     const W = Math.round(b.size.width * scale);
     const H = Math.round(b.size.height * scale);
@@ -161,6 +163,28 @@ export class FakeBroker implements BrokerClient {
       job.outputs.push({ seed, url });
     });
   }
+}
+
+/** Composites answer as the fake upstream does (test/fakes/firefly/composite.ts), one output per seed. */
+function compositeOf(broker: FakeBroker, jobId: string, job: Job): void {
+  const params = { kind: job.endpoint, body: job.body } as CompositeParams;
+  const b = params.body;
+  const objectMask = "mask" in b.object ? b.object.mask : undefined;
+  const img = fakeCompositeImage(
+    {
+      background: broker.image(b.background.image.source.uploadId!),
+      fillAreaMask: broker.image(b.background.fillAreaMask.source.uploadId!),
+      object: broker.image(b.object.image.source.uploadId!),
+      objectMask: objectMask ? broker.image(objectMask.source.uploadId!) : undefined,
+    },
+    params,
+  );
+  if (typeof img === "string") throw new Error(img);
+  (b.seeds ?? [333]).forEach((seed, k) => {
+    const url = `http://broker.test/files/${encodeURIComponent(jobId)}/${k}`;
+    broker.files.set(url, encodePng(img.width, img.height, img.data, 4, 0));
+    job.outputs.push({ seed, url });
+  });
 }
 
 function clamp(v: number): number {

@@ -2,7 +2,7 @@
 // entry per kind in the table (kinds/index.ts), typed by the kind's own request and capture.
 
 import type { CaptureRequest, CaptureResult, DocumentSnapshot, GrayImage, LayerOp, Rect, RGBAImage, SelectionMask } from "../../../common/host";
-import type { ExpandParams, FillParams, GenerateParams, JobKind, SimilarParams } from "../../../common/jobs";
+import type { ExpandParams, FillParams, GenerateParams, HarmonizeParams, JobKind, SimilarParams } from "../../../common/jobs";
 import type { SubmitEndpoint, SubmitRequest } from "../../../common/firefly";
 import type { LayerContent } from "../../../common/imaging/compose";
 import type { DecodeRegion } from "../../../common/imaging/crop";
@@ -14,6 +14,8 @@ import type {
   FillJobRequest,
   GenerateCaptured,
   GenerateJobRequest,
+  HarmonizeCaptured,
+  HarmonizeJobRequest,
   RequestShared,
   SimilarCaptured,
   SimilarJobRequest,
@@ -26,6 +28,7 @@ export interface KindTypes {
   expand: { params: ExpandParams; request: ExpandJobRequest; captured: ExpandCaptured };
   generate: { params: GenerateParams; request: GenerateJobRequest; captured: GenerateCaptured };
   similar: { params: SimilarParams; request: SimilarJobRequest; captured: SimilarCaptured };
+  harmonize: { params: HarmonizeParams; request: HarmonizeJobRequest; captured: HarmonizeCaptured };
 }
 
 export type ParamsOf<K extends JobKind> = KindTypes[K]["params"];
@@ -84,7 +87,7 @@ export interface KindWorkflow<K extends JobKind> {
   tone(req: RequestOf<K>, sent: SentImages, result: RGBAImage): ToneCorrection | null;
   /** One variation as layer content; `selection` is the one captured (null when the job has none). */
   compose(req: RequestOf<K>, selection: SelectionMask | null, result: RGBAImage, tone: ToneCorrection | null): LayerContent;
-  /** Canvas changes placed before the layers (an expand's new canvas). */
+  /** Document changes made before the layers are placed, in the same history step (an expand's new canvas, a harmonize's hidden object). */
   canvasOps(req: RequestOf<K>): LayerOp[] | undefined;
   /** Where the placed result lies in the document, given the first variation's content. */
   target(req: RequestOf<K>, first: LayerContent): Rect;
