@@ -123,6 +123,8 @@ export interface JobState {
   variations: VariationState[];
   /** Set when the engine ignored the prompt (local engine). */
   note?: string;
+  /** What the plan says about detail: "generated at 1/2.3 of native size", and any stretch of the context. */
+  detail?: string;
 }
 
 export const TERMINAL_PHASES: readonly JobPhase[] = ["done", "failed", "cancelled", "kept"];

@@ -59,7 +59,7 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     const kind = kindOf(req.kind);
     phase("capture");
     life.stored = { request: req };
-    emit({ docId: req.docId, docTitle: req.docTitle, docSizeAtCapture: req.docSize, phase: "uploading" });
+    emit({ docId: req.docId, docTitle: req.docTitle, docSizeAtCapture: req.docSize, phase: "uploading", detail: kind.detail?.(req) });
     if (cap.selection && kind.selectionBounds(req)) await deps.store.putBytes(jobId, SELECTION_KEY, encodeGrayPng(cap.selection.mask));
     await life.save();
     checkAbort();

@@ -6,6 +6,7 @@ import type { Rect } from "../../../common/host";
 import { encodeGrayPng, encodeJpeg } from "../../../common/imaging/codecs";
 import { composeFill, selectionExtent } from "../../../common/imaging/compose";
 import { planFillGeometry, type FillGeometry } from "../../../common/imaging/context";
+import { fillInterpolation } from "../../../common/imaging/detail";
 import { createGray, pasteGray } from "../../../common/imaging/image";
 import { hardMask } from "../../../common/imaging/masks";
 import { rectHeight, rectWidth } from "../../../common/imaging/rect";
@@ -15,6 +16,7 @@ import { documentError } from "../errors";
 import { opaque, sizeOf } from "../reading";
 import { fillRegion } from "../result-region";
 import { SENT_MASK_KEY, SENT_SOURCE_KEY } from "../types";
+import { detailNote } from "./detail-note";
 import type { KindWorkflow } from "./kind";
 import { SOURCE_JPEG_QUALITY, optionalText, variationsOf } from "./submit-parts";
 
@@ -88,4 +90,5 @@ export const fill: KindWorkflow<"fill"> = {
   canvasOps: () => undefined,
   target: (_req, first) => first.rect,
   selectionBounds: (req) => req.fill.selectionBounds,
+  detail: (req) => detailNote(fillInterpolation(req.fill.geometry), req.fill.geometry.note),
 };
