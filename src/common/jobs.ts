@@ -45,8 +45,13 @@ export interface CommonParams {
   blend?: BlendSettings;
 }
 
+/** Standard: one request, the result resampled to the window; native: brought to native size by upscale. */
+export type DetailSetting = "standard" | "native";
+
 export interface FillParams extends CommonParams {
   kind: "fill";
+  /** Absent: standard. */
+  detail?: DetailSetting;
   prompt?: string; // empty/absent: fill from surroundings
   negativePrompt?: string;
 }
