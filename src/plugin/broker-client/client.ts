@@ -21,6 +21,7 @@ import { cropQuery, parsePlacement, type OutputCrop, type OutputPlacement } from
 import { listAllCustomModels } from "./custom-models";
 import { parseWebAddress } from "../../common/net/web-address";
 import { raceAbort } from "./abort";
+import { numberUpscaleOutputs } from "./upscale";
 
 export class BrokerError extends Error {
   constructor(
@@ -188,7 +189,7 @@ export function createBrokerClient(opts: HttpBrokerClientOptions): BrokerClient 
     async status(jobId, signal) {
       const { body, headers } = await call(`/v3/status/${jobId}`, { method: "GET", signal });
       const ra = headers.get("retry-after");
-      const job = parse(JobStatusResponseSchema, body, "status");
+      const job = parse(JobStatusResponseSchema, numberUpscaleOutputs(body), "status");
       return { job, retryAfterMs: ra ? classifyError({ status: 429, headers, nowMs: now() }).retryAfterMs : undefined };
     },
     async cancel(jobId) {

@@ -11,3 +11,16 @@ export function upscale(broker: BrokerClient, uploadId: string, factor: UpscaleF
   const body: UpscaleRequest = { image: { source: { uploadId } }, seeds: [seed], upscaleFactor: factor };
   return broker.submit("upscale", body, UPSCALE_MODEL, signal);
 }
+
+/**
+ * A status body with upscale outputs (`{ presignedUrl, image }`, no seed: Adobe's upscale reports none)
+ * numbered in order, so it reads like every other job's; any other body comes back as it was.
+ */
+export function numberUpscaleOutputs(body: unknown): unknown {
+  const result = body && typeof body === "object" ? (body as { result?: unknown }).result : undefined;
+  const outputs = result && typeof result === "object" ? (result as { outputs?: unknown }).outputs : undefined;
+  if (!Array.isArray(outputs)) return body;
+  const seedless = (o: unknown) => !!o && typeof o === "object" && "presignedUrl" in o && !("seed" in o);
+  if (!outputs.every(seedless)) return body;
+  return { ...(body as object), result: { ...(result as object), outputs: outputs.map((o: object, seed) => ({ ...o, seed })) } };
+}
