@@ -105,7 +105,10 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     await life.save();
     phase("decode");
     checkAbort();
-    const moved = (up: number, down: number): void => void ((metrics.bytesUp += up), (metrics.bytesDown += down));
+    const moved = (up: number, down: number): void => {
+      metrics.bytesUp += up;
+      metrics.bytesDown += down;
+    };
     const native = await nativeDetail(req, decoded, { deps, signal, sleep, emit, moved });
     phase("upscale");
     checkAbort();
