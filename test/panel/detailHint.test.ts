@@ -27,6 +27,11 @@ describe("the Fill run button's detail hint", () => {
     );
   });
 
+  test("with the local engine (no upscale) it says the fill runs at Standard detail", () => {
+    const local = { ...big, connection: { ok: true, broker: { mode: "local" } } } as unknown as PanelState;
+    expect(detailHint("native", local, 1)).toBe("Native detail needs Firefly's upscale: with the local engine this fill runs at Standard detail.");
+  });
+
   test("Standard detail, or nothing selected, says nothing", () => {
     expect(detailHint("standard", big, 1)).toBeNull();
     expect(detailHint("native", { ...big, selection: null }, 1)).toBeNull();

@@ -4,13 +4,20 @@
 import { FILL_SIZES } from "../../common/firefly";
 import { planNativeDetail, describeRequests } from "../../common/imaging/detail";
 import type { DetailSetting } from "../../common/jobs";
-import type { PanelState } from "./state";
+import { engineInfo, type PanelState } from "./state";
+
+/** Native detail needs Firefly's upscale: with the local engine a fill runs at Standard detail. */
+export function nativeDetailAvailable(s: PanelState): boolean {
+  return engineInfo(s).mode !== "local";
+}
 
 /** The band the planner assumes when the run sends none (the fill's own default stays within 4..32 px). */
 const PLANNED_BAND = 16;
 
 export function detailHint(detail: DetailSetting, s: PanelState, variations: number, bandPx = PLANNED_BAND): string | null {
-  if (detail !== "native" || !s.active || !s.selection) return null;
+  if (detail !== "native") return null;
+  if (!nativeDetailAvailable(s)) return "Native detail needs Firefly's upscale: with the local engine this fill runs at Standard detail.";
+  if (!s.active || !s.selection) return null;
   const doc = { width: s.active.width, height: s.active.height };
   try {
     const plan = planNativeDetail({ doc, selection: s.selection.bounds, presets: FILL_SIZES, variations, bandPx });

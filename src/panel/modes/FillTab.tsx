@@ -12,7 +12,7 @@ import { RunButton } from "../controls/RunButton";
 import { SeedChoice, VariationsAndSeed, seedsFor, useVariations } from "../controls/VariationsAndSeed";
 import { PROMPT_MAX_CHARS, randomSeed } from "../model/limits";
 import { blendToSend } from "../model/blend";
-import { detailHint } from "../model/detail-hint";
+import { detailHint, nativeDetailAvailable } from "../model/detail-hint";
 
 export interface ModeProps {
   state: PanelState;
@@ -36,7 +36,7 @@ export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
     const params: FillParams = { kind: "fill", numVariations: variations };
     if (prompt.trim()) params.prompt = prompt.trim();
     if (negative.trim()) params.negativePrompt = negative.trim();
-    if (detail === "native") params.detail = "native";
+    if (detail === "native" && nativeDetailAvailable(state)) params.detail = "native";
     const seeds = seedsFor(seed, variations);
     if (seeds) params.seeds = seeds;
     const sentBlend = blendToSend(blend);
