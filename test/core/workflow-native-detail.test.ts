@@ -1,4 +1,6 @@
 import type { Rect, RGBAImage } from "../../src/common/host";
+import type { SubmitEndpoint, SubmitRequest } from "../../src/common/firefly";
+import { BrokerError } from "../../src/plugin/broker-client";
 import { rig, run } from "./helpers/deps";
 import { seedColour } from "./helpers/fake-broker";
 import { coordImage } from "./helpers/images";
@@ -33,8 +35,15 @@ function changedOutside(before: RGBAImage, after: RGBAImage, inside: Rect): numb
 
 const clamp = (v: number) => Math.max(0, Math.min(255, v));
 
-async function fillOnce(detail: "standard" | "native") {
+async function fillOnce(detail: "standard" | "native", failUpscale = false) {
   const r = rig();
+  if (failUpscale) {
+    const submit = r.broker.submit.bind(r.broker);
+    r.broker.submit = async <E extends SubmitEndpoint>(endpoint: E, body: SubmitRequest[E], model?: string) => {
+      if (endpoint === "upscale") throw new BrokerError("quota", "Your organisation's Firefly quota is used up.", "429 quota", 429);
+      return submit(endpoint, body, model);
+    };
+  }
   const id = r.host.createDocument({ title: "big.psd", width: W, height: W, pixels: coordImage(W, W) });
   r.host.setSelection(id, SEL);
   // The layer covers the selection grown by the band: everything from 200 px out is compared.
@@ -88,5 +97,17 @@ describe("Native detail fill", () => {
     expect(final.detail).toBe("Generated at 1/2 of native size.");
     expect(px(after, 210, 210)).toEqual([...seedColour(SEED), 255]);
     expect(px(after, 211, 210)).toEqual([...seedColour(SEED), 255]);
+  }, 300_000);
+
+  test("a failed upscale keeps the fill's result: placed at Standard detail, and the job says why", async () => {
+    const { r, id, final, after } = await fillOnce("native", true);
+    expect(final.error).toBeUndefined();
+    expect(final.phase).toBe("done");
+    expect(r.host.historyNames(id)).toEqual(["Open", "Infill: Fill"]);
+    expect([...r.broker.jobs.values()].map((j) => j.endpoint)).toEqual(["fill"]);
+    expect(final.detail).toBe(
+      "Generated at 1/2 of native size. Native detail failed (Your organisation's Firefly quota is used up.), so the result is placed at Standard detail.",
+    );
+    expect(px(after, 210, 210)).toEqual([...seedColour(SEED), 255]);
   }, 300_000);
 });

@@ -6,12 +6,13 @@
 import type { RGBAImage } from "../../common/host";
 import type { JobState } from "../../common/jobs";
 import type { FillGeometry } from "../../common/imaging/context";
-import type { UpscaleStep } from "../../common/imaging/detail";
+import { fillInterpolation, type UpscaleStep } from "../../common/imaging/detail";
 import { decodeImage, encodeRGBAPng } from "../../common/imaging/codecs";
 import { cropRGBA } from "../../common/imaging/image";
 import { rectHeight, rectWidth } from "../../common/imaging/rect";
 import { upscale } from "../broker-client";
-import { WorkflowError } from "./errors";
+import { WorkflowError, toJobError } from "./errors";
+import { detailNote } from "./kinds/detail-note";
 import type { DecodedVariation } from "./place";
 import { withRetry } from "./retry";
 import { pollRemote } from "./run";
@@ -80,7 +81,17 @@ export async function nativeDetail(
 ): Promise<{ request: JobRequest; variations: DecodedVariation[] }> {
   if (req.kind !== "fill" || !req.fill.upscale) return { request: req, variations };
   const step = req.fill.upscale;
-  const images = await Promise.all(variations.map((v) => upscaleOne(v.image, step, v.seed, io)));
+  let images: RGBAImage[];
+  try {
+    images = await Promise.all(variations.map((v) => upscaleOne(v.image, step, v.seed, io)));
+  } catch (e) {
+    // The fill's results are kept: they are placed at Standard detail and the job says why.
+    const error = toJobError(e);
+    if (io.signal.aborted || error.category === "cancelled") throw e;
+    const g = req.fill.geometry;
+    io.emit({ detail: `${detailNote(fillInterpolation(g), g.note)} Native detail failed (${error.message}), so the result is placed at Standard detail.` });
+    return { request: req, variations };
+  }
   return {
     request: { ...req, fill: { ...req.fill, geometry: upscaledGeometry(req.fill.geometry, step) } },
     variations: variations.map((v, i) => ({ ...v, image: images[i] })),
