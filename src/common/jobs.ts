@@ -62,8 +62,13 @@ export interface CommonParams {
   blend?: BlendSettings;
 }
 
+/** Standard: one request, the result resampled to the window; native: brought to native size by upscale. */
+export type DetailSetting = "standard" | "native";
+
 export interface FillParams extends CommonParams {
   kind: "fill";
+  /** Absent: standard. */
+  detail?: DetailSetting;
   prompt?: string; // empty/absent: fill from surroundings
   negativePrompt?: string;
 }
@@ -165,6 +170,8 @@ export interface JobState {
   note?: string;
   /** The blend used, once the job is captured. */
   blend?: BlendUsed;
+  /** What the plan says about detail: "generated at 1/2.3 of native size", and any stretch of the context. */
+  detail?: string;
 }
 
 export const TERMINAL_PHASES: readonly JobPhase[] = ["done", "failed", "cancelled", "kept"];

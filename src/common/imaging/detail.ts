@@ -232,10 +232,15 @@ export function estimateSeconds(plan: DetailPlan, perMinute: number): number {
   return (plan.requests * 60) / perMinute;
 }
 
-/** "Native detail: 1 fill + 4 upscales = 5 requests, about 75 s at 4/min". */
-export function describeDetailPlan(plan: DetailPlan, perMinute: number): string {
+/** "Native detail: 1 fill + 4 upscales = 5 requests". */
+export function describeRequests(plan: DetailPlan): string {
   const label = plan.mode === "native" ? "Native detail" : "Standard detail";
   const fills = plan.fills === 1 ? "1 fill" : `${plan.fills} tile fills`;
   const parts = plan.upscales > 0 ? `${fills} + ${count(plan.upscales, "upscale", "upscales")}` : fills;
-  return `${label}: ${parts} = ${count(plan.requests, "request", "requests")}, about ${duration(estimateSeconds(plan, perMinute))} at ${perMinute}/min`;
+  return `${label}: ${parts} = ${count(plan.requests, "request", "requests")}`;
+}
+
+/** "Native detail: 1 fill + 4 upscales = 5 requests, about 75 s at 4/min". */
+export function describeDetailPlan(plan: DetailPlan, perMinute: number): string {
+  return `${describeRequests(plan)}, about ${duration(estimateSeconds(plan, perMinute))} at ${perMinute}/min`;
 }

@@ -45,6 +45,7 @@ export const fillParamsSchema = z.looseObject({
   ...common,
   prompt: prompt.optional(),
   negativePrompt: prompt.optional(),
+  detail: z.enum(["standard", "native"]).optional(),
 });
 
 export const expandParamsSchema = z.looseObject({

@@ -59,6 +59,11 @@ export function JobCard({ job, now, actions }: { job: JobState; now: number; act
           </Text>
         )}
         {active && <ProgressBar aria-label={statusText(job)} isIndeterminate={job.progress === undefined} value={job.progress ?? 0} width="100%" size="S" />}
+        {job.detail && (
+          <Text UNSAFE_className="infill-detail" data-testid="job-detail">
+            {job.detail}
+          </Text>
+        )}
         {job.note && (
           <Text UNSAFE_className="infill-note" data-testid="job-note">
             {job.note}

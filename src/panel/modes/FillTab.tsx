@@ -1,8 +1,8 @@
 // Fill: generate inside the selection. The prompt is optional (empty = fill from surroundings).
 
 import { useState } from "react";
-import { Flex, Text, TextField } from "@adobe/react-spectrum";
-import type { FillParams, JobParams } from "../../common/jobs";
+import { Flex, Item, Picker, Text, TextField } from "@adobe/react-spectrum";
+import type { DetailSetting, FillParams, JobParams } from "../../common/jobs";
 import type { PanelState } from "../model/state";
 import { engineInfo } from "../model/state";
 import { blockedReason, runNote } from "../model/readiness";
@@ -12,6 +12,7 @@ import { RunButton } from "../controls/RunButton";
 import { SeedChoice, VariationsAndSeed, seedsFor, useVariations } from "../controls/VariationsAndSeed";
 import { PROMPT_MAX_CHARS, randomSeed } from "../model/limits";
 import { blendToSend } from "../model/blend";
+import { detailHint, nativeDetailAvailable } from "../model/detail-hint";
 
 export interface ModeProps {
   state: PanelState;
@@ -25,6 +26,7 @@ export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
   const [negative, setNegative] = useState("");
   const [variations, setVariations] = useVariations(defaultVariations);
   const [seed, setSeed] = useState<SeedChoice>({ fixed: false, seed: randomSeed() });
+  const [detail, setDetail] = useState<DetailSetting>("standard");
   const promptsIgnored = engineInfo(state).promptsIgnored;
   const blocked = blockedReason("fill", state, prompt);
   const sel = state.selection?.bounds;
@@ -34,6 +36,7 @@ export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
     const params: FillParams = { kind: "fill", numVariations: variations };
     if (prompt.trim()) params.prompt = prompt.trim();
     if (negative.trim()) params.negativePrompt = negative.trim();
+    if (detail === "native" && nativeDetailAvailable(state)) params.detail = "native";
     const seeds = seedsFor(seed, variations);
     if (seeds) params.seeds = seeds;
     const sentBlend = blendToSend(blend);
@@ -71,7 +74,23 @@ export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
         }}
       />
       <VariationsAndSeed variations={variations} onVariations={setVariations} seed={seed} onSeed={setSeed} />
-      <RunButton label="Fill" blocked={blocked} note={runNote("fill", state)} onPress={submit} testId="run-fill" />
+      <Picker
+        label="Detail"
+        selectedKey={detail}
+        onSelectionChange={(k) => setDetail(k === "native" ? "native" : "standard")}
+        description="Native detail upscales the result to the document's resolution (more requests)"
+        data-testid="fill-detail"
+      >
+        <Item key="standard">Standard</Item>
+        <Item key="native">Native detail</Item>
+      </Picker>
+      <RunButton
+        label="Fill"
+        blocked={blocked}
+        note={[runNote("fill", state), detailHint(detail, state, variations, blendToSend(blend)?.bandPx)].filter(Boolean).join(" ") || null}
+        onPress={submit}
+        testId="run-fill"
+      />
     </Flex>
   );
 }

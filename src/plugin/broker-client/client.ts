@@ -22,6 +22,7 @@ import { listAllCustomModels } from "./custom-models";
 import { parseWebAddress } from "../../common/net/web-address";
 import { raceAbort } from "./abort";
 import { QUOTA_PATH, QuotaAnswerSchema, type QuotaAnswer } from "./quota";
+import { numberUpscaleOutputs } from "./upscale";
 
 export class BrokerError extends Error {
   constructor(
@@ -191,7 +192,7 @@ export function createBrokerClient(opts: HttpBrokerClientOptions): BrokerClient 
     async status(jobId, signal) {
       const { body, headers } = await call(`/v3/status/${jobId}`, { method: "GET", signal });
       const ra = headers.get("retry-after");
-      const job = parse(JobStatusResponseSchema, body, "status");
+      const job = parse(JobStatusResponseSchema, numberUpscaleOutputs(body), "status");
       return { job, retryAfterMs: ra ? classifyError({ status: 429, headers, nowMs: now() }).retryAfterMs : undefined };
     },
     async cancel(jobId) {

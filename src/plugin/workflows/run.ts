@@ -15,6 +15,7 @@ import { runLife, type JobLife } from "./lifecycle";
 import { placeVariations, toneFor, type DecodedVariation } from "./place";
 import { abortableSleep, backoffMs, isRetryable, withRetry } from "./retry";
 import { brokerUploader, submitJob, type KeptUpload, type Transfer } from "./submit";
+import { nativeDetail } from "./upscale";
 import { SELECTION_KEY, resultKey, type JobRequest, type RunningJob, type WorkflowDeps } from "./types";
 
 export { saveRecord } from "./lifecycle";
@@ -69,6 +70,7 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
       docTitle: req.docTitle,
       docSizeAtCapture: req.docSize,
       phase: "uploading",
+      detail: kind.detail?.(req),
     });
     if (cap.selection && kind.selectionBounds(req)) await deps.store.putBytes(jobId, SELECTION_KEY, encodeGrayPng(cap.selection.mask));
     await life.save();
@@ -113,7 +115,14 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     await life.save();
     phase("decode");
     checkAbort();
-    const placed = await placeVariations(req, req.docId, cap.selection, decoded, deps, signal);
+    const moved = (up: number, down: number): void => {
+      metrics.bytesUp += up;
+      metrics.bytesDown += down;
+    };
+    const native = await nativeDetail(req, decoded, { deps, signal, sleep, emit, moved });
+    phase("upscale");
+    checkAbort();
+    const placed = await placeVariations(native.request, req.docId, cap.selection, native.variations, deps, signal);
     phase("compose+apply");
     emit(placed);
     await life.save();

@@ -6,6 +6,7 @@ import type { GrayImage, Host, Rect, RGBAImage, SelectionMask, Size } from "../.
 import type { BlendSettings, ExpandParams, FillParams, GenerateParams, HarmonizeParams, JobKind, JobParams, JobState, SimilarParams } from "../../common/jobs";
 import type { ExpandGeometry } from "../../common/imaging/expand";
 import type { ContextOptions, FillGeometry } from "../../common/imaging/context";
+import type { UpscaleStep } from "../../common/imaging/detail";
 import type { ToneCorrection } from "../../common/imaging/tone";
 import type { DecodeRegion, OutputPlacement } from "../../common/imaging/crop";
 import type { BrokerClient } from "../broker-client";
@@ -70,7 +71,8 @@ export interface CoverPlacement {
 }
 
 export interface FillJobRequest extends RequestBase<"fill", FillParams> {
-  fill: { geometry: FillGeometry; selectionBounds: Rect };
+  /** `upscale`: Native detail brings the result to native size with this upscale; `detailNote`: why it could not. */
+  fill: { geometry: FillGeometry; selectionBounds: Rect; upscale?: UpscaleStep; detailNote?: string };
 }
 
 export interface ExpandJobRequest extends RequestBase<"expand", ExpandParams> {

@@ -8,6 +8,7 @@ import type { RGBAImage } from "../../../src/common/host";
 import { decodeImage, encodeJpeg } from "../../../src/common/imaging/codecs";
 import { encodePng } from "../../../src/common/imaging/png";
 import { createRGBA, pasteRGBA } from "../../../src/common/imaging/image";
+import { fakeUpscaleImage } from "../../fakes/firefly/upscale";
 import { BrokerError, type BrokerClient, type StatusAnswer } from "../../../src/plugin/broker-client";
 import { fakeCompositeImage, type CompositeParams } from "../../fakes/firefly/composite";
 
@@ -112,7 +113,19 @@ export class FakeBroker implements BrokerClient {
     return img;
   }
 
+  /** Upscale as the fake Firefly serves it: the input resampled, with its one-pixel checkerboard. */
+  private upscale(jobId: string, job: Job): void {
+    const b = job.body as SubmitRequest["upscale"];
+    const id = b.image.source.uploadId;
+    if (!id) throw new Error("the fake upscales uploaded images only");
+    const out = fakeUpscaleImage(this.image(id), b.upscaleFactor ?? 2);
+    const url = `http://broker.test/files/${encodeURIComponent(jobId)}/0`;
+    this.files.set(url, encodePng(out.width, out.height, out.data, 4, 0));
+    job.outputs.push({ seed: b.seeds[0], url });
+  }
+
   private generate(jobId: string, job: Job): void {
+    if (job.endpoint === "upscale") return this.upscale(jobId, job);
     const b = job.body as unknown as {
       image?: { source: { uploadId: string } };
       mask?: { source: { uploadId: string } };

@@ -4,6 +4,7 @@ import { EXPAND_MAX_SIDE } from "../../../common/firefly";
 import type { ExpandRequest } from "../../../common/firefly";
 import { encodeJpeg } from "../../../common/imaging/codecs";
 import { composeExpand } from "../../../common/imaging/compose";
+import { expandInterpolation } from "../../../common/imaging/detail";
 import { expandCanvasOps, originalRect, planExpandGeometry, type ExpandGeometry } from "../../../common/imaging/expand";
 import { createGray, createRGBA, pasteRGBA } from "../../../common/imaging/image";
 import { fitTone } from "../../../common/imaging/tone";
@@ -11,6 +12,7 @@ import { WorkflowError } from "../errors";
 import { opaque, sizeOf } from "../reading";
 import { expandRegion } from "../result-region";
 import { SENT_SOURCE_KEY } from "../types";
+import { detailNote } from "./detail-note";
 import type { KindWorkflow } from "./kind";
 import { SOURCE_JPEG_QUALITY, optionalText, variationsOf } from "./submit-parts";
 
@@ -86,4 +88,5 @@ export const expand: KindWorkflow<"expand"> = {
   canvasOps: (req) => expandCanvasOps(req.expand.geometry),
   target: (req) => originalRect(req.expand.geometry),
   selectionBounds: () => undefined,
+  detail: (req) => detailNote(expandInterpolation(req.expand.geometry)),
 };

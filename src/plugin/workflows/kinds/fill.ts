@@ -2,25 +2,60 @@
 
 import { FILL_SIZES } from "../../../common/firefly";
 import type { FillRequest } from "../../../common/firefly";
-import type { Rect } from "../../../common/host";
+import type { Rect, Size } from "../../../common/host";
 import { encodeGrayPng, encodeJpeg } from "../../../common/imaging/codecs";
 import { composeFill, selectionExtent } from "../../../common/imaging/compose";
-import { planFillGeometry, type FillGeometry } from "../../../common/imaging/context";
+import { planFillGeometry, type ContextOptions, type FillGeometry } from "../../../common/imaging/context";
+import { chooseUpscale, fillInterpolation, planNativeDetail, type UpscaleStep } from "../../../common/imaging/detail";
 import { createGray, pasteGray } from "../../../common/imaging/image";
 import { hardMask } from "../../../common/imaging/masks";
-import { rectHeight, rectWidth } from "../../../common/imaging/rect";
+import { growRect, intersectRect, rectHeight, rectWidth } from "../../../common/imaging/rect";
 import { resampleGray } from "../../../common/imaging/resample";
 import { fitTone } from "../../../common/imaging/tone";
 import { documentError } from "../errors";
 import { opaque, sizeOf } from "../reading";
 import { fillRegion } from "../result-region";
-import { SENT_MASK_KEY, SENT_SOURCE_KEY } from "../types";
+import { SENT_MASK_KEY, SENT_SOURCE_KEY, type FillJobRequest } from "../types";
+import { detailNote } from "./detail-note";
 import type { KindWorkflow } from "./kind";
 import { SOURCE_JPEG_QUALITY, optionalText, variationsOf } from "./submit-parts";
 
 /** Default band: about 1/40 of the selection's longest side, 4..32 px. */
 export function defaultBand(extent: Rect): number {
   return Math.max(4, Math.min(32, Math.round(Math.max(rectWidth(extent), rectHeight(extent)) / 40)));
+}
+
+/**
+ * Native detail for one fill: the upscale that brings its placed part to native size (none when it is
+ * generated at native size already), or, when one fill cannot get there (it needs tiles), why the job
+ * runs at Standard detail instead.
+ */
+export function nativeDetailPart(
+  doc: Size,
+  g: FillGeometry,
+  bandPx: number,
+  variations: number,
+  context?: ContextOptions,
+): { upscale?: UpscaleStep; detailNote?: string } {
+  if (fillInterpolation(g).max <= 1 + 1e-6) return {};
+  const step = chooseUpscale(g, intersectRect(growRect(g.selection, bandPx), g.window));
+  if (step) return { upscale: step };
+  let tiles: string;
+  try {
+    tiles = `${planNativeDetail({ doc, selection: g.selection, presets: FILL_SIZES, variations, bandPx, context }).fills} tiles`;
+  } catch {
+    tiles = "more tiles than Infill plans";
+  }
+  return { detailNote: `Native detail needs ${tiles} for this selection, which Infill does not run yet: generated at Standard detail.` };
+}
+
+/** What a fill says about detail: the enlargement left after any upscale, the context's stretch, and why Native detail fell back. */
+function fillDetail(req: FillJobRequest): string {
+  const { geometry: g, upscale, detailNote: fallback } = req.fill;
+  const base = fillInterpolation(g);
+  const f = upscale?.factor ?? 1;
+  const said = detailNote({ x: base.x / f, y: base.y / f, max: base.max / f }, g.note);
+  return [upscale ? `Native detail: upscaled ×${f}.` : "", said, fallback ?? ""].filter(Boolean).join(" ");
 }
 
 export const fill: KindWorkflow<"fill"> = {
@@ -42,10 +77,12 @@ export const fill: KindWorkflow<"fill"> = {
     if (!selection || !g) throw documentError("Make a selection first: Fill generates inside the selection.");
     const blend = params.blend ?? { bandPx: defaultBand(selectionExtent(selection)), toneMatch: true };
     const { window, sendSize } = g;
+    const shared = ctx.shared(found.document);
+    const native = params.detail === "native" ? nativeDetailPart(sizeOf(found.document), g, blend.bandPx, shared.seeds.length, ctx.deps.fillContext) : {};
     const winMask = createGray(rectWidth(window), rectHeight(window));
     pasteGray(winMask, hardMask(selection.mask), selection.bounds.left - window.left, selection.bounds.top - window.top);
     return {
-      request: { ...ctx.shared(found.document), kind: "fill", params, blend, sendSize, fill: { geometry: g, selectionBounds: selection.bounds } },
+      request: { ...shared, kind: "fill", params, blend, sendSize, fill: { geometry: g, selectionBounds: selection.bounds, ...native } },
       selection,
       source: opaque(found.composites[0]),
       sendMask: resampleGray(winMask, sendSize.width, sendSize.height),
@@ -88,4 +125,5 @@ export const fill: KindWorkflow<"fill"> = {
   canvasOps: () => undefined,
   target: (_req, first) => first.rect,
   selectionBounds: (req) => req.fill.selectionBounds,
+  detail: fillDetail,
 };

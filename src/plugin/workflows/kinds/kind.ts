@@ -93,4 +93,6 @@ export interface KindWorkflow<K extends JobKind> {
   target(req: RequestOf<K>, first: LayerContent): Rect;
   /** Bounds of the selection the job keeps for placing later, or undefined when it keeps none. */
   selectionBounds(req: RequestOf<K>): Rect | undefined;
+  /** What the plan says about detail, shown on the job (see JobState.detail); absent: nothing to say. */
+  detail?(req: RequestOf<K>): string | undefined;
 }

@@ -1,0 +1,99 @@
+// Native detail for a fill: each variation's result window (the part that is placed) is sent to
+// Firefly's upscale and the upscaled output replaces the resampled result. The tone correction, fitted
+// on the generated result at the size it was sent, is kept; placing then reads the upscaled pixels in
+// a frame where one of them is (close to) one document pixel.
+
+import type { RGBAImage } from "../../common/host";
+import type { JobState } from "../../common/jobs";
+import type { FillGeometry } from "../../common/imaging/context";
+import { fillInterpolation, type UpscaleStep } from "../../common/imaging/detail";
+import { decodeImage, encodeRGBAPng } from "../../common/imaging/codecs";
+import { cropRGBA } from "../../common/imaging/image";
+import { rectHeight, rectWidth } from "../../common/imaging/rect";
+import { upscale } from "../broker-client";
+import { WorkflowError, toJobError } from "./errors";
+import { detailNote } from "./kinds/detail-note";
+import type { DecodedVariation } from "./place";
+import { withRetry } from "./retry";
+import { pollRemote } from "./run";
+import type { JobRequest, WorkflowDeps } from "./types";
+
+export interface UpscaleIO {
+  deps: WorkflowDeps;
+  signal: AbortSignal;
+  sleep: (ms: number, s?: AbortSignal) => Promise<void>;
+  emit: (patch: Partial<JobState>) => void;
+  /** Bytes sent and received, added to the job's transfer figures. */
+  moved: (up: number, down: number) => void;
+}
+
+/**
+ * The geometry in which an upscaled crop is placed: its window is the document span the crop covers
+ * (rounded to whole pixels) and its send size the upscaled output's.
+ */
+export function upscaledGeometry(g: FillGeometry, step: UpscaleStep): FillGeometry {
+  const { crop, outputSize } = step;
+  const left = Math.round(g.window.left + crop.left / g.scaleX);
+  const top = Math.round(g.window.top + crop.top / g.scaleY);
+  const right = Math.round(g.window.left + crop.right / g.scaleX);
+  const bottom = Math.round(g.window.top + crop.bottom / g.scaleY);
+  const window = { left, top, right, bottom };
+  const scaleX = outputSize.width / rectWidth(window);
+  const scaleY = outputSize.height / rectHeight(window);
+  return { ...g, window, sendSize: { ...outputSize }, scaleX, scaleY };
+}
+
+/** One variation's crop, upscaled by Firefly. */
+async function upscaleOne(image: RGBAImage, step: UpscaleStep, seed: number, io: UpscaleIO): Promise<RGBAImage> {
+  const { deps, signal, sleep } = io;
+  const bytes = encodeRGBAPng(cropRGBA(image, step.crop));
+  const uploadId = await withRetry(() => deps.broker.upload(bytes, "image/png", signal), signal, sleep);
+  const accept = await withRetry(() => upscale(deps.broker, uploadId, step.factor, seed, signal), signal, sleep);
+  const result = await pollRemote(accept.jobId, deps, signal, sleep, io.emit);
+  const output = result.outputs[0];
+  if (!output)
+    throw new WorkflowError({
+      category: "service_unavailable",
+      message: "The upscale ended without a result. Run the fill again.",
+      detail: `upscale job ${accept.jobId}`,
+    });
+  const got = await withRetry(() => deps.broker.download(output.image.url, signal), signal, sleep);
+  io.moved(bytes.length, got.length);
+  const up = decodeImage(got);
+  if (up.width !== step.outputSize.width || up.height !== step.outputSize.height) {
+    throw new WorkflowError({
+      category: "service_unavailable",
+      message: "The upscale came back at a size Infill did not ask for, so it cannot be placed at native detail. Run the fill again.",
+      detail: `asked ${step.outputSize.width}×${step.outputSize.height}, got ${up.width}×${up.height}`,
+    });
+  }
+  return up;
+}
+
+/**
+ * For a Native-detail fill: every variation upscaled, and the request to place them with (its geometry
+ * the upscaled frame). Any other job comes back as it was.
+ */
+export async function nativeDetail(
+  req: JobRequest,
+  variations: DecodedVariation[],
+  io: UpscaleIO,
+): Promise<{ request: JobRequest; variations: DecodedVariation[] }> {
+  if (req.kind !== "fill" || !req.fill.upscale) return { request: req, variations };
+  const step = req.fill.upscale;
+  let images: RGBAImage[];
+  try {
+    images = await Promise.all(variations.map((v) => upscaleOne(v.image, step, v.seed, io)));
+  } catch (e) {
+    // The fill's results are kept: they are placed at Standard detail and the job says why.
+    const error = toJobError(e);
+    if (io.signal.aborted || error.category === "cancelled") throw e;
+    const g = req.fill.geometry;
+    io.emit({ detail: `${detailNote(fillInterpolation(g), g.note)} Native detail failed (${error.message}), so the result is placed at Standard detail.` });
+    return { request: req, variations };
+  }
+  return {
+    request: { ...req, fill: { ...req.fill, geometry: upscaledGeometry(req.fill.geometry, step) } },
+    variations: variations.map((v, i) => ({ ...v, image: images[i] })),
+  };
+}

@@ -1,0 +1,39 @@
+import { detailHint } from "../../src/panel/model/detail-hint";
+import { initialState, type PanelState } from "../../src/panel/model/state";
+
+function withSelection(width: number, height: number, bounds: { left: number; top: number; right: number; bottom: number }): PanelState {
+  return {
+    ...initialState,
+    active: { id: 1, title: "t.psd", width, height, mode: "rgb", bitDepth: 8, resolution: 72, supported: true },
+    selection: { bounds },
+  };
+}
+
+describe("the Fill run button's detail hint", () => {
+  const big = withSelection(4096, 4096, { left: 300, top: 300, right: 3796, bottom: 3796 });
+
+  test("Native detail counts the fill and one upscale per variation", () => {
+    expect(detailHint("native", big, 1)).toBe("Native detail: 1 fill + 1 upscale = 2 requests.");
+    expect(detailHint("native", big, 4)).toBe("Native detail: 1 fill + 4 upscales = 5 requests.");
+  });
+
+  test("a selection generated at native size needs no upscale", () => {
+    expect(detailHint("native", withSelection(1200, 800, { left: 500, top: 300, right: 600, bottom: 380 }), 2)).toBe("Native detail: 1 fill = 1 request.");
+  });
+
+  test("a selection that needs tiles says the fill runs at Standard detail", () => {
+    expect(detailHint("native", withSelection(12000, 9000, { left: 100, top: 100, right: 11900, bottom: 8900 }), 1)).toMatch(
+      /^Native detail needs \d+ tiles for this selection, which Infill does not run yet: this fill runs at Standard detail \(1 request\)\.$/,
+    );
+  });
+
+  test("with the local engine (no upscale) it says the fill runs at Standard detail", () => {
+    const local = { ...big, connection: { ok: true, broker: { mode: "local" } } } as unknown as PanelState;
+    expect(detailHint("native", local, 1)).toBe("Native detail needs Firefly's upscale: with the local engine this fill runs at Standard detail.");
+  });
+
+  test("Standard detail, or nothing selected, says nothing", () => {
+    expect(detailHint("standard", big, 1)).toBeNull();
+    expect(detailHint("native", { ...big, selection: null }, 1)).toBeNull();
+  });
+});
