@@ -1,4 +1,5 @@
-import { detailHint } from "../../src/panel/model/detail-hint";
+import { detailHint, detailRequests } from "../../src/panel/model/detail-hint";
+import { runWaitText } from "../../src/panel/model/wait";
 import { initialState, type PanelState } from "../../src/panel/model/state";
 
 function withSelection(width: number, height: number, bounds: { left: number; top: number; right: number; bottom: number }): PanelState {
@@ -35,5 +36,29 @@ describe("the Fill run button's detail hint", () => {
   test("Standard detail, or nothing selected, says nothing", () => {
     expect(detailHint("standard", big, 1)).toBeNull();
     expect(detailHint("native", { ...big, selection: null }, 1)).toBeNull();
+  });
+});
+
+describe("the requests a Fill run spends, as the wait line counts them", () => {
+  const big = withSelection(4096, 4096, { left: 300, top: 300, right: 3796, bottom: 3796 });
+
+  test("Native detail adds its upscales; Standard, tiles and the local engine spend one", () => {
+    expect(detailRequests("native", big, 4)).toBe(5);
+    expect(detailRequests("standard", big, 4)).toBe(1);
+    expect(detailRequests("native", withSelection(12000, 9000, { left: 100, top: 100, right: 11900, bottom: 8900 }), 1)).toBe(1);
+    const local = { ...big, connection: { ok: true, broker: { mode: "local" } } } as unknown as PanelState;
+    expect(detailRequests("native", local, 4)).toBe(1);
+  });
+
+  test("the wait line says that count", () => {
+    const quota = {
+      day: { used: 0, limit: 9000 },
+      minute: { used: 0, limit: 4 },
+      depth: 0,
+      waits: [0],
+      pausedUntil: null,
+      receivedAt: 0,
+    } as unknown as Parameters<typeof runWaitText>[0];
+    expect(runWaitText(quota, 0, detailRequests("native", big, 4))).toMatch(/^Uses 5 Firefly requests\./);
   });
 });

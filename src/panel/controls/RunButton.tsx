@@ -13,12 +13,14 @@ export interface RunButtonProps {
   note?: string | null;
   onPress: () => void;
   testId?: string;
+  /** Firefly requests this run spends (1 unless a Native-detail fill adds upscales). */
+  requests?: number;
 }
 
-export function RunButton({ label, blocked, note, onPress, testId }: RunButtonProps) {
+export function RunButton({ label, blocked, note, onPress, testId, requests = 1 }: RunButtonProps) {
   const id = useId();
   const quota = useQuota();
-  const wait = blocked === null ? runWaitText(quota, quota?.receivedAt ?? 0) : null;
+  const wait = blocked === null ? runWaitText(quota, quota?.receivedAt ?? 0, requests) : null;
   const text = [blocked, note, wait].filter(Boolean).join(" ") || null;
   return (
     <Flex direction="column" gap="size-75" marginTop="size-150">

@@ -14,6 +14,23 @@ export function nativeDetailAvailable(s: PanelState): boolean {
 /** The band the planner assumes when the run sends none (the fill's own default stays within 4..32 px). */
 const PLANNED_BAND = 16;
 
+/** The Firefly requests a fill run will spend: the planner's count for a Native-detail fill it can run, else 1. */
+export function detailRequests(detail: DetailSetting, s: PanelState, variations: number, bandPx = PLANNED_BAND): number {
+  if (detail !== "native" || !nativeDetailAvailable(s) || !s.active || !s.selection) return 1;
+  try {
+    const plan = planNativeDetail({
+      doc: { width: s.active.width, height: s.active.height },
+      selection: s.selection.bounds,
+      presets: FILL_SIZES,
+      variations,
+      bandPx,
+    });
+    return plan.fills > 1 ? 1 : plan.requests;
+  } catch {
+    return 1;
+  }
+}
+
 export function detailHint(detail: DetailSetting, s: PanelState, variations: number, bandPx = PLANNED_BAND): string | null {
   if (detail !== "native") return null;
   if (!nativeDetailAvailable(s)) return "Native detail needs Firefly's upscale: with the local engine this fill runs at Standard detail.";

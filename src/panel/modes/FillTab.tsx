@@ -12,7 +12,7 @@ import { RunButton } from "../controls/RunButton";
 import { SeedChoice, VariationsAndSeed, seedsFor, useVariations } from "../controls/VariationsAndSeed";
 import { PROMPT_MAX_CHARS, randomSeed } from "../model/limits";
 import { blendToSend } from "../model/blend";
-import { detailHint, nativeDetailAvailable } from "../model/detail-hint";
+import { detailRequests, detailHint, nativeDetailAvailable } from "../model/detail-hint";
 
 export interface ModeProps {
   state: PanelState;
@@ -90,6 +90,7 @@ export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
         note={[runNote("fill", state), detailHint(detail, state, variations, blendToSend(blend)?.bandPx)].filter(Boolean).join(" ") || null}
         onPress={submit}
         testId="run-fill"
+        requests={detailRequests(detail, state, variations, blendToSend(blend)?.bandPx)}
       />
     </Flex>
   );
