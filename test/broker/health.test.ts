@@ -6,22 +6,13 @@
 import * as http from "http";
 import * as net from "net";
 import { StoreUnavailableError } from "../../src/broker/store/redis/errors";
-import { startFakeFirefly, type FakeFirefly, ONE_PIXEL_PNG } from "../fakes/firefly";
-import { call, fillBody, KEY_A, registerSecret, startTestBroker, TestBroker, until } from "./helpers";
+import { type FakeFirefly, ONE_PIXEL_PNG } from "../fakes/firefly";
+import { call, fillBody, KEY_A, TestBroker, useFireflyBroker, until } from "./helpers";
 
 let ff: FakeFirefly;
 let broker: TestBroker;
 
-beforeAll(async () => {
-  ff = await startFakeFirefly();
-  broker = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000" });
-});
-
-afterAll(async () => {
-  ff.tokens.forEach(registerSecret);
-  await broker.close();
-  await ff.close();
-});
+useFireflyBroker((rig) => ({ ff, broker } = rig));
 
 const upload = async () =>
   (await call(broker.url, "POST", "/v2/storage/image", { key: KEY_A, body: ONE_PIXEL_PNG, headers: { "content-type": "image/png" } })).json.images[0]

@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { loadConfig } from "../../src/broker/config";
 import { startBroker, type Broker, type BrokerOptions } from "../../src/broker/server";
+import { startFakeFirefly, type FakeFirefly } from "../fakes/firefly";
 
 export const capture = { logs: [] as string[], responses: [] as string[], secrets: new Set<string>() };
 
@@ -163,4 +164,20 @@ export function fillBody(uploadId: string, maskId: string, extra: Record<string,
 export function manualClock(start = Date.UTC(2026, 10, 28, 12, 0, 0)) {
   let t = start;
   return { now: () => t, advance: (ms: number) => (t += ms), set: (ms: number) => (t = ms) };
+}
+
+/** A fake Firefly and a Firefly-mode broker in front of it (unpaced), started before the tests of the file or block that calls this and closed after them. */
+export function useFireflyBroker(set: (rig: { ff: FakeFirefly; broker: TestBroker }) => void, env: Record<string, string> = {}): void {
+  let ff: FakeFirefly | undefined;
+  let broker: TestBroker | undefined;
+  beforeAll(async () => {
+    ff = await startFakeFirefly();
+    broker = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000", ...env });
+    set({ ff, broker });
+  });
+  afterAll(async () => {
+    ff?.tokens.forEach(registerSecret);
+    await broker?.close();
+    await ff?.close();
+  });
 }

@@ -1,9 +1,9 @@
 // The Host header is parsed strictly (name or [IPv6] literal, optional port, nothing else), and
 // the links the broker hands out are built from the parsed parts, never from the raw header.
 
-import { startFakeFirefly, type FakeFirefly, ONE_PIXEL_PNG } from "../fakes/firefly";
+import { ONE_PIXEL_PNG } from "../fakes/firefly";
 import { originOf, parseHost } from "../../src/broker/http/guards";
-import { call, fillBody, KEY_A, registerSecret, startTestBroker, TestBroker } from "./helpers";
+import { call, fillBody, KEY_A, TestBroker, useFireflyBroker } from "./helpers";
 
 test.each([
   ["localhost", { name: "localhost" }],
@@ -59,17 +59,8 @@ test("fuzz: every Host accepted builds a link whose host is exactly the one chec
 });
 
 describe("over HTTP", () => {
-  let ff: FakeFirefly;
   let broker: TestBroker;
-  beforeAll(async () => {
-    ff = await startFakeFirefly();
-    broker = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000" });
-  });
-  afterAll(async () => {
-    ff.tokens.forEach(registerSecret);
-    await broker.close();
-    await ff.close();
-  });
+  useFireflyBroker((rig) => ({ broker } = rig));
 
   test("Host: [::1]@evil.com is refused with 421", async () => {
     const r = await call(broker.url, "GET", "/health", { headers: { host: "[::1]@evil.com" } });

@@ -4,26 +4,17 @@
 // key's short calls.
 
 import * as net from "net";
-import { startFakeFirefly, type FakeFirefly, ONE_PIXEL_PNG } from "../fakes/firefly";
-import { call, KEY_A, KEY_B, registerSecret, startTestBroker, TestBroker, until } from "./helpers";
+import { type FakeFirefly, ONE_PIXEL_PNG } from "../fakes/firefly";
+import { call, KEY_A, KEY_B, startTestBroker, TestBroker, useFireflyBroker, until } from "./helpers";
 
 let ff: FakeFirefly;
 let broker: TestBroker;
 const crashes: unknown[] = [];
 const onCrash = (err: unknown) => crashes.push(err);
 
-beforeAll(async () => {
-  process.on("uncaughtException", onCrash);
-  ff = await startFakeFirefly();
-  broker = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000" });
-});
-
-afterAll(async () => {
-  ff.tokens.forEach(registerSecret);
-  await broker.close();
-  await ff.close();
-  process.off("uncaughtException", onCrash);
-});
+beforeAll(() => process.on("uncaughtException", onCrash));
+useFireflyBroker((rig) => ({ ff, broker } = rig));
+afterAll(() => process.off("uncaughtException", onCrash));
 
 function gate(): { promise: Promise<void>; open: () => void } {
   let open = () => undefined as void;
