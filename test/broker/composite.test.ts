@@ -9,7 +9,7 @@ import { decodeImage, encodeRGBAPng } from "../../src/common/imaging/codecs";
 import { RedisStore } from "../../src/broker/store/redis";
 import { startFakeFirefly, type FakeFirefly, type FakeFireflyOptions } from "../fakes/firefly";
 import { startRedis, type TestRedis } from "../store/redis-server";
-import { call, KEY_A, KEY_ADMIN, manualClock, registerSecret, startTestBroker, TestBroker, until } from "./helpers";
+import { call, expectCancelSentAndQueued, KEY_A, KEY_ADMIN, manualClock, registerSecret, startTestBroker, TestBroker, until } from "./helpers";
 
 const fakes: FakeFirefly[] = [];
 const brokers: TestBroker[] = [];
@@ -176,18 +176,7 @@ describe("composites through the broker (firefly mode)", () => {
   test("cancel: a sent composite is cancelled upstream; a queued one without going upstream", async () => {
     const { ff, b } = await setup({ INFILL_RATE_PER_MINUTE: "1" }, { pollsToFinish: 100 });
     const ok = await inputs(b);
-    const sent = await submit(b, "adaptive", ok);
-    const queued = await submit(b, "adaptive", { ...ok, seeds: [2] });
-    await until(() => submits(ff).length === 1, "the first composite to be sent");
-    await until(async () => (await b.store.getJob(sent.json.jobId))?.state === "submitted", "the first composite to be submitted");
-    const c1 = await call(b.url, "PUT", `/v3/cancel/${sent.json.jobId}`, { key: KEY_A });
-    expect(c1.json).toEqual({ jobId: sent.json.jobId, status: "cancel_pending" });
-    expect(ff.calls.filter((c) => c.route === "cancel")).toHaveLength(1);
-    const c2 = await call(b.url, "PUT", `/v3/cancel/${queued.json.jobId}`, { key: KEY_A });
-    expect(c2.json).toEqual({ jobId: queued.json.jobId, status: "cancelled" });
-    expect(ff.calls.filter((c) => c.route === "cancel")).toHaveLength(1);
-    const s = await call(b.url, "GET", `/v3/status/${sent.json.jobId}`, { key: KEY_A });
-    expect(s.json.status).toBe("cancelled");
+    await expectCancelSentAndQueued(b, ff, (n) => submit(b, "adaptive", { ...ok, seeds: [n] }), "composite");
   });
 });
 

@@ -181,3 +181,28 @@ export function useFireflyBroker(set: (rig: { ff: FakeFirefly; broker: TestBroke
     await ff?.close();
   });
 }
+
+/**
+ * Cancel on a broker paced at one submit a minute: `submit(n)` sends the n-th job (1 and 2). The first is sent and then
+ * cancelled upstream (`cancel_pending`, one upstream cancel, reads `cancelled`); the second, still queued, is cancelled
+ * at once without going upstream. `what` names the jobs in timeout messages.
+ */
+export async function expectCancelSentAndQueued(
+  b: TestBroker,
+  ff: FakeFirefly,
+  submit: (n: 1 | 2) => Promise<{ json: { jobId: string } }>,
+  what: string,
+): Promise<void> {
+  const sent = await submit(1);
+  const queued = await submit(2);
+  await until(() => ff.calls.filter((c) => c.route === "submit").length === 1, `the first ${what} to be sent`);
+  await until(async () => (await b.store.getJob(sent.json.jobId))?.state === "submitted", `the first ${what} to be submitted`);
+  const c1 = await call(b.url, "PUT", `/v3/cancel/${sent.json.jobId}`, { key: KEY_A });
+  expect(c1.json).toEqual({ jobId: sent.json.jobId, status: "cancel_pending" });
+  expect(ff.calls.filter((c) => c.route === "cancel")).toHaveLength(1);
+  const c2 = await call(b.url, "PUT", `/v3/cancel/${queued.json.jobId}`, { key: KEY_A });
+  expect(c2.json).toEqual({ jobId: queued.json.jobId, status: "cancelled" });
+  expect(ff.calls.filter((c) => c.route === "cancel")).toHaveLength(1);
+  const s = await call(b.url, "GET", `/v3/status/${sent.json.jobId}`, { key: KEY_A });
+  expect(s.json.status).toBe("cancelled");
+}

@@ -7,7 +7,7 @@ import { encodeRGBAPng, decodeImage } from "../../src/common/imaging/codecs";
 import { resampleRGBA } from "../../src/common/imaging/resample";
 import { startFakeFirefly, type FakeFirefly } from "../fakes/firefly";
 import { UPSCALE_PATTERN_AMPLITUDE, upscalePatternSign } from "../fakes/firefly/upscale";
-import { call, KEY_A, KEY_ADMIN, manualClock, registerSecret, startTestBroker, TestBroker, until } from "./helpers";
+import { call, expectCancelSentAndQueued, KEY_A, KEY_ADMIN, manualClock, registerSecret, startTestBroker, TestBroker, until } from "./helpers";
 
 const fakes: FakeFirefly[] = [];
 const brokers: TestBroker[] = [];
@@ -125,18 +125,7 @@ describe("upscale through the broker (firefly mode)", () => {
   test("cancel: a sent upscale is cancelled upstream; a queued one without going upstream", async () => {
     const { ff, b } = await setup({ INFILL_RATE_PER_MINUTE: "1" }, { pollsToFinish: 100 });
     const id = await uploadInput(b);
-    const sent = await upscale(b, { image: { source: { uploadId: id } }, seeds: [1] });
-    const queued = await upscale(b, { image: { source: { uploadId: id } }, seeds: [2] });
-    await until(() => submits(ff).length === 1, "the first upscale to be sent");
-    await until(async () => (await b.store.getJob(sent.json.jobId))?.state === "submitted", "the first upscale to be submitted");
-    const c1 = await call(b.url, "PUT", `/v3/cancel/${sent.json.jobId}`, { key: KEY_A });
-    expect(c1.json).toEqual({ jobId: sent.json.jobId, status: "cancel_pending" });
-    expect(ff.calls.filter((c) => c.route === "cancel")).toHaveLength(1);
-    const c2 = await call(b.url, "PUT", `/v3/cancel/${queued.json.jobId}`, { key: KEY_A });
-    expect(c2.json).toEqual({ jobId: queued.json.jobId, status: "cancelled" });
-    expect(ff.calls.filter((c) => c.route === "cancel")).toHaveLength(1);
-    const s = await call(b.url, "GET", `/v3/status/${sent.json.jobId}`, { key: KEY_A });
-    expect(s.json.status).toBe("cancelled");
+    await expectCancelSentAndQueued(b, ff, (n) => upscale(b, { image: { source: { uploadId: id } }, seeds: [n] }), "upscale");
   });
 });
 
