@@ -13,8 +13,10 @@ const path = require("path");
 const root = path.join(__dirname, "..");
 const DATE_TESTS = ["test/common/firefly/retry-after.test.ts", "test/common/firefly/classify.test.ts"];
 /** Suites that need the build, Chromium or Redis (jest path patterns). */
-const BROWSER_SUITES = ["/test/e2e/", "/test/build/", "/test/panel/panelUi\\.test", "/test/panel/panelModelsReferences\\.test"];
-const REDIS_SUITES = ["/test/scale/", "/test/store/redis-", "/test/store/differential\\.test"];
+// Panel suites that drive the built page in Chromium are named *Ui.test.ts (plus panelModelsReferences).
+const BROWSER_SUITES = ["/test/e2e/", "/test/build/", "/test/panel/[A-Za-z]*Ui\\.test", "/test/panel/panelModelsReferences\\.test"];
+// Suites that start a redis-server for some of their cases (grep startRedis).
+const REDIS_SUITES = ["/test/scale/", "/test/store/redis-", "/test/store/differential\\.test", "/test/broker/composite\\.test", "/test/broker/quota\\.test"];
 
 const args = process.argv.slice(2);
 const lane = args.includes("--unit") ? "unit" : args.includes("--e2e") ? "e2e" : "all";
