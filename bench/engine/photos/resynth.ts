@@ -1,5 +1,16 @@
 // GIMP's Resynthesizer "Heal selection", run headless through script-fu, as the peer to compare
 // with. Skipped (null) when gimp or the plug-in is missing.
+//
+// Installing it: Debian's gimp-plugin-registry (9.20200928) no longer ships Resynthesizer, so build
+// the engine plug-in from Lloyd Konneker's sources (github.com/bootchk/resynthesizer, release
+// v2.0.3, the last one for GIMP 2.10) against libgimp2.0-dev with the usual autotools steps
+// (autoconf, automake, libtool, intltool), and copy the resulting `resynthesizer` binary into
+// ~/.config/GIMP/2.10/plug-ins. Heal selection itself is a Python plug-in in that release, and
+// GIMP 2.10 on Debian 12 has no Python support, so the bench does what it does in script-fu below:
+// grow the selection by the sampling width, cut the hole out of the grown ring, crop a duplicate
+// image to the ring, and call the engine plug-in-resynthesizer with the ring as the corpus and
+// heal selection's parameters (random fill order, map weight 0, autism 0.117, neighbourhood 16,
+// 500 tries).
 
 import { execFile } from "child_process";
 import { existsSync, promises as fs, readdirSync } from "fs";
@@ -15,14 +26,39 @@ export function resynthesizerMissing(): string | null {
   if (!existsSync("/usr/bin/gimp")) return "gimp is not installed (Debian: apt-get install gimp)";
   for (const dir of PLUGIN_DIRS) {
     if (!existsSync(dir)) continue;
-    if (readdirSync(dir).some((f) => f.toLowerCase().startsWith("resynthesizer"))) return null;
+    if (readdirSync(dir, { recursive: true }).some((f) => path.basename(String(f)).toLowerCase() === "resynthesizer")) return null;
   }
-  return `the Resynthesizer plug-in is not installed in ${PLUGIN_DIRS.join(", ")} (Debian's gimp-plugin-registry 9.20200928 no longer ships it)`;
+  return `the Resynthesizer plug-in is not installed in ${PLUGIN_DIRS.join(", ")} (build release v2.0.3 against libgimp2.0-dev, see bench/engine/photos/resynth.ts)`;
 }
 
 const scheme = (s: string): string => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 
-/** Heal the mask's nonzero pixels with plug-in-heal-selection (sampling width 50, random order). */
+/** Sampling width of heal selection: how far around the hole the corpus ring reaches, in pixels. */
+const SAMPLING_WIDTH = 50;
+
+/** Script-fu that loads the photo and mask, heals the mask's white pixels as heal selection does, and saves. */
+function healScript(inFile: string, maskFile: string, outFile: string): string {
+  return `(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE ${scheme(inFile)} ${scheme(inFile)})))
+       (drw (car (gimp-image-get-active-drawable img)))
+       (ml (car (gimp-file-load-layer RUN-NONINTERACTIVE img ${scheme(maskFile)}))))
+  (gimp-image-insert-layer img ml 0 -1)
+  (gimp-context-set-sample-threshold 0.5)
+  (gimp-image-select-color img CHANNEL-OP-REPLACE ml '(255 255 255))
+  (gimp-image-remove-layer img ml)
+  (let* ((corpus (car (gimp-image-duplicate img)))
+         (cdrw (car (gimp-image-get-active-drawable corpus)))
+         (hole (car (gimp-selection-save corpus))))
+    (gimp-selection-grow corpus ${SAMPLING_WIDTH})
+    (let* ((b (cdr (gimp-selection-bounds corpus)))
+           (x1 (car b)) (y1 (cadr b)) (x2 (caddr b)) (y2 (cadddr b)))
+      (gimp-image-select-item corpus CHANNEL-OP-SUBTRACT hole)
+      (gimp-image-crop corpus (- x2 x1) (- y2 y1) x1 y1))
+    (plug-in-resynthesizer RUN-NONINTERACTIVE img drw 0 0 1 cdrw -1 -1 0.0 0.117 16 500))
+  (gimp-file-save RUN-NONINTERACTIVE img drw ${scheme(outFile)} ${scheme(outFile)})
+  (gimp-quit 0))`;
+}
+
+/** Heal the mask's nonzero pixels as heal selection does (sampling width 50, all around, random order). */
 export async function resynthesize(image: RgbaImage, mask: GrayImage): Promise<RgbaImage> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "infill-resynth-"));
   try {
@@ -37,19 +73,10 @@ export async function resynthesize(image: RgbaImage, mask: GrayImage): Promise<R
     await sharp(Buffer.from(mask.data), { raw: { width: w, height: h, channels: 1 } })
       .png()
       .toFile(maskFile);
-    const script = `(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE ${scheme(inFile)} ${scheme(inFile)})))
-        (drw (car (gimp-image-get-active-drawable img)))
-        (ml (car (gimp-file-load-layer RUN-NONINTERACTIVE img ${scheme(maskFile)}))))
-  (gimp-image-insert-layer img ml 0 -1)
-  (gimp-context-set-sample-threshold 0.5)
-  (gimp-image-select-color img CHANNEL-OP-REPLACE ml '(255 255 255))
-  (gimp-image-remove-layer img ml)
-  (plug-in-heal-selection RUN-NONINTERACTIVE img drw 50 0 0)
-  (gimp-file-save RUN-NONINTERACTIVE img drw ${scheme(outFile)} ${scheme(outFile)})
-  (gimp-quit 0))`;
     await new Promise<void>((resolve, reject) => {
-      execFile("gimp", ["-i", "-d", "-f", "-b", script], { timeout: 120_000 }, (err) => (err ? reject(err) : resolve()));
+      execFile("gimp", ["-i", "-d", "-f", "-b", healScript(inFile, maskFile, outFile)], { timeout: 120_000 }, (err) => (err ? reject(err) : resolve()));
     });
+    if (!existsSync(outFile)) throw new Error("gimp ran but wrote no image: the script-fu call failed (run gimp -i -b by hand to see why)");
     const out = await sharp(outFile).ensureAlpha().raw().toBuffer();
     return { width: w, height: h, data: new Uint8Array(out) };
   } finally {
