@@ -54,8 +54,7 @@ function healScript(inFile: string, maskFile: string, outFile: string): string {
       (gimp-image-select-item corpus CHANNEL-OP-SUBTRACT hole)
       (gimp-image-crop corpus (- x2 x1) (- y2 y1) x1 y1))
     (plug-in-resynthesizer RUN-NONINTERACTIVE img drw 0 0 1 cdrw -1 -1 0.0 0.117 16 500))
-  (gimp-file-save RUN-NONINTERACTIVE img drw ${scheme(outFile)} ${scheme(outFile)})
-  (gimp-quit 0))`;
+  (gimp-file-save RUN-NONINTERACTIVE img drw ${scheme(outFile)} ${scheme(outFile)}))`;
 }
 
 /** Heal the mask's nonzero pixels as heal selection does (sampling width 50, all around, random order). */
@@ -73,10 +72,16 @@ export async function resynthesize(image: RgbaImage, mask: GrayImage): Promise<R
     await sharp(Buffer.from(mask.data), { raw: { width: w, height: h, channels: 1 } })
       .png()
       .toFile(maskFile);
-    await new Promise<void>((resolve, reject) => {
-      execFile("gimp", ["-i", "-d", "-f", "-b", healScript(inFile, maskFile, outFile)], { timeout: 120_000 }, (err) => (err ? reject(err) : resolve()));
+    // The quit is a batch command of its own so that GIMP also exits when the heal fails.
+    const log = await new Promise<string>((resolve, reject) => {
+      execFile("gimp", ["-i", "-d", "-f", "-b", healScript(inFile, maskFile, outFile), "-b", "(gimp-quit 0)"], { timeout: 120_000 }, (err, _out, stderr) =>
+        err ? reject(err) : resolve(String(stderr)),
+      );
     });
-    if (!existsSync(outFile)) throw new Error("gimp ran but wrote no image: the script-fu call failed (run gimp -i -b by hand to see why)");
+    if (!existsSync(outFile)) {
+      const why = /execution error:\s*(.*(?:\n.*)?)/.exec(log)?.[1].replace(/\s+/g, " ").trim();
+      throw new Error(`gimp wrote no image: ${why || "the script-fu heal failed"}`);
+    }
     const out = await sharp(outFile).ensureAlpha().raw().toBuffer();
     return { width: w, height: h, data: new Uint8Array(out) };
   } finally {
