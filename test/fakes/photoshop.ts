@@ -316,7 +316,10 @@ class Fake {
     const doc = this.doc(s.docId);
     if (!doc) return;
     if (commit) {
-      if (s.changed) doc.state.history.push(finalName ?? s.name);
+      if (s.changed) {
+        doc.state.history.push(finalName ?? s.name);
+        doc.undoStates.push(s.before);
+      }
     } else {
       const kept = this.broken.rollbackKeepsHistory ? [...doc.state.history, "Rolled back"] : null;
       doc.state = structuredClone(s.before);
@@ -433,6 +436,8 @@ export class FakeDocument {
   /** Overrides selection.bounds (e.g. bounds past the canvas, as the docs warn). */
   selectionBoundsOverride: Rect | null | undefined = undefined;
   state: DocState;
+  /** The state before each committed history suspension, oldest first (what Edit › Undo goes back to). */
+  undoStates: DocState[] = [];
 
   constructor(
     readonly id: number,
@@ -498,6 +503,13 @@ export class FakeDocument {
           b = Math.max(b, y + 1);
         }
     return r < 0 ? null : { left: l, top: t, right: r, bottom: b };
+  }
+  /** Edit › Undo of the last history state Infill committed: the document as it was before it. */
+  undo(): boolean {
+    const before = this.undoStates.pop();
+    if (!before) return false;
+    this.state = before;
+    return true;
   }
   layerById(id: number): FakeLayer | null {
     return findNode(this.state.layers, id) ? new FakeLayer(this, id) : null;

@@ -78,11 +78,13 @@ export async function placeVariations(
       `captured ${req.docSize.width}×${req.docSize.height}, now ${doc.width}×${doc.height}`,
     );
   }
+  const above = kind.groupAbove?.(req);
   const plan = placementPlan({
     historyName: req.historyName,
     documentSize: req.docSize,
     canvasOps: kind.canvasOps(req),
     groupName: req.groupName,
+    groupAbove: above === undefined ? undefined : { id: above },
     variations: contents.map((content, i) => ({ name: variationName(req, i, variations[i].seed), content })),
   });
   try {

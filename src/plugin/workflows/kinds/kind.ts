@@ -89,6 +89,8 @@ export interface KindWorkflow<K extends JobKind> {
   compose(req: RequestOf<K>, selection: SelectionMask | null, result: RGBAImage, tone: ToneCorrection | null): LayerContent;
   /** Document changes made before the layers are placed, in the same history step (an expand's new canvas, a harmonize's hidden object). */
   canvasOps(req: RequestOf<K>): LayerOp[] | undefined;
+  /** The layer the results' group goes directly above (in its parent group); absent: where new layers go. */
+  groupAbove?(req: RequestOf<K>): number;
   /** Where the placed result lies in the document, given the first variation's content. */
   target(req: RequestOf<K>, first: LayerContent): Rect;
   /** Bounds of the selection the job keeps for placing later, or undefined when it keeps none. */
