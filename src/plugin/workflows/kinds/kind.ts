@@ -7,6 +7,7 @@ import type { SubmitEndpoint, SubmitRequest } from "../../../common/firefly";
 import type { LayerContent } from "../../../common/imaging/compose";
 import type { DecodeRegion } from "../../../common/imaging/crop";
 import type { ToneCorrection } from "../../../common/imaging/tone";
+import type { PlacedSelection } from "../place";
 import type {
   ExpandCaptured,
   ExpandJobRequest,
@@ -41,6 +42,8 @@ export interface CaptureContext {
   shared(doc: DocumentSnapshot): RequestShared;
   /** One capture of the active document (see Host.capture). */
   capture(request: CaptureRequest): Promise<CaptureResult>;
+  /** An earlier job's document, request and kept selection (More like this on its variations); null without a record. */
+  placedSelection(jobId: string): Promise<PlacedSelection | null>;
 }
 
 /** One image to upload: encoded when the upload starts; `keepAs` names the copy kept for tone fitting after a resume. */
