@@ -71,6 +71,8 @@ export interface BrokenWays {
   rollbackKeepsHistory?: boolean;
   /** Moving a layer inside a group does nothing. */
   moveIgnored?: boolean;
+  /** placeBefore a layer inside a group puts the moved layer at the top of the document instead. */
+  placeBeforeToTop?: boolean;
   /** putLayerMask ignores targetBounds (writes at 0,0). */
   maskIgnoresTargetBounds?: boolean;
   /** An ellipse selection selects its whole bounding box. */
@@ -401,6 +403,8 @@ export class FakeLayer {
     if (placement === "placeInside") {
       if (!target.node.children) throw new Error("move: placeInside needs a group");
       target.node.children.unshift(me.node);
+    } else if (placement === "placeBefore" && fake.broken.placeBeforeToTop) {
+      this.doc.state.layers.unshift(me.node);
     } else if (placement === "placeBefore") {
       target.list.splice(target.list.indexOf(target.node), 0, me.node);
     } else if (placement === "placeAfter") {

@@ -1,6 +1,6 @@
 // A results group placed directly above a layer in Photoshop (a harmonize's group above its object):
 // created, moved above the layer inside the layer's own parent group, filled, in one history step that
-// undo takes back; a move Photoshop does not carry out rolls everything back.
+// undo takes back; a move Photoshop gets wrong, or a missing layer, rolls everything back.
 
 import { fake, type FakeDocument } from "../fakes/photoshop";
 import { createPhotoshopHost } from "../../src/plugin/photoshop/host";
@@ -64,22 +64,25 @@ test("an object at the top level gets the group at the top level, right above it
   expect(tree(doc.state.layers)).toEqual(["Top", ["Group", ["Object", "Under"]], ["Infill Harmonize", ["Harmonize 2", "Harmonize 1"]], "Shadow", "Background"]);
 });
 
-test("a move Photoshop ignores, or an object that is gone, rolls the document back and says so", async () => {
+test.each(["moveIgnored", "placeBeforeToTop"] as const)("a move Photoshop gets wrong (%s) rolls the document back and says so", async (way) => {
   const doc = scene();
   const before = fake.picture(doc.id);
-  fake.broken.moveIgnored = true;
-  const ignored = await host()
+  fake.broken[way] = true;
+  const wrong = await host()
     .apply(doc.id, harmonizePlan(52))
     .catch((e: unknown) => e);
-  expect(ignored).toMatchObject({ code: "apply_failed", message: "Infill could not place the results; the document was left as it was." });
-  expect(String((ignored as { detail?: string }).detail)).toContain('did not land directly above layer "Object"');
+  expect(wrong).toMatchObject({ code: "apply_failed", message: "Infill could not place the results; the document was left as it was." });
+  expect(String((wrong as { detail?: string }).detail)).toContain('did not land directly above layer "Object"');
   expect(fake.picture(doc.id)).toBe(before);
-  fake.broken.moveIgnored = false;
+});
+
+test("an object that is gone fails before a group is made, and changes nothing", async () => {
+  const doc = scene();
+  const before = fake.picture(doc.id);
   const gone = await host()
     .apply(doc.id, { ...harmonizePlan(52), ops: [{ op: "createGroup", ref: "g", name: "Infill Harmonize", above: { id: 999 } }] })
     .catch((e: unknown) => e);
   expect(gone).toMatchObject({ code: "document_changed" });
   expect(fake.picture(doc.id)).toBe(before);
-  // The missing layer is found out before a group is made: the one group made was the first attempt's.
-  expect(fake.calls.filter((c) => c.op === "createLayerGroup")).toHaveLength(1);
+  expect(fake.calls.filter((c) => c.op === "createLayerGroup")).toHaveLength(0);
 });
