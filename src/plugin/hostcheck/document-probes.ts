@@ -74,7 +74,8 @@ export const documentProbes: DocProbe[] = [
     expected: "a group moved with placeBefore a layer inside a group lands in that group, directly above the layer",
     run: (doc) =>
       guarded(async () => {
-        // In the holder, top-most first: cover, object, under. The results group goes between cover and object.
+        // A holder group with three layers; the results group must end up in it, right above "object",
+        // the others keeping their order (whatever order moving them in gave).
         const holder = await doc.newGroup("holder");
         const ids: Record<string, number> = { holder };
         for (const name of ["under", "object", "cover"]) {
@@ -82,11 +83,14 @@ export const documentProbes: DocProbe[] = [
           await doc.moveInto(ids[name], holder);
         }
         ids.results = await doc.newGroup("results");
+        const others = (await doc.siblingsOf(ids.object)).filter((id) => id !== ids.results);
         await doc.moveAbove(ids.results, ids.object);
         const parent = await doc.parentOf(ids.results);
-        const names = (await doc.siblingsOf(ids.results)).map((id) => Object.keys(ids).find((n) => ids[n] === id) ?? String(id));
-        const observed = `in ${parent === holder ? "the holder" : parent === null ? "the document" : `layer ${parent}`}: ${names.join(", ")}`;
-        const ok = parent === holder && names.join(",") === "cover,results,object,under";
+        const name = (id: number) => Object.keys(ids).find((n) => ids[n] === id) ?? String(id);
+        const got = (await doc.siblingsOf(ids.results)).map(name);
+        const want = others.flatMap((id) => (id === ids.object ? [ids.results, id] : [id])).map(name);
+        const observed = `in ${parent === holder ? "the holder" : parent === null ? "the document" : `layer ${parent}`}: ${got.join(", ")}`;
+        const ok = parent === holder && got.join(",") === want.join(",");
         return { verdict: ok ? "pass" : "fail", observed };
       }),
   },
