@@ -107,7 +107,12 @@ export type Anchor = "topLeft" | "top" | "topRight" | "left" | "center" | "right
 export type LayerOp =
   /** Photoshop's canvas size with an anchor. Expand uses two of these (the two-step anchor method). */
   | { op: "resizeCanvas"; width: number; height: number; anchor: Anchor }
-  | { op: "createGroup"; ref: string; name: string; parent?: LayerTarget }
+  /**
+   * A new group: inside `parent` (at its top), or directly above the layer `above` (in that layer's
+   * parent group, or at the document's top level), or where the host puts new layers when neither is
+   * given. A plan gives at most one of `parent` and `above`.
+   */
+  | { op: "createGroup"; ref: string; name: string; parent?: LayerTarget; above?: LayerTarget }
   /** A new pixel layer whose pixels' top-left lands at (left, top) in document pixels. */
   | {
       op: "createPixelLayer";

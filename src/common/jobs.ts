@@ -104,6 +104,11 @@ export interface GenerateParams extends CommonParams {
 export interface SimilarParams extends CommonParams {
   kind: "similar";
   source: "selection" | "document";
+  /**
+   * More like this on a placed job's variation, from a selection: that job's id. Its area is then the
+   * selection that job was run with (kept with its record), not the document's selection now.
+   */
+  fromJob?: string;
   modelVersion?: SimilarModel;
 }
 

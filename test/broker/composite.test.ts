@@ -9,7 +9,18 @@ import { decodeImage, encodeRGBAPng } from "../../src/common/imaging/codecs";
 import { RedisStore } from "../../src/broker/store/redis";
 import { startFakeFirefly, type FakeFirefly, type FakeFireflyOptions } from "../fakes/firefly";
 import { startRedis, type TestRedis } from "../store/redis-server";
-import { call, expectCancelSentAndQueued, KEY_A, KEY_ADMIN, manualClock, registerSecret, startTestBroker, TestBroker, until } from "./helpers";
+import {
+  call,
+  expectCancelSentAndQueued,
+  expectPacedBehindFirst,
+  KEY_A,
+  KEY_ADMIN,
+  manualClock,
+  registerSecret,
+  startTestBroker,
+  TestBroker,
+  until,
+} from "./helpers";
 
 const fakes: FakeFirefly[] = [];
 const brokers: TestBroker[] = [];
@@ -158,19 +169,14 @@ describe("composites through the broker (firefly mode)", () => {
   test("paced with the other submits: beyond the minute's pace a composite waits as `queued`", async () => {
     const { ff, b, clock } = await setup({ INFILL_RATE_PER_MINUTE: "1" });
     const ok = await inputs(b);
-    const first = await submit(b, "adaptive", ok);
-    const second = await submit(b, "precise", { ...ok, seeds: [2] });
-    expect([first.status, second.status]).toEqual([202, 202]);
-    await until(() => submits(ff).length === 1, "the first composite to be sent");
-    expect((await call(b.url, "GET", `/v3/status/${second.json.jobId}`, { key: KEY_A })).json).toEqual({
-      jobId: second.json.jobId,
-      status: "queued",
-      queuePosition: 1,
-    });
-    clock.advance(60_001);
-    b.dispatcher.kick();
-    await until(() => submits(ff).length === 2, "the second composite to be sent");
-    expect(submits(ff)[1].path).toBe("/v3/images/precise-composite");
+    const second = await expectPacedBehindFirst(
+      b,
+      ff,
+      clock,
+      (n) => (n === 1 ? submit(b, "adaptive", ok) : submit(b, "precise", { ...ok, seeds: [2] })),
+      "composite",
+    );
+    expect(second.path).toBe("/v3/images/precise-composite");
   });
 
   test("cancel: a sent composite is cancelled upstream; a queued one without going upstream", async () => {

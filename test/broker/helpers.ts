@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { loadConfig } from "../../src/broker/config";
 import { startBroker, type Broker, type BrokerOptions } from "../../src/broker/server";
-import { startFakeFirefly, type FakeFirefly } from "../fakes/firefly";
+import { startFakeFirefly, type FakeCall, type FakeFirefly } from "../fakes/firefly";
 
 export const capture = { logs: [] as string[], responses: [] as string[], secrets: new Set<string>() };
 
@@ -205,4 +205,32 @@ export async function expectCancelSentAndQueued(
   expect(ff.calls.filter((c) => c.route === "cancel")).toHaveLength(1);
   const s = await call(b.url, "GET", `/v3/status/${sent.json.jobId}`, { key: KEY_A });
   expect(s.json.status).toBe("cancelled");
+}
+
+/**
+ * Pacing on a broker paced at one submit a minute (on a manual clock): `submit(n)` sends the n-th job (1 and 2), both
+ * accepted with 202. The first is sent; the second waits as `queued` at position 1 until the clock passes the minute
+ * and the dispatcher is kicked, then it is sent. Answers the second upstream submit, for the caller's own checks.
+ */
+export async function expectPacedBehindFirst(
+  b: TestBroker,
+  ff: FakeFirefly,
+  clock: ReturnType<typeof manualClock>,
+  submit: (n: 1 | 2) => Promise<{ status: number; json: { jobId: string } }>,
+  what: string,
+): Promise<FakeCall> {
+  const submits = () => ff.calls.filter((c) => c.route === "submit");
+  const first = await submit(1);
+  const second = await submit(2);
+  expect([first.status, second.status]).toEqual([202, 202]);
+  await until(() => submits().length === 1, `the first ${what} to be sent`);
+  expect((await call(b.url, "GET", `/v3/status/${second.json.jobId}`, { key: KEY_A })).json).toEqual({
+    jobId: second.json.jobId,
+    status: "queued",
+    queuePosition: 1,
+  });
+  clock.advance(60_001);
+  b.dispatcher.kick();
+  await until(() => submits().length === 2, `the second ${what} to be sent`);
+  return submits()[1];
 }

@@ -7,7 +7,18 @@ import { encodeRGBAPng, decodeImage } from "../../src/common/imaging/codecs";
 import { resampleRGBA } from "../../src/common/imaging/resample";
 import { startFakeFirefly, type FakeFirefly } from "../fakes/firefly";
 import { UPSCALE_PATTERN_AMPLITUDE, upscalePatternSign } from "../fakes/firefly/upscale";
-import { call, expectCancelSentAndQueued, KEY_A, KEY_ADMIN, manualClock, registerSecret, startTestBroker, TestBroker, until } from "./helpers";
+import {
+  call,
+  expectCancelSentAndQueued,
+  expectPacedBehindFirst,
+  KEY_A,
+  KEY_ADMIN,
+  manualClock,
+  registerSecret,
+  startTestBroker,
+  TestBroker,
+  until,
+} from "./helpers";
 
 const fakes: FakeFirefly[] = [];
 const brokers: TestBroker[] = [];
@@ -107,19 +118,8 @@ describe("upscale through the broker (firefly mode)", () => {
   test("paced with the other submits: beyond the minute's pace an upscale waits as `queued`", async () => {
     const { ff, b, clock } = await setup({ INFILL_RATE_PER_MINUTE: "1" });
     const id = await uploadInput(b);
-    const first = await upscale(b, { image: { source: { uploadId: id } }, seeds: [1] });
-    const second = await upscale(b, { image: { source: { uploadId: id } }, seeds: [2] });
-    expect([first.status, second.status]).toEqual([202, 202]);
-    await until(() => submits(ff).length === 1, "the first upscale to be sent");
-    expect((await call(b.url, "GET", `/v3/status/${second.json.jobId}`, { key: KEY_A })).json).toEqual({
-      jobId: second.json.jobId,
-      status: "queued",
-      queuePosition: 1,
-    });
-    clock.advance(60_001);
-    b.dispatcher.kick();
-    await until(() => submits(ff).length === 2, "the second upscale to be sent");
-    expect((submits(ff)[1].body as { seeds: number[] }).seeds).toEqual([2]);
+    const second = await expectPacedBehindFirst(b, ff, clock, (n) => upscale(b, { image: { source: { uploadId: id } }, seeds: [n] }), "upscale");
+    expect((second.body as { seeds: number[] }).seeds).toEqual([2]);
   });
 
   test("cancel: a sent upscale is cancelled upstream; a queued one without going upstream", async () => {

@@ -1,6 +1,6 @@
 // Harmonize in the playground against the broker in Firefly mode pointed at the in-repo fake Firefly:
-// an object layer added on a sample, two adaptive variations placed in a group, masked, the object
-// hidden, nothing outside the result's area changed, one history step, and undo restoring it all; and a
+// an object layer added on a sample (a label layer over part of it), two adaptive variations placed
+// in a group directly above the object and under the label, masked, the object hidden, nothing outside the result's area changed, one history step, and undo restoring it all; and a
 // running Harmonize cancelled, leaving the document as it was.
 
 import { screenshot, collectErrors } from "./support/browser";
@@ -27,6 +27,16 @@ function addObject(page: Page): Promise<number> {
   }, OBJ);
 }
 
+/** A white label the artist put over part of the object, on its own layer above it. */
+const LABEL = { left: OBJ.left + 60, top: OBJ.top + 40, width: 20, height: 20 };
+function addLabel(page: Page): Promise<number> {
+  return page.evaluate((o) => {
+    const h = (window as unknown as { __infill: { host: any } }).__infill.host;
+    const data = new Uint8Array(o.width * o.height * 4).fill(255);
+    return h.activeDocument().then((a: { id: number }) => h.addLayer(a.id, "Label", { width: o.width, height: o.height, data }, o.left, o.top));
+  }, LABEL);
+}
+
 /** Opens the Harmonize tab in Firefly mode and picks the red ball as the object. */
 async function pickObject(panel: FrameLocator): Promise<void> {
   await panel.getByRole("tab", { name: "Harmonize" }).click();
@@ -48,6 +58,7 @@ describe("placed", () => {
     await pg.page.getByTestId("engine-badge").getByText("Engine: Firefly").waitFor();
     await openSample(pg.page, "beach");
     const objectId = await addObject(pg.page);
+    const labelId = await addLabel(pg.page);
     const before = await activeDoc(pg.page);
     await keepComposite(pg.page, "before");
 
@@ -82,6 +93,8 @@ describe("placed", () => {
       ["pixel", true, true],
     ]);
     expect(after.layers.find((l) => l.id === objectId)).toMatchObject({ visible: false });
+    // The group sits directly above the object, under the label that was above it.
+    expect(after.layers.slice(0, 5).map((l) => l.id)).toEqual([labelId, group.id, ...children.map((l) => l.id), objectId]);
     expect(after.layers.length).toBe(before.layers.length + 3);
     expect(after.history).toEqual([...before.history, "Infill: Harmonize"]);
 
@@ -91,6 +104,9 @@ describe("placed", () => {
     const diff = await compareWithKept(pg.page, "before", t);
     expect(diff.outside).toBe(0);
     expect(diff.inside).toBeGreaterThan(1000);
+    // The label still covers the results: none of its pixels changed.
+    const label = { left: LABEL.left, top: LABEL.top, right: LABEL.left + LABEL.width, bottom: LABEL.top + LABEL.height };
+    expect((await compareWithKept(pg.page, "before", label)).inside).toBe(0);
     await screenshot(pg.page, "harmonize-placed");
 
     // One undo step takes it all back.

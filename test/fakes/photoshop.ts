@@ -71,6 +71,8 @@ export interface BrokenWays {
   rollbackKeepsHistory?: boolean;
   /** Moving a layer inside a group does nothing. */
   moveIgnored?: boolean;
+  /** placeBefore a layer inside a group puts the moved layer at the top of the document instead. */
+  placeBeforeToTop?: boolean;
   /** putLayerMask ignores targetBounds (writes at 0,0). */
   maskIgnoresTargetBounds?: boolean;
   /** An ellipse selection selects its whole bounding box. */
@@ -316,7 +318,10 @@ class Fake {
     const doc = this.doc(s.docId);
     if (!doc) return;
     if (commit) {
-      if (s.changed) doc.state.history.push(finalName ?? s.name);
+      if (s.changed) {
+        doc.state.history.push(finalName ?? s.name);
+        doc.undoStates.push(s.before);
+      }
     } else {
       const kept = this.broken.rollbackKeepsHistory ? [...doc.state.history, "Rolled back"] : null;
       doc.state = structuredClone(s.before);
@@ -398,6 +403,8 @@ export class FakeLayer {
     if (placement === "placeInside") {
       if (!target.node.children) throw new Error("move: placeInside needs a group");
       target.node.children.unshift(me.node);
+    } else if (placement === "placeBefore" && fake.broken.placeBeforeToTop) {
+      this.doc.state.layers.unshift(me.node);
     } else if (placement === "placeBefore") {
       target.list.splice(target.list.indexOf(target.node), 0, me.node);
     } else if (placement === "placeAfter") {
@@ -433,6 +440,8 @@ export class FakeDocument {
   /** Overrides selection.bounds (e.g. bounds past the canvas, as the docs warn). */
   selectionBoundsOverride: Rect | null | undefined = undefined;
   state: DocState;
+  /** The state before each committed history suspension, oldest first (what Edit › Undo goes back to). */
+  undoStates: DocState[] = [];
 
   constructor(
     readonly id: number,
@@ -498,6 +507,13 @@ export class FakeDocument {
           b = Math.max(b, y + 1);
         }
     return r < 0 ? null : { left: l, top: t, right: r, bottom: b };
+  }
+  /** Edit › Undo of the last history state Infill committed: the document as it was before it. */
+  undo(): boolean {
+    const before = this.undoStates.pop();
+    if (!before) return false;
+    this.state = before;
+    return true;
   }
   layerById(id: number): FakeLayer | null {
     return findNode(this.state.layers, id) ? new FakeLayer(this, id) : null;

@@ -59,6 +59,7 @@ test.each<[keyof BrokenWays, string]>([
   ["premultiplied", "imaging.alpha"],
   ["rollbackKeepsHistory", "documents.history-rollback"],
   ["moveIgnored", "documents.move-into-group"],
+  ["placeBeforeToTop", "documents.move-above-in-group"],
   ["maskIgnoresTargetBounds", "imaging.8.layer-mask-rect"],
   ["ellipseAsRect", "imaging.selection-ellipse"],
 ])("a host where %s fails %s", async (way, id) => {

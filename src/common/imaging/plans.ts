@@ -1,6 +1,6 @@
 // Plans: pure lists of layer operations, carried out by Host.apply as one history step.
 
-import type { LayerOp, LayerPlan, Size } from "../host";
+import type { LayerOp, LayerPlan, LayerTarget, Size } from "../host";
 import type { LayerContent } from "./compose";
 
 export interface VariationLayer {
@@ -15,6 +15,8 @@ export interface PlacementPlanInput {
   /** Canvas operations first (expand). */
   canvasOps?: LayerOp[];
   groupName: string;
+  /** Where the group goes: directly above this layer, in its parent group; absent: where the host puts new layers. */
+  groupAbove?: LayerTarget;
   variations: VariationLayer[];
   /** Which variation starts visible (default 0). */
   visibleIndex?: number;
@@ -23,10 +25,10 @@ export interface PlacementPlanInput {
 export const GROUP_REF = "group";
 export const variationRef = (i: number): string => `v${i}`;
 
-/** One group holding every variation (first visible, others hidden), each with its layer mask. */
+/** One group holding every variation (first visible, others hidden), each with its layer mask; the group placed as asked. */
 export function placementPlan(input: PlacementPlanInput): LayerPlan {
   const ops: LayerOp[] = [...(input.canvasOps ?? [])];
-  ops.push({ op: "createGroup", ref: GROUP_REF, name: input.groupName });
+  ops.push({ op: "createGroup", ref: GROUP_REF, name: input.groupName, ...(input.groupAbove ? { above: input.groupAbove } : {}) });
   const visible = input.visibleIndex ?? 0;
   input.variations.forEach((v, i) => {
     const ref = variationRef(i);

@@ -73,6 +73,7 @@ export const similarParamsSchema = z.looseObject({
   kind: z.literal("similar"),
   ...common,
   source: z.enum(["selection", "document"]),
+  fromJob: z.string().min(1).max(200).optional(),
   modelVersion: z.enum(["image3", "image4_standard", "image4_ultra"]).optional(),
 });
 

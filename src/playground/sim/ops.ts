@@ -110,7 +110,9 @@ export function applyOp(state: DocState, op: LayerOp, ctx: OpContext): DocState 
     case "createGroup":
     case "createPixelLayer": {
       if (op.ref in ctx.refs) throw new PlanError(`reference "${op.ref}" used twice`);
-      const parent = op.parent ? resolve(state, op.parent, ctx) : null;
+      const above = op.op === "createGroup" && op.above ? resolve(state, op.above, ctx) : null;
+      if (above && op.parent) throw new PlanError(`group "${op.name}" is placed both inside a group and above a layer`);
+      const parent = op.parent ? resolve(state, op.parent, ctx) : above && above.parentId !== null ? resolve(state, { id: above.parentId }, ctx) : null;
       if (parent && parent.kind !== "group") throw new PlanError(`layer ${parent.id} is not a group`);
       const id = ctx.nextId();
       let layer: SimLayer;
@@ -149,7 +151,7 @@ export function applyOp(state: DocState, op: LayerOp, ctx: OpContext): DocState 
       }
       ctx.refs[op.ref] = id;
       const layers = state.layers.slice();
-      layers.splice(insertIndex(state, parent?.id ?? null), 0, layer);
+      layers.splice(above ? state.layers.indexOf(above) : insertIndex(state, parent?.id ?? null), 0, layer);
       return { ...state, layers };
     }
     case "setLayerMask": {

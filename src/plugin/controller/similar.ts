@@ -11,7 +11,8 @@ const coversCanvas = (r: Rect, size: Size) => r.left <= 0 && r.top <= 0 && r.rig
 /**
  * The parameters of a `similar` job on the area variation `index` covers, or why there is none: the
  * variation must be placed. A job that covered the whole canvas reads the whole document; any other
- * reads the selection (Generate and Similar cover the selection they were run on). The model version
+ * reads the selection the job was run with (kept with its record), wherever the document's selection
+ * is now: the new variations land where the source did. The model version
  * carries over when Similar supports it.
  */
 export function similarParamsFor(job: JobState, index: number, numVariations: number): SimilarParams | ErrorEventBody {
@@ -25,7 +26,9 @@ export function similarParamsFor(job: JobState, index: number, numVariations: nu
     };
   }
   const whole = !job.target || !job.docSizeAtCapture || coversCanvas(job.target, job.docSizeAtCapture);
-  const params: SimilarParams = { kind: "similar", source: whole ? "document" : "selection", numVariations };
+  const params: SimilarParams = whole
+    ? { kind: "similar", source: "document", numVariations }
+    : { kind: "similar", source: "selection", fromJob: job.jobId, numVariations };
   const model = "modelVersion" in job.params ? job.params.modelVersion : undefined;
   const carried = SIMILAR_MODELS.find((m) => m === model);
   if (carried) params.modelVersion = carried;

@@ -1,4 +1,5 @@
-// Document probes on a scratch document: history rollback, canvas anchors, groups, the busy error.
+// Document probes on a scratch document: history rollback, canvas anchors, groups (moving into one,
+// and above a layer inside one), the busy error.
 
 import type { DocProbe } from "./imaging-probes";
 import { guarded } from "./outcome";
@@ -64,6 +65,33 @@ export const documentProbes: DocProbe[] = [
         await doc.moveInto(layer, group);
         const parent = await doc.parentOf(layer);
         return parent === group ? { verdict: "pass", observed: "inside the group" } : { verdict: "fail", observed: `parent ${parent ?? "document"}` };
+      }),
+  },
+  {
+    id: "documents.move-above-in-group",
+    group: "documents",
+    bits: 8,
+    expected: "a group moved with placeBefore a layer inside a group lands in that group, directly above the layer",
+    run: (doc) =>
+      guarded(async () => {
+        // A holder group with three layers; the results group must end up in it, right above "object",
+        // the others keeping their order (whatever order moving them in gave).
+        const holder = await doc.newGroup("holder");
+        const ids: Record<string, number> = { holder };
+        for (const name of ["under", "object", "cover"]) {
+          ids[name] = await doc.newLayer(name);
+          await doc.moveInto(ids[name], holder);
+        }
+        ids.results = await doc.newGroup("results");
+        const others = (await doc.siblingsOf(ids.object)).filter((id) => id !== ids.results);
+        await doc.moveAbove(ids.results, ids.object);
+        const parent = await doc.parentOf(ids.results);
+        const name = (id: number) => Object.keys(ids).find((n) => ids[n] === id) ?? String(id);
+        const got = (await doc.siblingsOf(ids.results)).map(name);
+        const want = others.flatMap((id) => (id === ids.object ? [ids.results, id] : [id])).map(name);
+        const observed = `in ${parent === holder ? "the holder" : parent === null ? "the document" : `layer ${parent}`}: ${got.join(", ")}`;
+        const ok = parent === holder && got.join(",") === want.join(",");
+        return { verdict: ok ? "pass" : "fail", observed };
       }),
   },
   {

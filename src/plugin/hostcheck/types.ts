@@ -61,6 +61,10 @@ export interface ScratchDoc {
   newGroup(name: string): Promise<number>;
   moveInto(layerId: number, groupId: number): Promise<void>;
   parentOf(layerId: number): Promise<number | null>;
+  /** Moves a layer or group to just above another (layer.move with placeBefore), wherever that one is. */
+  moveAbove(layerId: number, targetId: number): Promise<void>;
+  /** The ids next to a layer (in its parent group, or the document's top level), top-most first, itself included. */
+  siblingsOf(layerId: number): Promise<number[]>;
   /** Tries to enter the modal state while this check holds it: the error Photoshop gives, or null. */
   busyError(): Promise<{ number?: unknown; message: string; recognised: boolean } | null>;
 }

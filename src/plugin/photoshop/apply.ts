@@ -65,6 +65,29 @@ async function moveInside(layer: Layer, group: Layer): Promise<void> {
   if (layer.parent?.id !== group.id) throw new Error(`layer "${layer.name}" did not land inside group "${group.name}"`);
 }
 
+/** The layers next to this one (its parent group's, or the document's top level), top-most first. */
+function siblingsOf(doc: Document, layer: Layer): ArrayLike<Layer> {
+  return layer.parent ? (layer.parent.layers ?? []) : doc.layers;
+}
+
+function indexIn(list: ArrayLike<Layer>, id: number): number {
+  for (let i = 0; i < list.length; i++) if (list[i].id === id) return i;
+  return -1;
+}
+
+/**
+ * Directly above `target`, in target's parent group (or the document's top level), then checked: same
+ * parent, and the next layer down is `target`.
+ */
+async function moveAbove(doc: Document, layer: Layer, target: Layer): Promise<void> {
+  await layer.move(target, constants.ElementPlacement.PLACEBEFORE);
+  const siblings = siblingsOf(doc, target);
+  const at = indexIn(siblings, layer.id);
+  if ((layer.parent?.id ?? null) !== (target.parent?.id ?? null) || at < 0 || indexIn(siblings, target.id) !== at + 1) {
+    throw new Error(`group "${layer.name}" did not land directly above layer "${target.name}"`);
+  }
+}
+
 /** Gives the layer a user mask that hides everything, made by batchPlay. */
 async function addHideAllMask(c: ApplyContext, layer: Layer): Promise<void> {
   const results = await action.batchPlay(
@@ -105,11 +128,15 @@ async function runOp(c: ApplyContext, op: LayerOp): Promise<void> {
       return;
     }
     case "createGroup": {
+      if (op.parent && op.above) throw new Error(`plan places group "${op.name}" both inside a group and above a layer`);
+      // Resolved first: a missing layer fails before anything is created.
+      const above = op.above ? resolve(c, op.above) : undefined;
       const group = await doc.createLayerGroup({ name: op.name });
       if (!group) throw new Error(`Photoshop did not create group "${op.name}"`);
       c.layers.set(op.ref, group);
       c.created[op.ref] = group.id;
       if (op.parent) await moveInside(group, resolve(c, op.parent));
+      if (above) await moveAbove(doc, group, above);
       return;
     }
     case "createPixelLayer": {

@@ -158,6 +158,13 @@ function scratch(doc: Any, bits: 8 | 16 | 32, ctx: Any): ScratchDoc {
     async parentOf(layerID) {
       return layer(layerID).parent?.id ?? null;
     },
+    async moveAbove(layerID, targetID) {
+      layer(layerID).move(layer(targetID), "placeBefore");
+    },
+    async siblingsOf(layerID) {
+      const parent = layer(layerID).parent;
+      return Array.from((parent ? parent.layers : doc.layers) ?? [], (l: Any) => l.id as number);
+    },
     async busyError() {
       try {
         await core.executeAsModal(async () => undefined, { commandName: "Infill host check (busy)" });

@@ -10,6 +10,7 @@ import type { JobParams } from "../../common/jobs";
 import { nameFromPrompt } from "../../common/imaging/plans";
 import { documentError, unsupportedModeMessage } from "./errors";
 import { kindOf } from "./kinds";
+import { placedSelection } from "./place";
 import type { CaptureContext } from "./kinds/kind";
 import type { Captured, RequestShared, WorkflowDeps } from "./types";
 
@@ -45,6 +46,7 @@ export async function captureJob(params: JobParams, jobId: string, deps: Workflo
   const ctx: CaptureContext = {
     deps,
     capture: (request) => host.capture(active.id, request),
+    placedSelection: (id) => placedSelection(id, deps),
     shared: (doc): RequestShared => ({
       version: 2,
       jobId,

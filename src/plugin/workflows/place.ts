@@ -3,14 +3,15 @@
 
 import { HostError, type RGBAImage, type SelectionMask } from "../../common/host";
 import type { JobState, VariationState } from "../../common/jobs";
-import { base64Encode, decodeGrayPng, encodeJpeg } from "../../common/imaging/codecs";
+import { base64Decode, base64Encode, decodeGrayPng, encodeJpeg } from "../../common/imaging/codecs";
 import type { LayerContent } from "../../common/imaging/compose";
 import { GROUP_REF, placementPlan, variationRef } from "../../common/imaging/plans";
 import { resampleRGBA } from "../../common/imaging/resample";
 import type { ToneCorrection } from "../../common/imaging/tone";
 import { toJobError } from "./errors";
 import { kindOf, type SentImages } from "./kinds";
-import { SELECTION_KEY, type JobRequest, type WorkflowDeps } from "./types";
+import { readStoredRequest } from "./migrate";
+import { SELECTION_KEY, type JobRequest, type StoredRequest, type WorkflowDeps } from "./types";
 
 export interface DecodedVariation {
   seed: number;
@@ -35,6 +36,35 @@ export async function storedSelection(jobId: string, req: JobRequest, deps: Work
   const bounds = kindOf(req.kind).selectionBounds(req);
   const bytes = bounds ? await deps.store.getBytes(jobId, SELECTION_KEY) : null;
   return bounds && bytes ? { bounds, mask: decodeGrayPng(bytes) } : null;
+}
+
+/**
+ * A placed job's record with the selection it was run with moved in from its bytes (see
+ * StoredRequest.selection): called before the bytes are released after placing.
+ */
+export async function withKeptSelection(jobId: string, stored: StoredRequest, deps: WorkflowDeps): Promise<StoredRequest> {
+  const bytes = await deps.store.getBytes(jobId, SELECTION_KEY);
+  return bytes ? { ...stored, selection: base64Encode(bytes) } : stored;
+}
+
+/** A job as More like this reads it: where it is placed, its request and the selection it was run with. */
+export interface PlacedSelection {
+  /** The document its results are in (a Re-apply may have placed them in a reopened copy). */
+  docId: number;
+  request: JobRequest;
+  /** Null when the job kept none (no selection, or placed before its record kept it). */
+  selection: SelectionMask | null;
+}
+
+/** See PlacedSelection; null when the job has no record. */
+export async function placedSelection(jobId: string, deps: WorkflowDeps): Promise<PlacedSelection | null> {
+  const rec = await deps.store.getJob(jobId);
+  if (!rec) return null;
+  const stored = readStoredRequest(rec.request);
+  const request = stored.request;
+  const bounds = kindOf(request.kind).selectionBounds(request);
+  const selection = stored.selection ? bounds && { bounds, mask: decodeGrayPng(base64Decode(stored.selection)) } : await storedSelection(jobId, request, deps);
+  return { docId: rec.state.docId, request, selection: selection ?? null };
 }
 
 export function thumbnailOf(content: LayerContent, maxSide = 128): string {
@@ -78,11 +108,13 @@ export async function placeVariations(
       `captured ${req.docSize.width}×${req.docSize.height}, now ${doc.width}×${doc.height}`,
     );
   }
+  const above = kind.groupAbove?.(req);
   const plan = placementPlan({
     historyName: req.historyName,
     documentSize: req.docSize,
     canvasOps: kind.canvasOps(req),
     groupName: req.groupName,
+    groupAbove: above === undefined ? undefined : { id: above },
     variations: contents.map((content, i) => ({ name: variationName(req, i, variations[i].seed), content })),
   });
   try {

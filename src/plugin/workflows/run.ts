@@ -12,7 +12,7 @@ import { decodeOutputs, joinNotes } from "./decode";
 import { WorkflowError } from "./errors";
 import { kindOf } from "./kinds";
 import { runLife, type JobLife } from "./lifecycle";
-import { placeVariations, toneFor, type DecodedVariation } from "./place";
+import { placeVariations, toneFor, withKeptSelection, type DecodedVariation } from "./place";
 import { abortableSleep, backoffMs, isRetryable, withRetry } from "./retry";
 import { brokerUploader, submitJob, type KeptUpload, type Transfer } from "./submit";
 import { nativeDetail } from "./upscale";
@@ -125,6 +125,7 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     const placed = await placeVariations(native.request, req.docId, cap.selection, native.variations, deps, signal);
     phase("compose+apply");
     emit(placed);
+    if (life.state.phase === "done" && life.stored) life.stored = await withKeptSelection(jobId, life.stored, deps);
     await life.save();
     if (life.state.phase === "done") await deps.store.deleteBytes(jobId);
   };

@@ -107,6 +107,12 @@ export interface StoredRequest {
   remote?: { jobId: string; submittedAt: number };
   /** A fill's part of the result to download (send-size frame), as asked when it ran. */
   region?: DecodeRegion;
+  /**
+   * The selection mask the job was run with (a gray PNG, base64), moved here from its bytes once they
+   * are released after placing, so More like this can place its variations in the same area. Records
+   * placed before it was kept have none.
+   */
+  selection?: string;
 }
 
 /** Keys of a job's bytes in the store. */

@@ -7,7 +7,7 @@ import { decodeOutputs, type OutputBytes } from "./decode";
 import { WorkflowError, toJobError } from "./errors";
 import { saveRecord } from "./lifecycle";
 import { readStoredRequest } from "./migrate";
-import { placeVariations, storedSelection, type DecodedVariation } from "./place";
+import { placeVariations, storedSelection, withKeptSelection, type DecodedVariation } from "./place";
 import { resultKey, type WorkflowDeps } from "./types";
 
 function placedIds(job: JobState): number[] {
@@ -87,7 +87,7 @@ export async function reapplyKept(jobId: string, deps: WorkflowDeps, onState: (s
     state = { ...state, phase: "kept", error: toJobError(e) };
   }
   onState(state);
-  await saveRecord(deps, state, stored);
+  await saveRecord(deps, state, state.phase === "done" ? await withKeptSelection(jobId, stored, deps) : stored);
   if (state.phase === "done") await deps.store.deleteBytes(jobId);
   return state;
 }

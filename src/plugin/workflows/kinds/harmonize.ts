@@ -1,6 +1,7 @@
 // Harmonize: an object layer placed into the visible layers below it by Firefly's adaptive or precise
 // composite. The background is sent in a context window planned as for a fill around the object's
-// footprint and its shadow; results are masked to that area and the object layer is hidden.
+// footprint and its shadow; results are masked to that area, grouped directly above the object layer
+// (so layers above the object still cover them), and the object layer is hidden.
 
 import { FILL_SIZES } from "../../../common/firefly";
 import type { AdaptiveCompositeRequest, PreciseCompositeRequest } from "../../../common/firefly";
@@ -103,6 +104,7 @@ export const harmonize: KindWorkflow<"harmonize"> = {
   },
 
   canvasOps: (req) => [{ op: "setVisibility", layer: { id: req.params.layerId }, visible: false }],
+  groupAbove: (req) => req.params.layerId,
   target: (_req, first) => first.rect,
   selectionBounds: (req) => req.harmonize.footprint,
 };

@@ -7,6 +7,7 @@ import type { SubmitEndpoint, SubmitRequest } from "../../../common/firefly";
 import type { LayerContent } from "../../../common/imaging/compose";
 import type { DecodeRegion } from "../../../common/imaging/crop";
 import type { ToneCorrection } from "../../../common/imaging/tone";
+import type { PlacedSelection } from "../place";
 import type {
   ExpandCaptured,
   ExpandJobRequest,
@@ -41,6 +42,8 @@ export interface CaptureContext {
   shared(doc: DocumentSnapshot): RequestShared;
   /** One capture of the active document (see Host.capture). */
   capture(request: CaptureRequest): Promise<CaptureResult>;
+  /** An earlier job's document, request and kept selection (More like this on its variations); null without a record. */
+  placedSelection(jobId: string): Promise<PlacedSelection | null>;
 }
 
 /** One image to upload: encoded when the upload starts; `keepAs` names the copy kept for tone fitting after a resume. */
@@ -89,6 +92,8 @@ export interface KindWorkflow<K extends JobKind> {
   compose(req: RequestOf<K>, selection: SelectionMask | null, result: RGBAImage, tone: ToneCorrection | null): LayerContent;
   /** Document changes made before the layers are placed, in the same history step (an expand's new canvas, a harmonize's hidden object). */
   canvasOps(req: RequestOf<K>): LayerOp[] | undefined;
+  /** The layer the results' group goes directly above (in its parent group); absent: where new layers go. */
+  groupAbove?(req: RequestOf<K>): number;
   /** Where the placed result lies in the document, given the first variation's content. */
   target(req: RequestOf<K>, first: LayerContent): Rect;
   /** Bounds of the selection the job keeps for placing later, or undefined when it keeps none. */
