@@ -181,7 +181,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   for (const h of parts.allowedHosts) parts.selfOrigins.add(`http://${h.includes(":") ? `[${h}]` : h}:${addr.port}`);
   if (config.publicUrl) parts.selfOrigins.add(new URL(config.publicUrl).origin);
 
-  const startedAt = Date.now();
+  const startedAt = (options.now ?? Date.now)();
   const heartbeat = startHeartbeat(
     store,
     () => ({
