@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from "react";
 import type { AdminOverview } from "../common/admin-overview";
-import { readOverview, type OverviewRead } from "./overview-client";
+import { fetchOverview, type OverviewRead } from "./fetch-overview";
 
 export const POLL_MS = 2_000;
 
@@ -21,7 +21,7 @@ export function usePolledOverview(key: string | null, attempt = 0): Polled {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
-      const r = await readOverview(key);
+      const r = await fetchOverview(key);
       if (stopped) return;
       setPolled((p) => (r.ok ? { overview: r.overview, problem: null } : { overview: p.overview, problem: r }));
       if (r.ok || r.kind === "failed") timer = setTimeout(poll, POLL_MS);

@@ -7,7 +7,7 @@ export type OverviewRead =
   /** `refused`: the key is wrong or not an admin key (ask for another); `failed`: anything else (try again). */
   | { ok: false; kind: "refused" | "failed"; message: string };
 
-export async function readOverview(key: string, fetchFn: typeof fetch = (...a) => fetch(...a)): Promise<OverviewRead> {
+export async function fetchOverview(key: string, fetchFn: typeof fetch = (...a) => fetch(...a)): Promise<OverviewRead> {
   let res: Response;
   try {
     res = await fetchFn(ADMIN_OVERVIEW_PATH, { headers: { authorization: `Bearer ${key}`, accept: "application/json" }, cache: "no-store" });
