@@ -73,4 +73,18 @@ module.exports = (env, argv) => [
       new CopyPlugin({ patterns: [{ from: "src/playground/static", to: ".", info: { minimized: true } }] }),
     ],
   },
+  // 4. The broker's /admin page (served from dist/admin at /admin/).
+  {
+    ...base(argv),
+    name: "admin",
+    target: "web",
+    entry: "./src/admin/index.tsx",
+    output: { path: out("admin"), filename: "admin.js", publicPath: "/admin/", clean: true },
+    optimization: { splitChunks: false },
+    plugins: [
+      new webpack.optimize.LimitChunkCountPlugin({ maxChunks: 1 }),
+      new webpack.DefinePlugin({ "process.env.NODE_ENV": JSON.stringify(argv.mode || "production") }),
+      new CopyPlugin({ patterns: [{ from: "src/admin/static", to: ".", info: { minimized: true } }] }),
+    ],
+  },
 ];

@@ -100,6 +100,7 @@ const EnvSchema = z.object({
   INFILL_RETRY_BASE_MS: wholeNumber("INFILL_RETRY_BASE_MS", 0, 60_000, 250),
   INFILL_PLAYGROUND_DIR: text,
   INFILL_UI_DIR: text,
+  INFILL_ADMIN_DIR: text,
 });
 
 export type BrokerEnv = z.infer<typeof EnvSchema>;

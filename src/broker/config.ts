@@ -41,6 +41,8 @@ export interface BrokerConfig {
   publicUrl?: string;
   playgroundDir: string;
   uiDir: string;
+  /** The `/admin` page's files. */
+  adminDir: string;
   /** Per-request upstream timeouts (ms). */
   upstreamTimeoutMs: number;
   retryBaseMs: number;
@@ -181,6 +183,7 @@ export function loadConfig(processEnv: Record<string, string | undefined>, optio
     publicUrl,
     playgroundDir: path.resolve(e.INFILL_PLAYGROUND_DIR || path.join(root, "dist", "playground")),
     uiDir: path.resolve(e.INFILL_UI_DIR || path.join(root, "dist", "plugin", "ui")),
+    adminDir: path.resolve(e.INFILL_ADMIN_DIR || path.join(root, "dist", "admin")),
     upstreamTimeoutMs: e.INFILL_UPSTREAM_TIMEOUT_MS,
     retryBaseMs: e.INFILL_RETRY_BASE_MS,
     statusMinIntervalMs: 1000,

@@ -15,6 +15,7 @@ import { JobService } from "./jobs/service";
 import { Dispatcher } from "./jobs/dispatcher";
 import { KeyRing } from "./keys";
 import { fdSink, Logger, LogSink, Redactor } from "./log";
+import { startHeartbeat } from "./observability/heartbeat";
 import { BrokerMetrics } from "./observability/metrics";
 import { observeUpstream } from "./http/upstream";
 import { loadSigningKey, newSigningKey, OutputSigner, readSigningKey } from "./outputs";
@@ -139,6 +140,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     log,
     metrics,
     version: brokerVersion(),
+    instanceId: dispatcher.instanceId,
     respond: createResponder(redactor, log, state),
     allowedHosts: new Set(config.allowedHosts),
     corsOrigins: new Set(config.corsOrigins.map((o) => o.replace(/\/+$/, ""))),
@@ -179,6 +181,20 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   for (const h of parts.allowedHosts) parts.selfOrigins.add(`http://${h.includes(":") ? `[${h}]` : h}:${addr.port}`);
   if (config.publicUrl) parts.selfOrigins.add(new URL(config.publicUrl).origin);
 
+  const startedAt = (options.now ?? Date.now)();
+  const heartbeat = startHeartbeat(
+    store,
+    () => ({
+      id: dispatcher.instanceId,
+      version: parts.version,
+      mode: config.mode,
+      status: providerProblem ? "degraded" : "ok",
+      startedAt,
+    }),
+    options.now ?? Date.now,
+    (err) => log.log({ event: "store_write_failed", op: "heartbeat", error: String((err as Error)?.message ?? err) }),
+  );
+  await heartbeat.beat();
   await dispatcher.recoverInterrupted();
   dispatcher.kick(); // queued jobs from before a restart resume now
   const housekeeping = setInterval(() => {
@@ -207,6 +223,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       closed ??= (async () => {
         state.closing = true;
         stopObserving();
+        heartbeat.stop();
         clearInterval(housekeeping);
         const serverClosed = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();

@@ -177,6 +177,8 @@ export interface JobState {
   blend?: BlendUsed;
   /** What the plan says about detail: "generated at 1/2.3 of native size", and any stretch of the context. */
   detail?: string;
+  /** The broker's request id of the submit (its `x-request-id`), to match a report with the broker's log. */
+  requestId?: string;
 }
 
 export const TERMINAL_PHASES: readonly JobPhase[] = ["done", "failed", "cancelled", "kept"];

@@ -27,7 +27,7 @@ test("the redactor masks registered secrets, bearer credentials, secret-looking 
   expect(r.redact("short words stay")).toBe("short words stay");
 });
 
-test("a full session through every secret-handling path leaks nothing (answers, logs, /metrics)", async () => {
+test("a full session through every secret-handling path leaks nothing (answers, logs, /metrics, /admin and its overview)", async () => {
   const ff = await startFakeFirefly();
   const metricsToken = "metrics-token-for-the-leak-test-0123";
   registerSecret(metricsToken);
@@ -71,6 +71,16 @@ test("a full session through every secret-handling path leaks nothing (answers, 
     const ims = await call(b.url, "GET", "/v3/custom-models", { key: KEY_A });
     expect(ims.json.category).toBe("auth");
     expect(ims.text).toContain("bad secret");
+    // A submit refused with the token and the client secret in its message: the admin overview
+    // lists the failure by code and category only; the /admin page holds no data at all.
+    ff.inject({ route: "submit", status: 400, body: { error_code: "validation_error", message: `bad ${token} ${ff.clientSecret}` } });
+    const refused = await call(b.url, "POST", "/v3/images/fill-async", { key: KEY_A, body: fillBody(id, id) });
+    await until(async () => (await b.store.getJob(refused.json.jobId))?.state === "failed", "the refused submit");
+    const overview = await call(b.url, "GET", "/v1/admin/overview", { key: KEY_ADMIN });
+    expect(overview.status).toBe(200);
+    expect(overview.json.failures[0]).toMatchObject({ person: "alice", code: "validation_error", category: "invalid_input" });
+    expect(overview.text).not.toContain("bad ");
+    expect([200, 404]).toContain((await call(b.url, "GET", "/admin")).status);
     // The metrics after all that, scraped with the token and with an admin key.
     const scraped = await call(b.url, "GET", "/metrics", { key: metricsToken });
     expect(scraped.status).toBe(200);

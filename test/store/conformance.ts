@@ -6,6 +6,7 @@
 import type { Store } from "../../src/broker/store/store";
 import type { SigningKeyStore } from "../../src/broker/store/store";
 import { describePollCacheConformance } from "./conformance-polls";
+import { describeInstanceRegistryConformance, describeJobsOverviewConformance } from "./conformance-overview";
 import { describeJobQueueConformance } from "./conformance-queue";
 import { describeRateWindowConformance } from "./conformance-rate";
 import { describeSigningKeyConformance } from "./conformance-signing";
@@ -64,6 +65,8 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
     describe("UsageLedger", () => describeUsageLedgerConformance(create));
     describe("UploadRegistry", () => describeUploadRegistryConformance(create, (s) => reopen(s as Store)));
     describe("SigningKeyStore", () => describeSigningKeyConformance(signing(create), (s) => signing(() => reopen(s as Store))()));
+    describe("JobsOverview", () => describeJobsOverviewConformance(create));
+    describe("InstanceRegistry", () => describeInstanceRegistryConformance(create));
 
     test("a restart keeps jobs, their states, the fair order, the rate window, the pause and usage", async () => {
       let s = await create();

@@ -32,6 +32,8 @@ export interface BrokerParts {
   log: Logger;
   metrics: BrokerMetrics;
   version: string;
+  /** This instance's id (its heartbeat's and its submit claims'). */
+  instanceId: string;
   respond: Responder;
   /** Host names requests may be addressed to; browser origins allowed to call the API. */
   allowedHosts: Set<string>;

@@ -4,6 +4,7 @@
 
 import * as http from "http";
 import { METRICS_PATH, metricsRoute } from "../observability/metrics-route";
+import { adminPage, isAdminPagePath } from "../routes/admin-page";
 import { api } from "../routes/api";
 import { health } from "../routes/health";
 import { matchOutput, output } from "../routes/outputs";
@@ -59,6 +60,7 @@ function route(req: http.IncomingMessage, res: http.ServerResponse, ctx: Request
   if (target.pathname === METRICS_PATH) return metricsRoute(req, res, ctx, parts, target);
   const out = matchOutput(target.pathname);
   if (out) return output(req, res, ctx, parts, target, out);
+  if (isAdminPagePath(target.pathname)) return adminPage(req, res, ctx, parts, target);
   if (!isApiPath(target.pathname)) return staticFiles(req, res, ctx, parts, target);
   return api(req, res, ctx, parts, target);
 }

@@ -3,14 +3,12 @@
 
 import { randomUUID } from "crypto";
 import type { IncomingMessage } from "http";
+import { REQUEST_ID_HEADER, REQUEST_ID_RE } from "../../common/request-id";
 
-export const REQUEST_ID_HEADER = "x-request-id";
+export { REQUEST_ID_HEADER };
 
-/** What a client-sent id may be: 1–64 letters, digits and `._:-` (anything else is replaced). */
-const ACCEPTED = /^[A-Za-z0-9._:-]{1,64}$/;
-
-/** The client's `x-request-id` when it is sane, else a new random one. */
+/** The client's `x-request-id` when it is sane (REQUEST_ID_RE), else a new random one. */
 export function requestIdOf(req: IncomingMessage): string {
   const sent = req.headers[REQUEST_ID_HEADER];
-  return typeof sent === "string" && ACCEPTED.test(sent) ? sent : randomUUID();
+  return typeof sent === "string" && REQUEST_ID_RE.test(sent) ? sent : randomUUID();
 }

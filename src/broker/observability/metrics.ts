@@ -1,10 +1,12 @@
 // What the broker counts for Prometheus, in one prom-client registry per broker: requests by route
 // and status, upstream calls by target and outcome (IMS token fetches among them), the queue's
 // depth and pause, how long jobs waited before their submit, submits by result, and the local
-// engine's jobs and their time. Served as text by observability/metrics-route.ts.
+// engine's jobs and their time. Served as text by observability/metrics-route.ts. The last
+// upstream call times are also kept in small rings for the admin overview.
 
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Store } from "../store/store";
+import { LatencyRings } from "./latency";
 
 /** Which upstream a call went to, from its origin and path. */
 export interface UpstreamTargets {
@@ -32,6 +34,8 @@ const WAIT_BUCKETS = [0.1, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600];
 
 export class BrokerMetrics {
   readonly registry = new Registry();
+  /** The last upstream call times per target (the admin overview's latency). */
+  readonly recentUpstream = new LatencyRings();
   private readonly requests: Counter<"route" | "status">;
   private readonly requestSeconds: Histogram<"route">;
   private readonly upstreamCalls: Counter<"target" | "outcome">;
@@ -159,6 +163,7 @@ export class BrokerMetrics {
     const outcome = outcomeOf(call);
     this.upstreamCalls.inc({ target, outcome });
     this.upstreamSeconds.observe({ target }, call.seconds);
+    this.recentUpstream.add(target, call.seconds * 1000);
     if (target === "ims") this.imsRefreshes.inc({ outcome });
   }
 

@@ -9,6 +9,7 @@ import { httpError } from "../http/errors";
 import { authenticate, originOf } from "../http/guards";
 import type { KeyEntry } from "../keys";
 import { ADMIN_DOCTOR_PATH, adminDoctor } from "./admin-doctor";
+import { ADMIN_OVERVIEW_PATH, adminOverview } from "./admin-overview";
 import { requireProvider } from "./provider-check";
 import { upload } from "./upload";
 import { QUOTA_PATH, quota } from "./usage";
@@ -99,6 +100,10 @@ async function otherRoutes(req: IncomingMessage, res: ServerResponse, ctx: Reque
   if (pathname === ADMIN_DOCTOR_PATH) {
     only("GET", pathname);
     return adminDoctor(res, ctx, parts, key);
+  }
+  if (pathname === ADMIN_OVERVIEW_PATH) {
+    only("GET", pathname);
+    return adminOverview(res, ctx, parts, key);
   }
   if (pathname === "/v1/usage") {
     only("GET", pathname);

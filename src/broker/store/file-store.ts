@@ -10,8 +10,11 @@ import { QueueLines } from "./queue-lines";
 import {
   DAY,
   EnqueueResult,
+  FailedJob,
+  FAILURE_SCAN_LIMIT,
   FinishPatch,
   ImmediatePollCache,
+  InstanceBeat,
   JobRecord,
   JobState,
   JobWithSnapshot,
@@ -66,6 +69,9 @@ export class FileStore implements Store {
   /** Queued jobs per owner in dispatch order, kept up to date as jobs come and go. */
   private lines = new QueueLines((owner) => this.lastServed.get(owner) ?? 0);
   private submittingIds = new Set<string>();
+  private submittedIds = new Set<string>();
+  /** Heartbeats are not journaled: one process owns the file, and only its own beat matters. */
+  private beats = new Map<string, InstanceBeat>();
   private lastServed = new Map<string, number>();
   private serveCounter = 0;
   private seq = 0;
@@ -149,6 +155,8 @@ export class FileStore implements Store {
     }
     if (job.state === "submitting") this.submittingIds.add(job.id);
     else this.submittingIds.delete(job.id);
+    if (job.state === "submitted") this.submittedIds.add(job.id);
+    else this.submittedIds.delete(job.id);
     if (TERMINAL_JOB_STATES.includes(job.state)) this.snapshots.delete(job.id);
   }
 
@@ -158,6 +166,7 @@ export class FileStore implements Store {
     this.jobs.delete(id);
     this.queued.delete(id);
     this.submittingIds.delete(id);
+    this.submittedIds.delete(id);
     this.snapshots.delete(id);
     this.pollStarts.delete(id);
   }
@@ -342,6 +351,37 @@ export class FileStore implements Store {
       for (const [id, u] of this.uploads) if (u.until <= before) gone.push({ t: "upload-gone", id });
       return { entries: gone, result: jobs };
     });
+  }
+
+  // ---- admin overview ---------------------------------------------------------------------------
+
+  async runningByOwner(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const ids of [this.submittingIds, this.submittedIds]) {
+      for (const id of ids) {
+        const owner = this.jobs.get(id)?.owner;
+        if (owner !== undefined) out[owner] = (out[owner] ?? 0) + 1;
+      }
+    }
+    return out;
+  }
+
+  async recentFailures(limit: number): Promise<FailedJob[]> {
+    const ended = [...this.jobs.values()].filter((j) => TERMINAL_JOB_STATES.includes(j.state));
+    ended.sort((a, b) => b.updatedAt - a.updatedAt);
+    return ended
+      .slice(0, FAILURE_SCAN_LIMIT)
+      .filter((j) => j.state === "failed")
+      .slice(0, Math.max(0, limit))
+      .map(({ id, owner, endpoint, updatedAt, error, final }) => structuredClone({ id, owner, endpoint, updatedAt, error, final }));
+  }
+
+  async heartbeat(beat: InstanceBeat): Promise<void> {
+    this.beats.set(beat.id, { ...beat });
+  }
+
+  async instances(since: number): Promise<InstanceBeat[]> {
+    return [...this.beats.values()].filter((b) => b.beatAt >= since).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   // ---- pacing --------------------------------------------------------------------------------

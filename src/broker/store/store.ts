@@ -1,8 +1,9 @@
 // The Store: everything the broker must remember across requests, restarts and (with a shared
 // implementation) across broker instances, as focused roles — the job queue and ownership
 // (JobQueue), rate-limit accounting (RateWindow), status-poll collapsing (PollCache), usage
-// counters (UsageLedger), upload ownership (UploadRegistry) and the shared output-signing key
-// (SigningKeyStore).
+// counters (UsageLedger), upload ownership (UploadRegistry), the shared output-signing key
+// (SigningKeyStore), and the reads and heartbeats of the admin overview (JobsOverview,
+// InstanceRegistry).
 //
 // Implementations: `createFileStore` (./file-store.ts, the embedded default: one process, an
 // append-only journal file that survives restarts) and a Redis store (team scale-out). Every
@@ -218,6 +219,44 @@ export interface UsageLedger {
   usage(sinceDay?: string): Promise<UsageRow[]>;
 }
 
+/** A failed job as the admin overview reads it: who, which endpoint, when, and how it failed. */
+export type FailedJob = Pick<JobRecord, "id" | "owner" | "endpoint" | "updatedAt" | "error" | "final">;
+
+/** Terminal jobs `recentFailures` looks through at most, newest first. */
+export const FAILURE_SCAN_LIMIT = 500;
+
+/** Reads for whoever runs the broker: jobs in flight per owner and the last failures. */
+export interface JobsOverview {
+  /** Jobs claimed for their submit or submitted and not yet finished, per owner (owners with none left out). */
+  runningByOwner(): Promise<Record<OwnerName, number>>;
+  /**
+   * The last `limit` failed jobs, newest first, found among the last FAILURE_SCAN_LIMIT jobs to
+   * finish (while they are kept: pruned jobs are gone).
+   */
+  recentFailures(limit: number): Promise<FailedJob[]>;
+}
+
+/** One broker instance's last heartbeat. */
+export interface InstanceBeat {
+  /** The instance's id (its dispatcher's claimant name). */
+  id: string;
+  version: string;
+  mode: "firefly" | "local";
+  /** `degraded` when its provider is unavailable. */
+  status: "ok" | "degraded";
+  startedAt: number;
+  /** When it last beat (ms since epoch). */
+  beatAt: number;
+}
+
+/** Broker instances on one store: each beats now and then, and anyone may list them. */
+export interface InstanceRegistry {
+  /** Record `beat` as its instance's latest. */
+  heartbeat(beat: InstanceBeat): Promise<void>;
+  /** Every instance whose last beat is at or after `since`, by id. */
+  instances(since: number): Promise<InstanceBeat[]>;
+}
+
 /** How long an upload id stays usable: as long as Firefly keeps an upload. */
 export const UPLOAD_RETENTION_MS = 7 * DAY;
 
@@ -242,7 +281,8 @@ export interface SigningKeyStore {
  * Everything a backend implements. Callers take the narrowest role they use. The signing key is
  * optional: without it the broker keeps the key in its own data folder.
  */
-export interface Store extends StoreLifecycle, JobQueue, RateWindow, PollCache, UsageLedger, UploadRegistry, Partial<SigningKeyStore> {}
+export interface Store
+  extends StoreLifecycle, JobQueue, RateWindow, PollCache, UsageLedger, UploadRegistry, JobsOverview, InstanceRegistry, Partial<SigningKeyStore> {}
 
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

@@ -1,4 +1,5 @@
-// One job: live status, elapsed time, cancel; errors as a sentence with the detail one click away;
+// One job: live status, elapsed time, cancel, the broker's request id of its submit (selectable, for
+// a report); errors as a sentence with the detail one click away;
 // variations with their seeds (click = make visible, More like this), keep one, re-run with the same seeds, reapply kept results.
 
 import { useState } from "react";
@@ -43,6 +44,11 @@ export function JobCard({ job, now, actions }: { job: JobState; now: number; act
           </Text>
         </Flex>
         <Text UNSAFE_className="infill-detail">{job.docTitle}</Text>
+        {job.requestId && (
+          <Text UNSAFE_className="infill-detail" UNSAFE_style={{ userSelect: "text" }} data-testid="job-request-id">
+            Request id: {job.requestId}
+          </Text>
+        )}
         <Flex direction="row" alignItems="center" justifyContent="space-between" gap="size-100">
           <StatusLight variant={statusVariant(job)} data-testid="job-status">
             {statusText(job)}

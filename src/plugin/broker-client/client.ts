@@ -21,6 +21,7 @@ import { cropQuery, parsePlacement, type OutputCrop, type OutputPlacement } from
 import { listAllCustomModels } from "./custom-models";
 import { parseWebAddress } from "../../common/net/web-address";
 import { raceAbort } from "./abort";
+import { REQUEST_ID_HEADER, REQUEST_ID_RE } from "../../common/request-id";
 import { QUOTA_PATH, QuotaAnswerSchema, type QuotaAnswer } from "./quota";
 import { numberUpscaleOutputs } from "./upscale";
 
@@ -44,9 +45,12 @@ export interface StatusAnswer {
   retryAfterMs?: number;
 }
 
+/** A submit's answer, with the broker's request id of the submit when it sent a sane one. */
+export type Submitted = AcceptResponse & { requestId?: string };
+
 export interface BrokerClient {
   upload(bytes: Uint8Array, contentType: "image/jpeg" | "image/png", signal?: AbortSignal): Promise<string>;
-  submit<E extends SubmitEndpoint>(endpoint: E, body: SubmitRequest[E], modelVersion?: string, signal?: AbortSignal): Promise<AcceptResponse>;
+  submit<E extends SubmitEndpoint>(endpoint: E, body: SubmitRequest[E], modelVersion?: string, signal?: AbortSignal): Promise<Submitted>;
   status(jobId: string, signal?: AbortSignal): Promise<StatusAnswer>;
   cancel(jobId: string): Promise<void>;
   /** Output URLs are broker-signed: fetched without the Authorization header. */
@@ -186,8 +190,10 @@ export function createBrokerClient(opts: HttpBrokerClientOptions): BrokerClient 
       }
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (modelVersion) headers["x-model-version"] = modelVersion;
-      const { body } = await call(SUBMIT_PATHS[endpoint], { method: "POST", body: JSON.stringify(request), headers, signal });
-      return parse(AcceptResponseSchema, body, "submit");
+      const { body, headers: replied } = await call(SUBMIT_PATHS[endpoint], { method: "POST", body: JSON.stringify(request), headers, signal });
+      const accepted = parse(AcceptResponseSchema, body, "submit");
+      const requestId = replied.get(REQUEST_ID_HEADER);
+      return requestId && REQUEST_ID_RE.test(requestId) ? { ...accepted, requestId } : accepted;
     },
     async status(jobId, signal) {
       const { body, headers } = await call(`/v3/status/${jobId}`, { method: "GET", signal });

@@ -87,12 +87,13 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     checkAbort();
     const accept = await withRetry(() => deps.broker.submit(endpoint, body, modelVersion, signal), signal, sleep);
     life.remoteJobId = accept.jobId;
-    emit({ phase: "running" });
+    emit({ phase: "running", ...(accept.requestId ? { requestId: accept.requestId } : {}) });
     // From here on the job can be finished by another panel session: the broker's job id, the crop to
     // ask for and what was sent are stored with the request.
     const region = kind.region(cap);
     for (const k of kept) await deps.store.putBytes(jobId, k.key, k.bytes);
-    life.stored = { request: req, remote: { jobId: accept.jobId, submittedAt: now() }, ...(region ? { region } : {}) };
+    const remote = { jobId: accept.jobId, submittedAt: now(), ...(accept.requestId ? { requestId: accept.requestId } : {}) };
+    life.stored = { request: req, remote, ...(region ? { region } : {}) };
     await life.save();
     phase("submit"); // submitting and storing what a later session needs to finish the job
 

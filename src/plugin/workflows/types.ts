@@ -103,8 +103,11 @@ export interface StoredRequest {
   tones?: (ToneCorrection | null)[];
   /** Per variation: where a cropped download lies in the whole output (null: the whole output). */
   placements?: (OutputPlacement | null)[];
-  /** Set once the broker accepted the job: enough to finish it after a panel reload or crash. */
-  remote?: { jobId: string; submittedAt: number };
+  /**
+   * Set once the broker accepted the job: enough to finish it after a panel reload or crash. With
+   * the broker's request id of the submit (records from before it was kept have none).
+   */
+  remote?: { jobId: string; submittedAt: number; requestId?: string };
   /** A fill's part of the result to download (send-size frame), as asked when it ran. */
   region?: DecodeRegion;
   /**

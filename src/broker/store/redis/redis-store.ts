@@ -6,7 +6,9 @@
 import Redis, { type RedisOptions } from "ioredis";
 import type {
   EnqueueResult,
+  FailedJob,
   FinishPatch,
+  InstanceBeat,
   JobRecord,
   JobState,
   NewJob,
@@ -19,13 +21,17 @@ import type {
   UsageDelta,
   UsageRow,
 } from "../store";
-import { DAY, MINUTE, UPLOAD_RETENTION_MS } from "../store";
+import { DAY, FAILURE_SCAN_LIMIT, MINUTE, UPLOAD_RETENTION_MS } from "../store";
 import { ConfigError } from "../../config-error";
 import { parseSigningKey } from "../../outputs";
 import { StoreUnavailableError, redactRedisUrl } from "./errors";
+import * as O from "./overview-scripts";
 import * as S from "./scripts";
 
 const PRUNE_BATCH = 500;
+
+/** An instance silent for this long is dropped from the list at the next heartbeat. */
+const INSTANCE_MEMORY_MS = DAY;
 
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). */
@@ -77,6 +83,10 @@ const SCRIPTS = {
   infillBeginStatusPoll: S.BEGIN_STATUS_POLL,
   infillRecordUsage: S.RECORD_USAGE,
   infillSharedSigningKey: S.SHARED_SIGNING_KEY,
+  infillRunningByOwner: O.RUNNING_BY_OWNER,
+  infillRecentFailures: O.RECENT_FAILURES,
+  infillHeartbeat: O.HEARTBEAT,
+  infillInstances: O.INSTANCES,
 } as const;
 
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
@@ -432,5 +442,36 @@ export class RedisStore implements Store {
       row[metric] = Number(value);
     }
     return [...rows.values()].sort((a, b) => (a.day === b.day ? a.owner.localeCompare(b.owner) : a.day.localeCompare(b.day)));
+  }
+
+  // ---- admin overview ---------------------------------------------------------------------------
+
+  async runningByOwner(): Promise<Record<string, number>> {
+    const r = (await this.run(() => this.client.infillRunningByOwner(this.prefix))) as string[];
+    const out: Record<string, number> = {};
+    for (let i = 0; i + 1 < r.length; i += 2) out[r[i]] = Number(r[i + 1]);
+    return out;
+  }
+
+  async recentFailures(limit: number): Promise<FailedJob[]> {
+    const n = Math.max(0, Math.floor(limit));
+    const r = (await this.run(() => this.client.infillRecentFailures(this.prefix, String(n), String(FAILURE_SCAN_LIMIT)))) as unknown[];
+    const out: FailedJob[] = [];
+    for (const flat of r) {
+      const job = toJob(pairs(flat));
+      if (job) out.push({ id: job.id, owner: job.owner, endpoint: job.endpoint, updatedAt: job.updatedAt, error: job.error, final: job.final });
+    }
+    return out;
+  }
+
+  async heartbeat(beat: InstanceBeat): Promise<void> {
+    const forgetBefore = beat.beatAt - INSTANCE_MEMORY_MS;
+    await this.run(() => this.client.infillHeartbeat(this.prefix, beat.id, JSON.stringify(beat), num(String(beat.beatAt)), num(String(forgetBefore))));
+  }
+
+  async instances(since: number): Promise<InstanceBeat[]> {
+    const r = (await this.run(() => this.client.infillInstances(this.prefix, num(String(since))))) as (string | null)[];
+    const out = r.filter((v): v is string => typeof v === "string").map((v) => JSON.parse(v) as InstanceBeat);
+    return out.sort((a, b) => a.id.localeCompare(b.id));
   }
 }

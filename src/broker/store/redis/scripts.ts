@@ -21,6 +21,7 @@
 //   P..'poll:'..id   start of the last upstream status poll for a job (expires)
 //   P..'usage'       hash JSON [day, owner, metric] -> count
 //   P..'signing-key' the output-signing key every instance uses (base64url), set once
+//   (the admin overview's keys: overview-scripts.ts)
 
 // Shared Lua helpers, prepended to the scripts that need them.
 const HELPERS = `
@@ -168,6 +169,7 @@ redis.call('HSET', k, 'state', 'submitted', 'providerJobId', ARGV[4], 'updatedAt
 redis.call('HINCRBY', k, 'submitAttempts', 1)
 redis.call('HDEL', k, 'claimedBy', 'leaseUntil', 'sendingAt')
 redis.call('ZREM', P..'claims', id)
+redis.call('SADD', P..'sent', id)
 return 1
 `;
 
@@ -187,6 +189,7 @@ if s == 'queued' then
   dequeued(st[2])
 end
 redis.call('ZREM', P..'claims', id)
+redis.call('SREM', P..'sent', id)
 redis.call('ZADD', P..'done', ARGV[6], id)
 return 1
 `;
