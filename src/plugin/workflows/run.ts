@@ -15,7 +15,7 @@ import { runLife, type JobLife } from "./lifecycle";
 import { placeVariations, toneFor, type DecodedVariation } from "./place";
 import { abortableSleep, backoffMs, isRetryable, withRetry } from "./retry";
 import { brokerUploader, submitJob, type KeptUpload, type Transfer } from "./submit";
-import { nativeDetail } from "./upscale";
+import { nativeDetail, storeUpscaled } from "./upscale";
 import { SELECTION_KEY, resultKey, type JobRequest, type RunningJob, type WorkflowDeps } from "./types";
 
 export { saveRecord } from "./lifecycle";
@@ -124,6 +124,8 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     checkAbort();
     const placed = await placeVariations(native.request, req.docId, cap.selection, native.variations, deps, signal);
     phase("compose+apply");
+    // Results kept rather than placed are kept upscaled, so Re-apply places them at native detail.
+    if (placed.phase === "kept" && life.stored) life.stored = await storeUpscaled(jobId, life.stored, native, deps);
     emit(placed);
     await life.save();
     if (life.state.phase === "done") await deps.store.deleteBytes(jobId);

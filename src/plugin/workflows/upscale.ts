@@ -2,12 +2,17 @@
 // Firefly's upscale and the upscaled output replaces the resampled result. The tone correction, fitted
 // on the generated result at the size it was sent, is kept; placing then reads the upscaled pixels in
 // a frame where one of them is (close to) one document pixel.
+//
+// Results that are kept rather than placed (a closed or resized document, a panel reload) are kept
+// upscaled: the stored results are replaced by the upscaled ones and the stored request by the one that
+// places them, so Re-apply places them at native detail without asking for the upscales again.
 
 import type { RGBAImage } from "../../common/host";
 import type { JobState } from "../../common/jobs";
 import type { FillGeometry } from "../../common/imaging/context";
 import { fillInterpolation, type UpscaleStep } from "../../common/imaging/detail";
 import { decodeImage, encodeRGBAPng } from "../../common/imaging/codecs";
+import { decodeOutputs } from "./decode";
 import { cropRGBA } from "../../common/imaging/image";
 import { rectHeight, rectWidth } from "../../common/imaging/rect";
 import { upscale } from "../broker-client";
@@ -16,7 +21,7 @@ import { detailNote } from "./kinds/detail-note";
 import type { DecodedVariation } from "./place";
 import { withRetry } from "./retry";
 import { pollRemote } from "./run";
-import type { JobRequest, WorkflowDeps } from "./types";
+import { resultKey, type JobRequest, type StoredRequest, type WorkflowDeps } from "./types";
 
 export interface UpscaleIO {
   deps: WorkflowDeps;
@@ -96,4 +101,65 @@ export async function nativeDetail(
     request: { ...req, fill: { ...req.fill, geometry: upscaledGeometry(req.fill.geometry, step) } },
     variations: variations.map((v, i) => ({ ...v, image: images[i] })),
   };
+}
+
+/** The request that places upscaled results: the upscaled frame, with no upscale left to run. */
+function placingRequest(req: JobRequest): JobRequest {
+  if (req.kind !== "fill") return req;
+  const { upscale: _done, ...fill } = req.fill;
+  return { ...req, fill };
+}
+
+/** Whether a stored job still has its upscales to run (a Native-detail fill whose results are not upscaled yet). */
+export function upscalePending(stored: StoredRequest): boolean {
+  return stored.request.kind === "fill" && !!stored.request.fill.upscale;
+}
+
+/**
+ * The record of a job whose results are kept after `native` ran: its upscaled results replace the
+ * stored ones (in order; a slot left over from a result that could not be read stays unreadable) and
+ * the stored request is the one that places them. Unchanged when nothing was upscaled.
+ */
+export async function storeUpscaled(
+  jobId: string,
+  stored: StoredRequest,
+  native: { request: JobRequest; variations: DecodedVariation[] },
+  deps: WorkflowDeps,
+): Promise<StoredRequest> {
+  if (native.request === stored.request) return stored;
+  const slots = Math.max(stored.outputSeeds?.length ?? 0, native.variations.length);
+  for (let i = 0; i < slots; i++) {
+    const v = native.variations[i];
+    await deps.store.putBytes(jobId, resultKey(i), v ? encodeRGBAPng(v.image) : new Uint8Array(0));
+  }
+  const { region: _sendFrame, ...rest } = stored;
+  return {
+    ...rest,
+    request: placingRequest(native.request),
+    outputSeeds: native.variations.map((v) => v.seed),
+    tones: native.variations.map((v) => v.tone),
+    placements: native.variations.map(() => null),
+  };
+}
+
+/**
+ * For a job taken up again with all its results stored but its upscales not run (the panel was
+ * reloaded before or while they ran): the upscales run now and the upscaled results are stored. Any
+ * other job's record comes back as it was.
+ */
+export async function upscaleStored(jobId: string, stored: StoredRequest, io: UpscaleIO): Promise<StoredRequest> {
+  if (!upscalePending(stored)) return stored;
+  const outputs = [];
+  for (let i = 0; i < (stored.outputSeeds?.length ?? 0); i++) {
+    const bytes = await io.deps.store.getBytes(jobId, resultKey(i));
+    if (!bytes) break;
+    outputs.push({ bytes, placement: stored.placements?.[i] });
+  }
+  if (outputs.length === 0) return stored;
+  const { images } = decodeOutputs(outputs, stored.region);
+  const decoded: DecodedVariation[] = images.flatMap((image, i) =>
+    image ? [{ seed: stored.outputSeeds?.[i] ?? stored.request.seeds[i], image, tone: stored.tones?.[i] ?? null }] : [],
+  );
+  const native = await nativeDetail(stored.request, decoded, io);
+  return storeUpscaled(jobId, stored, native, io.deps);
 }
