@@ -1,5 +1,5 @@
-// Native detail for a fill: each variation's result window (the part that is placed) is sent to
-// Firefly's upscale and the upscaled output replaces the resampled result. The tone correction, fitted
+// Native detail for a fill or an expansion: each variation's placed part (a fill's window, an
+// expansion's new area) is sent to Firefly's upscale and the upscaled output replaces the resampled result. The tone correction, fitted
 // on the generated result at the size it was sent, is kept; placing then reads the upscaled pixels in
 // a frame where one of them is (close to) one document pixel.
 //
@@ -10,14 +10,14 @@
 import type { RGBAImage } from "../../common/host";
 import type { JobState } from "../../common/jobs";
 import type { FillGeometry } from "../../common/imaging/context";
-import { fillInterpolation, type UpscaleStep } from "../../common/imaging/detail";
+import { cropWindow, expandFrame, type UpscaleStep } from "../../common/imaging/detail";
 import { decodeImage, encodeRGBAPng } from "../../common/imaging/codecs";
 import { decodeOutputs } from "./decode";
 import { cropRGBA } from "../../common/imaging/image";
 import { rectHeight, rectWidth } from "../../common/imaging/rect";
 import { upscale } from "../broker-client";
 import { WorkflowError, toJobError } from "./errors";
-import { detailNote } from "./kinds/detail-note";
+import { kindOf } from "./kinds";
 import type { DecodedVariation } from "./place";
 import { withRetry } from "./retry";
 import { pollRemote } from "./run";
@@ -34,18 +34,33 @@ export interface UpscaleIO {
 
 /**
  * The geometry in which an upscaled crop is placed: its window is the document span the crop covers
- * (rounded to whole pixels) and its send size the upscaled output's.
+ * (widened to whole pixels) and its send size the upscaled output's.
  */
 export function upscaledGeometry(g: FillGeometry, step: UpscaleStep): FillGeometry {
-  const { crop, outputSize } = step;
-  const left = Math.round(g.window.left + crop.left / g.scaleX);
-  const top = Math.round(g.window.top + crop.top / g.scaleY);
-  const right = Math.round(g.window.left + crop.right / g.scaleX);
-  const bottom = Math.round(g.window.top + crop.bottom / g.scaleY);
-  const window = { left, top, right, bottom };
-  const scaleX = outputSize.width / rectWidth(window);
-  const scaleY = outputSize.height / rectHeight(window);
-  return { ...g, window, sendSize: { ...outputSize }, scaleX, scaleY };
+  const window = cropWindow(g, step.crop);
+  const scaleX = step.outputSize.width / rectWidth(window);
+  const scaleY = step.outputSize.height / rectHeight(window);
+  return { ...g, window, sendSize: { ...step.outputSize }, scaleX, scaleY };
+}
+
+/** The upscale a job still has to run: a Native-detail fill's or expansion's. */
+function pendingStep(req: JobRequest): UpscaleStep | undefined {
+  if (req.kind === "fill") return req.fill.upscale;
+  if (req.kind === "expand") return req.expand.upscale;
+  return undefined;
+}
+
+/** The request with no upscale left to run: `done` places upscaled results (the upscaled frame), else the results as sent. */
+function settled(req: JobRequest, done?: UpscaleStep): JobRequest {
+  if (req.kind === "fill") {
+    const { upscale: _step, ...fill } = req.fill;
+    return { ...req, fill: done ? { ...fill, geometry: upscaledGeometry(fill.geometry, done) } : fill };
+  }
+  if (req.kind === "expand") {
+    const { upscale: _step, ...expand } = req.expand;
+    return { ...req, expand: done ? { ...expand, frame: cropWindow(expandFrame(expand.geometry), done.crop) } : expand };
+  }
+  return req;
 }
 
 /** One variation's crop, upscaled by Firefly. */
@@ -76,43 +91,34 @@ async function upscaleOne(image: RGBAImage, step: UpscaleStep, seed: number, io:
 }
 
 /**
- * For a Native-detail fill: every variation upscaled, and the request to place them with (its geometry
- * the upscaled frame). Any other job comes back as it was.
+ * For a Native-detail fill or expansion: every variation upscaled, and the request to place them with
+ * (its frame the upscaled crop's, no upscale left to run). Any other job comes back as it was.
  */
 export async function nativeDetail(
   req: JobRequest,
   variations: DecodedVariation[],
   io: UpscaleIO,
 ): Promise<{ request: JobRequest; variations: DecodedVariation[] }> {
-  if (req.kind !== "fill" || !req.fill.upscale) return { request: req, variations };
-  const step = req.fill.upscale;
+  const step = pendingStep(req);
+  if (!step) return { request: req, variations };
   let images: RGBAImage[];
   try {
     images = await Promise.all(variations.map((v) => upscaleOne(v.image, step, v.seed, io)));
   } catch (e) {
-    // The fill's results are kept: they are placed at Standard detail and the job says why.
+    // The results as generated are kept: they are placed at Standard detail and the job says why.
     const error = toJobError(e);
     if (io.signal.aborted || error.category === "cancelled") throw e;
-    const g = req.fill.geometry;
-    io.emit({ detail: `${detailNote(fillInterpolation(g), g.note)} Native detail failed (${error.message}), so the result is placed at Standard detail.` });
+    const standard = settled(req);
+    const said = kindOf(standard.kind).detail?.(standard) ?? "";
+    io.emit({ detail: `${said} Native detail failed (${error.message}), so the result is placed at Standard detail.`.trim() });
     return { request: req, variations };
   }
-  return {
-    request: { ...req, fill: { ...req.fill, geometry: upscaledGeometry(req.fill.geometry, step) } },
-    variations: variations.map((v, i) => ({ ...v, image: images[i] })),
-  };
+  return { request: settled(req, step), variations: variations.map((v, i) => ({ ...v, image: images[i] })) };
 }
 
-/** The request that places upscaled results: the upscaled frame, with no upscale left to run. */
-function placingRequest(req: JobRequest): JobRequest {
-  if (req.kind !== "fill") return req;
-  const { upscale: _done, ...fill } = req.fill;
-  return { ...req, fill };
-}
-
-/** Whether a stored job still has its upscales to run (a Native-detail fill whose results are not upscaled yet). */
+/** Whether a stored job still has its upscales to run (results not upscaled yet). */
 export function upscalePending(stored: StoredRequest): boolean {
-  return stored.request.kind === "fill" && !!stored.request.fill.upscale;
+  return !!pendingStep(stored.request);
 }
 
 /**
@@ -135,7 +141,7 @@ export async function storeUpscaled(
   const { region: _sendFrame, ...rest } = stored;
   return {
     ...rest,
-    request: placingRequest(native.request),
+    request: native.request,
     outputSeeds: native.variations.map((v) => v.seed),
     tones: native.variations.map((v) => v.tone),
     placements: native.variations.map(() => null),
