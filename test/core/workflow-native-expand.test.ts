@@ -2,7 +2,10 @@
 // original's pixels never change; an expansion one upscale cannot bring to native size runs at
 // Standard detail and says so.
 
+import type { RGBAImage } from "../../src/common/host";
+import type { SubmitEndpoint, SubmitRequest } from "../../src/common/firefly";
 import type { ExpandParams } from "../../src/common/jobs";
+import { reapplyKept } from "../../src/plugin/workflows";
 import { px } from "../support/pixels";
 import { UPSCALE_PATTERN_AMPLITUDE, upscalePatternSign } from "../fakes/firefly/upscale";
 import { rig, run, type Rig } from "./helpers/deps";
@@ -38,6 +41,19 @@ async function originalChanged(r: Rig, id: number, left: number): Promise<number
   return n;
 }
 
+/** Strip pixels that are not the generated colour with the upscale's checkerboard, counted from the strip's corner (4000, 0). */
+function patternMisses(doc: RGBAImage): string[] {
+  const colour = seedColour(SEED);
+  const wrong: string[] = [];
+  for (let y = 500; y < 516; y++)
+    for (let x = 6000; x < 6016; x++) {
+      const d = UPSCALE_PATTERN_AMPLITUDE * upscalePatternSign(x - 4000, y);
+      const want = [...colour.map((c) => Math.max(0, Math.min(255, c + d))), 255].join();
+      if (px(doc, x, y).join() !== want) wrong.push(`(${x},${y}) ${px(doc, x, y)} ≠ ${want}`);
+    }
+  return wrong;
+}
+
 describe("Native detail expand", () => {
   test("the new strip is upscaled ×2 and placed at 1:1: the fine pattern survives, the original is untouched", async () => {
     const { r, id, final } = await expandOnce({ left: 0, right: 3998 }, "native");
@@ -50,19 +66,31 @@ describe("Native detail expand", () => {
     expect(jobs[1].body).toMatchObject({ upscaleFactor: 2, seeds: [SEED] });
     const sent = r.broker.image((jobs[1].body as { image: { source: { uploadId: string } } }).image.source.uploadId);
     expect([sent.width, sent.height]).toEqual([1999, 500]);
-    // The upscaled crop starts at the strip's corner (4000, 0): the checkerboard counts from there.
     const doc = await r.host.composite(id);
     expect([doc.width, doc.height]).toEqual([7998, 1000]);
-    const colour = seedColour(SEED);
-    const wrong: string[] = [];
-    for (let y = 500; y < 516; y++)
-      for (let x = 6000; x < 6016; x++) {
-        const d = UPSCALE_PATTERN_AMPLITUDE * upscalePatternSign(x - 4000, y);
-        const want = [...colour.map((c) => Math.max(0, Math.min(255, c + d))), 255].join();
-        if (px(doc, x, y).join() !== want) wrong.push(`(${x},${y}) ${px(doc, x, y)} ≠ ${want}`);
-      }
-    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(patternMisses(doc).slice(0, 5)).toEqual([]);
     expect(await originalChanged(r, id, 0)).toBe(0);
+  }, 120_000);
+
+  test("kept because the document was closed: Re-apply places the upscaled strip, with no new upscale", async () => {
+    const r = rig();
+    const id = r.host.createDocument({ title: "wide.psd", width: 4000, height: 1000, fill: [...GREY] });
+    const submit = r.broker.submit.bind(r.broker);
+    r.broker.submit = async <E extends SubmitEndpoint>(endpoint: E, body: SubmitRequest[E], model?: string) => {
+      if (endpoint === "upscale") r.host.closeDocument(id);
+      return submit(endpoint, body, model);
+    };
+    const { final } = await run(r, expandBy({ left: 0, right: 3998 }, "native"));
+    expect(final.phase).toBe("kept");
+    const again = r.host.createDocument({ title: "wide.psd", width: 4000, height: 1000, fill: [...GREY] });
+    const placed = await reapplyKept(final.jobId, r.deps, () => undefined);
+    expect(placed.error).toBeUndefined();
+    expect(placed.phase).toBe("done");
+    expect(endpoints(r)).toEqual(["expand", "upscale"]);
+    const doc = await r.host.composite(again);
+    expect([doc.width, doc.height]).toEqual([7998, 1000]);
+    expect(patternMisses(doc).slice(0, 5)).toEqual([]);
+    expect(await originalChanged(r, again, 0)).toBe(0);
   }, 120_000);
 
   test("Standard detail places the resampled strip: no upscale, no pattern", async () => {
