@@ -1,7 +1,7 @@
 // Native detail for a fill or an expansion: each variation's placed part (a fill's window, an
-// expansion's new area) is sent to Firefly's upscale and the upscaled output replaces the resampled result. The tone correction, fitted
-// on the generated result at the size it was sent, is kept; placing then reads the upscaled pixels in
-// a frame where one of them is (close to) one document pixel.
+// expansion's new area) is sent to Firefly's upscale and the upscaled output replaces the resampled
+// result. The tone correction, fitted on the generated result at the size it was sent, is kept;
+// placing then reads the upscaled pixels in a frame where one of them is (close to) one document pixel.
 //
 // Results that are kept rather than placed (a closed or resized document, a panel reload) are kept
 // upscaled: the stored results are replaced by the upscaled ones and the stored request by the one that
@@ -12,10 +12,10 @@ import type { JobState } from "../../common/jobs";
 import type { FillGeometry } from "../../common/imaging/context";
 import { cropWindow, expandFrame, type UpscaleStep } from "../../common/imaging/detail";
 import { decodeImage, encodeRGBAPng } from "../../common/imaging/codecs";
-import { decodeOutputs } from "./decode";
 import { cropRGBA } from "../../common/imaging/image";
 import { rectHeight, rectWidth } from "../../common/imaging/rect";
 import { upscale } from "../broker-client";
+import { decodeOutputs } from "./decode";
 import { WorkflowError, toJobError } from "./errors";
 import { kindOf } from "./kinds";
 import type { DecodedVariation } from "./place";
