@@ -1,8 +1,9 @@
 // Bytes up and down for a detail plan, from bytes per pixel measured in the same run: the project's
 // JPEG encoder on a synthetic photograph (sources at the submit quality, results at the broker's crop
-// quality) and its PNG encoder on a hard rectangular mask.
+// quality), its PNG encoder on a hard rectangular mask, and on the same photograph (the crop an upscale
+// sends is a PNG).
 
-import { encodeGrayPng, encodeJpeg } from "../../src/common/imaging/codecs";
+import { encodeGrayPng, encodeJpeg, encodeRGBAPng } from "../../src/common/imaging/codecs";
 import type { DetailPlan } from "../../src/common/imaging/detail";
 import { rectHeight, rectWidth } from "../../src/common/imaging/rect";
 import { gradientGrain } from "../../src/common/imaging/synthetic";
@@ -15,6 +16,8 @@ export interface BytesPerPixel {
   source: number;
   mask: number;
   result: number;
+  /** A result crop sent to the upscale (PNG). */
+  upscaleInput: number;
 }
 
 export function measureBytesPerPixel(side = 1024): BytesPerPixel {
@@ -26,6 +29,7 @@ export function measureBytesPerPixel(side = 1024): BytesPerPixel {
     source: encodeJpeg(img, SOURCE_JPEG_QUALITY).length / px,
     mask: encodeGrayPng(mask).length / px,
     result: encodeJpeg(img, RESULT_JPEG_QUALITY).length / px,
+    upscaleInput: encodeRGBAPng(img).length / px,
   };
 }
 
@@ -51,7 +55,7 @@ export function planTraffic(plan: DetailPlan, variations: number, bpp: BytesPerP
     down += variations * crop * bpp.result;
     if (part.upscale) {
       const c = part.upscale.crop;
-      up += variations * rectWidth(c) * rectHeight(c) * bpp.source;
+      up += variations * rectWidth(c) * rectHeight(c) * bpp.upscaleInput;
       down += variations * part.upscale.outputSize.width * part.upscale.outputSize.height * bpp.result;
     }
   }

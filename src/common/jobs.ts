@@ -77,6 +77,8 @@ export interface ExpandParams extends CommonParams {
   kind: "expand";
   target: ExpandTarget;
   prompt?: string;
+  /** Absent: standard. */
+  detail?: DetailSetting;
 }
 
 export type GenerateModel = "image3" | "image3_custom" | "image4_standard" | "image4_ultra" | "image4_custom";

@@ -46,9 +46,11 @@ export function composeFill(result: RGBAImage, geometry: FillGeometry, selection
  * original pixel changes; the seam is handled on the generated side by the tone correction, fitted on
  * a ring of the original along its edge (see `toneFor`) and applied to the generated pixels.
  */
-export function composeExpand(result: RGBAImage, g: ExpandGeometry, tone: ToneCorrection | null): LayerContent {
+export function composeExpand(result: RGBAImage, g: ExpandGeometry, tone: ToneCorrection | null, frame?: Rect): LayerContent {
   const rect = expandLayerRect(g);
-  const pixels = resampleRGBARegion(result, g.canvas.width, g.canvas.height, rect);
+  // `frame`: the document rectangle the result covers (an upscaled crop holding the layer); else the canvas.
+  const f = frame ?? { left: 0, top: 0, right: g.canvas.width, bottom: g.canvas.height };
+  const pixels = resampleRGBARegion(result, f.right - f.left, f.bottom - f.top, translateRect(rect, -f.left, -f.top));
   if (tone) applyTone(pixels, tone);
   const o = translateRect(originalRect(g), -rect.left, -rect.top);
   const mask = expandMask(rect.right - rect.left, rect.bottom - rect.top, o);

@@ -7,7 +7,7 @@
 import { UPSCALE_FACTORS, UPSCALE_MAX_OUTPUT_SIDE, type UpscaleFactor } from "../firefly/upscale";
 import type { Rect, Size } from "../host";
 import { planFillGeometry, type ContextOptions, type FillGeometry } from "./context";
-import type { ExpandGeometry } from "./expand";
+import { expandLayerRect, type ExpandGeometry } from "./expand";
 import { coverPlacement } from "./placement";
 import { clampToCanvas, growRect, intersectRect, rectHeight, rectWidth } from "./rect";
 
@@ -26,12 +26,23 @@ function interpolation(x: number, y: number): Interpolation {
   return { x, y, max: Math.max(x, y) };
 }
 
-export function fillInterpolation(g: FillGeometry): Interpolation {
+/** A result's frame: the document rectangle a generated result covers and its size in generated pixels. */
+export interface ResultFrame {
+  window: Rect;
+  sendSize: Size;
+}
+
+export function fillInterpolation(g: ResultFrame): Interpolation {
   return interpolation(rectWidth(g.window) / g.sendSize.width, rectHeight(g.window) / g.sendSize.height);
 }
 
+/** An expansion's frame: its output covers the whole new canvas. */
+export function expandFrame(g: ExpandGeometry): ResultFrame {
+  return { window: { left: 0, top: 0, right: g.canvas.width, bottom: g.canvas.height }, sendSize: { ...g.outputSize } };
+}
+
 export function expandInterpolation(g: ExpandGeometry): Interpolation {
-  return interpolation(g.canvas.width / g.outputSize.width, g.canvas.height / g.outputSize.height);
+  return fillInterpolation(expandFrame(g));
 }
 
 /** Generate into a selection (or the canvas): the result covers `target`, aspect kept. */
@@ -82,7 +93,7 @@ export interface DetailPlan {
 }
 
 /** The crop of the generated result that covers `rect` of the window (generated pixels, outward-rounded). */
-export function resultCrop(g: FillGeometry, rect: Rect): Rect {
+export function resultCrop(g: ResultFrame, rect: Rect): Rect {
   const w = g.window;
   const r = intersectRect(rect, w);
   const sx = g.sendSize.width / rectWidth(w);
@@ -102,7 +113,7 @@ export function resultCrop(g: FillGeometry, rect: Rect): Rect {
  * The smallest upscale factor that brings `placeRect` to ≤ 1 within the output limit, or null when none
  * does. `null` is also returned when no upscale is needed (check `fillInterpolation` first).
  */
-export function chooseUpscale(g: FillGeometry, placeRect: Rect, maxOutputSide = UPSCALE_MAX_OUTPUT_SIDE): UpscaleStep | null {
+export function chooseUpscale(g: ResultFrame, placeRect: Rect, maxOutputSide = UPSCALE_MAX_OUTPUT_SIDE): UpscaleStep | null {
   const need = fillInterpolation(g).max;
   if (need <= 1 + NATIVE_TOLERANCE) return null;
   const crop = resultCrop(g, placeRect);
@@ -209,6 +220,25 @@ export function planNativeDetail(input: DetailInput): DetailPlan {
   return best;
 }
 
+/**
+ * The document rectangle an upscaled crop covers: the crop's span in the frame, widened to whole
+ * pixels (inside the frame's window), so it holds every document pixel the crop was chosen for.
+ */
+export function cropWindow(g: ResultFrame, crop: Rect): Rect {
+  const w = g.window;
+  const sx = g.sendSize.width / rectWidth(w);
+  const sy = g.sendSize.height / rectHeight(w);
+  return intersectRect(
+    {
+      left: Math.floor(w.left + crop.left / sx + NATIVE_TOLERANCE),
+      top: Math.floor(w.top + crop.top / sy + NATIVE_TOLERANCE),
+      right: Math.ceil(w.left + crop.right / sx - NATIVE_TOLERANCE),
+      bottom: Math.ceil(w.top + crop.bottom / sy - NATIVE_TOLERANCE),
+    },
+    w,
+  );
+}
+
 /** The upscale factor for an expand or cover result (one upscale of the whole output), or null. */
 export function uniformUpscale(i: Interpolation, output: Size, maxOutputSide = UPSCALE_MAX_OUTPUT_SIDE): UpscaleFactor | null {
   if (i.max <= 1 + NATIVE_TOLERANCE) return null;
@@ -243,4 +273,31 @@ export function describeRequests(plan: DetailPlan): string {
 /** "Native detail: 1 fill + 4 upscales = 5 requests, about 75 s at 4/min". */
 export function describeDetailPlan(plan: DetailPlan, perMinute: number): string {
   return `${describeRequests(plan)}, about ${duration(estimateSeconds(plan, perMinute))} at ${perMinute}/min`;
+}
+
+/** Native detail for an expansion: what it asks for and the worst interpolation left. */
+export interface ExpandDetail {
+  /** The upscale of the output's part under the new area; null when none is needed or none reaches native size. */
+  upscale: UpscaleStep | null;
+  /** One upscale cannot reach native size (the new strips would need tiles). */
+  short: boolean;
+  requests: number;
+  interpolation: Interpolation;
+}
+
+export function planExpandDetail(g: ExpandGeometry, variations: number): ExpandDetail {
+  const frame = expandFrame(g);
+  const base = fillInterpolation(frame);
+  if (base.max <= 1 + NATIVE_TOLERANCE) return { upscale: null, short: false, requests: 1, interpolation: base };
+  const upscale = chooseUpscale(frame, expandLayerRect(g));
+  if (!upscale) return { upscale: null, short: true, requests: 1, interpolation: base };
+  return { upscale, short: false, requests: 1 + variations, interpolation: interpolation(base.x / upscale.factor, base.y / upscale.factor) };
+}
+
+/** "Native detail: 1 expansion + 2 upscales = 3 requests". */
+export function describeExpandRequests(d: ExpandDetail, variations: number): string {
+  if (d.short)
+    return "Native detail needs tiles along the new strips for this expansion, which Infill does not run yet: it runs at Standard detail (1 request).";
+  if (!d.upscale) return "Native detail: the expansion is generated at native size (1 request).";
+  return `Native detail: 1 expansion + ${count(variations, "upscale", "upscales")} = ${count(d.requests, "request", "requests")}.`;
 }

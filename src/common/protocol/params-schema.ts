@@ -53,6 +53,7 @@ export const expandParamsSchema = z.looseObject({
   ...common,
   target: expandTargetSchema,
   prompt: prompt.optional(),
+  detail: z.enum(["standard", "native"]).optional(),
 });
 
 export const generateParamsSchema = z.looseObject({

@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { Flex, Item, NumberField, Picker, Radio, RadioGroup, Text, View } from "@adobe/react-spectrum";
-import type { Alignment, AspectPreset, ExpandParams, ExpandTarget } from "../../common/jobs";
+import type { Alignment, AspectPreset, DetailSetting, ExpandParams, ExpandTarget } from "../../common/jobs";
 import { engineInfo } from "../model/state";
 import { blockedReason, runNote } from "../model/readiness";
 import { describeScale, expandNumbers } from "../model/expandMath";
@@ -13,6 +13,8 @@ import { AlignmentPicker } from "../controls/AlignmentPicker";
 import { SeedChoice, VariationsAndSeed, seedsFor, useVariations } from "../controls/VariationsAndSeed";
 import type { ModeProps } from "./FillTab";
 import { blendToSend } from "../model/blend";
+import { nativeDetailAvailable } from "../model/detail-hint";
+import { expandDetailHint, expandDetailRequests } from "../model/expand-detail";
 
 type TargetKind = ExpandTarget["kind"];
 const MAX_CANVAS = 30000;
@@ -27,6 +29,7 @@ export function ExpandTab({ state, run, defaultVariations, blend }: ModeProps) {
   const [prompt, setPrompt] = useState("");
   const [variations, setVariations] = useVariations(defaultVariations);
   const [seed, setSeed] = useState<SeedChoice>({ fixed: false, seed: randomSeed() });
+  const [detail, setDetail] = useState<DetailSetting>("standard");
 
   const exact = size ?? (doc ? { width: doc.width, height: doc.height } : { width: 1024, height: 1024 });
   const target: ExpandTarget =
@@ -39,6 +42,7 @@ export function ExpandTab({ state, run, defaultVariations, blend }: ModeProps) {
     if (blocked) return;
     const params: ExpandParams = { kind: "expand", numVariations: variations, target };
     if (prompt.trim()) params.prompt = prompt.trim();
+    if (detail === "native" && nativeDetailAvailable(state)) params.detail = "native";
     const seeds = seedsFor(seed, variations);
     if (seeds) params.seeds = seeds;
     const sentBlend = blendToSend(blend);
@@ -133,7 +137,24 @@ export function ExpandTab({ state, run, defaultVariations, blend }: ModeProps) {
         testId="expand-prompt"
       />
       <VariationsAndSeed variations={variations} onVariations={setVariations} seed={seed} onSeed={setSeed} />
-      <RunButton label="Expand" blocked={blocked} note={runNote("expand", state)} onPress={submit} testId="run-expand" />
+      <Picker
+        label="Detail"
+        selectedKey={detail}
+        onSelectionChange={(k) => setDetail(k === "native" ? "native" : "standard")}
+        description="Native detail upscales the new area to the document's resolution (more requests)"
+        data-testid="expand-detail"
+      >
+        <Item key="standard">Standard</Item>
+        <Item key="native">Native detail</Item>
+      </Picker>
+      <RunButton
+        label="Expand"
+        blocked={blocked}
+        note={[runNote("expand", state), expandDetailHint(detail, state, target, variations)].filter(Boolean).join(" ") || null}
+        onPress={submit}
+        testId="run-expand"
+        requests={expandDetailRequests(detail, state, target, variations)}
+      />
     </Flex>
   );
 }

@@ -5,6 +5,7 @@
 import { useEffect, useState } from "react";
 import { ActionButton, Button, Flex, Heading, NumberField, StatusLight, Switch, Text, TextField, View } from "@adobe/react-spectrum";
 import type { ConnectionResult, SettingsPatch, SettingsView } from "../../common/protocol/settings-schema";
+import { AUTOMATIC_BLEND, blendStatus } from "../model/blend";
 import type { PanelLink } from "../model/link";
 import { BrokerDoctorSteps } from "./BrokerDoctorSteps";
 import { HostCheckSection } from "./HostCheckSection";
@@ -112,12 +113,18 @@ export function SettingsTab({ settings, connection, testing, save, test, link }:
         step={1}
         value={prefs.blend.bandPx}
         width="size-2000"
-        description="Width of the edge where generated pixels fade into the original. At the default (16 px, tones matched) a fill's band follows the selection: about 1/40 of its longest side, 4–32 px"
+        description="Width of the edge where generated pixels fade into the original. Setting it makes every run use it"
         onChange={(v) => Number.isFinite(v) && save({ prefs: { blend: { ...prefs.blend, bandPx: Math.round(v) } } })}
       />
       <Switch isSelected={prefs.blend.toneMatch} onChange={(toneMatch) => save({ prefs: { blend: { ...prefs.blend, toneMatch } } })}>
         Match tones to the surroundings
       </Switch>
+      <Flex direction="row" gap="size-100" alignItems="center" wrap>
+        <Text data-testid="blend-status">{blendStatus(prefs)}</Text>
+        <ActionButton isDisabled={!prefs.blendChosen} onPress={() => save(AUTOMATIC_BLEND)} data-testid="blend-automatic">
+          Use automatic blend
+        </ActionButton>
+      </Flex>
       <NumberField
         label="Default variations"
         minValue={1}

@@ -4,7 +4,8 @@
 // same path and the same closed/resized-document checks as any kept result), or dismisses them.
 // Results downloaded before the reload are kept the same way. A job that never reached the broker,
 // or that the broker no longer knows, ends failed with a message saying so: nothing is dropped
-// silently. Records written by earlier versions are read through migrate.ts.
+// silently. A Native-detail fill runs its upscales before it is kept (see upscale.ts). Records written
+// by earlier versions are read through migrate.ts.
 
 import { TERMINAL_PHASES, type JobState, type VariationState } from "../../common/jobs";
 import { decodeGrayPng, decodeImage, decodePlaced } from "../../common/imaging/codecs";
@@ -17,6 +18,7 @@ import { readStoredRequest } from "./migrate";
 import { composeVariation, storedSelection, thumbnailOf, toneFor } from "./place";
 import { abortableSleep } from "./retry";
 import { downloadResults, noteFor, pollRemote } from "./run";
+import { upscaleStored } from "./upscale";
 import { SENT_MASK_KEY, SENT_SOURCE_KEY, resultKey, type RunningJob, type StoredRequest, type WorkflowDeps } from "./types";
 
 const INTERRUPTED_BEFORE_SUBMIT = "Infill was closed or reloaded before this job reached the service, so nothing was generated. Run it again.";
@@ -87,7 +89,10 @@ function resumeOne(rec: JobRecord, deps: WorkflowDeps, onState: (s: JobState) =>
   const run = async (life: JobLife): Promise<void> => {
     const { emit, signal } = life;
     if (!stored) throw unreadable;
-    const kept = async (s: StoredRequest): Promise<void> => {
+    // A Native-detail fill's upscales run before its results are kept, so Re-apply places them at native detail.
+    const io = { deps, signal, sleep, emit, moved: () => undefined };
+    const kept = async (downloaded: StoredRequest): Promise<void> => {
+      const s = await upscaleStored(jobId, downloaded, io);
       life.stored = s;
       emit({
         phase: "kept",

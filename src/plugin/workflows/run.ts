@@ -15,7 +15,7 @@ import { runLife, type JobLife } from "./lifecycle";
 import { placeVariations, toneFor, withKeptSelection, type DecodedVariation } from "./place";
 import { abortableSleep, backoffMs, isRetryable, withRetry } from "./retry";
 import { brokerUploader, submitJob, type KeptUpload, type Transfer } from "./submit";
-import { nativeDetail } from "./upscale";
+import { nativeDetail, storeUpscaled } from "./upscale";
 import { SELECTION_KEY, resultKey, type JobRequest, type RunningJob, type WorkflowDeps } from "./types";
 
 export { saveRecord } from "./lifecycle";
@@ -125,6 +125,8 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     checkAbort();
     const placed = await placeVariations(native.request, req.docId, cap.selection, native.variations, deps, signal);
     phase("compose+apply");
+    // Results kept rather than placed are kept upscaled, so Re-apply places them at native detail.
+    if (placed.phase === "kept" && life.stored) life.stored = await storeUpscaled(jobId, life.stored, native, deps);
     emit(placed);
     if (life.state.phase === "done" && life.stored) life.stored = await withKeptSelection(jobId, life.stored, deps);
     await life.save();

@@ -76,7 +76,12 @@ export interface FillJobRequest extends RequestBase<"fill", FillParams> {
 }
 
 export interface ExpandJobRequest extends RequestBase<"expand", ExpandParams> {
-  expand: { geometry: ExpandGeometry };
+  /**
+   * `upscale`: Native detail brings the new area to native size with this upscale; `detailNote`: why it
+   * could not; `frame`: the document rectangle the result covers when it is an upscaled crop (absent:
+   * the whole canvas).
+   */
+  expand: { geometry: ExpandGeometry; upscale?: UpscaleStep; detailNote?: string; frame?: Rect };
 }
 
 export interface GenerateJobRequest extends RequestBase<"generate", GenerateParams> {

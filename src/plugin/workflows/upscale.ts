@@ -1,22 +1,27 @@
-// Native detail for a fill: each variation's result window (the part that is placed) is sent to
-// Firefly's upscale and the upscaled output replaces the resampled result. The tone correction, fitted
-// on the generated result at the size it was sent, is kept; placing then reads the upscaled pixels in
-// a frame where one of them is (close to) one document pixel.
+// Native detail for a fill or an expansion: each variation's placed part (a fill's window, an
+// expansion's new area) is sent to Firefly's upscale and the upscaled output replaces the resampled
+// result. The tone correction, fitted on the generated result at the size it was sent, is kept;
+// placing then reads the upscaled pixels in a frame where one of them is (close to) one document pixel.
+//
+// Results that are kept rather than placed (a closed or resized document, a panel reload) are kept
+// upscaled: the stored results are replaced by the upscaled ones and the stored request by the one that
+// places them, so Re-apply places them at native detail without asking for the upscales again.
 
 import type { RGBAImage } from "../../common/host";
 import type { JobState } from "../../common/jobs";
 import type { FillGeometry } from "../../common/imaging/context";
-import { fillInterpolation, type UpscaleStep } from "../../common/imaging/detail";
+import { cropWindow, expandFrame, type UpscaleStep } from "../../common/imaging/detail";
 import { decodeImage, encodeRGBAPng } from "../../common/imaging/codecs";
 import { cropRGBA } from "../../common/imaging/image";
 import { rectHeight, rectWidth } from "../../common/imaging/rect";
 import { upscale } from "../broker-client";
+import { decodeOutputs } from "./decode";
 import { WorkflowError, toJobError } from "./errors";
-import { detailNote } from "./kinds/detail-note";
+import { kindOf } from "./kinds";
 import type { DecodedVariation } from "./place";
 import { withRetry } from "./retry";
 import { pollRemote } from "./run";
-import type { JobRequest, WorkflowDeps } from "./types";
+import { resultKey, type JobRequest, type StoredRequest, type WorkflowDeps } from "./types";
 
 export interface UpscaleIO {
   deps: WorkflowDeps;
@@ -29,18 +34,33 @@ export interface UpscaleIO {
 
 /**
  * The geometry in which an upscaled crop is placed: its window is the document span the crop covers
- * (rounded to whole pixels) and its send size the upscaled output's.
+ * (widened to whole pixels) and its send size the upscaled output's.
  */
 export function upscaledGeometry(g: FillGeometry, step: UpscaleStep): FillGeometry {
-  const { crop, outputSize } = step;
-  const left = Math.round(g.window.left + crop.left / g.scaleX);
-  const top = Math.round(g.window.top + crop.top / g.scaleY);
-  const right = Math.round(g.window.left + crop.right / g.scaleX);
-  const bottom = Math.round(g.window.top + crop.bottom / g.scaleY);
-  const window = { left, top, right, bottom };
-  const scaleX = outputSize.width / rectWidth(window);
-  const scaleY = outputSize.height / rectHeight(window);
-  return { ...g, window, sendSize: { ...outputSize }, scaleX, scaleY };
+  const window = cropWindow(g, step.crop);
+  const scaleX = step.outputSize.width / rectWidth(window);
+  const scaleY = step.outputSize.height / rectHeight(window);
+  return { ...g, window, sendSize: { ...step.outputSize }, scaleX, scaleY };
+}
+
+/** The upscale a job still has to run: a Native-detail fill's or expansion's. */
+function pendingStep(req: JobRequest): UpscaleStep | undefined {
+  if (req.kind === "fill") return req.fill.upscale;
+  if (req.kind === "expand") return req.expand.upscale;
+  return undefined;
+}
+
+/** The request with no upscale left to run: `done` places upscaled results (the upscaled frame), else the results as sent. */
+function settled(req: JobRequest, done?: UpscaleStep): JobRequest {
+  if (req.kind === "fill") {
+    const { upscale: _step, ...fill } = req.fill;
+    return { ...req, fill: done ? { ...fill, geometry: upscaledGeometry(fill.geometry, done) } : fill };
+  }
+  if (req.kind === "expand") {
+    const { upscale: _step, ...expand } = req.expand;
+    return { ...req, expand: done ? { ...expand, frame: cropWindow(expandFrame(expand.geometry), done.crop) } : expand };
+  }
+  return req;
 }
 
 /** One variation's crop, upscaled by Firefly. */
@@ -71,29 +91,81 @@ async function upscaleOne(image: RGBAImage, step: UpscaleStep, seed: number, io:
 }
 
 /**
- * For a Native-detail fill: every variation upscaled, and the request to place them with (its geometry
- * the upscaled frame). Any other job comes back as it was.
+ * For a Native-detail fill or expansion: every variation upscaled, and the request to place them with
+ * (its frame the upscaled crop's, no upscale left to run). Any other job comes back as it was.
  */
 export async function nativeDetail(
   req: JobRequest,
   variations: DecodedVariation[],
   io: UpscaleIO,
 ): Promise<{ request: JobRequest; variations: DecodedVariation[] }> {
-  if (req.kind !== "fill" || !req.fill.upscale) return { request: req, variations };
-  const step = req.fill.upscale;
+  const step = pendingStep(req);
+  if (!step) return { request: req, variations };
   let images: RGBAImage[];
   try {
     images = await Promise.all(variations.map((v) => upscaleOne(v.image, step, v.seed, io)));
   } catch (e) {
-    // The fill's results are kept: they are placed at Standard detail and the job says why.
+    // The results as generated are kept: they are placed at Standard detail and the job says why.
     const error = toJobError(e);
     if (io.signal.aborted || error.category === "cancelled") throw e;
-    const g = req.fill.geometry;
-    io.emit({ detail: `${detailNote(fillInterpolation(g), g.note)} Native detail failed (${error.message}), so the result is placed at Standard detail.` });
+    const standard = settled(req);
+    const said = kindOf(standard.kind).detail?.(standard) ?? "";
+    io.emit({ detail: `${said} Native detail failed (${error.message}), so the result is placed at Standard detail.`.trim() });
     return { request: req, variations };
   }
+  return { request: settled(req, step), variations: variations.map((v, i) => ({ ...v, image: images[i] })) };
+}
+
+/** Whether a stored job still has its upscales to run (results not upscaled yet). */
+export function upscalePending(stored: StoredRequest): boolean {
+  return !!pendingStep(stored.request);
+}
+
+/**
+ * The record of a job whose results are kept after `native` ran: its upscaled results replace the
+ * stored ones (in order; a slot left over from a result that could not be read stays unreadable) and
+ * the stored request is the one that places them. Unchanged when nothing was upscaled.
+ */
+export async function storeUpscaled(
+  jobId: string,
+  stored: StoredRequest,
+  native: { request: JobRequest; variations: DecodedVariation[] },
+  deps: WorkflowDeps,
+): Promise<StoredRequest> {
+  if (native.request === stored.request) return stored;
+  const slots = Math.max(stored.outputSeeds?.length ?? 0, native.variations.length);
+  for (let i = 0; i < slots; i++) {
+    const v = native.variations[i];
+    await deps.store.putBytes(jobId, resultKey(i), v ? encodeRGBAPng(v.image) : new Uint8Array(0));
+  }
+  const { region: _sendFrame, ...rest } = stored;
   return {
-    request: { ...req, fill: { ...req.fill, geometry: upscaledGeometry(req.fill.geometry, step) } },
-    variations: variations.map((v, i) => ({ ...v, image: images[i] })),
+    ...rest,
+    request: native.request,
+    outputSeeds: native.variations.map((v) => v.seed),
+    tones: native.variations.map((v) => v.tone),
+    placements: native.variations.map(() => null),
   };
+}
+
+/**
+ * For a job taken up again with all its results stored but its upscales not run (the panel was
+ * reloaded before or while they ran): the upscales run now and the upscaled results are stored. Any
+ * other job's record comes back as it was.
+ */
+export async function upscaleStored(jobId: string, stored: StoredRequest, io: UpscaleIO): Promise<StoredRequest> {
+  if (!upscalePending(stored)) return stored;
+  const outputs = [];
+  for (let i = 0; i < (stored.outputSeeds?.length ?? 0); i++) {
+    const bytes = await io.deps.store.getBytes(jobId, resultKey(i));
+    if (!bytes) break;
+    outputs.push({ bytes, placement: stored.placements?.[i] });
+  }
+  if (outputs.length === 0) return stored;
+  const { images } = decodeOutputs(outputs, stored.region);
+  const decoded: DecodedVariation[] = images.flatMap((image, i) =>
+    image ? [{ seed: stored.outputSeeds?.[i] ?? stored.request.seeds[i], image, tone: stored.tones?.[i] ?? null }] : [],
+  );
+  const native = await nativeDetail(stored.request, decoded, io);
+  return storeUpscaled(jobId, stored, native, io.deps);
 }

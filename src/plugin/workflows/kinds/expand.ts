@@ -4,20 +4,33 @@ import { EXPAND_MAX_SIDE } from "../../../common/firefly";
 import type { ExpandRequest } from "../../../common/firefly";
 import { encodeJpeg } from "../../../common/imaging/codecs";
 import { composeExpand } from "../../../common/imaging/compose";
-import { expandInterpolation } from "../../../common/imaging/detail";
+import { describeExpandRequests, expandInterpolation, planExpandDetail, type UpscaleStep } from "../../../common/imaging/detail";
 import { expandCanvasOps, originalRect, planExpandGeometry, type ExpandGeometry } from "../../../common/imaging/expand";
 import { createGray, createRGBA, pasteRGBA } from "../../../common/imaging/image";
 import { fitTone } from "../../../common/imaging/tone";
 import { WorkflowError } from "../errors";
 import { opaque, sizeOf } from "../reading";
 import { expandRegion } from "../result-region";
-import { SENT_SOURCE_KEY } from "../types";
-import { detailNote } from "./detail-note";
+import { SENT_SOURCE_KEY, type ExpandJobRequest } from "../types";
+import { nativeDetailNote } from "./detail-note";
 import type { KindWorkflow } from "./kind";
 import { SOURCE_JPEG_QUALITY, optionalText, variationsOf } from "./submit-parts";
 
 function invalid(e: unknown): WorkflowError {
   return new WorkflowError({ category: "invalid_input", message: e instanceof Error ? e.message : String(e) });
+}
+
+/** Native detail for an expansion: the upscale of its new area, or why it runs at Standard detail. */
+function nativeExpand(g: ExpandGeometry, variations: number): { upscale?: UpscaleStep; detailNote?: string } {
+  const plan = planExpandDetail(g, variations);
+  if (plan.upscale) return { upscale: plan.upscale };
+  return plan.short ? { detailNote: describeExpandRequests(plan, variations) } : {};
+}
+
+/** What an expansion says about detail: the enlargement left after any upscale, and why Native detail fell back. */
+function expandDetail(req: ExpandJobRequest): string {
+  const { geometry, upscale, detailNote: fallback } = req.expand;
+  return nativeDetailNote(expandInterpolation(geometry), upscale?.factor, undefined, fallback);
 }
 
 export const expand: KindWorkflow<"expand"> = {
@@ -39,14 +52,16 @@ export const expand: KindWorkflow<"expand"> = {
     });
     const geometry = planned.geometry;
     if (!geometry) throw invalid("The expanded canvas could not be planned.");
+    const shared = ctx.shared(found.document);
+    const native = params.detail === "native" ? nativeExpand(geometry, shared.seeds.length) : {};
     return {
       request: {
-        ...ctx.shared(found.document),
+        ...shared,
         kind: "expand",
         params,
         blend: params.blend ?? { bandPx: 16, toneMatch: true },
         sendSize: geometry.outputSize,
-        expand: { geometry },
+        expand: { geometry, ...native },
       },
       selection: null,
       source: opaque(found.composites[0]),
@@ -84,9 +99,9 @@ export const expand: KindWorkflow<"expand"> = {
     return fitTone(placed, result, newArea, ring);
   },
 
-  compose: (req, _selection, result, tone) => composeExpand(result, req.expand.geometry, tone),
+  compose: (req, _selection, result, tone) => composeExpand(result, req.expand.geometry, tone, req.expand.frame),
   canvasOps: (req) => expandCanvasOps(req.expand.geometry),
   target: (req) => originalRect(req.expand.geometry),
   selectionBounds: () => undefined,
-  detail: (req) => detailNote(expandInterpolation(req.expand.geometry)),
+  detail: expandDetail,
 };

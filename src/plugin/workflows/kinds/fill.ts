@@ -16,7 +16,7 @@ import { documentError } from "../errors";
 import { opaque, sizeOf } from "../reading";
 import { fillRegion } from "../result-region";
 import { SENT_MASK_KEY, SENT_SOURCE_KEY, type FillJobRequest } from "../types";
-import { detailNote } from "./detail-note";
+import { nativeDetailNote } from "./detail-note";
 import type { KindWorkflow } from "./kind";
 import { SOURCE_JPEG_QUALITY, optionalText, variationsOf } from "./submit-parts";
 
@@ -52,10 +52,7 @@ export function nativeDetailPart(
 /** What a fill says about detail: the enlargement left after any upscale, the context's stretch, and why Native detail fell back. */
 function fillDetail(req: FillJobRequest): string {
   const { geometry: g, upscale, detailNote: fallback } = req.fill;
-  const base = fillInterpolation(g);
-  const f = upscale?.factor ?? 1;
-  const said = detailNote({ x: base.x / f, y: base.y / f, max: base.max / f }, g.note);
-  return [upscale ? `Native detail: upscaled ×${f}.` : "", said, fallback ?? ""].filter(Boolean).join(" ");
+  return nativeDetailNote(fillInterpolation(g), upscale?.factor, g.note, fallback);
 }
 
 export const fill: KindWorkflow<"fill"> = {

@@ -1,0 +1,115 @@
+// Native detail for Expand: the new strip is upscaled like a fill's window and placed at 1:1; the
+// original's pixels never change; an expansion one upscale cannot bring to native size runs at
+// Standard detail and says so.
+
+import type { RGBAImage } from "../../src/common/host";
+import type { SubmitEndpoint, SubmitRequest } from "../../src/common/firefly";
+import type { ExpandParams } from "../../src/common/jobs";
+import { reapplyKept } from "../../src/plugin/workflows";
+import { px } from "../support/pixels";
+import { UPSCALE_PATTERN_AMPLITUDE, upscalePatternSign } from "../fakes/firefly/upscale";
+import { rig, run, type Rig } from "./helpers/deps";
+import { seedColour } from "./helpers/fake-broker";
+
+// A 4000×1000 document grown by 3998 px on the right: the 7998 px canvas goes out at 3999 px (half
+// size), so the new strip's crop (1999×500) is upscaled ×2 to exactly the strip's 3998×1000.
+const GREY = [60, 60, 60] as const;
+const SEED = 4321;
+const expandBy = (sides: { left: number; right: number }, detail: "standard" | "native"): ExpandParams => ({
+  kind: "expand",
+  numVariations: 1,
+  seeds: [SEED],
+  detail,
+  target: { kind: "sides", left: sides.left, top: 0, right: sides.right, bottom: 0 },
+  blend: { bandPx: 16, toneMatch: false },
+});
+
+const endpoints = (r: Rig) => [...r.broker.jobs.values()].map((j) => j.endpoint);
+
+async function expandOnce(sides: { left: number; right: number }, detail: "standard" | "native") {
+  const r = rig();
+  const id = r.host.createDocument({ title: "wide.psd", width: 4000, height: 1000, fill: [...GREY] });
+  const { final } = await run(r, expandBy(sides, detail));
+  return { r, id, final };
+}
+
+/** Pixels of the original's area (now at `left`) that are not the original grey. */
+async function originalChanged(r: Rig, id: number, left: number): Promise<number> {
+  const img = await r.host.composite(id, { window: { left, top: 0, right: left + 4000, bottom: 1000 } });
+  let n = 0;
+  for (let i = 0; i < img.width * img.height; i++) if (img.data[i * 4] !== GREY[0] || img.data[i * 4 + 1] !== GREY[1] || img.data[i * 4 + 2] !== GREY[2]) n++;
+  return n;
+}
+
+/** Strip pixels that are not the generated colour with the upscale's checkerboard, counted from the strip's corner (4000, 0). */
+function patternMisses(doc: RGBAImage): string[] {
+  const colour = seedColour(SEED);
+  const wrong: string[] = [];
+  for (let y = 500; y < 516; y++)
+    for (let x = 6000; x < 6016; x++) {
+      const d = UPSCALE_PATTERN_AMPLITUDE * upscalePatternSign(x - 4000, y);
+      const want = [...colour.map((c) => Math.max(0, Math.min(255, c + d))), 255].join();
+      if (px(doc, x, y).join() !== want) wrong.push(`(${x},${y}) ${px(doc, x, y)} ≠ ${want}`);
+    }
+  return wrong;
+}
+
+describe("Native detail expand", () => {
+  test("the new strip is upscaled ×2 and placed at 1:1: the fine pattern survives, the original is untouched", async () => {
+    const { r, id, final } = await expandOnce({ left: 0, right: 3998 }, "native");
+    expect(final.error).toBeUndefined();
+    expect(final.phase).toBe("done");
+    expect(final.detail).toBe("Native detail: upscaled ×2. Generated at native size.");
+    expect(r.host.historyNames(id)).toEqual(["Open", "Infill: Expand"]);
+    expect(endpoints(r)).toEqual(["expand", "upscale"]);
+    const jobs = [...r.broker.jobs.values()];
+    expect(jobs[1].body).toMatchObject({ upscaleFactor: 2, seeds: [SEED] });
+    const sent = r.broker.image((jobs[1].body as { image: { source: { uploadId: string } } }).image.source.uploadId);
+    expect([sent.width, sent.height]).toEqual([1999, 500]);
+    const doc = await r.host.composite(id);
+    expect([doc.width, doc.height]).toEqual([7998, 1000]);
+    expect(patternMisses(doc).slice(0, 5)).toEqual([]);
+    expect(await originalChanged(r, id, 0)).toBe(0);
+  }, 120_000);
+
+  test("kept because the document was closed: Re-apply places the upscaled strip, with no new upscale", async () => {
+    const r = rig();
+    const id = r.host.createDocument({ title: "wide.psd", width: 4000, height: 1000, fill: [...GREY] });
+    const submit = r.broker.submit.bind(r.broker);
+    r.broker.submit = async <E extends SubmitEndpoint>(endpoint: E, body: SubmitRequest[E], model?: string) => {
+      if (endpoint === "upscale") r.host.closeDocument(id);
+      return submit(endpoint, body, model);
+    };
+    const { final } = await run(r, expandBy({ left: 0, right: 3998 }, "native"));
+    expect(final.phase).toBe("kept");
+    const again = r.host.createDocument({ title: "wide.psd", width: 4000, height: 1000, fill: [...GREY] });
+    const placed = await reapplyKept(final.jobId, r.deps, () => undefined);
+    expect(placed.error).toBeUndefined();
+    expect(placed.phase).toBe("done");
+    expect(endpoints(r)).toEqual(["expand", "upscale"]);
+    const doc = await r.host.composite(again);
+    expect([doc.width, doc.height]).toEqual([7998, 1000]);
+    expect(patternMisses(doc).slice(0, 5)).toEqual([]);
+    expect(await originalChanged(r, again, 0)).toBe(0);
+  }, 120_000);
+
+  test("Standard detail places the resampled strip: no upscale, no pattern", async () => {
+    const { r, id, final } = await expandOnce({ left: 0, right: 3998 }, "standard");
+    expect(final.phase).toBe("done");
+    expect(final.detail).toBe("Generated at 1/2 of native size.");
+    expect(endpoints(r)).toEqual(["expand"]);
+    const doc = await r.host.composite(id, { window: { left: 6000, top: 500, right: 6002, bottom: 501 } });
+    expect(px(doc, 0, 0)).toEqual([...seedColour(SEED), 255]);
+    expect(px(doc, 1, 0)).toEqual([...seedColour(SEED), 255]);
+  }, 120_000);
+
+  test("grown on both sides past what one upscale can render: Standard detail, and the job says why", async () => {
+    const { r, id, final } = await expandOnce({ left: 2000, right: 2000 }, "native");
+    expect(final.phase).toBe("done");
+    expect(endpoints(r)).toEqual(["expand"]);
+    expect(final.detail).toBe(
+      "Generated at 1/2 of native size. Native detail needs tiles along the new strips for this expansion, which Infill does not run yet: it runs at Standard detail (1 request).",
+    );
+    expect(await originalChanged(r, id, 2000)).toBe(0);
+  }, 120_000);
+});
