@@ -71,6 +71,8 @@ export interface FillParams extends CommonParams {
   detail?: DetailSetting;
   prompt?: string; // empty/absent: fill from surroundings
   negativePrompt?: string;
+  /** Absent or true: while the Firefly job waits, place the broker's instant local preview. */
+  instantPreview?: boolean;
 }
 
 export interface ExpandParams extends CommonParams {

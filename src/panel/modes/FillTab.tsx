@@ -1,7 +1,7 @@
 // Fill: generate inside the selection. The prompt is optional (empty = fill from surroundings).
 
 import { useState } from "react";
-import { Flex, Item, Picker, Text, TextField } from "@adobe/react-spectrum";
+import { Flex, Item, Picker, Switch, Text, TextField } from "@adobe/react-spectrum";
 import type { DetailSetting, FillParams, JobParams } from "../../common/jobs";
 import type { PanelState } from "../model/state";
 import { engineInfo } from "../model/state";
@@ -27,6 +27,7 @@ export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
   const [variations, setVariations] = useVariations(defaultVariations);
   const [seed, setSeed] = useState<SeedChoice>({ fixed: false, seed: randomSeed() });
   const [detail, setDetail] = useState<DetailSetting>("standard");
+  const [instantPreview, setInstantPreview] = useState(true);
   const promptsIgnored = engineInfo(state).promptsIgnored;
   const blocked = blockedReason("fill", state, prompt);
   const sel = state.selection?.bounds;
@@ -37,6 +38,7 @@ export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
     if (prompt.trim()) params.prompt = prompt.trim();
     if (negative.trim()) params.negativePrompt = negative.trim();
     if (detail === "native" && nativeDetailAvailable(state)) params.detail = "native";
+    if (!instantPreview) params.instantPreview = false;
     const seeds = seedsFor(seed, variations);
     if (seeds) params.seeds = seeds;
     const sentBlend = blendToSend(blend);
@@ -84,6 +86,14 @@ export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
         <Item key="standard">Standard</Item>
         <Item key="native">Native detail</Item>
       </Picker>
+      {!promptsIgnored && (
+        <Flex direction="column">
+          <Switch isSelected={instantPreview} onChange={setInstantPreview} data-testid="fill-instant-preview">
+            Instant preview
+          </Switch>
+          <Text UNSAFE_className="infill-context">While Firefly works, a preview layer from the broker&apos;s local engine (it does not read the prompt).</Text>
+        </Flex>
+      )}
       <RunButton
         label="Fill"
         blocked={blocked}

@@ -59,6 +59,7 @@ export async function placeVariations(
   variations: DecodedVariation[],
   deps: WorkflowDeps,
   signal?: AbortSignal,
+  removeLayerIds?: number[],
 ): Promise<Partial<JobState>> {
   const now = deps.now ?? Date.now;
   const kind = kindOf(req.kind);
@@ -83,6 +84,7 @@ export async function placeVariations(
     documentSize: req.docSize,
     canvasOps: kind.canvasOps(req),
     groupName: req.groupName,
+    removeLayerIds,
     variations: contents.map((content, i) => ({ name: variationName(req, i, variations[i].seed), content })),
   });
   try {

@@ -15,6 +15,7 @@ import { WorkflowError } from "./errors";
 import { runLife, type JobLife } from "./lifecycle";
 import { readStoredRequest } from "./migrate";
 import { composeVariation, storedSelection, thumbnailOf, toneFor } from "./place";
+import { previewEnding } from "./preview";
 import { abortableSleep } from "./retry";
 import { downloadResults, noteFor, pollRemote } from "./run";
 import { SENT_MASK_KEY, SENT_SOURCE_KEY, resultKey, type RunningJob, type StoredRequest, type WorkflowDeps } from "./types";
@@ -87,6 +88,7 @@ function resumeOne(rec: JobRecord, deps: WorkflowDeps, onState: (s: JobState) =>
   const run = async (life: JobLife): Promise<void> => {
     const { emit, signal } = life;
     if (!stored) throw unreadable;
+    life.onEnd = previewEnding(deps, undefined, () => stored?.preview);
     const kept = async (s: StoredRequest): Promise<void> => {
       life.stored = s;
       emit({

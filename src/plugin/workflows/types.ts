@@ -107,6 +107,8 @@ export interface StoredRequest {
   remote?: { jobId: string; submittedAt: number };
   /** A fill's part of the result to download (send-size frame), as asked when it ran. */
   region?: DecodeRegion;
+  /** The instant preview placed while the job waited (see preview.ts), removed when the results are placed. */
+  preview?: { docId: number; layerId: number };
 }
 
 /** Keys of a job's bytes in the store. */
