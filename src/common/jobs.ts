@@ -79,6 +79,8 @@ export interface ExpandParams extends CommonParams {
   kind: "expand";
   target: ExpandTarget;
   prompt?: string;
+  /** Absent or true: while the Firefly job waits, place the broker's instant local preview. */
+  instantPreview?: boolean;
 }
 
 export type GenerateModel = "image3" | "image3_custom" | "image4_standard" | "image4_ultra" | "image4_custom";

@@ -8,12 +8,13 @@ import type { RGBAImage } from "../../src/common/host";
 import { createRGBA } from "../../src/common/imaging/image";
 import { encodePng } from "../../src/common/imaging/png";
 import type { FillParams, JobState } from "../../src/common/jobs";
-import { BrokerError, type BrokerClient } from "../../src/plugin/broker-client";
+import { BrokerError } from "../../src/plugin/broker-client";
 import { reapplyKept, resumeJobs, startJob, type StoredRequest, type WorkflowDeps } from "../../src/plugin/workflows";
 import { PREVIEW_KEPT, PREVIEW_NOTE } from "../../src/plugin/workflows/preview";
 import { px } from "../support/pixels";
 import { flush, flushUntil } from "../support/turns";
 import { rig, type Rig } from "./helpers/deps";
+import { gatePreviews, type PreviewGate } from "./helpers/preview-broker";
 import { seedColour } from "./helpers/fake-broker";
 
 const PREVIEW_COLOUR: [number, number, number] = [250, 0, 250];
@@ -29,12 +30,8 @@ const OUTSIDE = [
 ] as const;
 const GREY = [30, 30, 30, 255];
 
-interface PreviewRig extends Rig {
+interface PreviewRig extends Rig, PreviewGate {
   docId: number;
-  /** Bodies the preview route was asked for. */
-  asked: SubmitRequest["fill"][];
-  /** Lets the Firefly job leave the queue (until then every poll answers queued, place 3). */
-  release(): void;
 }
 
 /**
@@ -45,25 +42,12 @@ function previewRig(preview?: (body: SubmitRequest["fill"], signal?: AbortSignal
   const r = rig();
   const docId = r.host.createDocument({ title: "p.psd", width: 640, height: 480, fill: [30, 30, 30] });
   r.host.setSelection(docId, SEL);
-  const asked: SubmitRequest["fill"][] = [];
-  const client: BrokerClient = r.broker;
-  client.preview = async (endpoint, body, signal) => {
+  const gate = gatePreviews(r, async (endpoint, body, signal) => {
     expect(endpoint).toBe("fill");
-    asked.push(body as SubmitRequest["fill"]);
-    // Asked once the job was accepted; answered after the first poll said where it is in the queue.
-    await flushUntil(() => r.broker.statusCalls > 0);
-    return preview ? preview(body as SubmitRequest["fill"], signal) : localFill(r, body as SubmitRequest["fill"]);
-  };
-  let released = false;
-  const status = r.broker.status.bind(r.broker);
-  r.broker.status = async (id) => {
-    if (!released) {
-      r.broker.statusCalls++;
-      return { job: { jobId: id, status: "queued", queuePosition: 3 } };
-    }
-    return status(id);
-  };
-  return Object.assign(r, { docId, asked, release: () => (released = true) });
+    const fill = body as SubmitRequest["fill"];
+    return preview ? preview(fill, signal) : localFill(r, fill);
+  });
+  return Object.assign(r, gate, { docId });
 }
 
 /** What the broker's local engine answers, as far as these tests care: the mask filled with PREVIEW_COLOUR. */

@@ -78,10 +78,10 @@ export function nameFromPrompt(prompt: string | undefined, fallback: string, max
 
 export const PREVIEW_REF = "preview";
 
-/** An instant preview: one visible layer with its layer mask, in a history step of its own. */
-export function previewLayerPlan(historyName: string, documentSize: Size, name: string, content: LayerContent): LayerPlan {
+/** An instant preview: one visible layer with its layer mask, after any canvas steps (an expand's), in a history step of its own. */
+export function previewLayerPlan(historyName: string, documentSize: Size, name: string, content: LayerContent, canvasOps: LayerOp[] = []): LayerPlan {
   const { pixels, rect, mask } = content;
-  const ops: LayerOp[] = [{ op: "createPixelLayer", ref: PREVIEW_REF, name, pixels, left: rect.left, top: rect.top, visible: true }];
+  const ops: LayerOp[] = [...canvasOps, { op: "createPixelLayer", ref: PREVIEW_REF, name, pixels, left: rect.left, top: rect.top, visible: true }];
   if (mask) ops.push({ op: "setLayerMask", layer: { ref: PREVIEW_REF }, mask, left: rect.left, top: rect.top });
   return { name: historyName, expectDocumentSize: { ...documentSize }, ops };
 }

@@ -7,6 +7,7 @@ import { engineInfo } from "../model/state";
 import { blockedReason, runNote } from "../model/readiness";
 import { describeScale, expandNumbers } from "../model/expandMath";
 import { ASPECT_PRESETS, randomSeed } from "../model/limits";
+import { InstantPreviewSwitch } from "../controls/InstantPreview";
 import { PromptField } from "../controls/PromptField";
 import { RunButton } from "../controls/RunButton";
 import { AlignmentPicker } from "../controls/AlignmentPicker";
@@ -27,6 +28,7 @@ export function ExpandTab({ state, run, defaultVariations, blend }: ModeProps) {
   const [prompt, setPrompt] = useState("");
   const [variations, setVariations] = useVariations(defaultVariations);
   const [seed, setSeed] = useState<SeedChoice>({ fixed: false, seed: randomSeed() });
+  const [instantPreview, setInstantPreview] = useState(true);
 
   const exact = size ?? (doc ? { width: doc.width, height: doc.height } : { width: 1024, height: 1024 });
   const target: ExpandTarget =
@@ -39,6 +41,7 @@ export function ExpandTab({ state, run, defaultVariations, blend }: ModeProps) {
     if (blocked) return;
     const params: ExpandParams = { kind: "expand", numVariations: variations, target };
     if (prompt.trim()) params.prompt = prompt.trim();
+    if (!instantPreview) params.instantPreview = false;
     const seeds = seedsFor(seed, variations);
     if (seeds) params.seeds = seeds;
     const sentBlend = blendToSend(blend);
@@ -133,6 +136,7 @@ export function ExpandTab({ state, run, defaultVariations, blend }: ModeProps) {
         testId="expand-prompt"
       />
       <VariationsAndSeed variations={variations} onVariations={setVariations} seed={seed} onSeed={setSeed} />
+      {!promptsIgnored && <InstantPreviewSwitch on={instantPreview} onChange={setInstantPreview} testId="expand-instant-preview" />}
       <RunButton label="Expand" blocked={blocked} note={runNote("expand", state)} onPress={submit} testId="run-expand" />
     </Flex>
   );

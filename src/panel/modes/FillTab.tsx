@@ -1,11 +1,12 @@
 // Fill: generate inside the selection. The prompt is optional (empty = fill from surroundings).
 
 import { useState } from "react";
-import { Flex, Item, Picker, Switch, Text, TextField } from "@adobe/react-spectrum";
+import { Flex, Item, Picker, Text, TextField } from "@adobe/react-spectrum";
 import type { DetailSetting, FillParams, JobParams } from "../../common/jobs";
 import type { PanelState } from "../model/state";
 import { engineInfo } from "../model/state";
 import { blockedReason, runNote } from "../model/readiness";
+import { InstantPreviewSwitch } from "../controls/InstantPreview";
 import { PromptField } from "../controls/PromptField";
 import { RecentPrompts, recentPrompts } from "../controls/RecentPrompts";
 import { RunButton } from "../controls/RunButton";
@@ -86,14 +87,7 @@ export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
         <Item key="standard">Standard</Item>
         <Item key="native">Native detail</Item>
       </Picker>
-      {!promptsIgnored && (
-        <Flex direction="column">
-          <Switch isSelected={instantPreview} onChange={setInstantPreview} data-testid="fill-instant-preview">
-            Instant preview
-          </Switch>
-          <Text UNSAFE_className="infill-context">While Firefly works, a preview layer from the broker&apos;s local engine (it does not read the prompt).</Text>
-        </Flex>
-      )}
+      {!promptsIgnored && <InstantPreviewSwitch on={instantPreview} onChange={setInstantPreview} testId="fill-instant-preview" />}
       <RunButton
         label="Fill"
         blocked={blocked}

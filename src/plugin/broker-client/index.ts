@@ -1,2 +1,10 @@
-export { BrokerError, createBrokerClient, type BrokerClient, type CroppedDownload, type HttpBrokerClientOptions, type StatusAnswer } from "./client";
+export {
+  BrokerError,
+  createBrokerClient,
+  type BrokerClient,
+  type CroppedDownload,
+  type HttpBrokerClientOptions,
+  type PreviewEndpoint,
+  type StatusAnswer,
+} from "./client";
 export { UPSCALE_MODEL, upscale } from "./upscale";

@@ -1,11 +1,13 @@
-// The instant preview while a Firefly job waits: once the broker has accepted a fill, the same body is
-// sent to its preview route, and the local engine's image is composed as a result would be and placed
-// as one clearly named layer in a history step of its own. The results replace it in their own apply
+// The instant preview while a Firefly job waits: once the broker has accepted a fill or an expand, the
+// same body is sent to its preview route, and the local engine's image is composed as a result would
+// be and placed as one clearly named layer in a history step of its own (an expand's step grows the
+// canvas too). The results replace it in their own apply
 // step (see run.ts: one step removes the preview and places the results, so a rollback keeps it);
-// cancelling removes it; a failure keeps it and says so. A broker without previews (off, local mode,
+// cancelling removes it (and shrinks an expand's canvas back); a failure keeps it and says so. A broker without previews (off, local mode,
 // an older broker) only means no preview: nothing is reported.
 
-import { HostError } from "../../common/host";
+import { HostError, type LayerOp, type Size } from "../../common/host";
+import type { LayerContent } from "../../common/imaging/compose";
 import { PREVIEW_REF, previewLayerPlan, removeLayersPlan } from "../../common/imaging/plans";
 import type { JobState } from "../../common/jobs";
 import { onAbort } from "../broker-client/abort";
@@ -13,7 +15,10 @@ import type { PreviewEndpoint } from "../broker-client/client";
 import { decodeOutputs } from "./decode";
 import { kindOf, type SubmitCall } from "./kinds";
 import { toneFor } from "./place";
-import type { Captured, FillCaptured, WorkflowDeps } from "./types";
+import { previewLayerName, replacingFor, shrinkCanvasOps, type PlacedPreview, type Replacing } from "./preview-plan";
+import type { Captured, ExpandCaptured, FillCaptured, WorkflowDeps } from "./types";
+
+export type { PlacedPreview } from "./preview-plan";
 
 export const PREVIEW_HISTORY = "Infill: Preview";
 export const REMOVE_PREVIEW_HISTORY = "Infill: Remove Preview";
@@ -21,17 +26,6 @@ export const REMOVE_PREVIEW_HISTORY = "Infill: Remove Preview";
 export const PREVIEW_NOTE = "Showing an instant preview from the broker's local engine while Firefly works; the prompt is used only by Firefly.";
 /** Added to a failure's message when the preview stays in the document. */
 export const PREVIEW_KEPT = "The preview layer was kept; delete it if you do not want it.";
-
-/** The preview layer's name: what it is and, when known, the job's place in the queue. */
-export function previewLayerName(queuePosition: number | undefined): string {
-  return `Preview — waiting for Firefly${queuePosition ? ` (#${queuePosition})` : ""}`;
-}
-
-/** Where a placed preview is, as stored with the job (so a resumed job finds it). */
-export interface PlacedPreview {
-  docId: number;
-  layerId: number;
-}
 
 export interface PreviewRun {
   /** Stops a preview not placed yet (it never will be) and resolves with the placed one, if any. */
@@ -48,16 +42,39 @@ export interface PreviewContext {
   placed(p: PlacedPreview): Promise<void>;
 }
 
-/** A fill the broker can preview (the switch is on and the broker client knows the route). */
-function previewable(cap: Captured, deps: WorkflowDeps): cap is FillCaptured {
-  return cap.request.kind === "fill" && cap.request.params.instantPreview !== false && deps.broker.preview !== undefined;
+/** A fill or expand the broker can preview (the switch is on and the broker client knows the route). */
+function previewable(cap: Captured): cap is FillCaptured | ExpandCaptured {
+  return (cap.request.kind === "fill" || cap.request.kind === "expand") && cap.request.params.instantPreview !== false;
+}
+
+/** The preview's layer content and the canvas steps before it: composed as the kind composes a result. */
+function previewContent(cap: FillCaptured | ExpandCaptured, bytes: Uint8Array): { content: LayerContent; canvas?: CanvasChange } | undefined {
+  if (cap.request.kind === "fill") {
+    const c = cap as FillCaptured;
+    const kind = kindOf("fill");
+    const image = decodeOutputs([{ bytes, placement: null }], kind.region(c)).images[0];
+    return image ? { content: kind.compose(c.request, c.selection, image, toneFor(c.request, kind.sent(c), image)) } : undefined;
+  }
+  const c = cap as ExpandCaptured;
+  const kind = kindOf("expand");
+  const image = decodeOutputs([{ bytes, placement: null }], kind.region(c)).images[0];
+  if (!image) return undefined;
+  const g = c.request.expand.geometry;
+  const content = kind.compose(c.request, null, image, toneFor(c.request, kind.sent(c), image));
+  return { content, canvas: { grow: kind.canvasOps(c.request) ?? [], size: { ...g.canvas }, shrink: shrinkCanvasOps(g) } };
+}
+
+interface CanvasChange {
+  grow: LayerOp[];
+  size: Size;
+  shrink: LayerOp[];
 }
 
 /** Starts the preview of an accepted job; undefined when there is none to make. */
 export function startPreview(cap: Captured, call: SubmitCall, ctx: PreviewContext): PreviewRun | undefined {
   const { deps } = ctx;
   const ask = deps.broker.preview;
-  if (!previewable(cap, deps) || !ask || (call.endpoint as string) !== "fill") return undefined;
+  if (!previewable(cap) || !ask || call.endpoint !== cap.request.kind) return undefined;
   const endpoint = call.endpoint as PreviewEndpoint;
   // Stopped by the job's cancel, or by finish() when the results come first.
   const stop = new AbortController();
@@ -73,15 +90,14 @@ export function startPreview(cap: Captured, call: SubmitCall, ctx: PreviewContex
       return undefined; // no preview from this broker: the job goes on without one
     }
     if (signal.aborted) return undefined;
-    const kind = kindOf("fill");
-    const image = decodeOutputs([{ bytes, placement: null }], kind.region(cap)).images[0];
-    if (!image) return undefined;
-    const content = kind.compose(req, cap.selection, image, toneFor(req, kind.sent(cap), image));
-    if (signal.aborted) return undefined;
+    const made = previewContent(cap, bytes);
+    if (!made || signal.aborted) return undefined;
     applying = true;
-    const plan = previewLayerPlan(PREVIEW_HISTORY, req.docSize, previewLayerName(ctx.state().queuePosition), content);
+    const { content, canvas } = made;
+    const plan = previewLayerPlan(PREVIEW_HISTORY, req.docSize, previewLayerName(ctx.state().queuePosition), content, canvas?.grow);
     const res = await deps.host.apply(req.docId, plan);
-    const placed = { docId: req.docId, layerId: res.created[PREVIEW_REF] };
+    const placed: PlacedPreview = { docId: req.docId, layerId: res.created[PREVIEW_REF] };
+    if (canvas) Object.assign(placed, { canvas: canvas.size, restoreCanvas: canvas.shrink });
     await ctx.placed(placed);
     return placed;
   })()
@@ -112,8 +128,13 @@ export async function removePreview(deps: WorkflowDeps, preview: PlacedPreview |
   if (id === undefined || !preview) return false;
   const doc = (await deps.host.documents()).find((d) => d.id === preview.docId);
   if (!doc) return false;
+  const size = { width: doc.width, height: doc.height };
+  // An expand's grown canvas goes back too, while it is still the size the preview made it.
+  const grown = preview.canvas && size.width === preview.canvas.width && size.height === preview.canvas.height;
+  const plan = removeLayersPlan(REMOVE_PREVIEW_HISTORY, size, [id]);
+  if (grown) plan.ops.push(...(preview.restoreCanvas ?? []));
   try {
-    await deps.host.apply(preview.docId, removeLayersPlan(REMOVE_PREVIEW_HISTORY, { width: doc.width, height: doc.height }, [id]));
+    await deps.host.apply(preview.docId, plan);
     return true;
   } catch (e) {
     if (e instanceof HostError) return false;
@@ -121,11 +142,12 @@ export async function removePreview(deps: WorkflowDeps, preview: PlacedPreview |
   }
 }
 
-/** The preview layer the results replace in their apply step: the stored one, when it is still in the target document. */
-export async function previewToReplace(deps: WorkflowDeps, preview: PlacedPreview | undefined, targetDocId: number): Promise<number[]> {
-  if (!preview || preview.docId !== targetDocId) return [];
-  const id = await livePreviewLayer(deps, preview);
-  return id === undefined ? [] : [id];
+/** What the results' apply step does with the stored preview (see replacingFor). */
+export async function previewToReplace(deps: WorkflowDeps, preview: PlacedPreview | undefined, targetDocId: number): Promise<Replacing | undefined> {
+  if (!preview) return undefined;
+  const live = (await livePreviewLayer(deps, preview)) !== undefined;
+  const doc = (await deps.host.documents()).find((d) => d.id === targetDocId);
+  return replacingFor(preview, live, targetDocId, doc && { width: doc.width, height: doc.height });
 }
 
 /**

@@ -11,6 +11,7 @@ import type { ToneCorrection } from "../../common/imaging/tone";
 import type { DecodeRegion, OutputPlacement } from "../../common/imaging/crop";
 import type { BrokerClient } from "../broker-client";
 import type { ResultStore } from "../store";
+import type { PlacedPreview } from "./preview-plan";
 
 /** A job this session runs or took up again: `cancel` stops it for good; `detach` only stops working on it here. */
 export interface RunningJob {
@@ -108,7 +109,7 @@ export interface StoredRequest {
   /** A fill's part of the result to download (send-size frame), as asked when it ran. */
   region?: DecodeRegion;
   /** The instant preview placed while the job waited (see preview.ts), removed when the results are placed. */
-  preview?: { docId: number; layerId: number };
+  preview?: PlacedPreview;
 }
 
 /** Keys of a job's bytes in the store. */
