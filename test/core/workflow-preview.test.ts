@@ -157,6 +157,29 @@ test.each([
   expect(r.host.historyNames(r.docId)).toEqual(["Open", "Infill: Preview"]);
 });
 
+test("a rate-limit pause while waiting keeps the preview; the results still replace it after", async () => {
+  const r = previewRig();
+  const { job, states } = await startWithPreview(r);
+  // The broker answers 429 (retry after 30 s) twice, then the job goes on.
+  const status = r.broker.status.bind(r.broker);
+  let limited = 0;
+  r.broker.status = async (id) => {
+    if (limited < 2) {
+      limited++;
+      throw new BrokerError("rate_limited", "Firefly asked to slow down.", "429", 429, "rate_limited", 30_000);
+    }
+    return status(id);
+  };
+  await flushUntil(() => limited === 2);
+  expect(await layerNames(r)).toEqual(["Preview — waiting for Firefly (#3)", "Background"]);
+  expect(r.sleeps.filter((ms) => ms >= 30_000)).toHaveLength(2);
+  r.release();
+  const final = await job.done;
+  expect(final.phase).toBe("done");
+  expect(states.some((s) => s.phase === "failed")).toBe(false);
+  expect(await layerNames(r)).toEqual(["a red door", "Fill 1 (seed 11)", "Background"]);
+});
+
 test("with the switch off, no preview is asked for", async () => {
   const r = previewRig();
   r.release();
