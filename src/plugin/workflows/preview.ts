@@ -1,9 +1,9 @@
 // The instant preview while a Firefly job waits: once the broker has accepted a fill or an expand, the
 // same body is sent to its preview route, and the local engine's image is composed as a result would
 // be and placed as one clearly named layer in a history step of its own (an expand's step grows the
-// canvas too). The results replace it in their own apply
-// step (see run.ts: one step removes the preview and places the results, so a rollback keeps it);
-// cancelling removes it (and shrinks an expand's canvas back); a failure keeps it and says so. A broker without previews (off, local mode,
+// canvas too). The results replace it in their own apply step (see run.ts: one step removes the
+// preview and places the results, so a rollback keeps it); cancelling removes it (and shrinks an
+// expand's canvas back); a failure keeps it and says so. A broker without previews (off, local mode,
 // an older broker) only means no preview: nothing is reported.
 
 import { HostError, type LayerOp, type Size } from "../../common/host";
@@ -13,7 +13,7 @@ import type { JobState } from "../../common/jobs";
 import { onAbort } from "../broker-client/abort";
 import type { PreviewEndpoint } from "../broker-client/client";
 import { decodeOutputs } from "./decode";
-import { kindOf, type SubmitCall } from "./kinds";
+import { kindOf, type CapturedOf, type KindWorkflow, type RequestOf, type SubmitCall } from "./kinds";
 import { toneFor } from "./place";
 import { previewLayerName, replacingFor, shrinkCanvasOps, type PlacedPreview, type Replacing } from "./preview-plan";
 import type { Captured, ExpandCaptured, FillCaptured, WorkflowDeps } from "./types";
@@ -47,21 +47,23 @@ function previewable(cap: Captured): cap is FillCaptured | ExpandCaptured {
   return (cap.request.kind === "fill" || cap.request.kind === "expand") && cap.request.params.instantPreview !== false;
 }
 
-/** The preview's layer content and the canvas steps before it: composed as the kind composes a result. */
+/** The engine's image as the kind composes a result (undefined when it cannot be read). */
+function composed<K extends "fill" | "expand">(kind: KindWorkflow<K>, cap: CapturedOf<K>, bytes: Uint8Array): LayerContent | undefined {
+  const req = cap.request as RequestOf<K>;
+  const image = decodeOutputs([{ bytes, placement: null }], kind.region(cap)).images[0];
+  return image ? kind.compose(req, cap.selection, image, toneFor(req, kind.sent(cap), image)) : undefined;
+}
+
+/** The preview's layer content and, for an expand, the canvas steps around it. */
 function previewContent(cap: FillCaptured | ExpandCaptured, bytes: Uint8Array): { content: LayerContent; canvas?: CanvasChange } | undefined {
   if (cap.request.kind === "fill") {
-    const c = cap as FillCaptured;
-    const kind = kindOf("fill");
-    const image = decodeOutputs([{ bytes, placement: null }], kind.region(c)).images[0];
-    return image ? { content: kind.compose(c.request, c.selection, image, toneFor(c.request, kind.sent(c), image)) } : undefined;
+    const content = composed(kindOf("fill"), cap as FillCaptured, bytes);
+    return content && { content };
   }
   const c = cap as ExpandCaptured;
-  const kind = kindOf("expand");
-  const image = decodeOutputs([{ bytes, placement: null }], kind.region(c)).images[0];
-  if (!image) return undefined;
+  const content = composed(kindOf("expand"), c, bytes);
   const g = c.request.expand.geometry;
-  const content = kind.compose(c.request, null, image, toneFor(c.request, kind.sent(c), image));
-  return { content, canvas: { grow: kind.canvasOps(c.request) ?? [], size: { ...g.canvas }, shrink: shrinkCanvasOps(g) } };
+  return content && { content, canvas: { grow: kindOf("expand").canvasOps(c.request) ?? [], size: { ...g.canvas }, shrink: shrinkCanvasOps(g) } };
 }
 
 interface CanvasChange {
@@ -96,8 +98,11 @@ export function startPreview(cap: Captured, call: SubmitCall, ctx: PreviewContex
     const { content, canvas } = made;
     const plan = previewLayerPlan(PREVIEW_HISTORY, req.docSize, previewLayerName(ctx.state().queuePosition), content, canvas?.grow);
     const res = await deps.host.apply(req.docId, plan);
-    const placed: PlacedPreview = { docId: req.docId, layerId: res.created[PREVIEW_REF] };
-    if (canvas) Object.assign(placed, { canvas: canvas.size, restoreCanvas: canvas.shrink });
+    const placed: PlacedPreview = {
+      docId: req.docId,
+      layerId: res.created[PREVIEW_REF],
+      ...(canvas ? { canvas: canvas.size, restoreCanvas: canvas.shrink } : {}),
+    };
     await ctx.placed(placed);
     return placed;
   })()
