@@ -133,6 +133,7 @@ test("cancelling the job removes the preview and cancels the Firefly job", async
   job.cancel();
   const final = await job.done;
   expect(final.phase).toBe("cancelled");
+  expect(final.note).toBeUndefined();
   expect(r.broker.cancelCalls).toEqual([...r.broker.jobs.keys()]);
   expect(await layerNames(r)).toEqual(["Background"]);
   expect(r.host.historyNames(r.docId)).toEqual(["Open", "Infill: Preview", "Infill: Remove Preview"]);
@@ -153,6 +154,7 @@ test.each([
   expect(final.phase).toBe("failed");
   expect(final.error?.category).toBe(category);
   expect(final.error?.message.endsWith(PREVIEW_KEPT)).toBe(true);
+  expect(final.note).toBeUndefined();
   expect(await layerNames(r)).toEqual(["Preview — waiting for Firefly (#3)", "Background"]);
   expect(r.host.historyNames(r.docId)).toEqual(["Open", "Infill: Preview"]);
 });

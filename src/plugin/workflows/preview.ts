@@ -157,11 +157,13 @@ export async function previewToReplace(deps: WorkflowDeps, preview: PlacedPrevie
 
 /**
  * A job's ending with a preview (see JobLife.onEnd): a cancelled job's preview is removed; a failed
- * one's is kept and the failure says so. `run` is this session's preview, `stored` the one on record.
+ * one's is kept and the failure says so. `run` is this session's preview, `stored` the one on record;
+ * `endNote` takes PREVIEW_NOTE off the job (it speaks of a wait that is over).
  */
-export function previewEnding(deps: WorkflowDeps, run: PreviewRun | undefined, stored: () => PlacedPreview | undefined) {
+export function previewEnding(deps: WorkflowDeps, run: PreviewRun | undefined, stored: () => PlacedPreview | undefined, endNote?: () => void) {
   return async (cancelled: boolean): Promise<string | undefined> => {
     const placed = (await run?.finish()) ?? stored();
+    endNote?.();
     if (cancelled) {
       await removePreview(deps, placed);
       return undefined;

@@ -110,7 +110,14 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
         },
       },
     );
-    life.onEnd = previewEnding(deps, preview, () => life.stored?.preview);
+    life.onEnd = previewEnding(
+      deps,
+      preview,
+      () => life.stored?.preview,
+      () => {
+        if (life.state.note === PREVIEW_NOTE) emit({ note: undefined });
+      },
+    );
 
     const result = await pollRemote(accept.jobId, deps, signal, sleep, emit);
     await preview?.finish(); // a preview not placed by now never will be
