@@ -98,6 +98,13 @@ const EnvSchema = z.object({
   INFILL_MAX_QUEUED_PER_KEY: wholeNumber("INFILL_MAX_QUEUED_PER_KEY", 1, 100_000, 20),
   INFILL_UPSTREAM_TIMEOUT_MS: wholeNumber("INFILL_UPSTREAM_TIMEOUT_MS", 100, 3_600_000, 60_000),
   INFILL_RETRY_BASE_MS: wholeNumber("INFILL_RETRY_BASE_MS", 0, 60_000, 250),
+  // Instant previews from the local engine while Firefly jobs wait (firefly mode only).
+  INFILL_PREVIEWS: trimmed.transform((v, ctx) => {
+    if (v === undefined || v === "on") return "on" as const;
+    if (v === "off") return "off" as const;
+    ctx.addIssue({ code: "custom", message: `INFILL_PREVIEWS must be "on" or "off" (got "${v.slice(0, 20)}")` });
+    return z.NEVER;
+  }),
   INFILL_PLAYGROUND_DIR: text,
   INFILL_UI_DIR: text,
   INFILL_ADMIN_DIR: text,

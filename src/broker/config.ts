@@ -49,6 +49,8 @@ export interface BrokerConfig {
   statusMinIntervalMs: number;
   /** Bearer token that turns GET /metrics on (INFILL_METRICS_TOKEN); admin keys may scrape too. */
   metricsToken?: string;
+  /** Instant previews from the local engine beside Firefly (INFILL_PREVIEWS; firefly mode only). */
+  previews: boolean;
   /** The store's own settings (INFILL_REDIS_URL, INFILL_REDIS_PREFIX), read by createStoreFromEnv. */
   storeEnv: Record<string, string | undefined>;
 }
@@ -188,6 +190,7 @@ export function loadConfig(processEnv: Record<string, string | undefined>, optio
     retryBaseMs: e.INFILL_RETRY_BASE_MS,
     statusMinIntervalMs: 1000,
     metricsToken: metricsToken(env),
+    previews: e.INFILL_PREVIEWS === "on",
     storeEnv,
   };
 }

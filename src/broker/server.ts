@@ -19,9 +19,10 @@ import { startHeartbeat } from "./observability/heartbeat";
 import { BrokerMetrics } from "./observability/metrics";
 import { observeUpstream } from "./http/upstream";
 import { loadSigningKey, newSigningKey, OutputSigner, readSigningKey } from "./outputs";
-import { providerFromConfig } from "./providers/from-config";
+import { loadLocalFactory, providerFromConfig } from "./providers/from-config";
 import type { ImsTokens } from "./providers/ims";
 import type { LocalProviderFactory, Provider } from "./providers/provider";
+import { PreviewEngine } from "./routes/preview-engine";
 import { createStoreFromEnv } from "./store/from-env";
 import type { Store } from "./store/store";
 import { brokerVersion } from "./version";
@@ -127,6 +128,10 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     statusMinIntervalMs: config.statusMinIntervalMs,
     now: options.now,
   });
+  // A Firefly broker also runs its local engine for instant previews, unless they are turned off.
+  const previewFactory =
+    config.mode === "firefly" && config.previews ? (options.localProviderFactory === undefined ? loadLocalFactory() : options.localProviderFactory) : null;
+  const previews = previewFactory ? new PreviewEngine({ factory: previewFactory, dataDir: path.join(config.dataDir, "preview"), log }) : undefined;
   const state = { closing: false };
   const counters: BrokerCounters = { uploadsAborted: 0, connectionsRefused: 0 };
   const uploads = new UploadSlots(options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS);
@@ -136,6 +141,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     provider,
     providerProblem,
     jobs,
+    previews,
     keys: new KeyRing(config.keys),
     log,
     metrics,
@@ -232,6 +238,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
         await serverClosed;
         clearTimeout(force);
         await provider!.close();
+        await previews?.close();
         await store.close();
       })();
       return closed;

@@ -71,6 +71,8 @@ export interface FillParams extends CommonParams {
   detail?: DetailSetting;
   prompt?: string; // empty/absent: fill from surroundings
   negativePrompt?: string;
+  /** Absent or true: while the Firefly job waits, place the broker's instant local preview. */
+  instantPreview?: boolean;
 }
 
 export interface ExpandParams extends CommonParams {
@@ -79,6 +81,8 @@ export interface ExpandParams extends CommonParams {
   prompt?: string;
   /** Absent: standard. */
   detail?: DetailSetting;
+  /** Absent or true: while the Firefly job waits, place the broker's instant local preview. */
+  instantPreview?: boolean;
 }
 
 export type GenerateModel = "image3" | "image3_custom" | "image4_standard" | "image4_ultra" | "image4_custom";

@@ -8,6 +8,7 @@ import type { KeyEntry, KeyRing } from "../keys";
 import type { Logger } from "../log";
 import type { BrokerMetrics } from "../observability/metrics";
 import type { Provider } from "../providers/provider";
+import type { PreviewEngine } from "../routes/preview-engine";
 import type { Store } from "../store/store";
 import type { ParsedHost } from "./guards";
 import type { Responder } from "./respond";
@@ -28,6 +29,8 @@ export interface BrokerParts {
   /** Why the provider is not available, if so (routes needing it answer 503). */
   providerProblem?: string;
   jobs: JobService;
+  /** The local engine for instant previews, when the broker runs Firefly with previews on. */
+  previews?: PreviewEngine;
   keys: KeyRing;
   log: Logger;
   metrics: BrokerMetrics;

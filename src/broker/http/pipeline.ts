@@ -30,9 +30,10 @@ function parseTarget(req: http.IncomingMessage): Target {
 
 const ANSWERED = Promise.resolve();
 
-/** The routes that read a request body: uploads and the async submits (both POST). */
+/** The routes that read a request body: uploads, the async submits and the previews (all POST). */
 function takesBody(target: Target): boolean {
-  return target.method === "POST" && (target.pathname === "/v2/storage/image" || target.pathname.startsWith("/v3/images/"));
+  const p = target.pathname;
+  return target.method === "POST" && (p === "/v2/storage/image" || p.startsWith("/v3/images/") || p.startsWith("/v1/preview/"));
 }
 
 /**

@@ -113,7 +113,7 @@ export class JobService {
    * Every upload id in a submit must have been uploaded with the same key. Another key's upload
    * is answered exactly like an unknown one; the answer names where, never which id.
    */
-  private async checkUploads(owner: string, body: unknown, now: number): Promise<void> {
+  async checkUploads(owner: string, body: unknown, now: number): Promise<void> {
     const refs = uploadRefs(body);
     if (!refs.length) return;
     const refused = new Set(await this.o.store.notUploadedBy(owner, [...new Set(refs.map((r) => r.id))], now));

@@ -18,7 +18,7 @@ export interface ChosenProvider {
   problem?: string;
 }
 
-function loadLocalFactory(): LocalProviderFactory | undefined {
+export function loadLocalFactory(): LocalProviderFactory | undefined {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require("../local") as { createLocalProvider?: LocalProviderFactory };

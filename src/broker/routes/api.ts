@@ -10,6 +10,7 @@ import { authenticate, originOf } from "../http/guards";
 import type { KeyEntry } from "../keys";
 import { ADMIN_DOCTOR_PATH, adminDoctor } from "./admin-doctor";
 import { ADMIN_OVERVIEW_PATH, adminOverview } from "./admin-overview";
+import { PREVIEW_PREFIX, preview } from "./preview";
 import { requireProvider } from "./provider-check";
 import { upload } from "./upload";
 import { QUOTA_PATH, quota } from "./usage";
@@ -77,6 +78,7 @@ async function otherRoutes(req: IncomingMessage, res: ServerResponse, ctx: Reque
     respond.sendJson(res, 202, endpoint === "upscale" ? upscaleAcceptBody(accepted) : accepted);
     return;
   }
+  if (pathname.startsWith(PREVIEW_PREFIX)) return preview(req, res, ctx, parts, pathname, owner);
   if ((g = m(/^\/v3\/cancel\/([^/]{1,300})$/))) {
     only("PUT", "/v3/cancel/:jobId");
     respond.sendJson(res, 200, await jobs.cancel(owner, jobIdFrom(g[1]), ctx.facts));

@@ -20,6 +20,8 @@ export interface PlacementPlanInput {
   variations: VariationLayer[];
   /** Which variation starts visible (default 0). */
   visibleIndex?: number;
+  /** Layers deleted first, in the same step (an instant preview the results replace). */
+  removeLayerIds?: number[];
 }
 
 export const GROUP_REF = "group";
@@ -27,7 +29,8 @@ export const variationRef = (i: number): string => `v${i}`;
 
 /** One group holding every variation (first visible, others hidden), each with its layer mask; the group placed as asked. */
 export function placementPlan(input: PlacementPlanInput): LayerPlan {
-  const ops: LayerOp[] = [...(input.canvasOps ?? [])];
+  const ops: LayerOp[] = (input.removeLayerIds ?? []).map((id): LayerOp => ({ op: "deleteLayer", layer: { id } }));
+  ops.push(...(input.canvasOps ?? []));
   ops.push({ op: "createGroup", ref: GROUP_REF, name: input.groupName, ...(input.groupAbove ? { above: input.groupAbove } : {}) });
   const visible = input.visibleIndex ?? 0;
   input.variations.forEach((v, i) => {
@@ -73,4 +76,19 @@ export function nameFromPrompt(prompt: string | undefined, fallback: string, max
   const p = (prompt ?? "").replace(/\s+/g, " ").trim();
   if (!p) return fallback;
   return p.length <= max ? p : p.slice(0, max - 1).trimEnd() + "…";
+}
+
+export const PREVIEW_REF = "preview";
+
+/** An instant preview: one visible layer with its layer mask, after any canvas steps (an expand's), in a history step of its own. */
+export function previewLayerPlan(historyName: string, documentSize: Size, name: string, content: LayerContent, canvasOps: LayerOp[] = []): LayerPlan {
+  const { pixels, rect, mask } = content;
+  const ops: LayerOp[] = [...canvasOps, { op: "createPixelLayer", ref: PREVIEW_REF, name, pixels, left: rect.left, top: rect.top, visible: true }];
+  if (mask) ops.push({ op: "setLayerMask", layer: { ref: PREVIEW_REF }, mask, left: rect.left, top: rect.top });
+  return { name: historyName, expectDocumentSize: { ...documentSize }, ops };
+}
+
+/** Delete layers (a preview the job no longer needs) as one history step. */
+export function removeLayersPlan(historyName: string, documentSize: Size, layerIds: number[]): LayerPlan {
+  return { name: historyName, expectDocumentSize: { ...documentSize }, ops: layerIds.map((id) => ({ op: "deleteLayer", layer: { id } })) };
 }

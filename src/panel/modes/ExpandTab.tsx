@@ -7,6 +7,7 @@ import { engineInfo } from "../model/state";
 import { blockedReason, runNote } from "../model/readiness";
 import { describeScale, expandNumbers } from "../model/expandMath";
 import { ASPECT_PRESETS, randomSeed } from "../model/limits";
+import { InstantPreviewSwitch } from "../controls/InstantPreview";
 import { PromptField } from "../controls/PromptField";
 import { RunButton } from "../controls/RunButton";
 import { AlignmentPicker } from "../controls/AlignmentPicker";
@@ -30,6 +31,7 @@ export function ExpandTab({ state, run, defaultVariations, blend }: ModeProps) {
   const [variations, setVariations] = useVariations(defaultVariations);
   const [seed, setSeed] = useState<SeedChoice>({ fixed: false, seed: randomSeed() });
   const [detail, setDetail] = useState<DetailSetting>("standard");
+  const [instantPreview, setInstantPreview] = useState(true);
 
   const exact = size ?? (doc ? { width: doc.width, height: doc.height } : { width: 1024, height: 1024 });
   const target: ExpandTarget =
@@ -43,6 +45,7 @@ export function ExpandTab({ state, run, defaultVariations, blend }: ModeProps) {
     const params: ExpandParams = { kind: "expand", numVariations: variations, target };
     if (prompt.trim()) params.prompt = prompt.trim();
     if (detail === "native" && nativeDetailAvailable(state)) params.detail = "native";
+    if (!instantPreview) params.instantPreview = false;
     const seeds = seedsFor(seed, variations);
     if (seeds) params.seeds = seeds;
     const sentBlend = blendToSend(blend);
@@ -147,6 +150,7 @@ export function ExpandTab({ state, run, defaultVariations, blend }: ModeProps) {
         <Item key="standard">Standard</Item>
         <Item key="native">Native detail</Item>
       </Picker>
+      {!promptsIgnored && <InstantPreviewSwitch on={instantPreview} onChange={setInstantPreview} testId="expand-instant-preview" />}
       <RunButton
         label="Expand"
         blocked={blocked}

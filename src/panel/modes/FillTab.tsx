@@ -6,6 +6,7 @@ import type { DetailSetting, FillParams, JobParams } from "../../common/jobs";
 import type { PanelState } from "../model/state";
 import { engineInfo } from "../model/state";
 import { blockedReason, runNote } from "../model/readiness";
+import { InstantPreviewSwitch } from "../controls/InstantPreview";
 import { PromptField } from "../controls/PromptField";
 import { RecentPrompts, recentPrompts } from "../controls/RecentPrompts";
 import { RunButton } from "../controls/RunButton";
@@ -27,6 +28,7 @@ export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
   const [variations, setVariations] = useVariations(defaultVariations);
   const [seed, setSeed] = useState<SeedChoice>({ fixed: false, seed: randomSeed() });
   const [detail, setDetail] = useState<DetailSetting>("standard");
+  const [instantPreview, setInstantPreview] = useState(true);
   const promptsIgnored = engineInfo(state).promptsIgnored;
   const blocked = blockedReason("fill", state, prompt);
   const sel = state.selection?.bounds;
@@ -37,6 +39,7 @@ export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
     if (prompt.trim()) params.prompt = prompt.trim();
     if (negative.trim()) params.negativePrompt = negative.trim();
     if (detail === "native" && nativeDetailAvailable(state)) params.detail = "native";
+    if (!instantPreview) params.instantPreview = false;
     const seeds = seedsFor(seed, variations);
     if (seeds) params.seeds = seeds;
     const sentBlend = blendToSend(blend);
@@ -84,6 +87,7 @@ export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
         <Item key="standard">Standard</Item>
         <Item key="native">Native detail</Item>
       </Picker>
+      {!promptsIgnored && <InstantPreviewSwitch on={instantPreview} onChange={setInstantPreview} testId="fill-instant-preview" />}
       <RunButton
         label="Fill"
         blocked={blocked}

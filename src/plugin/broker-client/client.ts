@@ -64,7 +64,12 @@ export interface BrokerClient {
   customModels(signal?: AbortSignal): Promise<CustomModelsResponse>;
   /** The organisation's usage and the queue's estimated waits (GET /v1/quota). */
   quota?(signal?: AbortSignal): Promise<QuotaAnswer>;
+  /** An instant preview from the broker's local engine for the same body as a fill or expand submit: the image's bytes. */
+  preview?(endpoint: PreviewEndpoint, body: SubmitRequest[PreviewEndpoint], signal?: AbortSignal): Promise<Uint8Array>;
 }
+
+/** The submits the broker makes instant previews for (POST /v1/preview/{endpoint}). */
+export type PreviewEndpoint = "fill" | "expand";
 
 export interface CroppedDownload {
   bytes: Uint8Array;
@@ -126,11 +131,11 @@ export function createBrokerClient(opts: HttpBrokerClientOptions): BrokerClient 
     return { body, headers: res.headers };
   }
 
-  async function get(url: string, signal?: AbortSignal): Promise<{ bytes: Uint8Array; headers: Headers }> {
+  async function get(url: string, signal?: AbortSignal, init: RequestInit = { method: "GET" }): Promise<{ bytes: Uint8Array; headers: Headers }> {
     const full = /^https?:\/\//.test(url) ? url : base + (url.startsWith("/") ? url : `/${url}`);
     let res: Response;
     try {
-      res = await raceAbort(f(full, { method: "GET", signal }), signal);
+      res = await raceAbort(f(full, { ...init, signal }), signal);
     } catch (e) {
       if (signal?.aborted) throw new BrokerError("cancelled", "Cancelled.", "download aborted", 0);
       throw fail(0, undefined, undefined, e instanceof Error ? e.message : String(e));
@@ -224,6 +229,10 @@ export function createBrokerClient(opts: HttpBrokerClientOptions): BrokerClient 
         const { body } = await call(`/v3/custom-models?start=${start}&limit=${limit}`, { method: "GET", signal });
         return parse(CustomModelsResponseSchema, body, "custom models");
       });
+    },
+    async preview(endpoint, request, signal) {
+      const headers = { authorization: `Bearer ${opts.key}`, "content-type": "application/json", accept: "image/png, application/json" };
+      return (await get(`/v1/preview/${endpoint}`, signal, { method: "POST", body: JSON.stringify(request), headers })).bytes;
     },
     async quota(signal) {
       const { body } = await call(QUOTA_PATH, { method: "GET", signal });

@@ -4,6 +4,7 @@ export {
   type BrokerClient,
   type CroppedDownload,
   type HttpBrokerClientOptions,
+  type PreviewEndpoint,
   type StatusAnswer,
   type Submitted,
 } from "./client";

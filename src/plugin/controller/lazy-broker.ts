@@ -16,5 +16,10 @@ export function lazyBroker(get: () => Promise<BrokerClient>): BrokerClient {
       if (!b.quota) throw new Error("this broker client cannot read the quota");
       return b.quota(signal);
     },
+    preview: async (endpoint, body, signal) => {
+      const b = await get();
+      if (!b.preview) throw new Error("this broker client cannot ask for previews");
+      return b.preview(endpoint, body, signal);
+    },
   };
 }

@@ -21,6 +21,11 @@ export interface JobLife {
   remoteJobId: string | undefined;
   /** Stores the state with `stored`. */
   save(): Promise<void>;
+  /**
+   * Run when the job fails or is cancelled (not when detached), before the state says so: returns a
+   * sentence to add to the failure's message, if any (an instant preview removed or kept).
+   */
+  onEnd?: (cancelled: boolean) => Promise<string | undefined>;
 }
 
 export interface LifeStart {
@@ -75,9 +80,13 @@ export function runLife<Extra extends object>(
       if (life.remoteJobId && (cancelled || (e instanceof WorkflowError && e.jobError.category === "timeout"))) {
         await deps.broker.cancel(life.remoteJobId).catch(() => undefined);
       }
+      const said = await life.onEnd?.(cancelled).catch(() => undefined);
       if (cancelled)
         life.emit({ phase: "cancelled", finishedAt: now(), error: { category: "cancelled", message: "Cancelled. The document was not changed." } });
-      else life.emit({ phase: "failed", finishedAt: now(), error: toJobError(e) });
+      else {
+        const error = toJobError(e);
+        life.emit({ phase: "failed", finishedAt: now(), error: said ? { ...error, message: `${error.message} ${said}` } : error });
+      }
       await deps.store.deleteBytes(start.jobId).catch(() => undefined);
       const request = life.stored ?? start.rawRequest;
       if (request !== undefined) await saveRecord(deps, state, request).catch(() => undefined);

@@ -11,6 +11,7 @@ import type { ToneCorrection } from "../../common/imaging/tone";
 import { toJobError } from "./errors";
 import { kindOf, type SentImages } from "./kinds";
 import { readStoredRequest } from "./migrate";
+import type { Replacing } from "./preview-plan";
 import { SELECTION_KEY, type JobRequest, type StoredRequest, type WorkflowDeps } from "./types";
 
 export interface DecodedVariation {
@@ -89,6 +90,7 @@ export async function placeVariations(
   variations: DecodedVariation[],
   deps: WorkflowDeps,
   signal?: AbortSignal,
+  replacing?: Replacing,
 ): Promise<Partial<JobState>> {
   const now = deps.now ?? Date.now;
   const kind = kindOf(req.kind);
@@ -102,7 +104,9 @@ export async function placeVariations(
   });
   const doc = (await deps.host.documents()).find((d) => d.id === targetDocId);
   if (!doc) return kept(`“${req.docTitle}” was closed, so the results were kept. Open it again and choose Re-apply, or dismiss them.`);
-  if (doc.width !== req.docSize.width || doc.height !== req.docSize.height) {
+  // A preview that grew the canvas already (an expand's) leaves only the layers to place.
+  const size = replacing?.canvas ?? req.docSize;
+  if (doc.width !== size.width || doc.height !== size.height) {
     return kept(
       `The canvas of “${req.docTitle}” changed size since the job started, so the results were kept rather than placed in the wrong spot. Undo the size change and choose Re-apply, or dismiss them.`,
       `captured ${req.docSize.width}×${req.docSize.height}, now ${doc.width}×${doc.height}`,
@@ -111,10 +115,11 @@ export async function placeVariations(
   const above = kind.groupAbove?.(req);
   const plan = placementPlan({
     historyName: req.historyName,
-    documentSize: req.docSize,
-    canvasOps: kind.canvasOps(req),
+    documentSize: size,
+    canvasOps: replacing?.canvas ? undefined : kind.canvasOps(req),
     groupName: req.groupName,
     groupAbove: above === undefined ? undefined : { id: above },
+    removeLayerIds: replacing?.layerIds,
     variations: contents.map((content, i) => ({ name: variationName(req, i, variations[i].seed), content })),
   });
   try {

@@ -16,6 +16,7 @@ import { WorkflowError } from "./errors";
 import { runLife, type JobLife } from "./lifecycle";
 import { readStoredRequest } from "./migrate";
 import { composeVariation, storedSelection, thumbnailOf, toneFor } from "./place";
+import { previewEnding } from "./preview";
 import { abortableSleep } from "./retry";
 import { downloadResults, noteFor, pollRemote } from "./run";
 import { upscaleStored } from "./upscale";
@@ -89,6 +90,7 @@ function resumeOne(rec: JobRecord, deps: WorkflowDeps, onState: (s: JobState) =>
   const run = async (life: JobLife): Promise<void> => {
     const { emit, signal } = life;
     if (!stored) throw unreadable;
+    life.onEnd = previewEnding(deps, undefined, () => stored?.preview);
     // A Native-detail fill's upscales run before its results are kept, so Re-apply places them at native detail.
     const io = { deps, signal, sleep, emit, moved: () => undefined };
     const kept = async (downloaded: StoredRequest): Promise<void> => {

@@ -13,6 +13,7 @@ import { WorkflowError } from "./errors";
 import { kindOf } from "./kinds";
 import { runLife, type JobLife } from "./lifecycle";
 import { placeVariations, toneFor, withKeptSelection, type DecodedVariation } from "./place";
+import { PREVIEW_NOTE, previewEnding, previewToReplace, startPreview } from "./preview";
 import { abortableSleep, backoffMs, isRetryable, withRetry } from "./retry";
 import { brokerUploader, submitJob, type KeptUpload, type Transfer } from "./submit";
 import { nativeDetail, storeUpscaled } from "./upscale";
@@ -96,8 +97,31 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     life.stored = { request: req, remote, ...(region ? { region } : {}) };
     await life.save();
     phase("submit"); // submitting and storing what a later session needs to finish the job
+    const preview = startPreview(
+      cap,
+      { endpoint, body, modelVersion },
+      {
+        deps,
+        signal,
+        state: () => life.state,
+        placed: async (p) => {
+          life.stored = { ...life.stored!, preview: p };
+          emit({ note: PREVIEW_NOTE });
+          await life.save();
+        },
+      },
+    );
+    life.onEnd = previewEnding(
+      deps,
+      preview,
+      () => life.stored?.preview,
+      () => {
+        if (life.state.note === PREVIEW_NOTE) emit({ note: undefined });
+      },
+    );
 
     const result = await pollRemote(accept.jobId, deps, signal, sleep, emit);
+    await preview?.finish(); // a preview not placed by now never will be
     phase("generate");
     emit({ phase: "downloading", queuePosition: undefined, progress: 100 });
     const { outputs, got } = await downloadResults(jobId, result, req, region, deps, signal, sleep);
@@ -123,7 +147,8 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     const native = await nativeDetail(req, decoded, { deps, signal, sleep, emit, moved });
     phase("upscale");
     checkAbort();
-    const placed = await placeVariations(native.request, req.docId, cap.selection, native.variations, deps, signal);
+    const replaced = await previewToReplace(deps, life.stored?.preview, req.docId);
+    const placed = await placeVariations(native.request, req.docId, cap.selection, native.variations, deps, signal, replaced);
     phase("compose+apply");
     // Results kept rather than placed are kept upscaled, so Re-apply places them at native detail.
     if (placed.phase === "kept" && life.stored) life.stored = await storeUpscaled(jobId, life.stored, native, deps);

@@ -11,6 +11,7 @@ import type { ToneCorrection } from "../../common/imaging/tone";
 import type { DecodeRegion, OutputPlacement } from "../../common/imaging/crop";
 import type { BrokerClient } from "../broker-client";
 import type { ResultStore } from "../store";
+import type { PlacedPreview } from "./preview-plan";
 
 /** A job this session runs or took up again: `cancel` stops it for good; `detach` only stops working on it here. */
 export interface RunningJob {
@@ -121,6 +122,8 @@ export interface StoredRequest {
    * placed before it was kept have none.
    */
   selection?: string;
+  /** The instant preview placed while the job waited (see preview.ts), removed when the results are placed. */
+  preview?: PlacedPreview;
 }
 
 /** Keys of a job's bytes in the store. */

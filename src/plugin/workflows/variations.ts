@@ -8,6 +8,7 @@ import { WorkflowError, toJobError } from "./errors";
 import { saveRecord } from "./lifecycle";
 import { readStoredRequest } from "./migrate";
 import { placeVariations, storedSelection, withKeptSelection, type DecodedVariation } from "./place";
+import { previewToReplace } from "./preview";
 import { resultKey, type WorkflowDeps } from "./types";
 
 function placedIds(job: JobState): number[] {
@@ -81,7 +82,8 @@ export async function reapplyKept(jobId: string, deps: WorkflowDeps, onState: (s
     const decoded: DecodedVariation[] = images.flatMap((image, i) =>
       image ? [{ seed: stored.outputSeeds?.[i] ?? req.seeds[i], image, tone: stored.tones?.[i] ?? null }] : [],
     );
-    const placed = await placeVariations(req, target?.id ?? req.docId, selection, decoded, deps);
+    const docId = target?.id ?? req.docId;
+    const placed = await placeVariations(req, docId, selection, decoded, deps, undefined, await previewToReplace(deps, stored.preview, docId));
     state = { ...state, ...placed, ...(note ? { note } : {}) };
   } catch (e) {
     state = { ...state, phase: "kept", error: toJobError(e) };

@@ -43,7 +43,8 @@ export function usePlaygroundSession(options: SessionOptions = {}): PlaygroundSe
 
   beforeAll(async () => {
     if (options.firefly) ff = await startFakeFirefly(await options.firefly());
-    broker = await startBroker({ env: { ...(ff ? { ...ff.env(), INFILL_RATE_PER_MINUTE: "0" } : {}), ...options.env } });
+    // Instant previews add a history step of their own: off unless a test turns them on.
+    broker = await startBroker({ env: { ...(ff ? { ...ff.env(), INFILL_RATE_PER_MINUTE: "0", INFILL_PREVIEWS: "off" } : {}), ...options.env } });
     if (!openEach) browser = await openBrowser();
   });
   afterAll(async () => {
