@@ -23,7 +23,8 @@ const lane = args.includes("--unit") ? "unit" : args.includes("--e2e") ? "e2e" :
 const jestArgs = args.filter((a) => a !== "--unit" && a !== "--e2e");
 const laneArgs = {
   all: [],
-  unit: ["--testPathIgnorePatterns", ...BROWSER_SUITES, ...REDIS_SUITES],
+  // Two workers: Jest's default on two cores is one (cores − 1), which leaves a core idle.
+  unit: ["--maxWorkers=2", "--testPathIgnorePatterns", ...BROWSER_SUITES, ...REDIS_SUITES],
   e2e: ["--testPathPattern", ...BROWSER_SUITES],
 }[lane];
 const needs = [

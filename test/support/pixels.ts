@@ -5,3 +5,13 @@ export function px(img: { width: number; data: Uint8Array }, x: number, y: numbe
   const i = (y * img.width + x) * 4;
   return Array.from(img.data.subarray(i, i + 4));
 }
+
+/**
+ * Where two byte arrays first differ, or "" when they are equal. For whole images, where a deep
+ * toEqual walks megabytes element by element: `expect(firstDifference(after, before)).toBe("")`.
+ */
+export function firstDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): string {
+  if (actual.length !== expected.length) return `length ${actual.length} ≠ ${expected.length}`;
+  for (let i = 0; i < actual.length; i++) if (actual[i] !== expected[i]) return `byte ${i}: ${actual[i]} ≠ ${expected[i]}`;
+  return "";
+}
