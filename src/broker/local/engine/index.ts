@@ -6,6 +6,7 @@
 import { chooseBaseScale } from "./choose";
 import { CompleteParams, DEFAULT_PARAMS, completeLevel0 } from "./complete";
 import { Level, resampleLevelDown, sampleBilinear } from "./pyramid";
+import { applyDefaultSampling } from "./sampling";
 import { CompletionOptions, EngineInputError, GrayImage, RgbaImage } from "./types";
 
 export * from "./types";
@@ -182,6 +183,7 @@ function completeMasked(image: RgbaImage, mask: Uint8Array, options: EngineOptio
   if (level.w < 2 * r + 3 || level.h < 2 * r + 3) throw new EngineInputError("the image is too small to fill from its surroundings");
 
   const params: CompleteParams = { ...DEFAULT_PARAMS, ...stripUndefined(options), seed: options.seed };
+  if (params.defaultSampling && !sm) applyDefaultSampling(level, r);
   if (params.adaptiveBase) params.baseScale = chooseBaseScale(level, params);
   const done = completeLevel0(level, params);
 
