@@ -14,8 +14,8 @@
 import { Level, distanceToKnown, maxOf } from "./pyramid";
 
 /** Band width as a multiple of the hole's thickness (its largest distance to a known pixel), and its least width in pixels. */
-const BAND_PER_THICKNESS = 2.5;
-const MIN_BAND = 24;
+const BAND_PER_THICKNESS = 1;
+const MIN_BAND = 48;
 /** Width of the rim whose colours are taken as what continues into the hole: a quarter of the hole's thickness, at least 3 px. */
 const RIM = 3;
 const RIM_PER_THICKNESS = 0.25;
