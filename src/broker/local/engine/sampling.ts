@@ -8,7 +8,8 @@
 //   what continues into it. A known pixel whose colour (with its neighbours') is far from every
 //   colour of the rim belongs to something the hole was not cut into (a sweet beside a hole in a
 //   tablecloth, a window beside a hole in a brick wall, the subject beside an expand's strip), and
-//   no patch containing it is copied. When that leaves too few patches, the rule is dropped.
+//   no patch containing it is copied. Only solid runs of such colours count: the soft edge between
+//   two rim colours is made of colours the rim may lack, and is what a blurred background is made of. When that leaves too few patches, the rule is dropped.
 // A pixel outside the area is marked in `Level.excluded`; the hole itself is never a source.
 
 import { Level, distanceToKnown, maxOf } from "./pyramid";
@@ -64,8 +65,8 @@ export function applyDefaultSampling(lv: Level, r: number): void {
 }
 
 /**
- * Known pixels whose colour is not among the rim's (a 3×3 majority, so isolated grain does not
- * count): 1 = foreign.
+ * Known pixels whose colour is not among the rim's, in runs at least 5 px wide (so the transition
+ * between two rim colours, outlines and grain do not count): 1 = foreign.
  */
 function foreignPixels(lv: Level, toHole: Float32Array, rimWidth: number): Uint8Array {
   const { w, h, img, hole } = lv;
@@ -102,21 +103,9 @@ function foreignPixels(lv: Level, toHole: Float32Array, rimWidth: number): Uint8
   }
   const odd = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (!hole[i] && !present[binOf(i)]) odd[i] = 1;
-  const foreign = new Uint8Array(n);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      if (!odd[i]) continue;
-      let m = 0;
-      for (let dy = -1; dy <= 1; dy++)
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx,
-            yy = y + dy;
-          if (xx >= 0 && yy >= 0 && xx < w && yy < h && odd[yy * w + xx]) m++;
-        }
-      if (m >= 5) foreign[i] = 1;
-    }
-  return foreign;
+  // An opening (two 3×3 erosions, then two dilations): solid objects stay; thin runs of odd
+  // colour (the soft transition between two rim colours, an outline, grain) go.
+  return dilate(dilate(erode(erode(odd, w, h), w, h), w, h), w, h);
 }
 
 /** Number of patch centres whose (2r+1)² patch holds no hole and no excluded pixel. */
@@ -141,4 +130,40 @@ export function countSources(hole: Uint8Array, excluded: Uint8Array | undefined,
       if (ii[y1 * W + x1] - ii[y0 * W + x1] - ii[y1 * W + x0] + ii[y0 * W + x0] === 0) c++;
     }
   return c;
+}
+
+/** 3×3 erosion of a 0/1 map (outside the image counts as set). */
+function erode(a: Uint8Array, w: number, h: number): Uint8Array {
+  const o = new Uint8Array(a.length);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let all = 1;
+      for (let dy = -1; dy <= 1 && all; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx,
+            yy = y + dy;
+          if (xx >= 0 && yy >= 0 && xx < w && yy < h && !a[yy * w + xx]) {
+            all = 0;
+            break;
+          }
+        }
+      o[y * w + x] = all;
+    }
+  return o;
+}
+
+/** 3×3 dilation of a 0/1 map. */
+function dilate(a: Uint8Array, w: number, h: number): Uint8Array {
+  const o = new Uint8Array(a.length);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      if (!a[y * w + x]) continue;
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx,
+            yy = y + dy;
+          if (xx >= 0 && yy >= 0 && xx < w && yy < h) o[yy * w + xx] = 1;
+        }
+    }
+  return o;
 }
