@@ -4,6 +4,7 @@
 //   npm run bench:photos                          (all cases)
 //   npm run bench:photos -- --only home-sky,apple-edge --seed 3
 //   npm run bench:photos -- --options '{"baseScale":0}'   (engine options to try)
+//   npm run bench:photos -- --no-resynth          (Infill and Telea only)
 //
 // Per case and method: time; seam (difference across the hole's edge over the band's own, as a
 // ratio to the original's); gradient energy hole/band; patch distance from the band into the hole;
@@ -70,7 +71,7 @@ const f2 = (v: number): string => v.toFixed(2);
 async function main(): Promise<void> {
   await fs.mkdir(OUT, { recursive: true });
   await loadOpenCv();
-  const missing = resynthesizerMissing();
+  const missing = process.argv.includes("--no-resynth") ? "--no-resynth was given" : resynthesizerMissing();
   if (missing) console.log(`Resynthesizer skipped: ${missing}.`);
   console.log(
     `\nseed ${seed}; seam = (edge/band difference) ÷ the original's; gradient = hole/band (original in brackets); patch = RMS distance from band patches to their nearest hole patch; invented = % of hole pixels with colours absent from the band\n`,

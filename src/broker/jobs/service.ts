@@ -79,7 +79,7 @@ export class JobService {
   async submit(owner: string, endpoint: SubmitEndpoint, body: unknown, modelVersion: string | undefined, base: string, facts: RequestFacts) {
     const v = validateSubmit(endpoint, body, modelVersion);
     if (!v.ok) throw new HttpError(422, { ...v.body, category: "invalid_input" });
-    const refused = this.o.provider.refuse?.(endpoint, v.modelVersion);
+    const refused = this.o.provider.refuse?.(endpoint, v.modelVersion, v.value);
     if (refused) throw fromProviderError(refused);
     const { store, limits } = this.o;
     const now = this.now();

@@ -22,6 +22,8 @@ export interface FileInputs {
   endpoint: "fill" | "expand";
   image: string;
   mask?: { file: string; invert: boolean };
+  /** The sampling area: the image's size (the canvas for expand), white = may be copied from. */
+  samplingMask?: { file: string; invert: boolean };
   /** Expand only: the canvas and placement (the mask, if any, comes from `mask`). */
   expand?: { width: number; height: number; placement?: ExpandRequest["placement"] };
   /** Largest image decoded (pixels); a larger one fails the task as bad input. */

@@ -227,6 +227,7 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
       endpoint: rec.inputs.endpoint,
       image: uploadFile(rec.inputs.image),
       mask: rec.inputs.mask && { file: uploadFile(rec.inputs.mask.uploadId), invert: rec.inputs.mask.invert },
+      samplingMask: rec.inputs.samplingMask && { file: uploadFile(rec.inputs.samplingMask.uploadId), invert: rec.inputs.samplingMask.invert },
       expand: rec.inputs.expand,
       maxPixels: limits.maxPixels,
     };
@@ -303,7 +304,7 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
 
   for (const job of interrupted) {
     const { inputs } = job.rec;
-    if (uploads.has(inputs.image) && (!inputs.mask || uploads.has(inputs.mask.uploadId))) void runJob(job);
+    if ([inputs.image, inputs.mask?.uploadId, inputs.samplingMask?.uploadId].every((id) => id === undefined || uploads.has(id))) void runJob(job);
     else
       void settleJob(job, "failed", {
         error: {
@@ -352,6 +353,7 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
       const req = checked.value as {
         image: { source: { uploadId?: string; url?: string } };
         mask?: { source: { uploadId?: string; url?: string }; invert?: boolean };
+        samplingMask?: { source: { uploadId?: string; url?: string }; invert?: boolean };
         numVariations?: number;
         seeds?: number[];
         size?: { width: number; height: number };
@@ -364,6 +366,7 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
       const src = { info: findUpload(req.image.source, ["image", "source"]), id: req.image.source.uploadId! };
       const mask = req.mask ? { info: findUpload(req.mask.source, ["mask", "source"]), id: req.mask.source.uploadId! } : undefined;
       const invert = req.mask?.invert === true;
+      const sampling = req.samplingMask && { info: findUpload(req.samplingMask.source, ["samplingMask", "source"]), id: req.samplingMask.source.uploadId! };
       let expandSize = { width: 0, height: 0 };
       if (endpoint === "fill") {
         if (!mask) throw validation(["mask"], "fill needs a mask");
@@ -392,10 +395,19 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
         }
       }
 
+      const target = endpoint === "fill" ? src.info : expandSize;
+      if (sampling && (sampling.info.width !== target.width || sampling.info.height !== target.height)) {
+        throw validation(
+          ["samplingMask", "source"],
+          `the sampling mask is ${sampling.info.width}×${sampling.info.height} but the ${endpoint === "fill" ? "image" : "requested size"} is ${target.width}×${target.height}; they must be the same size`,
+        );
+      }
+
       const inputs: JobInputs = {
         endpoint,
         image: src.id,
         mask: mask && { uploadId: mask.id, invert },
+        samplingMask: sampling && { uploadId: sampling.id, invert: req.samplingMask?.invert === true },
         expand: endpoint === "expand" ? { ...expandSize, placement: req.placement } : undefined,
       };
       const srcPixels = src.info.width * src.info.height;
@@ -407,7 +419,7 @@ export function createLocalProvider(options: LocalProviderOptions & LocalProvide
         createdAt: now(),
         seeds,
         inputs,
-        taskBytes: estimateTaskBytes(srcPixels, mask ? mask.info.width * mask.info.height : 0, outPixels),
+        taskBytes: estimateTaskBytes(srcPixels, (mask ? mask.info.width * mask.info.height : 0) + (sampling ? outPixels : 0), outPixels),
         outputs: [],
       };
       // On disk before the job id is answered: a restart runs it again.

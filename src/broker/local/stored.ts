@@ -16,6 +16,8 @@ export interface JobInputs {
   endpoint: "fill" | "expand";
   image: string;
   mask?: { uploadId: string; invert: boolean };
+  /** The sampling area (white = may be copied from). */
+  samplingMask?: { uploadId: string; invert: boolean };
   expand?: FileInputs["expand"];
 }
 
@@ -51,8 +53,9 @@ export function parseUploadRecord(v: unknown): UploadRecord | undefined {
 
 function parseInputs(v: unknown): JobInputs | undefined {
   if (!isObj(v) || (v.endpoint !== "fill" && v.endpoint !== "expand") || typeof v.image !== "string" || !UUID_RE.test(v.image)) return undefined;
-  if (v.mask !== undefined && !(isObj(v.mask) && typeof v.mask.uploadId === "string" && UUID_RE.test(v.mask.uploadId) && typeof v.mask.invert === "boolean"))
-    return undefined;
+  const isMaskRef = (m: unknown): boolean =>
+    m === undefined || (isObj(m) && typeof m.uploadId === "string" && UUID_RE.test(m.uploadId) && typeof m.invert === "boolean");
+  if (!isMaskRef(v.mask) || !isMaskRef(v.samplingMask)) return undefined;
   if (v.expand !== undefined && !isSize(v.expand)) return undefined;
   return v as unknown as JobInputs;
 }

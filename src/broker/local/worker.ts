@@ -20,7 +20,7 @@ const hoard: unknown[] = [];
  * encode its output as PNG. The decoded images live only while this task runs.
  */
 async function runFiles(files: FileInputs, options: EngineOptions): Promise<{ width: number; height: number; png: Uint8Array }> {
-  for (const file of [files.image, files.mask?.file]) {
+  for (const file of [files.image, files.mask?.file, files.samplingMask?.file]) {
     if (file === undefined) continue;
     const info = await probe(file);
     if (info.width * info.height > files.maxPixels) {
@@ -29,6 +29,8 @@ async function runFiles(files: FileInputs, options: EngineOptions): Promise<{ wi
   }
   const image = await decodeRgba(files.image, files.maxPixels);
   const mask = files.mask ? await decodeMask(files.mask.file, files.mask.invert, files.maxPixels) : undefined;
+  const sampling = files.samplingMask && (await decodeMask(files.samplingMask.file, files.samplingMask.invert, files.maxPixels));
+  if (sampling) options = { ...options, samplingMask: sampling };
   if (options.shouldAbort?.()) throw new AbortError();
   let out: RgbaImage;
   if (files.endpoint === "fill") {

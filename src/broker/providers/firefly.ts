@@ -64,6 +64,17 @@ class FireflyProvider implements Provider {
     this.redact = o.redact ?? ((text) => text);
   }
 
+  /** `samplingMask` is the local engine's; Firefly has no sampling area, so it is refused before the job is queued. */
+  refuse(_endpoint: SubmitEndpoint, _modelVersion: string | undefined, body: unknown): ProviderError | undefined {
+    if (typeof body !== "object" || body === null || !("samplingMask" in body)) return undefined;
+    const msg = "samplingMask is an option of the local engine; Firefly has no sampling area: leave it out";
+    return new ProviderError({
+      status: 422,
+      body: { error_code: "validation_error", message: msg, validation_errors: [{ loc: ["body", "samplingMask"], msg, type: "value_error" }] },
+      message: msg,
+    });
+  }
+
   /** Where a Firefly path is (`path` holds only URL-safe characters; the query is encoded here). */
   private url(path: string, query?: Record<string, string>): UpstreamTarget {
     const q = query ? new URLSearchParams(query).toString() : "";

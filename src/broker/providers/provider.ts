@@ -103,9 +103,10 @@ export interface Provider {
   /**
    * Optional, synchronous and cheap: refuse a submit this provider can never run (e.g. the local
    * engine and `generate`) so the client hears it at once instead of from a failed job. Return the
-   * Firefly-shaped error, or undefined to accept. Called before the job is queued.
+   * Firefly-shaped error, or undefined to accept. Called before the job is queued, with the
+   * validated body.
    */
-  refuse?(endpoint: SubmitEndpoint, modelVersion: string | undefined): ProviderError | undefined;
+  refuse?(endpoint: SubmitEndpoint, modelVersion: string | undefined, body: unknown): ProviderError | undefined;
 
   /** Current status of a provider job (output URLs are the provider's; the broker re-signs them). */
   status(jobId: string): Promise<ProviderJobStatus>;

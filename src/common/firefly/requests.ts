@@ -69,6 +69,11 @@ const ImageSchema = z.strictObject({
 });
 const MaskSchema = z.strictObject({ source: SourceSchema, invert: z.boolean().optional() });
 const ReferenceSchema = z.strictObject({ source: SourceSchema });
+/**
+ * Not Firefly's: the local engine's sampling area (Photoshop's term), an image of the image's
+ * size (the canvas for expand) whose white pixels may be copied from. A Firefly broker refuses it.
+ */
+const SamplingMaskSchema = z.strictObject({ source: SourceSchema, invert: z.boolean().optional() });
 
 const PlacementSchema = z.strictObject({
   inset: z
@@ -109,6 +114,7 @@ export const FillRequestSchema = z
   .strictObject({
     image: ImageSchema,
     mask: MaskSchema,
+    samplingMask: SamplingMaskSchema.optional(),
     prompt: PromptSchema.optional(),
     negativePrompt: NegativePromptSchema.optional(),
     size: SizeSchema.optional(),
@@ -125,6 +131,7 @@ export const ExpandRequestSchema = z
   .strictObject({
     image: ImageSchema,
     mask: MaskSchema.optional(),
+    samplingMask: SamplingMaskSchema.optional(),
     placement: PlacementSchema.optional(),
     prompt: PromptSchema.optional(),
     size: SizeSchema.optional(),

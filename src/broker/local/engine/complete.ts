@@ -14,6 +14,7 @@ import { createRng, Rng } from "./prng";
 import { Level, distanceToKnown, downsampleLevel, maxOf } from "./pyramid";
 import { robustBase } from "./base";
 import { blendSeam } from "./blend";
+import { countSources } from "./sampling";
 
 export interface CompleteParams {
   seed: number;
@@ -51,6 +52,17 @@ export interface CompleteParams {
   coarsestThickness: number;
   /** Remove the step at the hole's edge with a gradient-domain blend (blend.ts). */
   seamBlend: boolean;
+  /**
+   * With no sampling mask given, copy only from a band around the hole and not from distinct
+   * objects that do not reach it (sampling.ts). Read by the entry points (index.ts).
+   */
+  defaultSampling: boolean;
+  /**
+   * Spatial prior: a source patch at distance d (pixels) from the target costs
+   * `spatialPrior · (d / thickness)²` more per patch value (thickness = the level's hole
+   * thickness), so among similar patches the nearer one is copied. 0 = off.
+   */
+  spatialPrior: number;
   shouldAbort?: () => boolean;
   onProgress?: (fraction: number) => void;
   onIteration?: (level: number, iteration: number) => void;
@@ -72,6 +84,8 @@ export const DEFAULT_PARAMS: Omit<CompleteParams, "seed"> = {
   adaptiveBase: true,
   coarsestThickness: 6,
   seamBlend: true,
+  defaultSampling: true,
+  spatialPrior: 0,
 };
 
 /** Work state for one pyramid level. */
@@ -86,6 +100,8 @@ interface LevelState {
   dist: Float32Array;
   conf: Float32Array;
   weight: Float32Array;
+  /** Extra cost per squared pixel of target–source distance (the spatial prior at this level). */
+  prior: number;
 }
 
 /**
@@ -114,7 +130,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
     if ((cur.w + 1) >> 1 < minSide || (cur.h + 1) >> 1 < minSide) break;
     const next = downsampleLevel(cur);
     // A coarse hole grows (any hole child makes a hole); stop while there are patches to copy.
-    if (countSourcePatches(next, r) < 16) break;
+    if (countSources(next.hole, next.excluded, next.w, next.h, r) < 16) break;
     levels.push(next);
   }
   const L = levels.length;
@@ -135,7 +151,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
   let prev: LevelState | null = null;
   for (let l = L - 1; l >= 0; l--) {
     checkAbort();
-    const st = prepareLevel(levels[l], l === 0 ? rFinest : r, p.gamma);
+    const st = prepareLevel(levels[l], l === 0 ? rFinest : r, p.gamma, p.spatialPrior);
     const searchRadius = l === L - 1 || p.fineSearchRadius <= 0 ? Math.max(st.lv.w, st.lv.h) : p.fineSearchRadius;
     if (st.srcList.length === 0)
       throw new EngineInputError(
@@ -178,20 +194,6 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
   return finest;
 }
 
-/** Number of patch centres whose (2r+1)² patch has no hole or excluded pixel. */
-function countSourcePatches(lv: Level, r: number): number {
-  const { w, h, hole, excluded } = lv;
-  let blocked = hole;
-  if (excluded) {
-    blocked = new Uint8Array(hole.length);
-    for (let i = 0; i < hole.length; i++) blocked[i] = hole[i] | excluded[i];
-  }
-  const ii = holeIntegral(blocked, w, h);
-  let n = 0;
-  for (let y = r; y < h - r; y++) for (let x = r; x < w - r; x++) if (boxSum(ii, w, x - r, y - r, x + r + 1, y + r + 1) === 0) n++;
-  return n;
-}
-
 function holeIntegral(hole: Uint8Array, w: number, h: number): Int32Array {
   const ii = new Int32Array((w + 1) * (h + 1));
   for (let y = 0; y < h; y++) {
@@ -215,7 +217,7 @@ function countHole(hole: Uint8Array): number {
   return n;
 }
 
-function prepareLevel(lv: Level, r: number, gamma: number): LevelState {
+function prepareLevel(lv: Level, r: number, gamma: number, spatialPrior: number): LevelState {
   const { w, h, hole } = lv;
   const n = w * h;
   // Integral images of the hole (and of the pixels no patch may be copied from: the hole and the
@@ -260,7 +262,9 @@ function prepareLevel(lv: Level, r: number, gamma: number): LevelState {
     conf[i] = Math.pow(gamma, -dt[i]);
   }
   const nnf = new Int32Array(n).fill(-1);
-  return { lv, r, srcOk, srcList, tgtList, holeList, nnf, dist: new Float32Array(n), conf, weight: new Float32Array(n) };
+  const thickness = Math.max(1, maxOf(dt));
+  const prior = (spatialPrior * (2 * r + 1) * (2 * r + 1) * 3) / (thickness * thickness);
+  return { lv, r, srcOk, srcList, tgtList, holeList, nnf, dist: new Float32Array(n), conf, weight: new Float32Array(n), prior };
 }
 
 /** Sum of squared RGB differences between the patches centred at p and q; stops early past `best`. */
@@ -289,38 +293,49 @@ function recomputeDistances(st: LevelState): void {
 
 /** One PatchMatch scan: propagation from the previous two neighbours in scan order, then random search. */
 function patchMatchScan(st: LevelState, forward: boolean, maxRadius: number, rng: Rng, checkAbort: () => void): void {
-  const { lv, r, srcOk, tgtList, nnf, dist } = st;
+  const { lv, r, srcOk, tgtList, nnf, dist, prior } = st;
   const { w, h, img } = lv;
   const n = tgtList.length;
   const step = forward ? 1 : -1;
+  // Candidates are ranked by patch distance plus the spatial prior; `dist` keeps the patch distance alone.
+  let ptx = 0,
+    pty = 0;
+  const pen = (q: number): number => {
+    if (prior === 0) return 0;
+    const qx = q % w,
+      dx = qx - ptx,
+      dy = (q - qx) / w - pty;
+    return prior * (dx * dx + dy * dy);
+  };
   for (let k = forward ? 0 : n - 1, c = 0; forward ? k < n : k >= 0; k += step, c++) {
     if ((c & 4095) === 4095) checkAbort();
     const p = tgtList[k];
-    let best = dist[p];
+    ptx = p % w;
+    pty = (p - ptx) / w;
     let bq = nnf[p];
+    let bestD = dist[p];
+    let best = bestD + pen(bq);
+    const tryQ = (q: number): void => {
+      const e = pen(q);
+      if (e >= best) return;
+      const d = patchDist(img, w, r, p, q, best - e);
+      if (d + e < best) {
+        best = d + e;
+        bestD = d;
+        bq = q;
+      }
+    };
     // Propagation: the neighbour's match, shifted back by one pixel.
     const px = p % w;
     const nb1 = forward ? (px > 0 ? p - 1 : -1) : px < w - 1 ? p + 1 : -1;
     if (nb1 >= 0 && nnf[nb1] >= 0) {
       const q = nnf[nb1] + step;
-      if (q !== bq && q >= 0 && q < srcOk.length && srcOk[q] && Math.abs((q % w) - (nnf[nb1] % w)) === 1) {
-        const d = patchDist(img, w, r, p, q, best);
-        if (d < best) {
-          best = d;
-          bq = q;
-        }
-      }
+      if (q !== bq && q >= 0 && q < srcOk.length && srcOk[q] && Math.abs((q % w) - (nnf[nb1] % w)) === 1) tryQ(q);
     }
     const nb2 = forward ? p - w : p + w;
     if (nb2 >= 0 && nb2 < nnf.length && nnf[nb2] >= 0) {
       const q = nnf[nb2] + step * w;
-      if (q !== bq && q >= 0 && q < srcOk.length && srcOk[q]) {
-        const d = patchDist(img, w, r, p, q, best);
-        if (d < best) {
-          best = d;
-          bq = q;
-        }
-      }
+      if (q !== bq && q >= 0 && q < srcOk.length && srcOk[q]) tryQ(q);
     }
     // Random search around the current best with a halving radius.
     const bx = bq % w,
@@ -334,14 +349,10 @@ function patchMatchScan(st: LevelState, forward: boolean, maxRadius: number, rng
       else if (cy > h - 1 - r) cy = h - 1 - r;
       const q = cy * w + cx;
       if (q === bq || !srcOk[q]) continue;
-      const d = patchDist(img, w, r, p, q, best);
-      if (d < best) {
-        best = d;
-        bq = q;
-      }
+      tryQ(q);
     }
     nnf[p] = bq;
-    dist[p] = best;
+    dist[p] = bestD;
   }
 }
 

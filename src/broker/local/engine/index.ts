@@ -6,6 +6,7 @@
 import { chooseBaseScale } from "./choose";
 import { CompleteParams, DEFAULT_PARAMS, completeLevel0 } from "./complete";
 import { Level, resampleLevelDown, sampleBilinear } from "./pyramid";
+import { applyDefaultSampling } from "./sampling";
 import { CompletionOptions, EngineInputError, GrayImage, RgbaImage } from "./types";
 
 export * from "./types";
@@ -182,7 +183,10 @@ function completeMasked(image: RgbaImage, mask: Uint8Array, options: EngineOptio
   if (level.w < 2 * r + 3 || level.h < 2 * r + 3) throw new EngineInputError("the image is too small to fill from its surroundings");
 
   const params: CompleteParams = { ...DEFAULT_PARAMS, ...stripUndefined(options), seed: options.seed };
+  // The base scale is chosen on the whole crop (its trials hold out a band around the hole); the
+  // default sampling area then limits what the completion copies from.
   if (params.adaptiveBase) params.baseScale = chooseBaseScale(level, params);
+  if (params.defaultSampling && !sm) applyDefaultSampling(level, r);
   const done = completeLevel0(level, params);
 
   // Composite: hole pixels take the (upsampled) completion, blended by the mask value.
