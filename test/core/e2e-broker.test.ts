@@ -77,13 +77,14 @@ test("expand and generate through the broker", async () => {
   expect(ff.calls.filter((c) => c.route === "submit").map((c) => c.modelVersion)).toContain("image4_standard");
 });
 
-test("a content-policy failure upstream reaches the artist as that category; the document is unchanged", async () => {
+// With the instant preview on, the preview layer stays after such a failure (workflow-preview.test.ts).
+test("a content-policy failure upstream reaches the artist as that category; without a preview the document is unchanged", async () => {
   const host = new SimHost();
   const id = host.createDocument({ width: 1100, height: 900 });
   host.setSelection(id, { left: 10, top: 10, right: 50, bottom: 50 });
   const state = host.stateOf(id);
   ff.inject({ route: "submit", jobFails: { error_code: "output_media_unsafe" } });
-  const final = await startJob({ kind: "fill", numVariations: 1 }, deps(host, firefly.url), () => undefined).done;
+  const final = await startJob({ kind: "fill", numVariations: 1, instantPreview: false }, deps(host, firefly.url), () => undefined).done;
   expect(final.phase).toBe("failed");
   expect(final.error!.category).toBe("content_policy");
   expect(host.stateOf(id)).toBe(state);
