@@ -27,22 +27,32 @@ export interface OverviewFailure {
   category: string;
 }
 
+/** Recent upstream call times to one target, on the instance that answered. */
 export interface OverviewLatency {
   target: string;
+  /** Calls the figures are from (the latest ones kept). */
   count: number;
   p50Ms: number;
   p95Ms: number;
   maxMs: number;
+  /** The latest call's time. */
   lastMs: number;
 }
 
-export interface OverviewInstance {
+/** A broker instance's beat in the store. */
+export interface InstanceBeat {
+  /** The instance's id (its dispatcher's claimant name). */
   id: string;
   version: string;
   mode: "firefly" | "local";
+  /** `degraded` when its provider is unavailable. */
   status: "ok" | "degraded";
   startedAt: number;
+  /** When it last beat (ms since epoch). */
   beatAt: number;
+}
+
+export interface OverviewInstance extends InstanceBeat {
   /** No beat for a while: stopped or cut off from the store. */
   silent: boolean;
   /** The instance that answered. */

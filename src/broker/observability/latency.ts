@@ -2,19 +2,13 @@
 // their summary for the admin overview: how many are kept, the median, the 95th percentile and
 // the slowest. Per broker instance; nothing about a call but its target and time.
 
+import type { OverviewLatency } from "../../common/admin-overview";
+
 /** Calls kept per target. */
 export const LATENCY_RING_SIZE = 200;
 
-export interface LatencySummary {
-  target: string;
-  /** Calls the figures are from (at most LATENCY_RING_SIZE, the latest). */
-  count: number;
-  p50Ms: number;
-  p95Ms: number;
-  maxMs: number;
-  /** The latest call's time. */
-  lastMs: number;
-}
+/** The summary of one target's ring (at most LATENCY_RING_SIZE calls, the latest). */
+export type LatencySummary = OverviewLatency;
 
 /** The `q` quantile (0..1) of ascending `sorted` values, nearest rank. */
 export function quantile(sorted: readonly number[], q: number): number {

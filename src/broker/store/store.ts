@@ -11,6 +11,7 @@
 // to a single transaction / Lua script. Callers never load "everything" and never
 // read-modify-write across two calls.
 
+import type { InstanceBeat } from "../../common/admin-overview";
 import type { SubmitEndpoint } from "../../common/firefly";
 import type { OwnerName, ProviderJobStatus } from "../providers/provider";
 
@@ -237,17 +238,7 @@ export interface JobsOverview {
 }
 
 /** One broker instance's last heartbeat. */
-export interface InstanceBeat {
-  /** The instance's id (its dispatcher's claimant name). */
-  id: string;
-  version: string;
-  mode: "firefly" | "local";
-  /** `degraded` when its provider is unavailable. */
-  status: "ok" | "degraded";
-  startedAt: number;
-  /** When it last beat (ms since epoch). */
-  beatAt: number;
-}
+export type { InstanceBeat };
 
 /** Broker instances on one store: each beats now and then, and anyone may list them. */
 export interface InstanceRegistry {
