@@ -7,6 +7,7 @@ import { engineInfo } from "../model/state";
 import { blockedReason, runNote } from "../model/readiness";
 import { describeScale, expandNumbers } from "../model/expandMath";
 import { ASPECT_PRESETS, randomSeed } from "../model/limits";
+import { DetailPicker } from "../controls/DetailPicker";
 import { InstantPreviewSwitch } from "../controls/InstantPreview";
 import { PromptField } from "../controls/PromptField";
 import { RunButton } from "../controls/RunButton";
@@ -140,16 +141,7 @@ export function ExpandTab({ state, run, defaultVariations, blend }: ModeProps) {
         testId="expand-prompt"
       />
       <VariationsAndSeed variations={variations} onVariations={setVariations} seed={seed} onSeed={setSeed} />
-      <Picker
-        label="Detail"
-        selectedKey={detail}
-        onSelectionChange={(k) => setDetail(k === "native" ? "native" : "standard")}
-        description="Native detail upscales the new area to the document's resolution (more requests)"
-        data-testid="expand-detail"
-      >
-        <Item key="standard">Standard</Item>
-        <Item key="native">Native detail</Item>
-      </Picker>
+      <DetailPicker detail={detail} onChange={setDetail} what="the new area" testId="expand-detail" />
       {!promptsIgnored && <InstantPreviewSwitch on={instantPreview} onChange={setInstantPreview} testId="expand-instant-preview" />}
       <RunButton
         label="Expand"

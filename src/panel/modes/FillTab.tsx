@@ -1,11 +1,12 @@
 // Fill: generate inside the selection. The prompt is optional (empty = fill from surroundings).
 
 import { useState } from "react";
-import { Flex, Item, Picker, Text, TextField } from "@adobe/react-spectrum";
+import { Flex, Text, TextField } from "@adobe/react-spectrum";
 import type { DetailSetting, FillParams, JobParams } from "../../common/jobs";
 import type { PanelState } from "../model/state";
 import { engineInfo } from "../model/state";
 import { blockedReason, runNote } from "../model/readiness";
+import { DetailPicker } from "../controls/DetailPicker";
 import { InstantPreviewSwitch } from "../controls/InstantPreview";
 import { PromptField } from "../controls/PromptField";
 import { RecentPrompts, recentPrompts } from "../controls/RecentPrompts";
@@ -77,16 +78,7 @@ export function FillTab({ state, run, defaultVariations, blend }: ModeProps) {
         }}
       />
       <VariationsAndSeed variations={variations} onVariations={setVariations} seed={seed} onSeed={setSeed} />
-      <Picker
-        label="Detail"
-        selectedKey={detail}
-        onSelectionChange={(k) => setDetail(k === "native" ? "native" : "standard")}
-        description="Native detail upscales the result to the document's resolution (more requests)"
-        data-testid="fill-detail"
-      >
-        <Item key="standard">Standard</Item>
-        <Item key="native">Native detail</Item>
-      </Picker>
+      <DetailPicker detail={detail} onChange={setDetail} what="the result" testId="fill-detail" />
       {!promptsIgnored && <InstantPreviewSwitch on={instantPreview} onChange={setInstantPreview} testId="fill-instant-preview" />}
       <RunButton
         label="Fill"
