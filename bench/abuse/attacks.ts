@@ -11,6 +11,8 @@ const PNG_START = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0
 
 interface Target {
   url: URL;
+  /** Connections opened so far (the attack's intensity, reported with the figures). */
+  opened: number;
 }
 
 /** A raw connection from the attackers' address, errors ignored. */
@@ -18,7 +20,10 @@ function rawSocket(t: Target): Promise<net.Socket | undefined> {
   return new Promise((resolve) => {
     const s = net.connect({ host: t.url.hostname, port: Number(t.url.port), localAddress: ATTACK_FROM });
     s.on("error", () => resolve(undefined));
-    s.once("connect", () => resolve(s));
+    s.once("connect", () => {
+      t.opened++;
+      resolve(s);
+    });
   });
 }
 

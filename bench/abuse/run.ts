@@ -1,20 +1,26 @@
 // Abuse bench: hostile clients against one broker (in a child process, on loopback, against the
 // fake Firefly in another), each attack for a bounded time and count. For each attack it prints
 // whether the broker stayed up (its process alive and /health answering), the broker's peak RSS
-// and open descriptors while the attack ran (sampled from /proc every 50 ms), and the p99 of an
-// honest client's status polls (another key, its own connection, from another client address)
-// during the attack against the same client's p99 in a quiet phase of the same run.
+// and open descriptors while the attack ran (sampled from /proc every 50 ms), the broker's CPU
+// use, how many connections the attacker opened, and the p99 of an honest client's status polls
+// (another key, its own connection, from another client address) during the attack against the
+// same client's p99 in the quiet phase just before it.
 //
-//   npx ts-node --transpile-only --project bench/tsconfig.json bench/abuse/run.ts [--seconds 4] [--poll-ms 50]
+//   npx ts-node --transpile-only --project bench/tsconfig.json bench/abuse/run.ts \
+//     [--seconds 4] [--poll-ms 25] [--rounds 3] [--nice 19]
 //
-// Attacks (attacks.ts) run in a process of their own (attacker.ts) from 127.0.0.2; the honest
-// client polls from this process and 127.0.0.1 (Linux answers all of 127/8):
+// Attacks (attacks.ts) run in a process of their own (attacker.ts) from 127.0.0.2, at nice
+// `--nice`: a remote attacker spends none of the broker host's CPU, so the local stand-in yields
+// it to the broker and the honest client whenever they want it. The honest client polls from
+// this process and 127.0.0.1 (Linux answers all of 127/8):
 //   aborted uploads     32 clients in a loop: an upload's headers and first bytes, then the socket destroyed;
 //   slow uploads        64 connections, each an upload trickling 1 KB every 200 ms (refused ones reconnect);
 //   /health trickle     500 requests to /health declaring a 1 TB body, trickling bytes (reconnecting);
 //   idle connections    2000 connections that never send a byte.
-// Every poll goes upstream (the status collapsing interval is 0). Figures only: the machine is
-// shared; repeat the run and read ranges. Linux only (/proc).
+// Every poll goes upstream (the status collapsing interval is 0). Each round runs every attack
+// once, each after a quiet phase of its own (so a change in the machine's load between attacks
+// is not counted against one); the summary gives the median and the range over the rounds.
+// Figures only: the machine may be shared. Linux only (/proc).
 
 import type { ChildProcess } from "child_process";
 import * as fs from "fs";
@@ -22,31 +28,41 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { fork } from "child_process";
-import { arg, forkTs, quantile, request, startUpstream, stopChild } from "../support/procs";
+import { arg, cpuMicros, forkTs, quantile, request, startUpstream, stopChild } from "../support/procs";
 import { ATTACKER, ATTACKS } from "./attacks";
 
-/** Attack `name` loaded in a process of its own; `go(ms)` runs it that long and resolves when it has stopped. */
-async function attackProcess(url: URL, name: string): Promise<{ go: (ms: number) => Promise<void> }> {
+interface AttackReport {
+  opened: number;
+  cpuMs: number;
+}
+
+/** Attack `name` loaded in a process of its own at nice NICE; `go(ms)` runs it that long and resolves with its report once it has stopped. */
+async function attackProcess(url: URL, name: string): Promise<{ go: (ms: number) => Promise<AttackReport> }> {
   const child = fork(path.join(__dirname, "attacker.ts"), [url.href, name], {
     execArgv: ["-r", "ts-node/register/transpile-only"],
     env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "tsconfig.json") },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
+  os.setPriority(child.pid!, NICE);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
     child.once("message", () => resolve());
     child.once("exit", () => reject(new Error(`attacker ${name} exited before it was ready`)));
   });
   return {
-    go: (ms) => {
+    go: async (ms) => {
+      const report = new Promise<AttackReport>((resolve) => child.once("message", (m) => resolve(m as AttackReport)));
       child.send({ ms });
-      return exited;
+      await exited;
+      return Promise.race([report, Promise.resolve({ opened: NaN, cpuMs: NaN })]);
     },
   };
 }
 
 const SECONDS = arg("seconds", 4);
-const POLL_MS = arg("poll-ms", 50);
+const POLL_MS = arg("poll-ms", 25);
+const ROUNDS = arg("rounds", 3);
+const NICE = arg("nice", 19);
 const HONEST = "ifk_bench_honest_0123456789abcdefghijklmn";
 /** A whole 1×1 PNG, for the honest client's uploads. */
 const ONE_PIXEL_PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
@@ -87,10 +103,25 @@ async function honestPolls(t: Target, jobPath: string, stop: () => boolean): Pro
   return { times: times.sort((a, b) => a - b), failed };
 }
 
-async function phase(t: Target, jobPath: string, attack: string | undefined) {
+interface PhaseResult {
+  up: boolean;
+  peakRssMb: number;
+  peakFds: number;
+  p99: number;
+  p50: number;
+  polls: number;
+  failed: number;
+  /** The broker's CPU use over the phase, % of one core. */
+  brokerCpu: number;
+  attack?: AttackReport;
+}
+
+async function phase(t: Target, jobPath: string, attack: string | undefined): Promise<PhaseResult> {
   // The attacker is loaded before the clock starts (loading it is not part of the attack).
   const attacker = attack ? await attackProcess(t.url, attack) : undefined;
-  const end = performance.now() + SECONDS * 1000;
+  const cpu0 = await cpuMicros(t.child);
+  const start = performance.now();
+  const end = start + SECONDS * 1000;
   const stop = () => performance.now() >= end || !alive(t.child);
   let peakRss = 0;
   let peakFds = 0;
@@ -100,8 +131,9 @@ async function phase(t: Target, jobPath: string, attack: string | undefined) {
     peakRss = Math.max(peakRss, s.rssKb);
     peakFds = Math.max(peakFds, s.fds);
   }, 50);
-  const [polls] = await Promise.all([honestPolls(t, jobPath, stop), attacker?.go(end - performance.now())]);
+  const [polls, report] = await Promise.all([honestPolls(t, jobPath, stop), attacker?.go(end - performance.now())]);
   clearInterval(sampler);
+  const brokerCpu = alive(t.child) ? ((await cpuMicros(t.child)) - cpu0) / 10 / (performance.now() - start) : NaN;
   const health = alive(t.child)
     ? await request(new http.Agent(), new URL("/health", t.url), {}).catch(() => ({ status: 0, body: "" }))
     : { status: 0, body: "" };
@@ -113,7 +145,21 @@ async function phase(t: Target, jobPath: string, attack: string | undefined) {
     p50: quantile(polls.times, 0.5),
     polls: polls.times.length,
     failed: polls.failed,
+    brokerCpu,
+    attack: report,
   };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/** "median [min–max]" of `xs`, each with `digits` decimals. */
+const spread = (xs: number[], digits: number) => `${median(xs).toFixed(digits)} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
 }
 
 async function main() {
@@ -179,29 +225,69 @@ async function main() {
     const jobPath = `/v3/status/${encodeURIComponent(JSON.parse(acc.body).jobId)}`;
     agent.destroy();
 
-    console.log(`abuse bench: ${SECONDS} s per phase, honest poll every ${POLL_MS} ms (every poll upstream)\n`);
-    const quiet = await phase(t, jobPath, undefined);
-    const rows: string[][] = [["phase", "broker up", "peak RSS MB", "peak fds", "polls", "failed", "p50 ms", "p99 ms", "p99 / quiet"]];
-    const row = (name: string, r: Awaited<ReturnType<typeof phase>>) => [
-      name,
-      r.up ? "yes" : "NO",
-      r.peakRssMb.toFixed(0),
-      String(r.peakFds),
-      String(r.polls),
-      String(r.failed),
-      r.p50.toFixed(1),
-      r.p99.toFixed(1),
-      (r.p99 / quiet.p99).toFixed(2),
-    ];
-    rows.push(row("quiet", quiet));
-    for (const attack of ATTACKS) {
-      if (!alive(child)) break;
-      rows.push(row(attack.name, await phase(t, jobPath, attack.name)));
-      // Let the broker settle (closed sockets, timers) before the next attack.
-      await new Promise((r) => setTimeout(r, 500));
+    console.log(
+      `abuse bench: ${ROUNDS} rounds, ${SECONDS} s per phase, honest poll every ${POLL_MS} ms (every poll upstream); ` +
+        `attacker in its own process at nice ${NICE}; ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)} at start\n`,
+    );
+    const runs = new Map<string, { quiet: PhaseResult; attacked: PhaseResult }[]>(ATTACKS.map((a) => [a.name, []]));
+    const perRound: string[][] = [["round", "attack", "quiet p99", "attacked p99", "ratio", "broker CPU %", "conns opened", "attacker CPU ms"]];
+    for (let round = 1; round <= ROUNDS && alive(child); round++) {
+      for (const attack of ATTACKS) {
+        if (!alive(child)) break;
+        const quiet = await phase(t, jobPath, undefined);
+        const attacked = await phase(t, jobPath, attack.name);
+        runs.get(attack.name)!.push({ quiet, attacked });
+        perRound.push([
+          String(round),
+          attack.name,
+          quiet.p99.toFixed(1),
+          attacked.p99.toFixed(1),
+          (attacked.p99 / quiet.p99).toFixed(2),
+          attacked.brokerCpu.toFixed(0),
+          String(attacked.attack?.opened),
+          attacked.attack?.cpuMs.toFixed(0) ?? "",
+        ]);
+        // Let the broker settle (closed sockets, timers) before the next phase.
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
+    printTable(perRound);
+    console.log(`\nsummary over ${ROUNDS} rounds: median [min–max]\n`);
+    const rows: string[][] = [
+      ["attack", "broker up", "peak RSS MB", "peak fds", "failed polls", "broker CPU %", "conns/s", "quiet p99 ms", "attacked p99 ms", "p99 / quiet"],
+    ];
+    for (const [name, rs] of runs) {
+      if (!rs.length) continue;
+      const att = rs.map((r) => r.attacked);
+      rows.push([
+        name,
+        att.every((r) => r.up) ? "yes" : "NO",
+        Math.max(...att.map((r) => r.peakRssMb)).toFixed(0),
+        String(Math.max(...att.map((r) => r.peakFds))),
+        String(att.reduce((n, r) => n + r.failed, 0)),
+        spread(
+          att.map((r) => r.brokerCpu),
+          0,
+        ),
+        spread(
+          att.map((r) => (r.attack?.opened ?? NaN) / SECONDS),
+          0,
+        ),
+        spread(
+          rs.map((r) => r.quiet.p99),
+          1,
+        ),
+        spread(
+          att.map((r) => r.p99),
+          1,
+        ),
+        spread(
+          rs.map((r) => r.attacked.p99 / r.quiet.p99),
+          2,
+        ),
+      ]);
+    }
+    printTable(rows);
     console.log("\ntarget: the honest client's p99 within 2× its quiet value; the broker up after every attack");
   } finally {
     await stopChild(child);
