@@ -39,15 +39,19 @@ async function loops(n: number, stop: () => boolean, open: () => Promise<void>):
   );
 }
 
-/** Resolves when the socket closes, or at `stop`. */
-function closedOrStopped(s: net.Socket, stop: () => boolean): Promise<void> {
+/** Resolves when the socket closes, or when the attack stops (then the socket is destroyed). */
+function closedOrStopped(s: net.Socket, stopped: Promise<void>): Promise<void> {
   return new Promise((resolve) => {
-    const poll = setInterval(() => stop() && (clearInterval(poll), s.destroy(), resolve()), 50);
-    s.once("close", () => (clearInterval(poll), resolve()));
+    s.once("close", () => resolve());
+    void stopped.then(() => {
+      s.destroy();
+      resolve();
+    });
   });
 }
 
-export type Attack = { name: string; run: (t: Target, stop: () => boolean) => Promise<void> };
+/** An attack: `run` goes on until `stop()` says so (also told by `stopped` resolving) and resolves once every loop has ended. */
+export type Attack = { name: string; run: (t: Target, stop: () => boolean, stopped: Promise<void>) => Promise<void> };
 
 export const ATTACKS: Attack[] = [
   {
@@ -64,14 +68,14 @@ export const ATTACKS: Attack[] = [
   },
   {
     name: "slow uploads",
-    run: (t, stop) =>
+    run: (t, stop, stopped) =>
       loops(64, stop, async () => {
         const s = await rawSocket(t);
         if (!s) return;
         s.write(uploadHead(t, 15 * 1024 * 1024));
         s.write(PNG_START);
         const drip = setInterval(() => s.writable && s.write(Buffer.alloc(1024, 1)), 200);
-        await closedOrStopped(s, stop);
+        await closedOrStopped(s, stopped);
         clearInterval(drip);
         // A refused one (429, 413) comes back after a short wait, as a persistent client would.
         await new Promise((r) => setTimeout(r, 50));
@@ -79,22 +83,22 @@ export const ATTACKS: Attack[] = [
   },
   {
     name: "/health trickle",
-    run: (t, stop) =>
+    run: (t, stop, stopped) =>
       loops(500, stop, async () => {
         const s = await rawSocket(t);
         if (!s) return;
         s.write(`GET /health HTTP/1.1\r\nhost: ${t.url.host}\r\ncontent-length: 1000000000000\r\n\r\nx`);
         const drip = setInterval(() => s.writable && s.write("x"), 1000);
-        await closedOrStopped(s, stop);
+        await closedOrStopped(s, stopped);
         clearInterval(drip);
         await new Promise((r) => setTimeout(r, 50));
       }),
   },
   {
     name: "idle connections",
-    run: async (t, stop) => {
+    run: async (t, _stop, stopped) => {
       const socks = (await Promise.all(Array.from({ length: 2000 }, () => rawSocket(t)))).filter((s): s is net.Socket => !!s);
-      await Promise.all(socks.map((s) => closedOrStopped(s, stop)));
+      await Promise.all(socks.map((s) => closedOrStopped(s, stopped)));
     },
   },
 ];
