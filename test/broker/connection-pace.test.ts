@@ -1,11 +1,11 @@
 // The pace of new connections per client address (http/connections.ts), on a plain HTTP server
 // with real sockets and a manual clock: one address opening connections faster than its allowance
 // has the extra ones closed before the HTTP server handles them at all, while another address is
-// served; the allowance comes back with time.
+// served; the allowance comes back with time. And what counts as one client address.
 
 import * as http from "http";
 import * as net from "net";
-import { capConnections, DEFAULT_CONNECTION_LIMITS, type RefusedWhy } from "../../src/broker/http/connections";
+import { addressKey, capConnections, DEFAULT_CONNECTION_LIMITS, type RefusedWhy } from "../../src/broker/http/connections";
 import { until } from "./helpers";
 
 const LIMITS = { ...DEFAULT_CONNECTION_LIMITS, newPerAddressPerSecond: 10, newPerAddressBurst: 5 };
@@ -103,4 +103,19 @@ test("another address is served while one is refused, and the allowance comes ba
   await Promise.all(again.map((c) => c.closed));
   expect(again.filter((c) => c.data().startsWith("HTTP/1.1 200 "))).toHaveLength(5);
   await until(() => s.requests === 5 + 1 + 2 + 5, "every admitted request to be counted");
+});
+
+test("one client address: an IPv4 address (mapped or not) as it is, an IPv6 address by its /64", () => {
+  expect(addressKey("203.0.113.7")).toBe("203.0.113.7");
+  expect(addressKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
+  expect(addressKey("::FFFF:127.0.0.2")).toBe("127.0.0.2");
+  // Every address of one /64 is one client, however it is written.
+  const net64 = "2001:db8:aa:1::/64";
+  for (const a of ["2001:db8:aa:1::1", "2001:db8:aa:1:ffff:0:0:9", "2001:0db8:00aa:0001:1:2:3:4", "2001:DB8:AA:1::5%eth0", "2001:db8:aa:1::10.0.0.1"])
+    expect(addressKey(a)).toBe(net64);
+  expect(addressKey("2001:db8:aa:2::1")).not.toBe(net64);
+  expect(addressKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
+  expect(addressKey("::1")).toBe("0:0:0:0::/64");
+  expect(addressKey("fe80::1:2:3:4")).toBe("fe80:0:0:0::/64");
+  expect(addressKey("1:2:3:4:5:6:7:8")).toBe("1:2:3:4::/64");
 });

@@ -17,7 +17,7 @@ export interface ConnectionLimits {
   keepAliveTimeoutMs: number;
   /** Requests served on one connection before it is closed. */
   maxRequestsPerSocket: number;
-  /** Open connections from one client address. */
+  /** Open connections from one client address (an IPv6 client: its /64, see addressKey). */
   perAddress: number;
   /** Open connections in all. */
   total: number;
@@ -50,6 +50,28 @@ export function serverOptions(l: ConnectionLimits): http.ServerOptions {
 }
 
 export type RefusedWhy = "per_address" | "total" | "rate";
+
+/**
+ * The client address the per-address caps count by: an IPv4 address as it is (an IPv4-mapped
+ * IPv6 one too), an IPv6 address by its /64 network, since one host is given a whole /64 and can
+ * send from any address in it.
+ */
+export function addressKey(remote: string): string {
+  const addr = remote.replace(/%.*$/, "").toLowerCase();
+  if (!addr.includes(":")) return addr;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(addr);
+  if (mapped) return mapped[1];
+  const [head, tail] = addr.split("::", 2);
+  const headGroups = head ? head.split(":") : [];
+  const tailGroups = tail ? tail.split(":") : [];
+  // A dotted IPv4 tail stands for two groups.
+  const tailCount = tailGroups.reduce((n, g) => n + (g.includes(".") ? 2 : 1), 0);
+  const groups = tail === undefined ? headGroups : [...headGroups, ...Array<string>(Math.max(0, 8 - headGroups.length - tailCount)).fill("0"), ...tailGroups];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(":")}::/64`;
+}
 
 /** One client address: its open connections, and its allowance of new ones (a token bucket). */
 interface AddressState {
@@ -88,7 +110,7 @@ export function capConnections(
   const admit = (socket: Socket): boolean => {
     const t = now();
     sweep(t);
-    const addr = socket.remoteAddress ?? "";
+    const addr = addressKey(socket.remoteAddress ?? "");
     let a = byAddress.get(addr);
     if (!a) byAddress.set(addr, (a = { open: 0, tokens: l.newPerAddressBurst, at: t }));
     if (t > a.at) {
