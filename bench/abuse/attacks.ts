@@ -39,6 +39,33 @@ async function loops(n: number, stop: () => boolean, open: () => Promise<void>):
   );
 }
 
+/**
+ * Start `open` `perSecond` times a second, whatever the broker answers (so two brokers meet the
+ * same offered load), with at most `maxOpen` unfinished at once (an attempt due beyond that is
+ * skipped), until `stop` says so; resolves once every one has ended.
+ */
+async function atRate(perSecond: number, maxOpen: number, stop: () => boolean, open: () => Promise<void>): Promise<void> {
+  const running = new Set<Promise<void>>();
+  const t0 = performance.now();
+  let started = 0;
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      if (stop()) {
+        clearInterval(tick);
+        resolve();
+        return;
+      }
+      const due = Math.floor(((performance.now() - t0) / 1000) * perSecond);
+      for (; started < due; started++) {
+        if (running.size >= maxOpen) continue;
+        const one: Promise<void> = open().finally(() => running.delete(one));
+        running.add(one);
+      }
+    }, 10);
+  });
+  await Promise.all(running);
+}
+
 /** Resolves when the socket closes, or when the attack stops (then the socket is destroyed). */
 function closedOrStopped(s: net.Socket, stopped: Promise<void>): Promise<void> {
   return new Promise((resolve) => {
@@ -57,7 +84,7 @@ export const ATTACKS: Attack[] = [
   {
     name: "aborted uploads",
     run: (t, stop) =>
-      loops(32, stop, async () => {
+      atRate(2000, 256, stop, async () => {
         const s = await rawSocket(t);
         if (!s) return;
         s.write(uploadHead(t, 1 << 20));
@@ -84,14 +111,13 @@ export const ATTACKS: Attack[] = [
   {
     name: "/health trickle",
     run: (t, stop, stopped) =>
-      loops(500, stop, async () => {
+      atRate(1000, 500, stop, async () => {
         const s = await rawSocket(t);
         if (!s) return;
         s.write(`GET /health HTTP/1.1\r\nhost: ${t.url.host}\r\ncontent-length: 1000000000000\r\n\r\nx`);
         const drip = setInterval(() => s.writable && s.write("x"), 1000);
         await closedOrStopped(s, stopped);
         clearInterval(drip);
-        await new Promise((r) => setTimeout(r, 50));
       }),
   },
   {

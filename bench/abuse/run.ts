@@ -13,10 +13,12 @@
 // `--nice`: a remote attacker spends none of the broker host's CPU, so the local stand-in yields
 // it to the broker and the honest client whenever they want it. The honest client polls from
 // this process and 127.0.0.1 (Linux answers all of 127/8):
-//   aborted uploads     32 clients in a loop: an upload's headers and first bytes, then the socket destroyed;
+//   aborted uploads     2000 a second (at most 256 at once): an upload's headers and first bytes, then the socket destroyed;
 //   slow uploads        64 connections, each an upload trickling 1 KB every 200 ms (refused ones reconnect);
-//   /health trickle     500 requests to /health declaring a 1 TB body, trickling bytes (reconnecting);
+//   /health trickle     1000 a second (at most 500 open): /health declaring a 1 TB body, then a byte a second;
 //   idle connections    2000 connections that never send a byte.
+// The two flood attacks open connections at a fixed rate whatever the broker answers, so brokers
+// compared with --broker-rev meet the same offered load; "conns/s" is what the attacker managed.
 // Every poll goes upstream (the status collapsing interval is 0). In each round every attack
 // alternates with quiet: `--slices` pairs of a quiet slice and an attacked slice, `--seconds`
 // each, so a change in the machine's own load falls on both alike; the p99s are over each side's
