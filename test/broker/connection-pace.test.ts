@@ -6,7 +6,8 @@
 import * as http from "http";
 import * as net from "net";
 import { addressKey, capConnections, DEFAULT_CONNECTION_LIMITS, type RefusedWhy } from "../../src/broker/http/connections";
-import { until } from "./helpers";
+import { startFakeFirefly } from "../fakes/firefly";
+import { registerSecret, startTestBroker, until } from "./helpers";
 
 const LIMITS = { ...DEFAULT_CONNECTION_LIMITS, newPerAddressPerSecond: 10, newPerAddressBurst: 5 };
 
@@ -53,8 +54,8 @@ interface Conn {
 }
 
 /** A connection from `from` that sends one request at once and records what comes back. */
-async function requestFrom(from: string): Promise<Conn> {
-  const sock = net.connect({ port: s.port, host: "127.0.0.1", localAddress: from });
+async function requestFrom(from: string, port = s.port, target = "/"): Promise<Conn> {
+  const sock = net.connect({ port, host: "127.0.0.1", localAddress: from });
   let text = "";
   sock.on("data", (c) => (text += c.toString("latin1")));
   sock.on("error", () => undefined);
@@ -63,7 +64,7 @@ async function requestFrom(from: string): Promise<Conn> {
     sock.once("connect", () => r());
     sock.once("error", j);
   });
-  sock.write(`GET / HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n`);
+  sock.write(`GET ${target} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: close\r\n\r\n`);
   return { sock, data: () => text, closed };
 }
 
@@ -118,4 +119,26 @@ test("one client address: an IPv4 address (mapped or not) as it is, an IPv6 addr
   expect(addressKey("::1")).toBe("0:0:0:0::/64");
   expect(addressKey("fe80::1:2:3:4")).toBe("fe80:0:0:0::/64");
   expect(addressKey("1:2:3:4:5:6:7:8")).toBe("1:2:3:4::/64");
+});
+
+test("the broker paces each address: past its allowance a flood is refused and logged, another address is served", async () => {
+  const ff = await startFakeFirefly();
+  // An allowance that does not refill within the test (one connection per 1000 s).
+  const b = await startTestBroker(ff.env(), { connectionLimits: { newPerAddressBurst: 20, newPerAddressPerSecond: 0.001 } });
+  try {
+    const flood: Conn[] = [];
+    for (let i = 0; i < 30; i++) flood.push(await requestFrom("127.0.0.2", b.port, "/health"));
+    await Promise.all(flood.map((c) => c.closed));
+    expect(flood.filter((c) => c.data().startsWith("HTTP/1.1 200 "))).toHaveLength(20);
+    expect(flood.filter((c) => c.data() === "")).toHaveLength(10);
+    expect(b.counters.connectionsRefused).toBe(10);
+    expect(b.logs.some((l) => l.includes('"connection_refused"') && l.includes('"why":"rate"'))).toBe(true);
+    const honest = await requestFrom("127.0.0.1", b.port, "/health");
+    await honest.closed;
+    expect(honest.data()).toMatch(/^HTTP\/1\.1 200 /);
+  } finally {
+    ff.tokens.forEach(registerSecret);
+    await b.close();
+    await ff.close();
+  }
 });
