@@ -11,6 +11,8 @@ const PNG_START = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0
 
 interface Target {
   url: URL;
+  /** Connections opened so far (the attack's intensity, reported with the figures). */
+  opened: number;
 }
 
 /** A raw connection from the attackers' address, errors ignored. */
@@ -18,7 +20,10 @@ function rawSocket(t: Target): Promise<net.Socket | undefined> {
   return new Promise((resolve) => {
     const s = net.connect({ host: t.url.hostname, port: Number(t.url.port), localAddress: ATTACK_FROM });
     s.on("error", () => resolve(undefined));
-    s.once("connect", () => resolve(s));
+    s.once("connect", () => {
+      t.opened++;
+      resolve(s);
+    });
   });
 }
 
@@ -34,21 +39,52 @@ async function loops(n: number, stop: () => boolean, open: () => Promise<void>):
   );
 }
 
-/** Resolves when the socket closes, or at `stop`. */
-function closedOrStopped(s: net.Socket, stop: () => boolean): Promise<void> {
+/**
+ * Start `open` `perSecond` times a second, whatever the broker answers (so two brokers meet the
+ * same offered load), with at most `maxOpen` unfinished at once (an attempt due beyond that is
+ * skipped), until `stop` says so; resolves once every one has ended.
+ */
+async function atRate(perSecond: number, maxOpen: number, stop: () => boolean, open: () => Promise<void>): Promise<void> {
+  const running = new Set<Promise<void>>();
+  const t0 = performance.now();
+  let started = 0;
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      if (stop()) {
+        clearInterval(tick);
+        resolve();
+        return;
+      }
+      const due = Math.floor(((performance.now() - t0) / 1000) * perSecond);
+      for (; started < due; started++) {
+        if (running.size >= maxOpen) continue;
+        const one: Promise<void> = open().finally(() => running.delete(one));
+        running.add(one);
+      }
+    }, 10);
+  });
+  await Promise.all(running);
+}
+
+/** Resolves when the socket closes, or when the attack stops (then the socket is destroyed). */
+function closedOrStopped(s: net.Socket, stopped: Promise<void>): Promise<void> {
   return new Promise((resolve) => {
-    const poll = setInterval(() => stop() && (clearInterval(poll), s.destroy(), resolve()), 50);
-    s.once("close", () => (clearInterval(poll), resolve()));
+    s.once("close", () => resolve());
+    void stopped.then(() => {
+      s.destroy();
+      resolve();
+    });
   });
 }
 
-export type Attack = { name: string; run: (t: Target, stop: () => boolean) => Promise<void> };
+/** An attack: `run` goes on until `stop()` says so (also told by `stopped` resolving) and resolves once every loop has ended. */
+export type Attack = { name: string; run: (t: Target, stop: () => boolean, stopped: Promise<void>) => Promise<void> };
 
 export const ATTACKS: Attack[] = [
   {
     name: "aborted uploads",
     run: (t, stop) =>
-      loops(32, stop, async () => {
+      atRate(2000, 256, stop, async () => {
         const s = await rawSocket(t);
         if (!s) return;
         s.write(uploadHead(t, 1 << 20));
@@ -59,14 +95,14 @@ export const ATTACKS: Attack[] = [
   },
   {
     name: "slow uploads",
-    run: (t, stop) =>
+    run: (t, stop, stopped) =>
       loops(64, stop, async () => {
         const s = await rawSocket(t);
         if (!s) return;
         s.write(uploadHead(t, 15 * 1024 * 1024));
         s.write(PNG_START);
         const drip = setInterval(() => s.writable && s.write(Buffer.alloc(1024, 1)), 200);
-        await closedOrStopped(s, stop);
+        await closedOrStopped(s, stopped);
         clearInterval(drip);
         // A refused one (429, 413) comes back after a short wait, as a persistent client would.
         await new Promise((r) => setTimeout(r, 50));
@@ -74,22 +110,21 @@ export const ATTACKS: Attack[] = [
   },
   {
     name: "/health trickle",
-    run: (t, stop) =>
-      loops(500, stop, async () => {
+    run: (t, stop, stopped) =>
+      atRate(1000, 500, stop, async () => {
         const s = await rawSocket(t);
         if (!s) return;
         s.write(`GET /health HTTP/1.1\r\nhost: ${t.url.host}\r\ncontent-length: 1000000000000\r\n\r\nx`);
         const drip = setInterval(() => s.writable && s.write("x"), 1000);
-        await closedOrStopped(s, stop);
+        await closedOrStopped(s, stopped);
         clearInterval(drip);
-        await new Promise((r) => setTimeout(r, 50));
       }),
   },
   {
     name: "idle connections",
-    run: async (t, stop) => {
+    run: async (t, _stop, stopped) => {
       const socks = (await Promise.all(Array.from({ length: 2000 }, () => rawSocket(t)))).filter((s): s is net.Socket => !!s);
-      await Promise.all(socks.map((s) => closedOrStopped(s, stop)));
+      await Promise.all(socks.map((s) => closedOrStopped(s, stopped)));
     },
   },
 ];

@@ -1,20 +1,29 @@
 // Abuse bench: hostile clients against one broker (in a child process, on loopback, against the
 // fake Firefly in another), each attack for a bounded time and count. For each attack it prints
 // whether the broker stayed up (its process alive and /health answering), the broker's peak RSS
-// and open descriptors while the attack ran (sampled from /proc every 50 ms), and the p99 of an
-// honest client's status polls (another key, its own connection, from another client address)
-// during the attack against the same client's p99 in a quiet phase of the same run.
+// and open descriptors while the attack ran (sampled from /proc every 50 ms), the broker's CPU
+// use, how many connections the attacker opened, and the p99 of an honest client's status polls
+// (another key, its own connection, from another client address) during the attack against the
+// same client's p99 while no attack runs.
 //
-//   npx ts-node --transpile-only --project bench/tsconfig.json bench/abuse/run.ts [--seconds 4] [--poll-ms 50]
+//   npx ts-node --transpile-only --project bench/tsconfig.json bench/abuse/run.ts \
+//     [--rounds 3] [--slices 3] [--seconds 2] [--poll-ms 25] [--nice 19] [--broker-rev <git revision>]
 //
-// Attacks (attacks.ts) run in a process of their own (attacker.ts) from 127.0.0.2; the honest
-// client polls from this process and 127.0.0.1 (Linux answers all of 127/8):
-//   aborted uploads     32 clients in a loop: an upload's headers and first bytes, then the socket destroyed;
+// Attacks (attacks.ts) run in a process of their own (attacker.ts) from 127.0.0.2, at nice
+// `--nice`: a remote attacker spends none of the broker host's CPU, so the local stand-in yields
+// it to the broker and the honest client whenever they want it. The honest client polls from
+// this process and 127.0.0.1 (Linux answers all of 127/8):
+//   aborted uploads     2000 a second (at most 256 at once): an upload's headers and first bytes, then the socket destroyed;
 //   slow uploads        64 connections, each an upload trickling 1 KB every 200 ms (refused ones reconnect);
-//   /health trickle     500 requests to /health declaring a 1 TB body, trickling bytes (reconnecting);
+//   /health trickle     1000 a second (at most 500 open): /health declaring a 1 TB body, then a byte a second;
 //   idle connections    2000 connections that never send a byte.
-// Every poll goes upstream (the status collapsing interval is 0). Figures only: the machine is
-// shared; repeat the run and read ranges. Linux only (/proc).
+// The two flood attacks open connections at a fixed rate whatever the broker answers, so brokers
+// compared with --broker-rev meet the same offered load; "conns/s" is what the attacker managed.
+// Every poll goes upstream (the status collapsing interval is 0). In each round every attack
+// alternates with quiet: `--slices` pairs of a quiet slice and an attacked slice, `--seconds`
+// each, so a change in the machine's own load falls on both alike; the p99s are over each side's
+// pooled polls. The summary gives the median and the range over the rounds. Figures only: the
+// machine may be shared. Linux only (/proc).
 
 import type { ChildProcess } from "child_process";
 import * as fs from "fs";
@@ -22,34 +31,57 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { fork } from "child_process";
-import { arg, forkTs, quantile, request, startUpstream, stopChild } from "../support/procs";
+import { arg, cpuMicros, forkTs, quantile, request, startUpstream, stopChild, textArg } from "../support/procs";
 import { ATTACKER, ATTACKS } from "./attacks";
 
-/** Attack `name` loaded in a process of its own; `go(ms)` runs it that long and resolves when it has stopped. */
-async function attackProcess(url: URL, name: string): Promise<{ go: (ms: number) => Promise<void> }> {
+const ROUNDS = arg("rounds", 3);
+const SLICES = arg("slices", 3);
+const SECONDS = arg("seconds", 2);
+const POLL_MS = arg("poll-ms", 25);
+const NICE = arg("nice", 19);
+/** A git revision whose broker to measure instead of the working tree's (e.g. to compare before and after a change). */
+const BROKER_REV = textArg("broker-rev") ?? "";
+const HONEST = "ifk_bench_honest_0123456789abcdefghijklmn";
+/** A whole 1×1 PNG, for the honest client's uploads. */
+const ONE_PIXEL_PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+
+interface AttackReport {
+  opened: number;
+  cpuMs: number;
+}
+
+interface Attacker {
+  /** Run the attack for `ms`; resolves with what it did once it has stopped. */
+  run(ms: number): Promise<AttackReport>;
+  stop(): Promise<void>;
+}
+
+/** Attack `name` loaded in a process of its own at nice NICE (loading it is not part of the attack). */
+async function attackProcess(url: URL, name: string): Promise<Attacker> {
   const child = fork(path.join(__dirname, "attacker.ts"), [url.href, name], {
     execArgv: ["-r", "ts-node/register/transpile-only"],
     env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "tsconfig.json") },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  os.setPriority(child.pid!, NICE);
   await new Promise<void>((resolve, reject) => {
     child.once("message", () => resolve());
     child.once("exit", () => reject(new Error(`attacker ${name} exited before it was ready`)));
   });
   return {
-    go: (ms) => {
-      child.send({ ms });
-      return exited;
-    },
+    run: (ms) =>
+      new Promise((resolve, reject) => {
+        const onExit = () => reject(new Error(`attacker ${name} exited during the attack`));
+        child.once("exit", onExit);
+        child.once("message", (m) => {
+          child.off("exit", onExit);
+          resolve(m as AttackReport);
+        });
+        child.send({ ms });
+      }),
+    stop: () => stopChild(child),
   };
 }
-
-const SECONDS = arg("seconds", 4);
-const POLL_MS = arg("poll-ms", 50);
-const HONEST = "ifk_bench_honest_0123456789abcdefghijklmn";
-/** A whole 1×1 PNG, for the honest client's uploads. */
-const ONE_PIXEL_PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
 
 interface Target {
   url: URL;
@@ -84,36 +116,109 @@ async function honestPolls(t: Target, jobPath: string, stop: () => boolean): Pro
     due += POLL_MS;
   }
   agent.destroy();
-  return { times: times.sort((a, b) => a - b), failed };
+  return { times, failed };
 }
 
-async function phase(t: Target, jobPath: string, attack: string | undefined) {
-  // The attacker is loaded before the clock starts (loading it is not part of the attack).
-  const attacker = attack ? await attackProcess(t.url, attack) : undefined;
+interface Slice {
+  times: number[];
+  failed: number;
+  peakRssKb: number;
+  peakFds: number;
+  /** The broker's CPU time over the slice (ms). */
+  brokerCpuMs: number;
+  attack?: AttackReport;
+}
+
+/** SECONDS of honest polls, with `attacker` running alongside if given. */
+async function slice(t: Target, jobPath: string, attacker: Attacker | undefined): Promise<Slice> {
+  const cpu0 = await cpuMicros(t.child);
   const end = performance.now() + SECONDS * 1000;
   const stop = () => performance.now() >= end || !alive(t.child);
-  let peakRss = 0;
+  let peakRssKb = 0;
   let peakFds = 0;
   const sampler = setInterval(() => {
     if (!alive(t.child)) return;
     const s = sample(t.child.pid!);
-    peakRss = Math.max(peakRss, s.rssKb);
+    peakRssKb = Math.max(peakRssKb, s.rssKb);
     peakFds = Math.max(peakFds, s.fds);
   }, 50);
-  const [polls] = await Promise.all([honestPolls(t, jobPath, stop), attacker?.go(end - performance.now())]);
+  const [polls, attack] = await Promise.all([honestPolls(t, jobPath, stop), attacker?.run(end - performance.now())]);
   clearInterval(sampler);
+  const brokerCpuMs = alive(t.child) ? ((await cpuMicros(t.child)) - cpu0) / 1000 : NaN;
+  return { ...polls, peakRssKb, peakFds, brokerCpuMs, attack };
+}
+
+interface Side {
+  p99: number;
+  p50: number;
+  polls: number;
+  failed: number;
+  peakRssMb: number;
+  peakFds: number;
+  /** The broker's CPU use, % of one core. */
+  brokerCpu: number;
+  /** Connections the attacker opened per second. */
+  connsPerSecond: number;
+  /** The attacker's CPU use, % of one core. */
+  attackerCpu: number;
+}
+
+/** One side's slices taken together. */
+function pooled(slices: Slice[]): Side {
+  const times = slices.flatMap((s) => s.times).sort((a, b) => a - b);
+  const ms = slices.length * SECONDS * 1000;
+  const sum = (f: (s: Slice) => number) => slices.reduce((n, s) => n + f(s), 0);
+  return {
+    p99: quantile(times, 0.99),
+    p50: quantile(times, 0.5),
+    polls: times.length,
+    failed: sum((s) => s.failed),
+    peakRssMb: Math.max(...slices.map((s) => s.peakRssKb)) / 1024,
+    peakFds: Math.max(...slices.map((s) => s.peakFds)),
+    brokerCpu: (sum((s) => s.brokerCpuMs) / ms) * 100,
+    connsPerSecond: (sum((s) => s.attack?.opened ?? 0) / ms) * 1000,
+    attackerCpu: (sum((s) => s.attack?.cpuMs ?? 0) / ms) * 100,
+  };
+}
+
+interface AttackRun {
+  quiet: Side;
+  attacked: Side;
+  /** Alive and answering /health after the attack. */
+  up: boolean;
+}
+
+/** SLICES pairs of a quiet slice and an attacked slice. */
+async function measure(t: Target, jobPath: string, name: string): Promise<AttackRun> {
+  const attacker = await attackProcess(t.url, name);
+  const quiet: Slice[] = [];
+  const attacked: Slice[] = [];
+  try {
+    for (let i = 0; i < SLICES && alive(t.child); i++) {
+      quiet.push(await slice(t, jobPath, undefined));
+      attacked.push(await slice(t, jobPath, attacker));
+      // Let the broker settle (closed sockets, timers) before the next quiet slice.
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  } finally {
+    await attacker.stop();
+  }
   const health = alive(t.child)
     ? await request(new http.Agent(), new URL("/health", t.url), {}).catch(() => ({ status: 0, body: "" }))
     : { status: 0, body: "" };
-  return {
-    up: alive(t.child) && health.status === 200,
-    peakRssMb: peakRss / 1024,
-    peakFds,
-    p99: quantile(polls.times, 0.99),
-    p50: quantile(polls.times, 0.5),
-    polls: polls.times.length,
-    failed: polls.failed,
-  };
+  return { quiet: pooled(quiet), attacked: pooled(attacked), up: alive(t.child) && health.status === 200 };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/** "median [min–max]" of `xs`, each with `digits` decimals. */
+const spread = (xs: number[], digits: number) => `${median(xs).toFixed(digits)} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
 }
 
 async function main() {
@@ -130,18 +235,23 @@ async function main() {
     { mode: 0o600 },
   );
   const { msg: up, child: upstream } = await startUpstream();
-  const { msg, child } = await forkTs<{ url: string }>("support/broker.ts", {
-    FIREFLY_SERVICES_CLIENT_ID: up.clientId,
-    FIREFLY_SERVICES_CLIENT_SECRET: up.clientSecret,
-    INFILL_IMS_URL: up.imsUrl,
-    INFILL_FIREFLY_URL: up.url,
-    INFILL_PORT: "0",
-    INFILL_KEYS_FILE: keysFile,
-    INFILL_CONFIG_DIR: path.join(dir, "cfg"),
-    INFILL_DATA_DIR: path.join(dir, "data"),
-    INFILL_RATE_PER_MINUTE: "100000",
-    BENCH_STATUS_INTERVAL_MS: "0",
-  });
+  const { msg, child } = await forkTs<{ url: string }>(
+    "support/broker.ts",
+    {
+      FIREFLY_SERVICES_CLIENT_ID: up.clientId,
+      FIREFLY_SERVICES_CLIENT_SECRET: up.clientSecret,
+      INFILL_IMS_URL: up.imsUrl,
+      INFILL_FIREFLY_URL: up.url,
+      INFILL_PORT: "0",
+      INFILL_KEYS_FILE: keysFile,
+      INFILL_CONFIG_DIR: path.join(dir, "cfg"),
+      INFILL_DATA_DIR: path.join(dir, "data"),
+      INFILL_RATE_PER_MINUTE: "100000",
+      BENCH_STATUS_INTERVAL_MS: "0",
+    },
+    [],
+    BROKER_REV,
+  );
   const t: Target = { url: new URL(msg.url), child };
   try {
     // The honest client's job: two uploads and a fill, then polled ("running" upstream for ever).
@@ -179,29 +289,67 @@ async function main() {
     const jobPath = `/v3/status/${encodeURIComponent(JSON.parse(acc.body).jobId)}`;
     agent.destroy();
 
-    console.log(`abuse bench: ${SECONDS} s per phase, honest poll every ${POLL_MS} ms (every poll upstream)\n`);
-    const quiet = await phase(t, jobPath, undefined);
-    const rows: string[][] = [["phase", "broker up", "peak RSS MB", "peak fds", "polls", "failed", "p50 ms", "p99 ms", "p99 / quiet"]];
-    const row = (name: string, r: Awaited<ReturnType<typeof phase>>) => [
-      name,
-      r.up ? "yes" : "NO",
-      r.peakRssMb.toFixed(0),
-      String(r.peakFds),
-      String(r.polls),
-      String(r.failed),
-      r.p50.toFixed(1),
-      r.p99.toFixed(1),
-      (r.p99 / quiet.p99).toFixed(2),
-    ];
-    rows.push(row("quiet", quiet));
-    for (const attack of ATTACKS) {
-      if (!alive(child)) break;
-      rows.push(row(attack.name, await phase(t, jobPath, attack.name)));
-      // Let the broker settle (closed sockets, timers) before the next attack.
-      await new Promise((r) => setTimeout(r, 500));
+    console.log(
+      `abuse bench: ${ROUNDS} rounds, per attack ${SLICES} × (${SECONDS} s quiet, ${SECONDS} s attacked), ` +
+        `honest poll every ${POLL_MS} ms (every poll upstream); attacker in its own process at nice ${NICE}; ` +
+        `broker ${BROKER_REV || "of the working tree"}; ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)} at start\n`,
+    );
+    const runs = new Map<string, AttackRun[]>(ATTACKS.map((a) => [a.name, []]));
+    const perRound: string[][] = [["round", "attack", "quiet p99", "attacked p99", "ratio", "broker CPU %", "conns/s", "attacker CPU %"]];
+    for (let round = 1; round <= ROUNDS && alive(child); round++) {
+      for (const attack of ATTACKS) {
+        if (!alive(child)) break;
+        const r = await measure(t, jobPath, attack.name);
+        runs.get(attack.name)!.push(r);
+        perRound.push([
+          String(round),
+          attack.name,
+          r.quiet.p99.toFixed(1),
+          r.attacked.p99.toFixed(1),
+          (r.attacked.p99 / r.quiet.p99).toFixed(2),
+          r.attacked.brokerCpu.toFixed(0),
+          r.attacked.connsPerSecond.toFixed(0),
+          r.attacked.attackerCpu.toFixed(0),
+        ]);
+      }
     }
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
+    printTable(perRound);
+    console.log(`\nsummary over ${ROUNDS} rounds: median [min–max]\n`);
+    const rows: string[][] = [
+      ["attack", "broker up", "peak RSS MB", "peak fds", "failed polls", "broker CPU %", "conns/s", "quiet p99 ms", "attacked p99 ms", "p99 / quiet"],
+    ];
+    for (const [name, rs] of runs) {
+      if (!rs.length) continue;
+      const att = rs.map((r) => r.attacked);
+      rows.push([
+        name,
+        rs.every((r) => r.up) ? "yes" : "NO",
+        Math.max(...att.map((r) => r.peakRssMb)).toFixed(0),
+        String(Math.max(...att.map((r) => r.peakFds))),
+        String(att.reduce((n, r) => n + r.failed, 0)),
+        spread(
+          att.map((r) => r.brokerCpu),
+          0,
+        ),
+        spread(
+          att.map((r) => r.connsPerSecond),
+          0,
+        ),
+        spread(
+          rs.map((r) => r.quiet.p99),
+          1,
+        ),
+        spread(
+          att.map((r) => r.p99),
+          1,
+        ),
+        spread(
+          rs.map((r) => r.attacked.p99 / r.quiet.p99),
+          2,
+        ),
+      ]);
+    }
+    printTable(rows);
     console.log("\ntarget: the honest client's p99 within 2× its quiet value; the broker up after every attack");
   } finally {
     await stopChild(child);

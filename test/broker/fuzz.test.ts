@@ -16,7 +16,11 @@ let ff: FakeFirefly;
 let b: TestBroker;
 beforeAll(async () => {
   ff = await startFakeFirefly();
-  b = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000" });
+  // Every request is a new connection from one address, as fast as the broker answers: no pacing.
+  b = await startTestBroker(
+    { ...ff.env(), INFILL_RATE_PER_MINUTE: "1000" },
+    { connectionLimits: { newPerAddressPerSecond: Infinity, newPerAddressBurst: Infinity } },
+  );
 });
 afterAll(async () => {
   ff.tokens.forEach(registerSecret);
