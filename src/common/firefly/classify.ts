@@ -209,6 +209,13 @@ export function classifyUnreadableOutput(count: number, total: number, detail: s
   };
 }
 
+/** A failed job's broker category, for codes without a sentence of their own. */
+const FAILED_BY_CATEGORY: Record<string, [ErrorCategory, string]> = {
+  quota: ACCESS_MESSAGES.quota_exhausted,
+  rate_limited: ["rate_limited", "Firefly's rate limit for your organisation held this job until it could not be sent. Run it again in a minute."],
+  auth: ["auth", "Firefly refused access for the broker's credential. Ask your admin to check its entitlements."],
+};
+
 /** A job that ended without results (failed, cancelled, timed out, or succeeded with nothing), or null. */
 export function classifyJobOutcome(job: JobStatusResponse): ClassifiedError | null {
   const detail = `job ${job.status}${job.error_code ? ` ${job.error_code}` : ""}${job.message ? `: ${job.message}` : ""}`;
@@ -237,6 +244,11 @@ export function classifyJobOutcome(job: JobStatusResponse): ClassifiedError | nu
       if (/unsafe|policy|denied/.test(code))
         return out("content_policy", "Firefly declined this under its content policy. Change the prompt or image and try again.");
       if (code === "timeout_error") return out("timeout", "The job timed out on the service. Run it again.");
+      // Firefly's 403 at submit, which the broker records with the code of its `x-access-error` and
+      // the category it classified it as.
+      if (code === "quota_exhausted") return out("quota", ACCESS_MESSAGES.quota_exhausted[1]);
+      const byCategory = job.category && FAILED_BY_CATEGORY[job.category];
+      if (byCategory) return out(byCategory[0], byCategory[1]);
       if (code === "validation_error" || code === "input_media_indecipherable" || code === "language_not_supported") {
         return out("invalid_input", `Firefly could not use this input${job.message ? ` (${job.message})` : ""}. Change it and try again.`);
       }
