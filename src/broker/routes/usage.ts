@@ -1,5 +1,5 @@
 // GET /v1/quota: what any key may know about the wait — the organisation's submits today and in
-// the current window against the limits, any upstream 429 pause, the queue ahead and the pace, and
+// the current window against the limits (and, once today's is used up, when it allows more), any upstream 429 pause, the queue ahead and the pace, and
 // the caller's own queued jobs (asked for by id) with their places and estimated waits, and the
 // estimated wait at every place in the queue.
 // Numbers only: nothing names another key or its jobs.
@@ -9,6 +9,7 @@ import type { BrokerParts } from "../http/context";
 import { httpError } from "../http/errors";
 import { JOB_ID_RE } from "../jobs/service";
 import type { KeyEntry } from "../keys";
+import { DAY } from "../store/store";
 
 export const QUOTA_PATH = "/v1/quota";
 
@@ -28,6 +29,16 @@ export interface QuotaJob {
   waitMs: number | null;
 }
 
+/**
+ * When the used-up daily limit allows the next submit: the day is a rolling window, so a place
+ * frees when the take `limit` places back from the newest leaves it (as the pacing decides).
+ */
+async function dayResetsAt(parts: BrokerParts, now: number): Promise<number | null> {
+  const takes = (await parts.store.takesSince(now - DAY)).sort((a, b) => a - b);
+  const at = takes[takes.length - parts.config.ratePerDay];
+  return at === undefined ? null : at + DAY;
+}
+
 export async function quota(parts: BrokerParts, key: KeyEntry, query: URLSearchParams): Promise<Record<string, unknown>> {
   const ids = query.getAll("job");
   if (ids.length > MAX_QUOTA_JOBS) throw httpError(400, "bad_request", "invalid_input", `Ask about at most ${MAX_QUOTA_JOBS} jobs at once.`);
@@ -44,6 +55,7 @@ export async function quota(parts: BrokerParts, key: KeyEntry, query: URLSearchP
     pausedUntil,
     dayLeft: Math.max(0, config.ratePerDay - usage.lastDay),
   };
+  const resetsAt = pace.dayLeft === 0 ? await dayResetsAt(parts, now) : null;
   const waitAt = (position: number) => {
     const at = estimateSubmitAt(position, pace);
     return at === undefined ? null : at - now;
@@ -60,7 +72,7 @@ export async function quota(parts: BrokerParts, key: KeyEntry, query: URLSearchP
   const nextPosition = stats.depth + 1;
   return {
     now,
-    day: { used: usage.lastDay, limit: limitOut(config.ratePerDay) },
+    day: { used: usage.lastDay, limit: limitOut(config.ratePerDay), resetsAt },
     minute: { used: takes.length, limit: limitOut(config.ratePerMinute), windowMs: minuteMs },
     pausedUntil: pausedUntil || null,
     pace: { perMinute: limitOut(config.ratePerMinute), slotMs: pacingSlotMs(config.ratePerMinute, minuteMs) },
