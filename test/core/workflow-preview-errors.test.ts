@@ -1,5 +1,6 @@
 // Errors while a previewed fill waits: the job says what happened in its own category (quota,
-// moderation), and the preview layer stays in the document with the failure saying so. The failed
+// moderation, rate limit), and the preview layer stays in the document with the failure saying so;
+// a rate-limit pause of its status polls is on the job's state until a poll gets through. The failed
 // statuses are the broker's own answers (Firefly's code, its message and the broker's category),
 // read through the same schema the broker client uses.
 
@@ -8,8 +9,9 @@ import type { RGBAImage } from "../../src/common/host";
 import { createRGBA } from "../../src/common/imaging/image";
 import { encodePng } from "../../src/common/imaging/png";
 import type { FillParams, JobState } from "../../src/common/jobs";
+import { BrokerError } from "../../src/plugin/broker-client";
 import { startJob } from "../../src/plugin/workflows";
-import { PREVIEW_KEPT } from "../../src/plugin/workflows/preview";
+import { PREVIEW_KEPT, PREVIEW_NOTE } from "../../src/plugin/workflows/preview";
 import { flushUntil } from "../support/turns";
 import { rig, type Rig } from "./helpers/deps";
 import { gatePreviews, type PreviewGate } from "./helpers/preview-broker";
@@ -82,5 +84,34 @@ test("a job the broker gave up sending under the rate limit is a rate-limit fail
   expect(final.error?.category).toBe("rate_limited");
   expect(final.error?.message).toMatch(/^Firefly's rate limit for your organisation held this job/);
   expect(final.error?.message.endsWith(PREVIEW_KEPT)).toBe(true);
+  expect(await layerNames(r)).toEqual([PREVIEW_LAYER, "Background"]);
+});
+
+test("a rate-limit pause of the status polls is on the job until a poll gets through; the preview stays meanwhile", async () => {
+  const r = errorsRig({ error_code: "output_media_unsafe", category: "content_policy" });
+  const T = 5_000_000;
+  const states: JobState[] = [];
+  const job = startJob(FILL, { ...r.deps, now: () => T }, (s) => states.push(s));
+  await flushUntil(() => r.host.historyNames(r.docId).includes("Infill: Preview"));
+  // The broker answers 429 (retry after 30 s) twice, then the job's status again.
+  const status = r.broker.status.bind(r.broker);
+  let limited = 0;
+  r.broker.status = async (id) => {
+    if (limited < 2) {
+      limited++;
+      throw new BrokerError("rate_limited", "Firefly asked to slow down.", "429", 429, "rate_limited", 30_000);
+    }
+    return status(id);
+  };
+  await flushUntil(() => limited === 2);
+  expect(states.at(-1)).toMatchObject({ phase: "queued", queuePosition: 3, note: PREVIEW_NOTE, pausedUntil: T + 30_000 });
+  expect(await layerNames(r)).toEqual([PREVIEW_LAYER, "Background"]);
+  const cleared = states.length;
+  await flushUntil(() => states.length > cleared);
+  expect(states.at(-1)?.pausedUntil).toBeUndefined();
+  r.release();
+  const final = await job.done;
+  expect(final.error?.category).toBe("content_policy");
+  expect(final.pausedUntil).toBeUndefined();
   expect(await layerNames(r)).toEqual([PREVIEW_LAYER, "Background"]);
 });

@@ -55,3 +55,13 @@ test("nothing is said while nothing holds the job, for jobs not queued, or witho
   expect(jobHoldText(previewed, null, T, utc)).toBeNull();
   expect(jobHoldText({ ...previewed, phase: "running" }, quota({ pausedUntil: T + 60_000 }), T, utc)).toBeNull();
 });
+
+test("a job whose own status polls are paused says so in any waiting phase, the later pause winning", () => {
+  const running = queued({ phase: "running", queuePosition: undefined, note: PREVIEW_NOTE, pausedUntil: T + 90_000 });
+  expect(jobHoldText(running, null, T, utc)).toBe("Paused by Firefly's rate limit until 12:01 — the preview stays");
+  expect(jobHoldText({ ...running, phase: "queued" }, quota({ pausedUntil: T + 5 * 60_000 }), T, utc)).toBe(
+    "Paused by Firefly's rate limit until 12:05 — the preview stays",
+  );
+  expect(jobHoldText({ ...running, phase: "failed" }, null, T, utc)).toBeNull();
+  expect(jobHoldText(running, null, T + 90_001, utc)).toBeNull();
+});
