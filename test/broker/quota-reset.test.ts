@@ -1,5 +1,6 @@
-// GET /v1/quota once today's limit is used up: it says when the rolling day allows the next
-// submit (the take `limit` places back from the newest leaves the window), and null before.
+// Once today's limit is used up, GET /v1/quota says when the rolling day allows the next submit
+// (the take `limit` places back from the newest leaves the window; null before), and a refused
+// submit's retry-after points at that moment.
 
 import { DAY } from "../../src/broker/store/store";
 import { startFakeFirefly, type FakeFirefly } from "../fakes/firefly";
@@ -21,7 +22,7 @@ afterAll(async () => {
 
 const day = async () => (await call(broker.url, "GET", "/v1/quota", { key: KEY_A })).json.day;
 
-test("the daily limit's reset time appears once it is used up, at the take that frees a place", async () => {
+test("the daily limit's reset time appears once it is used up, at the take that frees a place, and a refused submit waits for it", async () => {
   const t0 = clock.now();
   const roomy = { perMinute: 10, perDay: 10 };
   expect((await broker.store.tryTakeRateToken(t0, roomy)).ok).toBe(true);
@@ -32,6 +33,11 @@ test("the daily limit's reset time appears once it is used up, at the take that 
   expect((await broker.store.tryTakeRateToken(clock.now(), roomy)).ok).toBe(true);
   // Three takes against a limit of two: a place frees when the second leaves the day.
   expect(await day()).toEqual({ used: 3, limit: 2, resetsAt: t0 + 10_000 + DAY });
+  // A submit now is refused as quota, retrying after exactly that moment.
+  const refused = await call(broker.url, "POST", "/v3/images/generate-async", { key: KEY_A, body: { prompt: "one more" } });
+  expect(refused.status).toBe(429);
+  expect(refused.json).toMatchObject({ error_code: "daily_limit_reached", category: "quota" });
+  expect(Number(refused.headers["retry-after"])).toBe((t0 + 10_000 + DAY - clock.now()) / 1000);
   clock.set(t0 + 10_001 + DAY);
   expect(await day()).toEqual({ used: 1, limit: 2, resetsAt: null });
 });

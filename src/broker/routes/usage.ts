@@ -7,9 +7,9 @@
 import { estimateSubmitAt, pacingSlotMs, type PaceState } from "../../common/eta";
 import type { BrokerParts } from "../http/context";
 import { httpError } from "../http/errors";
+import { dayResetsAt } from "../jobs/day-reset";
 import { JOB_ID_RE } from "../jobs/service";
 import type { KeyEntry } from "../keys";
-import { DAY } from "../store/store";
 
 export const QUOTA_PATH = "/v1/quota";
 
@@ -29,16 +29,6 @@ export interface QuotaJob {
   waitMs: number | null;
 }
 
-/**
- * When the used-up daily limit allows the next submit: the day is a rolling window, so a place
- * frees when the take `limit` places back from the newest leaves it (as the pacing decides).
- */
-async function dayResetsAt(parts: BrokerParts, now: number): Promise<number | null> {
-  const takes = (await parts.store.takesSince(now - DAY)).sort((a, b) => a - b);
-  const at = takes[takes.length - parts.config.ratePerDay];
-  return at === undefined ? null : at + DAY;
-}
-
 export async function quota(parts: BrokerParts, key: KeyEntry, query: URLSearchParams): Promise<Record<string, unknown>> {
   const ids = query.getAll("job");
   if (ids.length > MAX_QUOTA_JOBS) throw httpError(400, "bad_request", "invalid_input", `Ask about at most ${MAX_QUOTA_JOBS} jobs at once.`);
@@ -55,7 +45,7 @@ export async function quota(parts: BrokerParts, key: KeyEntry, query: URLSearchP
     pausedUntil,
     dayLeft: Math.max(0, config.ratePerDay - usage.lastDay),
   };
-  const resetsAt = pace.dayLeft === 0 ? await dayResetsAt(parts, now) : null;
+  const resetsAt = pace.dayLeft === 0 ? await dayResetsAt(store, config.ratePerDay, now) : null;
   const waitAt = (position: number) => {
     const at = estimateSubmitAt(position, pace);
     return at === undefined ? null : at - now;

@@ -2,6 +2,7 @@
 // any documented error body, the `x-access-error` header, network failures and failed jobs. Each
 // maps to a category and a sentence that tells an artist what to do; the technical detail is kept.
 
+import { clockTime } from "../clock-time";
 import type { ErrorCategory } from "../jobs";
 import { headerValue, type HeaderSource } from "./headers";
 import { readErrorBody, type JobStatusResponse } from "./responses";
@@ -121,8 +122,11 @@ export function classifyError(input: ErrorInput): ClassifiedError {
       return out("auth", "The broker did not accept this broker key. Paste the right key in Settings, or ask your admin for one.");
     case BROKER_ERROR_CODES.queueFull:
       return out("rate_limited", "You already have the maximum number of jobs waiting. Wait for some to finish, or cancel one.");
-    case BROKER_ERROR_CODES.dailyLimit:
-      return out("rate_limited", "Your organisation's daily Firefly limit is reached. Jobs will run again tomorrow, or ask your admin to raise the limit.");
+    case BROKER_ERROR_CODES.dailyLimit: {
+      // The broker's retry-after is when its rolling day frees a place.
+      const when = retryAfterMs !== undefined ? `at ${clockTime((input.nowMs ?? Date.now()) + retryAfterMs)}` : "later";
+      return out("quota", `Your organisation's daily Firefly limit is used up. Run it again ${when}, or ask your admin to raise the limit.`);
+    }
     case BROKER_ERROR_CODES.needsFirefly:
       return out("invalid_input", facts.message ?? "This needs Firefly: the broker runs the local engine. Ask your admin to configure Firefly credentials.");
     case BROKER_ERROR_CODES.imsFailed:

@@ -2,15 +2,11 @@
 // rate-limit pause, or today's limit used up (with the time it allows more, when the broker says).
 // A job with its preview in the document says the preview stays. Pure.
 
+import { clockTime } from "../../common/clock-time";
 import type { JobState } from "../../common/jobs";
 import { PREVIEW_NOTE } from "../../common/preview-words";
 import type { QuotaView } from "../../common/protocol/quota-schema";
 import { isActive } from "./describe";
-
-/** A time of day on the artist's clock: "12:03". */
-export function clockTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
 
 /** "Paused by Firefly's rate limit until 12:03 — the preview stays", or null when nothing holds the job. */
 export function jobHoldText(job: JobState, quota: QuotaView | null, now: number, clock: (ms: number) => string = clockTime): string | null {
