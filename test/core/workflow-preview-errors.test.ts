@@ -115,3 +115,19 @@ test("a rate-limit pause of the status polls is on the job until a poll gets thr
   expect(final.pausedUntil).toBeUndefined();
   expect(await layerNames(r)).toEqual([PREVIEW_LAYER, "Background"]);
 });
+
+test("a rate limit that outlasts the status polls' retries fails the job as rate-limited, and the preview stays", async () => {
+  const r = errorsRig({ error_code: "output_media_unsafe", category: "content_policy" });
+  const job = startJob(FILL, r.deps, () => {});
+  await flushUntil(() => r.host.historyNames(r.docId).includes("Infill: Preview"));
+  r.broker.status = async () => {
+    throw new BrokerError("rate_limited", "Firefly's rate limit for your organisation is reached.", "429", 429, "rate_limited", 30_000);
+  };
+  const final = await job.done;
+  expect(final.phase).toBe("failed");
+  expect(final.error?.category).toBe("rate_limited");
+  expect(final.error?.message).toMatch(/^Firefly's rate limit for your organisation is reached\./);
+  expect(final.pausedUntil).toBeUndefined();
+  expect(final.error?.message.endsWith(PREVIEW_KEPT)).toBe(true);
+  expect(await layerNames(r)).toEqual([PREVIEW_LAYER, "Background"]);
+});

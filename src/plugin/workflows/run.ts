@@ -197,7 +197,10 @@ export async function pollRemote(
       else emit({ phase: "running", queuePosition: undefined, progress: job.progress });
       wait = Math.max(interval, retryAfterMs ?? 0);
     } catch (e) {
-      if (signal.aborted || !isRetryable(e) || ++failures > 5) throw e;
+      if (signal.aborted || !isRetryable(e) || ++failures > 5) {
+        if (paused) emit({ pausedUntil: undefined }); // an ended job is not paused
+        throw e;
+      }
       wait = backoffMs(failures, e as BrokerError, interval);
       // A rate-limit pause is said on the job until a status poll gets through again.
       if (e.status === 429) emit({ pausedUntil: (paused = now() + wait) });
