@@ -172,6 +172,8 @@ export interface JobState {
   queuePosition?: number;
   /** 0..100 when known. */
   progress?: number;
+  /** While the broker answers the job's status polls with a rate-limit pause: until when (ms since epoch). */
+  pausedUntil?: number;
   startedAt: number;
   finishedAt?: number;
   error?: JobError;

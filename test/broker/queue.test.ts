@@ -107,7 +107,7 @@ test("the daily cap answers 429 daily_limit_reached once the rolling day is used
   await settled(b, ff, 3, 0);
   const r = await call(b.url, "POST", "/v3/images/generate-async", { key: KEY_A, body: { prompt: "d4" } });
   expect(r.status).toBe(429);
-  expect(r.json).toMatchObject({ error_code: "daily_limit_reached", category: "rate_limited" });
+  expect(r.json).toMatchObject({ error_code: "daily_limit_reached", category: "quota" });
   clock.advance(24 * 3600_000 + 1);
   expect((await call(b.url, "POST", "/v3/images/generate-async", { key: KEY_A, body: { prompt: "d5" } })).status).toBe(202);
 });

@@ -10,6 +10,7 @@ import type { Logger } from "../log";
 import type { OutputSigner } from "../outputs";
 import { Provider, ProviderError, ProviderJobStatus, ProviderOutput } from "../providers/provider";
 import { JobQueue, JobRecord, JobWithSnapshot, PollCache, RateLimits, RateWindow, StatusSnapshot, UploadRegistry, UsageLedger, utcDay } from "../store/store";
+import { dayResetsAt } from "./day-reset";
 import { uploadRefs } from "./upload-ids";
 import type { Dispatcher } from "./dispatcher";
 
@@ -87,8 +88,9 @@ export class JobService {
     if (limits.perDay !== Infinity) {
       const usage = await store.rateUsage(now);
       if (usage.lastDay >= limits.perDay) {
-        throw httpError(429, "daily_limit_reached", "rate_limited", "The organisation's daily Firefly limit is reached; try again later.", {
-          "retry-after": "3600",
+        const resetsAt = (await dayResetsAt(store, limits.perDay, now)) ?? now + 3_600_000;
+        throw httpError(429, "daily_limit_reached", "quota", "The organisation's daily Firefly limit is reached; try again later.", {
+          "retry-after": String(Math.max(1, Math.ceil((resetsAt - now) / 1000))),
         });
       }
     }

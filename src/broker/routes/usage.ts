@@ -1,5 +1,5 @@
 // GET /v1/quota: what any key may know about the wait — the organisation's submits today and in
-// the current window against the limits, any upstream 429 pause, the queue ahead and the pace, and
+// the current window against the limits (and, once today's is used up, when it allows more), any upstream 429 pause, the queue ahead and the pace, and
 // the caller's own queued jobs (asked for by id) with their places and estimated waits, and the
 // estimated wait at every place in the queue.
 // Numbers only: nothing names another key or its jobs.
@@ -7,6 +7,7 @@
 import { estimateSubmitAt, pacingSlotMs, type PaceState } from "../../common/eta";
 import type { BrokerParts } from "../http/context";
 import { httpError } from "../http/errors";
+import { dayResetsAt } from "../jobs/day-reset";
 import { JOB_ID_RE } from "../jobs/service";
 import type { KeyEntry } from "../keys";
 
@@ -44,6 +45,7 @@ export async function quota(parts: BrokerParts, key: KeyEntry, query: URLSearchP
     pausedUntil,
     dayLeft: Math.max(0, config.ratePerDay - usage.lastDay),
   };
+  const resetsAt = pace.dayLeft === 0 ? await dayResetsAt(store, config.ratePerDay, now) : null;
   const waitAt = (position: number) => {
     const at = estimateSubmitAt(position, pace);
     return at === undefined ? null : at - now;
@@ -60,7 +62,7 @@ export async function quota(parts: BrokerParts, key: KeyEntry, query: URLSearchP
   const nextPosition = stats.depth + 1;
   return {
     now,
-    day: { used: usage.lastDay, limit: limitOut(config.ratePerDay) },
+    day: { used: usage.lastDay, limit: limitOut(config.ratePerDay), resetsAt },
     minute: { used: takes.length, limit: limitOut(config.ratePerMinute), windowMs: minuteMs },
     pausedUntil: pausedUntil || null,
     pace: { perMinute: limitOut(config.ratePerMinute), slotMs: pacingSlotMs(config.ratePerMinute, minuteMs) },

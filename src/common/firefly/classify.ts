@@ -2,6 +2,7 @@
 // any documented error body, the `x-access-error` header, network failures and failed jobs. Each
 // maps to a category and a sentence that tells an artist what to do; the technical detail is kept.
 
+import { clockTime } from "../clock-time";
 import type { ErrorCategory } from "../jobs";
 import { headerValue, type HeaderSource } from "./headers";
 import { readErrorBody, type JobStatusResponse } from "./responses";
@@ -121,8 +122,11 @@ export function classifyError(input: ErrorInput): ClassifiedError {
       return out("auth", "The broker did not accept this broker key. Paste the right key in Settings, or ask your admin for one.");
     case BROKER_ERROR_CODES.queueFull:
       return out("rate_limited", "You already have the maximum number of jobs waiting. Wait for some to finish, or cancel one.");
-    case BROKER_ERROR_CODES.dailyLimit:
-      return out("rate_limited", "Your organisation's daily Firefly limit is reached. Jobs will run again tomorrow, or ask your admin to raise the limit.");
+    case BROKER_ERROR_CODES.dailyLimit: {
+      // The broker's retry-after is when its rolling day frees a place.
+      const when = retryAfterMs !== undefined ? `at ${clockTime((input.nowMs ?? Date.now()) + retryAfterMs)}` : "later";
+      return out("quota", `Your organisation's daily Firefly limit is used up. Run it again ${when}, or ask your admin to raise the limit.`);
+    }
     case BROKER_ERROR_CODES.needsFirefly:
       return out("invalid_input", facts.message ?? "This needs Firefly: the broker runs the local engine. Ask your admin to configure Firefly credentials.");
     case BROKER_ERROR_CODES.imsFailed:
@@ -209,6 +213,13 @@ export function classifyUnreadableOutput(count: number, total: number, detail: s
   };
 }
 
+/** A failed job's broker category, for codes without a sentence of their own. */
+const FAILED_BY_CATEGORY: Record<string, [ErrorCategory, string]> = {
+  quota: ACCESS_MESSAGES.quota_exhausted,
+  rate_limited: ["rate_limited", "Firefly's rate limit for your organisation held this job until it could not be sent. Run it again in a minute."],
+  auth: ["auth", "Firefly refused access for the broker's credential. Ask your admin to check its entitlements."],
+};
+
 /** A job that ended without results (failed, cancelled, timed out, or succeeded with nothing), or null. */
 export function classifyJobOutcome(job: JobStatusResponse): ClassifiedError | null {
   const detail = `job ${job.status}${job.error_code ? ` ${job.error_code}` : ""}${job.message ? `: ${job.message}` : ""}`;
@@ -237,6 +248,11 @@ export function classifyJobOutcome(job: JobStatusResponse): ClassifiedError | nu
       if (/unsafe|policy|denied/.test(code))
         return out("content_policy", "Firefly declined this under its content policy. Change the prompt or image and try again.");
       if (code === "timeout_error") return out("timeout", "The job timed out on the service. Run it again.");
+      // Firefly's 403 at submit, which the broker records with the code of its `x-access-error` and
+      // the category it classified it as.
+      if (code === "quota_exhausted") return out("quota", ACCESS_MESSAGES.quota_exhausted[1]);
+      const byCategory = job.category && FAILED_BY_CATEGORY[job.category];
+      if (byCategory) return out(byCategory[0], byCategory[1]);
       if (code === "validation_error" || code === "input_media_indecipherable" || code === "language_not_supported") {
         return out("invalid_input", `Firefly could not use this input${job.message ? ` (${job.message})` : ""}. Change it and try again.`);
       }

@@ -55,6 +55,8 @@ export const JobStatusResponseSchema = z
     result: JobResultSchema.optional(),
     error_code: z.string().optional(),
     message: z.string().optional(),
+    /** Broker extension, with `failed`: the category the broker classified the failure as. */
+    category: z.string().optional(),
   })
   .superRefine((v, ctx) => {
     if (v.status === "succeeded" && !v.result) ctx.addIssue({ code: "custom", message: "a succeeded job carries a result", path: ["result"] });

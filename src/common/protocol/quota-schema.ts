@@ -9,7 +9,8 @@ const ms = z.number().min(0);
 export const quotaViewSchema = z.object({
   /** When the host read it (ms since epoch). */
   receivedAt: ms,
-  day: z.object({ used: count, limit: count.nullable() }),
+  /** `resetsAt`: when a used-up daily limit allows the next submit (host's clock), when the broker says. */
+  day: z.object({ used: count, limit: count.nullable(), resetsAt: ms.optional() }),
   minute: z.object({ used: count, limit: count.nullable() }),
   /** While an upstream 429 holds the queue: until when the broker's clock says. */
   pausedUntil: ms.nullable(),

@@ -1,5 +1,5 @@
-// One job: live status, elapsed time, cancel, the broker's request id of its submit (selectable, for
-// a report); errors as a sentence with the detail one click away;
+// One job: live status, elapsed time, cancel, its wait and what holds it (a pause, today's limit),
+// the broker's request id of its submit (selectable, for a report); errors as a sentence with the detail one click away;
 // variations with their seeds (click = make visible, More like this), keep one, re-run with the same seeds, reapply kept results.
 
 import { useState } from "react";
@@ -9,6 +9,7 @@ import { elapsed, isActive, jobTitle, statusText, statusVariant } from "./descri
 import { Variations } from "./Variations";
 import { useQuota } from "../model/QuotaContext";
 import { jobWaitText } from "../model/wait";
+import { jobHoldText } from "./hold";
 
 export interface JobCardActions {
   cancel: (jobId: string) => void;
@@ -23,7 +24,9 @@ export interface JobCardActions {
 
 export function JobCard({ job, now, actions }: { job: JobState; now: number; actions: JobCardActions }) {
   const [showDetail, setShowDetail] = useState(false);
-  const wait = jobWaitText(job, useQuota(), now);
+  const quota = useQuota();
+  const wait = jobWaitText(job, quota, now);
+  const hold = jobHoldText(job, quota, now);
   const active = isActive(job);
   const visible = job.variations.find((v) => v.visible);
   const placed = job.phase === "done" && job.variations.some((v) => v.layerId !== undefined);
@@ -62,6 +65,11 @@ export function JobCard({ job, now, actions }: { job: JobState; now: number; act
         {wait && (
           <Text UNSAFE_className="infill-detail" data-testid="job-wait">
             {wait}
+          </Text>
+        )}
+        {hold && (
+          <Text UNSAFE_className="infill-detail" data-testid="job-hold">
+            {hold}
           </Text>
         )}
         {active && <ProgressBar aria-label={statusText(job)} isIndeterminate={job.progress === undefined} value={job.progress ?? 0} width="100%" size="S" />}

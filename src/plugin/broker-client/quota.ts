@@ -8,7 +8,8 @@ const count = z.number().int().min(0);
 
 export const QuotaAnswerSchema = z.object({
   now: z.number(),
-  day: z.object({ used: count, limit: count.nullable() }),
+  /** `resetsAt` (the broker's clock): when a used-up daily limit allows the next submit; older brokers leave it out. */
+  day: z.object({ used: count, limit: count.nullable(), resetsAt: z.number().nullable().optional() }),
   minute: z.object({ used: count, limit: count.nullable() }),
   pausedUntil: z.number().nullable(),
   queue: z.object({ depth: count }),

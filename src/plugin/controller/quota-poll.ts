@@ -18,11 +18,13 @@ export interface QuotaPollOptions {
 
 /** The broker's answer on the host's clock. */
 export function quotaView(a: QuotaAnswer, receivedAt: number): QuotaView {
+  const onHostClock = (at: number) => Math.max(0, receivedAt + (at - a.now));
+  const { resetsAt, ...day } = a.day;
   return {
     receivedAt,
-    day: a.day,
+    day: typeof resetsAt === "number" ? { ...day, resetsAt: onHostClock(resetsAt) } : day,
     minute: a.minute,
-    pausedUntil: a.pausedUntil === null ? null : Math.max(0, receivedAt + (a.pausedUntil - a.now)),
+    pausedUntil: a.pausedUntil === null ? null : onHostClock(a.pausedUntil),
     depth: a.queue.depth,
     waits: a.waits,
   };

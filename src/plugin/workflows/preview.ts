@@ -10,6 +10,7 @@ import { HostError, type LayerOp, type Size } from "../../common/host";
 import type { LayerContent } from "../../common/imaging/compose";
 import { PREVIEW_REF, previewLayerPlan, removeLayersPlan } from "../../common/imaging/plans";
 import type { JobState } from "../../common/jobs";
+import { PREVIEW_KEPT } from "../../common/preview-words";
 import { onAbort } from "../broker-client/abort";
 import type { PreviewEndpoint } from "../broker-client/client";
 import { decodeOutputs } from "./decode";
@@ -22,10 +23,7 @@ export type { PlacedPreview } from "./preview-plan";
 
 export const PREVIEW_HISTORY = "Infill: Preview";
 export const REMOVE_PREVIEW_HISTORY = "Infill: Remove Preview";
-/** Said on the job while the preview stands in for the results. */
-export const PREVIEW_NOTE = "Showing an instant preview from the broker's local engine while Firefly works; the prompt is used only by Firefly.";
-/** Added to a failure's message when the preview stays in the document. */
-export const PREVIEW_KEPT = "The preview layer was kept; delete it if you do not want it.";
+export { PREVIEW_KEPT, PREVIEW_NOTE } from "../../common/preview-words";
 
 export interface PreviewRun {
   /** Stops a preview not placed yet (it never will be) and resolves with the placed one, if any. */

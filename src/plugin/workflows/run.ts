@@ -174,6 +174,7 @@ export async function pollRemote(
   const deadline = now() + (deps.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let wait = interval;
   let failures = 0;
+  let paused: number | undefined;
   for (;;) {
     await sleep(wait, signal);
     if (now() > deadline)
@@ -185,6 +186,7 @@ export async function pollRemote(
     try {
       const { job, retryAfterMs } = await deps.broker.status(id, signal);
       failures = 0;
+      if (paused) emit({ pausedUntil: (paused = undefined) });
       if (isTerminalStatus(job.status)) {
         const err = classifyJobOutcome(job);
         if (!err && job.result) return job.result;
@@ -195,8 +197,13 @@ export async function pollRemote(
       else emit({ phase: "running", queuePosition: undefined, progress: job.progress });
       wait = Math.max(interval, retryAfterMs ?? 0);
     } catch (e) {
-      if (signal.aborted || !isRetryable(e) || ++failures > 5) throw e;
+      if (signal.aborted || !isRetryable(e) || ++failures > 5) {
+        if (paused) emit({ pausedUntil: undefined }); // an ended job is not paused
+        throw e;
+      }
       wait = backoffMs(failures, e as BrokerError, interval);
+      // A rate-limit pause is said on the job until a status poll gets through again.
+      if (e.status === 429) emit({ pausedUntil: (paused = now() + wait) });
     }
   }
 }
