@@ -14,7 +14,7 @@ import { startJob } from "../../src/plugin/workflows";
 import { PREVIEW_KEPT, PREVIEW_NOTE } from "../../src/plugin/workflows/preview";
 import { flushUntil } from "../support/turns";
 import { rig, type Rig } from "./helpers/deps";
-import { gatePreviews, type PreviewGate } from "./helpers/preview-broker";
+import { gatePreviews, rateLimitStatusPolls, type PreviewGate } from "./helpers/preview-broker";
 
 const FILL: FillParams = { kind: "fill", numVariations: 1, seeds: [11], prompt: "a red door" };
 const PREVIEW_LAYER = "Preview — waiting for Firefly (#3)";
@@ -94,16 +94,7 @@ test("a rate-limit pause of the status polls is on the job until a poll gets thr
   const job = startJob(FILL, { ...r.deps, now: () => T }, (s) => states.push(s));
   await flushUntil(() => r.host.historyNames(r.docId).includes("Infill: Preview"));
   // The broker answers 429 (retry after 30 s) twice, then the job's status again.
-  const status = r.broker.status.bind(r.broker);
-  let limited = 0;
-  r.broker.status = async (id) => {
-    if (limited < 2) {
-      limited++;
-      throw new BrokerError("rate_limited", "Firefly asked to slow down.", "429", 429, "rate_limited", 30_000);
-    }
-    return status(id);
-  };
-  await flushUntil(() => limited === 2);
+  await rateLimitStatusPolls(r);
   expect(states.at(-1)).toMatchObject({ phase: "queued", queuePosition: 3, note: PREVIEW_NOTE, pausedUntil: T + 30_000 });
   expect(await layerNames(r)).toEqual([PREVIEW_LAYER, "Background"]);
   const cleared = states.length;

@@ -2,6 +2,7 @@
 
 import type { EventBody } from "../../src/common/protocol/events";
 import type { JobState } from "../../src/common/jobs";
+import type { QuotaView } from "../../src/common/protocol";
 
 export const hello: EventBody<"hello"> = { type: "hello", pluginVersion: "0.1.0", hostApp: "playground", hostVersion: "test" };
 
@@ -49,3 +50,14 @@ export function job(over: Partial<JobState> = {}): JobState {
     ...over,
   };
 }
+
+/** A quota read as the host passes it on: 1234 of 9000 today, this minute full, 3 queued. */
+export const quotaView = (receivedAt: number, waits: number[], over: Partial<QuotaView> = {}): QuotaView => ({
+  receivedAt,
+  day: { used: 1234, limit: 9000 },
+  minute: { used: 4, limit: 4 },
+  pausedUntil: null,
+  depth: 3,
+  waits,
+  ...over,
+});

@@ -6,18 +6,11 @@ import type { JobState } from "../../src/common/jobs";
 import { PREVIEW_NOTE } from "../../src/common/preview-words";
 import type { QuotaView } from "../../src/common/protocol";
 import { jobHoldText } from "../../src/panel/jobs/hold";
+import { quotaView } from "./fixtures";
 
 const T = Date.UTC(2026, 11, 5, 12, 0, 0);
 const utc = (ms: number) => new Date(ms).toISOString().slice(11, 16);
-const quota = (over: Partial<QuotaView> = {}): QuotaView => ({
-  receivedAt: T,
-  day: { used: 1234, limit: 9000 },
-  minute: { used: 4, limit: 4 },
-  pausedUntil: null,
-  depth: 3,
-  waits: [10_000, 40_000, 100_000, 160_000],
-  ...over,
-});
+const quota = (over: Partial<QuotaView> = {}): QuotaView => quotaView(T, [10_000, 40_000, 100_000, 160_000], over);
 const queued = (over: Partial<JobState> = {}): JobState => ({
   jobId: "j",
   kind: "fill",

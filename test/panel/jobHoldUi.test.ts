@@ -10,15 +10,7 @@ import { PREVIEW_NOTE } from "../../src/common/preview-words";
 
 const p = useScriptedPanel(F.firefly);
 
-const quota = (over: Partial<QuotaView> = {}): QuotaView => ({
-  receivedAt: Date.now(),
-  day: { used: 1234, limit: 9000 },
-  minute: { used: 4, limit: 4 },
-  pausedUntil: null,
-  depth: 3,
-  waits: [20_000, 50_000, 100_000, 160_000],
-  ...over,
-});
+const quota = (over: Partial<QuotaView> = {}): QuotaView => F.quotaView(Date.now(), [20_000, 50_000, 100_000, 160_000], over);
 
 test("a queued job with its preview says a pause or today's limit holds it, and that the preview stays", async () => {
   const hold = p.page.getByTestId("job-hold");

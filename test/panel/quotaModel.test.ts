@@ -4,16 +4,10 @@ import type { JobState } from "../../src/common/jobs";
 import { makeEvent, type QuotaView } from "../../src/common/protocol";
 import { initialState, reduce } from "../../src/panel/model/state";
 import { jobWaitText, runWaitText, usageLines } from "../../src/panel/model/wait";
+import { quotaView } from "./fixtures";
 
 const T = 1_700_000_000_000;
-const quota: QuotaView = {
-  receivedAt: T,
-  day: { used: 1234, limit: 9000 },
-  minute: { used: 4, limit: 4 },
-  pausedUntil: null,
-  depth: 3,
-  waits: [10_000, 40_000, 100_000, 160_000],
-};
+const quota: QuotaView = quotaView(T, [10_000, 40_000, 100_000, 160_000]);
 const queued = (queuePosition?: number): JobState => ({
   jobId: "j",
   kind: "fill",

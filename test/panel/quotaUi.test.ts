@@ -11,15 +11,7 @@ const p = useScriptedPanel(F.firefly);
 /** Wait until the element with `testId` reads `text`. */
 const shows = (testId: string, text: string) => p.page.getByTestId(testId).filter({ hasText: text }).first().waitFor();
 
-const quota = (over: Partial<QuotaView> = {}): QuotaView => ({
-  receivedAt: Date.now(),
-  day: { used: 1234, limit: 9000 },
-  minute: { used: 4, limit: 4 },
-  pausedUntil: null,
-  depth: 3,
-  waits: [20_000, 50_000, 100_000, 160_000],
-  ...over,
-});
+const quota = (over: Partial<QuotaView> = {}): QuotaView => F.quotaView(Date.now(), [20_000, 50_000, 100_000, 160_000], over);
 
 test("the run button, a queued job and Settings follow the host's quota reads", async () => {
   await p.host.send(F.doc({}, { left: 10, top: 20, right: 110, bottom: 70 }));

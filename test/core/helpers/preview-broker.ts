@@ -3,7 +3,7 @@
 // until released.
 
 import type { SubmitRequest } from "../../../src/common/firefly";
-import type { BrokerClient, PreviewEndpoint } from "../../../src/plugin/broker-client";
+import { BrokerError, type BrokerClient, type PreviewEndpoint } from "../../../src/plugin/broker-client";
 import { flushUntil } from "../../support/turns";
 import type { Rig } from "./deps";
 
@@ -32,4 +32,21 @@ export function gatePreviews(r: Rig, make: (endpoint: PreviewEndpoint, body: Pre
     return { job: { jobId: id, status: "queued", queuePosition: 3 } };
   };
   return { asked, release: () => (released = true) };
+}
+
+/**
+ * The broker's status polls are answered 429 (Firefly asked to slow down, retry after 30 s) the
+ * first `times` times, then as before; resolves once all of them were given.
+ */
+export async function rateLimitStatusPolls(r: Rig, times = 2): Promise<void> {
+  const status = r.broker.status.bind(r.broker);
+  let limited = 0;
+  r.broker.status = async (id) => {
+    if (limited < times) {
+      limited++;
+      throw new BrokerError("rate_limited", "Firefly asked to slow down.", "429", 429, "rate_limited", 30_000);
+    }
+    return status(id);
+  };
+  await flushUntil(() => limited === times);
 }
