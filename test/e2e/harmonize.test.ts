@@ -62,14 +62,7 @@ describe("placed", () => {
     const before = await activeDoc(pg.page);
     await keepComposite(pg.page, "before");
 
-    await panel.getByRole("tab", { name: "Harmonize" }).click();
-    await panel.getByTestId("engine-status").getByText("Firefly").waitFor({ timeout: 60000 });
-    await panel.getByRole("button", { name: /Object layer/ }).click();
-    await panel.getByRole("option", { name: "Red ball" }).click();
-    await panel
-      .getByTestId("harmonize-background")
-      .getByText(/Background: “Background”/)
-      .waitFor();
+    await pickObject(panel);
     const variations = panel.getByTestId("harmonize-tab").getByRole("textbox", { name: "Variations" });
     await variations.fill("2");
     await variations.press("Tab");
