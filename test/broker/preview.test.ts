@@ -7,7 +7,7 @@ import sharp from "sharp";
 import { loadConfig } from "../../src/broker/config";
 import { utcDay } from "../../src/broker/store/store";
 import { startFakeFirefly, type FakeFirefly } from "../fakes/firefly";
-import { call, fillBody, KEY_A, KEY_ADMIN, KEY_B, registerSecret, startTestBroker, tmpDir, type TestBroker } from "./helpers";
+import { call, fillBody, KEY_A, KEY_ADMIN, KEY_B, registerSecret, startTestBroker, tmpDir, until, type TestBroker } from "./helpers";
 
 let ff: FakeFirefly;
 let b: TestBroker;
@@ -52,9 +52,16 @@ test("a fill preview comes from the local engine at once while the Firefly jobs 
   const m = await upload(b, KEY_A, await mask());
   const body = fillBody(s, m, { prompt: "a red door", numVariations: 2 });
   // Two Firefly jobs: at one a minute the second stays queued.
-  expect((await call(b.url, "POST", "/v3/images/fill-async", { key: KEY_A, body })).status).toBe(202);
+  const first = await call(b.url, "POST", "/v3/images/fill-async", { key: KEY_A, body });
+  expect(first.status).toBe(202);
   const queued = await call(b.url, "POST", "/v3/images/fill-async", { key: KEY_A, body });
   expect(queued.status).toBe(202);
+  // The first job goes upstream in the background: wait until it has, so that the counts read
+  // below are settled and only a preview could still move them.
+  await until(
+    async () => submits() === 1 && (await call(b.url, "GET", `/v3/status/${first.json.jobId}`, { key: KEY_A })).json.status !== "queued",
+    "the first job to be submitted",
+  );
   const usageBefore = (await call(b.url, "GET", "/v1/usage", { key: KEY_ADMIN })).json;
   const rateBefore = await b.store.rateUsage(b.jobs.now());
   const submitsBefore = submits();
