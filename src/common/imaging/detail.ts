@@ -19,8 +19,14 @@ export interface Interpolation {
   max: number;
 }
 
-/** Interpolation factors this close to 1 count as native (rounding of window sizes). */
-const NATIVE_TOLERANCE = 1e-6;
+/**
+ * Interpolation factors up to 1 + this count as native: a result enlarged by at most 1 % (a 4000 px
+ * canvas sent at 3999 px) is placed as it is rather than upscaled.
+ */
+export const NATIVE_TOLERANCE = 0.01;
+
+/** Slack for floating-point rounding when turning generated pixels back into document pixels. */
+const ROUNDING = 1e-6;
 
 function interpolation(x: number, y: number): Interpolation {
   return { x, y, max: Math.max(x, y) };
@@ -230,10 +236,10 @@ export function cropWindow(g: ResultFrame, crop: Rect): Rect {
   const sy = g.sendSize.height / rectHeight(w);
   return intersectRect(
     {
-      left: Math.floor(w.left + crop.left / sx + NATIVE_TOLERANCE),
-      top: Math.floor(w.top + crop.top / sy + NATIVE_TOLERANCE),
-      right: Math.ceil(w.left + crop.right / sx - NATIVE_TOLERANCE),
-      bottom: Math.ceil(w.top + crop.bottom / sy - NATIVE_TOLERANCE),
+      left: Math.floor(w.left + crop.left / sx + ROUNDING),
+      top: Math.floor(w.top + crop.top / sy + ROUNDING),
+      right: Math.ceil(w.left + crop.right / sx - ROUNDING),
+      bottom: Math.ceil(w.top + crop.bottom / sy - ROUNDING),
     },
     w,
   );

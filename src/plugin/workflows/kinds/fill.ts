@@ -6,7 +6,7 @@ import type { Rect, Size } from "../../../common/host";
 import { encodeGrayPng, encodeJpeg } from "../../../common/imaging/codecs";
 import { composeFill, selectionExtent } from "../../../common/imaging/compose";
 import { planFillGeometry, type ContextOptions, type FillGeometry } from "../../../common/imaging/context";
-import { chooseUpscale, fillInterpolation, planNativeDetail, type UpscaleStep } from "../../../common/imaging/detail";
+import { NATIVE_TOLERANCE, chooseUpscale, fillInterpolation, planNativeDetail, type UpscaleStep } from "../../../common/imaging/detail";
 import { createGray, pasteGray } from "../../../common/imaging/image";
 import { hardMask } from "../../../common/imaging/masks";
 import { growRect, intersectRect, rectHeight, rectWidth } from "../../../common/imaging/rect";
@@ -37,7 +37,7 @@ export function nativeDetailPart(
   variations: number,
   context?: ContextOptions,
 ): { upscale?: UpscaleStep; detailNote?: string } {
-  if (fillInterpolation(g).max <= 1 + 1e-6) return {};
+  if (fillInterpolation(g).max <= 1 + NATIVE_TOLERANCE) return {};
   const step = chooseUpscale(g, intersectRect(growRect(g.selection, bandPx), g.window));
   if (step) return { upscale: step };
   let tiles: string;
