@@ -22,9 +22,9 @@ describe("the Fill run button's detail hint", () => {
     expect(detailHint("native", withSelection(1200, 800, { left: 500, top: 300, right: 600, bottom: 380 }), 2)).toBe("Native detail: 1 fill = 1 request.");
   });
 
-  test("a selection that needs tiles says the fill runs at Standard detail", () => {
-    expect(detailHint("native", withSelection(12000, 9000, { left: 100, top: 100, right: 11900, bottom: 8900 }), 1)).toMatch(
-      /^Native detail needs \d+ tiles for this selection, which Infill does not run yet: this fill runs at Standard detail \(1 request\)\.$/,
+  test("a selection that needs tiles counts the tiles' fills and upscales", () => {
+    expect(detailHint("native", withSelection(12000, 9000, { left: 100, top: 100, right: 11900, bottom: 8900 }), 1)).toBe(
+      "Native detail: 6 tile fills + 6 upscales = 12 requests.",
     );
   });
 
@@ -42,10 +42,10 @@ describe("the Fill run button's detail hint", () => {
 describe("the requests a Fill run spends, as the wait line counts them", () => {
   const big = withSelection(4096, 4096, { left: 300, top: 300, right: 3796, bottom: 3796 });
 
-  test("Native detail adds its upscales; Standard, tiles and the local engine spend one", () => {
+  test("Native detail adds its upscales or its tiles; Standard and the local engine spend one", () => {
     expect(detailRequests("native", big, 4)).toBe(5);
     expect(detailRequests("standard", big, 4)).toBe(1);
-    expect(detailRequests("native", withSelection(12000, 9000, { left: 100, top: 100, right: 11900, bottom: 8900 }), 1)).toBe(1);
+    expect(detailRequests("native", withSelection(12000, 9000, { left: 100, top: 100, right: 11900, bottom: 8900 }), 1)).toBe(12);
     const local = { ...big, connection: { ok: true, broker: { mode: "local" } } } as unknown as PanelState;
     expect(detailRequests("native", local, 4)).toBe(1);
   });

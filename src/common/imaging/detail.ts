@@ -132,11 +132,11 @@ export function chooseUpscale(g: ResultFrame, placeRect: Rect, maxOutputSide = U
   return null;
 }
 
-function partFor(doc: Size, tile: Rect, bandPx: number, presets: readonly Size[], opts: ContextOptions, native: boolean): DetailPart {
-  const geometry = planFillGeometry(doc, tile, presets, opts);
-  const placeRect = intersectRect(growRect(geometry.selection, bandPx), geometry.window);
+function partFor(input: DetailInput, tile: Rect, native: boolean): DetailPart {
+  const geometry = planFillGeometry(input.doc, tile, input.presets, input.context ?? {});
+  const placeRect = intersectRect(growRect(geometry.selection, input.bandPx), geometry.window);
   const base = fillInterpolation(geometry);
-  const upscale = native ? chooseUpscale(geometry, placeRect) : null;
+  const upscale = native ? chooseUpscale(geometry, placeRect, input.maxUpscaleSide) : null;
   const interpolationAfter = upscale ? interpolation(base.x / upscale.factor, base.y / upscale.factor) : base;
   return { geometry, placeRect, upscale, interpolation: interpolationAfter };
 }
@@ -179,6 +179,14 @@ export interface DetailInput {
   variations: number;
   bandPx: number;
   context?: ContextOptions;
+  /** The largest upscale output side (default UPSCALE_MAX_OUTPUT_SIDE). */
+  maxUpscaleSide?: number;
+}
+
+/** What a fill may ask of Firefly: its sizes and the largest upscale output side (defaults: Firefly's). */
+export interface FillLimits {
+  presets?: readonly Size[];
+  maxUpscaleSide?: number;
 }
 
 function summarise(mode: DetailPlan["mode"], parts: DetailPart[], variations: number, overlapPx: number): DetailPlan {
@@ -191,7 +199,7 @@ function summarise(mode: DetailPlan["mode"], parts: DetailPart[], variations: nu
 
 /** Standard: one fill, the result resampled to the window (today's behaviour). */
 export function planStandardDetail(input: DetailInput): DetailPlan {
-  return summarise("standard", [partFor(input.doc, input.selection, input.bandPx, input.presets, input.context ?? {}, false)], input.variations, 0);
+  return summarise("standard", [partFor(input, input.selection, false)], input.variations, 0);
 }
 
 /** The most tiles per axis the planner tries before giving up on native detail. */
@@ -203,8 +211,7 @@ const MAX_TILES_PER_AXIS = 12;
  * small enough for 1:1 needs no upscale, so more tiles can mean fewer requests.
  */
 export function planNativeDetail(input: DetailInput): DetailPlan {
-  const opts = input.context ?? {};
-  const one = partFor(input.doc, input.selection, input.bandPx, input.presets, opts, true);
+  const one = partFor(input, input.selection, true);
   if (isNative(one)) return summarise("native", [one], input.variations, 0);
   const sel = clampToCanvas(input.selection, input.doc);
   const overlap = tileOverlap(input.bandPx);
@@ -217,7 +224,7 @@ export function planNativeDetail(input: DetailInput): DetailPlan {
     // Every tile is at least one request: no larger grid can beat the best plan found.
     if (best && nx * ny >= best.requests) break;
     if ((nx > 1 && rectWidth(sel) / nx <= overlap) || (ny > 1 && rectHeight(sel) / ny <= overlap)) continue;
-    const parts = tileRects(sel, nx, ny, overlap).map((t) => partFor(input.doc, t, input.bandPx, input.presets, opts, true));
+    const parts = tileRects(sel, nx, ny, overlap).map((t) => partFor(input, t, true));
     if (!parts.every(isNative)) continue;
     const plan = summarise("native", parts, input.variations, overlap);
     if (!best || plan.requests < best.requests) best = plan;
@@ -269,11 +276,11 @@ export function estimateSeconds(plan: DetailPlan, perMinute: number): number {
 }
 
 /** "Native detail: 1 fill + 4 upscales = 5 requests". */
-export function describeRequests(plan: DetailPlan): string {
+export function describeRequests(plan: Pick<DetailPlan, "mode" | "fills" | "upscales">): string {
   const label = plan.mode === "native" ? "Native detail" : "Standard detail";
   const fills = plan.fills === 1 ? "1 fill" : `${plan.fills} tile fills`;
   const parts = plan.upscales > 0 ? `${fills} + ${count(plan.upscales, "upscale", "upscales")}` : fills;
-  return `${label}: ${parts} = ${count(plan.requests, "request", "requests")}`;
+  return `${label}: ${parts} = ${count(plan.fills + plan.upscales, "request", "requests")}`;
 }
 
 /** "Native detail: 1 fill + 4 upscales = 5 requests, about 75 s at 4/min". */

@@ -14,7 +14,7 @@ export function nativeDetailAvailable(s: PanelState): boolean {
 /** The band the planner assumes when the run sends none (the fill's own default stays within 4..32 px). */
 const PLANNED_BAND = 16;
 
-/** The Firefly requests a fill run will spend: the planner's count for a Native-detail fill it can run, else 1. */
+/** The Firefly requests a fill run will spend: the planner's count for a Native-detail fill (one fill, or tiles), else 1. */
 export function detailRequests(detail: DetailSetting, s: PanelState, variations: number, bandPx = PLANNED_BAND): number {
   if (detail !== "native" || !nativeDetailAvailable(s) || !s.active || !s.selection) return 1;
   try {
@@ -25,7 +25,7 @@ export function detailRequests(detail: DetailSetting, s: PanelState, variations:
       variations,
       bandPx,
     });
-    return plan.fills > 1 ? 1 : plan.requests;
+    return plan.requests;
   } catch {
     return 1;
   }
@@ -38,8 +38,6 @@ export function detailHint(detail: DetailSetting, s: PanelState, variations: num
   const doc = { width: s.active.width, height: s.active.height };
   try {
     const plan = planNativeDetail({ doc, selection: s.selection.bounds, presets: FILL_SIZES, variations, bandPx });
-    if (plan.fills > 1)
-      return `Native detail needs ${plan.fills} tiles for this selection, which Infill does not run yet: this fill runs at Standard detail (1 request).`;
     return `${describeRequests(plan)}.`;
   } catch (e) {
     return `Native detail is not possible for this selection (${e instanceof Error ? e.message : String(e)}): this fill runs at Standard detail.`;

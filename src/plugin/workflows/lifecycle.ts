@@ -19,6 +19,8 @@ export interface JobLife {
   stored: StoredRequest | undefined;
   /** The broker's job id once it accepted the job: cancelled there when this job is cancelled or times out. */
   remoteJobId: string | undefined;
+  /** Further broker jobs under way (a tiled fill's tiles and upscales): cancelled with the job too. */
+  readonly remoteJobIds: Set<string>;
   /** Stores the state with `stored`. */
   save(): Promise<void>;
   /**
@@ -33,6 +35,8 @@ export interface LifeStart {
   state: JobState;
   stored?: StoredRequest;
   remoteJobId?: string;
+  /** See JobLife.remoteJobIds. */
+  remoteJobIds?: string[];
   /** Stored with a failed state when there is no `stored` (a record that could not be read keeps what it held). */
   rawRequest?: unknown;
 }
@@ -68,6 +72,7 @@ export function runLife<Extra extends object>(
     },
     stored: start.stored,
     remoteJobId: start.remoteJobId,
+    remoteJobIds: new Set(start.remoteJobIds),
     save: () => saveRecord(deps, state, life.stored),
   };
 
@@ -77,8 +82,9 @@ export function runLife<Extra extends object>(
     async (e: unknown): Promise<JobState> => {
       if (detached) return state;
       const cancelled = signal.aborted;
-      if (life.remoteJobId && (cancelled || (e instanceof WorkflowError && e.jobError.category === "timeout"))) {
-        await deps.broker.cancel(life.remoteJobId).catch(() => undefined);
+      if (cancelled || (e instanceof WorkflowError && e.jobError.category === "timeout")) {
+        const remote = [...(life.remoteJobId ? [life.remoteJobId] : []), ...life.remoteJobIds];
+        await Promise.all(remote.map((id) => deps.broker.cancel(id).catch(() => undefined)));
       }
       const said = await life.onEnd?.(cancelled).catch(() => undefined);
       if (cancelled)

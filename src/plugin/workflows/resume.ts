@@ -19,7 +19,8 @@ import { composeVariation, storedSelection, thumbnailOf, toneFor } from "./place
 import { previewEnding } from "./preview";
 import { abortableSleep } from "./retry";
 import { downloadResults, noteFor, pollRemote } from "./run";
-import { upscaleStored } from "./upscale";
+import { finishTiles } from "./tiles";
+import { storeUpscaled, upscaleStored } from "./upscale";
 import { SENT_MASK_KEY, SENT_SOURCE_KEY, resultKey, type RunningJob, type StoredRequest, type WorkflowDeps } from "./types";
 
 const INTERRUPTED_BEFORE_SUBMIT = "Infill was closed or reloaded before this job reached the service, so nothing was generated. Run it again.";
@@ -106,6 +107,11 @@ function resumeOne(rec: JobRecord, deps: WorkflowDeps, onState: (s: JobState) =>
     };
     // Downloaded before the reload: kept for Re-apply.
     if (await allResultsStored(jobId, stored, deps)) return kept(stored);
+    // A tiled fill: the tiles not yet finished are polled again and the blend is kept.
+    if (stored.tiles) {
+      emit({ phase: "running", note: undefined });
+      return kept(await storeUpscaled(jobId, stored, await finishTiles(life, io), deps));
+    }
     const remote = stored.remote;
     if (!remote) throw new WorkflowError({ category: "cancelled", message: INTERRUPTED_BEFORE_SUBMIT });
     const req = stored.request;
@@ -136,7 +142,14 @@ function resumeOne(rec: JobRecord, deps: WorkflowDeps, onState: (s: JobState) =>
   };
 
   return runLife(
-    { jobId, state: { ...rec.state, error: undefined }, stored, remoteJobId: stored?.remote?.jobId, rawRequest: rec.request },
+    {
+      jobId,
+      state: { ...rec.state, error: undefined },
+      stored,
+      remoteJobId: stored?.remote?.jobId,
+      remoteJobIds: stored?.tiles?.filter((t) => !t.done).map((t) => t.remoteJobId),
+      rawRequest: rec.request,
+    },
     deps,
     onState,
     run,

@@ -3,6 +3,7 @@
 // is touched once, at the end, by one plan. Failures and cancellation leave the document as it was.
 
 import { classifyJobOutcome, isTerminalStatus, type JobResult } from "../../common/firefly";
+import type { SelectionMask } from "../../common/host";
 import type { JobParams, JobState } from "../../common/jobs";
 import { encodeGrayPng } from "../../common/imaging/codecs";
 import type { DecodeRegion, OutputPlacement } from "../../common/imaging/crop";
@@ -16,8 +17,9 @@ import { placeVariations, toneFor, withKeptSelection, type DecodedVariation } fr
 import { PREVIEW_NOTE, previewEnding, previewToReplace, startPreview } from "./preview";
 import { abortableSleep, backoffMs, isRetryable, withRetry } from "./retry";
 import { brokerUploader, submitJob, type KeptUpload, type Transfer } from "./submit";
+import { finishTiles, isTiled, submitTiles } from "./tiles";
 import { nativeDetail, storeUpscaled } from "./upscale";
-import { SELECTION_KEY, resultKey, type JobRequest, type RunningJob, type WorkflowDeps } from "./types";
+import { SELECTION_KEY, resultKey, type FillCaptured, type JobRequest, type RunningJob, type WorkflowDeps } from "./types";
 
 export { saveRecord } from "./lifecycle";
 
@@ -54,6 +56,25 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
   };
   const initial: JobState = { jobId, kind: params.kind, params, docId: -1, docTitle: "", phase: "capturing", startedAt: now(), variations: [] };
 
+  /** Places the job's results (or keeps them, stored as they would be placed), then ends the job. */
+  const place = async (life: JobLife, selection: SelectionMask | null, native: { request: JobRequest; variations: DecodedVariation[] }): Promise<void> => {
+    const { signal, emit } = life;
+    const req = life.stored!.request;
+    const replaced = await previewToReplace(deps, life.stored?.preview, req.docId);
+    const placed = await placeVariations(native.request, req.docId, selection, native.variations, deps, signal, replaced);
+    phase("compose+apply");
+    // Results kept rather than placed are kept upscaled, so Re-apply places them at native detail.
+    if (placed.phase === "kept" && life.stored) life.stored = await storeUpscaled(jobId, life.stored, native, deps);
+    emit(placed);
+    if (life.state.phase === "done" && life.stored) life.stored = await withKeptSelection(jobId, life.stored, deps);
+    await life.save();
+    if (life.state.phase === "done") await deps.store.deleteBytes(jobId);
+  };
+
+  const moved = (up: number, down: number): void => {
+    metrics.bytesUp += up;
+    metrics.bytesDown += down;
+  };
   const run = async (life: JobLife): Promise<void> => {
     const { signal, emit, checkAbort } = life;
     emit({});
@@ -76,6 +97,16 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     if (cap.selection && kind.selectionBounds(req)) await deps.store.putBytes(jobId, SELECTION_KEY, encodeGrayPng(cap.selection.mask));
     await life.save();
     checkAbort();
+    if (isTiled(req)) {
+      const io = { deps, signal, sleep, emit, moved };
+      await submitTiles(cap as FillCaptured, life, io, metrics);
+      emit({ phase: "running" });
+      phase("encode+upload");
+      const native = await finishTiles(life, io);
+      phase("generate+upscale");
+      checkAbort();
+      return place(life, cap.selection, native);
+    }
 
     // What was sent is kept while the job runs, so tone matching still works if the panel is reloaded
     // before the results come back (see resume.ts).
@@ -140,22 +171,10 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     await life.save();
     phase("decode");
     checkAbort();
-    const moved = (up: number, down: number): void => {
-      metrics.bytesUp += up;
-      metrics.bytesDown += down;
-    };
     const native = await nativeDetail(req, decoded, { deps, signal, sleep, emit, moved });
     phase("upscale");
     checkAbort();
-    const replaced = await previewToReplace(deps, life.stored?.preview, req.docId);
-    const placed = await placeVariations(native.request, req.docId, cap.selection, native.variations, deps, signal, replaced);
-    phase("compose+apply");
-    // Results kept rather than placed are kept upscaled, so Re-apply places them at native detail.
-    if (placed.phase === "kept" && life.stored) life.stored = await storeUpscaled(jobId, life.stored, native, deps);
-    emit(placed);
-    if (life.state.phase === "done" && life.stored) life.stored = await withKeptSelection(jobId, life.stored, deps);
-    await life.save();
-    if (life.state.phase === "done") await deps.store.deleteBytes(jobId);
+    await place(life, cap.selection, native);
   };
 
   return runLife({ jobId, state: initial }, deps, onState, run, { metrics });

@@ -6,12 +6,13 @@ import type { GrayImage, Host, Rect, RGBAImage, SelectionMask, Size } from "../.
 import type { BlendSettings, ExpandParams, FillParams, GenerateParams, HarmonizeParams, JobKind, JobParams, JobState, SimilarParams } from "../../common/jobs";
 import type { ExpandGeometry } from "../../common/imaging/expand";
 import type { ContextOptions, FillGeometry } from "../../common/imaging/context";
-import type { UpscaleStep } from "../../common/imaging/detail";
+import type { FillLimits, UpscaleStep } from "../../common/imaging/detail";
 import type { ToneCorrection } from "../../common/imaging/tone";
 import type { DecodeRegion, OutputPlacement } from "../../common/imaging/crop";
 import type { BrokerClient } from "../broker-client";
 import type { ResultStore } from "../store";
 import type { PlacedPreview } from "./preview-plan";
+import type { FillTile, TileProgress } from "./tiles-plan";
 
 /** A job this session runs or took up again: `cancel` stops it for good; `detach` only stops working on it here. */
 export interface RunningJob {
@@ -40,6 +41,8 @@ export interface WorkflowDeps {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Fill context-window policy (default: detail first, 1:1 for selections that fit a preset). */
   fillContext?: ContextOptions;
+  /** Fill sizes and upscale limit (default: Firefly's; smaller ones keep tests of tiled fills small). */
+  fillLimits?: FillLimits;
 }
 
 /** The request fields every kind shares, set from the document a capture found. */
@@ -72,8 +75,11 @@ export interface CoverPlacement {
 }
 
 export interface FillJobRequest extends RequestBase<"fill", FillParams> {
-  /** `upscale`: Native detail brings the result to native size with this upscale; `detailNote`: why it could not. */
-  fill: { geometry: FillGeometry; selectionBounds: Rect; upscale?: UpscaleStep; detailNote?: string };
+  /**
+   * `upscale`: Native detail brings the result to native size with this upscale; `tiles`: with these
+   * tiles instead (see tiles.ts); `detailNote`: why it could not, or how a tiled result was made.
+   */
+  fill: { geometry: FillGeometry; selectionBounds: Rect; upscale?: UpscaleStep; tiles?: FillTile[]; detailNote?: string };
 }
 
 export interface ExpandJobRequest extends RequestBase<"expand", ExpandParams> {
@@ -124,6 +130,8 @@ export interface StoredRequest {
   selection?: string;
   /** The instant preview placed while the job waited (see preview.ts), removed when the results are placed. */
   preview?: PlacedPreview;
+  /** A tiled fill's broker job per tile, once submitted, and whether its results are stored (see tiles.ts). */
+  tiles?: TileProgress[];
 }
 
 /** Keys of a job's bytes in the store. */
@@ -133,12 +141,14 @@ export const resultKey = (i: number): string => `result-${i}`;
 export const SENT_SOURCE_KEY = "sent-source.jpg";
 export const SENT_MASK_KEY = "sent-mask.png";
 
-/** A fill as captured: the selection it fills and the window and mask sent. */
+/** A fill as captured: the selection it fills and the window and mask sent (a tiled fill's first tile's). */
 export interface FillCaptured {
   request: FillJobRequest;
   selection: SelectionMask;
   source: RGBAImage;
   sendMask: GrayImage;
+  /** A tiled fill: each tile's window and mask, as sent. */
+  tiles?: { source: RGBAImage; sendMask: GrayImage }[];
 }
 
 /** An expand as captured: the whole document, scaled to the size sent. */

@@ -30,6 +30,8 @@ export interface UpscaleIO {
   emit: (patch: Partial<JobState>) => void;
   /** Bytes sent and received, added to the job's transfer figures. */
   moved: (up: number, down: number) => void;
+  /** Told of each upscale's broker job when it starts (`running`) and when it ends, so a cancel can reach it. */
+  track?: (remoteJobId: string, running: boolean) => void;
 }
 
 /**
@@ -64,12 +66,14 @@ function settled(req: JobRequest, done?: UpscaleStep): JobRequest {
 }
 
 /** One variation's crop, upscaled by Firefly. */
-async function upscaleOne(image: RGBAImage, step: UpscaleStep, seed: number, io: UpscaleIO): Promise<RGBAImage> {
+export async function upscaleOne(image: RGBAImage, step: UpscaleStep, seed: number, io: UpscaleIO): Promise<RGBAImage> {
   const { deps, signal, sleep } = io;
   const bytes = encodeRGBAPng(cropRGBA(image, step.crop));
   const uploadId = await withRetry(() => deps.broker.upload(bytes, "image/png", signal), signal, sleep);
   const accept = await withRetry(() => upscale(deps.broker, uploadId, step.factor, seed, signal), signal, sleep);
+  io.track?.(accept.jobId, true);
   const result = await pollRemote(accept.jobId, deps, signal, sleep, io.emit);
+  io.track?.(accept.jobId, false);
   const output = result.outputs[0];
   if (!output)
     throw new WorkflowError({
@@ -138,7 +142,7 @@ export async function storeUpscaled(
     const v = native.variations[i];
     await deps.store.putBytes(jobId, resultKey(i), v ? encodeRGBAPng(v.image) : new Uint8Array(0));
   }
-  const { region: _sendFrame, ...rest } = stored;
+  const { region: _sendFrame, tiles: _tiles, ...rest } = stored;
   return {
     ...rest,
     request: native.request,

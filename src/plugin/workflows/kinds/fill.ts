@@ -2,22 +2,32 @@
 
 import { FILL_SIZES } from "../../../common/firefly";
 import type { FillRequest } from "../../../common/firefly";
-import type { Rect, Size } from "../../../common/host";
+import type { Rect, RGBAImage, Size } from "../../../common/host";
+import type { BlendSettings, FillParams } from "../../../common/jobs";
 import { encodeGrayPng, encodeJpeg } from "../../../common/imaging/codecs";
 import { composeFill, selectionExtent } from "../../../common/imaging/compose";
 import { planFillGeometry, type ContextOptions, type FillGeometry } from "../../../common/imaging/context";
-import { NATIVE_TOLERANCE, chooseUpscale, fillInterpolation, planNativeDetail, type UpscaleStep } from "../../../common/imaging/detail";
+import {
+  NATIVE_TOLERANCE,
+  chooseUpscale,
+  describeRequests,
+  fillInterpolation,
+  planNativeDetail,
+  type FillLimits,
+  type UpscaleStep,
+} from "../../../common/imaging/detail";
 import { createGray, pasteGray } from "../../../common/imaging/image";
 import { hardMask } from "../../../common/imaging/masks";
 import { growRect, intersectRect, rectHeight, rectWidth } from "../../../common/imaging/rect";
 import { resampleGray } from "../../../common/imaging/resample";
-import { fitTone } from "../../../common/imaging/tone";
+import { fitTone, type ToneCorrection } from "../../../common/imaging/tone";
 import { documentError } from "../errors";
 import { opaque, sizeOf } from "../reading";
 import { fillRegion } from "../result-region";
-import { SENT_MASK_KEY, SENT_SOURCE_KEY, type FillJobRequest } from "../types";
-import { nativeDetailNote } from "./detail-note";
-import type { KindWorkflow } from "./kind";
+import { fillTiles, tileSendMask, type FillTile } from "../tiles-plan";
+import { SENT_MASK_KEY, SENT_SOURCE_KEY, type FillJobRequest, type RequestShared } from "../types";
+import { detailNote, nativeDetailNote } from "./detail-note";
+import type { KindWorkflow, SentImages } from "./kind";
 import { SOURCE_JPEG_QUALITY, optionalText, variationsOf } from "./submit-parts";
 
 /** Default band: about 1/40 of the selection's longest side, 4..32 px. */
@@ -27,92 +37,111 @@ export function defaultBand(extent: Rect): number {
 
 /**
  * Native detail for one fill: the upscale that brings its placed part to native size (none when it is
- * generated at native size already), or, when one fill cannot get there (it needs tiles), why the job
- * runs at Standard detail instead.
+ * generated at native size already), or, when one fill cannot get there, the tiles that do (each a fill
+ * with its own context, see tiles.ts), or why the job runs at Standard detail instead.
  */
 export function nativeDetailPart(
   doc: Size,
   g: FillGeometry,
   bandPx: number,
-  variations: number,
+  seeds: readonly number[],
   context?: ContextOptions,
-): { upscale?: UpscaleStep; detailNote?: string } {
+  limits: FillLimits = {},
+): { upscale?: UpscaleStep; tiles?: FillTile[]; detailNote?: string } {
   if (fillInterpolation(g).max <= 1 + NATIVE_TOLERANCE) return {};
-  const step = chooseUpscale(g, intersectRect(growRect(g.selection, bandPx), g.window));
+  const step = chooseUpscale(g, intersectRect(growRect(g.selection, bandPx), g.window), limits.maxUpscaleSide);
   if (step) return { upscale: step };
-  let tiles: string;
   try {
-    tiles = `${planNativeDetail({ doc, selection: g.selection, presets: FILL_SIZES, variations, bandPx, context }).fills} tiles`;
-  } catch {
-    tiles = "more tiles than Infill plans";
+    const presets = limits.presets ?? FILL_SIZES;
+    const plan = planNativeDetail({ doc, selection: g.selection, presets, variations: seeds.length, bandPx, context, maxUpscaleSide: limits.maxUpscaleSide });
+    return { tiles: fillTiles(plan, seeds) };
+  } catch (e) {
+    return { detailNote: `Native detail is not possible for this selection (${e instanceof Error ? e.message : String(e)}): generated at Standard detail.` };
   }
-  return { detailNote: `Native detail needs ${tiles} for this selection, which Infill does not run yet: generated at Standard detail.` };
+}
+
+/** What a tiled fill says: its requests and the worst enlargement left in any tile. */
+function tiledDetail(tiles: readonly FillTile[], variations: number): string {
+  const upscales = tiles.filter((t) => t.upscale).length * variations;
+  const worst = Math.max(...tiles.map((t) => fillInterpolation(t.geometry).max / (t.upscale?.factor ?? 1)));
+  return `${describeRequests({ mode: "native", fills: tiles.length, upscales })}. ${detailNote({ x: worst, y: worst, max: worst })}`;
 }
 
 /** What a fill says about detail: the enlargement left after any upscale, the context's stretch, and why Native detail fell back. */
 function fillDetail(req: FillJobRequest): string {
-  const { geometry: g, upscale, detailNote: fallback } = req.fill;
+  const { geometry: g, upscale, tiles, detailNote: fallback } = req.fill;
+  if (tiles) return tiledDetail(tiles, req.seeds.length);
   return nativeDetailNote(fillInterpolation(g), upscale?.factor, g.note, fallback);
+}
+
+/** A fill's Firefly body: the uploaded window and mask, the prompts, the size and the seeds. */
+export function fillBody(p: FillParams, ids: { source: string; mask: string }, size: Size, seeds: number[]): FillRequest {
+  return {
+    image: { source: { uploadId: ids.source } },
+    mask: { source: { uploadId: ids.mask }, invert: false },
+    ...optionalText("prompt", p.prompt),
+    ...optionalText("negativePrompt", p.negativePrompt),
+    size: { ...size },
+    ...variationsOf({ seeds }),
+  };
+}
+
+/** A fill's tone correction: the result (at send size) fitted to what was sent on a ring around the mask. */
+export function fillTone(g: FillGeometry, bandPx: number, sent: SentImages, result: RGBAImage): ToneCorrection | null {
+  if (!sent.mask) return null;
+  const ring = Math.max(6, Math.min(32, Math.ceil(bandPx * Math.min(g.scaleX, g.scaleY)) + 4));
+  return fitTone(sent.source, result, sent.mask, ring);
 }
 
 export const fill: KindWorkflow<"fill"> = {
   label: "Fill",
 
   async capture(params, _active, ctx) {
-    // The window depends on the selection, so it is planned inside the capture from what it found.
-    const planned: { geometry?: FillGeometry } = {};
+    // The window (or a tiled fill's windows) depends on the selection, so it is planned inside the
+    // capture from what it found.
+    const limits = ctx.deps.fillLimits ?? {};
+    const presets = limits.presets ?? FILL_SIZES;
+    const planned: { geometry?: FillGeometry; blend?: BlendSettings; shared?: RequestShared; native?: ReturnType<typeof nativeDetailPart> } = {};
     const found = await ctx.capture({
       selection: true,
       composites: ({ document, selection }) => {
         if (!selection) throw documentError("Make a selection first: Fill generates inside the selection.");
-        const g = (planned.geometry = planFillGeometry(sizeOf(document), selectionExtent(selection), FILL_SIZES, ctx.deps.fillContext));
-        return [{ window: g.window, targetSize: g.sendSize }];
+        const doc = sizeOf(document);
+        const g = (planned.geometry = planFillGeometry(doc, selectionExtent(selection), presets, ctx.deps.fillContext));
+        const blend = (planned.blend = params.blend ?? { bandPx: defaultBand(selectionExtent(selection)), toneMatch: true });
+        const shared = (planned.shared = ctx.shared(document));
+        const native = (planned.native = params.detail === "native" ? nativeDetailPart(doc, g, blend.bandPx, shared.seeds, ctx.deps.fillContext, limits) : {});
+        const windows = native.tiles ? native.tiles.map((t) => t.geometry) : [g];
+        return windows.map((w) => ({ window: w.window, targetSize: w.sendSize }));
       },
     });
     const { selection } = found;
-    const g = planned.geometry;
-    if (!selection || !g) throw documentError("Make a selection first: Fill generates inside the selection.");
-    const blend = params.blend ?? { bandPx: defaultBand(selectionExtent(selection)), toneMatch: true };
+    const { geometry: g, blend, shared, native } = planned;
+    if (!selection || !g || !blend || !shared || !native) throw documentError("Make a selection first: Fill generates inside the selection.");
     const { window, sendSize } = g;
-    const shared = ctx.shared(found.document);
-    const native = params.detail === "native" ? nativeDetailPart(sizeOf(found.document), g, blend.bandPx, shared.seeds.length, ctx.deps.fillContext) : {};
     const winMask = createGray(rectWidth(window), rectHeight(window));
     pasteGray(winMask, hardMask(selection.mask), selection.bounds.left - window.left, selection.bounds.top - window.top);
-    return {
-      request: { ...shared, kind: "fill", params, blend, sendSize, fill: { geometry: g, selectionBounds: selection.bounds, ...native } },
-      selection,
-      source: opaque(found.composites[0]),
-      sendMask: resampleGray(winMask, sendSize.width, sendSize.height),
-    };
+    const request: FillJobRequest = { ...shared, kind: "fill", params, blend, sendSize, fill: { geometry: g, selectionBounds: selection.bounds, ...native } };
+    if (native.tiles) {
+      const tiles = native.tiles.map((t, i) => ({ source: opaque(found.composites[i]), sendMask: tileSendMask(selection, t) }));
+      return { request, selection, source: tiles[0].source, sendMask: tiles[0].sendMask, tiles };
+    }
+    return { request, selection, source: opaque(found.composites[0]), sendMask: resampleGray(winMask, sendSize.width, sendSize.height) };
   },
 
   async submit(cap, upload) {
     const { request: req, source, sendMask } = cap;
-    const p = req.params;
     const ids = await upload({
       source: { encode: () => encodeJpeg(source, SOURCE_JPEG_QUALITY), type: "image/jpeg", keepAs: SENT_SOURCE_KEY },
       mask: { encode: () => encodeGrayPng(sendMask), type: "image/png", keepAs: SENT_MASK_KEY },
     });
-    const body: FillRequest = {
-      image: { source: { uploadId: ids.source } },
-      mask: { source: { uploadId: ids.mask }, invert: false },
-      ...optionalText("prompt", p.prompt),
-      ...optionalText("negativePrompt", p.negativePrompt),
-      size: { ...req.sendSize },
-      ...variationsOf(req),
-    };
-    return { endpoint: "fill", body };
+    return { endpoint: "fill", body: fillBody(req.params, ids, req.sendSize, req.seeds) };
   },
 
   region: (cap) => fillRegion(cap),
   sent: (cap) => ({ source: cap.source, mask: cap.sendMask }),
 
-  tone(req, sent, result) {
-    if (!sent.mask) return null;
-    const g = req.fill.geometry;
-    const ring = Math.max(6, Math.min(32, Math.ceil(req.blend.bandPx * Math.min(g.scaleX, g.scaleY)) + 4));
-    return fitTone(sent.source, result, sent.mask, ring);
-  },
+  tone: (req, sent, result) => fillTone(req.fill.geometry, req.blend.bandPx, sent, result),
 
   compose(req, selection, result, tone) {
     if (!selection) throw documentError("The selection this fill was made in is no longer stored, so its results cannot be placed. Run it again.");

@@ -1,0 +1,155 @@
+// A tiled Native-detail fill, the pure parts: the tiles of the detail plan as the job runs them (each
+// its own context window, mask, seeds and upscale), and the blend of the tiles' results into one
+// result per variation, with weights feathered linearly across each overlap so neighbouring tiles
+// meet without a seam.
+
+import { SEED_MAX } from "../../common/firefly";
+import type { GrayImage, Rect, RGBAImage, SelectionMask } from "../../common/host";
+import type { FillGeometry } from "../../common/imaging/context";
+import type { DetailPlan, UpscaleStep } from "../../common/imaging/detail";
+import { createGray, createRGBA, cropGray, pasteGray } from "../../common/imaging/image";
+import { hardMask } from "../../common/imaging/masks";
+import { intersectRect, rectHeight, rectWidth } from "../../common/imaging/rect";
+import { resampleGray } from "../../common/imaging/resample";
+
+/** One tile of a tiled fill, as stored with the job's request. */
+export interface FillTile {
+  /** The part of the selection's extent this tile generates (document pixels). */
+  rect: Rect;
+  /** Its own context window and the Firefly size it is sent at. */
+  geometry: FillGeometry;
+  /** The document pixels its result is read for: its part of the selection plus the blend band, inside its window. */
+  placeRect: Rect;
+  /** The upscale that brings its result to native size; absent when it is generated at native size. */
+  upscale?: UpscaleStep;
+  /** One per variation of the job, derived from the job's seeds (see tileSeeds). */
+  seeds: number[];
+}
+
+/** A step between tiles' seeds that keeps every tile's seeds apart from its neighbours'. */
+const SEED_STEP = 7_919_111;
+
+/** Tile `index`'s seeds: the job's, shifted by a fixed step per tile (tile 0 keeps the job's), so a re-run is exact. */
+export function tileSeeds(seeds: readonly number[], index: number): number[] {
+  return seeds.map((s) => (s + index * SEED_STEP) % SEED_MAX);
+}
+
+/** The tiles of a Native-detail plan that needs more than one fill. */
+export function fillTiles(plan: DetailPlan, seeds: readonly number[]): FillTile[] {
+  return plan.parts.map((p, i) => ({
+    rect: { ...p.geometry.selection },
+    geometry: p.geometry,
+    placeRect: p.placeRect,
+    ...(p.upscale ? { upscale: p.upscale } : {}),
+    seeds: tileSeeds(seeds, i),
+  }));
+}
+
+/** The mask a tile sends: the selection inside the tile's rectangle, in the tile's window, at its send size. */
+export function tileSendMask(selection: SelectionMask, tile: FillTile): GrayImage {
+  const { window, sendSize } = tile.geometry;
+  const inTile = intersectRect(tile.rect, selection.bounds);
+  const mask = createGray(rectWidth(window), rectHeight(window));
+  if (rectWidth(inTile) > 0 && rectHeight(inTile) > 0) {
+    const part = hardMask(cropGray(selection.mask, inTile, selection.bounds.left, selection.bounds.top));
+    pasteGray(mask, part, inTile.left - window.left, inTile.top - window.top);
+  }
+  return resampleGray(mask, sendSize.width, sendSize.height);
+}
+
+/** One tile's result for one variation: its placed pixels over its `placeRect` (document pixels, tone applied). */
+export interface TileContribution {
+  rect: Rect;
+  placeRect: Rect;
+  pixels: RGBAImage;
+}
+
+/** The distinct spans of the tiles along one axis, in order. */
+function spans(tiles: readonly Rect[], lo: "left" | "top", hi: "right" | "bottom"): [number, number][] {
+  const seen = new Map<string, [number, number]>();
+  for (const t of tiles) seen.set(`${t[lo]}:${t[hi]}`, [t[lo], t[hi]]);
+  return [...seen.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+}
+
+/**
+ * The weight of one tile along one axis at pixel `p` (its centre at p + 0.5): 0 → 1 across the overlap
+ * with the previous span, 1 → 0 across the overlap with the next, 1 elsewhere inside the span and on
+ * the outer sides (the band past the selection's extent), 0 past a side shared with a neighbour.
+ */
+export function axisWeight(p: number, span: [number, number], prev: [number, number] | undefined, next: [number, number] | undefined): number {
+  const c = p + 0.5;
+  let w = 1;
+  if (prev) w = Math.min(w, Math.max(0, Math.min(1, (c - span[0]) / (prev[1] - span[0]))));
+  if (next) w = Math.min(w, Math.max(0, Math.min(1, (span[1] - c) / (span[1] - next[0]))));
+  return w;
+}
+
+function neighbours(all: [number, number][], lo: number, hi: number): { span: [number, number]; prev?: [number, number]; next?: [number, number] } {
+  const i = all.findIndex((s) => s[0] === lo && s[1] === hi);
+  return { span: all[i], prev: all[i - 1], next: all[i + 1] };
+}
+
+/**
+ * The tiles' results for one variation blended into `frame` (document pixels): each pixel the
+ * weighted mean of the tiles that cover it; a pixel no tile covers stays transparent.
+ */
+export function blendTiles(frame: Rect, parts: readonly TileContribution[]): RGBAImage {
+  const w = rectWidth(frame);
+  const h = rectHeight(frame);
+  const acc = new Float64Array(w * h * 3);
+  const sum = new Float64Array(w * h);
+  const xs = spans(
+    parts.map((p) => p.rect),
+    "left",
+    "right",
+  );
+  const ys = spans(
+    parts.map((p) => p.rect),
+    "top",
+    "bottom",
+  );
+  for (const part of parts) {
+    const ax = neighbours(xs, part.rect.left, part.rect.right);
+    const ay = neighbours(ys, part.rect.top, part.rect.bottom);
+    const r = intersectRect(part.placeRect, frame);
+    const wx = new Float64Array(rectWidth(r));
+    for (let x = r.left; x < r.right; x++) wx[x - r.left] = axisWeight(x, ax.span, ax.prev, ax.next);
+    for (let y = r.top; y < r.bottom; y++) {
+      const wy = axisWeight(y, ay.span, ay.prev, ay.next);
+      if (wy === 0) continue;
+      for (let x = r.left; x < r.right; x++) {
+        const wt = wy * wx[x - r.left];
+        if (wt === 0) continue;
+        const o = (y - frame.top) * w + (x - frame.left);
+        const s = ((y - part.placeRect.top) * part.pixels.width + (x - part.placeRect.left)) * 4;
+        sum[o] += wt;
+        for (let c = 0; c < 3; c++) acc[o * 3 + c] += wt * part.pixels.data[s + c];
+      }
+    }
+  }
+  const out = createRGBA(w, h);
+  for (let o = 0; o < w * h; o++) {
+    if (sum[o] === 0) continue;
+    for (let c = 0; c < 3; c++) out.data[o * 4 + c] = Math.round(acc[o * 3 + c] / sum[o]);
+    out.data[o * 4 + 3] = 255;
+  }
+  return out;
+}
+
+/** The geometry a blended result is placed with: `frame` at 1:1. */
+export function frameGeometry(selection: Rect, frame: Rect): FillGeometry {
+  return {
+    selection: { ...selection },
+    window: { ...frame },
+    sendSize: { width: rectWidth(frame), height: rectHeight(frame) },
+    scaleX: 1,
+    scaleY: 1,
+    anisotropy: 0,
+  };
+}
+
+/** A tile's broker job and whether its results are stored. */
+export interface TileProgress {
+  remoteJobId: string;
+  done?: boolean;
+}

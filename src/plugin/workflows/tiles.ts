@@ -1,0 +1,197 @@
+// A tiled Native-detail fill, the effects: every tile is uploaded and submitted as its own fill (the
+// record holds each tile's broker job as soon as it is accepted), then each tile is finished on its
+// own — polled, downloaded, tone-fitted against what it sent, upscaled when its plan says so, read at
+// native size over its part of the selection and stored — and the tiles' results are blended into one
+// result per variation, placed like a single fill's. A job taken up after a reload finishes the tiles
+// not yet stored the same way (see resume.ts). A tile that fails fails the job with its category: the
+// other tiles are cancelled and nothing is placed.
+
+import type { RGBAImage } from "../../common/host";
+import { describeRequests } from "../../common/imaging/detail";
+import { decodeGrayPng, decodeImage, encodeGrayPng, encodeJpeg, encodeRGBAPng } from "../../common/imaging/codecs";
+import { growRect, intersectRect, rectHeight, rectWidth, translateRect } from "../../common/imaging/rect";
+import { resampleRGBA, resampleRGBARegion } from "../../common/imaging/resample";
+import { applyTone } from "../../common/imaging/tone";
+import { WorkflowError } from "./errors";
+import { fillBody, fillTone } from "./kinds/fill";
+import type { SentImages } from "./kinds";
+import { SOURCE_JPEG_QUALITY } from "./kinds/submit-parts";
+import type { JobLife } from "./lifecycle";
+import type { DecodedVariation } from "./place";
+import { withRetry } from "./retry";
+import { pollRemote } from "./run";
+import { brokerUploader, type KeptUpload, type Transfer } from "./submit";
+import { blendTiles, frameGeometry, type FillTile, type TileContribution, type TileProgress } from "./tiles-plan";
+import type { FillCaptured, FillJobRequest, JobRequest } from "./types";
+import { upscaleOne, upscaledGeometry, type UpscaleIO } from "./upscale";
+
+const tileKey = {
+  source: (t: number) => `tile-${t}-sent-source.jpg`,
+  mask: (t: number) => `tile-${t}-sent-mask.png`,
+  result: (t: number, v: number) => `tile-${t}-result-${v}.png`,
+};
+
+/** Whether a request is a tiled fill. */
+export function isTiled(req: JobRequest): req is FillJobRequest & { fill: { tiles: FillTile[] } } {
+  return req.kind === "fill" && !!req.fill.tiles;
+}
+
+/**
+ * Uploads and submits every tile of a captured tiled fill. Each accepted tile is added to the job's
+ * record (saved), and to the broker jobs a cancel reaches, before the next is sent; what each tile sent
+ * is stored for tone fitting when the job matches tone.
+ */
+export async function submitTiles(cap: FillCaptured, life: JobLife, io: UpscaleIO, transfer: Transfer): Promise<void> {
+  const req = cap.request;
+  const tiles = req.fill.tiles ?? [];
+  const captured = cap.tiles ?? [];
+  const { deps, signal, sleep } = io;
+  const progress: TileProgress[] = [];
+  for (let t = 0; t < tiles.length; t++) {
+    const kept: KeptUpload[] = [];
+    const upload = brokerUploader(deps.broker, signal, transfer, sleep, (k) => {
+      if (req.blend.toneMatch) kept.push(k);
+    });
+    const { source, sendMask } = captured[t];
+    const ids = await upload({
+      source: { encode: () => encodeJpeg(source, SOURCE_JPEG_QUALITY), type: "image/jpeg", keepAs: tileKey.source(t) },
+      mask: { encode: () => encodeGrayPng(sendMask), type: "image/png", keepAs: tileKey.mask(t) },
+    });
+    life.checkAbort();
+    const body = fillBody(req.params, ids, tiles[t].geometry.sendSize, tiles[t].seeds);
+    const accept = await withRetry(() => deps.broker.submit("fill", body, undefined, signal), signal, sleep);
+    life.remoteJobIds.add(accept.jobId);
+    for (const k of kept) await deps.store.putBytes(life.jobId, k.key, k.bytes);
+    progress.push({ remoteJobId: accept.jobId });
+    life.stored = { ...life.stored!, tiles: progress.slice() };
+    await life.save();
+  }
+}
+
+/** What tile `t` sent, for tone fitting; null when the job does not match tone. */
+async function sentOf(jobId: string, t: number, io: UpscaleIO): Promise<SentImages | null> {
+  const source = await io.deps.store.getBytes(jobId, tileKey.source(t));
+  const mask = await io.deps.store.getBytes(jobId, tileKey.mask(t));
+  return source && mask ? { source: decodeImage(source), mask: decodeGrayPng(mask) } : null;
+}
+
+function badTile(t: number, detail: string): WorkflowError {
+  return new WorkflowError({
+    category: "bad_output",
+    message: `Tile ${t + 1} of this Native-detail fill came back unreadable, so nothing was placed. Run it again; if it happens again, tell your admin.`,
+    detail,
+  });
+}
+
+/** One tile's results, polled and downloaded from its broker job, as placed pixels over its `placeRect` (one per variation). */
+async function runTile(jobId: string, req: FillJobRequest, t: number, remoteJobId: string, io: UpscaleIO): Promise<RGBAImage[]> {
+  const tile = req.fill.tiles![t];
+  const { deps, signal, sleep } = io;
+  const result = await pollRemote(remoteJobId, deps, signal, sleep, io.emit);
+  io.track?.(remoteJobId, false);
+  const outputs = result.outputs.slice(0, tile.seeds.length);
+  if (outputs.length < tile.seeds.length) throw badTile(t, `${outputs.length} of ${tile.seeds.length} results`);
+  const sent = req.blend.toneMatch ? await sentOf(jobId, t, io) : null;
+  const { sendSize } = tile.geometry;
+  return Promise.all(
+    outputs.map(async (o, v) => {
+      const bytes = await withRetry(() => deps.broker.download(o.image.url, signal), signal, sleep);
+      io.moved(0, bytes.length);
+      let image: RGBAImage;
+      try {
+        image = decodeImage(bytes);
+      } catch (e) {
+        throw badTile(t, `result ${v + 1} (${bytes.length} bytes): ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const atSend = image.width === sendSize.width && image.height === sendSize.height ? image : resampleRGBA(image, sendSize.width, sendSize.height);
+      const tone = sent ? fillTone(tile.geometry, req.blend.bandPx, sent, atSend) : null;
+      const up = tile.upscale ? await upscaleOne(atSend, tile.upscale, tile.seeds[v], io) : atSend;
+      const frame = tile.upscale ? upscaledGeometry(tile.geometry, tile.upscale) : tile.geometry;
+      const w = frame.window;
+      const pixels = resampleRGBARegion(up, rectWidth(w), rectHeight(w), translateRect(tile.placeRect, -w.left, -w.top));
+      if (tone) applyTone(pixels, tone);
+      return pixels;
+    }),
+  );
+}
+
+/** Tile `t`'s stored results (one per variation). */
+async function storedTile(jobId: string, t: number, variations: number, io: UpscaleIO): Promise<RGBAImage[]> {
+  const out: RGBAImage[] = [];
+  for (let v = 0; v < variations; v++) {
+    const bytes = await io.deps.store.getBytes(jobId, tileKey.result(t, v));
+    if (!bytes) throw new WorkflowError({ category: "not_found", message: "A finished tile's results are no longer stored. Run the fill again." });
+    out.push(decodeImage(bytes));
+  }
+  return out;
+}
+
+/**
+ * Finishes every tile not yet stored (in parallel; each stored and marked done in the record as it
+ * ends) and blends the tiles into one result per variation. Returns the request that places the blend
+ * (a fill of the blended frame at 1:1) and its variations. On a tile's failure the other tiles' broker
+ * jobs are cancelled and the failure is thrown.
+ */
+export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ request: JobRequest; variations: DecodedVariation[] }> {
+  const stored = life.stored!;
+  const req = stored.request as FillJobRequest;
+  const tiles = req.fill.tiles ?? [];
+  const progress = (stored.tiles ?? []).map((p) => ({ ...p }));
+  const n = req.seeds.length;
+  const inner = new AbortController();
+  const stop = (): void => inner.abort();
+  io.signal.addEventListener("abort", stop);
+  const tileIo: UpscaleIO = {
+    ...io,
+    signal: inner.signal,
+    track: (id, running) => (running ? life.remoteJobIds.add(id) : life.remoteJobIds.delete(id)),
+  };
+  let results: RGBAImage[][];
+  try {
+    results = await Promise.all(
+      tiles.map(async (_tile, t) => {
+        const p = progress[t];
+        if (p.done) return storedTile(life.jobId, t, n, io);
+        const pixels = await runTile(life.jobId, req, t, p.remoteJobId, tileIo);
+        for (let v = 0; v < pixels.length; v++) await io.deps.store.putBytes(life.jobId, tileKey.result(t, v), encodeRGBAPng(pixels[v]));
+        p.done = true;
+        life.stored = { ...life.stored!, tiles: progress.map((q) => ({ ...q })) };
+        await life.save();
+        return pixels;
+      }),
+    );
+  } catch (e) {
+    if (!io.signal.aborted) {
+      inner.abort();
+      const running = [...life.remoteJobIds];
+      life.remoteJobIds.clear();
+      await Promise.all(running.map((id) => io.deps.broker.cancel(id).catch(() => undefined)));
+    }
+    throw e;
+  } finally {
+    io.signal.removeEventListener("abort", stop);
+  }
+  return blended(req, results);
+}
+
+/** The tiles' results blended per variation, and the request that places them. */
+function blended(req: FillJobRequest, results: RGBAImage[][]): { request: JobRequest; variations: DecodedVariation[] } {
+  const tiles = req.fill.tiles ?? [];
+  const extent = req.fill.geometry.selection;
+  const frame = intersectRect(growRect(extent, req.blend.bandPx), { left: 0, top: 0, right: req.docSize.width, bottom: req.docSize.height });
+  const variations = req.seeds.map((seed, v) => {
+    const parts: TileContribution[] = tiles.map((tile, t) => ({ rect: tile.rect, placeRect: tile.placeRect, pixels: results[t][v] }));
+    return { seed, image: blendTiles(frame, parts), tone: null };
+  });
+  const { tiles: _tiles, upscale: _upscale, ...fill } = req.fill;
+  const geometry = frameGeometry(extent, frame);
+  const request: FillJobRequest = { ...req, sendSize: { ...geometry.sendSize }, fill: { ...fill, geometry, detailNote: tiledSummary(req) } };
+  return { request, variations };
+}
+
+/** Said on a placed or kept tiled fill: the requests it made. */
+function tiledSummary(req: FillJobRequest): string {
+  const tiles = req.fill.tiles ?? [];
+  const upscales = tiles.filter((t) => t.upscale).length * req.seeds.length;
+  return `${describeRequests({ mode: "native", fills: tiles.length, upscales })}, blended.`;
+}
