@@ -1,7 +1,7 @@
 // A tiled Native-detail fill, the pure parts: the tiles of the detail plan as the job runs them (each
 // its own context window, mask, seeds and upscale), and the blend of the tiles' results into one
 // result per variation, with weights feathered linearly across each overlap so neighbouring tiles
-// meet without a seam.
+// meet without a seam (any layout of overlapping rectangles, not only a grid).
 
 import { SEED_MAX } from "../../common/firefly";
 import type { GrayImage, Rect, RGBAImage, SelectionMask } from "../../common/host";
@@ -64,29 +64,42 @@ export interface TileContribution {
   pixels: RGBAImage;
 }
 
-/** The distinct spans of the tiles along one axis, in order. */
-function spans(tiles: readonly Rect[], lo: "left" | "top", hi: "right" | "bottom"): [number, number][] {
-  const seen = new Map<string, [number, number]>();
-  for (const t of tiles) seen.set(`${t[lo]}:${t[hi]}`, [t[lo], t[hi]]);
-  return [...seen.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+/** How far each side of `tile` is feathered: the overlap with the tile across it, 0 on a side no tile crosses. */
+export interface Feather {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/** The feather of each side of `tiles[i]`: as deep as the overlap with the tiles that cross that side. */
+export function feathers(tiles: readonly Rect[], i: number): Feather {
+  const t = tiles[i];
+  const f: Feather = { left: 0, top: 0, right: 0, bottom: 0 };
+  tiles.forEach((o, k) => {
+    if (k === i) return;
+    const overlapX = o.left < t.right && o.right > t.left;
+    const overlapY = o.top < t.bottom && o.bottom > t.top;
+    if (!overlapX || !overlapY) return;
+    if (o.left < t.left && o.right > t.left && o.right < t.right) f.left = Math.max(f.left, o.right - t.left);
+    if (o.right > t.right && o.left < t.right && o.left > t.left) f.right = Math.max(f.right, t.right - o.left);
+    if (o.top < t.top && o.bottom > t.top && o.bottom < t.bottom) f.top = Math.max(f.top, o.bottom - t.top);
+    if (o.bottom > t.bottom && o.top < t.bottom && o.top > t.top) f.bottom = Math.max(f.bottom, t.bottom - o.top);
+  });
+  return f;
 }
 
 /**
- * The weight of one tile along one axis at pixel `p` (its centre at p + 0.5): 0 → 1 across the overlap
- * with the previous span, 1 → 0 across the overlap with the next, 1 elsewhere inside the span and on
- * the outer sides (the band past the selection's extent), 0 past a side shared with a neighbour.
+ * The weight of a tile along one axis at pixel `p` (its centre at p + 0.5): 0 → 1 across a feathered
+ * low side, 1 → 0 across a feathered high side, 1 elsewhere (also past an unfeathered side: the band
+ * past the selection's extent), 0 past a feathered side.
  */
-export function axisWeight(p: number, span: [number, number], prev: [number, number] | undefined, next: [number, number] | undefined): number {
+export function axisWeight(p: number, lo: number, hi: number, featherLo: number, featherHi: number): number {
   const c = p + 0.5;
   let w = 1;
-  if (prev) w = Math.min(w, Math.max(0, Math.min(1, (c - span[0]) / (prev[1] - span[0]))));
-  if (next) w = Math.min(w, Math.max(0, Math.min(1, (span[1] - c) / (span[1] - next[0]))));
+  if (featherLo > 0) w = Math.min(w, Math.max(0, Math.min(1, (c - lo) / featherLo)));
+  if (featherHi > 0) w = Math.min(w, Math.max(0, Math.min(1, (hi - c) / featherHi)));
   return w;
-}
-
-function neighbours(all: [number, number][], lo: number, hi: number): { span: [number, number]; prev?: [number, number]; next?: [number, number] } {
-  const i = all.findIndex((s) => s[0] === lo && s[1] === hi);
-  return { span: all[i], prev: all[i - 1], next: all[i + 1] };
 }
 
 /**
@@ -98,24 +111,15 @@ export function blendTiles(frame: Rect, parts: readonly TileContribution[]): RGB
   const h = rectHeight(frame);
   const acc = new Float64Array(w * h * 3);
   const sum = new Float64Array(w * h);
-  const xs = spans(
-    parts.map((p) => p.rect),
-    "left",
-    "right",
-  );
-  const ys = spans(
-    parts.map((p) => p.rect),
-    "top",
-    "bottom",
-  );
-  for (const part of parts) {
-    const ax = neighbours(xs, part.rect.left, part.rect.right);
-    const ay = neighbours(ys, part.rect.top, part.rect.bottom);
+  const rects = parts.map((p) => p.rect);
+  parts.forEach((part, i) => {
+    const f = feathers(rects, i);
+    const t = part.rect;
     const r = intersectRect(part.placeRect, frame);
     const wx = new Float64Array(rectWidth(r));
-    for (let x = r.left; x < r.right; x++) wx[x - r.left] = axisWeight(x, ax.span, ax.prev, ax.next);
+    for (let x = r.left; x < r.right; x++) wx[x - r.left] = axisWeight(x, t.left, t.right, f.left, f.right);
     for (let y = r.top; y < r.bottom; y++) {
-      const wy = axisWeight(y, ay.span, ay.prev, ay.next);
+      const wy = axisWeight(y, t.top, t.bottom, f.top, f.bottom);
       if (wy === 0) continue;
       for (let x = r.left; x < r.right; x++) {
         const wt = wy * wx[x - r.left];
@@ -126,7 +130,7 @@ export function blendTiles(frame: Rect, parts: readonly TileContribution[]): RGB
         for (let c = 0; c < 3; c++) acc[o * 3 + c] += wt * part.pixels.data[s + c];
       }
     }
-  }
+  });
   const out = createRGBA(w, h);
   for (let o = 0; o < w * h; o++) {
     if (sum[o] === 0) continue;
