@@ -103,13 +103,11 @@ describe("Native detail expand", () => {
     expect(px(doc, 1, 0)).toEqual([...seedColour(SEED), 255]);
   }, 120_000);
 
-  test("grown on both sides past what one upscale can render: Standard detail, and the job says why", async () => {
+  test("grown on both sides past what one upscale can render: one tile fill per new strip, none enlarged", async () => {
     const { r, id, final } = await expandOnce({ left: 2000, right: 2000 }, "native");
     expect(final.phase).toBe("done");
-    expect(endpoints(r)).toEqual(["expand"]);
-    expect(final.detail).toBe(
-      "Generated at 1/2 of native size. Native detail needs tiles along the new strips for this expansion, which Infill does not run yet: it runs at Standard detail (1 request).",
-    );
+    expect(endpoints(r)).toEqual(["fill", "fill"]);
+    expect(final.detail).toBe("Native detail: 2 tile fills = 2 requests. Generated at 1.3× native size.");
     expect(await originalChanged(r, id, 2000)).toBe(0);
   }, 120_000);
 });

@@ -14,6 +14,7 @@ import { px } from "../support/pixels";
 import { rig, run, type Rig } from "./helpers/deps";
 import { seedColour } from "./helpers/fake-broker";
 import { coordImage } from "./helpers/images";
+import { useSmallSizes } from "./helpers/small-sizes";
 
 const W = 448;
 const H = 256;
@@ -37,16 +38,7 @@ const params = (toneMatch = false) => ({
 
 function setup(): { r: Rig; id: number } {
   const r = rig({ script: ["queued", "running", "running"] });
-  r.deps.fillContext = { minContext: 64 };
-  r.deps.fillLimits = { presets: [{ width: 64, height: 64 }], maxUpscaleSide: 300 };
-  // Firefly's fill takes its own sizes only: the fake checks a request as sent at 2048×2048 and keeps the small one.
-  const submit = r.broker.submit.bind(r.broker);
-  r.broker.submit = async <E extends SubmitEndpoint>(endpoint: E, body: SubmitRequest[E], model?: string) => {
-    if (endpoint !== "fill") return submit(endpoint, body, model);
-    const accept = await submit(endpoint, { ...body, size: { width: 2048, height: 2048 } }, model);
-    r.broker.jobs.get(accept.jobId)!.body = body;
-    return accept;
-  };
+  useSmallSizes(r, { maxUpscaleSide: 300 });
   const id = r.host.createDocument({ title: "tiles.psd", width: W, height: H, pixels: coordImage(W, H) });
   r.host.setSelection(id, SEL);
   return { r, id };

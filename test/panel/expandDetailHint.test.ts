@@ -24,11 +24,9 @@ describe("the Expand run button's detail hint", () => {
     expect(expandDetailRequests("native", withDocument(1200, 800), sides(200, 200), 2)).toBe(1);
   });
 
-  test("new strips one upscale cannot render say the expansion runs at Standard detail", () => {
-    expect(expandDetailHint("native", wide, sides(2000, 2000), 1)).toBe(
-      "Native detail needs tiles along the new strips for this expansion, which Infill does not run yet: it runs at Standard detail (1 request).",
-    );
-    expect(expandDetailRequests("native", wide, sides(2000, 2000), 1)).toBe(1);
+  test("new strips one upscale cannot render count their tile fills", () => {
+    expect(expandDetailHint("native", wide, sides(2000, 2000), 1)).toBe("Native detail: 2 tile fills = 2 requests along the new strips.");
+    expect(expandDetailRequests("native", wide, sides(2000, 2000), 1)).toBe(2);
   });
 
   test("the local engine, Standard detail or no document: no upscale counted", () => {

@@ -4,10 +4,11 @@
 // even the largest preset times the largest factor falls short, with overlapping tiles, each a fill
 // with its own context. Pure; unit-tested with exact numbers.
 
+import { FILL_SIZES } from "../firefly/limits";
 import { UPSCALE_FACTORS, UPSCALE_MAX_OUTPUT_SIDE, type UpscaleFactor } from "../firefly/upscale";
 import type { Rect, Size } from "../host";
 import { planFillGeometry, type ContextOptions, type FillGeometry } from "./context";
-import { expandLayerRect, type ExpandGeometry } from "./expand";
+import { expandLayerRect, originalRect, type ExpandGeometry } from "./expand";
 import { coverPlacement } from "./placement";
 import { clampToCanvas, growRect, intersectRect, rectHeight, rectWidth } from "./rect";
 
@@ -183,10 +184,11 @@ export interface DetailInput {
   maxUpscaleSide?: number;
 }
 
-/** What a fill may ask of Firefly: its sizes and the largest upscale output side (defaults: Firefly's). */
+/** What a fill or expansion may ask of Firefly: fill sizes, the largest upscale output side and expand output side (defaults: Firefly's). */
 export interface FillLimits {
   presets?: readonly Size[];
   maxUpscaleSide?: number;
+  expandMaxSide?: number;
 }
 
 function summarise(mode: DetailPlan["mode"], parts: DetailPart[], variations: number, overlapPx: number): DetailPlan {
@@ -292,25 +294,70 @@ export function describeDetailPlan(plan: DetailPlan, perMinute: number): string 
 export interface ExpandDetail {
   /** The upscale of the output's part under the new area; null when none is needed or none reaches native size. */
   upscale: UpscaleStep | null;
-  /** One upscale cannot reach native size (the new strips would need tiles). */
+  /** One upscale cannot reach native size: the new strips are filled as tiles (`tiles`), or, when they cannot be planned, at Standard detail. */
   short: boolean;
+  /** The strips' fills and their upscales, when `short`. */
+  tiles?: DetailPlan;
   requests: number;
   interpolation: Interpolation;
 }
 
-export function planExpandDetail(g: ExpandGeometry, variations: number): ExpandDetail {
+/** How an expansion's strips are planned when they need tiles (defaults: Firefly's fill sizes, a 16 px band). */
+export interface ExpandTileOptions {
+  presets?: readonly Size[];
+  maxUpscaleSide?: number;
+  bandPx?: number;
+  context?: ContextOptions;
+}
+
+export function planExpandDetail(g: ExpandGeometry, variations: number, opts: ExpandTileOptions = {}): ExpandDetail {
   const frame = expandFrame(g);
   const base = fillInterpolation(frame);
   if (base.max <= 1 + NATIVE_TOLERANCE) return { upscale: null, short: false, requests: 1, interpolation: base };
-  const upscale = chooseUpscale(frame, expandLayerRect(g));
-  if (!upscale) return { upscale: null, short: true, requests: 1, interpolation: base };
-  return { upscale, short: false, requests: 1 + variations, interpolation: interpolation(base.x / upscale.factor, base.y / upscale.factor) };
+  const upscale = chooseUpscale(frame, expandLayerRect(g), opts.maxUpscaleSide);
+  if (upscale) return { upscale, short: false, requests: 1 + variations, interpolation: interpolation(base.x / upscale.factor, base.y / upscale.factor) };
+  try {
+    const tiles = planExpandTiles(g, {
+      presets: opts.presets ?? FILL_SIZES,
+      variations,
+      bandPx: opts.bandPx ?? 16,
+      context: opts.context,
+      maxUpscaleSide: opts.maxUpscaleSide,
+    });
+    return { upscale: null, short: true, tiles, requests: tiles.requests, interpolation: tiles.interpolation };
+  } catch {
+    return { upscale: null, short: true, requests: 1, interpolation: base };
+  }
 }
 
 /** "Native detail: 1 expansion + 2 upscales = 3 requests". */
 export function describeExpandRequests(d: ExpandDetail, variations: number): string {
-  if (d.short)
-    return "Native detail needs tiles along the new strips for this expansion, which Infill does not run yet: it runs at Standard detail (1 request).";
+  if (d.tiles) return `${describeRequests(d.tiles)} along the new strips.`;
+  if (d.short) return "Native detail is not possible for this expansion's new strips: it runs at Standard detail (1 request).";
   if (!d.upscale) return "Native detail: the expansion is generated at native size (1 request).";
   return `Native detail: 1 expansion + ${count(variations, "upscale", "upscales")} = ${count(d.requests, "request", "requests")}.`;
+}
+
+/** The new area of an expansion as strips around the original: full-width top and bottom, left and right between them. */
+export function expandStrips(g: ExpandGeometry): Rect[] {
+  const o = originalRect(g);
+  const { width, height } = g.canvas;
+  const strips = [
+    { left: 0, top: 0, right: width, bottom: o.top },
+    { left: 0, top: o.bottom, right: width, bottom: height },
+    { left: 0, top: o.top, right: o.left, bottom: o.bottom },
+    { left: o.right, top: o.top, right: width, bottom: o.bottom },
+  ];
+  return strips.filter((r) => rectWidth(r) > 0 && rectHeight(r) > 0);
+}
+
+/**
+ * Native detail for an expansion one request cannot render at native size: each strip of the new area
+ * planned as a fill at native detail on the new canvas (one fill and its upscales, or overlapping
+ * tiles; see planNativeDetail), the strips' parts together. Throws when a strip cannot be planned.
+ */
+export function planExpandTiles(g: ExpandGeometry, input: Omit<DetailInput, "doc" | "selection">): DetailPlan {
+  const plans = expandStrips(g).map((strip) => planNativeDetail({ ...input, doc: g.canvas, selection: strip }));
+  const parts = plans.flatMap((p) => p.parts);
+  return summarise("native", parts, input.variations, Math.max(0, ...plans.map((p) => p.overlapPx)));
 }

@@ -19,7 +19,7 @@ import { abortableSleep, backoffMs, isRetryable, withRetry } from "./retry";
 import { brokerUploader, submitJob, type KeptUpload, type Transfer } from "./submit";
 import { finishTiles, isTiled, submitTiles } from "./tiles";
 import { nativeDetail, storeUpscaled } from "./upscale";
-import { SELECTION_KEY, resultKey, type FillCaptured, type JobRequest, type RunningJob, type WorkflowDeps } from "./types";
+import { SELECTION_KEY, resultKey, type JobRequest, type RunningJob, type WorkflowDeps } from "./types";
 
 export { saveRecord } from "./lifecycle";
 
@@ -99,7 +99,7 @@ export function startJob(params: JobParams, deps: WorkflowDeps, onState: (s: Job
     checkAbort();
     if (isTiled(req)) {
       const io = { deps, signal, sleep, emit, moved };
-      await submitTiles(cap as FillCaptured, life, io, metrics);
+      await submitTiles(cap, life, io, metrics);
       emit({ phase: "running" });
       phase("encode+upload");
       const native = await finishTiles(life, io);

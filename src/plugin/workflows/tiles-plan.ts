@@ -1,5 +1,6 @@
-// A tiled Native-detail fill, the pure parts: the tiles of the detail plan as the job runs them (each
-// its own context window, mask, seeds and upscale), and the blend of the tiles' results into one
+// A tiled Native-detail fill or expansion, the pure parts: the tiles of the detail plan as the job
+// runs them (each its own context window, mask, seeds and upscale; an expansion's read from the
+// original where the window holds it), and the blend of the tiles' results into one
 // result per variation, with weights feathered linearly across each overlap so neighbouring tiles
 // meet without a seam (any layout of overlapping rectangles, not only a grid).
 
@@ -7,9 +8,10 @@ import { SEED_MAX } from "../../common/firefly";
 import type { GrayImage, Rect, RGBAImage, SelectionMask } from "../../common/host";
 import type { FillGeometry } from "../../common/imaging/context";
 import type { DetailPlan, UpscaleStep } from "../../common/imaging/detail";
-import { createGray, createRGBA, cropGray, pasteGray } from "../../common/imaging/image";
-import { hardMask } from "../../common/imaging/masks";
-import { intersectRect, rectHeight, rectWidth } from "../../common/imaging/rect";
+import { originalRect, type ExpandGeometry } from "../../common/imaging/expand";
+import { createGray, createRGBA, cropGray, pasteGray, pasteRGBA } from "../../common/imaging/image";
+import { expandMask, hardMask } from "../../common/imaging/masks";
+import { intersectRect, rectHeight, rectWidth, translateRect } from "../../common/imaging/rect";
 import { resampleGray } from "../../common/imaging/resample";
 
 /** One tile of a tiled fill, as stored with the job's request. */
@@ -156,4 +158,42 @@ export function frameGeometry(selection: Rect, frame: Rect): FillGeometry {
 export interface TileProgress {
   remoteJobId: string;
   done?: boolean;
+}
+
+/** Where an expansion tile's window reads the original: the part inside the original (original's coordinates) and where it lands at send size. */
+export interface ExpandTileRead {
+  /** The part of the window inside the original, in the original document's coordinates; null when the window holds none of it. */
+  window: Rect | null;
+  /** The part's size and place in the tile's send-size image. */
+  at: Rect;
+}
+
+/** See ExpandTileRead. */
+export function expandTileRead(g: ExpandGeometry, tile: FillTile): ExpandTileRead {
+  const { window: w, sendSize } = tile.geometry;
+  const clip = intersectRect(w, originalRect(g));
+  const sx = sendSize.width / rectWidth(w);
+  const sy = sendSize.height / rectHeight(w);
+  const at = {
+    left: Math.round((clip.left - w.left) * sx),
+    top: Math.round((clip.top - w.top) * sy),
+    right: Math.round((clip.right - w.left) * sx),
+    bottom: Math.round((clip.bottom - w.top) * sy),
+  };
+  if (rectWidth(clip) <= 0 || rectHeight(clip) <= 0 || rectWidth(at) <= 0 || rectHeight(at) <= 0) return { window: null, at };
+  return { window: translateRect(clip, -g.insets.left, -g.insets.top), at };
+}
+
+/** An expansion tile's source at send size: the original's part where it lies, transparent over the new area. */
+export function expandTileSource(tile: FillTile, read: ExpandTileRead, part: RGBAImage | null): RGBAImage {
+  const out = createRGBA(tile.geometry.sendSize.width, tile.geometry.sendSize.height);
+  if (part) pasteRGBA(out, part, read.at.left, read.at.top);
+  return out;
+}
+
+/** An expansion tile's mask: every pixel of the new area in its window (none of it is context), at its send size. */
+export function expandTileMask(g: ExpandGeometry, tile: FillTile): GrayImage {
+  const { window: w, sendSize } = tile.geometry;
+  const o = translateRect(originalRect(g), -w.left, -w.top);
+  return resampleGray(expandMask(rectWidth(w), rectHeight(w), o), sendSize.width, sendSize.height);
 }

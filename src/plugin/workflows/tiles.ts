@@ -1,12 +1,13 @@
-// A tiled Native-detail fill, the effects: every tile is uploaded and submitted as its own fill (the
+// A tiled Native-detail fill or expansion, the effects: every tile is uploaded and submitted as its own fill (the
 // record holds each tile's broker job as soon as it is accepted), then each tile is finished on its
 // own — polled, downloaded, tone-fitted against what it sent, upscaled when its plan says so, read at
-// native size over its part of the selection and stored — and the tiles' results are blended into one
-// result per variation, placed like a single fill's. A job taken up after a reload finishes the tiles
+// native size over its part and stored — and the tiles' results are blended into one result per
+// variation, placed like a single fill's or expansion's. A job taken up after a reload finishes the tiles
 // not yet stored the same way (see resume.ts). A tile that fails fails the job with its category: the
 // other tiles are cancelled and nothing is placed.
 
-import type { RGBAImage } from "../../common/host";
+import type { Rect, RGBAImage } from "../../common/host";
+import { expandLayerRect } from "../../common/imaging/expand";
 import { describeRequests } from "../../common/imaging/detail";
 import { decodeGrayPng, decodeImage, encodeGrayPng, encodeJpeg, encodeRGBAPng } from "../../common/imaging/codecs";
 import { growRect, intersectRect, rectHeight, rectWidth, translateRect } from "../../common/imaging/rect";
@@ -22,7 +23,7 @@ import { withRetry } from "./retry";
 import { pollRemote } from "./run";
 import { brokerUploader, type KeptUpload, type Transfer } from "./submit";
 import { blendTiles, frameGeometry, type FillTile, type TileContribution, type TileProgress } from "./tiles-plan";
-import type { FillCaptured, FillJobRequest, JobRequest } from "./types";
+import type { ExpandJobRequest, FillJobRequest, JobRequest, TileCapture } from "./types";
 import { upscaleOne, upscaledGeometry, type UpscaleIO } from "./upscale";
 
 const tileKey = {
@@ -31,9 +32,31 @@ const tileKey = {
   result: (t: number, v: number) => `tile-${t}-result-${v}.png`,
 };
 
-/** Whether a request is a tiled fill. */
-export function isTiled(req: JobRequest): req is FillJobRequest & { fill: { tiles: FillTile[] } } {
-  return req.kind === "fill" && !!req.fill.tiles;
+/** A fill or expansion run as tiles. */
+type TiledRequest = FillJobRequest | ExpandJobRequest;
+
+/** The tiles a request runs as, or undefined when it is not tiled. */
+export function tilesOf(req: JobRequest): FillTile[] | undefined {
+  if (req.kind === "fill") return req.fill.tiles;
+  if (req.kind === "expand") return req.expand.tiles;
+  return undefined;
+}
+
+/** Whether a request is a tiled fill or expansion. */
+export function isTiled(req: JobRequest): req is TiledRequest {
+  return !!tilesOf(req);
+}
+
+/** The prompts a tile's fill is sent with: a fill's, or an expansion's prompt. */
+function promptsOf(req: JobRequest): { prompt?: string; negativePrompt?: string } {
+  if (req.kind === "fill") return req.params;
+  return req.kind === "expand" ? { prompt: req.params.prompt } : {};
+}
+
+/** What a tiled job captured: its request and each tile as sent. */
+interface TiledCapture {
+  request: JobRequest;
+  tiles?: TileCapture[];
 }
 
 /**
@@ -41,9 +64,9 @@ export function isTiled(req: JobRequest): req is FillJobRequest & { fill: { tile
  * record (saved), and to the broker jobs a cancel reaches, before the next is sent; what each tile sent
  * is stored for tone fitting when the job matches tone.
  */
-export async function submitTiles(cap: FillCaptured, life: JobLife, io: UpscaleIO, transfer: Transfer): Promise<void> {
+export async function submitTiles(cap: TiledCapture, life: JobLife, io: UpscaleIO, transfer: Transfer): Promise<void> {
   const req = cap.request;
-  const tiles = req.fill.tiles ?? [];
+  const tiles = tilesOf(req) ?? [];
   const captured = cap.tiles ?? [];
   const { deps, signal, sleep } = io;
   const progress: TileProgress[] = [];
@@ -58,7 +81,7 @@ export async function submitTiles(cap: FillCaptured, life: JobLife, io: UpscaleI
       mask: { encode: () => encodeGrayPng(sendMask), type: "image/png", keepAs: tileKey.mask(t) },
     });
     life.checkAbort();
-    const body = fillBody(req.params, ids, tiles[t].geometry.sendSize, tiles[t].seeds);
+    const body = fillBody(promptsOf(req), ids, tiles[t].geometry.sendSize, tiles[t].seeds);
     const accept = await withRetry(() => deps.broker.submit("fill", body, undefined, signal), signal, sleep);
     life.remoteJobIds.add(accept.jobId);
     for (const k of kept) await deps.store.putBytes(life.jobId, k.key, k.bytes);
@@ -84,8 +107,7 @@ function badTile(t: number, detail: string): WorkflowError {
 }
 
 /** One tile's results, polled and downloaded from its broker job, as placed pixels over its `placeRect` (one per variation). */
-async function runTile(jobId: string, req: FillJobRequest, t: number, remoteJobId: string, io: UpscaleIO): Promise<RGBAImage[]> {
-  const tile = req.fill.tiles![t];
+async function runTile(jobId: string, req: JobRequest, tile: FillTile, t: number, remoteJobId: string, io: UpscaleIO): Promise<RGBAImage[]> {
   const { deps, signal, sleep } = io;
   const result = await pollRemote(remoteJobId, deps, signal, sleep, io.emit);
   io.track?.(remoteJobId, false);
@@ -134,8 +156,8 @@ async function storedTile(jobId: string, t: number, variations: number, io: Upsc
  */
 export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ request: JobRequest; variations: DecodedVariation[] }> {
   const stored = life.stored!;
-  const req = stored.request as FillJobRequest;
-  const tiles = req.fill.tiles ?? [];
+  const req = stored.request;
+  const tiles = tilesOf(req) ?? [];
   const progress = (stored.tiles ?? []).map((p) => ({ ...p }));
   const n = req.seeds.length;
   const inner = new AbortController();
@@ -149,10 +171,10 @@ export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ reque
   let results: RGBAImage[][];
   try {
     results = await Promise.all(
-      tiles.map(async (_tile, t) => {
+      tiles.map(async (tile, t) => {
         const p = progress[t];
         if (p.done) return storedTile(life.jobId, t, n, io);
-        const pixels = await runTile(life.jobId, req, t, p.remoteJobId, tileIo);
+        const pixels = await runTile(life.jobId, req, tile, t, p.remoteJobId, tileIo);
         for (let v = 0; v < pixels.length; v++) await io.deps.store.putBytes(life.jobId, tileKey.result(t, v), encodeRGBAPng(pixels[v]));
         p.done = true;
         life.stored = { ...life.stored!, tiles: progress.map((q) => ({ ...q })) };
@@ -175,23 +197,39 @@ export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ reque
 }
 
 /** The tiles' results blended per variation, and the request that places them. */
-function blended(req: FillJobRequest, results: RGBAImage[][]): { request: JobRequest; variations: DecodedVariation[] } {
-  const tiles = req.fill.tiles ?? [];
-  const extent = req.fill.geometry.selection;
-  const frame = intersectRect(growRect(extent, req.blend.bandPx), { left: 0, top: 0, right: req.docSize.width, bottom: req.docSize.height });
+function blended(req: JobRequest, results: RGBAImage[][]): { request: JobRequest; variations: DecodedVariation[] } {
+  const tiles = tilesOf(req) ?? [];
+  const frame = blendFrame(req);
   const variations = req.seeds.map((seed, v) => {
     const parts: TileContribution[] = tiles.map((tile, t) => ({ rect: tile.rect, placeRect: tile.placeRect, pixels: results[t][v] }));
     return { seed, image: blendTiles(frame, parts), tone: null };
   });
-  const { tiles: _tiles, upscale: _upscale, ...fill } = req.fill;
-  const geometry = frameGeometry(extent, frame);
-  const request: FillJobRequest = { ...req, sendSize: { ...geometry.sendSize }, fill: { ...fill, geometry, detailNote: tiledSummary(req) } };
-  return { request, variations };
+  return { request: settledTiles(req, frame), variations };
 }
 
-/** Said on a placed or kept tiled fill: the requests it made. */
-function tiledSummary(req: FillJobRequest): string {
-  const tiles = req.fill.tiles ?? [];
+/** The document rectangle the blend covers: a fill's selection and band, an expansion's new area (new canvas coordinates). */
+function blendFrame(req: JobRequest): Rect {
+  if (req.kind === "expand") return expandLayerRect(req.expand.geometry);
+  if (req.kind !== "fill") throw new Error(`a ${req.kind} job has no tiles`);
+  return intersectRect(growRect(req.fill.geometry.selection, req.blend.bandPx), { left: 0, top: 0, right: req.docSize.width, bottom: req.docSize.height });
+}
+
+/** The request that places a blend of `frame` at 1:1, with no tiles left to run. */
+function settledTiles(req: JobRequest, frame: Rect): JobRequest {
+  const detailNote = tiledSummary(req);
+  if (req.kind === "expand") {
+    const { tiles: _tiles, upscale: _upscale, ...expand } = req.expand;
+    return { ...req, expand: { ...expand, frame, detailNote } };
+  }
+  if (req.kind !== "fill") return req;
+  const { tiles: _tiles, upscale: _upscale, ...fill } = req.fill;
+  const geometry = frameGeometry(fill.geometry.selection, frame);
+  return { ...req, sendSize: { ...geometry.sendSize }, fill: { ...fill, geometry, detailNote } };
+}
+
+/** Said on a placed or kept tiled job: the requests it made. */
+function tiledSummary(req: JobRequest): string {
+  const tiles = tilesOf(req) ?? [];
   const upscales = tiles.filter((t) => t.upscale).length * req.seeds.length;
   return `${describeRequests({ mode: "native", fills: tiles.length, upscales })}, blended.`;
 }

@@ -84,11 +84,11 @@ export interface FillJobRequest extends RequestBase<"fill", FillParams> {
 
 export interface ExpandJobRequest extends RequestBase<"expand", ExpandParams> {
   /**
-   * `upscale`: Native detail brings the new area to native size with this upscale; `detailNote`: why it
-   * could not; `frame`: the document rectangle the result covers when it is an upscaled crop (absent:
+   * `upscale`: Native detail brings the new area to native size with this upscale; `tiles`: with these
+   * fills of tiles along the new strips instead (see tiles.ts); `detailNote`: why it could not; `frame`: the document rectangle the result covers when it is an upscaled crop (absent:
    * the whole canvas).
    */
-  expand: { geometry: ExpandGeometry; upscale?: UpscaleStep; detailNote?: string; frame?: Rect };
+  expand: { geometry: ExpandGeometry; upscale?: UpscaleStep; tiles?: FillTile[]; detailNote?: string; frame?: Rect };
 }
 
 export interface GenerateJobRequest extends RequestBase<"generate", GenerateParams> {
@@ -141,6 +141,12 @@ export const resultKey = (i: number): string => `result-${i}`;
 export const SENT_SOURCE_KEY = "sent-source.jpg";
 export const SENT_MASK_KEY = "sent-mask.png";
 
+/** One tile of a tiled fill or expansion as sent: its window and mask at its send size. */
+export interface TileCapture {
+  source: RGBAImage;
+  sendMask: GrayImage;
+}
+
 /** A fill as captured: the selection it fills and the window and mask sent (a tiled fill's first tile's). */
 export interface FillCaptured {
   request: FillJobRequest;
@@ -148,14 +154,16 @@ export interface FillCaptured {
   source: RGBAImage;
   sendMask: GrayImage;
   /** A tiled fill: each tile's window and mask, as sent. */
-  tiles?: { source: RGBAImage; sendMask: GrayImage }[];
+  tiles?: TileCapture[];
 }
 
-/** An expand as captured: the whole document, scaled to the size sent. */
+/** An expand as captured: the whole document, scaled to the size sent (a tiled expansion's first tile's). */
 export interface ExpandCaptured {
   request: ExpandJobRequest;
   selection: null;
   source: RGBAImage;
+  /** A tiled expansion: each tile's window and mask, as sent. */
+  tiles?: TileCapture[];
 }
 
 /** A generate as captured: the selection it covers, if any, and the references read. */

@@ -1,7 +1,8 @@
 // What a job says about detail: how much its result is enlarged when placed, and any stretch of the
 // context the plan could not avoid.
 
-import { describeInterpolation, type Interpolation } from "../../../common/imaging/detail";
+import { describeInterpolation, describeRequests, fillInterpolation, type Interpolation } from "../../../common/imaging/detail";
+import type { FillTile } from "../tiles-plan";
 
 /** "generated at 1/2.3 of native size", followed by the plan's note when it has one. */
 export function detailNote(i: Interpolation, note?: string): string {
@@ -34,4 +35,11 @@ export function nativeDetailNote(base: Interpolation, factor: number | undefined
   const after = { x: base.x / f, y: base.y / f, max: base.max / f };
   const said = detailNote(after, note);
   return [factor ? `Native detail: upscaled ×${f}.` : "", said, factor ? placingScale(after) : "", fallback ?? ""].filter(Boolean).join(" ");
+}
+
+/** What a tiled fill or expansion says: its requests and the worst enlargement left in any tile. */
+export function tiledDetailNote(tiles: readonly FillTile[], variations: number): string {
+  const upscales = tiles.filter((t) => t.upscale).length * variations;
+  const worst = Math.max(...tiles.map((t) => fillInterpolation(t.geometry).max / (t.upscale?.factor ?? 1)));
+  return `${describeRequests({ mode: "native", fills: tiles.length, upscales })}. ${detailNote({ x: worst, y: worst, max: worst })}`;
 }

@@ -4,15 +4,18 @@ import { EXPAND_MAX_SIDE } from "../../../common/firefly";
 import type { ExpandRequest } from "../../../common/firefly";
 import { encodeJpeg } from "../../../common/imaging/codecs";
 import { composeExpand } from "../../../common/imaging/compose";
-import { describeExpandRequests, expandInterpolation, planExpandDetail, type UpscaleStep } from "../../../common/imaging/detail";
+import type { ContextOptions } from "../../../common/imaging/context";
+import { describeExpandRequests, expandInterpolation, planExpandDetail, type FillLimits, type UpscaleStep } from "../../../common/imaging/detail";
 import { expandCanvasOps, originalRect, planExpandGeometry, type ExpandGeometry } from "../../../common/imaging/expand";
 import { createGray, createRGBA, pasteRGBA } from "../../../common/imaging/image";
+import { rectHeight, rectWidth } from "../../../common/imaging/rect";
 import { fitTone } from "../../../common/imaging/tone";
 import { WorkflowError } from "../errors";
 import { opaque, sizeOf } from "../reading";
 import { expandRegion } from "../result-region";
-import { SENT_SOURCE_KEY, type ExpandJobRequest } from "../types";
-import { nativeDetailNote } from "./detail-note";
+import { expandTileMask, expandTileRead, expandTileSource, fillTiles, type ExpandTileRead, type FillTile } from "../tiles-plan";
+import { SENT_SOURCE_KEY, type ExpandJobRequest, type RequestShared } from "../types";
+import { nativeDetailNote, tiledDetailNote } from "./detail-note";
 import type { KindWorkflow } from "./kind";
 import { SOURCE_JPEG_QUALITY, optionalText, variationsOf } from "./submit-parts";
 
@@ -20,16 +23,27 @@ function invalid(e: unknown): WorkflowError {
   return new WorkflowError({ category: "invalid_input", message: e instanceof Error ? e.message : String(e) });
 }
 
-/** Native detail for an expansion: the upscale of its new area, or why it runs at Standard detail. */
-function nativeExpand(g: ExpandGeometry, variations: number): { upscale?: UpscaleStep; detailNote?: string } {
-  const plan = planExpandDetail(g, variations);
+/**
+ * Native detail for an expansion: the upscale of its new area, or the fills of tiles along the new
+ * strips when one upscale cannot reach native size, or why it runs at Standard detail.
+ */
+export function nativeExpand(
+  g: ExpandGeometry,
+  seeds: readonly number[],
+  bandPx: number,
+  limits: FillLimits = {},
+  context?: ContextOptions,
+): { upscale?: UpscaleStep; tiles?: FillTile[]; detailNote?: string } {
+  const plan = planExpandDetail(g, seeds.length, { presets: limits.presets, maxUpscaleSide: limits.maxUpscaleSide, bandPx, context });
   if (plan.upscale) return { upscale: plan.upscale };
-  return plan.short ? { detailNote: describeExpandRequests(plan, variations) } : {};
+  if (plan.tiles) return { tiles: fillTiles(plan.tiles, seeds) };
+  return plan.short ? { detailNote: describeExpandRequests(plan, seeds.length) } : {};
 }
 
 /** What an expansion says about detail: the enlargement left after any upscale, and why Native detail fell back. */
 function expandDetail(req: ExpandJobRequest): string {
-  const { geometry, upscale, detailNote: fallback } = req.expand;
+  const { geometry, upscale, tiles, detailNote: fallback } = req.expand;
+  if (tiles) return tiledDetailNote(tiles, req.seeds.length);
   return nativeDetailNote(expandInterpolation(geometry), upscale?.factor, undefined, fallback);
 }
 
@@ -38,34 +52,38 @@ export const expand: KindWorkflow<"expand"> = {
 
   async capture(params, _active, ctx) {
     // The sizes depend on the document's size, so they are planned inside the capture.
-    const planned: { geometry?: ExpandGeometry } = {};
+    const limits = ctx.deps.fillLimits ?? {};
+    const blend = params.blend ?? { bandPx: 16, toneMatch: true };
+    const planned: { geometry?: ExpandGeometry; shared?: RequestShared; native?: ReturnType<typeof nativeExpand>; reads?: ExpandTileRead[] } = {};
     const found = await ctx.capture({
       selection: false,
       composites: ({ document }) => {
+        let g: ExpandGeometry;
         try {
-          planned.geometry = planExpandGeometry(sizeOf(document), params.target, EXPAND_MAX_SIDE);
+          g = planned.geometry = planExpandGeometry(sizeOf(document), params.target, limits.expandMaxSide ?? EXPAND_MAX_SIDE);
         } catch (e) {
           throw invalid(e);
         }
-        return [{ targetSize: planned.geometry.sourceSize }];
+        const shared = (planned.shared = ctx.shared(document));
+        const native = (planned.native = params.detail === "native" ? nativeExpand(g, shared.seeds, blend.bandPx, limits, ctx.deps.fillContext) : {});
+        if (!native.tiles) return [{ targetSize: g.sourceSize }];
+        // A tiled expansion reads, for each tile, the part of the original its window holds.
+        const reads = (planned.reads = native.tiles.map((t) => expandTileRead(g, t)));
+        return reads.flatMap((r) => (r.window ? [{ window: r.window, targetSize: { width: rectWidth(r.at), height: rectHeight(r.at) } }] : []));
       },
     });
-    const geometry = planned.geometry;
-    if (!geometry) throw invalid("The expanded canvas could not be planned.");
-    const shared = ctx.shared(found.document);
-    const native = params.detail === "native" ? nativeExpand(geometry, shared.seeds.length) : {};
-    return {
-      request: {
-        ...shared,
-        kind: "expand",
-        params,
-        blend: params.blend ?? { bandPx: 16, toneMatch: true },
-        sendSize: geometry.outputSize,
-        expand: { geometry, ...native },
-      },
-      selection: null,
-      source: opaque(found.composites[0]),
-    };
+    const { geometry, shared, native, reads } = planned;
+    if (!geometry || !shared || !native) throw invalid("The expanded canvas could not be planned.");
+    const request: ExpandJobRequest = { ...shared, kind: "expand", params, blend, sendSize: geometry.outputSize, expand: { geometry, ...native } };
+    if (native.tiles && reads) {
+      let next = 0;
+      const tiles = native.tiles.map((t, i) => ({
+        source: opaque(expandTileSource(t, reads[i], reads[i].window ? found.composites[next++] : null)),
+        sendMask: expandTileMask(geometry, t),
+      }));
+      return { request, selection: null, source: tiles[0].source, tiles };
+    }
+    return { request, selection: null, source: opaque(found.composites[0]) };
   },
 
   async submit(cap, upload) {

@@ -7,15 +7,7 @@ import type { BlendSettings, FillParams } from "../../../common/jobs";
 import { encodeGrayPng, encodeJpeg } from "../../../common/imaging/codecs";
 import { composeFill, selectionExtent } from "../../../common/imaging/compose";
 import { planFillGeometry, type ContextOptions, type FillGeometry } from "../../../common/imaging/context";
-import {
-  NATIVE_TOLERANCE,
-  chooseUpscale,
-  describeRequests,
-  fillInterpolation,
-  planNativeDetail,
-  type FillLimits,
-  type UpscaleStep,
-} from "../../../common/imaging/detail";
+import { NATIVE_TOLERANCE, chooseUpscale, fillInterpolation, planNativeDetail, type FillLimits, type UpscaleStep } from "../../../common/imaging/detail";
 import { createGray, pasteGray } from "../../../common/imaging/image";
 import { hardMask } from "../../../common/imaging/masks";
 import { growRect, intersectRect, rectHeight, rectWidth } from "../../../common/imaging/rect";
@@ -26,7 +18,7 @@ import { opaque, sizeOf } from "../reading";
 import { fillRegion } from "../result-region";
 import { fillTiles, tileSendMask, type FillTile } from "../tiles-plan";
 import { SENT_MASK_KEY, SENT_SOURCE_KEY, type FillJobRequest, type RequestShared } from "../types";
-import { detailNote, nativeDetailNote } from "./detail-note";
+import { nativeDetailNote, tiledDetailNote } from "./detail-note";
 import type { KindWorkflow, SentImages } from "./kind";
 import { SOURCE_JPEG_QUALITY, optionalText, variationsOf } from "./submit-parts";
 
@@ -60,22 +52,15 @@ export function nativeDetailPart(
   }
 }
 
-/** What a tiled fill says: its requests and the worst enlargement left in any tile. */
-function tiledDetail(tiles: readonly FillTile[], variations: number): string {
-  const upscales = tiles.filter((t) => t.upscale).length * variations;
-  const worst = Math.max(...tiles.map((t) => fillInterpolation(t.geometry).max / (t.upscale?.factor ?? 1)));
-  return `${describeRequests({ mode: "native", fills: tiles.length, upscales })}. ${detailNote({ x: worst, y: worst, max: worst })}`;
-}
-
 /** What a fill says about detail: the enlargement left after any upscale, the context's stretch, and why Native detail fell back. */
 function fillDetail(req: FillJobRequest): string {
   const { geometry: g, upscale, tiles, detailNote: fallback } = req.fill;
-  if (tiles) return tiledDetail(tiles, req.seeds.length);
+  if (tiles) return tiledDetailNote(tiles, req.seeds.length);
   return nativeDetailNote(fillInterpolation(g), upscale?.factor, g.note, fallback);
 }
 
 /** A fill's Firefly body: the uploaded window and mask, the prompts, the size and the seeds. */
-export function fillBody(p: FillParams, ids: { source: string; mask: string }, size: Size, seeds: number[]): FillRequest {
+export function fillBody(p: Pick<FillParams, "prompt" | "negativePrompt">, ids: { source: string; mask: string }, size: Size, seeds: number[]): FillRequest {
   return {
     image: { source: { uploadId: ids.source } },
     mask: { source: { uploadId: ids.mask }, invert: false },

@@ -1,0 +1,73 @@
+// A tiled Native-detail expansion, on a small document with small Firefly sizes (expand output at
+// most 100 px, 64×64 fills, upscale output at most 200 px): one upscale of the new strip would exceed
+// the limit, so the strip is filled as the planner's overlapping tiles, each with the original as
+// context, upscaled, blended; the original's pixels never change.
+
+import type { SubmitRequest } from "../../src/common/firefly";
+import type { RGBAImage } from "../../src/common/host";
+import { tileSeeds } from "../../src/plugin/workflows/tiles-plan";
+import { UPSCALE_PATTERN_AMPLITUDE } from "../fakes/firefly/upscale";
+import { px } from "../support/pixels";
+import { rig, run } from "./helpers/deps";
+import { seedColour } from "./helpers/fake-broker";
+import { coordImage } from "./helpers/images";
+import { useSmallSizes } from "./helpers/small-sizes";
+
+const SEED = 4321;
+const params = {
+  kind: "expand" as const,
+  target: { kind: "sides" as const, left: 0, top: 0, right: 192, bottom: 0 },
+  numVariations: 1,
+  seeds: [SEED],
+  detail: "native" as const,
+  blend: { bandPx: 16, toneMatch: false },
+};
+
+function near(got: number[], colour: number[], by: number): boolean {
+  return colour.every((c, k) => Math.abs(got[k] - c) <= by);
+}
+
+describe("a tiled Native-detail expansion", () => {
+  test("the new strip as 4 overlapping tile fills with the original as context, each upscaled ×3; the original untouched", async () => {
+    const r = rig();
+    useSmallSizes(r, { maxUpscaleSide: 200, expandMaxSide: 100 });
+    const original: RGBAImage = coordImage(256, 256);
+    const id = r.host.createDocument({ title: "strip.psd", width: 256, height: 256, pixels: original });
+    const { final } = await run(r, params);
+    expect(final.error).toBeUndefined();
+    expect(final.phase).toBe("done");
+    expect(final.detail).toBe("Native detail: 4 tile fills + 4 upscales = 8 requests. Generated at 1.1× native size.");
+    expect(r.host.historyNames(id)).toEqual(["Open", "Infill: Expand"]);
+    const jobs = [...r.broker.jobs.values()];
+    expect(jobs.map((j) => j.endpoint)).toEqual(["fill", "fill", "fill", "fill", "upscale", "upscale", "upscale", "upscale"]);
+    expect(jobs.slice(4).map((j) => (j.body as SubmitRequest["upscale"]).upscaleFactor)).toEqual([3, 3, 3, 3]);
+    // The first tile's window [224, 400) × [0, 176) holds 32 px of the original: its mask leaves them
+    // as context and covers the new area.
+    const fill0 = jobs[0].body as SubmitRequest["fill"];
+    const mask = r.broker.image(fill0.mask.source.uploadId!);
+    expect([mask.width, mask.height]).toEqual([64, 64]);
+    expect([px(mask, 2, 30)[0], px(mask, 30, 30)[0]]).toEqual([0, 255]);
+    const sent = r.broker.image(fill0.image.source.uploadId!);
+    // The original where it lies in the window (red and green follow x and y; JPEG softens them a little).
+    expect(near(px(sent, 2, 30).slice(0, 2), px(original, 231, 84).slice(0, 2), 10)).toBe(true);
+
+    const doc = await r.host.composite(id);
+    expect([doc.width, doc.height]).toEqual([448, 256]);
+    let changed = 0;
+    for (let y = 0; y < 256; y++) for (let x = 0; x < 256; x++) if (px(doc, x, y).join() !== px(original, x, y).join()) changed++;
+    expect(changed).toBe(0);
+    // Inside each tile, away from overlaps: that tile's colour (its upscale's fine pattern on it).
+    const colours = [0, 1, 2, 3].map((t) => seedColour(tileSeeds([SEED], t)[0]));
+    const inTile: [number, number][] = [
+      [300, 40],
+      [420, 40],
+      [300, 220],
+      [420, 220],
+    ];
+    inTile.forEach(([x, y], t) => expect(near(px(doc, x, y), colours[t], UPSCALE_PATTERN_AMPLITUDE + 2)).toBe(true));
+    // Every new pixel is placed (opaque) and none is left blank.
+    let blank = 0;
+    for (let y = 0; y < 256; y++) for (let x = 256; x < 448; x++) if (px(doc, x, y)[3] !== 255) blank++;
+    expect(blank).toBe(0);
+  }, 60_000);
+});
