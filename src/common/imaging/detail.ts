@@ -290,6 +290,11 @@ export function describeDetailPlan(plan: DetailPlan, perMinute: number): string 
   return `${describeRequests(plan)}, about ${duration(estimateSeconds(plan, perMinute))} at ${perMinute}/min`;
 }
 
+/** "Native detail: 4 tile fills + 16 upscales = 20 requests, about 5 min at your organisation's pace (4/min)". */
+export function describePlanAtPace(plan: DetailPlan, perMinute: number): string {
+  return `${describeRequests(plan)}, about ${duration(estimateSeconds(plan, perMinute))} at your organisation's pace (${perMinute}/min)`;
+}
+
 /** Native detail for an expansion: what it asks for and the worst interpolation left. */
 export interface ExpandDetail {
   /** The upscale of the output's part under the new area; null when none is needed or none reaches native size. */

@@ -2,7 +2,7 @@
 // detail fill of the current selection makes, from the same planner the job uses.
 
 import { FILL_SIZES } from "../../common/firefly";
-import { planNativeDetail, describeRequests } from "../../common/imaging/detail";
+import { describePlanAtPace, describeRequests, planNativeDetail } from "../../common/imaging/detail";
 import type { DetailSetting } from "../../common/jobs";
 import { engineInfo, type PanelState } from "./state";
 
@@ -38,7 +38,9 @@ export function detailHint(detail: DetailSetting, s: PanelState, variations: num
   const doc = { width: s.active.width, height: s.active.height };
   try {
     const plan = planNativeDetail({ doc, selection: s.selection.bounds, presets: FILL_SIZES, variations, bandPx });
-    return `${describeRequests(plan)}.`;
+    // With the organisation's pace known (the broker's quota), how long the requests take at it.
+    const pace = s.quota?.minute.limit;
+    return plan.requests > 1 && pace ? `${describePlanAtPace(plan, pace)}.` : `${describeRequests(plan)}.`;
   } catch (e) {
     return `Native detail is not possible for this selection (${e instanceof Error ? e.message : String(e)}): this fill runs at Standard detail.`;
   }
