@@ -107,7 +107,9 @@ describe("Native detail expand", () => {
     const { r, id, final } = await expandOnce({ left: 2000, right: 2000 }, "native");
     expect(final.phase).toBe("done");
     expect(endpoints(r)).toEqual(["fill", "fill"]);
-    expect(final.detail).toBe("Native detail: 2 tile fills = 2 requests. Generated at 1.3× native size.");
+    expect(final.detail).toBe(
+      "Native detail: 2 tile fills = 2 requests. Generated at 1.3× native size. No Firefly shape fits around this selection: its context (2063×1000) goes out as 2688×1536, stretched 17.9%, and the result is stretched back when placed.",
+    );
     expect(await originalChanged(r, id, 2000)).toBe(0);
   }, 120_000);
 });

@@ -37,9 +37,11 @@ export function nativeDetailNote(base: Interpolation, factor: number | undefined
   return [factor ? `Native detail: upscaled ×${f}.` : "", said, factor ? placingScale(after) : "", fallback ?? ""].filter(Boolean).join(" ");
 }
 
-/** What a tiled fill or expansion says: its requests and the worst enlargement left in any tile. */
+/** What a tiled fill or expansion says: its requests, the worst enlargement left in any tile and any stretch of a tile's context. */
 export function tiledDetailNote(tiles: readonly FillTile[], variations: number): string {
   const upscales = tiles.filter((t) => t.upscale).length * variations;
   const worst = Math.max(...tiles.map((t) => fillInterpolation(t.geometry).max / (t.upscale?.factor ?? 1)));
-  return `${describeRequests({ mode: "native", fills: tiles.length, upscales })}. ${detailNote({ x: worst, y: worst, max: worst })}`;
+  // A tile whose context had to be stretched says so (the first such note stands for all).
+  const stretched = tiles.find((t) => t.geometry.note)?.geometry.note;
+  return `${describeRequests({ mode: "native", fills: tiles.length, upscales })}. ${detailNote({ x: worst, y: worst, max: worst }, stretched)}`;
 }
