@@ -65,31 +65,52 @@ interface TiledCapture {
  * is stored for tone fitting when the job matches tone.
  */
 export async function submitTiles(cap: TiledCapture, life: JobLife, io: UpscaleIO, transfer: Transfer): Promise<void> {
-  const req = cap.request;
-  const tiles = tilesOf(req) ?? [];
-  const captured = cap.tiles ?? [];
-  const { deps, signal, sleep } = io;
+  const tiles = tilesOf(cap.request) ?? [];
   const progress: TileProgress[] = [];
-  for (let t = 0; t < tiles.length; t++) {
-    const kept: KeptUpload[] = [];
-    const upload = brokerUploader(deps.broker, signal, transfer, sleep, (k) => {
-      if (req.blend.toneMatch) kept.push(k);
-    });
-    const { source, sendMask } = captured[t];
-    const ids = await upload({
-      source: { encode: () => encodeJpeg(source, SOURCE_JPEG_QUALITY), type: "image/jpeg", keepAs: tileKey.source(t) },
-      mask: { encode: () => encodeGrayPng(sendMask), type: "image/png", keepAs: tileKey.mask(t) },
-    });
-    life.checkAbort();
-    const body = fillBody(promptsOf(req), ids, tiles[t].geometry.sendSize, tiles[t].seeds);
-    const accept = await withRetry(() => deps.broker.submit("fill", body, undefined, signal), signal, sleep);
-    life.remoteJobIds.add(accept.jobId);
-    for (const k of kept) await deps.store.putBytes(life.jobId, k.key, k.bytes);
-    progress.push({ remoteJobId: accept.jobId });
-    life.stored = { ...life.stored!, tiles: progress.slice() };
-    await life.save();
+  try {
+    for (let t = 0; t < tiles.length; t++) {
+      progress.push({ remoteJobId: await sendTile(cap, t, life, io, transfer) });
+      life.stored = { ...life.stored!, tiles: progress.slice() };
+      await life.save();
+    }
+  } catch (e) {
+    // A tile that could not be sent fails the job: the tiles already sent are cancelled (a cancel of
+    // the job itself reaches them through the job's life).
+    if (!io.signal.aborted) await cancelRunning(life, io);
+    throw e;
   }
 }
+
+/** Uploads and submits tile `t`; answers its broker job id, already among those a cancel reaches. */
+async function sendTile(cap: TiledCapture, t: number, life: JobLife, io: UpscaleIO, transfer: Transfer): Promise<string> {
+  const req = cap.request;
+  const tile = (tilesOf(req) ?? [])[t];
+  const { deps, signal, sleep } = io;
+  const kept: KeptUpload[] = [];
+  const upload = brokerUploader(deps.broker, signal, transfer, sleep, (k) => {
+    if (req.blend.toneMatch) kept.push(k);
+  });
+  const { source, sendMask } = (cap.tiles ?? [])[t];
+  const ids = await upload({
+    source: { encode: () => encodeJpeg(source, SOURCE_JPEG_QUALITY), type: "image/jpeg", keepAs: tileKey.source(t) },
+    mask: { encode: () => encodeGrayPng(sendMask), type: "image/png", keepAs: tileKey.mask(t) },
+  });
+  life.checkAbort();
+  const body = fillBody(promptsOf(req), ids, tile.geometry.sendSize, tile.seeds);
+  const accept = await withRetry(() => deps.broker.submit("fill", body, undefined, signal), signal, sleep);
+  life.remoteJobIds.add(accept.jobId);
+  for (const k of kept) await deps.store.putBytes(life.jobId, k.key, k.bytes);
+  return accept.jobId;
+}
+
+/** Cancels every broker job of the job still running (its tiles' fills and upscales). */
+async function cancelRunning(life: JobLife, io: UpscaleIO): Promise<void> {
+  const running = [...life.remoteJobIds];
+  life.remoteJobIds.clear();
+  await Promise.all(running.map((id) => io.deps.broker.cancel(id).catch(() => undefined)));
+}
+
+const NOT_ALL_SENT = "Infill was closed or reloaded before every tile of this Native-detail job reached the service, so nothing was placed. Run it again.";
 
 /** What tile `t` sent, for tone fitting; null when the job does not match tone. */
 async function sentOf(jobId: string, t: number, io: UpscaleIO): Promise<SentImages | null> {
@@ -159,6 +180,10 @@ export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ reque
   const req = stored.request;
   const tiles = tilesOf(req) ?? [];
   const progress = (stored.tiles ?? []).map((p) => ({ ...p }));
+  if (progress.length < tiles.length) {
+    await cancelRunning(life, io);
+    throw new WorkflowError({ category: "cancelled", message: NOT_ALL_SENT, detail: `${progress.length} of ${tiles.length} tiles sent` });
+  }
   const n = req.seeds.length;
   const inner = new AbortController();
   const stop = (): void => inner.abort();
@@ -185,9 +210,7 @@ export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ reque
   } catch (e) {
     if (!io.signal.aborted) {
       inner.abort();
-      const running = [...life.remoteJobIds];
-      life.remoteJobIds.clear();
-      await Promise.all(running.map((id) => io.deps.broker.cancel(id).catch(() => undefined)));
+      await cancelRunning(life, io);
     }
     throw e;
   } finally {
