@@ -4,7 +4,8 @@
 
 import { FILL_SIZES } from "../../src/common/firefly";
 import type { Rect } from "../../src/common/host";
-import { NATIVE_TOLERANCE, planNativeDetail } from "../../src/common/imaging/detail";
+import { NATIVE_TOLERANCE, expandStrips, planExpandTiles, planNativeDetail } from "../../src/common/imaging/detail";
+import { planExpandGeometry } from "../../src/common/imaging/expand";
 import { containsRect } from "../../src/common/imaging";
 import { axisWeight, blendTiles, feathers, fillTiles, tileSeeds, tileSendMask } from "../../src/plugin/workflows/tiles-plan";
 import { createGray, createRGBA } from "../../src/common/imaging/image";
@@ -126,6 +127,36 @@ describe("tile plan", () => {
     const at = (x: number, y: number) => m.data[y * 64 + x];
     expect([at(10, 30), at(56, 30), at(30, 10), at(30, 54)]).toEqual([255, 255, 255, 255]);
     expect([at(3, 30), at(62, 30), at(30, 4), at(30, 60)]).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe("expansion strips", () => {
+  const ring = planExpandGeometry({ width: 4000, height: 3000 }, { kind: "sides", left: 1000, top: 500, right: 1000, bottom: 500 }, 3999);
+
+  test("four sides grown: full-width top and bottom, left and right between them reaching 32 px into both", () => {
+    expect(ring.canvas).toEqual({ width: 6000, height: 4000 });
+    expect(expandStrips(ring, 32)).toEqual([
+      { left: 0, top: 0, right: 6000, bottom: 500 },
+      { left: 0, top: 3500, right: 6000, bottom: 4000 },
+      { left: 0, top: 468, right: 1000, bottom: 3532 },
+      { left: 5000, top: 468, right: 6000, bottom: 3532 },
+    ]);
+    const oneSide = planExpandGeometry({ width: 4000, height: 3000 }, { kind: "sides", left: 0, top: 0, right: 2000, bottom: 0 }, 3999);
+    expect(expandStrips(oneSide, 32)).toEqual([{ left: 4000, top: 0, right: 6000, bottom: 3000 }]);
+  });
+
+  test("the strips' tiles cover the new area at native size, and the side strips' tiles feather into the top and bottom ones", () => {
+    const plan = planExpandTiles(ring, { presets: FILL_SIZES, variations: 2, bandPx: 16 });
+    const tiles = plan.parts.map((p) => p.geometry.selection);
+    for (const p of plan.parts) {
+      expect(inside(ring.canvas, p.geometry.window)).toBe(true);
+      expect(p.interpolation.max).toBeLessThanOrEqual(1 + NATIVE_TOLERANCE);
+    }
+    const side = tiles.findIndex((t) => t.left === 0 && t.top === 468);
+    expect(side).toBeGreaterThanOrEqual(0);
+    expect(feathers(tiles, side).top).toBe(32);
+    const top = tiles.findIndex((t) => t.left === 0 && t.top === 0);
+    expect(feathers(tiles, top).bottom).toBe(32);
   });
 });
 

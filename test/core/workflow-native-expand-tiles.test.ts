@@ -70,4 +70,28 @@ describe("a tiled Native-detail expansion", () => {
     for (let y = 0; y < 256; y++) for (let x = 256; x < 448; x++) if (px(doc, x, y)[3] !== 255) blank++;
     expect(blank).toBe(0);
   }, 60_000);
+
+  test("grown on all four sides: every strip tiled, the side strips blended into the top and bottom ones; the original untouched", async () => {
+    const r = rig();
+    useSmallSizes(r, { maxUpscaleSide: 200, expandMaxSide: 60 });
+    const original: RGBAImage = coordImage(160, 160);
+    const id = r.host.createDocument({ title: "ring.psd", width: 160, height: 160, pixels: original });
+    const { final } = await run(r, { ...params, target: { kind: "sides" as const, left: 48, top: 48, right: 48, bottom: 48 } });
+    expect(final.error).toBeUndefined();
+    expect(final.phase).toBe("done");
+    expect(final.detail).toMatch(/^Native detail: \d+ tile fills/);
+    expect(r.host.historyNames(id)).toEqual(["Open", "Infill: Expand"]);
+    const doc = await r.host.composite(id);
+    expect([doc.width, doc.height]).toEqual([256, 256]);
+    let changed = 0;
+    let blank = 0;
+    for (let y = 0; y < 256; y++)
+      for (let x = 0; x < 256; x++) {
+        const inOriginal = x >= 48 && x < 208 && y >= 48 && y < 208;
+        if (inOriginal && px(doc, x, y).join() !== px(original, x - 48, y - 48).join()) changed++;
+        if (!inOriginal && px(doc, x, y)[3] !== 255) blank++;
+      }
+    expect(changed).toBe(0);
+    expect(blank).toBe(0);
+  }, 60_000);
 });

@@ -343,15 +343,21 @@ export function describeExpandRequests(d: ExpandDetail, variations: number): str
   return `Native detail: 1 expansion + ${count(variations, "upscale", "upscales")} = ${count(d.requests, "request", "requests")}.`;
 }
 
-/** The new area of an expansion as strips around the original: full-width top and bottom, left and right between them. */
-export function expandStrips(g: ExpandGeometry): Rect[] {
+/**
+ * The new area of an expansion as strips around the original: full-width top and bottom, left and
+ * right between them, reaching `overlap` px into the top and bottom strips so the strips' tiles are
+ * blended across the corners too.
+ */
+export function expandStrips(g: ExpandGeometry, overlap: number): Rect[] {
   const o = originalRect(g);
   const { width, height } = g.canvas;
+  const top = o.top > 0 ? Math.max(0, o.top - overlap) : o.top;
+  const bottom = o.bottom < height ? Math.min(height, o.bottom + overlap) : o.bottom;
   const strips = [
     { left: 0, top: 0, right: width, bottom: o.top },
     { left: 0, top: o.bottom, right: width, bottom: height },
-    { left: 0, top: o.top, right: o.left, bottom: o.bottom },
-    { left: o.right, top: o.top, right: width, bottom: o.bottom },
+    { left: 0, top, right: o.left, bottom },
+    { left: o.right, top, right: width, bottom },
   ];
   return strips.filter((r) => rectWidth(r) > 0 && rectHeight(r) > 0);
 }
@@ -362,7 +368,7 @@ export function expandStrips(g: ExpandGeometry): Rect[] {
  * tiles; see planNativeDetail), the strips' parts together. Throws when a strip cannot be planned.
  */
 export function planExpandTiles(g: ExpandGeometry, input: Omit<DetailInput, "doc" | "selection">): DetailPlan {
-  const plans = expandStrips(g).map((strip) => planNativeDetail({ ...input, doc: g.canvas, selection: strip }));
+  const plans = expandStrips(g, tileOverlap(input.bandPx)).map((strip) => planNativeDetail({ ...input, doc: g.canvas, selection: strip }));
   const parts = plans.flatMap((p) => p.parts);
   return summarise("native", parts, input.variations, Math.max(0, ...plans.map((p) => p.overlapPx)));
 }
