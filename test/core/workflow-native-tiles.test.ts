@@ -210,4 +210,27 @@ describe("a tiled Native-detail fill", () => {
     expect(r.host.historyNames(id)).toEqual(["Open"]);
     expect(differing(before, await r.host.composite(id))).toBe(0);
   }, 60_000);
+
+  test("kept because the canvas changed size: Re-apply places the blend, with no new request, the same pixels as placing at once", async () => {
+    const uninterrupted = setup();
+    await run(uninterrupted.r, params(true));
+    const expected = await uninterrupted.r.host.composite(uninterrupted.id);
+
+    const { r, id } = setup();
+    const submit = r.broker.submit.bind(r.broker);
+    r.broker.submit = async <E extends SubmitEndpoint>(endpoint: E, body: SubmitRequest[E], model?: string) => {
+      if (endpoint === "upscale" && jobsOf(r, "upscale").length === 3) r.host.resizeCanvasByHand(id, W + 10, H);
+      return submit(endpoint, body, model);
+    };
+    const { final } = await run(r, params(true));
+    expect(final.phase).toBe("kept");
+    const requests = r.broker.jobs.size;
+    expect(requests).toBe(6);
+    expect(r.host.undo(id)).toBe(true);
+    const placed = await reapplyKept(final.jobId, r.deps, () => undefined);
+    expect(placed.error).toBeUndefined();
+    expect(placed.phase).toBe("done");
+    expect(r.broker.jobs.size).toBe(requests);
+    expect(differing(await r.host.composite(id), expected)).toBe(0);
+  }, 60_000);
 });
