@@ -111,33 +111,48 @@ export function axisWeight(p: number, lo: number, hi: number, featherLo: number,
 export function blendTiles(frame: Rect, parts: readonly TileContribution[]): RGBAImage {
   const w = rectWidth(frame);
   const h = rectHeight(frame);
-  const acc = new Float64Array(w * h * 3);
-  const sum = new Float64Array(w * h);
+  const out = createRGBA(w, h);
   const rects = parts.map((p) => p.rect);
-  parts.forEach((part, i) => {
+  // Per tile: the part of the frame it covers and its weights along x (those along y are per row).
+  const tiles = parts.map((part, i) => {
     const f = feathers(rects, i);
     const t = part.rect;
     const r = intersectRect(part.placeRect, frame);
-    const wx = new Float64Array(rectWidth(r));
+    const wx = new Float64Array(Math.max(0, rectWidth(r)));
     for (let x = r.left; x < r.right; x++) wx[x - r.left] = axisWeight(x, t.left, t.right, f.left, f.right);
-    for (let y = r.top; y < r.bottom; y++) {
-      const wy = axisWeight(y, t.top, t.bottom, f.top, f.bottom);
+    return { part, f, r, wx };
+  });
+  // One row at a time, so the sums take a row's memory, not the frame's.
+  const acc = new Float64Array(w * 3);
+  const sum = new Float64Array(w);
+  for (let y = frame.top; y < frame.bottom; y++) {
+    acc.fill(0);
+    sum.fill(0);
+    for (const { part, f, r, wx } of tiles) {
+      if (y < r.top || y >= r.bottom) continue;
+      const wy = axisWeight(y, part.rect.top, part.rect.bottom, f.top, f.bottom);
       if (wy === 0) continue;
+      const row = (y - part.placeRect.top) * part.pixels.width - part.placeRect.left;
       for (let x = r.left; x < r.right; x++) {
         const wt = wy * wx[x - r.left];
         if (wt === 0) continue;
-        const o = (y - frame.top) * w + (x - frame.left);
-        const s = ((y - part.placeRect.top) * part.pixels.width + (x - part.placeRect.left)) * 4;
+        const o = x - frame.left;
+        const s = (row + x) * 4;
         sum[o] += wt;
-        for (let c = 0; c < 3; c++) acc[o * 3 + c] += wt * part.pixels.data[s + c];
+        acc[o * 3] += wt * part.pixels.data[s];
+        acc[o * 3 + 1] += wt * part.pixels.data[s + 1];
+        acc[o * 3 + 2] += wt * part.pixels.data[s + 2];
       }
     }
-  });
-  const out = createRGBA(w, h);
-  for (let o = 0; o < w * h; o++) {
-    if (sum[o] === 0) continue;
-    for (let c = 0; c < 3; c++) out.data[o * 4 + c] = Math.round(acc[o * 3 + c] / sum[o]);
-    out.data[o * 4 + 3] = 255;
+    const base = (y - frame.top) * w * 4;
+    for (let o = 0; o < w; o++) {
+      if (sum[o] === 0) continue;
+      const p = base + o * 4;
+      out.data[p] = Math.round(acc[o * 3] / sum[o]);
+      out.data[p + 1] = Math.round(acc[o * 3 + 1] / sum[o]);
+      out.data[p + 2] = Math.round(acc[o * 3 + 2] / sum[o]);
+      out.data[p + 3] = 255;
+    }
   }
   return out;
 }

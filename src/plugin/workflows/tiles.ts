@@ -159,14 +159,10 @@ async function runTile(jobId: string, req: JobRequest, tile: FillTile, t: number
 }
 
 /** Tile `t`'s stored results (one per variation). */
-async function storedTile(jobId: string, t: number, variations: number, io: UpscaleIO): Promise<RGBAImage[]> {
-  const out: RGBAImage[] = [];
-  for (let v = 0; v < variations; v++) {
-    const bytes = await io.deps.store.getBytes(jobId, tileKey.result(t, v));
-    if (!bytes) throw new WorkflowError({ category: "not_found", message: "A finished tile's results are no longer stored. Run the fill again." });
-    out.push(decodeImage(bytes));
-  }
-  return out;
+async function storedTile(jobId: string, t: number, v: number, io: UpscaleIO): Promise<RGBAImage> {
+  const bytes = await io.deps.store.getBytes(jobId, tileKey.result(t, v));
+  if (!bytes) throw new WorkflowError({ category: "not_found", message: "A finished tile's results are no longer stored. Run the job again." });
+  return decodeImage(bytes);
 }
 
 /**
@@ -184,7 +180,6 @@ export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ reque
     await cancelRunning(life, io);
     throw new WorkflowError({ category: "cancelled", message: NOT_ALL_SENT, detail: `${progress.length} of ${tiles.length} tiles sent` });
   }
-  const n = req.seeds.length;
   const inner = new AbortController();
   const stop = (): void => inner.abort();
   io.signal.addEventListener("abort", stop);
@@ -193,18 +188,16 @@ export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ reque
     signal: inner.signal,
     track: (id, running) => (running ? life.remoteJobIds.add(id) : life.remoteJobIds.delete(id)),
   };
-  let results: RGBAImage[][];
   try {
-    results = await Promise.all(
+    await Promise.all(
       tiles.map(async (tile, t) => {
         const p = progress[t];
-        if (p.done) return storedTile(life.jobId, t, n, io);
+        if (p.done) return;
         const pixels = await runTile(life.jobId, req, tile, t, p.remoteJobId, tileIo);
         for (let v = 0; v < pixels.length; v++) await io.deps.store.putBytes(life.jobId, tileKey.result(t, v), encodeRGBAPng(pixels[v]));
         p.done = true;
         life.stored = { ...life.stored!, tiles: progress.map((q) => ({ ...q })) };
         await life.save();
-        return pixels;
       }),
     );
   } catch (e) {
@@ -216,17 +209,22 @@ export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ reque
   } finally {
     io.signal.removeEventListener("abort", stop);
   }
-  return blended(req, results);
+  return blended(life.jobId, req, io);
 }
 
-/** The tiles' results blended per variation, and the request that places them. */
-function blended(req: JobRequest, results: RGBAImage[][]): { request: JobRequest; variations: DecodedVariation[] } {
+/**
+ * The tiles' stored results blended per variation (read one variation at a time, so only one
+ * variation's tiles are decoded at once), and the request that places them.
+ */
+async function blended(jobId: string, req: JobRequest, io: UpscaleIO): Promise<{ request: JobRequest; variations: DecodedVariation[] }> {
   const tiles = tilesOf(req) ?? [];
   const frame = blendFrame(req);
-  const variations = req.seeds.map((seed, v) => {
-    const parts: TileContribution[] = tiles.map((tile, t) => ({ rect: tile.rect, placeRect: tile.placeRect, pixels: results[t][v] }));
-    return { seed, image: blendTiles(frame, parts), tone: null };
-  });
+  const variations: DecodedVariation[] = [];
+  for (let v = 0; v < req.seeds.length; v++) {
+    const parts: TileContribution[] = [];
+    for (let t = 0; t < tiles.length; t++) parts.push({ rect: tiles[t].rect, placeRect: tiles[t].placeRect, pixels: await storedTile(jobId, t, v, io) });
+    variations.push({ seed: req.seeds[v], image: blendTiles(frame, parts), tone: null });
+  }
   return { request: settledTiles(req, frame), variations };
 }
 
