@@ -84,6 +84,32 @@ function differing(a: RGBAImage, b: RGBAImage): number {
   return n;
 }
 
+/**
+ * Starts the job in a first session that is gone (its waits and broker calls never return) from the
+ * moment its stored record satisfies `until`, as a panel reload leaves it; answers the job id and that record.
+ */
+async function interruptedSession(r: Rig, toneMatch: boolean, until: (s: StoredRequest) => boolean): Promise<{ jobId: string; stored: StoredRequest }> {
+  let stop = false;
+  const hang = () => new Promise<never>(() => undefined);
+  const broker = new Proxy(r.broker, {
+    get: (target, key) => {
+      const v = Reflect.get(target, key) as unknown;
+      return typeof v === "function" ? (...a: unknown[]) => (stop ? hang() : (v as (...b: unknown[]) => unknown).apply(target, a)) : v;
+    },
+  });
+  const running = r.deps.sleep!;
+  const first: WorkflowDeps = { ...r.deps, broker, sleep: (ms, signal) => (stop ? hang() : running(ms, signal)) };
+  const job = startJob(params(toneMatch), first, () => undefined);
+  let stored: StoredRequest | undefined;
+  await flushUntil(() => {
+    void r.store.getJob(job.jobId).then((rec) => (stored = rec?.request as StoredRequest | undefined));
+    stop = !!stored && until(stored);
+    return stop;
+  }, 20000);
+  expect(stop).toBe(true);
+  return { jobId: job.jobId, stored: stored! };
+}
+
 describe("a tiled Native-detail fill", () => {
   test("two tiles, each upscaled ×4, placed at 1:1 and blended across the overlap; outside untouched, one history step", async () => {
     const { r, id } = setup();
@@ -168,17 +194,9 @@ describe("a tiled Native-detail fill", () => {
       if (!reloaded && jobId === jobsOf(r, "fill")[1]?.[0]) return { job: { jobId, status: "running" as JobStatusResponse["status"], progress: 10 } };
       return status(jobId);
     };
-    const running = r.deps.sleep!;
-    let stop = false;
-    const first: WorkflowDeps = { ...r.deps, sleep: (ms, signal) => (stop ? new Promise<void>(() => undefined) : running(ms, signal)) };
-    const job = startJob(params(true), first, () => undefined);
-    let stored: StoredRequest | undefined;
-    await flushUntil(() => {
-      void r.store.getJob(job.jobId).then((rec) => (stored = rec?.request as StoredRequest | undefined));
-      return !!stored?.tiles?.[0]?.done;
-    }, 20000);
-    expect(stored?.tiles?.map((t) => !!t.done)).toEqual([true, false]);
-    stop = reloaded = true;
+    const { jobId, stored } = await interruptedSession(r, true, (st) => !!st.tiles?.[0]?.done);
+    expect(stored.tiles?.map((t) => !!t.done)).toEqual([true, false]);
+    reloaded = true;
 
     const [resumed] = await resumeJobs(r.deps, () => undefined);
     const kept = await resumed.done;
@@ -187,7 +205,7 @@ describe("a tiled Native-detail fill", () => {
     // Tile 1 was not asked again: two fills and four upscales in all.
     expect(jobsOf(r, "fill")).toHaveLength(2);
     expect(jobsOf(r, "upscale")).toHaveLength(4);
-    const placed = await reapplyKept(job.jobId, r.deps, () => undefined);
+    const placed = await reapplyKept(jobId, r.deps, () => undefined);
     expect(placed.error).toBeUndefined();
     expect(placed.phase).toBe("done");
     expect(r.host.historyNames(id)).toEqual(["Open", "Infill: Fill"]);
@@ -231,6 +249,26 @@ describe("a tiled Native-detail fill", () => {
     expect(placed.error).toBeUndefined();
     expect(placed.phase).toBe("done");
     expect(r.broker.jobs.size).toBe(requests);
+    expect(differing(await r.host.composite(id), expected)).toBe(0);
+  }, 60_000);
+
+  test("a reload while a tile's upscale runs: the next session cancels that upscale, asks again and places the same pixels", async () => {
+    const uninterrupted = setup();
+    await run(uninterrupted.r, params(true));
+    const expected = await uninterrupted.r.host.composite(uninterrupted.id);
+
+    const { r, id } = setup();
+    const { jobId, stored } = await interruptedSession(r, true, (st) => !!st.tiles?.some((t) => t.upscaleJobIds?.length));
+    const orphans = stored.tiles!.flatMap((t) => t.upscaleJobIds ?? []);
+    expect(orphans.length).toBeGreaterThan(0);
+    for (const o of orphans) expect(r.broker.jobs.get(o)?.endpoint).toBe("upscale");
+
+    const [resumed] = await resumeJobs(r.deps, () => undefined);
+    expect((await resumed.done).phase).toBe("kept");
+    expect(r.broker.cancelCalls).toEqual(expect.arrayContaining(orphans));
+    const placed = await reapplyKept(jobId, r.deps, () => undefined);
+    expect(placed.error).toBeUndefined();
+    expect(placed.phase).toBe("done");
     expect(differing(await r.host.composite(id), expected)).toBe(0);
   }, 60_000);
 });

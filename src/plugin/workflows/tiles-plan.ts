@@ -169,9 +169,10 @@ export function frameGeometry(selection: Rect, frame: Rect): FillGeometry {
   };
 }
 
-/** A tile's broker job and whether its results are stored. */
+/** A tile's broker job, the upscales of its results under way, and whether its results are stored. */
 export interface TileProgress {
   remoteJobId: string;
+  upscaleJobIds?: string[];
   done?: boolean;
 }
 

@@ -183,21 +183,36 @@ export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ reque
   const inner = new AbortController();
   const stop = (): void => inner.abort();
   io.signal.addEventListener("abort", stop);
-  const tileIo: UpscaleIO = {
-    ...io,
-    signal: inner.signal,
-    track: (id, running) => (running ? life.remoteJobIds.add(id) : life.remoteJobIds.delete(id)),
+  const record = (): Promise<void> => {
+    life.stored = { ...life.stored!, tiles: progress.map((q) => ({ ...q })) };
+    return life.save();
   };
   try {
     await Promise.all(
       tiles.map(async (tile, t) => {
         const p = progress[t];
         if (p.done) return;
+        // Upscales a previous session started for this tile are not waited for: they are cancelled and asked again.
+        if (p.upscaleJobIds?.length) {
+          await Promise.all(p.upscaleJobIds.map((id) => io.deps.broker.cancel(id).catch(() => undefined)));
+          for (const id of p.upscaleJobIds) life.remoteJobIds.delete(id);
+          p.upscaleJobIds = [];
+        }
+        // Each upscale's broker job is in the record while it runs, so a reload can cancel it.
+        const tileIo: UpscaleIO = {
+          ...io,
+          signal: inner.signal,
+          track: (id, running) => {
+            if (running) life.remoteJobIds.add(id);
+            else life.remoteJobIds.delete(id);
+            p.upscaleJobIds = running ? [...(p.upscaleJobIds ?? []), id] : (p.upscaleJobIds ?? []).filter((x) => x !== id);
+            void record().catch(() => undefined);
+          },
+        };
         const pixels = await runTile(life.jobId, req, tile, t, p.remoteJobId, tileIo);
         for (let v = 0; v < pixels.length; v++) await io.deps.store.putBytes(life.jobId, tileKey.result(t, v), encodeRGBAPng(pixels[v]));
         p.done = true;
-        life.stored = { ...life.stored!, tiles: progress.map((q) => ({ ...q })) };
-        await life.save();
+        await record();
       }),
     );
   } catch (e) {
