@@ -1,10 +1,10 @@
-// A tiled Native-detail fill or expansion, the effects: every tile is uploaded and submitted as its own fill (the
-// record holds each tile's broker job as soon as it is accepted), then each tile is finished on its
-// own — polled, downloaded, tone-fitted against what it sent, upscaled when its plan says so, read at
-// native size over its part and stored — and the tiles' results are blended into one result per
-// variation, placed like a single fill's or expansion's. A job taken up after a reload finishes the tiles
-// not yet stored the same way (see resume.ts). A tile that fails fails the job with its category: the
-// other tiles are cancelled and nothing is placed.
+// A tiled Native-detail fill or expansion, the effects: every tile is uploaded and submitted as its
+// own fill (the record holds each tile's broker job as soon as it is accepted), then each tile is
+// finished on its own — polled, downloaded, tone-fitted against what it sent, upscaled when its plan
+// says so, read at native size over its part and stored — and the tiles' results are blended into one
+// result per variation, placed like a single fill's or expansion's. A job taken up after a reload
+// finishes the tiles not yet stored the same way (see resume.ts). A tile that fails fails the job with
+// its category: the other tiles are cancelled and nothing is placed.
 
 import type { Rect, RGBAImage } from "../../common/host";
 import { expandLayerRect } from "../../common/imaging/expand";
@@ -122,7 +122,7 @@ async function sentOf(jobId: string, t: number, io: UpscaleIO): Promise<SentImag
 function badTile(t: number, detail: string): WorkflowError {
   return new WorkflowError({
     category: "bad_output",
-    message: `Tile ${t + 1} of this Native-detail fill came back unreadable, so nothing was placed. Run it again; if it happens again, tell your admin.`,
+    message: `Tile ${t + 1} of this Native-detail job came back unreadable, so nothing was placed. Run it again; if it happens again, tell your admin.`,
     detail,
   });
 }
@@ -158,7 +158,7 @@ async function runTile(jobId: string, req: JobRequest, tile: FillTile, t: number
   );
 }
 
-/** Tile `t`'s stored results (one per variation). */
+/** Tile `t`'s stored result for variation `v`. */
 async function storedTile(jobId: string, t: number, v: number, io: UpscaleIO): Promise<RGBAImage> {
   const bytes = await io.deps.store.getBytes(jobId, tileKey.result(t, v));
   if (!bytes) throw new WorkflowError({ category: "not_found", message: "A finished tile's results are no longer stored. Run the job again." });
@@ -168,7 +168,7 @@ async function storedTile(jobId: string, t: number, v: number, io: UpscaleIO): P
 /**
  * Finishes every tile not yet stored (in parallel; each stored and marked done in the record as it
  * ends) and blends the tiles into one result per variation. Returns the request that places the blend
- * (a fill of the blended frame at 1:1) and its variations. On a tile's failure the other tiles' broker
+ * (the blended frame at 1:1, no tiles left to run) and its variations. On a tile's failure the other tiles' broker
  * jobs are cancelled and the failure is thrown.
  */
 export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ request: JobRequest; variations: DecodedVariation[] }> {
