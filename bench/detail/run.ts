@@ -28,15 +28,11 @@ import { planFillGeometry } from "../../src/common/imaging/context";
 import { planExpandGeometry } from "../../src/common/imaging/expand";
 import { nativeExpand } from "../../src/plugin/workflows/kinds/expand";
 import { nativeDetailPart } from "../../src/plugin/workflows/kinds/fill";
+import { tileUpscales } from "../../src/plugin/workflows/tiles-plan";
 import { arg, quantile } from "../support/procs";
 import { measureBytesPerPixel, planTraffic } from "./bytes";
+import { DOCS, EXPANSIONS } from "./cases";
 
-const DOCS: Size[] = [
-  { width: 2000, height: 2000 },
-  { width: 4000, height: 3000 },
-  { width: 6000, height: 4000 },
-  { width: 8000, height: 6000 },
-];
 const SIDES = [256, 1000, 2000, 3000, 4000, 6000];
 const BAND_PX = 16;
 
@@ -177,41 +173,39 @@ function main(): void {
     `Native detail fill, largest interpolation factor as run: ${worstRun.toFixed(3)} (${target}): ${ok(worstRun)}; ${tiledRows} of ${rows} selections run as tiles; requests as run differ from the plan in ${mismatched}`,
   );
   console.log(
-    `Native detail expand, largest interpolation factor as run: ${expand.worstRun.toFixed(3)} (${target}): ${ok(expand.worstRun)}; ${expand.tiled} of ${expand.rows} expansions run as tiles along the new strips; requests as run differ from the plan in ${expand.mismatched}`,
+    `Native detail expand, largest interpolation factor as run: ${expand.worstRun.toFixed(3)} (${target}): ${ok(expand.worstRun)}; ${expand.tiled} of ${expand.rows} expansions run as tiles along the new strips, ${expand.dependent} of them with tiles that see earlier tiles' results ("seeing": tiles sent once per variation after their neighbours); requests as run differ from the plan in ${expand.mismatched}`,
   );
   console.log(
     `Largest context stretch: ${(worstStretch * 100).toFixed(2)}% at ${worstCase} (limit ${(ANISOTROPY_LIMIT * 100).toFixed(0)}%): ${worstStretch <= ANISOTROPY_LIMIT ? "met" : "NOT met"}`,
   );
 }
 
-const EXPANSIONS: { label: string; sides: (doc: Size) => { left: number; right: number } }[] = [
-  { label: "+50% right", sides: (d) => ({ left: 0, right: Math.round(d.width / 2) }) },
-  { label: "+100% right", sides: (d) => ({ left: 0, right: d.width }) },
-  { label: "+25% both", sides: (d) => ({ left: Math.round(d.width / 4), right: Math.round(d.width / 4) }) },
-];
-
 /** Standard and Native detail for expansions of each document: requests and interpolation as the job runs them (its own decision). */
-function expandRows(variations: number): { worstRun: number; tiled: number; mismatched: number; rows: number } {
+function expandRows(variations: number): { worstRun: number; tiled: number; dependent: number; mismatched: number; rows: number } {
   const seeds = Array.from({ length: variations }, (_, i) => i + 1);
   console.log(
-    `\n${[pad("document", 10), pad("expansion", 12), pad("canvas", 11), pad("std ×", 6), pad("run req", 8), pad("tiles", 6), pad("run ×", 6)].join(" ")}`,
+    `\n${[pad("document", 10), pad("expansion", 12), pad("canvas", 11), pad("std ×", 6), pad("run req", 8), pad("tiles", 6), pad("seeing", 6), pad("run ×", 6)].join(" ")}`,
   );
   let worstRun = 0;
   let tiled = 0;
+  let dependent = 0;
   let mismatched = 0;
   let rows = 0;
   for (const doc of DOCS) {
     for (const e of EXPANSIONS) {
-      const g = planExpandGeometry(doc, { kind: "sides", top: 0, bottom: 0, ...e.sides(doc) }, EXPAND_MAX_SIDE);
+      const g = planExpandGeometry(doc, { kind: "sides", ...e.sides(doc) }, EXPAND_MAX_SIDE);
       const std = expandInterpolation(g);
       const nat = planExpandDetail(g, variations);
       const run = nativeExpand(g, seeds, BAND_PX);
       const factor = run.tiles
         ? Math.max(...run.tiles.map((t) => fillInterpolation(t.geometry).max / (t.upscale?.factor ?? 1)))
         : std.max / (run.upscale?.factor ?? 1);
-      const requests = run.tiles ? run.tiles.length + run.tiles.filter((t) => t.upscale).length * variations : run.upscale ? 1 + variations : 1;
+      const requests = run.tiles ? run.tiles.length + tileUpscales(run.tiles) : run.upscale ? 1 + variations : 1;
+      // Tiles whose window holds none of the original and that are sent with their neighbours' results.
+      const seeing = run.tiles?.filter((t) => t.dependsOn).length ?? 0;
       rows++;
       if (run.tiles) tiled++;
+      if (seeing > 0) dependent++;
       if (requests !== nat.requests) mismatched++;
       if (factor > worstRun) worstRun = factor;
       console.log(
@@ -222,12 +216,13 @@ function expandRows(variations: number): { worstRun: number; tiled: number; mism
           pad(std.max.toFixed(2), 6),
           pad(requests, 8),
           pad(run.tiles?.length ?? 0, 6),
+          pad(seeing, 6),
           pad(factor.toFixed(2), 6),
         ].join(" "),
       );
     }
   }
-  return { worstRun, tiled, mismatched, rows };
+  return { worstRun, tiled, dependent, mismatched, rows };
 }
 
 main();

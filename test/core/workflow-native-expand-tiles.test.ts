@@ -1,7 +1,8 @@
 // A tiled Native-detail expansion, on a small document with small Firefly sizes (expand output at
 // most 100 px, 64×64 fills, upscale output at most 200 px): one upscale of the new strip would exceed
-// the limit, so the strip is filled as the planner's overlapping tiles, each with the original as
-// context, upscaled, blended; the original's pixels never change.
+// the limit, so the strip is filled as the planner's overlapping tiles, upscaled, blended: those
+// whose window holds part of the original with it as context, the far ones after them with their
+// results as context; the original's pixels never change.
 
 import type { SubmitRequest } from "../../src/common/firefly";
 import type { RGBAImage } from "../../src/common/host";
@@ -28,7 +29,7 @@ function near(got: number[], colour: number[], by: number): boolean {
 }
 
 describe("a tiled Native-detail expansion", () => {
-  test("the new strip as 4 overlapping tile fills with the original as context, each upscaled ×3; the original untouched", async () => {
+  test("the new strip as 4 overlapping tile fills, the near ones with the original as context, the far ones after them; each upscaled ×3; the original untouched", async () => {
     const r = rig();
     useSmallSizes(r, { maxUpscaleSide: 200, expandMaxSide: 100 });
     const original: RGBAImage = coordImage(256, 256);
@@ -39,8 +40,9 @@ describe("a tiled Native-detail expansion", () => {
     expect(final.detail).toBe("Native detail: 4 tile fills + 4 upscales = 8 requests. Generated at 1.1× native size.");
     expect(r.host.historyNames(id)).toEqual(["Open", "Infill: Expand"]);
     const jobs = [...r.broker.jobs.values()];
-    expect(jobs.map((j) => j.endpoint)).toEqual(["fill", "fill", "fill", "fill", "upscale", "upscale", "upscale", "upscale"]);
-    expect(jobs.slice(4).map((j) => (j.body as SubmitRequest["upscale"]).upscaleFactor)).toEqual([3, 3, 3, 3]);
+    // The far tiles are sent once the near ones are finished (upscales included).
+    expect(jobs.map((j) => j.endpoint)).toEqual(["fill", "fill", "upscale", "upscale", "fill", "fill", "upscale", "upscale"]);
+    expect(jobs.filter((j) => j.endpoint === "upscale").map((j) => (j.body as SubmitRequest["upscale"]).upscaleFactor)).toEqual([3, 3, 3, 3]);
     // The first tile's window [224, 400) × [0, 176) holds 32 px of the original: its mask leaves them
     // as context and covers the new area.
     const fill0 = jobs[0].body as SubmitRequest["fill"];
@@ -56,12 +58,13 @@ describe("a tiled Native-detail expansion", () => {
     let changed = 0;
     for (let y = 0; y < 256; y++) for (let x = 0; x < 256; x++) if (px(doc, x, y).join() !== px(original, x, y).join()) changed++;
     expect(changed).toBe(0);
-    // Inside each tile, away from overlaps: that tile's colour (its upscale's fine pattern on it).
+    // Inside each tile, away from overlaps: that tile's colour (its upscale's fine pattern on it); the
+    // near tiles come first.
     const colours = [0, 1, 2, 3].map((t) => seedColour(tileSeeds([SEED], t)[0]));
     const inTile: [number, number][] = [
       [300, 40],
-      [420, 40],
       [300, 220],
+      [420, 40],
       [420, 220],
     ];
     inTile.forEach(([x, y], t) => expect(near(px(doc, x, y), colours[t], UPSCALE_PATTERN_AMPLITUDE + 2)).toBe(true));

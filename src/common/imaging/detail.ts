@@ -10,7 +10,7 @@ import type { Rect, Size } from "../host";
 import { planFillGeometry, type ContextOptions, type FillGeometry } from "./context";
 import { expandLayerRect, originalRect, type ExpandGeometry } from "./expand";
 import { coverPlacement } from "./placement";
-import { clampToCanvas, growRect, intersectRect, rectHeight, rectWidth } from "./rect";
+import { clampToCanvas, growRect, intersectRect, isEmptyRect, rectHeight, rectWidth } from "./rect";
 
 /** Document pixels placed per generated pixel, per axis; > 1 means the result is enlarged (soft). */
 export interface Interpolation {
@@ -85,6 +85,12 @@ export interface DetailPart {
   upscale: UpscaleStep | null;
   /** After the upscale, if any. */
   interpolation: Interpolation;
+  /**
+   * An expansion tile's steps of context from the original (see contextLevels): 0 (or absent) when its
+   * window holds part of the original; n > 0 when it sees the results of parts of lower levels
+   * instead, so it is sent once per variation, after them.
+   */
+  level?: number;
 }
 
 export interface DetailPlan {
@@ -97,6 +103,8 @@ export interface DetailPlan {
   requests: number;
   /** Overlap between neighbouring tiles, document pixels (0 for one part). */
   overlapPx: number;
+  /** Parts whose context is other parts' results (level > 0), each sent once per variation. */
+  dependentParts: number;
 }
 
 /** The crop of the generated result that covers `rect` of the window (generated pixels, outward-rounded). */
@@ -192,11 +200,12 @@ export interface FillLimits {
 }
 
 function summarise(mode: DetailPlan["mode"], parts: DetailPart[], variations: number, overlapPx: number): DetailPlan {
-  const fills = parts.length;
+  const dependentParts = parts.filter((p) => p.level).length;
+  const fills = parts.length + dependentParts * (variations - 1);
   const upscales = parts.filter((p) => p.upscale).length * variations;
   const x = Math.max(...parts.map((p) => p.interpolation.x));
   const y = Math.max(...parts.map((p) => p.interpolation.y));
-  return { mode, parts, interpolation: interpolation(x, y), fills, upscales, requests: fills + upscales, overlapPx };
+  return { mode, parts, interpolation: interpolation(x, y), fills, upscales, requests: fills + upscales, overlapPx, dependentParts };
 }
 
 /** Standard: one fill, the result resampled to the window (today's behaviour). */
@@ -362,13 +371,38 @@ export function expandStrips(g: ExpandGeometry, overlap: number): Rect[] {
   return strips.filter((r) => rectWidth(r) > 0 && rectHeight(r) > 0);
 }
 
+function overlaps(a: Rect, b: Rect): boolean {
+  return !isEmptyRect(intersectRect(a, b));
+}
+
+/**
+ * Each part's steps of context from the original: 0 when its window holds part of the original, n
+ * when it holds none of it and the lowest-level parts whose results (placeRect) it holds are at n − 1.
+ * Throws when a part's window holds neither the original nor any part's result.
+ */
+export function contextLevels(original: Rect, parts: readonly Pick<DetailPart, "geometry" | "placeRect">[]): number[] {
+  const levels: number[] = parts.map((p) => (overlaps(p.geometry.window, original) ? 0 : -1));
+  for (let level = 1; levels.includes(-1); level++) {
+    const seen = parts.filter((_, k) => levels[k] === level - 1);
+    if (seen.length === 0) throw new Error("a tile of this expansion would see neither the original nor another tile");
+    parts.forEach((p, i) => {
+      if (levels[i] === -1 && seen.some((q) => overlaps(q.placeRect, p.geometry.window))) levels[i] = level;
+    });
+  }
+  return levels;
+}
+
 /**
  * Native detail for an expansion one request cannot render at native size: each strip of the new area
  * planned as a fill at native detail on the new canvas (one fill and its upscales, or overlapping
- * tiles; see planNativeDetail), the strips' parts together. Throws when a strip cannot be planned.
+ * tiles; see planNativeDetail), the strips' parts together, nearest the original first (see
+ * contextLevels). Throws when a strip cannot be planned or a part would see no context.
  */
 export function planExpandTiles(g: ExpandGeometry, input: Omit<DetailInput, "doc" | "selection">): DetailPlan {
   const plans = expandStrips(g, tileOverlap(input.bandPx)).map((strip) => planNativeDetail({ ...input, doc: g.canvas, selection: strip }));
-  const parts = plans.flatMap((p) => p.parts);
+  const strips = plans.flatMap((p) => p.parts);
+  const levels = contextLevels(originalRect(g), strips);
+  // Nearest the original first, so every part comes after the parts it sees.
+  const parts = strips.map((p, i) => ({ ...p, level: levels[i] })).sort((a, b) => a.level - b.level);
   return summarise("native", parts, input.variations, Math.max(0, ...plans.map((p) => p.overlapPx)));
 }

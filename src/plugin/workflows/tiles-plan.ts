@@ -1,6 +1,7 @@
 // A tiled Native-detail fill or expansion, the pure parts: the tiles of the detail plan as the job
 // runs them (each its own context window, mask, seeds and upscale; an expansion's read from the
-// original where the window holds it), and the blend of the tiles' results into one
+// original where the window holds it, or, for a tile whose window holds none of the original, composed
+// from the results of the tiles nearer the original, once per variation), and the blend of the tiles' results into one
 // result per variation, with weights feathered linearly across each overlap so neighbouring tiles
 // meet without a seam (any layout of overlapping rectangles, not only a grid).
 
@@ -9,10 +10,10 @@ import type { GrayImage, Rect, RGBAImage, SelectionMask } from "../../common/hos
 import type { FillGeometry } from "../../common/imaging/context";
 import type { DetailPlan, UpscaleStep } from "../../common/imaging/detail";
 import { originalRect, type ExpandGeometry } from "../../common/imaging/expand";
-import { createGray, createRGBA, cropGray, pasteGray, pasteRGBA } from "../../common/imaging/image";
+import { createGray, createRGBA, cropGray, cropRGBA, pasteGray, pasteRGBA } from "../../common/imaging/image";
 import { expandMask, hardMask } from "../../common/imaging/masks";
-import { intersectRect, rectHeight, rectWidth, translateRect } from "../../common/imaging/rect";
-import { resampleGray } from "../../common/imaging/resample";
+import { intersectRect, isEmptyRect, rectHeight, rectWidth, translateRect } from "../../common/imaging/rect";
+import { resampleGray, resampleRGBA } from "../../common/imaging/resample";
 
 /** One tile of a tiled fill, as stored with the job's request. */
 export interface FillTile {
@@ -24,8 +25,15 @@ export interface FillTile {
   placeRect: Rect;
   /** The upscale that brings its result to native size; absent when it is generated at native size. */
   upscale?: UpscaleStep;
-  /** One per variation of the job, derived from the job's seeds (see tileSeeds). */
+  /** One per variation of the job, derived from the job's seeds (see tileSeeds); one only for a tile of one `variation`. */
   seeds: number[];
+  /** Set on a tile sent for one variation of the job only: that variation's index. */
+  variation?: number;
+  /**
+   * The tiles whose results (for this tile's variation) its source holds: it is sent once they are
+   * finished. Absent on a tile whose context is read from the document when the job is captured.
+   */
+  dependsOn?: number[];
 }
 
 /** A step between tiles' seeds that keeps every tile's seeds apart from its neighbours'. */
@@ -36,15 +44,40 @@ export function tileSeeds(seeds: readonly number[], index: number): number[] {
   return seeds.map((s) => (s + index * SEED_STEP) % SEED_MAX);
 }
 
-/** The tiles of a Native-detail plan that needs more than one fill. */
+/**
+ * The tiles of a Native-detail plan that needs more than one fill. A part that sees other parts'
+ * results (level > 0, see contextLevels) becomes one tile per variation, each depending on the tiles
+ * of that variation whose results its window holds.
+ */
 export function fillTiles(plan: DetailPlan, seeds: readonly number[]): FillTile[] {
-  return plan.parts.map((p, i) => ({
-    rect: { ...p.geometry.selection },
-    geometry: p.geometry,
-    placeRect: p.placeRect,
-    ...(p.upscale ? { upscale: p.upscale } : {}),
-    seeds: tileSeeds(seeds, i),
-  }));
+  const tiles: FillTile[] = [];
+  const ofPart: number[][] = [];
+  plan.parts.forEach((p, i) => {
+    const base = { rect: { ...p.geometry.selection }, geometry: p.geometry, placeRect: p.placeRect, ...(p.upscale ? { upscale: p.upscale } : {}) };
+    const partSeeds = tileSeeds(seeds, i);
+    if (!p.level) {
+      ofPart.push([tiles.length]);
+      tiles.push({ ...base, seeds: partSeeds });
+      return;
+    }
+    const seen = plan.parts.flatMap((q, k) => (k < i && (q.level ?? 0) < p.level! && !isEmptyRect(intersectRect(q.placeRect, p.geometry.window)) ? [k] : []));
+    ofPart.push(partSeeds.map((_, v) => tiles.length + v));
+    partSeeds.forEach((seed, v) =>
+      tiles.push({ ...base, seeds: [seed], variation: v, dependsOn: seen.map((k) => ofPart[k][Math.min(v, ofPart[k].length - 1)]) }),
+    );
+  });
+  return tiles;
+}
+
+/** The upscales a job's tiles ask for: one per result of each tile that is upscaled. */
+export function tileUpscales(tiles: readonly FillTile[]): number {
+  return tiles.reduce((n, t) => n + (t.upscale ? t.seeds.length : 0), 0);
+}
+
+/** Which of a tile's results is variation `v`'s, or null when the tile is another variation's. */
+export function tileResultIndex(tile: FillTile, v: number): number | null {
+  if (tile.variation === undefined) return v;
+  return tile.variation === v ? 0 : null;
 }
 
 /** The mask a tile sends: the selection inside the tile's rectangle, in the tile's window, at its send size. */
@@ -184,19 +217,24 @@ export interface ExpandTileRead {
   at: Rect;
 }
 
-/** See ExpandTileRead. */
-export function expandTileRead(g: ExpandGeometry, tile: FillTile): ExpandTileRead {
+/** Where `r` (document pixels, inside the tile's window) lands in the tile's send-size image. */
+function atSendSize(tile: FillTile, r: Rect): Rect {
   const { window: w, sendSize } = tile.geometry;
-  const clip = intersectRect(w, originalRect(g));
   const sx = sendSize.width / rectWidth(w);
   const sy = sendSize.height / rectHeight(w);
-  const at = {
-    left: Math.round((clip.left - w.left) * sx),
-    top: Math.round((clip.top - w.top) * sy),
-    right: Math.round((clip.right - w.left) * sx),
-    bottom: Math.round((clip.bottom - w.top) * sy),
+  return {
+    left: Math.round((r.left - w.left) * sx),
+    top: Math.round((r.top - w.top) * sy),
+    right: Math.round((r.right - w.left) * sx),
+    bottom: Math.round((r.bottom - w.top) * sy),
   };
-  if (rectWidth(clip) <= 0 || rectHeight(clip) <= 0 || rectWidth(at) <= 0 || rectHeight(at) <= 0) return { window: null, at };
+}
+
+/** See ExpandTileRead. */
+export function expandTileRead(g: ExpandGeometry, tile: FillTile): ExpandTileRead {
+  const clip = intersectRect(tile.geometry.window, originalRect(g));
+  const at = atSendSize(tile, clip);
+  if (isEmptyRect(clip) || isEmptyRect(at)) return { window: null, at };
   return { window: translateRect(clip, -g.insets.left, -g.insets.top), at };
 }
 
@@ -207,9 +245,40 @@ export function expandTileSource(tile: FillTile, read: ExpandTileRead, part: RGB
   return out;
 }
 
-/** An expansion tile's mask: every pixel of the new area in its window (none of it is context), at its send size. */
-export function expandTileMask(g: ExpandGeometry, tile: FillTile): GrayImage {
+/** A finished tile's result a later tile sees: its document rectangle and pixels. */
+export interface TileContext {
+  placeRect: Rect;
+  pixels: RGBAImage;
+}
+
+/**
+ * The source of a tile that depends on others, at send size: each of their results where the tile's
+ * window holds it (in `dependsOn` order, a later one over an earlier), transparent elsewhere.
+ */
+export function dependentTileSource(tile: FillTile, seen: readonly TileContext[]): RGBAImage {
+  const out = createRGBA(tile.geometry.sendSize.width, tile.geometry.sendSize.height);
+  for (const c of seen) {
+    const r = intersectRect(c.placeRect, tile.geometry.window);
+    const at = atSendSize(tile, r);
+    if (isEmptyRect(r) || isEmptyRect(at)) continue;
+    const part = cropRGBA(c.pixels, r, c.placeRect.left, c.placeRect.top);
+    pasteRGBA(out, resampleRGBA(part, rectWidth(at), rectHeight(at)), at.left, at.top);
+  }
+  return out;
+}
+
+/**
+ * An expansion tile's mask at its send size: every pixel of the new area in its window that neither
+ * the original nor the results of the tiles it sees (`seen`, their document rectangles) hold.
+ */
+export function expandTileMask(g: ExpandGeometry, tile: FillTile, seen: readonly Rect[] = []): GrayImage {
   const { window: w, sendSize } = tile.geometry;
   const o = translateRect(originalRect(g), -w.left, -w.top);
-  return resampleGray(expandMask(rectWidth(w), rectHeight(w), o), sendSize.width, sendSize.height);
+  const mask = expandMask(rectWidth(w), rectHeight(w), o);
+  for (const s of seen) {
+    const r = translateRect(intersectRect(s, w), -w.left, -w.top);
+    if (isEmptyRect(r)) continue;
+    for (let y = r.top; y < r.bottom; y++) mask.data.fill(0, y * mask.width + r.left, y * mask.width + r.right);
+  }
+  return resampleGray(mask, sendSize.width, sendSize.height);
 }

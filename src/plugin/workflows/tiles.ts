@@ -1,12 +1,15 @@
-// A tiled Native-detail fill or expansion, the effects: every tile is uploaded and submitted as its
-// own fill (the record holds each tile's broker job as soon as it is accepted), then each tile is
-// finished on its own — polled, downloaded, tone-fitted against what it sent, upscaled when its plan
-// says so, read at native size over its part and stored — and the tiles' results are blended into one
-// result per variation, placed like a single fill's or expansion's. A job taken up after a reload
-// finishes the tiles not yet stored the same way (see resume.ts). A tile that fails fails the job with
-// its category: the other tiles are cancelled and nothing is placed.
+// A tiled Native-detail fill or expansion, the effects: every tile whose context was read from the
+// document is uploaded and submitted as its own fill at once (the record holds each tile's broker job
+// as soon as it is accepted); a tile that sees other tiles' results (an expansion's tile far from the
+// original) is sent once they are stored, its source composed from them. Each tile is finished on its
+// own — polled, downloaded, tone-fitted against what it sent, upscaled when its plan says so, read at
+// native size over its part and stored — and the tiles' results are blended into one result per
+// variation, placed like a single fill's or expansion's. A job taken up after a reload finishes the
+// tiles not yet stored, and sends those not yet sent, the same way (see resume.ts). A tile that fails
+// fails the job with its category: the other tiles are cancelled and nothing is placed.
 
 import type { Rect, RGBAImage } from "../../common/host";
+import type { ExpandGeometry } from "../../common/imaging/expand";
 import { expandLayerRect } from "../../common/imaging/expand";
 import { describeRequests } from "../../common/imaging/detail";
 import { decodeGrayPng, decodeImage, encodeGrayPng, encodeJpeg, encodeRGBAPng } from "../../common/imaging/codecs";
@@ -22,7 +25,18 @@ import type { DecodedVariation } from "./place";
 import { withRetry } from "./retry";
 import { pollRemote } from "./run";
 import { brokerUploader, type KeptUpload, type Transfer } from "./submit";
-import { blendTiles, frameGeometry, type FillTile, type TileContribution, type TileProgress } from "./tiles-plan";
+import { opaque } from "./reading";
+import {
+  blendTiles,
+  dependentTileSource,
+  expandTileMask,
+  frameGeometry,
+  tileResultIndex,
+  tileUpscales,
+  type FillTile,
+  type TileContribution,
+  type TileProgress,
+} from "./tiles-plan";
 import type { ExpandJobRequest, FillJobRequest, JobRequest, TileCapture } from "./types";
 import { upscaleOne, upscaledGeometry, type UpscaleIO } from "./upscale";
 
@@ -60,16 +74,17 @@ interface TiledCapture {
 }
 
 /**
- * Uploads and submits every tile of a captured tiled fill. Each accepted tile is added to the job's
- * record (saved), and to the broker jobs a cancel reaches, before the next is sent; what each tile sent
- * is stored for tone fitting when the job matches tone.
+ * Uploads and submits every tile of a captured tiled fill whose context was captured (those that see
+ * other tiles' results come after them and are sent by finishTiles). Each accepted tile is added to
+ * the job's record (saved), and to the broker jobs a cancel reaches, before the next is sent; what each
+ * tile sent is stored for tone fitting when the job matches tone.
  */
 export async function submitTiles(cap: TiledCapture, life: JobLife, io: UpscaleIO, transfer: Transfer): Promise<void> {
   const tiles = tilesOf(cap.request) ?? [];
   const progress: TileProgress[] = [];
   try {
-    for (let t = 0; t < tiles.length; t++) {
-      progress.push({ remoteJobId: await sendTile(cap, t, life, io, transfer) });
+    for (let t = 0; t < tiles.length && !tiles[t].dependsOn; t++) {
+      progress.push({ remoteJobId: await sendTile(cap.request, t, (cap.tiles ?? [])[t], life, io, transfer) });
       life.stored = { ...life.stored!, tiles: progress.slice() };
       await life.save();
     }
@@ -81,21 +96,21 @@ export async function submitTiles(cap: TiledCapture, life: JobLife, io: UpscaleI
   }
 }
 
-/** Uploads and submits tile `t`; answers its broker job id, already among those a cancel reaches. */
-async function sendTile(cap: TiledCapture, t: number, life: JobLife, io: UpscaleIO, transfer: Transfer): Promise<string> {
-  const req = cap.request;
+/** Uploads and submits tile `t` with `sent`; answers its broker job id, already among those a cancel reaches. */
+async function sendTile(req: JobRequest, t: number, sent: TileCapture, life: JobLife, io: UpscaleIO, transfer: Transfer): Promise<string> {
   const tile = (tilesOf(req) ?? [])[t];
   const { deps, signal, sleep } = io;
   const kept: KeptUpload[] = [];
   const upload = brokerUploader(deps.broker, signal, transfer, sleep, (k) => {
     if (req.blend.toneMatch) kept.push(k);
   });
-  const { source, sendMask } = (cap.tiles ?? [])[t];
+  const { source, sendMask } = sent;
   const ids = await upload({
     source: { encode: () => encodeJpeg(source, SOURCE_JPEG_QUALITY), type: "image/jpeg", keepAs: tileKey.source(t) },
     mask: { encode: () => encodeGrayPng(sendMask), type: "image/png", keepAs: tileKey.mask(t) },
   });
   life.checkAbort();
+  if (signal.aborted) throw new WorkflowError({ category: "cancelled", message: "Cancelled." });
   const body = fillBody(promptsOf(req), ids, tile.geometry.sendSize, tile.seeds);
   const accept = await withRetry(() => deps.broker.submit("fill", body, undefined, signal), signal, sleep);
   life.remoteJobIds.add(accept.jobId);
@@ -166,17 +181,43 @@ async function storedTile(jobId: string, t: number, v: number, io: UpscaleIO): P
 }
 
 /**
+ * What a tile that sees other tiles sends: their stored results for its variation composed at its send
+ * size, and the mask of the new area they do not hold. Read from the store, so a run taken up after a
+ * reload sends the same pixels.
+ */
+async function dependentCapture(jobId: string, req: JobRequest, t: number, io: UpscaleIO): Promise<TileCapture> {
+  if (req.kind !== "expand") throw new Error(`a ${req.kind} job has no tiles that see other tiles`);
+  const tiles = req.expand.tiles ?? [];
+  const tile = tiles[t];
+  const v = tile.variation ?? 0;
+  const seen = await Promise.all(
+    (tile.dependsOn ?? []).map(async (d) => ({ placeRect: tiles[d].placeRect, pixels: await storedTile(jobId, d, tileResultIndex(tiles[d], v) ?? 0, io) })),
+  );
+  const g: ExpandGeometry = req.expand.geometry;
+  return {
+    source: opaque(dependentTileSource(tile, seen)),
+    sendMask: expandTileMask(
+      g,
+      tile,
+      seen.map((c) => c.placeRect),
+    ),
+  };
+}
+
+/**
  * Finishes every tile not yet stored (in parallel; each stored and marked done in the record as it
- * ends) and blends the tiles into one result per variation. Returns the request that places the blend
- * (the blended frame at 1:1, no tiles left to run) and its variations. On a tile's failure the other tiles' broker
- * jobs are cancelled and the failure is thrown.
+ * ends), sending first, in order, each tile not yet sent once the tiles it sees are stored; then
+ * blends the tiles into one result per variation. Returns the request that places the blend (the
+ * blended frame at 1:1, no tiles left to run) and its variations. On a tile's failure every other
+ * tile's broker jobs are cancelled and the failure is thrown.
  */
 export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ request: JobRequest; variations: DecodedVariation[] }> {
   const stored = life.stored!;
   const req = stored.request;
   const tiles = tilesOf(req) ?? [];
   const progress = (stored.tiles ?? []).map((p) => ({ ...p }));
-  if (progress.length < tiles.length) {
+  // A tile whose context was read from the document can only be sent by the session that captured it.
+  if (tiles.slice(progress.length).some((t) => !t.dependsOn)) {
     await cancelRunning(life, io);
     throw new WorkflowError({ category: "cancelled", message: NOT_ALL_SENT, detail: `${progress.length} of ${tiles.length} tiles sent` });
   }
@@ -187,39 +228,56 @@ export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ reque
     life.stored = { ...life.stored!, tiles: progress.map((q) => ({ ...q })) };
     return life.save();
   };
-  try {
-    await Promise.all(
-      tiles.map(async (tile, t) => {
-        const p = progress[t];
-        if (p.done) return;
-        // Upscales a previous session started for this tile are not waited for: they are cancelled and asked again.
-        if (p.upscaleJobIds?.length) {
-          await Promise.all(p.upscaleJobIds.map((id) => io.deps.broker.cancel(id).catch(() => undefined)));
-          for (const id of p.upscaleJobIds) life.remoteJobIds.delete(id);
-          p.upscaleJobIds = [];
-        }
-        // Each upscale's broker job is in the record while it runs, so a reload can cancel it.
-        const tileIo: UpscaleIO = {
-          ...io,
-          signal: inner.signal,
-          track: (id, running) => {
-            if (running) life.remoteJobIds.add(id);
-            else life.remoteJobIds.delete(id);
-            p.upscaleJobIds = running ? [...(p.upscaleJobIds ?? []), id] : (p.upscaleJobIds ?? []).filter((x) => x !== id);
-            void record().catch(() => undefined);
-          },
-        };
-        const pixels = await runTile(life.jobId, req, tile, t, p.remoteJobId, tileIo);
-        for (let v = 0; v < pixels.length; v++) await io.deps.store.putBytes(life.jobId, tileKey.result(t, v), encodeRGBAPng(pixels[v]));
-        p.done = true;
-        await record();
-      }),
-    );
-  } catch (e) {
-    if (!io.signal.aborted) {
-      inner.abort();
-      await cancelRunning(life, io);
+  const innerIo: UpscaleIO = { ...io, signal: inner.signal };
+  // Tile t is sent once the tiles it sees are stored and tile t − 1 is sent, so the record's tiles stay
+  // the first ones in order.
+  const sent: Promise<void>[] = [];
+  const finished: Promise<void>[] = [];
+  const send = async (t: number): Promise<void> => {
+    await Promise.all([...(tiles[t].dependsOn ?? []).map((d) => finished[d]), sent[t - 1]]);
+    const images = await dependentCapture(life.jobId, req, t, innerIo);
+    const transfer = { bytesUp: 0, bytesDown: 0 };
+    const remoteJobId = await sendTile(req, t, images, life, innerIo, transfer);
+    io.moved(transfer.bytesUp, 0);
+    progress[t] = { remoteJobId };
+    await record();
+  };
+  const finish = async (t: number): Promise<void> => {
+    await sent[t];
+    const p = progress[t];
+    if (p.done) return;
+    // Upscales a previous session started for this tile are not waited for: they are cancelled and asked again.
+    if (p.upscaleJobIds?.length) {
+      await Promise.all(p.upscaleJobIds.map((id) => io.deps.broker.cancel(id).catch(() => undefined)));
+      for (const id of p.upscaleJobIds) life.remoteJobIds.delete(id);
+      p.upscaleJobIds = [];
     }
+    // Each upscale's broker job is in the record while it runs, so a reload can cancel it.
+    const tileIo: UpscaleIO = {
+      ...innerIo,
+      track: (id, running) => {
+        if (running) life.remoteJobIds.add(id);
+        else life.remoteJobIds.delete(id);
+        p.upscaleJobIds = running ? [...(p.upscaleJobIds ?? []), id] : (p.upscaleJobIds ?? []).filter((x) => x !== id);
+        void record().catch(() => undefined);
+      },
+    };
+    const pixels = await runTile(life.jobId, req, tiles[t], t, p.remoteJobId, tileIo);
+    for (let v = 0; v < pixels.length; v++) await io.deps.store.putBytes(life.jobId, tileKey.result(t, v), encodeRGBAPng(pixels[v]));
+    p.done = true;
+    await record();
+  };
+  for (let t = 0; t < tiles.length; t++) {
+    sent.push(t < progress.length ? Promise.resolve() : send(t));
+    finished.push(finish(t));
+  }
+  try {
+    await Promise.all(finished);
+  } catch (e) {
+    inner.abort();
+    // Every send under way ends before the broker jobs are cancelled, so a cancel reaches each of them.
+    await Promise.allSettled([...sent, ...finished]);
+    if (!io.signal.aborted) await cancelRunning(life, io);
     throw e;
   } finally {
     io.signal.removeEventListener("abort", stop);
@@ -237,7 +295,10 @@ async function blended(jobId: string, req: JobRequest, io: UpscaleIO): Promise<{
   const variations: DecodedVariation[] = [];
   for (let v = 0; v < req.seeds.length; v++) {
     const parts: TileContribution[] = [];
-    for (let t = 0; t < tiles.length; t++) parts.push({ rect: tiles[t].rect, placeRect: tiles[t].placeRect, pixels: await storedTile(jobId, t, v, io) });
+    for (let t = 0; t < tiles.length; t++) {
+      const result = tileResultIndex(tiles[t], v);
+      if (result !== null) parts.push({ rect: tiles[t].rect, placeRect: tiles[t].placeRect, pixels: await storedTile(jobId, t, result, io) });
+    }
     variations.push({ seed: req.seeds[v], image: blendTiles(frame, parts), tone: null });
   }
   return { request: settledTiles(req, frame), variations };
@@ -266,6 +327,5 @@ function settledTiles(req: JobRequest, frame: Rect): JobRequest {
 /** Said on a placed or kept tiled job: the requests it made. */
 function tiledSummary(req: JobRequest): string {
   const tiles = tilesOf(req) ?? [];
-  const upscales = tiles.filter((t) => t.upscale).length * req.seeds.length;
-  return `${describeRequests({ mode: "native", fills: tiles.length, upscales })}, blended.`;
+  return `${describeRequests({ mode: "native", fills: tiles.length, upscales: tileUpscales(tiles) })}, blended.`;
 }

@@ -2,7 +2,7 @@
 // context the plan could not avoid.
 
 import { describeInterpolation, describeRequests, fillInterpolation, type Interpolation } from "../../../common/imaging/detail";
-import type { FillTile } from "../tiles-plan";
+import { tileUpscales, type FillTile } from "../tiles-plan";
 
 /** "generated at 1/2.3 of native size", followed by the plan's note when it has one. */
 export function detailNote(i: Interpolation, note?: string): string {
@@ -38,8 +38,8 @@ export function nativeDetailNote(base: Interpolation, factor: number | undefined
 }
 
 /** What a tiled fill or expansion says: its requests, the worst enlargement left in any tile and any stretch of a tile's context. */
-export function tiledDetailNote(tiles: readonly FillTile[], variations: number): string {
-  const upscales = tiles.filter((t) => t.upscale).length * variations;
+export function tiledDetailNote(tiles: readonly FillTile[]): string {
+  const upscales = tileUpscales(tiles);
   const worst = Math.max(...tiles.map((t) => fillInterpolation(t.geometry).max / (t.upscale?.factor ?? 1)));
   // A tile whose context had to be stretched says so (the first such note stands for all).
   const stretched = tiles.find((t) => t.geometry.note)?.geometry.note;

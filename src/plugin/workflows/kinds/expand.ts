@@ -43,7 +43,7 @@ export function nativeExpand(
 /** What an expansion says about detail: the enlargement left after any upscale, and why Native detail fell back. */
 function expandDetail(req: ExpandJobRequest): string {
   const { geometry, upscale, tiles, detailNote: fallback } = req.expand;
-  if (tiles) return tiledDetailNote(tiles, req.seeds.length);
+  if (tiles) return tiledDetailNote(tiles);
   return nativeDetailNote(expandInterpolation(geometry), upscale?.factor, undefined, fallback);
 }
 

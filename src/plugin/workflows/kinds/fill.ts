@@ -55,7 +55,7 @@ export function nativeDetailPart(
 /** What a fill says about detail: the enlargement left after any upscale, the context's stretch, and why Native detail fell back. */
 function fillDetail(req: FillJobRequest): string {
   const { geometry: g, upscale, tiles, detailNote: fallback } = req.fill;
-  if (tiles) return tiledDetailNote(tiles, req.seeds.length);
+  if (tiles) return tiledDetailNote(tiles);
   return nativeDetailNote(fillInterpolation(g), upscale?.factor, g.note, fallback);
 }
 
