@@ -2,7 +2,8 @@
 // 192 px to the right, small Firefly sizes): they are sent after the near tiles, with the near tiles'
 // results as context, so they continue the picture instead of starting from the prompt alone. A
 // reload between the near and the far tiles sends the far ones from the stored results: the same
-// pixels as an uninterrupted run. A far tile refused at submit fails the job and places nothing.
+// pixels as an uninterrupted run. A far tile refused at submit fails the job and places nothing; a
+// cancel while the far tiles run reaches their broker jobs.
 
 import type { AcceptResponse, SubmitEndpoint, SubmitRequest } from "../../src/common/firefly";
 import type { RGBAImage } from "../../src/common/host";
@@ -28,8 +29,8 @@ const params = (toneMatch: boolean) => ({
 });
 
 /** The document, and every fill submit after the first `pass` answered by `after` instead of the fake. */
-function setup(after?: { pass: number; answer: () => Promise<AcceptResponse> }): { r: Rig; id: number } {
-  const r = rig();
+function setup(after?: { pass: number; answer: () => Promise<AcceptResponse> }, script?: "running"[]): { r: Rig; id: number } {
+  const r = rig(script ? { script } : {});
   useSmallSizes(r, { maxUpscaleSide: 200, expandMaxSide: 100 });
   if (after) {
     const submit = r.broker.submit.bind(r.broker);
@@ -126,6 +127,25 @@ describe("far expansion tiles see the near tiles' results", () => {
     expect(final.phase).toBe("failed");
     expect(final.error?.category).toBe("invalid_input");
     expect(endpoints(r)).toEqual(["fill", "fill", "upscale", "upscale"]);
+    expect(r.host.historyNames(id)).toEqual(["Open"]);
+  }, 60_000);
+
+  test("a cancel while the far tiles run cancels their broker jobs; nothing is placed", async () => {
+    const { r, id } = setup(
+      undefined,
+      Array.from({ length: 40 }, () => "running" as const),
+    );
+    const job = startJob(params(false), r.deps, () => undefined);
+    await flushUntil(() => fills(r).length === 4, 20000);
+    expect(fills(r)).toHaveLength(4);
+    job.cancel();
+    const final = await job.done;
+    expect(final.phase).toBe("cancelled");
+    const farJobs = [...r.broker.jobs.entries()]
+      .filter(([, j]) => j.endpoint === "fill")
+      .slice(2)
+      .map(([jobId]) => jobId);
+    expect(farJobs.every((jobId) => r.broker.cancelCalls.includes(jobId))).toBe(true);
     expect(r.host.historyNames(id)).toEqual(["Open"]);
   }, 60_000);
 });

@@ -162,7 +162,7 @@ export interface ExpandCaptured {
   request: ExpandJobRequest;
   selection: null;
   source: RGBAImage;
-  /** A tiled expansion: each tile's window and mask, as sent. */
+  /** A tiled expansion: the window and mask of each tile whose window holds part of the original, as sent. */
   tiles?: TileCapture[];
 }
 

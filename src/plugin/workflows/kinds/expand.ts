@@ -67,19 +67,21 @@ export const expand: KindWorkflow<"expand"> = {
         const shared = (planned.shared = ctx.shared(document));
         const native = (planned.native = params.detail === "native" ? nativeExpand(g, shared.seeds, blend.bandPx, limits, ctx.deps.fillContext) : {});
         if (!native.tiles) return [{ targetSize: g.sourceSize }];
-        // A tiled expansion reads, for each tile, the part of the original its window holds.
-        const reads = (planned.reads = native.tiles.map((t) => expandTileRead(g, t)));
+        // A tiled expansion reads, for each tile whose window holds part of the original, that part
+        // (the tiles that see other tiles' results instead are composed when they are sent).
+        const reads = (planned.reads = native.tiles.filter((t) => !t.dependsOn).map((t) => expandTileRead(g, t)));
         return reads.flatMap((r) => (r.window ? [{ window: r.window, targetSize: { width: rectWidth(r.at), height: rectHeight(r.at) } }] : []));
       },
     });
     const { geometry, shared, native, reads } = planned;
     if (!geometry || !shared || !native) throw invalid("The expanded canvas could not be planned.");
     const request: ExpandJobRequest = { ...shared, kind: "expand", params, blend, sendSize: geometry.outputSize, expand: { geometry, ...native } };
-    if (native.tiles && reads) {
+    const tiled = native.tiles;
+    if (tiled && reads) {
       let next = 0;
-      const tiles = native.tiles.map((t, i) => ({
-        source: opaque(expandTileSource(t, reads[i], reads[i].window ? found.composites[next++] : null)),
-        sendMask: expandTileMask(geometry, t),
+      const tiles = reads.map((read, i) => ({
+        source: opaque(expandTileSource(tiled[i], read, read.window ? found.composites[next++] : null)),
+        sendMask: expandTileMask(geometry, tiled[i]),
       }));
       return { request, selection: null, source: tiles[0].source, tiles };
     }
