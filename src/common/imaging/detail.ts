@@ -281,9 +281,14 @@ function count(n: number, one: string, many: string): string {
 }
 
 /** Seconds the plan's requests take at `perMinute` requests per minute (the pace alone). */
-export function estimateSeconds(plan: DetailPlan, perMinute: number): number {
+export function estimateSeconds(plan: Pick<DetailPlan, "requests">, perMinute: number): number {
   if (!(perMinute > 0)) throw new Error("the pace must be a positive number of requests per minute");
   return (plan.requests * 60) / perMinute;
+}
+
+/** ", about 5 min at your organisation's pace (4/min)". */
+function atPace(requests: number, perMinute: number): string {
+  return `, about ${duration(estimateSeconds({ requests }, perMinute))} at your organisation's pace (${perMinute}/min)`;
 }
 
 /** "Native detail: 1 fill + 4 upscales = 5 requests". */
@@ -301,7 +306,7 @@ export function describeDetailPlan(plan: DetailPlan, perMinute: number): string 
 
 /** "Native detail: 4 tile fills + 16 upscales = 20 requests, about 5 min at your organisation's pace (4/min)". */
 export function describePlanAtPace(plan: DetailPlan, perMinute: number): string {
-  return `${describeRequests(plan)}, about ${duration(estimateSeconds(plan, perMinute))} at your organisation's pace (${perMinute}/min)`;
+  return `${describeRequests(plan)}${atPace(plan.requests, perMinute)}`;
 }
 
 /** Native detail for an expansion: what it asks for and the worst interpolation left. */
@@ -344,12 +349,16 @@ export function planExpandDetail(g: ExpandGeometry, variations: number, opts: Ex
   }
 }
 
-/** "Native detail: 1 expansion + 2 upscales = 3 requests". */
-export function describeExpandRequests(d: ExpandDetail, variations: number): string {
-  if (d.tiles) return `${describeRequests(d.tiles)} along the new strips.`;
+/**
+ * "Native detail: 1 expansion + 2 upscales = 3 requests."; with the organisation's pace (`perMinute`)
+ * known, a run of more than one request also says how long it takes at it.
+ */
+export function describeExpandRequests(d: ExpandDetail, variations: number, perMinute?: number): string {
+  const pace = perMinute && d.requests > 1 ? atPace(d.requests, perMinute) : "";
+  if (d.tiles) return `${describeRequests(d.tiles)} along the new strips${pace}.`;
   if (d.short) return "Native detail is not possible for this expansion's new strips: it runs at Standard detail (1 request).";
   if (!d.upscale) return "Native detail: the expansion is generated at native size (1 request).";
-  return `Native detail: 1 expansion + ${count(variations, "upscale", "upscales")} = ${count(d.requests, "request", "requests")}.`;
+  return `Native detail: 1 expansion + ${count(variations, "upscale", "upscales")} = ${count(d.requests, "request", "requests")}${pace}.`;
 }
 
 /**

@@ -1,5 +1,6 @@
 // What the Expand tab says under its run button about the detail setting: how many requests a Native
-// detail expansion of the current document makes, from the same planner the job uses.
+// detail expansion of the current document makes, from the same planner the job uses, and how long
+// they take at the organisation's pace when it is known.
 
 import { EXPAND_MAX_SIDE } from "../../common/firefly";
 import { describeExpandRequests, planExpandDetail, type ExpandDetail } from "../../common/imaging/detail";
@@ -27,5 +28,6 @@ export function expandDetailHint(detail: DetailSetting, s: PanelState, target: E
   if (detail !== "native") return null;
   if (!nativeDetailAvailable(s)) return "Native detail needs Firefly's upscale: with the local engine this expansion runs at Standard detail.";
   const plan = nativePlan(detail, s, target, variations);
-  return plan && describeExpandRequests(plan, variations);
+  // With the organisation's pace known (the broker's quota), how long the requests take at it.
+  return plan && describeExpandRequests(plan, variations, s.quota?.minute.limit ?? undefined);
 }
