@@ -4,7 +4,8 @@
 // and down (estimated from bytes per pixel measured in this run) and the plugin-side planning time.
 // "run req" and "run ×" are what the Fill job itself decides for the selection (one fill, one fill
 // and its upscales, or tiles): the requests it sends and the factor it places. Then the same for
-// expansions (one side and both sides grown). Ends with the targets: Native detail ≤ 1.0 (within the
+// expansions (one side, both sides and every side grown; "seeing" counts the tiles whose window holds
+// none of the original and that are sent with earlier tiles' results). Ends with the targets: Native detail ≤ 1.0 (within the
 // planner's 1 % tolerance) everywhere as run, no stretch above the limit anywhere.
 //
 //   npm run bench:detail -- [--variations 4] [--pace 4] [--runs 20]
