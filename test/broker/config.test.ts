@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, parseDotEnv } from "../../src/broker/config";
 import { KeyRing, sha256 } from "../../src/broker/keys";
 import { startFakeFirefly } from "../fakes/firefly";
 import { call, capture, KEY_A, registerSecret, startTestBroker, tmpDir, until } from "./helpers";
+import { TS_NODE_ARGS } from "../support/node-ts";
 
 const base = (dir: string) => ({ INFILL_CONFIG_DIR: path.join(dir, "cfg"), INFILL_DATA_DIR: path.join(dir, "data") });
 
@@ -207,20 +208,11 @@ describe("local mode", () => {
 describe("main (the infill-broker command)", () => {
   const node = process.execPath;
   const run = (env: Record<string, string>, cwd: string) =>
-    spawn(
-      node,
-      [
-        "-r",
-        "ts-node/register/transpile-only",
-        "-e",
-        'require("./src/broker/main").main(process.argv.slice(1)).catch((e)=>{console.error(e.message);process.exit(1)})',
-      ],
-      {
-        cwd: path.join(__dirname, "..", ".."),
-        env: { PATH: process.env.PATH ?? "", HOME: cwd, TS_NODE_COMPILER_OPTIONS: '{"module":"commonjs"}', TS_NODE_PROJECT: "tsconfig.json", ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    spawn(node, [...TS_NODE_ARGS, "-e", 'require("./src/broker/main").main(process.argv.slice(1)).catch((e)=>{console.error(e.message);process.exit(1)})'], {
+      cwd: path.join(__dirname, "..", ".."),
+      env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
 
   test("bad configuration: one line on stderr and exit code 2", async () => {
     const dir = tmpDir();

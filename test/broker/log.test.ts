@@ -7,6 +7,7 @@ import * as path from "path";
 import { Logger, Redactor } from "../../src/broker/log";
 import { OutputSigner } from "../../src/broker/outputs";
 import { call, KEY_A, startTestBroker, until } from "./helpers";
+import { TS_NODE_ARGS } from "../support/node-ts";
 
 function capturedLogger(redactor = new Redactor()) {
   const lines: string[] = [];
@@ -80,9 +81,9 @@ test("standard output: every line arrives, in order and redacted, even when the 
     'for (let i = 0; i < 3000; i++) log.log({ i, note: "said child-secret-0123456789" });',
     "process.exit(0);",
   ].join("\n");
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+  const child = spawn(process.execPath, [...TS_NODE_ARGS, "-e", script], {
     cwd: path.join(__dirname, "..", ".."),
-    env: { PATH: process.env.PATH ?? "", TS_NODE_COMPILER_OPTIONS: '{"module":"commonjs"}', TS_NODE_PROJECT: "tsconfig.json" },
+    env: { PATH: process.env.PATH ?? "" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -117,9 +118,9 @@ test("standard output: a single line from a quiet process arrives while the proc
     'process.stderr.write("logged\\n");',
     "setInterval(() => undefined, 1000);",
   ].join("\n");
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+  const child = spawn(process.execPath, [...TS_NODE_ARGS, "-e", script], {
     cwd: path.join(__dirname, "..", ".."),
-    env: { PATH: process.env.PATH ?? "", TS_NODE_COMPILER_OPTIONS: '{"module":"commonjs"}', TS_NODE_PROJECT: "tsconfig.json" },
+    env: { PATH: process.env.PATH ?? "" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -7,7 +7,7 @@ import type { SubmitEndpoint, SubmitRequest } from "../../src/common/firefly";
 import { BrokerError } from "../../src/plugin/broker-client";
 import { reapplyKept, resumeJobs, startJob, type StoredRequest, type WorkflowDeps } from "../../src/plugin/workflows";
 import { flushUntil } from "../support/turns";
-import { px } from "../support/pixels";
+import { firstDifference, px } from "../support/pixels";
 import { UPSCALE_PATTERN_AMPLITUDE, upscalePatternSign } from "../fakes/firefly/upscale";
 import { rig, run, type Rig } from "./helpers/deps";
 import { seedColour } from "./helpers/fake-broker";
@@ -51,12 +51,6 @@ function patternMisses(img: RGBAImage): string[] {
       if (px(img, x, y).join() !== want) wrong.push(`(${x},${y}) ${px(img, x, y)} ≠ ${want}`);
     }
   return wrong;
-}
-
-function differing(a: RGBAImage, b: RGBAImage): number {
-  let n = 0;
-  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) n++;
-  return n;
 }
 
 /** The first session stops for good once `stop` holds (nothing cleaned up), as a reload would leave it. */
@@ -108,7 +102,7 @@ describe("a Native-detail fill kept or resumed is placed at native detail", () =
     expect(endpoints(r)).toEqual(["fill", "upscale"]);
     const after = await r.host.composite(id);
     expect(patternMisses(after).slice(0, 3)).toEqual([]);
-    expect(differing(after, expected)).toBe(0);
+    expect(firstDifference(after.data, expected.data)).toBe("");
   }, 120_000);
 
   test("reloaded while the fill ran: the resumed job runs the upscale before keeping the results", async () => {
@@ -122,7 +116,7 @@ describe("a Native-detail fill kept or resumed is placed at native detail", () =
     const after = await resumeAndReapply(r, id, jobId);
     expect(endpoints(r)).toEqual(["fill", "upscale"]);
     expect(patternMisses(after).slice(0, 3)).toEqual([]);
-    expect(differing(after, expected)).toBe(0);
+    expect(firstDifference(after.data, expected.data)).toBe("");
   }, 120_000);
 
   test("reloaded while the upscale ran: the resumed job upscales the stored results again", async () => {
@@ -134,7 +128,7 @@ describe("a Native-detail fill kept or resumed is placed at native detail", () =
     );
     const after = await resumeAndReapply(r, id, jobId);
     expect(endpoints(r)).toEqual(["fill", "upscale", "upscale"]);
-    expect(differing(after, expected)).toBe(0);
+    expect(firstDifference(after.data, expected.data)).toBe("");
   }, 120_000);
 
   test("a resumed job whose upscale fails keeps the fill's results and says they are at Standard detail", async () => {

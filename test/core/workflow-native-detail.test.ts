@@ -7,10 +7,11 @@ import { coordImage } from "./helpers/images";
 import { px } from "../support/pixels";
 import { UPSCALE_PATTERN_AMPLITUDE, upscalePatternSign } from "../fakes/firefly/upscale";
 
-// A 4096×4096 document whose selection's window is the whole document: Firefly's 2048×2048 fill is
-// half the native size, so Native detail asks for a ×2 upscale and places it at 1:1.
-const W = 4096;
-const SEL = { left: 300, top: 300, right: 3796, bottom: 3796 };
+// A 2048×2048 document whose selection's window is the whole document, sent at 1024×1024 (the
+// context policy weighs request size heavily): half the native size, so Native detail asks for a ×2
+// upscale and places it at 1:1.
+const W = 2048;
+const SEL = { left: 128, top: 128, right: 1920, bottom: 1920 };
 const BAND = 4;
 const SEED = 1234;
 const fill = (detail: "standard" | "native") => ({
@@ -37,6 +38,7 @@ const clamp = (v: number) => Math.max(0, Math.min(255, v));
 
 async function fillOnce(detail: "standard" | "native", failUpscale = false) {
   const r = rig();
+  r.deps.fillContext = { workWeight: 10 };
   if (failUpscale) {
     const submit = r.broker.submit.bind(r.broker);
     r.broker.submit = async <E extends SubmitEndpoint>(endpoint: E, body: SubmitRequest[E], model?: string) => {
@@ -64,7 +66,7 @@ describe("Native detail fill", () => {
     // One fill, then one upscale of the result's placed part (the selection and its band, in generated pixels).
     const jobs = [...r.broker.jobs.values()];
     expect(jobs.map((j) => j.endpoint)).toEqual(["fill", "upscale"]);
-    expect((jobs[0].body as { size: unknown }).size).toEqual({ width: 2048, height: 2048 });
+    expect((jobs[0].body as { size: unknown }).size).toEqual({ width: 1024, height: 1024 });
     expect(jobs[1].modelVersion).toBe("precise_upsampler_v1");
     expect(jobs[1].body).toMatchObject({ upscaleFactor: 2, seeds: [SEED] });
     const sent = r.broker.image((jobs[1].body as { image: { source: { uploadId: string } } }).image.source.uploadId);

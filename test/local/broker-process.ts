@@ -1,11 +1,12 @@
 // A real broker process in local mode for the tests that need one (memory measured from /proc,
 // SIGTERM and a fresh start on the same data folder): started through the `infill-broker` command
-// under ts-node, on a port of its own, with the test keys file.
+// from the sources (scripts/register-ts.js), on a port of its own, with the test keys file.
 
 import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { KEY_A, call, tmpDir, until, writeKeysFile } from "../broker/helpers";
+import { TS_NODE_ARGS } from "../support/node-ts";
 
 export interface BrokerProcess {
   url: string;
@@ -29,15 +30,13 @@ export async function startBrokerProcess(env: Record<string, string> = {}, dir =
   const keysFile = fs.existsSync(path.join(dir, "keys.json")) ? path.join(dir, "keys.json") : writeKeysFile(dir);
   const data = path.join(dir, "data");
   fs.mkdirSync(data, { recursive: true, mode: 0o700 });
-  const node = [process.execPath, "-r", "ts-node/register/transpile-only", "-e", 'require("./src/broker/main").main(process.argv.slice(1))'];
+  const node = [process.execPath, ...TS_NODE_ARGS, "-e", 'require("./src/broker/main").main(process.argv.slice(1))'];
   const [cmd, ...args] = readOnlyData ? ["unshare", "-m", "sh", "-c", 'mount --bind -o ro "$0" "$0" && exec "$@"', data, ...node] : node;
   const proc = spawn(cmd, args, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
       HOME: dir,
-      TS_NODE_COMPILER_OPTIONS: '{"module":"commonjs"}',
-      TS_NODE_PROJECT: "tsconfig.json",
       INFILL_PROVIDER: "local",
       INFILL_PORT: "0",
       INFILL_CONFIG_DIR: path.join(dir, "config"),

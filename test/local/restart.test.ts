@@ -71,8 +71,9 @@ test("after SIGTERM and a new start: finished jobs and their links work, the run
   const before = await call(first.url, "GET", link);
   expect(before.status).toBe(200);
 
-  // A job big enough to be running when the broker is stopped.
-  const [bigPng, bigMask] = await pngOf(800, 600, [150, 100, 650, 500]);
+  // A job long enough to be running when the broker is stopped: four variations on two workers, each
+  // a few hundred milliseconds of engine work, stopped as soon as the first has started.
+  const [bigPng, bigMask] = await pngOf(480, 360, [90, 60, 390, 300]);
   const bs = await uploadPng(first.url, bigPng);
   const bm = await uploadPng(first.url, bigMask);
   const interrupted = await fill(first, bs, bm, [1, 2, 3, 4]);
@@ -95,7 +96,7 @@ test("after SIGTERM and a new start: finished jobs and their links work, the run
   const out = await call(second.url, "GET", path(again.result.outputs[3].image.url));
   expect(out.status).toBe(200);
   const meta = await sharp(out.body).metadata();
-  expect([meta.width, meta.height]).toEqual([800, 600]);
+  expect([meta.width, meta.height]).toEqual([480, 360]);
   // Upload ids from before the restart are still known.
   const reuse = await fill(second, s, m, [9]);
   expect((await finished(second, reuse)).status).toBe("succeeded");

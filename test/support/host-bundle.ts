@@ -15,12 +15,21 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-export function ensureHostBundle(bundlePath: string): void {
+/** The production build of the host bundle (webpack's "plugin" configuration). */
+function buildHostBundle(): void {
+  execFileSync(process.execPath, [require.resolve("webpack-cli/bin/cli.js"), "--mode", "production", "--config-name", "plugin"], { cwd: root, stdio: "pipe" });
+}
+
+export function ensureHostBundle(bundlePath: string, build: () => void = buildHostBundle): void {
   const sources = Math.max(
     newestMtime(path.join(root, "src/plugin")),
     newestMtime(path.join(root, "src/common")),
     fs.statSync(path.join(root, "manifest.json")).mtimeMs,
   );
   if (fs.existsSync(bundlePath) && fs.statSync(bundlePath).mtimeMs >= sources) return;
-  execFileSync(process.execPath, [require.resolve("webpack-cli/bin/cli.js"), "--mode", "production", "--config-name", "plugin"], { cwd: root, stdio: "pipe" });
+  build();
+  // webpack leaves an output whose bytes did not change untouched, so a source edit that does not
+  // change the bundle (a comment) would leave it looking stale, and rebuilt by every later run.
+  const now = new Date();
+  fs.utimesSync(bundlePath, now, now);
 }

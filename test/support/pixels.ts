@@ -12,6 +12,12 @@ export function px(img: { width: number; data: Uint8Array }, x: number, y: numbe
  */
 export function firstDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): string {
   if (actual.length !== expected.length) return `length ${actual.length} ≠ ${expected.length}`;
+  // Equal byte arrays (the passing case) are compared natively; the loop below only finds where.
+  if (actual instanceof Uint8Array && expected instanceof Uint8Array && bytes(actual).equals(bytes(expected))) return "";
   for (let i = 0; i < actual.length; i++) if (actual[i] !== expected[i]) return `byte ${i}: ${actual[i]} ≠ ${expected[i]}`;
   return "";
+}
+
+function bytes(a: Uint8Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }

@@ -80,18 +80,16 @@ export function defaultPoolSize(): number {
 
 /**
  * Start a worker. Production runs the compiled `worker.js` next to this file; under ts-jest or
- * ts-node this file is `.ts`, and the worker registers ts-node (transpile only) before loading
- * `worker.ts`.
+ * ts-node this file is `.ts`, and the worker registers the repository's TypeScript loader
+ * (scripts/register-ts.js: transpile only, cached) before loading `worker.ts`.
  */
 function spawnWorker(abort: SharedArrayBuffer, testHooks: boolean, resourceLimits: ResourceLimits): Worker {
   const ext = path.extname(__filename);
   const entry = path.join(__dirname, `worker${ext}`);
   const workerData = { abort, testHooks };
   if (ext === ".ts") {
-    const tsNode = require.resolve("ts-node");
-    const code =
-      `require(${JSON.stringify(tsNode)}).register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });\n` +
-      `require(${JSON.stringify(entry)});\n`;
+    const register = path.join(__dirname, "..", "..", "..", "scripts", "register-ts.js");
+    const code = `require(${JSON.stringify(register)});\nrequire(${JSON.stringify(entry)});\n`;
     return new Worker(code, { eval: true, workerData, resourceLimits });
   }
   return new Worker(entry, { workerData, resourceLimits });

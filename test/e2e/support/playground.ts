@@ -118,22 +118,73 @@ export async function storedJobs(page: Page): Promise<JobState[]> {
   });
 }
 
+/** A job as the panel shows it: its card's phase and text (the panel knows jobs the store may not hold yet). */
+export interface PanelJob {
+  jobId: string;
+  phase: string;
+  text: string;
+}
+
+/** The panel's job cards and its error banner, read from the page (empty while the panel is not loaded). */
+export async function panelView(page: Page): Promise<{ jobs: PanelJob[]; error: string | null }> {
+  const panel = page.frameLocator('[data-testid="panel-frame"]');
+  const jobs = await panel
+    .locator('[data-testid="job"]')
+    .evaluateAll((els) =>
+      els.map((e) => ({
+        jobId: e.getAttribute("data-job-id") ?? "",
+        phase: e.getAttribute("data-phase") ?? "",
+        text: (e as HTMLElement).innerText.replace(/\s+/g, " ").trim().slice(0, 300),
+      })),
+    )
+    .catch(() => [] as PanelJob[]);
+  const banner = panel.locator('[data-testid="panel-error"]');
+  const error =
+    (await banner.count().catch(() => 0)) > 0
+      ? await banner
+          .first()
+          .textContent({ timeout: 1000 })
+          .catch(() => null)
+      : null;
+  return { jobs, error };
+}
+
+const FINAL_PHASES: readonly string[] = ["done", "failed", "cancelled", "kept"];
+
+/** One line per stored job and per panel card, and the panel's error banner: where a wait was stuck. */
+function describeWait(stored: JobState[], view: { jobs: PanelJob[]; error: string | null }): string {
+  const storedText = stored.length
+    ? stored.map((j) => `${j.jobId} ${j.phase}${j.error ? ` (${j.error.category}: ${j.error.message})` : ""}`).join("; ")
+    : "none";
+  const panelText = view.jobs.length ? view.jobs.map((j) => `${j.jobId} ${j.phase}: ${j.text}`).join("; ") : "none";
+  return `stored jobs: ${storedText}. Panel jobs: ${panelText}. Panel error: ${view.error ?? "none"}.`;
+}
+
 /**
  * Waits until a job reaches one of the phases: the job with this id, or else the newest job not in
- * `ignore`. Polls the page's result store; no fixed sleeps.
+ * `ignore`. Polls the page's result store, and the panel for jobs that ended before they were ever
+ * stored (a capture that failed): those end the wait at once, with what their card says. No fixed sleeps.
  */
 export async function waitForJob(
   page: Page,
   phases: JobState["phase"][],
   opts: { jobId?: string; ignore?: string[]; timeoutMs?: number } = {},
 ): Promise<JobState> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 180000);
-  let last: JobState | undefined;
+  const timeoutMs = opts.timeoutMs ?? 180000;
+  const deadline = Date.now() + timeoutMs;
+  const wanted = (id: string) => (opts.jobId ? id === opts.jobId : !(opts.ignore ?? []).includes(id));
   for (;;) {
     const jobs = await storedJobs(page);
-    last = opts.jobId ? jobs.find((j) => j.jobId === opts.jobId) : jobs.find((j) => !(opts.ignore ?? []).includes(j.jobId));
+    const last = opts.jobId ? jobs.find((j) => j.jobId === opts.jobId) : jobs.find((j) => wanted(j.jobId));
     if (last && phases.includes(last.phase)) return last;
-    if (Date.now() > deadline) throw new Error(`job did not reach ${phases.join("/")}; last state: ${JSON.stringify(last)?.slice(0, 2000)}`);
+    const view = await panelView(page);
+    const unstored = view.jobs.find((j) => wanted(j.jobId) && FINAL_PHASES.includes(j.phase) && !jobs.some((s) => s.jobId === j.jobId));
+    if (unstored) throw new Error(`job ${unstored.jobId} ended ${unstored.phase} before it was stored: ${describeWait(jobs, view)}`);
+    if (Date.now() > deadline) {
+      throw new Error(
+        `no job reached ${phases.join("/")} in ${timeoutMs / 1000} s; last state: ${JSON.stringify(last)?.slice(0, 2000)}; ${describeWait(jobs, view)}`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
