@@ -11,6 +11,7 @@ import { matchOutput, output } from "../routes/outputs";
 import { staticFiles } from "../routes/static";
 import type { BrokerParts, RequestContext, Target } from "./context";
 import { httpError } from "./errors";
+import { requestEnded, requestStarted } from "./connections";
 import { checkHostAndQuery, handleCors, isApiPath } from "./guards";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 
@@ -72,9 +73,11 @@ export function attachPipeline(server: http.Server, parts: BrokerParts): void {
   server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     const t0 = performance.now();
     const ctx: RequestContext = { route: "unknown", requestId: requestIdOf(req), facts: {} };
+    requestStarted(req.socket);
     res.setHeader(REQUEST_ID_HEADER, ctx.requestId);
     if (state.closing) res.setHeader("connection", "close");
     res.on("close", () => {
+      requestEnded(req.socket, ctx.key !== undefined);
       if (state.closing) server.closeIdleConnections();
       const ms = performance.now() - t0;
       const status = res.headersSent ? res.statusCode : 0;
