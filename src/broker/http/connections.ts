@@ -83,6 +83,11 @@ export function requestStarted(socket: Socket): void {
   if (t) t.gate.requestStarted(t.conn);
 }
 
+/** Whether a request on `socket` is being answered now (false for a socket no capped server kept). */
+export function requestInProgress(socket: Socket): boolean {
+  return (tracked.get(socket)?.conn.busy ?? 0) > 0;
+}
+
 /** A request on `socket` has ended; `keyed` when it carried a valid broker key. */
 export function requestEnded(socket: Socket, keyed: boolean): void {
   const t = tracked.get(socket);

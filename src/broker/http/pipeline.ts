@@ -3,6 +3,7 @@
 // redacted JSON line, with its request id (also sent back as `x-request-id`), when it closes. Malformed requests Node cannot parse get a JSON 400/408/431.
 
 import * as http from "http";
+import type { Socket } from "net";
 import { METRICS_PATH, metricsRoute } from "../observability/metrics-route";
 import { adminPage, isAdminPagePath } from "../routes/admin-page";
 import { api } from "../routes/api";
@@ -11,7 +12,7 @@ import { matchOutput, output } from "../routes/outputs";
 import { staticFiles } from "../routes/static";
 import type { BrokerParts, RequestContext, Target } from "./context";
 import { httpError } from "./errors";
-import { requestEnded, requestStarted } from "./connections";
+import { requestEnded, requestInProgress, requestStarted } from "./connections";
 import { checkHostAndQuery, handleCors, isApiPath } from "./guards";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 
@@ -91,6 +92,7 @@ export function attachPipeline(server: http.Server, parts: BrokerParts): void {
         ms: Math.round(ms * 10) / 10,
         upstreamMs: ctx.facts.upstreamMs,
         jobId: ctx.facts.jobId,
+        ...ctx.logFields,
       });
     });
     let handled: Promise<void>;
@@ -116,6 +118,7 @@ export function attachPipeline(server: http.Server, parts: BrokerParts): void {
     socket.end(
       `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
-    log.log({ key: null, route: "malformed", status, error: err.code });
+    // A request the client cut short by closing its end has a log line of its own (status 0).
+    if (err.code !== "HPE_INVALID_EOF_STATE" || !requestInProgress(socket as Socket)) log.log({ key: null, route: "malformed", status, error: err.code });
   });
 }
