@@ -56,7 +56,7 @@ export async function upload(req: IncomingMessage, res: ServerResponse, ctx: Req
       ctx.facts.upstreamMs = Math.round(performance.now() - t0);
     }
     await parts.jobs.uploaded(owner, r.uploadId);
-    await parts.previews?.keepUpload(r.uploadId, bytes, ct as UploadContentType, owner);
+    parts.previews?.keepUpload(r.uploadId, bytes, ct as UploadContentType, owner);
     parts.respond.sendJson(res, 200, { images: [{ id: r.uploadId }] });
   } finally {
     release();
