@@ -18,13 +18,16 @@
 //   aborted uploads     2000 a second (at most 256 at once): an upload's headers and first bytes, then the socket destroyed;
 //   slow uploads        64 connections, each an upload trickling 1 KB every 200 ms (refused ones reconnect);
 //   /health trickle     1000 a second (at most 500 open): /health declaring a 1 TB body, then a byte a second;
-//   idle connections    2000 connections that never send a byte.
+//   idle connections    2000 connections that never send a byte;
+//   many-address flood  3000 connections that never send a byte, from 64 addresses (127.0.1.1–64).
 // The two flood attacks open connections at a fixed rate whatever the broker answers, so brokers
 // compared with --broker-rev meet the same offered load; "conns/s" is what the attacker managed.
 // Every poll goes upstream (the status collapsing interval is 0). In each round every attack
 // alternates with quiet: `--slices` pairs of a quiet slice and an attacked slice, `--seconds`
 // each, so a change in the machine's own load falls on both alike; the p99s are over each side's
-// pooled polls. The summary gives the median and the range over the rounds. Figures only: the
+// pooled polls. "µs CPU/conn" is the broker's CPU over the attacked slices less that over the
+// quiet ones, per connection the attacker opened: it moves less with the machine's load than the
+// p99s. The summary gives the median and the range over the rounds. Figures only: the
 // machine may be shared. Linux only (/proc).
 
 import type { ChildProcess } from "child_process";

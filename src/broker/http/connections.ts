@@ -33,9 +33,11 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   total: 2_048,
   newPerAddressPerSecond: 128,
   newPerAddressBurst: 256,
-  // A studio behind one address at its full pace, and as much again three times over for everyone else.
-  newTotalPerSecond: 512,
-  newTotalBurst: 1_024,
+  // Addresses that carried a valid key lately are not charged to this pace (connection-gate.ts), so
+  // it holds back only new and keyless clients: a studio behind one address at its full pace and
+  // as much again for everyone else.
+  newTotalPerSecond: 256,
+  newTotalBurst: 512,
 };
 
 /** The options `http.createServer` takes for these limits. */
