@@ -1,5 +1,5 @@
 // The attacks of the abuse bench (bench/abuse/run.ts), each run until `stop()` says so, against
-// the broker at `url`, from 127.0.0.2. Run in a process of their own (attacker.ts), so the
+// the broker at `url`, from 127.0.0.2 (the many-address flood from 127.0.1.1–64). Run in a process of their own (attacker.ts), so the
 // honest client's measured polls do not share an event loop with the attack's work.
 
 import * as net from "net";
@@ -15,10 +15,10 @@ interface Target {
   opened: number;
 }
 
-/** A raw connection from the attackers' address, errors ignored. */
-function rawSocket(t: Target): Promise<net.Socket | undefined> {
+/** A raw connection from the attackers' address (or `from`), errors ignored. */
+function rawSocket(t: Target, from = ATTACK_FROM): Promise<net.Socket | undefined> {
   return new Promise((resolve) => {
-    const s = net.connect({ host: t.url.hostname, port: Number(t.url.port), localAddress: ATTACK_FROM });
+    const s = net.connect({ host: t.url.hostname, port: Number(t.url.port), localAddress: from });
     s.on("error", () => resolve(undefined));
     s.once("connect", () => {
       t.opened++;
@@ -124,6 +124,13 @@ export const ATTACKS: Attack[] = [
     name: "idle connections",
     run: async (t, _stop, stopped) => {
       const socks = (await Promise.all(Array.from({ length: 2000 }, () => rawSocket(t)))).filter((s): s is net.Socket => !!s);
+      await Promise.all(socks.map((s) => closedOrStopped(s, stopped)));
+    },
+  },
+  {
+    name: "many-address flood",
+    run: async (t, _stop, stopped) => {
+      const socks = (await Promise.all(Array.from({ length: 3000 }, (_, i) => rawSocket(t, `127.0.1.${1 + (i % 64)}`)))).filter((s): s is net.Socket => !!s);
       await Promise.all(socks.map((s) => closedOrStopped(s, stopped)));
     },
   },

@@ -1,5 +1,5 @@
-// What instant previews cost a Firefly broker: the upload time with previews on (each upload also
-// kept by the local engine) against previews off, in the same run, and how long a preview takes to
+// What instant previews cost a Firefly broker: the upload time with previews on (each upload's
+// bytes also kept for the local engine) against previews off, in the same run, and how long a preview takes to
 // come back for a fill the size Infill sends. Both brokers talk to the in-repo fake Firefly, in process.
 //   npx ts-node --transpile-only -P bench/tsconfig.json bench/broker/preview.ts
 

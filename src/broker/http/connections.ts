@@ -1,14 +1,19 @@
 // Limits on client connections, so clients without a key cannot use up the process's file
 // descriptors or its CPU: how long headers and a whole request may take, how many connections one
-// client address and all clients may hold open, how fast one address may open new ones, and how
-// long and how often a kept-alive connection is reused. A connection past a cap is closed at once,
-// before the HTTP server sets anything up for it or reads a byte, so a flood costs little more
-// than accepting it.
+// client address and all clients may hold open, how fast one address and all addresses together
+// may open new ones (connection-gate.ts), and how long and how often a kept-alive connection is
+// reused. A connection past a cap is closed at once, before the HTTP server sets anything up for
+// it or reads a byte, so a flood costs little more than accepting it. At the total cap an idle
+// connection of the address holding the most gives way to a newcomer from an address holding
+// fewer; connections that carried a valid key or have a request in progress are kept.
 
 import type * as http from "http";
 import type { Socket } from "net";
+import { ConnectionGate, type Conn, type GateLimits, type RefusedWhy } from "./connection-gate";
 
-export interface ConnectionLimits {
+export type { RefusedWhy };
+
+export interface ConnectionLimits extends GateLimits {
   /** Time to receive a request's headers (ms). */
   headersTimeoutMs: number;
   /** Time to receive a whole request, body included (ms); 15 MB at about 128 KB/s. */
@@ -17,14 +22,6 @@ export interface ConnectionLimits {
   keepAliveTimeoutMs: number;
   /** Requests served on one connection before it is closed. */
   maxRequestsPerSocket: number;
-  /** Open connections from one client address (an IPv6 client: its /64, see addressKey). */
-  perAddress: number;
-  /** Open connections in all. */
-  total: number;
-  /** New connections one client address may open per second, on average. */
-  newPerAddressPerSecond: number;
-  /** New connections one client address may open at once above that average. */
-  newPerAddressBurst: number;
 }
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
@@ -36,6 +33,11 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   total: 2_048,
   newPerAddressPerSecond: 128,
   newPerAddressBurst: 256,
+  // Addresses that carried a valid key lately are not charged to this pace (connection-gate.ts), so
+  // it holds back only new and keyless clients: a studio behind one address at its full pace and
+  // as much again for everyone else.
+  newTotalPerSecond: 256,
+  newTotalBurst: 512,
 };
 
 /** The options `http.createServer` takes for these limits. */
@@ -48,8 +50,6 @@ export function serverOptions(l: ConnectionLimits): http.ServerOptions {
     connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(l.headersTimeoutMs / 4))),
   };
 }
-
-export type RefusedWhy = "per_address" | "total" | "rate";
 
 /**
  * The client address the per-address caps count by: an IPv4 address as it is (an IPv4-mapped
@@ -73,12 +73,32 @@ export function addressKey(remote: string): string {
     .join(":")}::/64`;
 }
 
-/** One client address: its open connections, and its allowance of new ones (a token bucket). */
-interface AddressState {
-  open: number;
-  tokens: number;
-  /** When `tokens` was last brought up to date (ms on the caps' clock). */
-  at: number;
+/** The connection-gate record of each socket a capped server kept. */
+const tracked = new WeakMap<Socket, { gate: ConnectionGate<Socket>; conn: Conn<Socket> }>();
+
+/**
+ * A request on `socket` has started: while it runs, its connection is making progress and is
+ * not given way at the total cap.
+ */
+export function requestStarted(socket: Socket): void {
+  const t = tracked.get(socket);
+  if (t) t.gate.requestStarted(t.conn);
+}
+
+/** Whether a request on `socket` is being answered now (false for a socket no capped server kept). */
+export function requestInProgress(socket: Socket): boolean {
+  return (tracked.get(socket)?.conn.busy ?? 0) > 0;
+}
+
+/** A request on `socket` has ended; `keyed` when it carried a valid broker key. */
+export function requestEnded(socket: Socket, keyed: boolean): void {
+  const t = tracked.get(socket);
+  if (t) t.gate.requestEnded(t.conn, keyed);
+}
+
+/** The part of Node's listening TCP handle the caps use: the callback for each accepted connection. */
+interface ListenHandle {
+  onconnection?: (err: number, client?: { getpeername?(out: { address?: string }): number; close(): void }) => void;
 }
 
 /**
@@ -86,58 +106,68 @@ interface AddressState {
  * cap. `now` is the clock (ms) the pace of new connections is measured on.
  *
  * The check runs before the HTTP server's own connection handling (which it then calls for the
- * connections it keeps): a refused socket is destroyed before any parser, timer or listener is
- * made for it.
+ * connections it keeps). Once the server listens, it runs on the accepted handle itself, as Node's
+ * own `maxConnections` check does: a refused connection is closed before any socket object,
+ * parser, timer or listener is made for it. Where that handle is not reachable it runs on the
+ * socket, before anything else attached to the server sees it.
  */
 export function capConnections(
   server: http.Server,
   l: ConnectionLimits,
   refused: (why: RefusedWhy) => void,
   now: () => number = () => performance.now(),
-): void {
+): ConnectionGate<Socket> {
   server.maxRequestsPerSocket = l.maxRequestsPerSocket;
-  const byAddress = new Map<string, AddressState>();
-  // How long an empty allowance takes to fill (a second when pacing is off: Infinity / Infinity).
-  const refillMs = (l.newPerAddressBurst / l.newPerAddressPerSecond) * 1000 || 1_000;
-  let open = 0;
-  let sweptAt = now();
-  /** Forget addresses with nothing open and a full allowance (at most once per refill time). */
-  const sweep = (t: number) => {
-    if (t - sweptAt < refillMs) return;
-    sweptAt = t;
-    for (const [addr, a] of byAddress) if (a.open === 0 && t - a.at >= refillMs) byAddress.delete(addr);
-  };
-  const admit = (socket: Socket): boolean => {
-    const t = now();
-    sweep(t);
-    const addr = addressKey(socket.remoteAddress ?? "");
-    let a = byAddress.get(addr);
-    if (!a) byAddress.set(addr, (a = { open: 0, tokens: l.newPerAddressBurst, at: t }));
-    if (t > a.at) {
-      a.tokens = Math.min(l.newPerAddressBurst, a.tokens + ((t - a.at) * l.newPerAddressPerSecond) / 1000);
-      a.at = t;
+  const gate = new ConnectionGate<Socket>(l, now);
+  /** The address admitted on the handle whose socket is being made now. */
+  let admittedOnHandle: string | undefined;
+  const admit = (address: string | undefined): string | undefined => {
+    const key = addressKey(address ?? "");
+    const a = gate.admit(key);
+    if (!a.admitted) {
+      refused(a.why);
+      return undefined;
     }
-    const why: RefusedWhy | undefined = a.open >= l.perAddress ? "per_address" : open >= l.total ? "total" : a.tokens < 1 ? "rate" : undefined;
-    if (why) {
-      socket.destroy();
-      refused(why);
-      return false;
+    if (a.evict) {
+      a.evict.socket.destroy();
+      gate.remove(a.evict);
+      refused("evicted");
     }
-    a.tokens -= 1;
-    a.open++;
-    open++;
-    const state = a;
-    socket.once("close", () => {
-      open--;
-      state.open--;
-    });
-    return true;
+    return key;
   };
+  server.once("listening", () => {
+    const handle = (server as unknown as { _handle?: ListenHandle })._handle;
+    const accept = handle?.onconnection;
+    if (!handle || !accept) return;
+    handle.onconnection = function (this: ListenHandle, err, client) {
+      if (!err && client?.getpeername) {
+        const peer: { address?: string } = {};
+        client.getpeername(peer);
+        const key = admit(peer.address);
+        if (key === undefined) return client.close();
+        admittedOnHandle = key;
+      }
+      try {
+        accept.call(this, err, client);
+      } finally {
+        admittedOnHandle = undefined;
+      }
+    };
+  });
   // The HTTP server's own connection handling, called only for the connections admitted.
   const serve = server.listeners("connection") as ((socket: Socket) => void)[];
   server.removeAllListeners("connection");
   server.on("connection", (socket: Socket) => {
-    if (!admit(socket)) return;
+    const key = admittedOnHandle ?? admit(socket.remoteAddress);
+    admittedOnHandle = undefined;
+    if (key === undefined) {
+      socket.destroy();
+      return;
+    }
+    const conn = gate.add(key, socket);
+    tracked.set(socket, { gate, conn });
+    socket.once("close", () => gate.remove(conn));
     for (const f of serve) f.call(server, socket);
   });
+  return gate;
 }

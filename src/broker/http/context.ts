@@ -59,6 +59,8 @@ export interface RequestContext {
   /** The Host header's parts, once the host check has passed. */
   host?: ParsedHost;
   facts: RequestFacts;
+  /** More fields for the request's one log line (e.g. why it ended early). */
+  logFields?: Record<string, unknown>;
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, parts: BrokerParts) => Promise<void>;

@@ -3,6 +3,7 @@
 // redacted JSON line, with its request id (also sent back as `x-request-id`), when it closes. Malformed requests Node cannot parse get a JSON 400/408/431.
 
 import * as http from "http";
+import type { Socket } from "net";
 import { METRICS_PATH, metricsRoute } from "../observability/metrics-route";
 import { adminPage, isAdminPagePath } from "../routes/admin-page";
 import { api } from "../routes/api";
@@ -11,6 +12,7 @@ import { matchOutput, output } from "../routes/outputs";
 import { staticFiles } from "../routes/static";
 import type { BrokerParts, RequestContext, Target } from "./context";
 import { httpError } from "./errors";
+import { requestEnded, requestInProgress, requestStarted } from "./connections";
 import { checkHostAndQuery, handleCors, isApiPath } from "./guards";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-id";
 
@@ -72,9 +74,11 @@ export function attachPipeline(server: http.Server, parts: BrokerParts): void {
   server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     const t0 = performance.now();
     const ctx: RequestContext = { route: "unknown", requestId: requestIdOf(req), facts: {} };
+    requestStarted(req.socket);
     res.setHeader(REQUEST_ID_HEADER, ctx.requestId);
     if (state.closing) res.setHeader("connection", "close");
     res.on("close", () => {
+      requestEnded(req.socket, ctx.key !== undefined);
       if (state.closing) server.closeIdleConnections();
       const ms = performance.now() - t0;
       const status = res.headersSent ? res.statusCode : 0;
@@ -88,6 +92,7 @@ export function attachPipeline(server: http.Server, parts: BrokerParts): void {
         ms: Math.round(ms * 10) / 10,
         upstreamMs: ctx.facts.upstreamMs,
         jobId: ctx.facts.jobId,
+        ...ctx.logFields,
       });
     });
     let handled: Promise<void>;
@@ -113,6 +118,7 @@ export function attachPipeline(server: http.Server, parts: BrokerParts): void {
     socket.end(
       `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
-    log.log({ key: null, route: "malformed", status, error: err.code });
+    // A request the client cut short by closing its end has a log line of its own (status 0).
+    if (err.code !== "HPE_INVALID_EOF_STATE" || !requestInProgress(socket as Socket)) log.log({ key: null, route: "malformed", status, error: err.code });
   });
 }

@@ -19,8 +19,13 @@ export class ClientAbortedError extends Error {
 /** Bytes of the start that the magic-number check looks at. */
 const MAGIC_BYTES = 12;
 
-/** The whole upload body of declared type `contentType`, or the reason it was refused. */
-export function readUpload(req: IncomingMessage, contentType: string): Promise<Buffer> {
+/** How much of an upload has arrived so far. */
+export interface UploadProgress {
+  received: number;
+}
+
+/** The whole upload body of declared type `contentType`, or the reason it was refused; `progress` follows the bytes as they arrive. */
+export function readUpload(req: IncomingMessage, contentType: string, progress: UploadProgress = { received: 0 }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -48,6 +53,7 @@ export function readUpload(req: IncomingMessage, contentType: string): Promise<B
     };
     const onData = (c: Buffer) => {
       size += c.length;
+      progress.received = size;
       if (size > MAX_UPLOAD_BYTES) return finish(new UploadTooLargeError(MAX_UPLOAD_BYTES));
       chunks.push(c);
       if (!checked && size >= MAGIC_BYTES) {

@@ -1,6 +1,8 @@
 // The local engine a Firefly broker runs for instant previews: every image uploaded to Firefly is
-// also stored in this engine (under its own id, remembered against Firefly's), so a preview request
-// can name the same upload ids as the Firefly job it stands in for. A preview is one variation,
+// also kept here (its bytes in memory, within a budget, the oldest forgotten first), and handed to
+// this engine when a preview first names it (then remembered by the engine's id against
+// Firefly's), so a preview request can name the same upload ids as the Firefly job it stands in
+// for, and an upload no preview asks for costs no disk write. A preview is one variation,
 // made at once (not paced, not counted as Firefly usage), within the engine's own memory budget
 // and worker pool. The id map lives in this process only: a preview asked of another instance, or
 // after a restart, is answered "not available" and the panel goes on without one.
@@ -21,6 +23,8 @@ export interface PreviewEngineOptions {
   log: Logger;
   /** Firefly upload ids remembered (the oldest are forgotten first). */
   maxUploads?: number;
+  /** Bytes of uploads kept in memory that no preview has named yet (the oldest are forgotten first). */
+  maxKeptBytes?: number;
   /** Previews one key may have running at once. */
   perKey?: number;
   /** How often a running preview is looked at, and how long it may take. */
@@ -35,6 +39,17 @@ export interface PreviewImage {
 }
 
 const unavailable = (why: string) => httpError(409, "preview_unavailable", "not_found", why);
+
+/** Every `uploadId` in a submit body, in the order they appear. */
+function uploadIdsIn(body: unknown, into: string[] = []): string[] {
+  if (Array.isArray(body)) for (const v of body) uploadIdsIn(v, into);
+  else if (body && typeof body === "object")
+    for (const [k, v] of Object.entries(body)) {
+      if (k === "uploadId" && typeof v === "string") into.push(v);
+      else uploadIdsIn(v, into);
+    }
+  return into;
+}
 
 /** A copy of a submit body with every `uploadId` replaced by the engine's id (undefined when one is not known). */
 function withLocalIds(body: unknown, local: (id: string) => string | undefined): unknown {
@@ -60,9 +75,16 @@ function oneVariation(body: unknown): unknown {
   return b;
 }
 
+/** An upload kept for previews: its bytes until a preview first names it, then the engine's id for it. */
+type Kept = { bytes: Buffer; contentType: UploadContentType; owner: OwnerName } | { local: Promise<string | undefined> };
+
 export class PreviewEngine {
   private engine: Provider | undefined;
-  private readonly ids = new Map<string, string>();
+  /** By Firefly upload id, oldest first. */
+  private readonly kept = new Map<string, Kept>();
+  /** Bytes held in `kept`. */
+  private keptBytes = 0;
+  private readonly maxKeptBytes: number;
   private readonly running = new Map<OwnerName, number>();
   private readonly maxUploads: number;
   private readonly perKey: number;
@@ -72,6 +94,7 @@ export class PreviewEngine {
 
   constructor(private readonly o: PreviewEngineOptions) {
     this.maxUploads = o.maxUploads ?? 2048;
+    this.maxKeptBytes = o.maxKeptBytes ?? 128 * 1024 * 1024;
     this.perKey = o.perKey ?? 2;
     this.pollMs = o.pollMs ?? 50;
     this.timeoutMs = o.timeoutMs ?? 120_000;
@@ -86,17 +109,42 @@ export class PreviewEngine {
     return this.engine;
   }
 
-  /** Keeps an image Firefly took under `fireflyId`. A failure only means no preview for it: logged, never thrown. */
-  async keepUpload(fireflyId: string, bytes: Buffer, contentType: UploadContentType, owner: OwnerName): Promise<void> {
+  /** Keeps an image Firefly took under `fireflyId` (its bytes, as they are: not copied), until a preview names it. */
+  keepUpload(fireflyId: string, bytes: Buffer, contentType: UploadContentType, owner: OwnerName): void {
     if (this.closed) return;
-    try {
-      const { uploadId } = await this.local().upload(Readable.from([bytes]), contentType, owner, bytes.length);
-      this.ids.delete(fireflyId);
-      this.ids.set(fireflyId, uploadId);
-      while (this.ids.size > this.maxUploads) this.ids.delete(this.ids.keys().next().value!);
-    } catch (e) {
-      this.o.log.log({ event: "preview_upload_skipped", key: owner, error: (e as Error).message });
-    }
+    this.forget(fireflyId);
+    this.kept.set(fireflyId, { bytes, contentType, owner });
+    this.keptBytes += bytes.length;
+    while (this.kept.size > this.maxUploads || this.keptBytes > this.maxKeptBytes) this.forget(this.kept.keys().next().value!);
+  }
+
+  private forget(fireflyId: string): void {
+    const k = this.kept.get(fireflyId);
+    if (k && "bytes" in k) this.keptBytes -= k.bytes.length;
+    this.kept.delete(fireflyId);
+  }
+
+  /**
+   * The engine's id for the upload Firefly took under `fireflyId` (handed to the engine the first
+   * time a preview names it), or undefined when it is not kept. A failure only means no preview
+   * for it: logged, never thrown.
+   */
+  private localId(fireflyId: string): Promise<string | undefined> {
+    const k = this.kept.get(fireflyId);
+    if (!k) return Promise.resolve(undefined);
+    if ("local" in k) return k.local;
+    const local = this.local()
+      .upload(Readable.from([k.bytes]), k.contentType, k.owner, k.bytes.length)
+      .then(
+        (r) => r.uploadId,
+        (e: Error) => {
+          this.o.log.log({ event: "preview_upload_skipped", key: k.owner, error: e.message });
+          return undefined;
+        },
+      );
+    this.keptBytes -= k.bytes.length;
+    this.kept.set(fireflyId, { local });
+    return local;
   }
 
   /**
@@ -105,14 +153,16 @@ export class PreviewEngine {
    */
   async run(endpoint: PreviewEndpoint, body: unknown, owner: OwnerName, signal: AbortSignal): Promise<PreviewImage> {
     if (this.closed) throw httpError(503, "service_unavailable", "service_unavailable", "The broker is stopping.");
-    const request = oneVariation(withLocalIds(body, (id) => this.ids.get(id)));
     const held = this.running.get(owner) ?? 0;
     if (held >= this.perKey) {
       throw httpError(429, "preview_busy", "rate_limited", `You already have ${held} previews being made; wait for one to finish.`, { "retry-after": "1" });
     }
     this.running.set(owner, held + 1);
     try {
-      return await this.make(endpoint, request, owner, signal);
+      const ids = new Map<string, string | undefined>();
+      // One at a time, in the body's order, so the engine takes each image once.
+      for (const id of uploadIdsIn(body)) if (!ids.has(id)) ids.set(id, await this.localId(id));
+      return await this.make(endpoint, oneVariation(withLocalIds(body, (id) => ids.get(id))), owner, signal);
     } catch (e) {
       if (e instanceof ProviderError) throw new HttpError(e.status === 422 ? 422 : 502, previewFailure(e));
       throw e;

@@ -1,14 +1,14 @@
 // POST /v2/storage/image: a raw image body (JPEG, PNG or WebP, at most 15 MB), its first bytes
 // checked against the declared type, read whole while the key holds an upload slot, and only then
-// handed to the provider. A client that drops the upload part way is logged and counted; nothing
-// went upstream for it.
+// handed to the provider. A client that drops the upload part way is counted and its request's
+// log line says so (one line per upload); nothing went upstream for it.
 
 import type { IncomingMessage, ServerResponse } from "http";
 import { Readable } from "stream";
 import { MAX_UPLOAD_BYTES, UPLOAD_CONTENT_TYPES } from "../../common/firefly";
 import type { BrokerParts, RequestContext } from "../http/context";
 import { httpError } from "../http/errors";
-import { ClientAbortedError, readUpload } from "../http/upload-body";
+import { ClientAbortedError, readUpload, type UploadProgress } from "../http/upload-body";
 import { UploadContentType, UploadTooLargeError } from "../providers/provider";
 import { requireProvider } from "./provider-check";
 
@@ -29,14 +29,20 @@ export async function upload(req: IncomingMessage, res: ServerResponse, ctx: Req
   }
   requireProvider(parts);
   const release = parts.uploads.take(owner);
+  const progress: UploadProgress = { received: 0 };
+  // A client that leaves before the upload is answered: counted, and said on the request's own
+  // log line (written by the pipeline's "close" listener, so this one goes first).
+  res.prependOnceListener("close", () => {
+    if (res.headersSent || req.complete) return;
+    parts.counters.uploadsAborted++;
+    ctx.logFields = { event: "upload_aborted", received: progress.received };
+  });
   try {
     let bytes: Buffer;
     try {
-      bytes = await readUpload(req, ct);
+      bytes = await readUpload(req, ct, progress);
     } catch (err) {
       if (!(err instanceof ClientAbortedError)) throw err;
-      parts.counters.uploadsAborted++;
-      parts.log.log({ event: "upload_aborted", key: owner, received: err.received });
       res.destroy();
       return;
     }
@@ -50,7 +56,7 @@ export async function upload(req: IncomingMessage, res: ServerResponse, ctx: Req
       ctx.facts.upstreamMs = Math.round(performance.now() - t0);
     }
     await parts.jobs.uploaded(owner, r.uploadId);
-    await parts.previews?.keepUpload(r.uploadId, bytes, ct as UploadContentType, owner);
+    parts.previews?.keepUpload(r.uploadId, bytes, ct as UploadContentType, owner);
     parts.respond.sendJson(res, 200, { images: [{ id: r.uploadId }] });
   } finally {
     release();
