@@ -147,7 +147,7 @@ function resumeOne(rec: JobRecord, deps: WorkflowDeps, onState: (s: JobState) =>
       state: { ...rec.state, error: undefined },
       stored,
       remoteJobId: stored?.remote?.jobId,
-      remoteJobIds: stored?.tiles?.filter((t) => !t.done).flatMap((t) => [t.remoteJobId, ...(t.upscaleJobIds ?? [])]),
+      remoteJobIds: stored?.tiles?.filter((t) => !t.done).flatMap((t) => [...(t.remoteJobId ? [t.remoteJobId] : []), ...(t.upscaleJobIds ?? [])]),
       rawRequest: rec.request,
     },
     deps,

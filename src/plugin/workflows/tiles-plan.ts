@@ -204,9 +204,25 @@ export function frameGeometry(selection: Rect, frame: Rect): FillGeometry {
 
 /** A tile's broker job, the upscales of its results under way, and whether its results are stored. */
 export interface TileProgress {
-  remoteJobId: string;
+  /** Absent for a tile never sent, because a tile it sees came back unreadable for its variation. */
+  remoteJobId?: string;
   upscaleJobIds?: string[];
   done?: boolean;
+  /** Its results (by index) that the service returned unreadable or not at all: their variations are left out. */
+  unreadable?: number[];
+}
+
+/** The variations (by index) a tiled job leaves out: those with any tile's result unreadable. */
+export function droppedVariations(tiles: readonly FillTile[], progress: readonly TileProgress[], variations: number): number[] {
+  const dropped: number[] = [];
+  for (let v = 0; v < variations; v++) {
+    const lost = tiles.some((tile, t) => {
+      const r = tileResultIndex(tile, v);
+      return r !== null && (progress[t]?.unreadable ?? []).includes(r);
+    });
+    if (lost) dropped.push(v);
+  }
+  return dropped;
 }
 
 /** Where an expansion tile's window reads the original: the part inside the original (original's coordinates) and where it lands at send size. */

@@ -16,6 +16,7 @@ import { decodeGrayPng, decodeImage, encodeGrayPng, encodeJpeg, encodeRGBAPng } 
 import { growRect, intersectRect, rectHeight, rectWidth, translateRect } from "../../common/imaging/rect";
 import { resampleRGBA, resampleRGBARegion } from "../../common/imaging/resample";
 import { applyTone } from "../../common/imaging/tone";
+import { classifyUnreadableOutput } from "../../common/firefly";
 import { WorkflowError } from "./errors";
 import { fillBody, fillTone } from "./kinds/fill";
 import type { SentImages } from "./kinds";
@@ -29,6 +30,7 @@ import { opaque } from "./reading";
 import {
   blendTiles,
   dependentTileSource,
+  droppedVariations,
   expandTileMask,
   frameGeometry,
   tileResultIndex,
@@ -134,43 +136,46 @@ async function sentOf(jobId: string, t: number, io: UpscaleIO): Promise<SentImag
   return source && mask ? { source: decodeImage(source), mask: decodeGrayPng(mask) } : null;
 }
 
-function badTile(t: number, detail: string): WorkflowError {
-  return new WorkflowError({
-    category: "bad_output",
-    message: `Tile ${t + 1} of this Native-detail job came back unreadable, so nothing was placed. Run it again; if it happens again, tell your admin.`,
-    detail,
-  });
+/** One tile's results as placed pixels over its `placeRect` (by result index; null for one the service returned unreadable or not at all), and what went wrong with those. */
+interface TileResults {
+  pixels: (RGBAImage | null)[];
+  failures: string[];
 }
 
-/** One tile's results, polled and downloaded from its broker job, as placed pixels over its `placeRect` (one per variation). */
-async function runTile(jobId: string, req: JobRequest, tile: FillTile, t: number, remoteJobId: string, io: UpscaleIO): Promise<RGBAImage[]> {
+/** One tile's results, polled and downloaded from its broker job, as placed pixels over its `placeRect`. */
+async function runTile(jobId: string, req: JobRequest, tile: FillTile, t: number, remoteJobId: string, io: UpscaleIO): Promise<TileResults> {
   const { deps, signal, sleep } = io;
   const result = await pollRemote(remoteJobId, deps, signal, sleep, io.emit);
   io.track?.(remoteJobId, false);
   const outputs = result.outputs.slice(0, tile.seeds.length);
-  if (outputs.length < tile.seeds.length) throw badTile(t, `${outputs.length} of ${tile.seeds.length} results`);
+  const failures: string[] = [];
+  for (let v = outputs.length; v < tile.seeds.length; v++) failures.push(`tile ${t + 1} result ${v + 1}: not returned`);
   const sent = req.blend.toneMatch ? await sentOf(jobId, t, io) : null;
   const { sendSize } = tile.geometry;
-  return Promise.all(
-    outputs.map(async (o, v) => {
+  const pixels = await Promise.all(
+    tile.seeds.map(async (seed, v): Promise<RGBAImage | null> => {
+      const o = outputs[v];
+      if (!o) return null;
       const bytes = await withRetry(() => deps.broker.download(o.image.url, signal), signal, sleep);
       io.moved(0, bytes.length);
       let image: RGBAImage;
       try {
         image = decodeImage(bytes);
       } catch (e) {
-        throw badTile(t, `result ${v + 1} (${bytes.length} bytes): ${e instanceof Error ? e.message : String(e)}`);
+        failures.push(`tile ${t + 1} result ${v + 1} (${bytes.length} bytes): ${e instanceof Error ? e.message : String(e)}`);
+        return null;
       }
       const atSend = image.width === sendSize.width && image.height === sendSize.height ? image : resampleRGBA(image, sendSize.width, sendSize.height);
       const tone = sent ? fillTone(tile.geometry, req.blend.bandPx, sent, atSend) : null;
-      const up = tile.upscale ? await upscaleOne(atSend, tile.upscale, tile.seeds[v], io) : atSend;
+      const up = tile.upscale ? await upscaleOne(atSend, tile.upscale, seed, io) : atSend;
       const frame = tile.upscale ? upscaledGeometry(tile.geometry, tile.upscale) : tile.geometry;
       const w = frame.window;
-      const pixels = resampleRGBARegion(up, rectWidth(w), rectHeight(w), translateRect(tile.placeRect, -w.left, -w.top));
-      if (tone) applyTone(pixels, tone);
-      return pixels;
+      const placed = resampleRGBARegion(up, rectWidth(w), rectHeight(w), translateRect(tile.placeRect, -w.left, -w.top));
+      if (tone) applyTone(placed, tone);
+      return placed;
     }),
   );
+  return { pixels, failures };
 }
 
 /** Tile `t`'s stored result for variation `v`. */
@@ -229,12 +234,19 @@ export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ reque
     return life.save();
   };
   const innerIo: UpscaleIO = { ...io, signal: inner.signal };
+  const unreadableDetails: string[] = [];
   // Tile t is sent once the tiles it sees are stored and tile t − 1 is sent, so the record's tiles stay
   // the first ones in order.
   const sent: Promise<void>[] = [];
   const finished: Promise<void>[] = [];
   const send = async (t: number): Promise<void> => {
     await Promise.all([...(tiles[t].dependsOn ?? []).map((d) => finished[d]), sent[t - 1]]);
+    // Its variation is left out already when a tile it sees came back unreadable for it: not sent.
+    if (droppedVariations(tiles, progress, req.seeds.length).includes(tiles[t].variation ?? 0)) {
+      progress[t] = { done: true, unreadable: [0] };
+      await record();
+      return;
+    }
     const images = await dependentCapture(life.jobId, req, t, innerIo);
     const transfer = { bytesUp: 0, bytesDown: 0 };
     const remoteJobId = await sendTile(req, t, images, life, innerIo, transfer);
@@ -262,8 +274,18 @@ export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ reque
         void record().catch(() => undefined);
       },
     };
-    const pixels = await runTile(life.jobId, req, tiles[t], t, p.remoteJobId, tileIo);
-    for (let v = 0; v < pixels.length; v++) await io.deps.store.putBytes(life.jobId, tileKey.result(t, v), encodeRGBAPng(pixels[v]));
+    if (!p.remoteJobId) throw new Error(`tile ${t + 1} was never sent`);
+    const { pixels, failures } = await runTile(life.jobId, req, tiles[t], t, p.remoteJobId, tileIo);
+    const unreadable: number[] = [];
+    for (let v = 0; v < pixels.length; v++) {
+      const image = pixels[v];
+      if (image) await io.deps.store.putBytes(life.jobId, tileKey.result(t, v), encodeRGBAPng(image));
+      else unreadable.push(v);
+    }
+    if (unreadable.length) {
+      p.unreadable = unreadable;
+      unreadableDetails.push(...failures);
+    }
     p.done = true;
     await record();
   };
@@ -282,18 +304,33 @@ export async function finishTiles(life: JobLife, io: UpscaleIO): Promise<{ reque
   } finally {
     io.signal.removeEventListener("abort", stop);
   }
-  return blended(life.jobId, req, io);
+  return blended(life.jobId, req, progress, unreadableDetails, io);
 }
 
 /**
  * The tiles' stored results blended per variation (read one variation at a time, so only one
  * variation's tiles are decoded at once), and the request that places them.
  */
-async function blended(jobId: string, req: JobRequest, io: UpscaleIO): Promise<{ request: JobRequest; variations: DecodedVariation[] }> {
+async function blended(
+  jobId: string,
+  req: JobRequest,
+  progress: readonly TileProgress[],
+  details: readonly string[],
+  io: UpscaleIO,
+): Promise<{ request: JobRequest; variations: DecodedVariation[] }> {
   const tiles = tilesOf(req) ?? [];
   const frame = blendFrame(req);
+  const dropped = droppedVariations(tiles, progress, req.seeds.length);
+  if (dropped.length) {
+    // As for a single fill: the variations whose tiles all came back readable are placed, and the job says which were left out.
+    const detail = details.length ? details.join("; ") : "results read before a reload";
+    const error = classifyUnreadableOutput(dropped.length, req.seeds.length, detail);
+    if (dropped.length >= req.seeds.length) throw new WorkflowError({ category: error.category, message: error.message, detail: error.detail });
+    io.emit({ note: error.message });
+  }
   const variations: DecodedVariation[] = [];
   for (let v = 0; v < req.seeds.length; v++) {
+    if (dropped.includes(v)) continue;
     const parts: TileContribution[] = [];
     for (let t = 0; t < tiles.length; t++) {
       const result = tileResultIndex(tiles[t], v);
