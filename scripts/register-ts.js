@@ -37,16 +37,45 @@ function transpile(code, filename) {
   return out.outputText;
 }
 
+/** Entries not read for this long are removed, so a cache that sees every edit does not grow without end. */
+const KEEP_MS = 7 * 24 * 3600 * 1000;
+let pruned = false;
+
+/** Removes entries not used for KEEP_MS (once per process, at its first transpile: reads touch an entry's time). */
+function prune() {
+  pruned = true;
+  try {
+    const cutoff = Date.now() - KEEP_MS;
+    for (const name of fs.readdirSync(CACHE_DIR)) {
+      const file = path.join(CACHE_DIR, name);
+      if (fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { force: true });
+    }
+  } catch {
+    // A cache that cannot be pruned only takes more room.
+  }
+}
+
 /** The file's JavaScript: from the cache, or transpiled and then stored there (written whole, then renamed). */
 function javascriptFor(code, filename) {
   const key = createHash("sha256").update(KEY_PREFIX).update(filename).update("\n").update(code).digest("hex");
   const file = path.join(CACHE_DIR, `${key}.js`);
+  let js;
   try {
-    return fs.readFileSync(file, "utf8");
+    js = fs.readFileSync(file, "utf8");
   } catch {
     // not cached yet
   }
-  const js = transpile(code, filename);
+  if (js !== undefined) {
+    try {
+      const now = new Date();
+      fs.utimesSync(file, now, now);
+    } catch {
+      // An entry whose time cannot be touched is only pruned sooner.
+    }
+    return js;
+  }
+  if (!pruned) prune();
+  js = transpile(code, filename);
   try {
     fs.mkdirSync(CACHE_DIR, { recursive: true });
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
