@@ -5,8 +5,8 @@
 // the address holding the most gives way to a newcomer, while keyed connections and a request in
 // progress are kept.
 
-import * as net from "net";
 import { startFakeFirefly, type FakeFirefly } from "../fakes/firefly";
+import { rawConnect, type RawConnection } from "../support/raw-socket";
 import { KEY_A, registerSecret, startTestBroker, TestBroker, until } from "./helpers";
 
 let ff: FakeFirefly;
@@ -21,27 +21,10 @@ afterAll(async () => {
 /** One connection per second in a thousand: nothing refills while the test runs. */
 const FROZEN = 0.001;
 
-interface Conn {
-  sock: net.Socket;
-  data: () => string;
-  isClosed: () => boolean;
-  closed: Promise<void>;
-}
+type Conn = RawConnection;
 
 /** A raw connection to `b` from `from`; resolves once connected. */
-async function connectFrom(b: TestBroker, from: string): Promise<Conn> {
-  const sock = net.connect({ port: b.port, host: "127.0.0.1", localAddress: from });
-  let text = "";
-  let closed = false;
-  sock.on("data", (c) => (text += c.toString("latin1")));
-  sock.on("error", () => undefined);
-  const closedP = new Promise<void>((r) => sock.once("close", () => ((closed = true), r())));
-  await new Promise<void>((r, j) => {
-    sock.once("connect", () => r());
-    sock.once("error", j);
-  });
-  return { sock, data: () => text, isClosed: () => closed, closed: closedP };
-}
+const connectFrom = (b: TestBroker, from: string): Promise<Conn> => rawConnect(b.port, from);
 
 /** A keyed status poll of a job nobody has (answered 404 `unknown_job_id`), keeping the connection open unless `close`. */
 function poll(b: TestBroker, c: Conn, close = false): void {

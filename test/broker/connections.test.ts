@@ -2,8 +2,8 @@
 // route that reads none is refused at once and the connection closed; headers and whole requests
 // that take too long are cut; connections past the per-address and total caps are closed at once.
 
-import * as net from "net";
 import { startFakeFirefly, type FakeFirefly, ONE_PIXEL_PNG } from "../fakes/firefly";
+import { rawConnect, type RawConnection } from "../support/raw-socket";
 import { call, KEY_A, registerSecret, startTestBroker, TestBroker, until } from "./helpers";
 
 let ff: FakeFirefly;
@@ -20,26 +20,9 @@ afterAll(async () => {
   await ff.close();
 });
 
-interface Conn {
-  sock: net.Socket;
-  data: () => string;
-  closed: Promise<void>;
-  isClosed: () => boolean;
-}
+type Conn = RawConnection;
 
-async function connect(localAddress = "127.0.0.1", port = broker.port): Promise<Conn> {
-  const sock = net.connect({ port, host: "127.0.0.1", localAddress });
-  let text = "";
-  let closed = false;
-  sock.on("data", (c) => (text += c.toString("latin1")));
-  sock.on("error", () => undefined);
-  const closedP = new Promise<void>((r) => sock.once("close", () => ((closed = true), r())));
-  await new Promise<void>((r, j) => {
-    sock.once("connect", () => r());
-    sock.once("error", j);
-  });
-  return { sock, data: () => text, closed: closedP, isClosed: () => closed };
-}
+const connect = (localAddress = "127.0.0.1", port = broker.port): Promise<Conn> => rawConnect(port, localAddress);
 
 test("/health declaring a huge body is answered 413 at once and its connection closed", async () => {
   const c = await connect();

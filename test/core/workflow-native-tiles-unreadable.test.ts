@@ -9,20 +9,12 @@ import { rig, run, type Rig } from "./helpers/deps";
 import { seedColour } from "./helpers/fake-broker";
 import { coordImage } from "./helpers/images";
 import { useSmallSizes } from "./helpers/small-sizes";
+import { tiledFillRig } from "./helpers/tiled-fill";
 
-const W = 448;
-const H = 256;
-const SEL = { left: 32, top: 32, right: 416, bottom: 224 };
 const SEEDS = [1234, 5678];
 const params = { kind: "fill" as const, numVariations: 2, seeds: SEEDS, detail: "native" as const, blend: { bandPx: 4, toneMatch: false } };
 
-function setup(): { r: Rig; id: number } {
-  const r = rig({ script: ["queued", "running", "running"] });
-  useSmallSizes(r, { maxUpscaleSide: 300 });
-  const id = r.host.createDocument({ title: "tiles.psd", width: W, height: H, pixels: coordImage(W, H) });
-  r.host.setSelection(id, SEL);
-  return { r, id };
-}
+const setup = tiledFillRig;
 
 const fillJobs = (r: Rig) => [...r.broker.jobs.entries()].filter(([, j]) => j.endpoint === "fill").map(([jobId]) => jobId);
 const upscaleJobs = (r: Rig) => [...r.broker.jobs.values()].filter((j) => j.endpoint === "upscale");

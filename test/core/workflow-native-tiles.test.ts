@@ -11,14 +11,10 @@ import { tileSeeds } from "../../src/plugin/workflows/tiles-plan";
 import { UPSCALE_PATTERN_AMPLITUDE, upscalePatternSign } from "../fakes/firefly/upscale";
 import { flushUntil } from "../support/turns";
 import { px } from "../support/pixels";
-import { rig, run, type Rig } from "./helpers/deps";
+import { run, type Rig } from "./helpers/deps";
 import { seedColour } from "./helpers/fake-broker";
-import { coordImage } from "./helpers/images";
-import { useSmallSizes } from "./helpers/small-sizes";
+import { H, SEL, tiledFillRig, W } from "./helpers/tiled-fill";
 
-const W = 448;
-const H = 256;
-const SEL = { left: 32, top: 32, right: 416, bottom: 224 };
 const BAND = 4;
 const SEEDS = [1234, 5678];
 // The plan (see the planner's tile tests): tiles x ∈ [32, 240) and [208, 416), each in a 256×256
@@ -36,13 +32,7 @@ const params = (toneMatch = false) => ({
   blend: { bandPx: BAND, toneMatch },
 });
 
-function setup(): { r: Rig; id: number } {
-  const r = rig({ script: ["queued", "running", "running"] });
-  useSmallSizes(r, { maxUpscaleSide: 300 });
-  const id = r.host.createDocument({ title: "tiles.psd", width: W, height: H, pixels: coordImage(W, H) });
-  r.host.setSelection(id, SEL);
-  return { r, id };
-}
+const setup = tiledFillRig;
 
 const jobsOf = (r: Rig, endpoint: SubmitEndpoint) => [...r.broker.jobs.entries()].filter(([, j]) => j.endpoint === endpoint);
 const seedsOf = (body: unknown) => (body as { seeds: number[] }).seeds;
