@@ -15,6 +15,7 @@ import { Level, distanceToKnown, downsampleLevel, maxOf } from "./pyramid";
 import { robustBase } from "./base";
 import { blendSeam } from "./blend";
 import { countSources } from "./sampling";
+import { FrontQueue } from "./priority";
 
 export interface CompleteParams {
   seed: number;
@@ -63,6 +64,11 @@ export interface CompleteParams {
    * thickness), so among similar patches the nearer one is copied. 0 = off.
    */
   spatialPrior: number;
+  /**
+   * Synthesise the coarsest hole edges first (priority.ts: confidence × isophote strength) rather
+   * than in rings from the edge inwards.
+   */
+  structureFirst: boolean;
   shouldAbort?: () => boolean;
   onProgress?: (fraction: number) => void;
   onIteration?: (level: number, iteration: number) => void;
@@ -86,6 +92,7 @@ export const DEFAULT_PARAMS: Omit<CompleteParams, "seed"> = {
   seamBlend: true,
   defaultSampling: true,
   spatialPrior: 0,
+  structureFirst: true,
 };
 
 /** Work state for one pyramid level. */
@@ -160,7 +167,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
           : "the mask leaves no area large enough to copy from: fill a smaller area",
       );
     if (prev === null) {
-      initOnionPeel(st, rng, checkAbort);
+      initOnionPeel(st, rng, p.structureFirst, checkAbort);
       for (let k = 0; k < st.tgtList.length; k++) st.nnf[st.tgtList[k]] = st.srcList[rng.int(st.srcList.length)];
       recomputeDistances(st);
     } else {
@@ -462,14 +469,9 @@ function vote(st: LevelState, radius: number, iters: number): number {
  * of the known patch that best matches its already-known neighbourhood (exhaustive over a seeded
  * subset of at most 1500 source patches).
  */
-function initOnionPeel(st: LevelState, rng: Rng, checkAbort: () => void): void {
+function initOnionPeel(st: LevelState, rng: Rng, structureFirst: boolean, checkAbort: () => void): void {
   const { lv, r, srcList, holeList } = st;
   const { w, h, img, hole } = lv;
-  const dt = distanceToKnown(hole, w, h);
-  // Order hole pixels by distance to the known region (stable by index).
-  const keys = new Float64Array(holeList.length);
-  for (let k = 0; k < holeList.length; k++) keys[k] = Math.round(dt[holeList[k]] * 16) * 16777216 + holeList[k];
-  keys.sort();
   const maxCand = 1500;
   let cand: Int32Array = srcList;
   if (srcList.length > maxCand) {
@@ -478,15 +480,17 @@ function initOnionPeel(st: LevelState, rng: Rng, checkAbort: () => void): void {
   }
   const filled = new Uint8Array(w * h);
   for (let i = 0; i < filled.length; i++) filled[i] = hole[i] ? 0 : 1;
+  const next = structureFirst ? structureOrder(img, filled, w, h, r) : ringOrder(hole, holeList, w, h);
   // The filled neighbours of the pixel being synthesised, listed once per pixel (row by row, as
   // the comparison visits them): their colours and their offsets from a candidate's centre.
   const side = 2 * r + 1;
   const nbCol = new Float32Array(side * side * 3);
   const nbOff = new Int32Array(side * side);
   const rowEnd = new Int32Array(side);
-  for (let k = 0; k < keys.length; k++) {
+  for (let k = 0; ; k++) {
     if ((k & 255) === 255) checkAbort();
-    const x = keys[k] % 16777216;
+    const x = next.pop();
+    if (x < 0) break;
     const xx = x % w,
       xy = (x - xx) / w;
     let m = 0,
@@ -529,7 +533,27 @@ function initOnionPeel(st: LevelState, rng: Rng, checkAbort: () => void): void {
     img[x * 3 + 1] = img[bq * 3 + 1];
     img[x * 3 + 2] = img[bq * 3 + 2];
     filled[x] = 1;
+    next.markFilled(x);
   }
+}
+
+interface FillOrder {
+  pop(): number;
+  markFilled(i: number): void;
+}
+
+/** Rings from the hole's edge inwards: hole pixels by distance to the known region (stable by index). */
+function ringOrder(hole: Uint8Array, holeList: Int32Array, w: number, h: number): FillOrder {
+  const dt = distanceToKnown(hole, w, h);
+  const keys = new Float64Array(holeList.length);
+  for (let k = 0; k < holeList.length; k++) keys[k] = Math.round(dt[holeList[k]] * 16) * 16777216 + holeList[k];
+  keys.sort();
+  let k = 0;
+  return { pop: () => (k < keys.length ? keys[k++] % 16777216 : -1), markFilled: () => undefined };
+}
+
+function structureOrder(img: Float32Array, filled: Uint8Array, w: number, h: number, r: number): FillOrder {
+  return new FrontQueue(img, filled, w, h, r);
 }
 
 /** Carry the coarse NNF to the finer level: q_fine = 2·q_coarse + (p_fine − 2·p_coarse), with weights from the coarse distances. */
