@@ -16,6 +16,7 @@ import { robustBase } from "./base";
 import { blendSeam } from "./blend";
 import { countSources } from "./sampling";
 import { FrontQueue } from "./priority";
+import { keepToSourceColours } from "./colours";
 
 export interface CompleteParams {
   seed: number;
@@ -69,6 +70,8 @@ export interface CompleteParams {
    * than in rings from the edge inwards.
    */
   structureFirst: boolean;
+  /** Keep every hole pixel inside the hull of the source region's colours (colours.ts). */
+  keepToSourceColours: boolean;
   shouldAbort?: () => boolean;
   onProgress?: (fraction: number) => void;
   onIteration?: (level: number, iteration: number) => void;
@@ -93,6 +96,7 @@ export const DEFAULT_PARAMS: Omit<CompleteParams, "seed"> = {
   defaultSampling: true,
   spatialPrior: 0,
   structureFirst: true,
+  keepToSourceColours: true,
 };
 
 /** Work state for one pyramid level. */
@@ -198,6 +202,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
   }
   if (base) for (let i = 0; i < base.length; i++) finest.img[i] += base[i];
   if (p.seamBlend) blendSeam(finest);
+  if (p.keepToSourceColours) keepToSourceColours(finest);
   return finest;
 }
 
