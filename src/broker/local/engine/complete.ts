@@ -17,6 +17,7 @@ import { blendSeam } from "./blend";
 import { countSources } from "./sampling";
 import { FrontQueue } from "./priority";
 import { keepToSourceColours } from "./colours";
+import { downsampleTexture, textureFeature } from "./texture";
 
 export interface CompleteParams {
   seed: number;
@@ -39,6 +40,11 @@ export interface CompleteParams {
   /** Mean-shift window (Euclidean RGB distance) and iterations. */
   meanShiftRadius: number;
   meanShiftIters: number;
+  /**
+   * Weight of the texture feature (texture.ts) in the patch distance, per colour channel's worth of
+   * patch: a patch's centre feature difference d adds `textureWeight · d² · (patch pixels · 3)`. 0 = off.
+   */
+  textureWeight: number;
   /**
    * Smooth base layer: its standard deviation as a fraction of the hole's thickness (largest distance
    * to a known pixel); 0 = off. The detail layer (image − base) is completed, and the base,
@@ -89,6 +95,7 @@ export const DEFAULT_PARAMS: Omit<CompleteParams, "seed"> = {
   gamma: 1.3,
   meanShiftRadius: 28,
   meanShiftIters: 3,
+  textureWeight: 2,
   baseScale: 1,
   adaptiveBase: true,
   coarsestThickness: 6,
@@ -113,6 +120,10 @@ interface LevelState {
   weight: Float32Array;
   /** Extra cost per squared pixel of target–source distance (the spatial prior at this level). */
   prior: number;
+  /** Texture feature per pixel (hole pixels: voted like colours), or null when not used. */
+  tex: Float32Array | null;
+  /** Cost per squared feature difference of two patch centres. */
+  texCost: number;
 }
 
 /**
@@ -145,6 +156,14 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
     levels.push(next);
   }
   const L = levels.length;
+  const texs: (Float32Array | null)[] = levels.map(() => null);
+  if (p.textureWeight > 0) {
+    texs[0] = textureFeature(finest.img, finest.hole, finest.w, finest.h);
+    for (let l = 1; l < L; l++) {
+      const f = levels[l - 1];
+      texs[l] = downsampleTexture(texs[l - 1] as Float32Array, f.hole, f.w, f.h);
+    }
+  }
   const emAt = (l: number): number => (l === L - 1 ? p.emCoarsest : l === 0 ? p.emFinest : Math.min(p.emMiddle, 1 + l));
 
   // Progress is counted in patch-scans, estimated from the hole sizes.
@@ -162,7 +181,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
   let prev: LevelState | null = null;
   for (let l = L - 1; l >= 0; l--) {
     checkAbort();
-    const st = prepareLevel(levels[l], l === 0 ? rFinest : r, p.gamma, p.spatialPrior);
+    const st = prepareLevel(levels[l], l === 0 ? rFinest : r, p.gamma, p.spatialPrior, texs[l], p.textureWeight);
     const searchRadius = l === L - 1 || p.fineSearchRadius <= 0 ? Math.max(st.lv.w, st.lv.h) : p.fineSearchRadius;
     if (st.srcList.length === 0)
       throw new EngineInputError(
@@ -229,7 +248,7 @@ function countHole(hole: Uint8Array): number {
   return n;
 }
 
-function prepareLevel(lv: Level, r: number, gamma: number, spatialPrior: number): LevelState {
+function prepareLevel(lv: Level, r: number, gamma: number, spatialPrior: number, tex: Float32Array | null, textureWeight: number): LevelState {
   const { w, h, hole } = lv;
   const n = w * h;
   // Integral images of the hole (and of the pixels no patch may be copied from: the hole and the
@@ -276,13 +295,25 @@ function prepareLevel(lv: Level, r: number, gamma: number, spatialPrior: number)
   const nnf = new Int32Array(n).fill(-1);
   const thickness = Math.max(1, maxOf(dt));
   const prior = (spatialPrior * (2 * r + 1) * (2 * r + 1) * 3) / (thickness * thickness);
-  return { lv, r, srcOk, srcList, tgtList, holeList, nnf, dist: new Float32Array(n), conf, weight: new Float32Array(n), prior };
+  const texCost = textureWeight * (2 * r + 1) * (2 * r + 1) * 3;
+  const state = { lv, r, srcOk, srcList, tgtList, holeList, nnf, dist: new Float32Array(n), conf, weight: new Float32Array(n), prior };
+  return { ...state, tex, texCost };
 }
 
-/** Sum of squared RGB differences between the patches centred at p and q; stops early past `best`. */
-function patchDist(img: Float32Array, w: number, r: number, p: number, q: number, best: number): number {
+/**
+ * Sum of squared RGB differences between the patches centred at p and q, plus the texture term of
+ * their centres; stops early past `best`.
+ */
+function patchDist(st: LevelState, p: number, q: number, best: number): number {
+  const { r, tex } = st;
+  const { img, w } = st.lv;
   const rowLen = (2 * r + 1) * 3;
   let d = 0;
+  if (tex !== null) {
+    const t = tex[p] - tex[q];
+    d = st.texCost * t * t;
+    if (d >= best) return d;
+  }
   for (let oy = -r; oy <= r; oy++) {
     const ip = (p + oy * w - r) * 3;
     const iq = (q + oy * w - r) * 3;
@@ -296,17 +327,17 @@ function patchDist(img: Float32Array, w: number, r: number, p: number, q: number
 }
 
 function recomputeDistances(st: LevelState): void {
-  const { lv, r, tgtList, nnf, dist } = st;
+  const { tgtList, nnf, dist } = st;
   for (let k = 0; k < tgtList.length; k++) {
     const p = tgtList[k];
-    dist[p] = patchDist(lv.img, lv.w, r, p, nnf[p], Infinity);
+    dist[p] = patchDist(st, p, nnf[p], Infinity);
   }
 }
 
 /** One PatchMatch scan: propagation from the previous two neighbours in scan order, then random search. */
 function patchMatchScan(st: LevelState, forward: boolean, maxRadius: number, rng: Rng, checkAbort: () => void): void {
   const { lv, r, srcOk, tgtList, nnf, dist, prior } = st;
-  const { w, h, img } = lv;
+  const { w, h } = lv;
   const n = tgtList.length;
   const step = forward ? 1 : -1;
   // Candidates are ranked by patch distance plus the spatial prior; `dist` keeps the patch distance alone.
@@ -330,7 +361,7 @@ function patchMatchScan(st: LevelState, forward: boolean, maxRadius: number, rng
     const tryQ = (q: number): void => {
       const e = pen(q);
       if (e >= best) return;
-      const d = patchDist(img, w, r, p, q, best - e);
+      const d = patchDist(st, p, q, best - e);
       if (d + e < best) {
         best = d + e;
         bestD = d;
@@ -395,6 +426,7 @@ const vr = new Float32Array(MAX_VOTES);
 const vg = new Float32Array(MAX_VOTES);
 const vb = new Float32Array(MAX_VOTES);
 const vw = new Float32Array(MAX_VOTES);
+const vt = new Float32Array(MAX_VOTES);
 
 /**
  * Re-estimate every hole pixel from the patches that cover it: start at the strongest vote and
@@ -402,7 +434,7 @@ const vw = new Float32Array(MAX_VOTES);
  * Returns the mean absolute change per channel.
  */
 function vote(st: LevelState, radius: number, iters: number): number {
-  const { lv, r, holeList, nnf, weight } = st;
+  const { lv, r, holeList, nnf, weight, tex } = st;
   const { w, h, img } = lv;
   const rad2 = radius * radius;
   let change = 0;
@@ -426,6 +458,7 @@ function vote(st: LevelState, radius: number, iters: number): number {
         vr[n] = img[qi];
         vg[n] = img[qi + 1];
         vb[n] = img[qi + 2];
+        if (tex !== null) vt[n] = tex[q + oy * w + ox];
         const wt = weight[p];
         vw[n] = wt;
         if (wt > bestW) {
@@ -460,6 +493,7 @@ function vote(st: LevelState, radius: number, iters: number): number {
       mg = sg / sw;
       mb = sb / sw;
     }
+    if (tex !== null) tex[x] = modeFeature(n, mr, mg, mb, rad2);
     const i3 = x * 3;
     change += Math.abs(img[i3] - mr) + Math.abs(img[i3 + 1] - mg) + Math.abs(img[i3 + 2] - mb);
     img[i3] = mr;
@@ -467,6 +501,23 @@ function vote(st: LevelState, radius: number, iters: number): number {
     img[i3 + 2] = mb;
   }
   return holeList.length > 0 ? change / (holeList.length * 3) : 0;
+}
+
+/** Weighted mean feature of the votes within the mean-shift window around the colour mode. */
+function modeFeature(n: number, mr: number, mg: number, mb: number, rad2: number): number {
+  let st = 0,
+    sw = 0,
+    all = 0;
+  for (let j = 0; j < n; j++) {
+    all += vt[j];
+    const dr = vr[j] - mr,
+      dg = vg[j] - mg,
+      db = vb[j] - mb;
+    if (dr * dr + dg * dg + db * db > rad2) continue;
+    st += vt[j] * vw[j];
+    sw += vw[j];
+  }
+  return sw > 0 ? st / sw : all / n;
 }
 
 /**
@@ -491,6 +542,11 @@ function initOnionPeel(st: LevelState, rng: Rng, structureFirst: boolean, checkA
   const side = 2 * r + 1;
   const nbCol = new Float32Array(side * side * 3);
   const nbOff = new Int32Array(side * side);
+  const nbTex = new Float32Array(side * side);
+  const nbOffPx = new Int32Array(side * side);
+  const { tex } = st;
+  // The texture term per neighbour: the patch distance's per-pixel share.
+  const texCost = st.texCost / (side * side);
   const rowEnd = new Int32Array(side);
   for (let k = 0; ; k++) {
     if ((k & 255) === 255) checkAbort();
@@ -511,6 +567,8 @@ function initOnionPeel(st: LevelState, rng: Rng, structureFirst: boolean, checkA
         nbCol[m * 3] = img[pi * 3];
         nbCol[m * 3 + 1] = img[pi * 3 + 1];
         nbCol[m * 3 + 2] = img[pi * 3 + 2];
+        if (tex !== null) nbTex[m] = tex[pi];
+        nbOffPx[m] = oy * w + ox;
         nbOff[m++] = (oy * w + ox) * 3;
       }
       rowEnd[rows++] = m;
@@ -527,6 +585,10 @@ function initOnionPeel(st: LevelState, rng: Rng, structureFirst: boolean, checkA
             b = nbCol[j * 3 + 1] - img[qi + 1],
             c2 = nbCol[j * 3 + 2] - img[qi + 2];
           d += a * a + b * b + c2 * c2;
+          if (tex !== null) {
+            const t = nbTex[j] - tex[cand[c] + nbOffPx[j]];
+            d += texCost * t * t;
+          }
         }
       }
       if (d < best) {
@@ -537,6 +599,7 @@ function initOnionPeel(st: LevelState, rng: Rng, structureFirst: boolean, checkA
     img[x * 3] = img[bq * 3];
     img[x * 3 + 1] = img[bq * 3 + 1];
     img[x * 3 + 2] = img[bq * 3 + 2];
+    if (st.tex !== null) st.tex[x] = st.tex[bq];
     filled[x] = 1;
     next.markFilled(x);
   }
