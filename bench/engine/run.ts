@@ -2,6 +2,7 @@
 //
 //   npm run bench:engine                (full run, a few minutes)
 //   npm run bench:engine -- --quick     (one run per case, fewer images)
+//   npm run bench:engine -- --quick --options '{"textureWeight":0}'   (engine options to try)
 //
 // (bench/tsconfig.json makes ts-node compile the benches as CommonJS.) The compiled
 // provider is checked separately by `node bench/engine/smoke-dist.js` after
@@ -16,7 +17,7 @@
 
 import { promises as fs } from "fs";
 import * as path from "path";
-import { expandImage, fillImage, type Rect } from "../../src/broker/local/engine";
+import { type EngineOptions, expandImage, fillImage, type Rect } from "../../src/broker/local/engine";
 import type { GrayImage, RgbaImage } from "../../src/broker/local/engine/types";
 import { EnginePool } from "../../src/broker/local/pool";
 import { crop, grow, holed } from "./images";
@@ -26,6 +27,9 @@ import { loadOpenCv, telea } from "./telea";
 import { TEXTURES, bricks, grass } from "./textures";
 
 const quick = process.argv.includes("--quick");
+/** Engine options to try, as JSON: --options '{"textureWeight":0}'. */
+const optionsAt = process.argv.indexOf("--options");
+const extra: EngineOptions = optionsAt >= 0 ? JSON.parse(process.argv[optionsAt + 1]) : {};
 const OUT = path.join(__dirname, "../../test-artifacts/engine");
 
 function rectMask(w: number, h: number, r: Rect): GrayImage {
@@ -64,7 +68,7 @@ async function speed(): Promise<void> {
     const img = tex(size, size);
     const o = (size - hole) >> 1;
     const m = rectMask(size, size, { x: o, y: o, width: hole, height: hole });
-    cases.push({ name, run: () => fillImage(img, m, { seed: 1 }), teleaIn: () => [img, m], holePx: hole * hole });
+    cases.push({ name, run: () => fillImage(img, m, { ...extra, seed: 1 }), teleaIn: () => [img, m], holePx: hole * hole });
   };
   fillCase("fill 256² hole in 1024² (bricks)", 1024, 256, bricks);
   fillCase("fill 256² hole in 1024² (grass)", 1024, 256, grass);
@@ -75,7 +79,7 @@ async function speed(): Promise<void> {
   const strip = rectMask(1280, 1024, { x: 1024, y: 0, width: 256, height: 1024 });
   cases.push({
     name: "expand 1024² → 1280×1024 (256-px strip, grass)",
-    run: () => expandImage(src, { width: 1280, height: 1024, placement: { alignment: { horizontal: "left" } } }, { seed: 1 }),
+    run: () => expandImage(src, { width: 1280, height: 1024, placement: { alignment: { horizontal: "left" } } }, { ...extra, seed: 1 }),
     teleaIn: () => [wide, strip],
     holePx: 256 * 1024,
   });
@@ -94,7 +98,8 @@ async function speed(): Promise<void> {
   try {
     const img = bricks(1024, 1024);
     const m = rectMask(1024, 1024, { x: 384, y: 384, width: 256, height: 256 });
-    const job = (seed: number) => pool.run({ op: "fill", image: { ...img, data: img.data.slice() }, mask: { ...m, data: m.data.slice() }, options: { seed } });
+    const job = (seed: number) =>
+      pool.run({ op: "fill", image: { ...img, data: img.data.slice() }, mask: { ...m, data: m.data.slice() }, options: { ...extra, seed } });
     await Promise.all([job(1), job(2)]); // start workers
     const t = performance.now();
     await Promise.all([1, 2, 3, 4].map(job));
@@ -154,7 +159,7 @@ async function quality(): Promise<void> {
     const original = TEXTURES[name](size, size, 7);
     const hole: Rect = { x: 200, y: 170, width: 128, height: 128 };
     const m = rectMask(size, size, hole);
-    await one(name, original, m, hole, fillImage(holed(original, m), m, { seed: 1 }), "fill 128² in 512²", TEXTURES[name](size, size, 7, 1007));
+    await one(name, original, m, hole, fillImage(holed(original, m), m, { ...extra, seed: 1 }), "fill 128² in 512²", TEXTURES[name](size, size, 7, 1007));
   }
   // Expand: the original is wider; the engine sees its left part and generates the right strip.
   for (const name of quick ? ["bricks"] : ["bricks", "grass", "wood"]) {
@@ -162,14 +167,14 @@ async function quality(): Promise<void> {
     const hole: Rect = { x: size, y: 0, width: 128, height: size };
     const m = rectMask(size + 128, size, hole);
     const src = crop(original, { x: 0, y: 0, width: size, height: size });
-    const ours = expandImage(src, { width: size + 128, height: size, placement: { alignment: { horizontal: "left" } } }, { seed: 1 });
+    const ours = expandImage(src, { width: size + 128, height: size, placement: { alignment: { horizontal: "left" } } }, { ...extra, seed: 1 });
     await one(name, original, m, hole, ours, "expand +128 px right", TEXTURES[name](size + 128, size, 7, 1007));
   }
   // 1024² with a 256² hole on the most structured texture.
   const big = bricks(1024, 1024, 9);
   const bh: Rect = { x: 384, y: 384, width: 256, height: 256 };
   const bm = rectMask(1024, 1024, bh);
-  await one("bricks", big, bm, bh, fillImage(holed(big, bm), bm, { seed: 1 }), "fill 256² in 1024²", bricks(1024, 1024, 9, 1009));
+  await one("bricks", big, bm, bh, fillImage(holed(big, bm), bm, { ...extra, seed: 1 }), "fill 256² in 1024²", bricks(1024, 1024, 9, 1009));
   const wins = rows.filter((r) => r.ours < r.tel).length;
   const geo = Math.exp(rows.reduce((s, r) => s + Math.log(r.tel / r.ours), 0) / rows.length);
   console.log(`\nLower patch error than Telea in ${wins}/${rows.length} cases; Telea/ours geometric mean ${geo.toFixed(2)}×.`);

@@ -69,7 +69,9 @@ export function baseScaleTrials(level: Level, params: CompleteParams, scales: nu
   for (const scale of scales) {
     const trial: Level = { w, h, img: lv.img.slice(), hole: hole.slice(), excluded: lv.excluded };
     try {
-      completeLevel0(trial, { ...params, baseScale: scale, seamBlend: false, onProgress: undefined, onIteration: undefined });
+      // Colour alone: the base is about low frequencies, and the trials stay as cheap as they were.
+      const trialParams = { ...params, baseScale: scale, seamBlend: false, textureWeight: 0 };
+      completeLevel0(trial, { ...trialParams, onProgress: undefined, onIteration: undefined });
     } catch (e) {
       if (e instanceof Error && e.name === "AbortError") throw e;
       return null; // too little left to copy from once the band is held out

@@ -15,6 +15,9 @@ import { Level, distanceToKnown, downsampleLevel, maxOf } from "./pyramid";
 import { robustBase } from "./base";
 import { blendSeam } from "./blend";
 import { countSources } from "./sampling";
+import { FrontQueue } from "./priority";
+import { keepToSourceColours } from "./colours";
+import { downsampleTexture, textureFeature } from "./texture";
 
 export interface CompleteParams {
   seed: number;
@@ -37,6 +40,11 @@ export interface CompleteParams {
   /** Mean-shift window (Euclidean RGB distance) and iterations. */
   meanShiftRadius: number;
   meanShiftIters: number;
+  /**
+   * Weight of the texture feature (texture.ts) in the patch distance, per colour channel's worth of
+   * patch: a patch's centre feature difference d adds `textureWeight · d² · (patch pixels · 3)`. 0 = off.
+   */
+  textureWeight: number;
   /**
    * Smooth base layer: its standard deviation as a fraction of the hole's thickness (largest distance
    * to a known pixel); 0 = off. The detail layer (image − base) is completed, and the base,
@@ -63,6 +71,13 @@ export interface CompleteParams {
    * thickness), so among similar patches the nearer one is copied. 0 = off.
    */
   spatialPrior: number;
+  /**
+   * Synthesise the coarsest hole edges first (priority.ts: confidence × isophote strength) rather
+   * than in rings from the edge inwards.
+   */
+  structureFirst: boolean;
+  /** Keep every hole pixel inside the hull of the source region's colours (colours.ts). */
+  keepToSourceColours: boolean;
   shouldAbort?: () => boolean;
   onProgress?: (fraction: number) => void;
   onIteration?: (level: number, iteration: number) => void;
@@ -80,12 +95,15 @@ export const DEFAULT_PARAMS: Omit<CompleteParams, "seed"> = {
   gamma: 1.3,
   meanShiftRadius: 28,
   meanShiftIters: 3,
+  textureWeight: 2,
   baseScale: 1,
   adaptiveBase: true,
   coarsestThickness: 6,
   seamBlend: true,
   defaultSampling: true,
   spatialPrior: 0,
+  structureFirst: true,
+  keepToSourceColours: true,
 };
 
 /** Work state for one pyramid level. */
@@ -102,6 +120,10 @@ interface LevelState {
   weight: Float32Array;
   /** Extra cost per squared pixel of target–source distance (the spatial prior at this level). */
   prior: number;
+  /** Texture feature per pixel (hole pixels: voted like colours), or null when not used. */
+  tex: Float32Array | null;
+  /** Cost per squared feature difference of two patch centres. */
+  texCost: number;
 }
 
 /**
@@ -134,6 +156,14 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
     levels.push(next);
   }
   const L = levels.length;
+  const texs: (Float32Array | null)[] = levels.map(() => null);
+  if (p.textureWeight > 0) {
+    texs[0] = textureFeature(finest.img, finest.hole, finest.w, finest.h);
+    for (let l = 1; l < L; l++) {
+      const f = levels[l - 1];
+      texs[l] = downsampleTexture(texs[l - 1] as Float32Array, f.hole, f.w, f.h);
+    }
+  }
   const emAt = (l: number): number => (l === L - 1 ? p.emCoarsest : l === 0 ? p.emFinest : Math.min(p.emMiddle, 1 + l));
 
   // Progress is counted in patch-scans, estimated from the hole sizes.
@@ -151,7 +181,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
   let prev: LevelState | null = null;
   for (let l = L - 1; l >= 0; l--) {
     checkAbort();
-    const st = prepareLevel(levels[l], l === 0 ? rFinest : r, p.gamma, p.spatialPrior);
+    const st = prepareLevel(levels[l], l === 0 ? rFinest : r, p.gamma, p.spatialPrior, texs[l], p.textureWeight);
     const searchRadius = l === L - 1 || p.fineSearchRadius <= 0 ? Math.max(st.lv.w, st.lv.h) : p.fineSearchRadius;
     if (st.srcList.length === 0)
       throw new EngineInputError(
@@ -160,7 +190,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
           : "the mask leaves no area large enough to copy from: fill a smaller area",
       );
     if (prev === null) {
-      initOnionPeel(st, rng, checkAbort);
+      initOnionPeel(st, rng, p.structureFirst, checkAbort);
       for (let k = 0; k < st.tgtList.length; k++) st.nnf[st.tgtList[k]] = st.srcList[rng.int(st.srcList.length)];
       recomputeDistances(st);
     } else {
@@ -191,6 +221,7 @@ export function completeLevel0(finest: Level, params: CompleteParams): Level {
   }
   if (base) for (let i = 0; i < base.length; i++) finest.img[i] += base[i];
   if (p.seamBlend) blendSeam(finest);
+  if (p.keepToSourceColours) keepToSourceColours(finest);
   return finest;
 }
 
@@ -217,7 +248,7 @@ function countHole(hole: Uint8Array): number {
   return n;
 }
 
-function prepareLevel(lv: Level, r: number, gamma: number, spatialPrior: number): LevelState {
+function prepareLevel(lv: Level, r: number, gamma: number, spatialPrior: number, tex: Float32Array | null, textureWeight: number): LevelState {
   const { w, h, hole } = lv;
   const n = w * h;
   // Integral images of the hole (and of the pixels no patch may be copied from: the hole and the
@@ -264,13 +295,25 @@ function prepareLevel(lv: Level, r: number, gamma: number, spatialPrior: number)
   const nnf = new Int32Array(n).fill(-1);
   const thickness = Math.max(1, maxOf(dt));
   const prior = (spatialPrior * (2 * r + 1) * (2 * r + 1) * 3) / (thickness * thickness);
-  return { lv, r, srcOk, srcList, tgtList, holeList, nnf, dist: new Float32Array(n), conf, weight: new Float32Array(n), prior };
+  const texCost = textureWeight * (2 * r + 1) * (2 * r + 1) * 3;
+  const state = { lv, r, srcOk, srcList, tgtList, holeList, nnf, dist: new Float32Array(n), conf, weight: new Float32Array(n), prior };
+  return { ...state, tex, texCost };
 }
 
-/** Sum of squared RGB differences between the patches centred at p and q; stops early past `best`. */
-function patchDist(img: Float32Array, w: number, r: number, p: number, q: number, best: number): number {
+/**
+ * Sum of squared RGB differences between the patches centred at p and q, plus the texture term of
+ * their centres; stops early past `best`.
+ */
+function patchDist(st: LevelState, p: number, q: number, best: number): number {
+  const { r, tex } = st;
+  const { img, w } = st.lv;
   const rowLen = (2 * r + 1) * 3;
   let d = 0;
+  if (tex !== null) {
+    const t = tex[p] - tex[q];
+    d = st.texCost * t * t;
+    if (d >= best) return d;
+  }
   for (let oy = -r; oy <= r; oy++) {
     const ip = (p + oy * w - r) * 3;
     const iq = (q + oy * w - r) * 3;
@@ -284,17 +327,17 @@ function patchDist(img: Float32Array, w: number, r: number, p: number, q: number
 }
 
 function recomputeDistances(st: LevelState): void {
-  const { lv, r, tgtList, nnf, dist } = st;
+  const { tgtList, nnf, dist } = st;
   for (let k = 0; k < tgtList.length; k++) {
     const p = tgtList[k];
-    dist[p] = patchDist(lv.img, lv.w, r, p, nnf[p], Infinity);
+    dist[p] = patchDist(st, p, nnf[p], Infinity);
   }
 }
 
 /** One PatchMatch scan: propagation from the previous two neighbours in scan order, then random search. */
 function patchMatchScan(st: LevelState, forward: boolean, maxRadius: number, rng: Rng, checkAbort: () => void): void {
   const { lv, r, srcOk, tgtList, nnf, dist, prior } = st;
-  const { w, h, img } = lv;
+  const { w, h } = lv;
   const n = tgtList.length;
   const step = forward ? 1 : -1;
   // Candidates are ranked by patch distance plus the spatial prior; `dist` keeps the patch distance alone.
@@ -318,7 +361,7 @@ function patchMatchScan(st: LevelState, forward: boolean, maxRadius: number, rng
     const tryQ = (q: number): void => {
       const e = pen(q);
       if (e >= best) return;
-      const d = patchDist(img, w, r, p, q, best - e);
+      const d = patchDist(st, p, q, best - e);
       if (d + e < best) {
         best = d + e;
         bestD = d;
@@ -383,6 +426,7 @@ const vr = new Float32Array(MAX_VOTES);
 const vg = new Float32Array(MAX_VOTES);
 const vb = new Float32Array(MAX_VOTES);
 const vw = new Float32Array(MAX_VOTES);
+const vt = new Float32Array(MAX_VOTES);
 
 /**
  * Re-estimate every hole pixel from the patches that cover it: start at the strongest vote and
@@ -390,7 +434,7 @@ const vw = new Float32Array(MAX_VOTES);
  * Returns the mean absolute change per channel.
  */
 function vote(st: LevelState, radius: number, iters: number): number {
-  const { lv, r, holeList, nnf, weight } = st;
+  const { lv, r, holeList, nnf, weight, tex } = st;
   const { w, h, img } = lv;
   const rad2 = radius * radius;
   let change = 0;
@@ -414,6 +458,7 @@ function vote(st: LevelState, radius: number, iters: number): number {
         vr[n] = img[qi];
         vg[n] = img[qi + 1];
         vb[n] = img[qi + 2];
+        if (tex !== null) vt[n] = tex[q + oy * w + ox];
         const wt = weight[p];
         vw[n] = wt;
         if (wt > bestW) {
@@ -448,6 +493,7 @@ function vote(st: LevelState, radius: number, iters: number): number {
       mg = sg / sw;
       mb = sb / sw;
     }
+    if (tex !== null) tex[x] = modeFeature(n, mr, mg, mb, rad2);
     const i3 = x * 3;
     change += Math.abs(img[i3] - mr) + Math.abs(img[i3 + 1] - mg) + Math.abs(img[i3 + 2] - mb);
     img[i3] = mr;
@@ -457,19 +503,31 @@ function vote(st: LevelState, radius: number, iters: number): number {
   return holeList.length > 0 ? change / (holeList.length * 3) : 0;
 }
 
+/** Weighted mean feature of the votes within the mean-shift window around the colour mode. */
+function modeFeature(n: number, mr: number, mg: number, mb: number, rad2: number): number {
+  let st = 0,
+    sw = 0,
+    all = 0;
+  for (let j = 0; j < n; j++) {
+    all += vt[j];
+    const dr = vr[j] - mr,
+      dg = vg[j] - mg,
+      db = vb[j] - mb;
+    if (dr * dr + dg * dg + db * db > rad2) continue;
+    st += vt[j] * vw[j];
+    sw += vw[j];
+  }
+  return sw > 0 ? st / sw : all / n;
+}
+
 /**
  * Coarsest level: fill hole pixels layer by layer from the boundary inwards, each from the centre
  * of the known patch that best matches its already-known neighbourhood (exhaustive over a seeded
  * subset of at most 1500 source patches).
  */
-function initOnionPeel(st: LevelState, rng: Rng, checkAbort: () => void): void {
+function initOnionPeel(st: LevelState, rng: Rng, structureFirst: boolean, checkAbort: () => void): void {
   const { lv, r, srcList, holeList } = st;
   const { w, h, img, hole } = lv;
-  const dt = distanceToKnown(hole, w, h);
-  // Order hole pixels by distance to the known region (stable by index).
-  const keys = new Float64Array(holeList.length);
-  for (let k = 0; k < holeList.length; k++) keys[k] = Math.round(dt[holeList[k]] * 16) * 16777216 + holeList[k];
-  keys.sort();
   const maxCand = 1500;
   let cand: Int32Array = srcList;
   if (srcList.length > maxCand) {
@@ -478,15 +536,22 @@ function initOnionPeel(st: LevelState, rng: Rng, checkAbort: () => void): void {
   }
   const filled = new Uint8Array(w * h);
   for (let i = 0; i < filled.length; i++) filled[i] = hole[i] ? 0 : 1;
+  const next = structureFirst ? structureOrder(img, filled, w, h, r) : ringOrder(hole, holeList, w, h);
   // The filled neighbours of the pixel being synthesised, listed once per pixel (row by row, as
   // the comparison visits them): their colours and their offsets from a candidate's centre.
   const side = 2 * r + 1;
   const nbCol = new Float32Array(side * side * 3);
   const nbOff = new Int32Array(side * side);
+  const nbTex = new Float32Array(side * side);
+  const nbOffPx = new Int32Array(side * side);
+  const { tex } = st;
+  // The texture term per neighbour: the patch distance's per-pixel share.
+  const texCost = st.texCost / (side * side);
   const rowEnd = new Int32Array(side);
-  for (let k = 0; k < keys.length; k++) {
+  for (let k = 0; ; k++) {
     if ((k & 255) === 255) checkAbort();
-    const x = keys[k] % 16777216;
+    const x = next.pop();
+    if (x < 0) break;
     const xx = x % w,
       xy = (x - xx) / w;
     let m = 0,
@@ -502,6 +567,8 @@ function initOnionPeel(st: LevelState, rng: Rng, checkAbort: () => void): void {
         nbCol[m * 3] = img[pi * 3];
         nbCol[m * 3 + 1] = img[pi * 3 + 1];
         nbCol[m * 3 + 2] = img[pi * 3 + 2];
+        if (tex !== null) nbTex[m] = tex[pi];
+        nbOffPx[m] = oy * w + ox;
         nbOff[m++] = (oy * w + ox) * 3;
       }
       rowEnd[rows++] = m;
@@ -518,6 +585,10 @@ function initOnionPeel(st: LevelState, rng: Rng, checkAbort: () => void): void {
             b = nbCol[j * 3 + 1] - img[qi + 1],
             c2 = nbCol[j * 3 + 2] - img[qi + 2];
           d += a * a + b * b + c2 * c2;
+          if (tex !== null) {
+            const t = nbTex[j] - tex[cand[c] + nbOffPx[j]];
+            d += texCost * t * t;
+          }
         }
       }
       if (d < best) {
@@ -528,8 +599,29 @@ function initOnionPeel(st: LevelState, rng: Rng, checkAbort: () => void): void {
     img[x * 3] = img[bq * 3];
     img[x * 3 + 1] = img[bq * 3 + 1];
     img[x * 3 + 2] = img[bq * 3 + 2];
+    if (st.tex !== null) st.tex[x] = st.tex[bq];
     filled[x] = 1;
+    next.markFilled(x);
   }
+}
+
+interface FillOrder {
+  pop(): number;
+  markFilled(i: number): void;
+}
+
+/** Rings from the hole's edge inwards: hole pixels by distance to the known region (stable by index). */
+function ringOrder(hole: Uint8Array, holeList: Int32Array, w: number, h: number): FillOrder {
+  const dt = distanceToKnown(hole, w, h);
+  const keys = new Float64Array(holeList.length);
+  for (let k = 0; k < holeList.length; k++) keys[k] = Math.round(dt[holeList[k]] * 16) * 16777216 + holeList[k];
+  keys.sort();
+  let k = 0;
+  return { pop: () => (k < keys.length ? keys[k++] % 16777216 : -1), markFilled: () => undefined };
+}
+
+function structureOrder(img: Float32Array, filled: Uint8Array, w: number, h: number, r: number): FillOrder {
+  return new FrontQueue(img, filled, w, h, r);
 }
 
 /** Carry the coarse NNF to the finer level: q_fine = 2·q_coarse + (p_fine − 2·p_coarse), with weights from the coarse distances. */
