@@ -3,14 +3,11 @@
 import { fillImage } from "../../src/broker/local/engine";
 import type { GrayImage, RgbaImage } from "../../src/broker/local/engine/types";
 import { holeGeometry, inventedColours } from "../../bench/engine/photos/measures";
+import { discMask, seededRandom } from "./helpers";
 
 /** A sky going from dark blue (left) to pale yellow (right), with red flecks on 6 % of the pixels. */
 function fleckedSky(w: number, h: number, seed: number): RgbaImage {
-  let t = seed * 2654435761;
-  const rnd = (): number => {
-    t = (Math.imul(t ^ (t >>> 15), 2246822519) + 0x9e3779b9) | 0;
-    return (t >>> 0) / 4294967296;
-  };
+  const rnd = seededRandom(seed);
   const data = new Uint8Array(w * h * 4);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
@@ -20,12 +17,6 @@ function fleckedSky(w: number, h: number, seed: number): RgbaImage {
       for (let k = 0; k < 3; k++) data[i + k] = Math.max(0, Math.min(255, Math.round(c[k] + (rnd() * 2 - 1) * 4)));
       data[i + 3] = 255;
     }
-  return { width: w, height: h, data };
-}
-
-function disc(w: number, h: number, cx: number, cy: number, r: number): GrayImage {
-  const data = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r * r) data[y * w + x] = 255;
   return { width: w, height: h, data };
 }
 
@@ -51,7 +42,7 @@ function outsideRange(out: RgbaImage, m: GrayImage): number {
 
 describe("colour bounds", () => {
   it("does not tint copied flecks with the smooth base's offset: no colour beyond the surroundings' range, under 1 % far from every colour of the band (unbounded: 2–3 %)", () => {
-    const m = disc(160, 120, 80, 60, 30);
+    const m = discMask(160, 120, 80, 60, 30);
     const g = holeGeometry(m);
     for (const seed of [1, 2, 3]) {
       const img = fleckedSky(160, 120, seed);

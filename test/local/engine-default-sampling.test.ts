@@ -4,6 +4,7 @@
 
 import { fillImage } from "../../src/broker/local/engine";
 import type { GrayImage, RgbaImage } from "../../src/broker/local/engine/types";
+import { seededRandom } from "./helpers";
 
 const W = 160,
   H = 120;
@@ -16,11 +17,10 @@ const SWEETS = [
 /** A pale cloth with a fine weave and a soft shadow, and three green sweets close to (not touching) the hole. */
 function table(seed: number): RgbaImage {
   const data = new Uint8Array(W * H * 4);
-  let t = seed * 2654435761;
+  const rnd = seededRandom(seed);
   for (let y = 0; y < H; y++)
     for (let x = 0; x < W; x++) {
-      t = (Math.imul(t ^ (t >>> 15), 2246822519) + 0x9e3779b9) | 0;
-      const grain = ((t >>> 0) / 4294967296) * 6 - 3 + 3 * Math.sin(x * 1.3) * Math.sin(y * 1.1);
+      const grain = rnd() * 6 - 3 + 3 * Math.sin(x * 1.3) * Math.sin(y * 1.1);
       const shade = 236 - 10 * (y / H) + grain;
       const o = (y * W + x) * 4;
       data[o] = data[o + 1] = shade;

@@ -7,7 +7,7 @@ import { fillImage } from "../../src/broker/local/engine";
 import type { GrayImage, RgbaImage } from "../../src/broker/local/engine/types";
 import { holeGeometry, inventedColours, seam } from "../../bench/engine/photos/measures";
 import { caseMask } from "../../bench/engine/photos/cases";
-import { countDiffering } from "./helpers";
+import { countDiffering, seededRandom } from "./helpers";
 
 function blob(w: number, h: number, cx: number, cy: number, rx: number, ry: number): GrayImage {
   return caseMask(w, h, { name: "t", image: "", note: "", hole: { kind: "fill", cx, cy, rx, ry } });
@@ -16,11 +16,10 @@ function blob(w: number, h: number, cx: number, cy: number, rx: number, ry: numb
 /** A sunset glow: a bright sun-coloured centre fading into a purple sky, with fine grain. */
 function glowPhoto(w: number, h: number, seed: number): RgbaImage {
   const data = new Uint8Array(w * h * 4);
-  let t = seed * 2654435761;
+  const rnd = seededRandom(seed);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
-      t = (Math.imul(t ^ (t >>> 15), 2246822519) + 0x9e3779b9) | 0;
-      const e = (((t >>> 0) / 4294967296) * 2 - 1) * 2;
+      const e = (rnd() * 2 - 1) * 2;
       const d = Math.hypot(x - 0.45 * w, y - 0.55 * h) / w;
       const s = Math.exp(-d * d * 12);
       const i = (y * w + x) * 4;

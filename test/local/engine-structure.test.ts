@@ -5,6 +5,7 @@ import sharp from "sharp";
 import { fillImage } from "../../src/broker/local/engine";
 import type { GrayImage, RgbaImage } from "../../src/broker/local/engine/types";
 import { PHOTO_CASES, caseMask } from "../../bench/engine/photos/cases";
+import { discMask, seededRandom } from "./helpers";
 
 async function photo(file: string): Promise<RgbaImage> {
   const { data, info } = await sharp(path.join(__dirname, "../../bench/engine/photos/images", file))
@@ -41,23 +42,16 @@ function rimX(img: RgbaImage, y: number, x0: number, x1: number): number {
 
 /** Two grainy regions (dark green above, sand below) split by the line y = line(x). */
 function splitField(w: number, h: number, line: (x: number) => number, seed: number): RgbaImage {
-  let t = seed * 2654435761;
+  const rnd = seededRandom(seed);
   const data = new Uint8Array(w * h * 4);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
-      t = (Math.imul(t ^ (t >>> 15), 2246822519) + 0x9e3779b9) | 0;
-      const e = (((t >>> 0) / 4294967296) * 2 - 1) * 14;
+      const e = (rnd() * 2 - 1) * 14;
       const c = y + 0.5 > line(x + 0.5) ? [200, 170, 120] : [60, 90, 70];
       const i = (y * w + x) * 4;
       for (let k = 0; k < 3; k++) data[i + k] = Math.max(0, Math.min(255, Math.round(c[k] + e)));
       data[i + 3] = 255;
     }
-  return { width: w, height: h, data };
-}
-
-function disc(w: number, h: number, cx: number, cy: number, r: number): GrayImage {
-  const data = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r * r) data[y * w + x] = 255;
   return { width: w, height: h, data };
 }
 
@@ -92,7 +86,7 @@ function boundaryRows(img: RgbaImage, m: GrayImage): { x: number; y: number }[] 
 describe("structure before texture", () => {
   it("continues a straight boundary between two textures across a round hole: every column within 2 px of the line", () => {
     const line = (x: number): number => 40 + 0.35 * x;
-    const m = disc(160, 120, 80, line(80), 22);
+    const m = discMask(160, 120, 80, line(80), 22);
     for (const seed of [1, 2, 3]) {
       const out = fillImage(splitField(160, 120, line, seed), m, { seed });
       const cols = boundaryRows(out, m);

@@ -3,6 +3,7 @@
 
 import { fillImage } from "../../src/broker/local/engine";
 import type { GrayImage, RgbaImage } from "../../src/broker/local/engine/types";
+import { discMask, seededRandom } from "./helpers";
 
 const W = 160,
   H = 120,
@@ -10,11 +11,7 @@ const W = 160,
 
 /** Left of SPLIT: 4×3 setts of random grey (±40) with dark joints; right: flat grey of the same mean, faint grain. */
 function settsBesideFlat(seed: number): { img: RgbaImage; mean: number } {
-  let t = seed * 2654435761;
-  const rand = (): number => {
-    t = (Math.imul(t ^ (t >>> 15), 2246822519) + 0x9e3779b9) | 0;
-    return (t >>> 0) / 4294967296;
-  };
+  const rand = seededRandom(seed);
   const cells = new Float32Array(Math.ceil(W / 4) * Math.ceil(H / 3));
   for (let i = 0; i < cells.length; i++) cells[i] = 120 + (rand() * 2 - 1) * 40;
   const data = new Uint8Array(W * H * 4);
@@ -36,11 +33,7 @@ function settsBesideFlat(seed: number): { img: RgbaImage; mean: number } {
   return { img: { width: W, height: H, data }, mean };
 }
 
-function disc(cx: number, cy: number, r: number): GrayImage {
-  const data = new Uint8Array(W * H);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r * r) data[y * W + x] = 255;
-  return { width: W, height: H, data };
-}
+const disc = (cx: number, cy: number, r: number): GrayImage => discMask(W, H, cx, cy, r);
 
 /** Mean |horizontal| + |vertical| neighbour difference of the grey channel over pixels where `where` holds. */
 function gradientEnergy(img: RgbaImage, where: (x: number, y: number) => boolean): number {

@@ -5,7 +5,7 @@ import { expandImage, fillImage, placeSource, AbortError, DEFAULT_PARAMS, Engine
 import { membrane, smoothBase } from "../../src/broker/local/engine/base";
 import { chooseBaseScale } from "../../src/broker/local/engine/choose";
 import { gradientNoise, stripes } from "../../bench/engine/textures";
-import { bricks, clone, countDiffering, grass, lumaStd, rectMask } from "./helpers";
+import { bricks, clone, countDiffering, grass, lumaStd, rectMask, seededRandom } from "./helpers";
 
 describe("fill", () => {
   const img = grass(160, 128, 11);
@@ -52,10 +52,9 @@ describe("fill", () => {
     const truth = (x: number, y: number, c: number): number => (c === 0 ? 40 + (150 * x) / W : c === 1 ? 90 + (100 * y) / H : 200 - (120 * x * y) / (W * H));
     for (const seed of [1, 2]) {
       const data = new Uint8Array(W * H * 4);
-      let t = seed * 2654435761;
+      const rnd = seededRandom(seed);
       for (let i = 0; i < W * H; i++) {
-        t = (Math.imul(t ^ (t >>> 15), 2246822519) + 0x9e3779b9) | 0;
-        const e = (((t >>> 0) / 4294967296) * 2 - 1) * 14;
+        const e = (rnd() * 2 - 1) * 14;
         const x = i % W,
           y = Math.floor(i / W);
         for (let c = 0; c < 3; c++) data[i * 4 + c] = Math.max(0, Math.min(255, Math.round(truth(x, y, c) + e)));

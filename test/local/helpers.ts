@@ -19,6 +19,22 @@ export function rectMask(w: number, h: number, x0: number, y0: number, x1: numbe
   return { width: w, height: h, data };
 }
 
+/** A mask with a filled disc of radius `r` centred on (cx, cy) (pixel centres inside it). */
+export function discMask(w: number, h: number, cx: number, cy: number, r: number): GrayImage {
+  const data = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r * r) data[y * w + x] = 255;
+  return { width: w, height: h, data };
+}
+
+/** A seeded source of numbers in [0, 1) (an integer hash step), for fixtures that need grain or noise. */
+export function seededRandom(seed: number): () => number {
+  let t = seed * 2654435761;
+  return () => {
+    t = (Math.imul(t ^ (t >>> 15), 2246822519) + 0x9e3779b9) | 0;
+    return (t >>> 0) / 4294967296;
+  };
+}
+
 export function clone(img: RgbaImage): RgbaImage {
   return { width: img.width, height: img.height, data: img.data.slice() };
 }
