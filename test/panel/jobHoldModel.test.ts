@@ -6,23 +6,12 @@ import type { JobState } from "../../src/common/jobs";
 import { PREVIEW_NOTE } from "../../src/common/preview-words";
 import type { QuotaView } from "../../src/common/protocol";
 import { jobHoldText } from "../../src/panel/jobs/hold";
-import { quotaView } from "./fixtures";
+import { job, quotaView } from "./fixtures";
 
 const T = Date.UTC(2026, 11, 5, 12, 0, 0);
 const utc = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 const quota = (over: Partial<QuotaView> = {}): QuotaView => quotaView(T, [10_000, 40_000, 100_000, 160_000], over);
-const queued = (over: Partial<JobState> = {}): JobState => ({
-  jobId: "j",
-  kind: "fill",
-  params: {} as never,
-  docId: 1,
-  docTitle: "d",
-  phase: "queued",
-  queuePosition: 2,
-  startedAt: 0,
-  variations: [],
-  ...over,
-});
+const queued = (over: Partial<JobState> = {}): JobState => job({ phase: "queued", queuePosition: 2, ...over });
 const previewed = queued({ note: PREVIEW_NOTE });
 
 test("a rate-limit pause names the time the queue goes on, and that the preview stays when there is one", () => {

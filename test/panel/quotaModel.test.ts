@@ -4,21 +4,11 @@ import type { JobState } from "../../src/common/jobs";
 import { makeEvent, type QuotaView } from "../../src/common/protocol";
 import { initialState, reduce } from "../../src/panel/model/state";
 import { jobWaitText, runWaitText, usageLines } from "../../src/panel/model/wait";
-import { quotaView } from "./fixtures";
+import { job, quotaView } from "./fixtures";
 
 const T = 1_700_000_000_000;
 const quota: QuotaView = quotaView(T, [10_000, 40_000, 100_000, 160_000]);
-const queued = (queuePosition?: number): JobState => ({
-  jobId: "j",
-  kind: "fill",
-  params: {} as never,
-  docId: 1,
-  docTitle: "d",
-  phase: "queued",
-  queuePosition,
-  startedAt: 0,
-  variations: [],
-});
+const queued = (queuePosition?: number): JobState => job({ phase: "queued", queuePosition });
 
 test("a queued job's place and wait, counted down from when the host read them", () => {
   expect(jobWaitText(queued(3), quota, T)).toBe("#3 — about 2 min");
