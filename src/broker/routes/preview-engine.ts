@@ -13,6 +13,7 @@ import { isTerminalStatus } from "../../common/firefly";
 import type { Logger } from "../log";
 import { ProviderError, type LocalProviderFactory, type OwnerName, type Provider, type UploadContentType } from "../providers/provider";
 import { httpError, HttpError } from "../http/errors";
+import { uploadRefs } from "../jobs/upload-ids";
 
 export type PreviewEndpoint = "fill" | "expand";
 
@@ -39,17 +40,6 @@ export interface PreviewImage {
 }
 
 const unavailable = (why: string) => httpError(409, "preview_unavailable", "not_found", why);
-
-/** Every `uploadId` in a submit body, in the order they appear. */
-function uploadIdsIn(body: unknown, into: string[] = []): string[] {
-  if (Array.isArray(body)) for (const v of body) uploadIdsIn(v, into);
-  else if (body && typeof body === "object")
-    for (const [k, v] of Object.entries(body)) {
-      if (k === "uploadId" && typeof v === "string") into.push(v);
-      else uploadIdsIn(v, into);
-    }
-  return into;
-}
 
 /** A copy of a submit body with every `uploadId` replaced by the engine's id (undefined when one is not known). */
 function withLocalIds(body: unknown, local: (id: string) => string | undefined): unknown {
@@ -161,7 +151,7 @@ export class PreviewEngine {
     try {
       const ids = new Map<string, string | undefined>();
       // One at a time, in the body's order, so the engine takes each image once.
-      for (const id of uploadIdsIn(body)) if (!ids.has(id)) ids.set(id, await this.localId(id));
+      for (const { id } of uploadRefs(body)) if (!ids.has(id)) ids.set(id, await this.localId(id));
       return await this.make(endpoint, oneVariation(withLocalIds(body, (id) => ids.get(id))), owner, signal);
     } catch (e) {
       if (e instanceof ProviderError) throw new HttpError(e.status === 422 ? 422 : 502, previewFailure(e));
