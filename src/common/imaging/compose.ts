@@ -8,7 +8,7 @@ import { expandLayerRect, originalRect, type ExpandGeometry } from "./expand";
 import { cropGray, nonZeroBounds } from "./image";
 import { blendMask, expandMask } from "./masks";
 import { coverPlacement } from "./placement";
-import { growRect, intersectRect, isEmptyRect, translateRect } from "./rect";
+import { canvasRect, growRect, intersectRect, isEmptyRect, translateRect } from "./rect";
 import { resampleRGBARegion } from "./resample";
 import { applyTone, type ToneCorrection } from "./tone";
 
@@ -49,7 +49,7 @@ export function composeFill(result: RGBAImage, geometry: FillGeometry, selection
 export function composeExpand(result: RGBAImage, g: ExpandGeometry, tone: ToneCorrection | null, frame?: Rect): LayerContent {
   const rect = expandLayerRect(g);
   // `frame`: the document rectangle the result covers (an upscaled crop holding the layer); else the canvas.
-  const f = frame ?? { left: 0, top: 0, right: g.canvas.width, bottom: g.canvas.height };
+  const f = frame ?? canvasRect(g.canvas);
   const pixels = resampleRGBARegion(result, f.right - f.left, f.bottom - f.top, translateRect(rect, -f.left, -f.top));
   if (tone) applyTone(pixels, tone);
   const o = translateRect(originalRect(g), -rect.left, -rect.top);

@@ -10,7 +10,7 @@ import type { Rect, Size } from "../host";
 import { planFillGeometry, type ContextOptions, type FillGeometry } from "./context";
 import { expandLayerRect, originalRect, type ExpandGeometry } from "./expand";
 import { coverPlacement } from "./placement";
-import { clampToCanvas, growRect, intersectRect, isEmptyRect, rectHeight, rectWidth } from "./rect";
+import { canvasRect, clampToCanvas, growRect, intersectRect, isEmptyRect, rectHeight, rectWidth } from "./rect";
 
 /** Document pixels placed per generated pixel, per axis; > 1 means the result is enlarged (soft). */
 export interface Interpolation {
@@ -45,7 +45,7 @@ export function fillInterpolation(g: ResultFrame): Interpolation {
 
 /** An expansion's frame: its output covers the whole new canvas. */
 export function expandFrame(g: ExpandGeometry): ResultFrame {
-  return { window: { left: 0, top: 0, right: g.canvas.width, bottom: g.canvas.height }, sendSize: { ...g.outputSize } };
+  return { window: canvasRect(g.canvas), sendSize: { ...g.outputSize } };
 }
 
 export function expandInterpolation(g: ExpandGeometry): Interpolation {

@@ -13,7 +13,7 @@ import type { ExpandGeometry } from "../../common/imaging/expand";
 import { expandLayerRect } from "../../common/imaging/expand";
 import { describeRequests } from "../../common/imaging/detail";
 import { decodeGrayPng, decodeImage, encodeGrayPng, encodeJpeg, encodeRGBAPng } from "../../common/imaging/codecs";
-import { growRect, intersectRect, rectHeight, rectWidth, translateRect } from "../../common/imaging/rect";
+import { clampToCanvas, growRect, rectHeight, rectWidth, translateRect } from "../../common/imaging/rect";
 import { resampleRGBA, resampleRGBARegion } from "../../common/imaging/resample";
 import { applyTone } from "../../common/imaging/tone";
 import { classifyUnreadableOutput } from "../../common/firefly";
@@ -345,7 +345,7 @@ async function blended(
 function blendFrame(req: JobRequest): Rect {
   if (req.kind === "expand") return expandLayerRect(req.expand.geometry);
   if (req.kind !== "fill") throw new Error(`a ${req.kind} job has no tiles`);
-  return intersectRect(growRect(req.fill.geometry.selection, req.blend.bandPx), { left: 0, top: 0, right: req.docSize.width, bottom: req.docSize.height });
+  return clampToCanvas(growRect(req.fill.geometry.selection, req.blend.bandPx), req.docSize);
 }
 
 /** The request that places a blend of `frame` at 1:1, with no tiles left to run. */
