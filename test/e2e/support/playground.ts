@@ -173,13 +173,20 @@ export async function waitForJob(
   const timeoutMs = opts.timeoutMs ?? 180000;
   const deadline = Date.now() + timeoutMs;
   const wanted = (id: string) => (opts.jobId ? id === opts.jobId : !(opts.ignore ?? []).includes(id));
+  // A job the panel showed as ended on the previous look and the store still lacks.
+  let endedUnstored: string | undefined;
   for (;;) {
+    // The panel first, then the store: a job stored at any point before its card showed it ended is
+    // then in the store's answer, so only a job that ended before it was ever stored is missing.
+    const view = await panelView(page);
     const jobs = await storedJobs(page);
     const last = opts.jobId ? jobs.find((j) => j.jobId === opts.jobId) : jobs.find((j) => wanted(j.jobId));
     if (last && phases.includes(last.phase)) return last;
-    const view = await panelView(page);
     const unstored = view.jobs.find((j) => wanted(j.jobId) && FINAL_PHASES.includes(j.phase) && !jobs.some((s) => s.jobId === j.jobId));
-    if (unstored) throw new Error(`job ${unstored.jobId} ended ${unstored.phase} before it was stored: ${describeWait(jobs, view)}`);
+    // Said only when a second look agrees, so a store write still under way is not mistaken for none.
+    if (unstored && unstored.jobId === endedUnstored)
+      throw new Error(`job ${unstored.jobId} ended ${unstored.phase} before it was stored: ${describeWait(jobs, view)}`);
+    endedUnstored = unstored?.jobId;
     if (Date.now() > deadline) {
       throw new Error(
         `no job reached ${phases.join("/")} in ${timeoutMs / 1000} s; last state: ${JSON.stringify(last)?.slice(0, 2000)}; ${describeWait(jobs, view)}`,
