@@ -10,7 +10,11 @@ import { countDiffering, grass, rectMask } from "./helpers";
 
 jest.setTimeout(120000);
 
-function fillTask(seed: number, size = 128) {
+// Small fills: what these cases assert (ordering, cancellation, isolation, worker = in-process
+// bytes) does not depend on the image size, and a 32×32 fill costs a fifth of a 96×96 one.
+const SIZE = 32;
+
+function fillTask(seed: number, size = SIZE) {
   const image = grass(size, size, seed);
   const mask = rectMask(size, size, size / 4, size / 4, (3 * size) / 4, (3 * size) / 4);
   return { op: "fill" as const, image, mask, options: { seed } };
@@ -36,8 +40,8 @@ describe("EnginePool", () => {
     const timer = setInterval(() => ticks++, 5);
     let finished = 0;
     try {
-      const tasks = Array.from({ length: 10 }, (_, i) => fillTask(100 + i, 96));
-      const expected = fillImage(fillTask(100, 96).image, fillTask(100, 96).mask, { seed: 100 });
+      const tasks = Array.from({ length: 10 }, (_, i) => fillTask(100 + i));
+      const expected = fillImage(fillTask(100).image, fillTask(100).mask, { seed: 100 });
       const jobs = tasks.map((t) =>
         pool.run(t).then((img) => {
           finished++;
@@ -63,7 +67,7 @@ describe("EnginePool", () => {
       const ticksAtHealth = ticks;
       const results = await Promise.all(jobs);
       expect(results).toHaveLength(10);
-      for (const r of results) expect([r.width, r.height]).toEqual([96, 96]);
+      for (const r of results) expect([r.width, r.height]).toEqual([SIZE, SIZE]);
       expect(Buffer.from(results[0].data).equals(Buffer.from(expected.data))).toBe(true); // worker = in-process result
       expect(answers[0]).toBeLessThan(10); // the first health answer came before the jobs were done
       expect(ticks).toBeGreaterThan(ticksAtHealth); // the interval kept firing while the jobs ran
@@ -94,8 +98,8 @@ describe("EnginePool", () => {
     // no restart: the worker stopped by itself before the 1 s grace period ran out
     expect(pool.stats().restarts).toBe(restarts);
     // and the workers take the next job
-    const img = await pool.run(fillTask(1, 96));
-    expect(img.width).toBe(96);
+    const img = await pool.run(fillTask(1));
+    expect(img.width).toBe(SIZE);
     expect(pool.stats()).toMatchObject({ workers: 2, restarts });
   });
 
@@ -106,7 +110,7 @@ describe("EnginePool", () => {
     let startedQueued = false;
     const running = pool.run(fillTask(3, 320), { signal: ac.signal, onProgress: () => ac.abort() });
     const other = pool.run({ op: "test", action: "spin" }, { signal: queued.signal }); // keeps the second worker busy
-    const waiting = pool.run(fillTask(4, 96), { signal: queued.signal, onStart: () => (startedQueued = true) });
+    const waiting = pool.run(fillTask(4), { signal: queued.signal, onStart: () => (startedQueued = true) });
     expect(pool.stats().queued).toBe(1);
     // Handlers go on all three at once: whichever settles first is never an unhandled rejection.
     const settled = Promise.allSettled([waiting, other, running]);
@@ -126,15 +130,15 @@ describe("EnginePool", () => {
     const p = pool.run({ op: "test", action: "hang" }, { signal: ac.signal, onStart: () => setTimeout(() => ac.abort(), 50) });
     await expect(p).rejects.toBeInstanceOf(TaskCancelledError);
     expect(pool.stats().restarts).toBe(restarts + 1);
-    const img = await pool.run(fillTask(2, 96));
-    expect(img.height).toBe(96);
+    const img = await pool.run(fillTask(2));
+    expect(img.height).toBe(SIZE);
   });
 
   it("fails only the job whose worker crashes or runs out of memory, and keeps serving", async () => {
     const restarts = pool.stats().restarts;
-    const good1 = fillTask(21, 96);
-    const good2 = fillTask(22, 96);
-    const reference = fillImage(fillTask(21, 96).image, fillTask(21, 96).mask, { seed: 21 });
+    const good1 = fillTask(21);
+    const good2 = fillTask(22);
+    const reference = fillImage(fillTask(21).image, fillTask(21).mask, { seed: 21 });
     const results = await Promise.allSettled([
       pool.run({ op: "test", action: "crash" }),
       pool.run(good1),
@@ -152,7 +156,7 @@ describe("EnginePool", () => {
     const img1 = (results[1] as PromiseFulfilledResult<{ width: number; height: number; data: Uint8Array }>).value;
     expect(countDiffering(img1, reference, () => true)).toBe(0);
     expect(pool.stats().restarts).toBe(restarts + 3);
-    const after = await pool.run(fillTask(23, 96));
-    expect(after.width).toBe(96);
+    const after = await pool.run(fillTask(23));
+    expect(after.width).toBe(SIZE);
   });
 });
