@@ -314,13 +314,13 @@ describe("expiry at start", () => {
 describe("a stop and a new start on the same folder", () => {
   test("a job running at the stop runs again; one whose cancel was asked stays cancelled", async () => {
     const own = await fs.mkdtemp(path.join(os.tmpdir(), "infill-local-stop-"));
-    const W = 640,
-      H = 480;
+    const W = 320,
+      H = 240;
     let p = createLocalProvider({ dataDir: own, workers: 2 });
     try {
       const up = async (bytes: Buffer) => (await p.upload(Readable.from([bytes]), "image/png", "tester")).uploadId;
       const s = await up(await pngOf(grass(W, H, 4), 4));
-      const m = await up(await pngOf(rectMask(W, H, 100, 80, 540, 400), 1));
+      const m = await up(await pngOf(rectMask(W, H, 50, 40, 270, 200), 1));
       const body = { image: { source: { uploadId: s } }, mask: { source: { uploadId: m } }, seeds: [1] };
       const kept = (await p.submit("fill", body, undefined, "tester")).jobId;
       const dropped = (await p.submit("fill", body, undefined, "tester")).jobId;
