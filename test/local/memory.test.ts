@@ -82,7 +82,9 @@ test("an image over the pixel limit is refused naming it; fills of 9 MP images, 
   const W = 3000,
     H = 3000;
   const image = await uploadPng(b.url, await gradientPng(W, H));
-  const mask = await uploadPng(b.url, await maskPng(W, H, 48));
+  // A small hole: the engine completes a crop around it, so the memory held is the decoded
+  // images' and the hole's size only changes how long the engine runs.
+  const mask = await uploadPng(b.url, await maskPng(W, H, 16));
   let peak = b.rss();
   const sampler = setInterval(() => {
     try {
