@@ -61,8 +61,15 @@ function expectError(e: unknown, status: number, code: string): ProviderError {
 }
 
 describe("local provider", () => {
-  const src = grass(200, 150, 8);
-  const mask = rectMask(200, 150, 70, 40, 140, 110);
+  // Small images: what these cases assert (states, result shape, outside pixels, invert, same
+  // bytes for a seed, placement) does not depend on the size, and a 40×30 fill is a fraction of the
+  // engine's cost at 200×150.
+  const W = 40,
+    H = 30,
+    EW = 52,
+    EH = 38;
+  const src = grass(W, H, 8);
+  const mask = rectMask(W, H, 14, 8, 28, 22);
 
   it("fills: pending → running → succeeded, Firefly-shaped result, input size, outside pixels exact, prompt noted as unused", async () => {
     const image = await upload(await pngOf(src, 4));
@@ -80,16 +87,16 @@ describe("local provider", () => {
     expect(s.status).toBe("succeeded");
     expect(seen.has("succeeded")).toBe(true);
     expect(s.progress).toBe(100);
-    expect(s.result!.size).toEqual({ width: 200, height: 150 });
+    expect(s.result!.size).toEqual({ width: W, height: H });
     expect(s.result!.outputs).toHaveLength(2);
     expect(s.result!.promptUsed).toBe(false);
     expect(String(s.result!.note)).toMatch(/prompt was not used/);
     for (const o of s.result!.outputs) expect(Number.isInteger(o.seed)).toBe(true);
     const px = await outputPixels(s);
-    expect([px.width, px.height]).toEqual([200, 150]);
+    expect([px.width, px.height]).toEqual([W, H]);
     let outsideDiff = 0,
       insideDiff = 0;
-    for (let i = 0; i < 200 * 150; i++) {
+    for (let i = 0; i < W * H; i++) {
       const same = [0, 1, 2, 3].every((c) => px.raw[i * 4 + c] === src.data[i * 4 + c]);
       if (mask.data[i] === 0 && !same) outsideDiff++;
       if (mask.data[i] === 255 && !same) insideDiff++;
@@ -112,7 +119,7 @@ describe("local provider", () => {
     expect(s.status).toBe("succeeded");
     const px = await outputPixels(s);
     let outsideDiff = 0;
-    for (let i = 0; i < 200 * 150; i++) if (mask.data[i] === 0 && [0, 1, 2, 3].some((c) => px.raw[i * 4 + c] !== src.data[i * 4 + c])) outsideDiff++;
+    for (let i = 0; i < W * H; i++) if (mask.data[i] === 0 && [0, 1, 2, 3].some((c) => px.raw[i * 4 + c] !== src.data[i * 4 + c])) outsideDiff++;
     expect(outsideDiff).toBe(0);
   });
 
@@ -133,7 +140,7 @@ describe("local provider", () => {
       "expand",
       {
         image: { source: { uploadId: image } },
-        size: { width: 260, height: 190 },
+        size: { width: EW, height: EH },
         placement: { alignment: { horizontal: "left", vertical: "top" } },
         seeds: [9],
       },
@@ -142,13 +149,13 @@ describe("local provider", () => {
     );
     const s = await waitDone(jobId);
     expect(s.status).toBe("succeeded");
-    expect(s.result!.size).toEqual({ width: 260, height: 190 });
+    expect(s.result!.size).toEqual({ width: EW, height: EH });
     const px = await outputPixels(s);
-    expect([px.width, px.height]).toEqual([260, 190]);
+    expect([px.width, px.height]).toEqual([EW, EH]);
     let diff = 0;
-    for (let y = 0; y < 150; y++)
-      for (let x = 0; x < 200; x++) {
-        for (let c = 0; c < 4; c++) if (px.raw[(y * 260 + x) * 4 + c] !== src.data[(y * 200 + x) * 4 + c]) diff++;
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        for (let c = 0; c < 4; c++) if (px.raw[(y * EW + x) * 4 + c] !== src.data[(y * W + x) * 4 + c]) diff++;
       }
     expect(diff).toBe(0);
   });
