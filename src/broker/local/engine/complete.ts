@@ -106,6 +106,40 @@ export const DEFAULT_PARAMS: Omit<CompleteParams, "seed"> = {
   keepToSourceColours: true,
 };
 
+/**
+ * The parameters as an object of one shape. Callers build them by spreading (defaults, options,
+ * trial overrides) in varying orders, with the callbacks present or not; read through objects of
+ * many shapes, the engine's loops were compiled again and again while warming up.
+ */
+function fixedShape(p: CompleteParams): CompleteParams {
+  return {
+    seed: p.seed,
+    patchSize: p.patchSize,
+    finestPatchSize: p.finestPatchSize,
+    fineSearchRadius: p.fineSearchRadius,
+    emCoarsest: p.emCoarsest,
+    emMiddle: p.emMiddle,
+    emFinest: p.emFinest,
+    scansPerEm: p.scansPerEm,
+    earlyExitDelta: p.earlyExitDelta,
+    gamma: p.gamma,
+    meanShiftRadius: p.meanShiftRadius,
+    meanShiftIters: p.meanShiftIters,
+    textureWeight: p.textureWeight,
+    baseScale: p.baseScale,
+    adaptiveBase: p.adaptiveBase,
+    coarsestThickness: p.coarsestThickness,
+    seamBlend: p.seamBlend,
+    defaultSampling: p.defaultSampling,
+    spatialPrior: p.spatialPrior,
+    structureFirst: p.structureFirst,
+    keepToSourceColours: p.keepToSourceColours,
+    shouldAbort: p.shouldAbort,
+    onProgress: p.onProgress,
+    onIteration: p.onIteration,
+  };
+}
+
 /** Work state for one pyramid level. */
 interface LevelState {
   lv: Level;
@@ -131,7 +165,7 @@ interface LevelState {
  * Throws AbortError when `shouldAbort` says so, checked between scans and every few thousand patches.
  */
 export function completeLevel0(finest: Level, params: CompleteParams): Level {
-  const p = params;
+  const p = fixedShape(params);
   const r = (p.patchSize - 1) >> 1;
   const rFinest = (p.finestPatchSize - 1) >> 1;
   const rng = createRng(p.seed);
@@ -296,8 +330,7 @@ function prepareLevel(lv: Level, r: number, gamma: number, spatialPrior: number,
   const thickness = Math.max(1, maxOf(dt));
   const prior = (spatialPrior * (2 * r + 1) * (2 * r + 1) * 3) / (thickness * thickness);
   const texCost = textureWeight * (2 * r + 1) * (2 * r + 1) * 3;
-  const state = { lv, r, srcOk, srcList, tgtList, holeList, nnf, dist: new Float32Array(n), conf, weight: new Float32Array(n), prior };
-  return { ...state, tex, texCost };
+  return { lv, r, srcOk, srcList, tgtList, holeList, nnf, dist: new Float32Array(n), conf, weight: new Float32Array(n), prior, tex, texCost };
 }
 
 /**

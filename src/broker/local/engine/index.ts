@@ -154,10 +154,16 @@ function completeMasked(image: RgbaImage, mask: Uint8Array, options: EngineOptio
   const cw = crop.width,
     ch = crop.height;
 
-  // Crop to float RGB + hole.
-  let level: Level = { w: cw, h: ch, img: new Float32Array(cw * ch * 3), hole: new Uint8Array(cw * ch) };
+  // Crop to float RGB + hole. Every level has all of Level's properties in one order (`excluded`
+  // undefined when there is no sampling area), so the engine's loops see objects of one shape.
   const sampling = sm ? sm.data : null;
-  if (sampling) level.excluded = new Uint8Array(cw * ch);
+  let level: Level = {
+    w: cw,
+    h: ch,
+    img: new Float32Array(cw * ch * 3),
+    hole: new Uint8Array(cw * ch),
+    excluded: sampling ? new Uint8Array(cw * ch) : undefined,
+  };
   let known = 0;
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) {
