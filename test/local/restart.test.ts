@@ -61,7 +61,7 @@ const path = (link: string) => {
 test("after SIGTERM and a new start: finished jobs and their links work, the running job runs again, uploads are known", async () => {
   const dir = tmpDir("infill-local-restart-");
   const first = await start(dir);
-  const [smallPng, smallMask] = await pngOf(192, 144, [56, 40, 146, 110]);
+  const [smallPng, smallMask] = await pngOf(32, 32, [8, 8, 24, 24]);
   const s = await uploadPng(first.url, smallPng);
   const m = await uploadPng(first.url, smallMask);
   const done = await fill(first, s, m, [3]);
@@ -74,7 +74,10 @@ test("after SIGTERM and a new start: finished jobs and their links work, the run
   // A job long enough to be running when the broker is stopped: four variations on two workers
   // (one of them not started yet), each a few hundred milliseconds of engine work, stopped as soon
   // as the first has started.
-  const interrupted = await fill(first, s, m, [1, 2, 3, 4]);
+  const [bigPng, bigMask] = await pngOf(192, 144, [56, 40, 146, 110]);
+  const bs = await uploadPng(first.url, bigPng);
+  const bm = await uploadPng(first.url, bigMask);
+  const interrupted = await fill(first, bs, bm, [1, 2, 3, 4]);
   await until(async () => (await status(first, interrupted)).status === "running", "the big job running", 1200, 20);
   expect(await first.stop()).toBe(0);
   expect(first.output()).not.toMatch(/\n\s+at /);
