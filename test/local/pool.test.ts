@@ -22,10 +22,12 @@ function fillTask(seed: number, size = SIZE) {
 
 describe("EnginePool", () => {
   // One pool for all cases (each new worker loads ts-node under jest, which is the slow part).
-  // The 96 MB heap limit is plenty for the engine, whose images live in typed arrays off the heap.
+  // A 32 MB heap is plenty for the engine, whose images live in typed arrays off the heap (it
+  // also holds a worker that has to load the TypeScript compiler, with the loader's cache empty),
+  // and the out-of-memory case fills it in a fraction of the time a larger one takes.
   let pool: EnginePool;
   beforeAll(() => {
-    pool = new EnginePool({ size: 2, testHooks: true, cancelGraceMs: 1000, resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } });
+    pool = new EnginePool({ size: 2, testHooks: true, cancelGraceMs: 1000, resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 } });
   });
   afterAll(async () => {
     await pool.close();
