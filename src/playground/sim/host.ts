@@ -82,13 +82,9 @@ export class SimHost implements Host {
       data = allocChannels(depth, width * height * 4);
       const fill = opts.fill ?? [255, 255, 255];
       if (withBackground || opts.fill) {
-        const v = [...fill.map((c) => unitToSample(depth, c / 255, false)), unitToSample(depth, 1, true)];
-        for (let i = 0; i < data.length; i += 4) {
-          data[i] = v[0];
-          data[i + 1] = v[1];
-          data[i + 2] = v[2];
-          data[i + 3] = v[3];
-        }
+        // One pixel, then copies of what is filled so far, doubling (a few block copies for any size).
+        if (data.length > 0) data.set([...fill.map((c) => unitToSample(depth, c / 255, false)), unitToSample(depth, 1, true)]);
+        for (let n = 4; n < data.length; n *= 2) data.copyWithin(n, 0, Math.min(n, data.length - n));
       }
     }
     const layer: SimLayer = {
