@@ -144,14 +144,29 @@ export class FakeBroker implements BrokerClient {
         const src = this.image(b.image!.source.uploadId);
         const mask = this.image(b.mask!.source.uploadId);
         out = createRGBA(src.width, src.height);
-        const d = this.opts.drift ?? [0, 0, 0];
+        const [d0, d1, d2] = this.opts.drift ?? [0, 0, 0];
+        const [f0, f1, f2] = [clamp(r + d0), clamp(g + d1), clamp(bl + d2)];
+        const s = src.data;
+        const o = out.data;
         for (let i = 0; i < src.width * src.height; i++) {
-          const m = mask.data[i * 4] / 255;
+          const v = mask.data[i * 4];
           const p = i * 4;
-          out.data[p] = clamp(Math.round(src.data[p] * (1 - m) + r * m) + d[0]);
-          out.data[p + 1] = clamp(Math.round(src.data[p + 1] * (1 - m) + g * m) + d[1]);
-          out.data[p + 2] = clamp(Math.round(src.data[p + 2] * (1 - m) + bl * m) + d[2]);
-          out.data[p + 3] = 255;
+          // Unmasked and fully masked pixels: the source and the colour, each with the drift, as the blend gives them.
+          if (v === 0) {
+            o[p] = clamp(s[p] + d0);
+            o[p + 1] = clamp(s[p + 1] + d1);
+            o[p + 2] = clamp(s[p + 2] + d2);
+          } else if (v === 255) {
+            o[p] = f0;
+            o[p + 1] = f1;
+            o[p + 2] = f2;
+          } else {
+            const m = v / 255;
+            o[p] = clamp(Math.round(s[p] * (1 - m) + r * m) + d0);
+            o[p + 1] = clamp(Math.round(s[p + 1] * (1 - m) + g * m) + d1);
+            o[p + 2] = clamp(Math.round(s[p + 2] * (1 - m) + bl * m) + d2);
+          }
+          o[p + 3] = 255;
         }
       } else if (job.endpoint === "expand") {
         const src = this.image(b.image!.source.uploadId);
