@@ -21,7 +21,7 @@ import {
   type RGBAImage,
   type SelectionMask,
 } from "../../common/host";
-import { cropGray, nonZeroBounds } from "../../common/imaging/image";
+import { cropGray, nonZeroBounds, repeatPixel } from "../../common/imaging/image";
 import { clampToCanvas, isEmptyRect } from "../../common/imaging/rect";
 import { resampleRGBA } from "../../common/imaging/resample";
 import { applyOp, type OpContext } from "./ops";
@@ -82,9 +82,7 @@ export class SimHost implements Host {
       data = allocChannels(depth, width * height * 4);
       const fill = opts.fill ?? [255, 255, 255];
       if (withBackground || opts.fill) {
-        // One pixel, then copies of what is filled so far, doubling (a few block copies for any size).
-        if (data.length > 0) data.set([...fill.map((c) => unitToSample(depth, c / 255, false)), unitToSample(depth, 1, true)]);
-        for (let n = 4; n < data.length; n *= 2) data.copyWithin(n, 0, Math.min(n, data.length - n));
+        repeatPixel(data, [...fill.map((c) => unitToSample(depth, c / 255, false)), unitToSample(depth, 1, true)]);
       }
     }
     const layer: SimLayer = {
