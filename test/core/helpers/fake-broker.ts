@@ -139,6 +139,12 @@ export class FakeBroker implements BrokerClient {
     const H = Math.round(b.size.height * scale);
     b.seeds.forEach((seed, k) => {
       const [r, g, bl] = seedColour(seed);
+      const url = `http://broker.test/files/${encodeURIComponent(jobId)}/${k}`;
+      job.outputs.push({ seed, url });
+      if (job.endpoint !== "fill" && job.endpoint !== "expand" && W === b.size.width && H === b.size.height) {
+        this.files.set(url, flatOutput(W, H, [r, g, bl], this.opts.format ?? "png"));
+        return;
+      }
       let out: RGBAImage;
       if (job.endpoint === "fill") {
         const src = this.image(b.image!.source.uploadId);
@@ -186,11 +192,29 @@ export class FakeBroker implements BrokerClient {
           }
         out = o2;
       }
-      const url = `http://broker.test/files/${encodeURIComponent(jobId)}/${k}`;
-      this.files.set(url, this.opts.format === "jpeg" ? encodeJpeg(out, 95) : encodePng(out.width, out.height, out.data, 4, 0));
-      job.outputs.push({ seed, url });
+      this.files.set(url, encoded(out, this.opts.format ?? "png"));
     });
   }
+}
+
+function encoded(img: RGBAImage, format: "png" | "jpeg"): Uint8Array {
+  return format === "jpeg" ? encodeJpeg(img, 95) : encodePng(img.width, img.height, img.data, 4, 0);
+}
+
+/** The last few flat outputs encoded, by size, colour and format: cases of one suite ask for the same ones again. */
+const flatOutputs = new Map<string, Uint8Array>();
+
+/** A width×height output of one colour, encoded (the bytes are shared: `download` answers copies). */
+function flatOutput(width: number, height: number, colour: [number, number, number], format: "png" | "jpeg"): Uint8Array {
+  const key = `${format} ${width}×${height} ${colour.join()}`;
+  let bytes = flatOutputs.get(key);
+  if (!bytes) {
+    bytes = encoded(createRGBA(width, height, [...colour, 255]), format);
+    if (flatOutputs.size >= 8) flatOutputs.delete(flatOutputs.keys().next().value!);
+  }
+  flatOutputs.delete(key);
+  flatOutputs.set(key, bytes);
+  return bytes;
 }
 
 /** Composites answer as the fake upstream does (test/fakes/firefly/composite.ts), one output per seed. */
