@@ -149,31 +149,7 @@ export class FakeBroker implements BrokerClient {
       if (job.endpoint === "fill") {
         const src = this.image(b.image!.source.uploadId);
         const mask = this.image(b.mask!.source.uploadId);
-        out = createRGBA(src.width, src.height);
-        const [d0, d1, d2] = this.opts.drift ?? [0, 0, 0];
-        const [f0, f1, f2] = [clamp(r + d0), clamp(g + d1), clamp(bl + d2)];
-        const s = src.data;
-        const o = out.data;
-        for (let i = 0; i < src.width * src.height; i++) {
-          const v = mask.data[i * 4];
-          const p = i * 4;
-          // Unmasked and fully masked pixels: the source and the colour, each with the drift, as the blend gives them.
-          if (v === 0) {
-            o[p] = clamp(s[p] + d0);
-            o[p + 1] = clamp(s[p + 1] + d1);
-            o[p + 2] = clamp(s[p + 2] + d2);
-          } else if (v === 255) {
-            o[p] = f0;
-            o[p + 1] = f1;
-            o[p + 2] = f2;
-          } else {
-            const m = v / 255;
-            o[p] = clamp(Math.round(s[p] * (1 - m) + r * m) + d0);
-            o[p + 1] = clamp(Math.round(s[p + 1] * (1 - m) + g * m) + d1);
-            o[p + 2] = clamp(Math.round(s[p + 2] * (1 - m) + bl * m) + d2);
-          }
-          o[p + 3] = 255;
-        }
+        out = maskedFill(src, mask, [r, g, bl], this.opts.drift);
       } else if (job.endpoint === "expand") {
         const src = this.image(b.image!.source.uploadId);
         out = createRGBA(b.size.width, b.size.height, [r, g, bl, 255]);
@@ -195,6 +171,40 @@ export class FakeBroker implements BrokerClient {
       this.files.set(url, encoded(out, this.opts.format ?? "png"));
     });
   }
+}
+
+/**
+ * What the fake's fill answers: `colour` where the mask (red channel) is 255, the source where it is 0,
+ * round(source·(1−m) + colour·m) between, each plus `drift` and clamped; opaque.
+ */
+export function maskedFill(src: RGBAImage, mask: RGBAImage, colour: readonly number[], drift: readonly number[] = [0, 0, 0]): RGBAImage {
+  const [r, g, bl] = colour;
+  const [d0, d1, d2] = drift;
+  const [f0, f1, f2] = [clamp(r + d0), clamp(g + d1), clamp(bl + d2)];
+  const out = createRGBA(src.width, src.height);
+  const s = src.data;
+  const o = out.data;
+  for (let i = 0; i < src.width * src.height; i++) {
+    const v = mask.data[i * 4];
+    const p = i * 4;
+    // Unmasked and fully masked pixels: the source and the colour, each with the drift, as the blend gives them.
+    if (v === 0) {
+      o[p] = clamp(s[p] + d0);
+      o[p + 1] = clamp(s[p + 1] + d1);
+      o[p + 2] = clamp(s[p + 2] + d2);
+    } else if (v === 255) {
+      o[p] = f0;
+      o[p + 1] = f1;
+      o[p + 2] = f2;
+    } else {
+      const m = v / 255;
+      o[p] = clamp(Math.round(s[p] * (1 - m) + r * m) + d0);
+      o[p + 1] = clamp(Math.round(s[p + 1] * (1 - m) + g * m) + d1);
+      o[p + 2] = clamp(Math.round(s[p + 2] * (1 - m) + bl * m) + d2);
+    }
+    o[p + 3] = 255;
+  }
+  return out;
 }
 
 function encoded(img: RGBAImage, format: "png" | "jpeg"): Uint8Array {
