@@ -11,7 +11,8 @@ import { reapplyKept, resumeJobs, startJob, type StoredRequest, type WorkflowDep
 import { PREVIEW_KEPT, PREVIEW_NOTE } from "../../src/plugin/workflows/preview";
 import { firstDifference, px } from "../support/pixels";
 import { flush, flushUntil } from "../support/turns";
-import { rig, type Rig } from "./helpers/deps";
+import type { Rig } from "./helpers/deps";
+import { smallRig } from "./helpers/small-sizes";
 import { gatePreviews, rateLimitStatusPolls, type PreviewGate } from "./helpers/preview-broker";
 import { maskedFill, seedColour } from "./helpers/fake-broker";
 
@@ -37,7 +38,7 @@ interface PreviewRig extends Rig, PreviewGate {
  * whose Firefly job stays queued until released. `preview` replaces the preview route.
  */
 function previewRig(preview?: (body: SubmitRequest["fill"], signal?: AbortSignal) => Promise<Uint8Array>): PreviewRig {
-  const r = rig();
+  const r = smallRig();
   const docId = r.host.createDocument({ title: "p.psd", width: 640, height: 480, fill: [30, 30, 30] });
   r.host.setSelection(docId, SEL);
   const gate = gatePreviews(r, async (endpoint, body, signal) => {
