@@ -110,6 +110,16 @@ describe("encodePng", () => {
   });
 });
 
+test("RGBA pixels that start at any byte offset of their buffer encode to the same file", () => {
+  const data = mixed(37, 11, 4, 5);
+  const want = Buffer.from(encodePng(37, 11, data, 4, 0));
+  for (let at = 0; at < 4; at++) {
+    const shifted = new Uint8Array(data.length + at).subarray(at);
+    shifted.set(data);
+    expect(Buffer.compare(Buffer.from(encodePng(37, 11, shifted, 4, 0)), want)).toBe(0);
+  }
+});
+
 describe("decodePng", () => {
   const W = 67;
   const H = 41;
