@@ -106,6 +106,15 @@ describe("encodePng", () => {
       const dec = await (channels === 1 ? sharp(Buffer.from(png)).extractChannel(0) : sharp(Buffer.from(png))).raw().toBuffer({ resolveWithObject: true });
       expect([dec.info.width, dec.info.height, dec.info.channels]).toEqual([w, h, channels]);
       expect(Buffer.compare(dec.data, Buffer.from(data))).toBe(0);
+      // Our decoder reads it back too, leaving the file as it was.
+      const file = Buffer.from(png);
+      const ours = decodePng(png);
+      expect(Buffer.compare(Buffer.from(png), file)).toBe(0);
+      for (let i = 0; i < w * h; i++)
+        for (let c = 0; c < 4; c++) {
+          const want = channels === 4 ? data[i * 4 + c] : c === 3 ? 255 : data[i];
+          if (ours.data[i * 4 + c] !== want) throw new Error(`pixel ${i} channel ${c}`);
+        }
     }
   });
 });
