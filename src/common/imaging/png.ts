@@ -3,6 +3,7 @@
 // and palette images at 8 or 16 bits, non-interlaced.
 
 import { unzlibSync, zlibSync } from "fflate";
+import { LITTLE_ENDIAN } from "./endian";
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -263,11 +264,25 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
   const stride = Math.ceil((width * bitsPerPixel) / 8);
   const none = new Uint8Array(stride);
   const out = new Uint8Array(width * height * 4);
+  // 8-bit RGBA rows with the Sub filter add whole pixels as 32-bit words (four byte lanes, no carry
+  // between them) straight into the output, where words are little-endian.
+  const out32 = depth === 8 && channels === 4 && LITTLE_ENDIAN ? new Uint32Array(out.buffer) : null;
   // Rows are unfiltered in place: `cur` is this row of `raw`, `prev` the row above, already unfiltered.
   for (let y = 0; y < height; y++) {
     const base = y * (stride + 1);
     const filter = raw[base];
     const cur = raw.subarray(base + 1, base + 1 + stride);
+    if (filter === 1 && out32) {
+      let left = 0;
+      for (let x = 0, s = base + 1, w = y * width; x < width; x++, s += 4, w++) {
+        const v = raw[s] | (raw[s + 1] << 8) | (raw[s + 2] << 16) | (raw[s + 3] << 24);
+        left = ((v & 0x7f7f7f7f) + (left & 0x7f7f7f7f)) ^ ((v ^ left) & 0x80808080);
+        out32[w] = left;
+      }
+      // The unfiltered row stays in `raw` as the row above the next one.
+      cur.set(out.subarray(y * stride, (y + 1) * stride));
+      continue;
+    }
     const prev = y === 0 ? none : raw.subarray(base - stride, base);
     const lead = Math.min(bpp, stride);
     switch (filter) {
