@@ -18,6 +18,7 @@ import {
   resampleGray,
   resampleRGBA,
   cropRGBA,
+  createRGBA,
   resampleRGBARegion,
 } from "../../src/common/imaging";
 import type { GrayImage, RGBAImage } from "../../src/common/host";
@@ -63,6 +64,24 @@ describe("resampling", () => {
   test("RGBA is weighted by alpha: a transparent neighbour does not darken", () => {
     const img: RGBAImage = { width: 2, height: 1, data: Uint8Array.from([200, 100, 50, 255, 0, 0, 0, 0]) };
     expect(Array.from(resampleRGBA(img, 1, 1).data)).toEqual([200, 100, 50, 128]);
+  });
+});
+
+describe("buffers", () => {
+  test("createRGBA fills every pixel with the colour, at any size; no colour or a transparent one is all zeros", () => {
+    for (const [w, h] of [
+      [1, 1],
+      [3, 1],
+      [7, 5],
+      [33, 17],
+    ]) {
+      const img = createRGBA(w, h, [200, 100, 7, 255]);
+      expect(img.data.length).toBe(w * h * 4);
+      for (let i = 0; i < img.data.length; i++) if (img.data[i] !== [200, 100, 7, 255][i & 3]) throw new Error(`${w}×${h}: byte ${i} is ${img.data[i]}`);
+      expect(createRGBA(w, h).data.every((v) => v === 0)).toBe(true);
+      expect(createRGBA(w, h, [0, 0, 0, 0]).data.every((v) => v === 0)).toBe(true);
+    }
+    expect(createRGBA(0, 5, [1, 2, 3, 4]).data.length).toBe(0);
   });
 });
 

@@ -26,6 +26,23 @@ describe("simulated Photoshop", () => {
     expect(h.historyNames(id)).toEqual(["Open", "grow"]);
   });
 
+  test.each([8, 16, 32] as const)("a filled %i-bit document holds the fill in every sample, at any size", async (bitDepth) => {
+    for (const [w, h] of [
+      [1, 1],
+      [3, 1],
+      [7, 5],
+      [33, 17],
+    ]) {
+      const host = new SimHost();
+      const id = host.createDocument({ width: w, height: h, bitDepth, fill: [200, 100, 7] });
+      const { data } = host.layerSamples(id, (await host.layers(id))[0].id);
+      expect(data.length).toBe(w * h * 4);
+      const first = Array.from(data.subarray(0, 4));
+      for (let i = 0; i < data.length; i++) if (data[i] !== first[i & 3]) throw new Error(`${w}×${h}: sample ${i} is ${data[i]}, not ${first[i & 3]}`);
+      expect(px(await host.composite(id), w - 1, h - 1)).toEqual([200, 100, 7, 255]);
+    }
+  });
+
   test("transparent documents grow with transparency; centre anchor floors the offset", async () => {
     const h = new SimHost();
     const id = h.createDocument({ width: 2, height: 2, background: false, fill: [200, 0, 0] });

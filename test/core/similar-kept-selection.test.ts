@@ -6,7 +6,8 @@ import { SimHost } from "../../src/playground/sim";
 import { similarParamsFor } from "../../src/plugin/controller/similar";
 import type { JobParams, JobState, SimilarParams } from "../../src/common/jobs";
 import { reapplyKept } from "../../src/plugin/workflows";
-import { rig, run, type Rig } from "./helpers/deps";
+import { run, type Rig } from "./helpers/deps";
+import { smallRig } from "./helpers/small-sizes";
 import { seedColour } from "./helpers/fake-broker";
 import { photoLike } from "./helpers/images";
 import { px } from "../support/pixels";
@@ -18,7 +19,7 @@ const B: Rect = { left: 380, top: 200, right: 520, bottom: 330 };
 
 /** A fill placed on the ellipse inscribed in A, then the selection moved to B. */
 async function filledThenReselected(): Promise<{ r: Rig; id: number; fill: JobState }> {
-  const r = rig({}, new SimHost());
+  const r = smallRig({}, new SimHost());
   const id = r.host.createDocument({ title: "beach.psd", width: W, height: H, pixels: photoLike(W, H, 5) });
   r.host.setEllipseSelection(id, A);
   const { final: fill } = await run(r, { kind: "fill", prompt: "a boat", numVariations: 1, seeds: [7] });
@@ -108,7 +109,7 @@ test("a record without a kept selection, a job no longer stored, another documen
 });
 
 test("a job placed by Re-apply keeps its selection the same way", async () => {
-  const r = rig({}, new SimHost());
+  const r = smallRig({}, new SimHost());
   const id = r.host.createDocument({ title: "beach.psd", width: W, height: H, pixels: photoLike(W, H, 5) });
   r.host.setEllipseSelection(id, A);
   r.host.faults.failApplyAtOp = 0; // the first placing fails once: the results are kept

@@ -3,7 +3,8 @@
 
 import { SimHost } from "../../src/playground/sim";
 import { unsupportedReason } from "../../src/plugin/controller";
-import { rig, run } from "./helpers/deps";
+import { run } from "./helpers/deps";
+import { smallRig } from "./helpers/small-sizes";
 import { seedColour } from "./helpers/fake-broker";
 import { px } from "../support/pixels";
 
@@ -16,7 +17,7 @@ test("32-bit RGB is supported; other modes are still refused with what to do", (
 
 test("a fill on a 32-bit document is written back as linear floats; pixels outside stay as they were", async () => {
   const host = new SimHost();
-  const r = rig({}, host);
+  const r = smallRig({}, host);
   const W = 300,
     H = 200;
   // A mid grey in linear light (0.2158605 = sRGB 128), opaque.

@@ -2,6 +2,7 @@ import { BAD_OUTPUT_MESSAGE } from "../../src/common/firefly";
 import { reapplyKept, resumeJobs, startJob, type StoredRequest, type WorkflowDeps } from "../../src/plugin/workflows";
 import { flushUntil } from "../support/turns";
 import { rig, run, type Rig } from "./helpers/deps";
+import { smallRig } from "./helpers/small-sizes";
 import { seedColour } from "./helpers/fake-broker";
 import { px } from "../support/pixels";
 
@@ -62,7 +63,7 @@ describe("results the service returned that cannot be read", () => {
   });
 
   test("a job resumed after a reload with one unreadable result keeps the readable one, and Re-apply places it", async () => {
-    const r = rig();
+    const r = smallRig();
     const id = r.host.createDocument({ title: "r.psd", width: 640, height: 480, fill: [30, 30, 30] });
     r.host.setSelection(id, { left: 200, top: 150, right: 330, bottom: 260 });
     const running = r.deps.sleep!;

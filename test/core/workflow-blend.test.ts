@@ -1,5 +1,6 @@
 import { readStoredRequest } from "../../src/plugin/workflows";
 import { rig, run } from "./helpers/deps";
+import { smallRig } from "./helpers/small-sizes";
 
 describe("the blend a job used", () => {
   test("no blend sent: a 120×100 fill records its automatic band with the px it computed", async () => {
@@ -15,7 +16,7 @@ describe("the blend a job used", () => {
   });
 
   test("the artist's 16 px is used and recorded as theirs", async () => {
-    const r = rig();
+    const r = smallRig();
     const id = r.host.createDocument({ width: 960, height: 640, fill: [0, 0, 0] });
     r.host.setSelection(id, { left: 400, top: 300, right: 520, bottom: 400 });
     const { final } = await run(r, { kind: "fill", numVariations: 1, seeds: [1], blend: { bandPx: 16, toneMatch: true } });

@@ -1,6 +1,7 @@
 import type { FillJobRequest } from "../../src/plugin/workflows/types";
 import { rig, run } from "./helpers/deps";
 import { coordImage } from "./helpers/images";
+import { smallRig, useSmallSizes } from "./helpers/small-sizes";
 
 const fill = (extra: object = {}) => ({ kind: "fill" as const, numVariations: 1, seeds: [7], blend: { bandPx: 4, toneMatch: false }, ...extra });
 
@@ -24,15 +25,16 @@ describe("the job says how much its result is enlarged", () => {
     expect(states.find((s) => s.phase === "uploading")!.detail).toBe(final.detail);
   });
 
-  test("a fill over a whole 2400×2400 document says the fraction it is generated at", async () => {
-    const r = rig();
-    const id = r.host.createDocument({ width: 2400, height: 2400, pixels: coordImage(2400, 2400) });
-    r.host.setSelection(id, { left: 100, top: 100, right: 2300, bottom: 2300 });
+  test("a fill over a whole document larger than every fill size says the fraction it is generated at", async () => {
+    // At small Firefly sizes (64×64 fills), a 150×150 document is to them what 2400×2400 is to Firefly's.
+    const r = smallRig();
+    const id = r.host.createDocument({ width: 150, height: 150, pixels: coordImage(150, 150) });
+    r.host.setSelection(id, { left: 6, top: 6, right: 144, bottom: 144 });
     const { final } = await run(r, fill());
     expect(final.phase).toBe("done");
     const size = sentSize(r);
     // The window is the whole document here: document pixels per generated pixel, worst axis.
-    const factor = Math.max(2400 / size.width, 2400 / size.height);
+    const factor = Math.max(150 / size.width, 150 / size.height);
     expect(factor).toBeGreaterThan(1.1);
     expect(final.detail).toBe(`Generated at 1/${Math.round(factor * 10) / 10} of native size.`);
   });
@@ -47,12 +49,14 @@ describe("the job says how much its result is enlarged", () => {
   });
 
   test("an expand says the fraction it is generated at", async () => {
+    // Expand output at most 399 px: a 100×50 document grown to 500×50 goes out at 399 px wide.
     const r = rig();
-    r.host.createDocument({ width: 1000, height: 500, pixels: coordImage(1000, 500) });
-    const { final } = await run(r, { kind: "expand", target: { kind: "sides", left: 2000, top: 0, right: 2000, bottom: 0 }, numVariations: 1, seeds: [3] });
+    useSmallSizes(r, { maxUpscaleSide: 300, expandMaxSide: 399 });
+    r.host.createDocument({ width: 100, height: 50, pixels: coordImage(100, 50) });
+    const { final } = await run(r, { kind: "expand", target: { kind: "sides", left: 200, top: 0, right: 200, bottom: 0 }, numVariations: 1, seeds: [3] });
     expect(final.phase).toBe("done");
     const size = sentSize(r);
-    const factor = Math.max(5000 / size.width, 500 / size.height);
+    const factor = Math.max(500 / size.width, 50 / size.height);
     expect(factor).toBeGreaterThan(1.1);
     expect(final.detail).toBe(`Generated at 1/${Math.round(factor * 10) / 10} of native size.`);
   });

@@ -5,6 +5,7 @@ import { SimHost, MAX16 } from "../../src/playground/sim";
 import { BrokerError } from "../../src/plugin/broker-client";
 import { dismissKept, keepOnly, listKept, reapplyKept, selectVariation, startJob } from "../../src/plugin/workflows";
 import { rig, run } from "./helpers/deps";
+import { smallRig } from "./helpers/small-sizes";
 import { seedColour } from "./helpers/fake-broker";
 import { coordImage } from "./helpers/images";
 import { px } from "../support/pixels";
@@ -218,7 +219,7 @@ describe("property: every pixel outside the selection is identical to the origin
 
 describe("document binding, failures and cancellation", () => {
   test("a failed apply rolls back completely and keeps the results; re-apply places them", async () => {
-    const r = rig();
+    const r = smallRig();
     const id = r.host.createDocument({ title: "a.psd", width: 1200, height: 1000, pixels: coordImage(1200, 1000) });
     r.host.setSelection(id, { left: 100, top: 100, right: 200, bottom: 200 });
     const state = r.host.stateOf(id);
@@ -235,7 +236,7 @@ describe("document binding, failures and cancellation", () => {
   });
 
   test("canvas resized during the job: refuses to place, keeps results; after undo, re-apply works", async () => {
-    const r = rig({ script: ["running", "running"] });
+    const r = smallRig({ script: ["running", "running"] });
     const id = r.host.createDocument({ title: "b.psd", width: 1200, height: 1000, fill: [1, 2, 3] });
     r.host.setSelection(id, { left: 100, top: 100, right: 200, bottom: 200 });
     const job = startJob(fill(), r.deps, (s) => {
@@ -253,7 +254,7 @@ describe("document binding, failures and cancellation", () => {
   });
 
   test("document closed during the job: results kept; re-applied into the reopened document (same title and size)", async () => {
-    const r = rig({ script: ["running"] });
+    const r = smallRig({ script: ["running"] });
     const id = r.host.createDocument({ title: "c.psd", width: 1100, height: 1000, fill: [5, 5, 5] });
     r.host.setSelection(id, { left: 10, top: 10, right: 60, bottom: 60 });
     const job = startJob(fill(), r.deps, (s) => {
@@ -276,7 +277,7 @@ describe("document binding, failures and cancellation", () => {
   });
 
   test("cancel while queued: PUT cancel sent, document untouched, bytes dropped", async () => {
-    const r = rig({ script: ["queued", "queued", "queued", "queued"] });
+    const r = smallRig({ script: ["queued", "queued", "queued", "queued"] });
     const id = r.host.createDocument({ width: 1100, height: 1000 });
     r.host.setSelection(id, { left: 10, top: 10, right: 60, bottom: 60 });
     const state = r.host.stateOf(id);
@@ -296,7 +297,7 @@ describe("document binding, failures and cancellation", () => {
   });
 
   test("a job refused by the content policy fails with that category and leaves the document alone", async () => {
-    const r = rig({ finalStatus: "failed", errorCode: "output_media_unsafe" });
+    const r = smallRig({ finalStatus: "failed", errorCode: "output_media_unsafe" });
     const id = r.host.createDocument({ width: 1100, height: 1000 });
     r.host.setSelection(id, { left: 10, top: 10, right: 60, bottom: 60 });
     const state = r.host.stateOf(id);
@@ -307,7 +308,7 @@ describe("document binding, failures and cancellation", () => {
   });
 
   test("rate limits: the submit is retried after retry-after; the status poll honours it too", async () => {
-    const r = rig({ submitError: new BrokerError("rate_limited", "slow down", "HTTP 429", 429, "rate_limited", 7000) });
+    const r = smallRig({ submitError: new BrokerError("rate_limited", "slow down", "HTTP 429", 429, "rate_limited", 7000) });
     const id = r.host.createDocument({ width: 1100, height: 1000 });
     r.host.setSelection(id, { left: 10, top: 10, right: 60, bottom: 60 });
     const { final } = await run(r, fill());
@@ -342,7 +343,7 @@ describe("document binding, failures and cancellation", () => {
 
   test("16-bit documents are written back in 16-bit values", async () => {
     const host = new SimHost();
-    const r = rig({}, host);
+    const r = smallRig({}, host);
     const samples = new Uint16Array(1100 * 1000 * 4).fill(MAX16);
     const id = host.createDocument({ width: 1100, height: 1000, bitDepth: 16, samples });
     host.setSelection(id, { left: 10, top: 10, right: 60, bottom: 60 });
@@ -358,7 +359,7 @@ describe("document binding, failures and cancellation", () => {
 
 describe("variations", () => {
   test("select shows one and hides the others; keep-only deletes the others", async () => {
-    const r = rig();
+    const r = smallRig();
     const id = r.host.createDocument({ width: 1100, height: 1000, fill: [0, 0, 0] });
     r.host.setSelection(id, { left: 10, top: 10, right: 60, bottom: 60 });
     const { final } = await run(r, fill({ numVariations: 3, seeds: [1, 2, 3] }));

@@ -10,20 +10,25 @@ import { flushUntil } from "../support/turns";
 import { firstDifference, px } from "../support/pixels";
 import { UPSCALE_PATTERN_AMPLITUDE, upscalePatternSign } from "../fakes/firefly/upscale";
 import { rig, run, type Rig } from "./helpers/deps";
+import { useSmallSizes } from "./helpers/small-sizes";
 import { seedColour } from "./helpers/fake-broker";
 
-// A 2048×2048 document whose selection's window is the whole document, sent at 1024×1024 (the
-// context policy weighs request size heavily): half the native size, so Native detail upscales ×2
-// and the upscaled crop starts at the selection less the band, on even coordinates.
-const W = 2048;
-const SEL = { left: 128, top: 128, right: 1920, bottom: 1920 };
+// Small Firefly sizes (64×64 fills): a 128×128 document whose selection's window is the whole
+// document, sent at 64×64 (the context policy weighs request size heavily): half the native size, so
+// Native detail upscales ×2 and the upscaled crop starts at the selection less the band, on even
+// coordinates. Firefly's own sizes change only the scale, not what is kept or resumed.
+const W = 128;
+const SEL = { left: 8, top: 8, right: 120, bottom: 120 };
+/** A 16×16 patch well inside the selection. */
+const PATCH = 56;
 const BAND = 4;
 const SEED = 77;
 const params = { kind: "fill" as const, numVariations: 1, seeds: [SEED], detail: "native" as const, blend: { bandPx: BAND, toneMatch: false } };
 
 function setup(): { r: Rig; id: number } {
   const r = rig();
-  r.deps.fillContext = { workWeight: 10 };
+  useSmallSizes(r, { maxUpscaleSide: 300 });
+  r.deps.fillContext = { minContext: 64, workWeight: 10 };
   const id = r.host.createDocument({ title: "kept.psd", width: W, height: W, fill: [90, 90, 90] });
   r.host.setSelection(id, SEL);
   return { r, id };
@@ -44,8 +49,8 @@ async function uninterrupted(): Promise<RGBAImage> {
 function patternMisses(img: RGBAImage): string[] {
   const colour = seedColour(SEED);
   const wrong: string[] = [];
-  for (let y = 1000; y < 1016; y++)
-    for (let x = 1000; x < 1016; x++) {
+  for (let y = PATCH; y < PATCH + 16; y++)
+    for (let x = PATCH; x < PATCH + 16; x++) {
       const d = UPSCALE_PATTERN_AMPLITUDE * upscalePatternSign(x - (SEL.left - BAND), y - (SEL.top - BAND));
       const want = [...colour.map((c) => Math.max(0, Math.min(255, c + d))), 255].join();
       if (px(img, x, y).join() !== want) wrong.push(`(${x},${y}) ${px(img, x, y)} ≠ ${want}`);
@@ -152,7 +157,7 @@ describe("a Native-detail fill kept or resumed is placed at native detail", () =
     const placed = await reapplyKept(jobId, r.deps, () => undefined);
     expect(placed.phase).toBe("done");
     const after = await r.host.composite(id);
-    expect(px(after, 1000, 1000)).toEqual([...seedColour(SEED), 255]);
-    expect(px(after, 1001, 1000)).toEqual([...seedColour(SEED), 255]);
+    expect(px(after, PATCH, PATCH)).toEqual([...seedColour(SEED), 255]);
+    expect(px(after, PATCH + 1, PATCH)).toEqual([...seedColour(SEED), 255]);
   }, 120_000);
 });

@@ -2,16 +2,19 @@ import type { Rect, RGBAImage } from "../../src/common/host";
 import type { SubmitEndpoint, SubmitRequest } from "../../src/common/firefly";
 import { BrokerError } from "../../src/plugin/broker-client";
 import { rig, run } from "./helpers/deps";
+import { useSmallSizes } from "./helpers/small-sizes";
 import { seedColour } from "./helpers/fake-broker";
 import { coordImage } from "./helpers/images";
 import { px } from "../support/pixels";
 import { UPSCALE_PATTERN_AMPLITUDE, upscalePatternSign } from "../fakes/firefly/upscale";
 
-// A 2048×2048 document whose selection's window is the whole document, sent at 1024×1024 (the
-// context policy weighs request size heavily): half the native size, so Native detail asks for a ×2
-// upscale and places it at 1:1.
-const W = 2048;
-const SEL = { left: 128, top: 128, right: 1920, bottom: 1920 };
+// Small Firefly sizes (64×64 fills): a 128×128 document whose selection's window is the whole
+// document, sent at 64×64 (the context policy weighs request size heavily): half the native size, so
+// Native detail asks for a ×2 upscale and places it at 1:1.
+const W = 128;
+const SEL = { left: 8, top: 8, right: 120, bottom: 120 };
+/** A 32×32 patch well inside the selection. */
+const PATCH = 48;
 const BAND = 4;
 const SEED = 1234;
 const fill = (detail: "standard" | "native") => ({
@@ -38,7 +41,8 @@ const clamp = (v: number) => Math.max(0, Math.min(255, v));
 
 async function fillOnce(detail: "standard" | "native", failUpscale = false) {
   const r = rig();
-  r.deps.fillContext = { workWeight: 10 };
+  useSmallSizes(r, { maxUpscaleSide: 300 });
+  r.deps.fillContext = { minContext: 64, workWeight: 10 };
   if (failUpscale) {
     const submit = r.broker.submit.bind(r.broker);
     r.broker.submit = async <E extends SubmitEndpoint>(endpoint: E, body: SubmitRequest[E], model?: string) => {
@@ -48,8 +52,8 @@ async function fillOnce(detail: "standard" | "native", failUpscale = false) {
   }
   const id = r.host.createDocument({ title: "big.psd", width: W, height: W, pixels: coordImage(W, W) });
   r.host.setSelection(id, SEL);
-  // The layer covers the selection grown by the band: everything from 200 px out is compared.
-  const frame = { left: SEL.left - 100, top: SEL.top - 100, right: SEL.left + 400, bottom: SEL.top + 400 };
+  // The layer covers the selection grown by the band: the whole document is compared.
+  const frame = { left: 0, top: 0, right: W, bottom: W };
   const before = await r.host.composite(id, { window: frame });
   const { final } = await run(r, fill(detail));
   const after = await r.host.composite(id, { window: frame });
@@ -66,7 +70,7 @@ describe("Native detail fill", () => {
     // One fill, then one upscale of the result's placed part (the selection and its band, in generated pixels).
     const jobs = [...r.broker.jobs.values()];
     expect(jobs.map((j) => j.endpoint)).toEqual(["fill", "upscale"]);
-    expect((jobs[0].body as { size: unknown }).size).toEqual({ width: 1024, height: 1024 });
+    expect((jobs[0].body as { size: unknown }).size).toEqual({ width: 64, height: 64 });
     expect(jobs[1].modelVersion).toBe("precise_upsampler_v1");
     expect(jobs[1].body).toMatchObject({ upscaleFactor: 2, seeds: [SEED] });
     const sent = r.broker.image((jobs[1].body as { image: { source: { uploadId: string } } }).image.source.uploadId);
@@ -77,8 +81,8 @@ describe("Native detail fill", () => {
     const x0 = SEL.left - BAND;
     const y0 = SEL.top - BAND;
     const wrong: string[] = [];
-    for (let y = 200; y < 232; y++)
-      for (let x = 200; x < 232; x++) {
+    for (let y = PATCH; y < PATCH + 32; y++)
+      for (let x = PATCH; x < PATCH + 32; x++) {
         const docX = frame.left + x;
         const docY = frame.top + y;
         const d = UPSCALE_PATTERN_AMPLITUDE * upscalePatternSign(docX - x0, docY - y0);
@@ -88,7 +92,7 @@ describe("Native detail fill", () => {
       }
     expect(wrong.slice(0, 5)).toEqual([]);
     // Outside the selection and its band nothing changed.
-    const layer = { left: SEL.left - BAND - frame.left, top: SEL.top - BAND - frame.top, right: after.width, bottom: after.height };
+    const layer = { left: SEL.left - BAND, top: SEL.top - BAND, right: SEL.right + BAND, bottom: SEL.bottom + BAND };
     expect(changedOutside(before, after, layer)).toBe(0);
   }, 300_000);
 
@@ -97,8 +101,8 @@ describe("Native detail fill", () => {
     expect(final.phase).toBe("done");
     expect([...r.broker.jobs.values()].map((j) => j.endpoint)).toEqual(["fill"]);
     expect(final.detail).toBe("Generated at 1/2 of native size.");
-    expect(px(after, 210, 210)).toEqual([...seedColour(SEED), 255]);
-    expect(px(after, 211, 210)).toEqual([...seedColour(SEED), 255]);
+    expect(px(after, PATCH, PATCH)).toEqual([...seedColour(SEED), 255]);
+    expect(px(after, PATCH + 1, PATCH)).toEqual([...seedColour(SEED), 255]);
   }, 300_000);
 
   test("a failed upscale keeps the fill's result: placed at Standard detail, and the job says why", async () => {
@@ -110,6 +114,6 @@ describe("Native detail fill", () => {
     expect(final.detail).toBe(
       "Generated at 1/2 of native size. Native detail failed (Your organisation's Firefly quota is used up.), so the result is placed at Standard detail.",
     );
-    expect(px(after, 210, 210)).toEqual([...seedColour(SEED), 255]);
+    expect(px(after, PATCH, PATCH)).toEqual([...seedColour(SEED), 255]);
   }, 300_000);
 });

@@ -8,7 +8,7 @@ import type { SubmitRequest } from "../../src/common/firefly";
 import type { RGBAImage } from "../../src/common/host";
 import { tileSeeds } from "../../src/plugin/workflows/tiles-plan";
 import { UPSCALE_PATTERN_AMPLITUDE } from "../fakes/firefly/upscale";
-import { px } from "../support/pixels";
+import { px, samePixel } from "../support/pixels";
 import { rig, run } from "./helpers/deps";
 import { seedColour } from "./helpers/fake-broker";
 import { coordImage } from "./helpers/images";
@@ -56,7 +56,7 @@ describe("a tiled Native-detail expansion", () => {
     const doc = await r.host.composite(id);
     expect([doc.width, doc.height]).toEqual([448, 256]);
     let changed = 0;
-    for (let y = 0; y < 256; y++) for (let x = 0; x < 256; x++) if (px(doc, x, y).join() !== px(original, x, y).join()) changed++;
+    for (let y = 0; y < 256; y++) for (let x = 0; x < 256; x++) if (!samePixel(doc, x, y, original)) changed++;
     expect(changed).toBe(0);
     // Inside each tile, away from overlaps: that tile's colour (its upscale's fine pattern on it); the
     // near tiles come first.
@@ -91,7 +91,7 @@ describe("a tiled Native-detail expansion", () => {
     for (let y = 0; y < 256; y++)
       for (let x = 0; x < 256; x++) {
         const inOriginal = x >= 48 && x < 208 && y >= 48 && y < 208;
-        if (inOriginal && px(doc, x, y).join() !== px(original, x - 48, y - 48).join()) changed++;
+        if (inOriginal && !samePixel(doc, x, y, original, x - 48, y - 48)) changed++;
         if (!inOriginal && px(doc, x, y)[3] !== 255) blank++;
       }
     expect(changed).toBe(0);

@@ -10,7 +10,7 @@ import { reapplyKept, resumeJobs, startJob, type StoredRequest, type WorkflowDep
 import { tileSeeds } from "../../src/plugin/workflows/tiles-plan";
 import { UPSCALE_PATTERN_AMPLITUDE, upscalePatternSign } from "../fakes/firefly/upscale";
 import { flushUntil } from "../support/turns";
-import { px } from "../support/pixels";
+import { px, samePixel } from "../support/pixels";
 import { run, type Rig } from "./helpers/deps";
 import { seedColour } from "./helpers/fake-broker";
 import { H, SEL, tiledFillRig, W } from "./helpers/tiled-fill";
@@ -63,7 +63,7 @@ function changedOutsideSelection(before: RGBAImage, after: RGBAImage): number {
   for (let y = 0; y < H; y++)
     for (let x = 0; x < W; x++) {
       if (x >= SEL.left && x < SEL.right && y >= SEL.top && y < SEL.bottom) continue;
-      if (px(before, x, y).join() !== px(after, x, y).join()) n++;
+      if (!samePixel(before, x, y, after)) n++;
     }
   return n;
 }

@@ -13,7 +13,8 @@ import { BrokerError } from "../../src/plugin/broker-client";
 import { startJob } from "../../src/plugin/workflows";
 import { PREVIEW_KEPT, PREVIEW_NOTE } from "../../src/plugin/workflows/preview";
 import { flushUntil } from "../support/turns";
-import { rig, type Rig } from "./helpers/deps";
+import type { Rig } from "./helpers/deps";
+import { smallRig } from "./helpers/small-sizes";
 import { gatePreviews, rateLimitStatusPolls, type PreviewGate } from "./helpers/preview-broker";
 
 const FILL: FillParams = { kind: "fill", numVariations: 1, seeds: [11], prompt: "a red door" };
@@ -25,7 +26,7 @@ interface ErrorsRig extends Rig, PreviewGate {
 
 /** A fill rig whose broker previews with one flat colour and whose Firefly job ends with `failed`. */
 function errorsRig(failed: Record<string, unknown>): ErrorsRig {
-  const r = rig();
+  const r = smallRig();
   const docId = r.host.createDocument({ title: "e.psd", width: 320, height: 240, fill: [30, 30, 30] });
   r.host.setSelection(docId, { left: 100, top: 80, right: 180, bottom: 150 });
   // Answered once the gate lets the job leave the queue.

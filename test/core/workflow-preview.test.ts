@@ -4,8 +4,6 @@
 // after a reload.
 
 import type { SubmitRequest } from "../../src/common/firefly";
-import type { RGBAImage } from "../../src/common/host";
-import { createRGBA } from "../../src/common/imaging/image";
 import { encodePng } from "../../src/common/imaging/png";
 import type { FillParams, JobState } from "../../src/common/jobs";
 import { BrokerError } from "../../src/plugin/broker-client";
@@ -13,9 +11,10 @@ import { reapplyKept, resumeJobs, startJob, type StoredRequest, type WorkflowDep
 import { PREVIEW_KEPT, PREVIEW_NOTE } from "../../src/plugin/workflows/preview";
 import { firstDifference, px } from "../support/pixels";
 import { flush, flushUntil } from "../support/turns";
-import { rig, type Rig } from "./helpers/deps";
+import type { Rig } from "./helpers/deps";
+import { smallRig } from "./helpers/small-sizes";
 import { gatePreviews, rateLimitStatusPolls, type PreviewGate } from "./helpers/preview-broker";
-import { seedColour } from "./helpers/fake-broker";
+import { maskedFill, seedColour } from "./helpers/fake-broker";
 
 const PREVIEW_COLOUR: [number, number, number] = [250, 0, 250];
 const SEL = { left: 200, top: 150, right: 330, bottom: 260 };
@@ -39,7 +38,7 @@ interface PreviewRig extends Rig, PreviewGate {
  * whose Firefly job stays queued until released. `preview` replaces the preview route.
  */
 function previewRig(preview?: (body: SubmitRequest["fill"], signal?: AbortSignal) => Promise<Uint8Array>): PreviewRig {
-  const r = rig();
+  const r = smallRig();
   const docId = r.host.createDocument({ title: "p.psd", width: 640, height: 480, fill: [30, 30, 30] });
   r.host.setSelection(docId, SEL);
   const gate = gatePreviews(r, async (endpoint, body, signal) => {
@@ -52,14 +51,7 @@ function previewRig(preview?: (body: SubmitRequest["fill"], signal?: AbortSignal
 
 /** What the broker's local engine answers, as far as these tests care: the mask filled with PREVIEW_COLOUR. */
 function localFill(r: Rig, body: SubmitRequest["fill"]): Uint8Array {
-  const src = r.broker.image(body.image.source.uploadId!);
-  const mask = r.broker.image(body.mask.source.uploadId!);
-  const out: RGBAImage = createRGBA(src.width, src.height);
-  for (let i = 0; i < src.width * src.height; i++) {
-    const m = mask.data[i * 4] / 255;
-    for (let c = 0; c < 3; c++) out.data[i * 4 + c] = Math.round(src.data[i * 4 + c] * (1 - m) + PREVIEW_COLOUR[c] * m);
-    out.data[i * 4 + 3] = 255;
-  }
+  const out = maskedFill(r.broker.image(body.image.source.uploadId!), r.broker.image(body.mask.source.uploadId!), PREVIEW_COLOUR);
   return encodePng(out.width, out.height, out.data, 4, 0);
 }
 

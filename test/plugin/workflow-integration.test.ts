@@ -10,8 +10,19 @@ import { createSettingsService, MemoryPrefsStore, MemorySecretStore } from "../.
 import { MemoryResultStore } from "../../src/plugin/store";
 import type { BrokerClient } from "../../src/plugin/broker-client";
 import { encodeRGBAPng } from "../../src/common/imaging/codecs";
+import { createRGBA } from "../../src/common/imaging/image";
 import type { JobState } from "../../src/common/jobs";
 import { flushUntil } from "../support/turns";
+
+const redOutputs = new Map<string, Uint8Array>();
+
+/** An opaque red output of `size`, as PNG; encoded once per size (each download answers a copy). */
+function redOutput(size: { width: number; height: number }): Uint8Array {
+  const key = `${size.width}×${size.height}`;
+  let png = redOutputs.get(key);
+  if (!png) redOutputs.set(key, (png = encodeRGBAPng(createRGBA(size.width, size.height, [250, 10, 10, 255]))));
+  return png.slice();
+}
 
 function fireflyLikeBroker(opts: { onStatus?: () => void } = {}) {
   const calls: Array<{ name: string; modal: number }> = [];
@@ -43,9 +54,7 @@ function fireflyLikeBroker(opts: { onStatus?: () => void } = {}) {
     },
     async download() {
       at("download");
-      const data = new Uint8Array(size.width * size.height * 4);
-      for (let i = 0; i < data.length; i += 4) data.set([250, 10, 10, 255], i);
-      return encodeRGBAPng({ width: size.width, height: size.height, data });
+      return redOutput(size);
     },
     async customModels() {
       at("customModels");

@@ -21,3 +21,10 @@ export function firstDifference(actual: ArrayLike<number>, expected: ArrayLike<n
 function bytes(a: Uint8Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
+
+/** Whether pixel (x, y) of `a` and pixel (bx, by) of `b` are equal in all four channels; builds no arrays, for loops over whole images. */
+export function samePixel(a: { width: number; data: Uint8Array }, x: number, y: number, b: { width: number; data: Uint8Array }, bx = x, by = y): boolean {
+  const i = (y * a.width + x) * 4;
+  const j = (by * b.width + bx) * 4;
+  return a.data[i] === b.data[j] && a.data[i + 1] === b.data[j + 1] && a.data[i + 2] === b.data[j + 2] && a.data[i + 3] === b.data[j + 3];
+}

@@ -2,16 +2,19 @@
 
 import type { GrayImage, Rect, RGBAImage } from "../host";
 
+/** Samples of any depth that `repeatPixel` fills. */
+type Samples = Uint8Array | Uint16Array | Float32Array;
+
+/** Fills `data` with copies of `pixel` (its length a multiple of the pixel's): one pixel, then doubling block copies. */
+export function repeatPixel(data: Samples, pixel: readonly number[]): void {
+  if (data.length === 0) return;
+  data.set(pixel);
+  for (let n = pixel.length; n < data.length; n *= 2) data.copyWithin(n, 0, Math.min(n, data.length - n));
+}
+
 export function createRGBA(width: number, height: number, fill?: [number, number, number, number]): RGBAImage {
   const data = new Uint8Array(width * height * 4);
-  if (fill && (fill[0] | fill[1] | fill[2] | fill[3]) !== 0) {
-    for (let i = 0; i < data.length; i += 4) {
-      data[i] = fill[0];
-      data[i + 1] = fill[1];
-      data[i + 2] = fill[2];
-      data[i + 3] = fill[3];
-    }
-  }
+  if (fill && (fill[0] | fill[1] | fill[2] | fill[3]) !== 0) repeatPixel(data, fill);
   return { width, height, data };
 }
 

@@ -3,45 +3,76 @@
 // and palette images at 8 or 16 bits, non-interlaced.
 
 import { unzlibSync, zlibSync } from "fflate";
+import { LITTLE_ENDIAN } from "./endian";
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-let crcTable: Uint32Array | null = null;
+/** CRC-32 tables for slicing by 4: table k maps a byte to its CRC contribution k bytes further on. */
+let crcTables: Uint32Array[] | null = null;
 function crc32(bytes: Uint8Array, start: number, end: number): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
+  if (!crcTables) {
+    const t0 = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {
       let c = n;
       for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
+      t0[n] = c >>> 0;
+    }
+    crcTables = [t0];
+    for (let k = 1; k < 4; k++) {
+      const prev = crcTables[k - 1];
+      const t = new Uint32Array(256);
+      for (let n = 0; n < 256; n++) t[n] = t0[prev[n] & 0xff] ^ (prev[n] >>> 8);
+      crcTables.push(t);
     }
   }
+  const [t0, t1, t2, t3] = crcTables;
   let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = crcTable[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  let i = start;
+  for (const last = end - 3; i < last; i += 4) {
+    c ^= bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+    c = t3[c & 0xff] ^ t2[(c >>> 8) & 0xff] ^ t1[(c >>> 16) & 0xff] ^ t0[c >>> 24];
+  }
+  for (; i < end; i++) c = t0[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
-  return out;
+/** Writes one chunk (length, type, `data`, CRC of type and data) into `out` at `at`; answers the offset after it. */
+function putChunk(out: Uint8Array, at: number, type: string, data: Uint8Array): number {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  view.setUint32(at, data.length);
+  for (let i = 0; i < 4; i++) out[at + 4 + i] = type.charCodeAt(i);
+  out.set(data, at + 8);
+  view.setUint32(at + 8 + data.length, crc32(out, at + 4, at + 8 + data.length));
+  return at + 12 + data.length;
 }
 
 /** Encode 8-bit pixels with `channels` 1 (gray) or 4 (RGBA). Rows use the Sub filter. */
 export function encodePng(width: number, height: number, data: Uint8Array, channels: 1 | 4, level: 0 | 1 | 2 | 3 | 4 | 5 | 6 = 3): Uint8Array {
   const stride = width * channels;
   const raw = new Uint8Array((stride + 1) * height);
+  // RGBA rows are differenced a pixel at a time: four byte lanes of one 32-bit word, subtracted
+  // without borrows between lanes, into an aligned row then copied after the row's filter byte.
+  const words = channels === 4 && (data.byteOffset & 3) === 0 ? new Uint32Array(data.buffer, data.byteOffset, width * height) : null;
+  const row32 = words ? new Uint32Array(width) : null;
+  const row8 = row32 ? new Uint8Array(row32.buffer) : null;
   for (let y = 0; y < height; y++) {
     const o = y * (stride + 1);
     const s = y * stride;
     raw[o] = 1; // Sub
-    for (let i = 0; i < stride; i++) {
-      raw[o + 1 + i] = (data[s + i] - (i >= channels ? data[s + i - channels] : 0)) & 0xff;
+    if (words && row32 && row8) {
+      const w = y * width;
+      row32[0] = words[w];
+      for (let x = 1; x < width; x++) {
+        const a = words[w + x];
+        const b = words[w + x - 1];
+        row32[x] = ((a | 0x80808080) - (b & 0x7f7f7f7f)) ^ ((a ^ ~b) & 0x80808080);
+      }
+      raw.set(row8, o + 1);
+      continue;
     }
+    const first = Math.min(channels, stride);
+    for (let i = 0; i < first; i++) raw[o + 1 + i] = data[s + i];
+    for (let i = first; i < stride; i++) raw[o + 1 + i] = (data[s + i] - data[s + i - channels]) & 0xff;
   }
   return pngFile(width, height, channels === 1 ? 0 : 6, zlibSync(raw, { level }));
 }
@@ -54,13 +85,11 @@ function pngFile(width: number, height: number, colourType: 0 | 6, zlib: Uint8Ar
   v.setUint32(4, height);
   ihdr[8] = 8;
   ihdr[9] = colourType;
-  const parts = [Uint8Array.from(SIGNATURE), chunk("IHDR", ihdr), chunk("IDAT", zlib), chunk("IEND", new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
+  const out = new Uint8Array(SIGNATURE.length + 12 + ihdr.length + 12 + zlib.length + 12);
+  out.set(SIGNATURE);
+  let o = putChunk(out, SIGNATURE.length, "IHDR", ihdr);
+  o = putChunk(out, o, "IDAT", zlib);
+  putChunk(out, o, "IEND", new Uint8Array(0));
   return out;
 }
 
@@ -221,46 +250,66 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
   if (!channels || (depth !== 8 && depth !== 16 && !(colorType === 3 && depth <= 8) && !(colorType === 0 && depth < 8))) {
     throw new Error(`unsupported PNG (colour type ${colorType}, depth ${depth})`);
   }
-  const joined = new Uint8Array(idat.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of idat) {
-    joined.set(p, o);
-    o += p.length;
+  const joined = idat.length === 1 ? idat[0] : new Uint8Array(idat.reduce((n, p) => n + p.length, 0));
+  if (idat.length > 1) {
+    let o = 0;
+    for (const p of idat) {
+      joined.set(p, o);
+      o += p.length;
+    }
   }
   const raw = unzlibSync(joined);
   const bitsPerPixel = channels * depth;
   const bpp = Math.max(1, bitsPerPixel >> 3);
   const stride = Math.ceil((width * bitsPerPixel) / 8);
-  const cur = new Uint8Array(stride);
-  const prev = new Uint8Array(stride);
+  const none = new Uint8Array(stride);
   const out = new Uint8Array(width * height * 4);
+  // 8-bit RGBA rows with the Sub filter add whole pixels as 32-bit words (four byte lanes, no carry
+  // between them) straight into the output, where words are little-endian.
+  const out32 = depth === 8 && channels === 4 && LITTLE_ENDIAN ? new Uint32Array(out.buffer) : null;
+  // Rows are unfiltered in place: `cur` is this row of `raw`, `prev` the row above, already unfiltered.
   for (let y = 0; y < height; y++) {
     const base = y * (stride + 1);
     const filter = raw[base];
-    const src = base + 1;
+    const cur = raw.subarray(base + 1, base + 1 + stride);
+    if (filter === 1 && out32) {
+      let left = 0;
+      for (let x = 0, s = base + 1, w = y * width; x < width; x++, s += 4, w++) {
+        const v = raw[s] | (raw[s + 1] << 8) | (raw[s + 2] << 16) | (raw[s + 3] << 24);
+        left = ((v & 0x7f7f7f7f) + (left & 0x7f7f7f7f)) ^ ((v ^ left) & 0x80808080);
+        out32[w] = left;
+      }
+      // The unfiltered row stays in `raw` as the row above the next one.
+      cur.set(out.subarray(y * stride, (y + 1) * stride));
+      continue;
+    }
+    const prev = y === 0 ? none : raw.subarray(base - stride, base);
+    const lead = Math.min(bpp, stride);
     switch (filter) {
       case 0:
-        cur.set(raw.subarray(src, src + stride));
         break;
       case 1:
-        for (let i = 0; i < stride; i++) cur[i] = (raw[src + i] + (i >= bpp ? cur[i - bpp] : 0)) & 0xff;
+        for (let i = lead; i < stride; i++) cur[i] = (cur[i] + cur[i - bpp]) & 0xff;
         break;
       case 2:
-        for (let i = 0; i < stride; i++) cur[i] = (raw[src + i] + prev[i]) & 0xff;
+        for (let i = 0; i < stride; i++) cur[i] = (cur[i] + prev[i]) & 0xff;
         break;
       case 3:
-        for (let i = 0; i < stride; i++) cur[i] = (raw[src + i] + (((i >= bpp ? cur[i - bpp] : 0) + prev[i]) >> 1)) & 0xff;
+        for (let i = 0; i < lead; i++) cur[i] = (cur[i] + (prev[i] >> 1)) & 0xff;
+        for (let i = lead; i < stride; i++) cur[i] = (cur[i] + ((cur[i - bpp] + prev[i]) >> 1)) & 0xff;
         break;
       case 4:
-        for (let i = 0; i < stride; i++) {
-          const a = i >= bpp ? cur[i - bpp] : 0;
+        // With no left neighbour (a = c = 0) the Paeth predictor is the one above.
+        for (let i = 0; i < lead; i++) cur[i] = (cur[i] + prev[i]) & 0xff;
+        for (let i = lead; i < stride; i++) {
+          const a = cur[i - bpp];
           const b = prev[i];
-          const c = i >= bpp ? prev[i - bpp] : 0;
+          const c = prev[i - bpp];
           const p = a + b - c;
           const pa = Math.abs(p - a);
           const pb = Math.abs(p - b);
           const pc = Math.abs(p - c);
-          cur[i] = (raw[src + i] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
+          cur[i] = (cur[i] + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
         }
         break;
       default:
@@ -310,7 +359,6 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
         }
       }
     }
-    prev.set(cur);
   }
   return { width, height, data: out };
 }

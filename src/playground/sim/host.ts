@@ -21,7 +21,7 @@ import {
   type RGBAImage,
   type SelectionMask,
 } from "../../common/host";
-import { cropGray, nonZeroBounds } from "../../common/imaging/image";
+import { cropGray, nonZeroBounds, repeatPixel } from "../../common/imaging/image";
 import { clampToCanvas, isEmptyRect } from "../../common/imaging/rect";
 import { resampleRGBA } from "../../common/imaging/resample";
 import { applyOp, type OpContext } from "./ops";
@@ -82,13 +82,7 @@ export class SimHost implements Host {
       data = allocChannels(depth, width * height * 4);
       const fill = opts.fill ?? [255, 255, 255];
       if (withBackground || opts.fill) {
-        const v = [...fill.map((c) => unitToSample(depth, c / 255, false)), unitToSample(depth, 1, true)];
-        for (let i = 0; i < data.length; i += 4) {
-          data[i] = v[0];
-          data[i + 1] = v[1];
-          data[i + 2] = v[2];
-          data[i + 3] = v[3];
-        }
+        repeatPixel(data, [...fill.map((c) => unitToSample(depth, c / 255, false)), unitToSample(depth, 1, true)]);
       }
     }
     const layer: SimLayer = {

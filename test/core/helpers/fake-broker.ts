@@ -139,20 +139,17 @@ export class FakeBroker implements BrokerClient {
     const H = Math.round(b.size.height * scale);
     b.seeds.forEach((seed, k) => {
       const [r, g, bl] = seedColour(seed);
+      const url = `http://broker.test/files/${encodeURIComponent(jobId)}/${k}`;
+      job.outputs.push({ seed, url });
+      if (job.endpoint !== "fill" && job.endpoint !== "expand" && W === b.size.width && H === b.size.height) {
+        this.files.set(url, flatOutput(W, H, [r, g, bl], this.opts.format ?? "png"));
+        return;
+      }
       let out: RGBAImage;
       if (job.endpoint === "fill") {
         const src = this.image(b.image!.source.uploadId);
         const mask = this.image(b.mask!.source.uploadId);
-        out = createRGBA(src.width, src.height);
-        const d = this.opts.drift ?? [0, 0, 0];
-        for (let i = 0; i < src.width * src.height; i++) {
-          const m = mask.data[i * 4] / 255;
-          const p = i * 4;
-          out.data[p] = clamp(Math.round(src.data[p] * (1 - m) + r * m) + d[0]);
-          out.data[p + 1] = clamp(Math.round(src.data[p + 1] * (1 - m) + g * m) + d[1]);
-          out.data[p + 2] = clamp(Math.round(src.data[p + 2] * (1 - m) + bl * m) + d[2]);
-          out.data[p + 3] = 255;
-        }
+        out = maskedFill(src, mask, [r, g, bl], this.opts.drift);
       } else if (job.endpoint === "expand") {
         const src = this.image(b.image!.source.uploadId);
         out = createRGBA(b.size.width, b.size.height, [r, g, bl, 255]);
@@ -171,11 +168,63 @@ export class FakeBroker implements BrokerClient {
           }
         out = o2;
       }
-      const url = `http://broker.test/files/${encodeURIComponent(jobId)}/${k}`;
-      this.files.set(url, this.opts.format === "jpeg" ? encodeJpeg(out, 95) : encodePng(out.width, out.height, out.data, 4, 0));
-      job.outputs.push({ seed, url });
+      this.files.set(url, encoded(out, this.opts.format ?? "png"));
     });
   }
+}
+
+/**
+ * What the fake's fill answers: `colour` where the mask (red channel) is 255, the source where it is 0,
+ * round(source·(1−m) + colour·m) between, each plus `drift` and clamped; opaque.
+ */
+export function maskedFill(src: RGBAImage, mask: RGBAImage, colour: readonly number[], drift: readonly number[] = [0, 0, 0]): RGBAImage {
+  const [r, g, bl] = colour;
+  const [d0, d1, d2] = drift;
+  const [f0, f1, f2] = [clamp(r + d0), clamp(g + d1), clamp(bl + d2)];
+  const out = createRGBA(src.width, src.height);
+  const s = src.data;
+  const o = out.data;
+  for (let i = 0; i < src.width * src.height; i++) {
+    const v = mask.data[i * 4];
+    const p = i * 4;
+    // Unmasked and fully masked pixels: the source and the colour, each with the drift, as the blend gives them.
+    if (v === 0) {
+      o[p] = clamp(s[p] + d0);
+      o[p + 1] = clamp(s[p + 1] + d1);
+      o[p + 2] = clamp(s[p + 2] + d2);
+    } else if (v === 255) {
+      o[p] = f0;
+      o[p + 1] = f1;
+      o[p + 2] = f2;
+    } else {
+      const m = v / 255;
+      o[p] = clamp(Math.round(s[p] * (1 - m) + r * m) + d0);
+      o[p + 1] = clamp(Math.round(s[p + 1] * (1 - m) + g * m) + d1);
+      o[p + 2] = clamp(Math.round(s[p + 2] * (1 - m) + bl * m) + d2);
+    }
+    o[p + 3] = 255;
+  }
+  return out;
+}
+
+function encoded(img: RGBAImage, format: "png" | "jpeg"): Uint8Array {
+  return format === "jpeg" ? encodeJpeg(img, 95) : encodePng(img.width, img.height, img.data, 4, 0);
+}
+
+/** The last few flat outputs encoded, by size, colour and format: cases of one suite ask for the same ones again. */
+const flatOutputs = new Map<string, Uint8Array>();
+
+/** A width×height output of one colour, encoded (the bytes are shared: `download` answers copies). */
+function flatOutput(width: number, height: number, colour: [number, number, number], format: "png" | "jpeg"): Uint8Array {
+  const key = `${format} ${width}×${height} ${colour.join()}`;
+  let bytes = flatOutputs.get(key);
+  if (!bytes) {
+    bytes = encoded(createRGBA(width, height, [...colour, 255]), format);
+    if (flatOutputs.size >= 8) flatOutputs.delete(flatOutputs.keys().next().value!);
+  }
+  flatOutputs.delete(key);
+  flatOutputs.set(key, bytes);
+  return bytes;
 }
 
 /** Composites answer as the fake upstream does (test/fakes/firefly/composite.ts), one output per seed. */

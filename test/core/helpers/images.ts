@@ -28,8 +28,17 @@ export function coordImage(width: number, height: number): RGBAImage {
   return { width, height, data };
 }
 
-/** Real-looking: smooth gradients and blobs plus fine noise texture. */
+const photos = new Map<string, RGBAImage>();
+
+/** Real-looking: smooth gradients and blobs plus fine noise texture. Each call answers its own copy of the pixels. */
 export function photoLike(width: number, height: number, seed = 1): RGBAImage {
+  const key = `${width}x${height}:${seed}`;
+  let img = photos.get(key);
+  if (!img) photos.set(key, (img = paintPhoto(width, height, seed)));
+  return { width, height, data: img.data.slice() };
+}
+
+function paintPhoto(width: number, height: number, seed: number): RGBAImage {
   const r = rng(seed);
   const blobs = Array.from({ length: 6 }, () => ({
     x: r() * width,

@@ -1,9 +1,10 @@
-// Small Firefly sizes for tests of tiled Native detail: 64×64 fills and upscale outputs of at most
-// `maxUpscaleSide` px, so a document of a few hundred pixels needs tiles. Firefly's fill takes its own
-// sizes only, so the fake checks a small fill as sent at 2048×2048 and keeps the small one.
+// Small Firefly sizes: 64×64 fills and upscale outputs of at most `maxUpscaleSide` px, so a document
+// of a few hundred pixels needs tiles, and cases about a job's course (kept, cancelled, failed,
+// previews) move kilobytes instead of megapixels. Firefly's fill takes its own sizes only, so the fake
+// checks a small fill as sent at 2048×2048 and keeps the small one.
 
 import type { SubmitEndpoint, SubmitRequest } from "../../../src/common/firefly";
-import type { Rig } from "./deps";
+import { rig, type Rig } from "./deps";
 
 export function useSmallSizes(r: Rig, limits: { maxUpscaleSide: number; expandMaxSide?: number }): void {
   r.deps.fillContext = { minContext: 64 };
@@ -15,4 +16,11 @@ export function useSmallSizes(r: Rig, limits: { maxUpscaleSide: number; expandMa
     r.broker.jobs.get(accept.jobId)!.body = body;
     return accept;
   };
+}
+
+/** A rig at small Firefly sizes (64×64 fills), for cases about a job's course rather than the sizes it sends. */
+export function smallRig(...args: Parameters<typeof rig>): Rig {
+  const r = rig(...args);
+  useSmallSizes(r, { maxUpscaleSide: 300 });
+  return r;
 }

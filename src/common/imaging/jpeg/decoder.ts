@@ -13,6 +13,7 @@
 // Inverse DCT: the IJG "islow" integer algorithm (jidctint.c). Colour conversion: JFIF YCbCr with
 // 16-bit fixed-point tables as in libjpeg.
 
+import { LITTLE_ENDIAN } from "../endian";
 import { NATURAL } from "./tables";
 
 export class UnsupportedJpeg extends Error {}
@@ -214,8 +215,6 @@ const CB_G = new Int32Array(256);
     CB_G[i] = -Math.round(0.344136286 * 65536) * x + half;
   }
 }
-
-const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /** CLAMP[v + 384] = v clamped to 0..255, for v in -384..639. */
 const CLAMP = new Uint8Array(1024);
