@@ -22,7 +22,8 @@ beforeAll(async () => {
   // relation to the source, so exact-colour checks run without tone matching.)
   const out = encodeRGBAPng({ width: 4, height: 4, data: new Uint8Array(64).map((_, i) => [12, 200, 99, 255][i % 4]) });
   ff = await startFakeFirefly({ pollsToFinish: 2, outputImage: Buffer.from(out) });
-  firefly = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000" });
+  // Every status poll goes upstream: a fake job ends after its two polls, not after seconds.
+  firefly = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000" }, { statusIntervalMs: 0 });
 });
 
 afterAll(async () => {
