@@ -46,6 +46,7 @@ export interface BrokerConfig {
   /** Per-request upstream timeouts (ms). */
   upstreamTimeoutMs: number;
   retryBaseMs: number;
+  /** Least time between two upstream status calls for one job (firefly mode; the local engine is read at every poll). */
   statusMinIntervalMs: number;
   /** Bearer token that turns GET /metrics on (INFILL_METRICS_TOKEN); admin keys may scrape too. */
   metricsToken?: string;

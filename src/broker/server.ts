@@ -125,7 +125,9 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     log,
     limits,
     maxQueuedPerKey: config.maxQueuedPerKey,
-    statusMinIntervalMs: config.statusMinIntervalMs,
+    // Collapsing status polls spares Firefly's API; the local engine answers a status from memory,
+    // so its jobs are read at every poll and a finished one is seen at once.
+    statusMinIntervalMs: provider.kind === "firefly" ? config.statusMinIntervalMs : 0,
     now: options.now,
   });
   // A Firefly broker also runs its local engine for instant previews, unless they are turned off.

@@ -11,7 +11,11 @@ let broker: TestBroker;
 
 beforeAll(async () => {
   ff = await startFakeFirefly();
-  broker = await startTestBroker(ff.env(), { connectionLimits: { headersTimeoutMs: 400, requestTimeoutMs: 600, maxRequestsPerSocket: 3 } });
+  // An idle kept-alive connection stays open past the test's bound (the jest timeout): only the
+  // request cap can close one within a test.
+  broker = await startTestBroker(ff.env(), {
+    connectionLimits: { headersTimeoutMs: 400, requestTimeoutMs: 600, keepAliveTimeoutMs: 120_000, maxRequestsPerSocket: 3 },
+  });
 });
 
 afterAll(async () => {

@@ -17,8 +17,9 @@ async function fake(opts = {}) {
   fakes.push(ff);
   return ff;
 }
-async function brokerFor(ff: FakeFirefly, env: Record<string, string> = {}, extra = {}) {
-  const b = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000", ...env }, extra);
+/** A broker in front of `ff` whose every status poll goes upstream: jobs end after their polls, not after seconds. */
+async function brokerFor(ff: FakeFirefly, env: Record<string, string> = {}) {
+  const b = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000", ...env }, { statusIntervalMs: 0 });
   brokers.push(b);
   return b;
 }

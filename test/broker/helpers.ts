@@ -64,8 +64,18 @@ export interface TestBroker extends Broker {
   logs: string[];
 }
 
-export async function startTestBroker(env: Record<string, string>, extra: Partial<BrokerOptions> & { dir?: string } = {}): Promise<TestBroker> {
-  const dir = extra.dir ?? tmpDir();
+export interface TestBrokerExtra extends Partial<BrokerOptions> {
+  dir?: string;
+  /**
+   * The least time between two upstream status calls for one job (the broker's one a second by
+   * default). Suites that only wait for fake Firefly jobs to end set 0, so each poll goes upstream
+   * and a job ends after its polls instead of after seconds of waiting.
+   */
+  statusIntervalMs?: number;
+}
+
+export async function startTestBroker(env: Record<string, string>, { dir: dirOption, statusIntervalMs, ...extra }: TestBrokerExtra = {}): Promise<TestBroker> {
+  const dir = dirOption ?? tmpDir();
   const keysFile = fs.existsSync(path.join(dir, "keys.json")) ? path.join(dir, "keys.json") : writeKeysFile(dir);
   const config = loadConfig(
     {
@@ -80,6 +90,7 @@ export async function startTestBroker(env: Record<string, string>, extra: Partia
     },
     { cwd: dir },
   );
+  if (statusIntervalMs !== undefined) config.statusMinIntervalMs = statusIntervalMs;
   registerSecret(config.clientSecret);
   const logs: string[] = [];
   const broker = await startBroker({
@@ -167,12 +178,16 @@ export function manualClock(start = Date.UTC(2026, 10, 28, 12, 0, 0)) {
 }
 
 /** A fake Firefly and a Firefly-mode broker in front of it (unpaced), started before the tests of the file or block that calls this and closed after them. */
-export function useFireflyBroker(set: (rig: { ff: FakeFirefly; broker: TestBroker }) => void, env: Record<string, string> = {}): void {
+export function useFireflyBroker(
+  set: (rig: { ff: FakeFirefly; broker: TestBroker }) => void,
+  env: Record<string, string> = {},
+  extra: TestBrokerExtra = {},
+): void {
   let ff: FakeFirefly | undefined;
   let broker: TestBroker | undefined;
   beforeAll(async () => {
     ff = await startFakeFirefly();
-    broker = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000", ...env });
+    broker = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000", ...env }, extra);
     set({ ff, broker });
   });
   afterAll(async () => {

@@ -48,7 +48,7 @@ test("off unless configured: 404; a short token is refused at start", async () =
 
 test("firefly mode: only the token or an admin key; counters follow real requests, upstream calls, token fetches and submits; no secret in the text", async () => {
   const ff = await startFakeFirefly();
-  const b = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "100", INFILL_METRICS_TOKEN: TOKEN });
+  const b = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "100", INFILL_METRICS_TOKEN: TOKEN }, { statusIntervalMs: 0 });
   try {
     expect((await call(b.url, "GET", "/metrics")).status).toBe(401);
     expect((await call(b.url, "GET", "/metrics", { key: "not-the-token-0123456789" })).status).toBe(401);

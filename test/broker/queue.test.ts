@@ -223,10 +223,21 @@ test("graceful shutdown finishes in-flight requests and keeps the queue", async 
   await gen(b, KEY_A, "g1");
   await settled(b, ff, 1, 0);
   const queued = await gen(b, KEY_A, "g2");
-  ff.inject({ route: "custom-models", delayMs: 300 });
+  // The upstream answers only once the broker has stopped taking connections.
+  let answerUpstream!: () => void;
+  ff.inject({ route: "custom-models", until: new Promise<void>((r) => (answerUpstream = r)) });
   const slow = call(b.url, "GET", "/v3/custom-models", { key: KEY_A });
   await until(() => ff.calls.some((c) => c.route === "custom-models"), "slow request upstream");
   const closing = b.close();
+  await until(
+    () =>
+      call(b.url, "GET", "/health", { agent: false }).then(
+        () => false,
+        () => true,
+      ),
+    "the broker to stop taking connections",
+  );
+  answerUpstream();
   const r = await slow;
   expect(r.status).toBe(200);
   await closing;

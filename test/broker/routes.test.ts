@@ -11,7 +11,8 @@ let broker: TestBroker;
 
 beforeAll(async () => {
   ff = await startFakeFirefly();
-  broker = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000" });
+  // Every status poll goes upstream: a fake job ends after its two polls, not after seconds.
+  broker = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "1000" }, { statusIntervalMs: 0 });
   fs.mkdirSync(path.join(broker.dir, "playground", "assets"), { recursive: true });
   fs.writeFileSync(path.join(broker.dir, "playground", "index.html"), "<!doctype html><title>playground</title>");
   fs.writeFileSync(path.join(broker.dir, "playground", "assets", "app.js"), "console.log(1)");
@@ -276,8 +277,8 @@ describe("jobs", () => {
         return s.json.status === "succeeded" ? s.json : undefined;
       },
       "job to succeed",
-      100,
-      300,
+      500,
+      20,
     );
     expect(done.result.outputs).toHaveLength(2);
     // The id percent-encoded in the path is the same job; a wrong method or a longer path is not the status route.
@@ -336,8 +337,8 @@ describe("jobs", () => {
         return s.json.status === "succeeded" ? s.json : undefined;
       },
       "job",
-      100,
-      300,
+      500,
+      20,
     );
     const link = new URL(done.result.outputs[0].image.url);
     const other = await call(broker.url, "POST", "/v3/images/fill-async", { key: KEY_B, body: fillBody(await upload(KEY_B), await upload(KEY_B)) });
@@ -347,7 +348,7 @@ describe("jobs", () => {
 
   test("cancel: a job Firefly already finished answers 409 job_completed", async () => {
     const acc = await call(broker.url, "POST", "/v3/images/fill-async", { key: KEY_A, body: fillBody(await upload(), await upload()) });
-    await until(async () => (await call(broker.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A })).json.status === "succeeded", "job", 100, 300);
+    await until(async () => (await call(broker.url, "GET", `/v3/status/${acc.json.jobId}`, { key: KEY_A })).json.status === "succeeded", "job", 500, 20);
     const c = await call(broker.url, "PUT", `/v3/cancel/${acc.json.jobId}`, { key: KEY_A });
     expect(c.status).toBe(409);
     expect(c.json.error_code).toBe("job_completed");
@@ -365,8 +366,8 @@ describe("jobs", () => {
         return s.json.status === "cancelled" ? s.json : undefined;
       },
       "cancelled",
-      100,
-      300,
+      500,
+      20,
     );
     expect(end.status).toBe("cancelled");
   });

@@ -31,7 +31,7 @@ test("a full session through every secret-handling path leaks nothing (answers, 
   const ff = await startFakeFirefly();
   const metricsToken = "metrics-token-for-the-leak-test-0123";
   registerSecret(metricsToken);
-  const b = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "100", INFILL_METRICS_TOKEN: metricsToken });
+  const b = await startTestBroker({ ...ff.env(), INFILL_RATE_PER_MINUTE: "100", INFILL_METRICS_TOKEN: metricsToken }, { statusIntervalMs: 0 });
   let metricsText = "";
   try {
     // Normal flow: upload, submit, poll, download.

@@ -96,6 +96,15 @@ export function requestEnded(socket: Socket, keyed: boolean): void {
   if (t) t.gate.requestEnded(t.conn, keyed);
 }
 
+/**
+ * Node answers a connection's last allowed request (`maxRequestsPerSocket`) with `Connection:
+ * close` but then keeps the socket open until the keep-alive timeout runs out. An answer marked
+ * as not kept alive is the last one in Node's eyes too: the socket is closed once it is sent.
+ */
+function closeAfterLastAnswer(res: http.ServerResponse): void {
+  if ((res as { maxRequestsOnConnectionReached?: boolean }).maxRequestsOnConnectionReached) res.shouldKeepAlive = false;
+}
+
 /** The part of Node's listening TCP handle the caps use: the callback for each accepted connection. */
 interface ListenHandle {
   onconnection?: (err: number, client?: { getpeername?(out: { address?: string }): number; close(): void }) => void;
@@ -118,6 +127,7 @@ export function capConnections(
   now: () => number = () => performance.now(),
 ): ConnectionGate<Socket> {
   server.maxRequestsPerSocket = l.maxRequestsPerSocket;
+  server.on("request", (_req: http.IncomingMessage, res: http.ServerResponse) => closeAfterLastAnswer(res));
   const gate = new ConnectionGate<Socket>(l, now);
   /** The address admitted on the handle whose socket is being made now. */
   let admittedOnHandle: string | undefined;

@@ -14,6 +14,7 @@
 import type { InstanceBeat } from "../../common/admin-overview";
 import type { SubmitEndpoint } from "../../common/firefly";
 import type { OwnerName, ProviderJobStatus } from "../providers/provider";
+import type { RedisStoreHealth } from "./redis/redis-store";
 
 /**
  * queued      accepted, waiting for a rate token (status reads `queued` + `queuePosition`)
@@ -129,6 +130,8 @@ export interface StoreLifecycle {
   open(): Promise<void>;
   /** Flush and release. */
   close(): Promise<void>;
+  /** A store on a server (Redis) reports its connection, without a round trip; the file store has none. */
+  health?(): RedisStoreHealth;
 }
 
 /** The queue and job ownership: what was accepted, who claims it for sending, how it ended. */
