@@ -8,6 +8,7 @@
 // (root with apt-get, as in CI); otherwise they say exactly what to install.
 const { spawnSync } = require("child_process");
 const fs = require("fs");
+const os = require("os");
 const path = require("path");
 
 const root = path.join(__dirname, "..");
@@ -75,9 +76,24 @@ if (lane !== "unit") {
   if (status !== 0) process.exit(status);
 }
 
+// Every temporary folder the tests make (brokers' data folders, keys files, browser profiles) goes
+// into one folder of this run, removed when the run ends: a run leaves nothing in the system's temp
+// folder. The transpile caches stay in the system's temp folder, so the next run starts warm.
+const systemTmp = os.tmpdir();
+const runTmp = fs.mkdtempSync(path.join(systemTmp, "infill-test-run-"));
+process.on("exit", () => fs.rmSync(runTmp, { recursive: true, force: true, maxRetries: 3 }));
+// Ctrl-C reaches the test processes too; this one waits for them, then removes the folder.
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => undefined);
+const testEnv = {
+  ...process.env,
+  TMPDIR: runTmp,
+  INFILL_TS_CACHE_DIR: process.env.INFILL_TS_CACHE_DIR || path.join(systemTmp, "infill-ts-cache"),
+};
+const cacheArgs = jestArgs.some((a) => a.startsWith("--cacheDirectory")) ? [] : [`--cacheDirectory=${path.join(systemTmp, "infill-jest-cache")}`];
+
 const report = path.join(root, "test-artifacts", "jest-results.json");
 fs.mkdirSync(path.dirname(report), { recursive: true });
-status = run("npx", ["jest", "--json", `--outputFile=${report}`, ...laneArgs, ...jestArgs]);
+status = run("npx", ["jest", "--json", `--outputFile=${report}`, ...cacheArgs, ...laneArgs, ...jestArgs], { env: testEnv });
 try {
   const r = JSON.parse(fs.readFileSync(report, "utf8"));
   const skipped = r.numPendingTests + r.numTodoTests;
@@ -88,7 +104,7 @@ try {
 }
 if (status === 0) {
   // HTTP-dates are GMT whatever the machine's timezone: run the date tests again away from UTC.
-  status = run("npx", ["jest", "--maxWorkers=1", ...DATE_TESTS], { env: { ...process.env, TZ: "America/New_York" } });
+  status = run("npx", ["jest", "--maxWorkers=1", ...cacheArgs, ...DATE_TESTS], { env: { ...testEnv, TZ: "America/New_York" } });
 }
 if (status === 0 && lintStatus !== 0) {
   console.error("Lint failed (npm run lint): see its report above.");
