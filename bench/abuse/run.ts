@@ -36,7 +36,7 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { fork } from "child_process";
-import { arg, cpuMicros, forkTs, quantile, request, startUpstream, stopChild, textArg, type Upstream } from "../support/procs";
+import { arg, cpuMicros, forkTs, quantile, request, startUpstream, stopChild, textArg, upstreamBrokerEnv, type Upstream } from "../support/procs";
 import { ATTACKER, ATTACKS } from "./attacks";
 
 const ROUNDS = arg("rounds", 3);
@@ -254,14 +254,8 @@ async function startTarget(rev: string, keysFile: string, dir: string, up: Upstr
   const { msg, child } = await forkTs<{ url: string }>(
     "support/broker.ts",
     {
-      FIREFLY_SERVICES_CLIENT_ID: up.clientId,
-      FIREFLY_SERVICES_CLIENT_SECRET: up.clientSecret,
-      INFILL_IMS_URL: up.imsUrl,
-      INFILL_FIREFLY_URL: up.url,
-      INFILL_PORT: "0",
+      ...upstreamBrokerEnv(up, data),
       INFILL_KEYS_FILE: keysFile,
-      INFILL_CONFIG_DIR: path.join(data, "cfg"),
-      INFILL_DATA_DIR: path.join(data, "data"),
       INFILL_RATE_PER_MINUTE: "100000",
       BENCH_STATUS_INTERVAL_MS: "0",
     },

@@ -40,7 +40,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { arg, ask, cpuMicros, textArg, forkTs, quantile, request, startUpstream, stopChild, upstreamHeaders } from "../support/procs";
+import { arg, ask, cpuMicros, textArg, forkTs, quantile, request, startUpstream, stopChild, upstreamBrokerEnv, upstreamHeaders } from "../support/procs";
 
 const CLIENTS = arg("clients", 50);
 const LOW_RATE = arg("low-rate", 50);
@@ -151,14 +151,8 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "infill-bench-"));
   const { msg: up, child: upstream } = await startUpstream();
   const brokerEnv = (name: string, statusIntervalMs?: number) => ({
-    FIREFLY_SERVICES_CLIENT_ID: up.clientId,
-    FIREFLY_SERVICES_CLIENT_SECRET: up.clientSecret,
-    INFILL_IMS_URL: up.imsUrl,
-    INFILL_FIREFLY_URL: up.url,
-    INFILL_PORT: "0",
+    ...upstreamBrokerEnv(up, path.join(dir, name)),
     INFILL_API_KEY: KEY,
-    INFILL_CONFIG_DIR: path.join(dir, name, "cfg"),
-    INFILL_DATA_DIR: path.join(dir, name, "data"),
     INFILL_RATE_PER_MINUTE: "100000",
     INFILL_MAX_QUEUED_PER_KEY: "1000",
     BENCH_STATUS_INTERVAL_MS: statusIntervalMs === undefined ? "" : String(statusIntervalMs),

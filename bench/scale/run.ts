@@ -20,7 +20,7 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { startRedis } from "../../test/store/redis-server";
-import { arg, forkTs, quantile as q, request, startUpstream, stopChild, type Upstream } from "../support/procs";
+import { arg, forkTs, quantile as q, request, startUpstream, stopChild, upstreamBrokerEnv, type Upstream } from "../support/procs";
 
 const SUBMITS = arg("submits", 1500);
 const POLLS = arg("polls", 5000);
@@ -66,14 +66,8 @@ async function setup(name: string, instances: number, up: Upstream, dir: string,
     fs.mkdirSync(path.join(d, "data"), { recursive: true });
     // Instances on one Redis share its output-signing key; nothing to copy.
     const { msg, child } = await forkTs<{ url: string }>("support/broker.ts", {
-      FIREFLY_SERVICES_CLIENT_ID: up.clientId,
-      FIREFLY_SERVICES_CLIENT_SECRET: up.clientSecret,
-      INFILL_IMS_URL: up.imsUrl,
-      INFILL_FIREFLY_URL: up.url,
-      INFILL_PORT: "0",
+      ...upstreamBrokerEnv(up, d),
       INFILL_KEYS_FILE: keysFile,
-      INFILL_CONFIG_DIR: path.join(d, "cfg"),
-      INFILL_DATA_DIR: path.join(d, "data"),
       INFILL_RATE_PER_MINUTE: "1000000",
       INFILL_RATE_PER_DAY: "100000000",
       INFILL_MAX_QUEUED_PER_KEY: "100000",

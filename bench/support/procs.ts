@@ -22,6 +22,22 @@ export interface Upstream {
   clientSecret: string;
 }
 
+/**
+ * The environment of a broker in front of the fake Firefly `up`: its credentials and addresses, any
+ * free port, and its config and data folders in `dir`. Benches add their own limits.
+ */
+export function upstreamBrokerEnv(up: Upstream, dir: string): Record<string, string> {
+  return {
+    FIREFLY_SERVICES_CLIENT_ID: up.clientId,
+    FIREFLY_SERVICES_CLIENT_SECRET: up.clientSecret,
+    INFILL_IMS_URL: up.imsUrl,
+    INFILL_FIREFLY_URL: up.url,
+    INFILL_PORT: "0",
+    INFILL_CONFIG_DIR: path.join(dir, "cfg"),
+    INFILL_DATA_DIR: path.join(dir, "data"),
+  };
+}
+
 /** A child process started by `forkTs`; `msg` is the first message it sent (its "ready"). */
 export interface Child<T> {
   msg: T;
