@@ -10,7 +10,7 @@ import { httpError } from "./errors";
 
 /** The client closed the connection before its upload was complete. */
 export class ClientAbortedError extends Error {
-  constructor(readonly received: number) {
+  constructor() {
     super("The client closed the connection before the upload was complete.");
     this.name = "ClientAbortedError";
   }
@@ -66,7 +66,7 @@ export function readUpload(req: IncomingMessage, contentType: string, progress: 
       const bad = checked ? undefined : check();
       finish(bad, bad ? undefined : Buffer.concat(chunks, size));
     };
-    const onAborted = () => finish(new ClientAbortedError(size));
+    const onAborted = () => finish(new ClientAbortedError());
     const onClose = () => {
       if (!req.complete) onAborted();
     };
